@@ -1,0 +1,147 @@
+//! The ISMS configuration in `isms.yaml`: the organisation, the methodology, roles
+//! and people, separation-of-duties rules, risk domains, the assessment schedule and
+//! the sign-off chains.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::records::words;
+use super::scoring::Methodology;
+
+/// The organisation the ISMS belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organisation {
+    /// The name used in reports.
+    pub name: String,
+    /// The registered legal name, when different.
+    pub legal_name: Option<String>,
+    /// One sentence on what the organisation does.
+    pub description: Option<String>,
+}
+
+/// A role in the ISMS, e.g. `ism` (Information Security Manager).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Role {
+    /// A short id used everywhere else, e.g. `head-of-product`.
+    pub id: String,
+    /// The role's title, e.g. "Head of Product".
+    pub title: String,
+}
+
+/// A person who holds roles and may sign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// The person's name.
+    pub name: String,
+    /// The email the person commits and signs with.
+    pub email: String,
+    /// The roles the person holds.
+    pub roles: Vec<String>,
+    /// Public SSH signing keys (`ssh-ed25519 AAAA…`).
+    pub signing_keys: Vec<String>,
+}
+
+/// Two roles that one person must not hold together (ISO/IEC 27001 A.5.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeparationOfDuties {
+    /// The two roles.
+    pub roles: [String; 2],
+    /// Why they are kept apart.
+    pub reason: String,
+}
+
+words! {
+    /// Whether a risk domain is assessed in the current cycle.
+    DomainStatus { /// Assessed now.
+        InScope = "in_scope", /// Deferred to a later workshop or date.
+        Deferred = "deferred" }
+}
+
+/// A risk domain (technical, people, supplier, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskDomain {
+    /// A short id that risks cite.
+    pub id: String,
+    /// The domain's name.
+    pub name: String,
+    /// In scope or deferred.
+    pub status: DomainStatus,
+    /// Where a deferred domain went: a workshop or a date.
+    pub deferred_to: Option<String>,
+}
+
+/// When the risk assessment is repeated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssessmentSchedule {
+    /// Months between assessments (12 for an annual assessment).
+    pub cadence_months: u32,
+    /// The next scheduled assessment.
+    pub next: NaiveDate,
+}
+
+words! {
+    /// How a step of a sign-off chain is signed (DESIGN.md §5).
+    SignoffMeans { /// A signed commit of the report itself.
+        CommitSignature = "commit_signature", /// A signed co-signature commit on the sign-off branch.
+        CoSignature = "co_signature", /// A signed merge of the sign-off branch into main.
+        Merge = "merge" }
+}
+
+/// One step of a sign-off chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignoffStep {
+    /// The role that signs this step.
+    pub role: String,
+    /// How it signs.
+    pub means: SignoffMeans,
+}
+
+/// The ordered roles that must sign one kind of document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignoffChain {
+    /// The kind of document, e.g. `risk-assessment`, `soa`, `treatment-plan`,
+    /// `risk-acceptance`, `governance`.
+    pub kind: String,
+    /// The steps, in order.
+    pub steps: Vec<SignoffStep>,
+}
+
+/// Everything in `isms.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IsmsConfig {
+    /// The organisation.
+    pub organisation: Organisation,
+    /// How risks are scored.
+    pub methodology: Methodology,
+    /// The roles.
+    pub roles: Vec<Role>,
+    /// The people.
+    pub people: Vec<Person>,
+    /// Role pairs one person must not hold together.
+    pub separation_of_duties: Vec<SeparationOfDuties>,
+    /// The risk domains.
+    pub domains: Vec<RiskDomain>,
+    /// The assessment schedule.
+    pub assessment: AssessmentSchedule,
+    /// The sign-off chains, one per kind of document.
+    pub signoff: Vec<SignoffChain>,
+}
+
+impl IsmsConfig {
+    /// The role with this id.
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// The people who hold a role.
+    pub fn holders<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Person> + 'a {
+        self.people
+            .iter()
+            .filter(move |p| p.roles.iter().any(|r| r == role))
+    }
+
+    /// The domain with this id.
+    pub fn domain(&self, id: &str) -> Option<&RiskDomain> {
+        self.domains.iter().find(|d| d.id == id)
+    }
+}

@@ -1,0 +1,14 @@
+//! The domain: what an ISMS records and the rules that hold between records.
+//!
+//! Pure data and rules — no file system, git, SQL or clock (pass `today` in). Derived
+//! values (a risk's score and band, why a control is in the SoA) are never stored:
+//! [`scoring`] computes them, and every view, report and check calls it.
+
+pub mod checks;
+pub mod config;
+pub mod records;
+pub mod scoring;
+
+pub use config::*;
+pub use records::*;
+pub use scoring::*;

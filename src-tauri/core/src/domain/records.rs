@@ -1,0 +1,356 @@
+//! The records of the ISMS repository: risks, SoA entries, treatments, controlled
+//! documents and assessments. Field names are the front-matter keys
+//! (DESIGN.md §3); the same words are used in Rust, TypeScript and the UI.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::scoring::{Methodology, Rating};
+
+/// Declares an enum whose variants are written as fixed words in files, with
+/// `as_str`, `parse` and the list of words for error messages.
+macro_rules! words {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $word)] $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The word used in files.
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $word),+ } }
+            /// Parses the word used in files.
+            pub fn parse(text: &str) -> Option<Self> { match text { $($word => Some($name::$variant),)+ _ => None } }
+            /// The accepted words, for error messages: `a, b or c`.
+            pub fn expected() -> String { $crate::domain::records::one_of(&[$($word),+]) }
+        }
+    };
+}
+pub(crate) use words;
+
+/// Formats a list of accepted words: `a, b or c`.
+pub fn one_of(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+words! {
+    /// Where a risk stands in the register.
+    RiskStatus { /// Assessed in the current cycle.
+        Active = "active", /// Carried over to a later workshop or date.
+        Deferred = "deferred", /// No longer relevant; kept for the audit trail.
+        Closed = "closed" }
+}
+
+words! {
+    /// The four treatment options of ISO/IEC 27001 §6.1.3.
+    TreatmentOption { /// Reduce likelihood or impact with controls.
+        Mitigate = "mitigate", /// Share the risk (insurance, contract).
+        Transfer = "transfer", /// Stop the activity that causes the risk.
+        Avoid = "avoid", /// Retain the risk knowingly.
+        Accept = "accept" }
+}
+
+words! {
+    /// The state of a formal risk-acceptance memo.
+    MemoStatus { /// The acceptance is practised but the memo is not yet signed.
+        Pending = "pending", /// The memo is signed.
+        Signed = "signed" }
+}
+
+words! {
+    /// Implementation status of an Annex A control.
+    ControlStatus { /// In place and operating.
+        Implemented = "implemented", /// Partly in place.
+        Partial = "partial", /// Decided, not yet started.
+        Planned = "planned", /// Not in place.
+        NotImplemented = "not_implemented" }
+}
+
+words! {
+    /// Reasons other than risks for including a control in the SoA.
+    InclusionReason { /// Required by law or regulation.
+        Legal = "legal", /// Required by a contract.
+        Contractual = "contractual", /// Required by the business.
+        Business = "business", /// Recognised good practice.
+        BestPractice = "best_practice" }
+}
+
+words! {
+    /// Management's decision on a treatment.
+    Decision { /// Put forward, not yet decided.
+        Proposed = "proposed", /// Approved by management.
+        Approved = "approved" }
+}
+
+words! {
+    /// Progress of a treatment action.
+    ActionStatus { /// Not started.
+        Planned = "planned", /// Under way.
+        InProgress = "in_progress", /// Finished.
+        Done = "done", /// Dropped, with the reason in the treatment's body.
+        Cancelled = "cancelled" }
+}
+
+/// The formal acceptance of a risk that is retained (treatment `accept`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acceptance {
+    /// Whether the acceptance memo is signed.
+    pub memo: MemoStatus,
+    /// The role that accepts the risk.
+    pub accepted_by: String,
+    /// When the acceptance was first given.
+    pub accepted_on: Option<NaiveDate>,
+    /// Dates on which the acceptance was re-affirmed.
+    pub reaffirmed: Vec<NaiveDate>,
+}
+
+/// A risk: one file `risks/R-001.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Risk {
+    /// `R-001`; also the file name.
+    pub id: String,
+    /// A short title.
+    pub title: String,
+    /// The risk domain (an id from isms.yaml).
+    pub domain: String,
+    /// Active, deferred or closed.
+    pub status: RiskStatus,
+    /// Where a deferred risk went (a workshop or a date).
+    pub deferred_to: Option<String>,
+    /// Inherent likelihood, 1–5 (may be absent for a deferred risk).
+    pub likelihood: Option<u8>,
+    /// Inherent impact, 1–5 (may be absent for a deferred risk).
+    pub impact: Option<u8>,
+    /// Residual likelihood after the treatment, 1–5.
+    pub residual_likelihood: Option<u8>,
+    /// Residual impact after the treatment, 1–5.
+    pub residual_impact: Option<u8>,
+    /// The scoring is provisional (awaiting a workshop or evidence).
+    pub provisional: bool,
+    /// The chosen treatment option, once decided.
+    pub treatment: Option<TreatmentOption>,
+    /// The risk owner: a role id.
+    pub owner: String,
+    /// Annex A controls that address the risk.
+    pub controls: Vec<String>,
+    /// Related risk ids.
+    pub related: Vec<String>,
+    /// Theme ids (defined by assessments).
+    pub themes: Vec<String>,
+    /// When the risk was last reviewed.
+    pub reviewed_on: Option<NaiveDate>,
+    /// When the risk is next due for review.
+    pub next_review: Option<NaiveDate>,
+    /// For accepted risks: the acceptance record.
+    pub acceptance: Option<Acceptance>,
+    /// The markdown body (narrative under fixed `##` headings).
+    pub body: String,
+}
+
+/// Body headings of a risk that are for the internal register only; public reports
+/// leave them out.
+pub const INTERNAL_SECTIONS: [&str; 2] = ["Scoring rationale", "Internal notes"];
+
+/// The body headings of a risk, in order.
+pub const RISK_SECTIONS: [&str; 6] = [
+    "Description",
+    "Existing controls",
+    "Treatment options",
+    "Work in progress",
+    "Scoring rationale",
+    "Internal notes",
+];
+
+impl Risk {
+    /// The inherent rating, when both likelihood and impact are given.
+    pub fn inherent(&self, methodology: &Methodology) -> Option<Rating> {
+        Some(Rating::new(methodology, self.likelihood?, self.impact?))
+    }
+
+    /// The residual rating, when both residual values are given.
+    pub fn residual(&self, methodology: &Methodology) -> Option<Rating> {
+        Some(Rating::new(
+            methodology,
+            self.residual_likelihood?,
+            self.residual_impact?,
+        ))
+    }
+}
+
+/// A Statement of Applicability entry: one file per Annex A control, `controls/8.13.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SoaEntry {
+    /// The Annex A control id, e.g. `8.13`; also the file name.
+    pub id: String,
+    /// The control's short title (as in the catalogue).
+    pub title: String,
+    /// Whether the control is applicable.
+    pub applicable: bool,
+    /// Implementation status.
+    pub status: ControlStatus,
+    /// The role that owns the control.
+    pub owner: Option<String>,
+    /// Reasons other than risks for including the control.
+    pub reasons: Vec<InclusionReason>,
+    /// Why the control is excluded (required when not applicable), or extra context.
+    pub justification: Option<String>,
+    /// Where the evidence of implementation is.
+    pub evidence: Vec<String>,
+    /// The markdown body.
+    pub body: String,
+}
+
+/// An action of a treatment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// `A1`, unique within the treatment.
+    pub id: String,
+    /// What will be done.
+    pub description: String,
+    /// The role responsible.
+    pub owner: String,
+    /// When it is due.
+    pub due: Option<NaiveDate>,
+    /// Progress.
+    pub status: ActionStatus,
+    /// People, money or tools committed.
+    pub resources: Option<String>,
+}
+
+/// A risk treatment: one file `treatments/T-001.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Treatment {
+    /// `T-001`; also the file name.
+    pub id: String,
+    /// A short title.
+    pub title: String,
+    /// The risks this treatment addresses.
+    pub risks: Vec<String>,
+    /// The treatment option.
+    pub option: TreatmentOption,
+    /// The actions.
+    pub actions: Vec<Action>,
+    /// Management's decision.
+    pub decision: Decision,
+    /// When it was approved.
+    pub approved_on: Option<NaiveDate>,
+    /// The role that approved it.
+    pub approved_by: Option<String>,
+    /// The markdown body.
+    pub body: String,
+}
+
+/// A controlled document under document control: `documents/scope.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// The file stem, e.g. `scope`.
+    pub id: String,
+    /// The document's title.
+    pub title: String,
+    /// The document's version, e.g. `1.2`.
+    pub version: String,
+    /// The role that owns the document.
+    pub owner: String,
+    /// The role that approved it.
+    pub approved_by: Option<String>,
+    /// When this version took effect.
+    pub effective: Option<NaiveDate>,
+    /// When it is next due for review.
+    pub next_review: Option<NaiveDate>,
+    /// The markdown body.
+    pub body: String,
+}
+
+/// A recurring theme observed in an assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Theme {
+    /// A short id that risks cite.
+    pub id: String,
+    /// The theme as a sentence.
+    pub title: String,
+}
+
+/// A dated risk assessment: `assessments/2026.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    /// The file stem, e.g. `2026`.
+    pub id: String,
+    /// The assessment's title.
+    pub title: String,
+    /// The date the assessment was performed.
+    pub performed_on: NaiveDate,
+    /// The methodology version it used.
+    pub methodology_version: String,
+    /// Risk domains assessed in this iteration.
+    pub domains_in_scope: Vec<String>,
+    /// Risk domains deferred to a later iteration.
+    pub domains_deferred: Vec<String>,
+    /// The evidence the assessment drew on.
+    pub evidence: Vec<String>,
+    /// Themes observed.
+    pub themes: Vec<Theme>,
+    /// Continuous-improvement items it surfaced.
+    pub improvements: Vec<String>,
+    /// The markdown body.
+    pub body: String,
+}
+
+/// The `##` sections of a markdown body, in order: `(heading, text)`.
+/// Text before the first `##` heading is returned under the empty heading.
+pub fn sections(body: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut heading = String::new();
+    let mut text = String::new();
+    let mut in_fence = false;
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence {
+            if let Some(h) = line.strip_prefix("## ") {
+                if !heading.is_empty() || !text.trim().is_empty() {
+                    out.push((heading, text.trim().to_string()));
+                }
+                heading = h.trim().to_string();
+                text = String::new();
+                continue;
+            }
+        }
+        text.push_str(line);
+        text.push('\n');
+    }
+    if !heading.is_empty() || !text.trim().is_empty() {
+        out.push((heading, text.trim().to_string()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_split_on_level_two_headings_outside_code_fences() {
+        let body = "Intro\n\n## Description\nA risk.\n\n```\n## not a heading\n```\n## Internal notes\nSecret.\n";
+        let s = sections(body);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0], ("".into(), "Intro".into()));
+        assert_eq!(s[1].0, "Description");
+        assert!(s[1].1.contains("## not a heading"));
+        assert_eq!(s[2], ("Internal notes".into(), "Secret.".into()));
+    }
+
+    #[test]
+    fn words_round_trip_and_list_alternatives() {
+        for status in ControlStatus::ALL {
+            assert_eq!(ControlStatus::parse(status.as_str()), Some(*status));
+        }
+        assert_eq!(RiskStatus::expected(), "active, deferred or closed");
+        assert_eq!(TreatmentOption::parse("Mitigate"), None, "words are exact");
+    }
+}

@@ -1,0 +1,107 @@
+//! Errors. A [`LoadError`] is one problem in one file of the ISMS repository (the rest
+//! keeps loading); an [`Error`] stops an operation. Both carry enough for a person to
+//! find and fix the cause; [`Error::code`] is the stable string the UI branches on.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem in one file of the repository, located as precisely as the input allows:
+/// `risks/R-007.md:6: likelihood: 7 is outside the scale 1–5`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoadError {
+    /// The file, relative to the repository root, with `/` separators.
+    pub path: String,
+    /// The 1-based line in the file, when known.
+    pub line: Option<usize>,
+    /// The front-matter field (dotted for nested fields, e.g. `acceptance.accepted_by`).
+    pub field: Option<String>,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+impl LoadError {
+    /// A problem with the file as a whole (no line, no field).
+    pub fn file(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            line: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// An error that stops an operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The folder is not an ISMS repository (no `isms.yaml`).
+    #[error("{0} is not an ISMS repository: it has no isms.yaml")]
+    NotAnIsms(PathBuf),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A path would leave the repository (a symbolic link, `..`).
+    #[error("{0}: refused because it leads outside the ISMS repository")]
+    OutsideRepository(String),
+    /// The record or input is invalid; nothing was written.
+    #[error("{0}")]
+    Invalid(LoadError),
+    /// No record has this id.
+    #[error("no record with id {0}")]
+    NotFound(String),
+    /// The SQLite index failed. The index is derived; deleting it is always safe.
+    #[error("index: {0}")]
+    Index(#[from] rusqlite::Error),
+    /// A git operation failed.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    /// The target of `isms init` exists and is not empty.
+    #[error("{0} exists and is not empty; choose a new folder")]
+    NotEmpty(PathBuf),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this kind of error (`{code, message}` on the wire).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotAnIsms(_) => "not_an_isms",
+            Error::Io { .. } => "io",
+            Error::OutsideRepository(_) => "outside_repository",
+            Error::Invalid(_) => "invalid",
+            Error::NotFound(_) => "not_found",
+            Error::Index(_) => "index",
+            Error::Git(_) => "git",
+            Error::NotEmpty(_) => "not_empty",
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The result type of isms-core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,356 @@
+//! Reading `isms.yaml`.
+
+use super::fields::{Fields, Reader};
+use super::yaml;
+use crate::domain::*;
+use crate::LoadError;
+
+/// The path of the configuration file, relative to the repository root.
+pub const CONFIG_PATH: &str = "isms.yaml";
+
+/// Reads `isms.yaml`, reporting every problem with its line and field.
+pub fn parse_config(text: &str) -> Result<IsmsConfig, Vec<LoadError>> {
+    let root = yaml::parse(text).map_err(|e| {
+        vec![LoadError {
+            path: CONFIG_PATH.into(),
+            line: e.line,
+            field: None,
+            message: format!("invalid YAML: {}", e.message),
+        }]
+    })?;
+    let mut r = Reader::new(CONFIG_PATH, 0);
+    let Some(f) = r.root(&root) else {
+        return Err(r.errors);
+    };
+    let config = read_config(&mut r, f);
+    match config {
+        Some(c) if r.errors.is_empty() => Ok(c),
+        _ => Err(r.errors),
+    }
+}
+
+fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
+    let organisation = r.map(f, "organisation").and_then(|o| {
+        let name = r.text(o, "name");
+        Some(Organisation {
+            name: name?,
+            legal_name: r.opt_text(o, "legal_name"),
+            description: r.opt_text(o, "description"),
+        })
+    });
+    let methodology = r.map(f, "methodology").and_then(|m| read_methodology(r, m));
+
+    let mut roles = Vec::new();
+    for item in r.list_of_maps(f, "roles") {
+        let (id, title) = (r.text(item, "id"), r.text(item, "title"));
+        if let Some(id) = &id {
+            if !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                || id.is_empty()
+            {
+                r.error(
+                    item.line_of("id"),
+                    "roles.id",
+                    format!("`{id}` is not a role id; use lower-case letters, digits and dashes"),
+                );
+            }
+            if roles.iter().any(|x: &Role| &x.id == id) {
+                r.error(
+                    item.line_of("id"),
+                    "roles.id",
+                    format!("`{id}` is defined twice"),
+                );
+            }
+        }
+        if let (Some(id), Some(title)) = (id, title) {
+            roles.push(Role { id, title });
+        }
+    }
+
+    let mut people: Vec<Person> = Vec::new();
+    for item in r.list_of_maps(f, "people") {
+        let name = r.text(item, "name");
+        let email = r.text(item, "email");
+        if let Some(email) = &email {
+            if !email.contains('@') || email.contains(char::is_whitespace) {
+                r.error(
+                    item.line_of("email"),
+                    "people.email",
+                    format!("`{email}` is not an email address"),
+                );
+            }
+            if people.iter().any(|p| &p.email == email) {
+                r.error(
+                    item.line_of("email"),
+                    "people.email",
+                    format!("`{email}` is used by two people; each person has their own email"),
+                );
+            }
+        }
+        let person_roles = r.list(item, "roles");
+        let mut signing_keys = Vec::new();
+        for (line, key) in r.list_nodes(item, "signing_keys") {
+            match check_public_key(&key) {
+                Ok(()) => signing_keys.push(key),
+                Err(why) => r.error(line, "people.signing_keys", why),
+            }
+        }
+        if let (Some(name), Some(email)) = (name, email) {
+            people.push(Person {
+                name,
+                email,
+                roles: person_roles,
+                signing_keys,
+            });
+        }
+    }
+
+    let mut separation_of_duties = Vec::new();
+    for item in r.list_of_maps(f, "separation_of_duties") {
+        let pair = r.list(item, "roles");
+        let reason = r.text(item, "reason");
+        match (<[String; 2]>::try_from(pair), reason) {
+            (Ok(roles), Some(reason)) => {
+                separation_of_duties.push(SeparationOfDuties { roles, reason })
+            }
+            (Err(pair), _) => r.error(
+                item.line_of("roles"),
+                "separation_of_duties.roles",
+                format!("name exactly two roles (found {})", pair.len()),
+            ),
+            _ => {}
+        }
+    }
+
+    let mut domains: Vec<RiskDomain> = Vec::new();
+    for item in r.list_of_maps(f, "domains") {
+        let id = r.text(item, "id");
+        let name = r.text(item, "name");
+        let status = r.word(
+            item,
+            "status",
+            DomainStatus::parse,
+            &DomainStatus::expected(),
+        );
+        let deferred_to = r.opt_text(item, "deferred_to");
+        if status == Some(DomainStatus::Deferred) && deferred_to.is_none() {
+            r.error(
+                item.line_of("status"),
+                "domains.deferred_to",
+                "say where a deferred domain went: a workshop or a date",
+            );
+        }
+        if let Some(id) = &id {
+            if domains.iter().any(|d| &d.id == id) {
+                r.error(
+                    item.line_of("id"),
+                    "domains.id",
+                    format!("`{id}` is defined twice"),
+                );
+            }
+        }
+        if let (Some(id), Some(name), Some(status)) = (id, name, status) {
+            domains.push(RiskDomain {
+                id,
+                name,
+                status,
+                deferred_to,
+            });
+        }
+    }
+
+    let assessment = r.map(f, "assessment").and_then(|a| {
+        let cadence = r.opt_number(a, "cadence_months", 1, 36);
+        let cadence = if cadence.is_none() && a.get("cadence_months").is_none() {
+            r.error(
+                a.line(),
+                "assessment.cadence_months",
+                "required field is missing",
+            );
+            None
+        } else {
+            cadence
+        };
+        let next = r.date(a, "next");
+        Some(AssessmentSchedule {
+            cadence_months: u32::try_from(cadence?).ok()?,
+            next: next?,
+        })
+    });
+
+    let mut signoff: Vec<SignoffChain> = Vec::new();
+    for item in r.list_of_maps(f, "signoff") {
+        let kind = r.text(item, "kind");
+        let mut steps = Vec::new();
+        for step in r.list_of_maps(item, "steps") {
+            let role = r.text(step, "role");
+            let means = r.word(
+                step,
+                "means",
+                SignoffMeans::parse,
+                &SignoffMeans::expected(),
+            );
+            if let (Some(role), Some(means)) = (role, means) {
+                steps.push(SignoffStep { role, means });
+            }
+        }
+        if steps.is_empty()
+            && !item
+                .get("steps")
+                .is_some_and(|n| matches!(n.value, yaml::Value::Seq(ref s) if !s.is_empty()))
+        {
+            r.error(
+                item.line_of("steps"),
+                "signoff.steps",
+                "a sign-off chain needs at least one step",
+            );
+        }
+        if let Some(kind) = kind {
+            if signoff.iter().any(|c| c.kind == kind) {
+                r.error(
+                    item.line_of("kind"),
+                    "signoff.kind",
+                    format!("`{kind}` has two chains; keep one"),
+                );
+            }
+            signoff.push(SignoffChain { kind, steps });
+        }
+    }
+
+    Some(IsmsConfig {
+        organisation: organisation?,
+        methodology: methodology?,
+        roles,
+        people,
+        separation_of_duties,
+        domains,
+        assessment: assessment?,
+        signoff,
+    })
+}
+
+fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {
+    let version = r.text(m, "version");
+    if let Some(formula) = r.opt_text(m, "formula") {
+        let normal = formula
+            .replace(['×', '*'], "x")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if normal != "likelihood x impact" {
+            r.error(
+                m.line_of("formula"),
+                "methodology.formula",
+                format!("`{formula}` is not supported; the formula is likelihood × impact"),
+            );
+        }
+    }
+    let likelihood = read_scale(r, m, "likelihood");
+    let impact = read_scale(r, m, "impact");
+    let mut bands = Vec::new();
+    for b in r.list_of_maps(m, "bands") {
+        let band = r.word(b, "band", Band::parse, "unacceptable, manage or acceptable");
+        let min = r.opt_number(b, "min", 1, i64::from(MAX_SCORE));
+        let max = r.opt_number(b, "max", 1, i64::from(MAX_SCORE));
+        for (key, v) in [("min", min), ("max", max)] {
+            if v.is_none() && b.get(key).is_none() {
+                r.error(
+                    b.line(),
+                    &format!("methodology.bands.{key}"),
+                    "required field is missing",
+                );
+            }
+        }
+        let definition = r.text(b, "definition");
+        let accepted_by = r.list(b, "accepted_by");
+        if let (Some(band), Some(min), Some(max), Some(definition)) = (band, min, max, definition) {
+            bands.push(BandRule {
+                band,
+                min: min as u8,
+                max: max as u8,
+                definition,
+                accepted_by,
+            });
+        }
+    }
+    let bands_complete = r
+        .errors
+        .iter()
+        .all(|e| !e.field.as_deref().unwrap_or("").contains("bands"));
+    if bands_complete {
+        if let Err(problem) = Methodology::check_bands(&bands) {
+            r.error(m.line_of("bands"), "methodology.bands", problem.0);
+        }
+    }
+    Some(Methodology {
+        version: version?,
+        likelihood: likelihood?,
+        impact: impact?,
+        bands,
+    })
+}
+
+fn read_scale(r: &mut Reader, m: Fields, key: &'static str) -> Option<Vec<Level>> {
+    let items = r.list_of_maps(m, key);
+    let mut levels = Vec::new();
+    for item in &items {
+        let level = r.opt_level(*item, "level");
+        let name = r.text(*item, "name");
+        let definition = r.text(*item, "definition");
+        if let (Some(level), Some(name), Some(definition)) = (level, name, definition) {
+            levels.push(Level {
+                level,
+                name,
+                definition,
+            });
+        }
+    }
+    let expected: Vec<u8> = (MIN_LEVEL..=MAX_LEVEL).collect();
+    let found: Vec<u8> = levels.iter().map(|l| l.level).collect();
+    if levels.len() == items.len() && found != expected {
+        r.error(m.line_of(key), &format!("methodology.{key}"), format!("the scale needs levels {MIN_LEVEL}–{MAX_LEVEL}, each once, in order (found {found:?})"));
+        return None;
+    }
+    Some(levels)
+}
+
+/// Checks the shape of an OpenSSH public key line: `<algorithm> <base64> [comment]`.
+pub fn check_public_key(key: &str) -> Result<(), String> {
+    const ALGORITHMS: [&str; 5] = [
+        "ssh-ed25519",
+        "sk-ssh-ed25519@openssh.com",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ssh-rsa",
+    ];
+    let mut parts = key.split_whitespace();
+    let algorithm = parts.next().unwrap_or("");
+    let blob = parts.next().unwrap_or("");
+    if !ALGORITHMS.contains(&algorithm) {
+        return Err(format!(
+            "`{}` is not an SSH public key; expected `ssh-ed25519 AAAA…`",
+            shorten(key)
+        ));
+    }
+    let base64 = blob.len() >= 16
+        && blob.len() % 4 == 0
+        && blob
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));
+    if !base64 {
+        return Err(format!(
+            "the key `{}` is cut off or damaged: its base64 part is not valid",
+            shorten(key)
+        ));
+    }
+    Ok(())
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}

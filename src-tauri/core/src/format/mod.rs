@@ -1,0 +1,113 @@
+//! The repository format (DESIGN.md §3): record files of YAML front matter between
+//! `---` fences and a markdown body, and `isms.yaml`.
+//!
+//! Reading ([`parse_risk`] and friends) reports every problem with file, line and
+//! field. Writing ([`write_record`]) is canonical — fixed key order and formatting —
+//! but conservative: a known field whose value did not change keeps the exact text
+//! the person wrote (comments included), unknown keys are carried over byte for byte
+//! after the known ones, and the body is never touched. A file written by ISMS Desk
+//! and read back is rewritten to the same bytes.
+
+mod config;
+pub mod emit;
+mod fields;
+pub mod frontmatter;
+mod records;
+pub mod yaml;
+
+pub use config::parse_config;
+pub use records::{
+    emit_assessment, emit_document, emit_risk, emit_soa_entry, emit_treatment, parse_assessment,
+    parse_document, parse_risk, parse_soa_entry, parse_treatment, Parsed, ASSESSMENT_KEYS,
+    DOCUMENT_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS,
+};
+
+use crate::LoadError;
+use emit::FieldText;
+use frontmatter::{Block, Source};
+
+/// Files larger than this are refused: a record is a page of text, not a data dump.
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// Decodes file bytes as UTF-8, naming the line of the first invalid byte.
+pub fn decode(path: &str, bytes: &[u8]) -> Result<String, LoadError> {
+    if bytes.len() > MAX_RECORD_BYTES {
+        return Err(LoadError::file(
+            path,
+            format!(
+                "the file is {} KiB; records are limited to {} KiB",
+                bytes.len() / 1024,
+                MAX_RECORD_BYTES / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+        LoadError {
+            path: path.to_string(),
+            line: Some(line),
+            field: None,
+            message: "the file is not valid UTF-8 text; save it as UTF-8".into(),
+        }
+    })
+}
+
+/// Rewrites a record file: the canonical `fields` of the new record, keeping what the
+/// original file (if any) said verbatim wherever its meaning is unchanged.
+///
+/// `original_fields` are the canonical fields of the record as parsed from `original`;
+/// a field whose canonical text is the same in both keeps the original block.
+pub fn write_record(
+    fields: &[FieldText],
+    body: &str,
+    original: Option<(&Source, &[FieldText])>,
+) -> String {
+    let mut front = String::new();
+    let known: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+    let original_blocks: Vec<Block> = original
+        .map(|(s, _)| frontmatter::blocks(&s.front))
+        .unwrap_or_default();
+    // Comments that precede every key stay at the top.
+    if let Some(Block { key: None, text }) = original_blocks.first() {
+        front.push_str(text);
+    }
+    for (key, text) in fields {
+        let unchanged = original
+            .and_then(|(_, old)| old.iter().find(|(k, _)| k == key))
+            .is_some_and(|(_, old)| old == text);
+        let kept = original_blocks
+            .iter()
+            .find(|b| b.key.as_deref() == Some(*key));
+        match (unchanged, kept) {
+            (true, Some(block)) => front.push_str(&block.text),
+            _ => {
+                if let Some(text) = text {
+                    front.push_str(text);
+                }
+            }
+        }
+    }
+    for block in &original_blocks {
+        if let Some(key) = &block.key {
+            if !known.contains(&key.as_str()) {
+                front.push_str(&block.text);
+            }
+        }
+    }
+    let source = match original {
+        Some((s, _)) => Source {
+            bom: s.bom,
+            front,
+            closing_fence: s.closing_fence.clone(),
+            body: body.to_string(),
+        },
+        None => Source {
+            bom: false,
+            front,
+            closing_fence: "---".into(),
+            body: body.to_string(),
+        },
+    };
+    source.join()
+}

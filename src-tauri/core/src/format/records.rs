@@ -1,0 +1,599 @@
+//! Reading and canonical writing of the record kinds: risks, SoA entries,
+//! treatments, documents and assessments.
+
+use super::emit::{block_scalar, flow_scalar, Emitter, FieldText};
+use super::fields::{Fields, Reader};
+use super::frontmatter::{self, Source, FRONT_MATTER_FIRST_LINE};
+use super::yaml;
+use crate::domain::*;
+use crate::LoadError;
+
+/// A record read from a file: the record, the file's parts (for a faithful rewrite),
+/// and the front-matter keys ISMS Desk does not read (kept as written).
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    /// The record.
+    pub record: T,
+    /// The file, split.
+    pub source: Source,
+    /// Unknown top-level keys with their file lines.
+    pub unknown_keys: Vec<(String, usize)>,
+}
+
+type ParseResult<T> = Result<Parsed<T>, Vec<LoadError>>;
+
+/// Splits and parses a record file, then reads it with `read`.
+fn parse_with<T>(
+    path: &str,
+    stem: &str,
+    text: &str,
+    known: &[&str],
+    read: impl FnOnce(&mut Reader, Fields) -> Option<T>,
+) -> ParseResult<T> {
+    let source = frontmatter::split(text).map_err(|e| {
+        vec![LoadError {
+            path: path.into(),
+            line: Some(e.line),
+            field: None,
+            message: e.message,
+        }]
+    })?;
+    let offset = FRONT_MATTER_FIRST_LINE - 1;
+    let root = yaml::parse(&source.front).map_err(|e| {
+        vec![LoadError {
+            path: path.into(),
+            line: e.line.map(|l| l + offset),
+            field: None,
+            message: format!("invalid YAML: {}", e.message),
+        }]
+    })?;
+    let mut reader = Reader::new(path, offset);
+    let fields = reader
+        .root(&root)
+        .ok_or_else(|| std::mem::take(&mut reader.errors))?;
+    // The id is the file name, so that `git log -- risks/R-004.md` is that record's trail.
+    match reader.opt_text(fields, "id") {
+        Some(id) if id != stem => reader.error(
+            fields.line_of("id"),
+            "id",
+            format!("`{id}` differs from the file name `{stem}`; the id is the file name"),
+        ),
+        None if reader.errors.is_empty() => {
+            reader.error(fields.line(), "id", "required field is missing")
+        }
+        _ => {}
+    }
+    let unknown_keys = fields
+        .keys()
+        .filter(|k| !known.contains(k))
+        .map(|k| (k.to_string(), fields.line_of(k) + offset))
+        .collect();
+    let record = read(&mut reader, fields);
+    match record {
+        Some(record) if reader.errors.is_empty() => Ok(Parsed {
+            record,
+            source,
+            unknown_keys,
+        }),
+        _ => Err(reader.errors),
+    }
+}
+
+fn require<T>(reader: &mut Reader, fields: Fields, key: &str, value: Option<T>) -> Option<T> {
+    if value.is_none()
+        && !reader
+            .errors
+            .iter()
+            .any(|e| e.field.as_deref() == Some(key))
+    {
+        reader.error(fields.line_of(key), key, "required field is missing");
+    }
+    value
+}
+
+/// Checks an id of the form `R-001`.
+fn check_numbered_id(reader: &mut Reader, fields: Fields, prefix: &str, what: &str) {
+    if let Some(id) = fields.get("id").and_then(|n| {
+        n.raw.as_deref().or(match &n.value {
+            yaml::Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+    }) {
+        let id = id.trim_matches('"');
+        let ok = id
+            .strip_prefix(prefix)
+            .is_some_and(|n| n.len() >= 3 && n.chars().all(|c| c.is_ascii_digit()));
+        if !ok {
+            reader.error(
+                fields.line_of("id"),
+                "id",
+                format!("`{id}` is not a {what} id; write {prefix}001, {prefix}002, …"),
+            );
+        }
+    }
+}
+
+/// The front-matter keys of a risk, in canonical order.
+pub const RISK_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "domain",
+    "status",
+    "deferred_to",
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+    "provisional",
+    "treatment",
+    "owner",
+    "controls",
+    "related",
+    "themes",
+    "reviewed_on",
+    "next_review",
+    "acceptance",
+];
+
+/// Reads a risk file (`risks/R-001.md`).
+pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
+    parse_with(path, stem, text, RISK_KEYS, |r, f| {
+        check_numbered_id(r, f, "R-", "risk");
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let domain = r.text(f, "domain");
+        let status = r.word(f, "status", RiskStatus::parse, &RiskStatus::expected());
+        let deferred_to = r.opt_text(f, "deferred_to");
+        let likelihood = r.opt_level(f, "likelihood");
+        let impact = r.opt_level(f, "impact");
+        let residual_likelihood = r.opt_level(f, "residual_likelihood");
+        let residual_impact = r.opt_level(f, "residual_impact");
+        let provisional = r.opt_bool(f, "provisional").unwrap_or(false);
+        let treatment = r.opt_word(
+            f,
+            "treatment",
+            TreatmentOption::parse,
+            &TreatmentOption::expected(),
+        );
+        let owner = r.text(f, "owner");
+        let controls = r.list(f, "controls");
+        let related = r.list(f, "related");
+        let themes = r.list(f, "themes");
+        let reviewed_on = r.opt_date(f, "reviewed_on");
+        let next_review = r.opt_date(f, "next_review");
+        let acceptance = r.opt_map(f, "acceptance").and_then(|a| {
+            let memo = r.word(a, "memo", MemoStatus::parse, &MemoStatus::expected());
+            let accepted_by = r.text(a, "accepted_by");
+            let accepted_on = r.opt_date(a, "accepted_on");
+            let reaffirmed = r.list_dates(a, "reaffirmed");
+            Some(Acceptance {
+                memo: memo?,
+                accepted_by: accepted_by?,
+                accepted_on,
+                reaffirmed,
+            })
+        });
+        // Scores come in pairs: a likelihood without an impact cannot be scored.
+        for (l, i, lk, ik) in [
+            (likelihood, impact, "likelihood", "impact"),
+            (
+                residual_likelihood,
+                residual_impact,
+                "residual_likelihood",
+                "residual_impact",
+            ),
+        ] {
+            if l.is_some() != i.is_some() {
+                let (missing, present) = if l.is_none() { (lk, ik) } else { (ik, lk) };
+                r.error(
+                    f.line_of(present),
+                    missing,
+                    format!("required when {present} is given"),
+                );
+            }
+        }
+        if status == Some(RiskStatus::Active)
+            && likelihood.is_none()
+            && impact.is_none()
+            && f.get("likelihood").is_none()
+        {
+            r.error(
+                f.line_of("status"),
+                "likelihood",
+                "an active risk needs likelihood and impact",
+            );
+        }
+        Some(Risk {
+            id: id?,
+            title: title?,
+            domain: domain?,
+            status: status?,
+            deferred_to,
+            likelihood,
+            impact,
+            residual_likelihood,
+            residual_impact,
+            provisional,
+            treatment,
+            owner: owner?,
+            controls,
+            related,
+            themes,
+            reviewed_on,
+            next_review,
+            acceptance,
+            body: String::new(),
+        })
+    })
+    .map(|mut p| {
+        p.record.body = p.source.body.clone();
+        p
+    })
+}
+
+fn date_text(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// The canonical front-matter fields of a risk.
+pub fn emit_risk(risk: &Risk) -> Vec<FieldText> {
+    let mut e = Emitter::default();
+    e.text("id", Some(&risk.id))
+        .text("title", Some(&risk.title))
+        .text("domain", Some(&risk.domain))
+        .text("status", Some(risk.status.as_str()))
+        .text("deferred_to", risk.deferred_to.as_deref())
+        .number("likelihood", risk.likelihood.map(i64::from))
+        .number("impact", risk.impact.map(i64::from))
+        .number(
+            "residual_likelihood",
+            risk.residual_likelihood.map(i64::from),
+        )
+        .number("residual_impact", risk.residual_impact.map(i64::from))
+        .flag("provisional", risk.provisional, false)
+        .text("treatment", risk.treatment.map(|t| t.as_str()))
+        .text("owner", Some(&risk.owner))
+        .flow_list("controls", &risk.controls)
+        .flow_list("related", &risk.related)
+        .flow_list("themes", &risk.themes)
+        .text("reviewed_on", date_text(risk.reviewed_on).as_deref())
+        .text("next_review", date_text(risk.next_review).as_deref())
+        .map(
+            "acceptance",
+            risk.acceptance.as_ref().map(|a| {
+                let mut entries = vec![
+                    ("memo", a.memo.as_str().to_string()),
+                    ("accepted_by", block_scalar(&a.accepted_by, 4)),
+                ];
+                if let Some(d) = date_text(a.accepted_on) {
+                    entries.push(("accepted_on", d));
+                }
+                if !a.reaffirmed.is_empty() {
+                    let dates: Vec<String> = a
+                        .reaffirmed
+                        .iter()
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .collect();
+                    entries.push(("reaffirmed", format!("[{}]", dates.join(", "))));
+                }
+                entries
+            }),
+        );
+    e.fields
+}
+
+/// The front-matter keys of an SoA entry, in canonical order.
+pub const SOA_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "applicable",
+    "status",
+    "owner",
+    "reasons",
+    "justification",
+    "evidence",
+];
+
+/// Reads an SoA entry (`controls/8.13.md`).
+pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEntry> {
+    parse_with(path, stem, text, SOA_KEYS, |r, f| {
+        let id = r.text(f, "id");
+        let title = r.opt_text(f, "title").unwrap_or_default();
+        let applicable = r.opt_bool(f, "applicable");
+        let applicable = require(r, f, "applicable", applicable);
+        let status = r.word(
+            f,
+            "status",
+            ControlStatus::parse,
+            &ControlStatus::expected(),
+        );
+        let owner = r.opt_text(f, "owner");
+        let reasons = r.list_words(
+            f,
+            "reasons",
+            InclusionReason::parse,
+            &InclusionReason::expected(),
+        );
+        let justification = r.opt_text(f, "justification");
+        let evidence = r.list(f, "evidence");
+        Some(SoaEntry {
+            id: id?,
+            title,
+            applicable: applicable?,
+            status: status?,
+            owner,
+            reasons,
+            justification,
+            evidence,
+            body: String::new(),
+        })
+    })
+    .map(|mut p| {
+        p.record.body = p.source.body.clone();
+        p
+    })
+}
+
+/// The canonical front-matter fields of an SoA entry.
+pub fn emit_soa_entry(entry: &SoaEntry) -> Vec<FieldText> {
+    let mut e = Emitter::default();
+    let reasons: Vec<&str> = entry.reasons.iter().map(|r| r.as_str()).collect();
+    e.text("id", Some(&entry.id))
+        .text("title", Some(&entry.title))
+        .flag("applicable", entry.applicable, true)
+        .text("status", Some(entry.status.as_str()))
+        .text("owner", entry.owner.as_deref())
+        .flow_list("reasons", &reasons)
+        .text("justification", entry.justification.as_deref())
+        .block_list("evidence", &entry.evidence);
+    e.fields
+}
+
+/// The front-matter keys of a treatment, in canonical order.
+pub const TREATMENT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "risks",
+    "option",
+    "decision",
+    "approved_on",
+    "approved_by",
+    "actions",
+];
+
+/// Reads a treatment (`treatments/T-001.md`).
+pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatment> {
+    parse_with(path, stem, text, TREATMENT_KEYS, |r, f| {
+        check_numbered_id(r, f, "T-", "treatment");
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let risks = r.list(f, "risks");
+        let option = r.word(
+            f,
+            "option",
+            TreatmentOption::parse,
+            &TreatmentOption::expected(),
+        );
+        let decision = r.word(f, "decision", Decision::parse, &Decision::expected());
+        let approved_on = r.opt_date(f, "approved_on");
+        let approved_by = r.opt_text(f, "approved_by");
+        let mut actions = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for a in r.list_of_maps(f, "actions") {
+            let action_id = r.text(a, "id");
+            if let Some(aid) = &action_id {
+                if seen.contains(aid) {
+                    r.error(
+                        a.line_of("id"),
+                        "actions.id",
+                        format!("`{aid}` is used by two actions; action ids must be unique"),
+                    );
+                }
+                seen.push(aid.clone());
+            }
+            let description = r.text(a, "description");
+            let owner = r.text(a, "owner");
+            let due = r.opt_date(a, "due");
+            let status = r.word(a, "status", ActionStatus::parse, &ActionStatus::expected());
+            let resources = r.opt_text(a, "resources");
+            if let (Some(id), Some(description), Some(owner), Some(status)) =
+                (action_id, description, owner, status)
+            {
+                actions.push(Action {
+                    id,
+                    description,
+                    owner,
+                    due,
+                    status,
+                    resources,
+                });
+            }
+        }
+        if decision == Some(Decision::Approved)
+            && approved_on.is_none()
+            && !r
+                .errors
+                .iter()
+                .any(|e| e.field.as_deref() == Some("approved_on"))
+        {
+            r.error(
+                f.line_of("decision"),
+                "approved_on",
+                "required when the decision is approved",
+            );
+        }
+        Some(Treatment {
+            id: id?,
+            title: title?,
+            risks,
+            option: option?,
+            actions,
+            decision: decision?,
+            approved_on,
+            approved_by,
+            body: String::new(),
+        })
+    })
+    .map(|mut p| {
+        p.record.body = p.source.body.clone();
+        p
+    })
+}
+
+/// The canonical front-matter fields of a treatment.
+pub fn emit_treatment(t: &Treatment) -> Vec<FieldText> {
+    let actions: Vec<Vec<(&str, String)>> = t
+        .actions
+        .iter()
+        .map(|a| {
+            let mut entries = vec![
+                ("id", flow_scalar(&a.id)),
+                ("description", block_scalar(&a.description, 6)),
+                ("owner", block_scalar(&a.owner, 6)),
+            ];
+            if let Some(d) = date_text(a.due) {
+                entries.push(("due", d));
+            }
+            entries.push(("status", a.status.as_str().to_string()));
+            if let Some(res) = &a.resources {
+                entries.push(("resources", block_scalar(res, 6)));
+            }
+            entries
+        })
+        .collect();
+    let mut e = Emitter::default();
+    e.text("id", Some(&t.id))
+        .text("title", Some(&t.title))
+        .flow_list("risks", &t.risks)
+        .text("option", Some(t.option.as_str()))
+        .text("decision", Some(t.decision.as_str()))
+        .text("approved_on", date_text(t.approved_on).as_deref())
+        .text("approved_by", t.approved_by.as_deref())
+        .map_list("actions", &actions);
+    e.fields
+}
+
+/// The front-matter keys of a controlled document, in canonical order.
+pub const DOCUMENT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "version",
+    "owner",
+    "approved_by",
+    "effective",
+    "next_review",
+];
+
+/// Reads a controlled document (`documents/scope.md`).
+pub fn parse_document(path: &str, stem: &str, text: &str) -> ParseResult<Document> {
+    parse_with(path, stem, text, DOCUMENT_KEYS, |r, f| {
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let version = r.text(f, "version");
+        let owner = r.text(f, "owner");
+        let approved_by = r.opt_text(f, "approved_by");
+        let effective = r.opt_date(f, "effective");
+        let next_review = r.opt_date(f, "next_review");
+        Some(Document {
+            id: id?,
+            title: title?,
+            version: version?,
+            owner: owner?,
+            approved_by,
+            effective,
+            next_review,
+            body: String::new(),
+        })
+    })
+    .map(|mut p| {
+        p.record.body = p.source.body.clone();
+        p
+    })
+}
+
+/// The canonical front-matter fields of a controlled document.
+pub fn emit_document(d: &Document) -> Vec<FieldText> {
+    let mut e = Emitter::default();
+    e.text("id", Some(&d.id))
+        .text("title", Some(&d.title))
+        .text("version", Some(&d.version))
+        .text("owner", Some(&d.owner))
+        .text("approved_by", d.approved_by.as_deref())
+        .text("effective", date_text(d.effective).as_deref())
+        .text("next_review", date_text(d.next_review).as_deref());
+    e.fields
+}
+
+/// The front-matter keys of an assessment, in canonical order.
+pub const ASSESSMENT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "performed_on",
+    "methodology_version",
+    "domains_in_scope",
+    "domains_deferred",
+    "evidence",
+    "themes",
+    "improvements",
+];
+
+/// Reads an assessment (`assessments/2026.md`).
+pub fn parse_assessment(path: &str, stem: &str, text: &str) -> ParseResult<Assessment> {
+    parse_with(path, stem, text, ASSESSMENT_KEYS, |r, f| {
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let performed_on = r.date(f, "performed_on");
+        let methodology_version = r.text(f, "methodology_version");
+        let domains_in_scope = r.list(f, "domains_in_scope");
+        let domains_deferred = r.list(f, "domains_deferred");
+        let evidence = r.list(f, "evidence");
+        let mut themes = Vec::new();
+        for t in r.list_of_maps(f, "themes") {
+            if let (Some(id), Some(title)) = (r.text(t, "id"), r.text(t, "title")) {
+                themes.push(Theme { id, title });
+            }
+        }
+        let improvements = r.list(f, "improvements");
+        Some(Assessment {
+            id: id?,
+            title: title?,
+            performed_on: performed_on?,
+            methodology_version: methodology_version?,
+            domains_in_scope,
+            domains_deferred,
+            evidence,
+            themes,
+            improvements,
+            body: String::new(),
+        })
+    })
+    .map(|mut p| {
+        p.record.body = p.source.body.clone();
+        p
+    })
+}
+
+/// The canonical front-matter fields of an assessment.
+pub fn emit_assessment(a: &Assessment) -> Vec<FieldText> {
+    let themes: Vec<Vec<(&str, String)>> = a
+        .themes
+        .iter()
+        .map(|t| {
+            vec![
+                ("id", flow_scalar(&t.id)),
+                ("title", block_scalar(&t.title, 6)),
+            ]
+        })
+        .collect();
+    let mut e = Emitter::default();
+    e.text("id", Some(&a.id))
+        .text("title", Some(&a.title))
+        .text("performed_on", date_text(Some(a.performed_on)).as_deref())
+        .text("methodology_version", Some(&a.methodology_version))
+        .flow_list("domains_in_scope", &a.domains_in_scope)
+        .flow_list("domains_deferred", &a.domains_deferred)
+        .block_list("evidence", &a.evidence)
+        .map_list("themes", &themes)
+        .block_list("improvements", &a.improvements);
+    e.fields
+}

@@ -1,0 +1,82 @@
+//! Atomic file writes: write a temporary file in the same directory, fsync it,
+//! rename it over the target, fsync the directory. A crash at any instant leaves the
+//! old file or the new one, never a mix (DESIGN.md §4).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// Writes `bytes` to `path` atomically. The parent directory must exist.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::io(path, std::io::Error::other("no parent directory")))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("record");
+    let mut attempt = 0u32;
+    let (tmp_path, mut tmp) = loop {
+        let candidate = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => break (candidate, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1
+            }
+            Err(e) => return Err(Error::io(&candidate, e)),
+        }
+    };
+    let result = (|| {
+        tmp.write_all(bytes)?;
+        tmp.sync_all()?;
+        drop(tmp);
+        fs::rename(&tmp_path, path)?;
+        // Make the rename itself durable.
+        File::open(dir)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp_path);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_file_and_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("R-001.md");
+        write_atomic(&path, b"old").expect("first write");
+        write_atomic(&path, "ny værdi".as_bytes()).expect("second write");
+        assert_eq!(fs::read_to_string(&path).expect("readable"), "ny værdi");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("listable")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("sub");
+        fs::create_dir(&path).expect("a directory in the way");
+        let err = write_atomic(&path, b"x").expect_err("cannot rename a file over a directory");
+        assert_eq!(err.code(), "io");
+        assert!(path.is_dir());
+        assert_eq!(
+            fs::read_dir(dir.path()).expect("listable").count(),
+            1,
+            "temporary file removed"
+        );
+    }
+}

@@ -1,0 +1,775 @@
+//! The SQLite index: lists, filters and full-text search without reading every file.
+//!
+//! The index is derived, never authoritative. It lives inside the git directory
+//! (`.git/isms-desk/index.sqlite`, never tracked), or in memory when the ISMS is
+//! not a git repository. On open it is rebuilt when missing, unreadable or of an
+//! older schema (`PRAGMA user_version`), rebuilt when `isms.yaml` changed (the
+//! methodology decides every band), and otherwise brought up to date file by file
+//! from size and modification-time fingerprints. Deleting it loses nothing.
+//!
+//! Full-text search folds letters the way people type them on an English keyboard:
+//! `kobenhavn` finds "København", `aero` finds "Ærø" (see [`fold`]).
+
+use std::collections::HashMap;
+use std::fs;
+
+use rusqlite::{params, Connection, Transaction};
+use serde::Serialize;
+
+use crate::catalogue;
+use crate::domain::{sections, Band, IsmsConfig, Methodology};
+use crate::isms::{AnyRecord, Isms, RecordFile};
+use crate::{Error, LoadError, Result};
+
+/// Bump when the schema or what is indexed changes; older indexes are rebuilt.
+const SCHEMA_VERSION: i32 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files(path TEXT PRIMARY KEY, kind TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE load_errors(path TEXT NOT NULL, line INTEGER, field TEXT, message TEXT NOT NULL);
+CREATE TABLE risks(
+  id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, domain TEXT NOT NULL, status TEXT NOT NULL,
+  likelihood INTEGER, impact INTEGER, score INTEGER, band TEXT,
+  residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER, residual_band TEXT,
+  treatment TEXT, owner TEXT NOT NULL, provisional INTEGER NOT NULL, reviewed_on TEXT, next_review TEXT, deferred_to TEXT,
+  controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL);
+CREATE INDEX risks_band ON risks(band);
+CREATE INDEX risks_owner ON risks(owner);
+CREATE TABLE controls(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, theme TEXT, applicable INTEGER NOT NULL,
+  status TEXT NOT NULL, owner TEXT, reasons TEXT NOT NULL, sort_major INTEGER NOT NULL, sort_minor INTEGER NOT NULL);
+CREATE TABLE treatments(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, option TEXT NOT NULL, decision TEXT NOT NULL,
+  approved_on TEXT, risks TEXT NOT NULL, actions INTEGER NOT NULL, open_actions INTEGER NOT NULL, next_due TEXT);
+CREATE TABLE documents(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, version TEXT NOT NULL, owner TEXT NOT NULL,
+  approved_by TEXT, effective TEXT, next_review TEXT);
+CREATE TABLE assessments(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, performed_on TEXT NOT NULL);
+CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, kind UNINDEXED, path UNINDEXED, shown_title UNINDEXED, title, body,
+  tokenize = 'unicode61 remove_diacritics 2');
+";
+
+/// What opening the index had to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Refresh {
+    /// Nothing changed since the last open.
+    Fresh,
+    /// Some files changed, were added or removed; only those were re-read.
+    Updated {
+        /// Files re-read.
+        changed: usize,
+        /// Files removed from the index.
+        removed: usize,
+    },
+    /// The whole index was built from the files.
+    Rebuilt {
+        /// Why: missing, schema, configuration changed, unreadable.
+        reason: String,
+    },
+}
+
+/// The index of one ISMS repository.
+pub struct Index {
+    conn: Connection,
+    /// What opening it had to do.
+    pub refresh: Refresh,
+}
+
+/// Filters and order for listing risks. Empty filters match everything.
+#[derive(Debug, Clone, Default)]
+pub struct RiskQuery {
+    /// Only risks in this (inherent) band.
+    pub band: Option<Band>,
+    /// Only this domain id.
+    pub domain: Option<String>,
+    /// Only this status word.
+    pub status: Option<String>,
+    /// Only this owner role.
+    pub owner: Option<String>,
+    /// Only risks citing this theme.
+    pub theme: Option<String>,
+    /// The order.
+    pub sort: RiskSort,
+    /// Reverse the order.
+    pub descending: bool,
+}
+
+/// Orders for the risk register.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RiskSort {
+    /// By id (R-001 first).
+    #[default]
+    Id,
+    /// By inherent score, highest first, then id.
+    Score,
+    /// By residual score, highest first, then id.
+    Residual,
+    /// By title.
+    Title,
+    /// By next review date, soonest first.
+    NextReview,
+}
+
+impl RiskSort {
+    /// Parses a command-line word.
+    pub fn parse(text: &str) -> Option<RiskSort> {
+        Some(match text {
+            "id" => RiskSort::Id,
+            "score" => RiskSort::Score,
+            "residual" => RiskSort::Residual,
+            "title" => RiskSort::Title,
+            "next_review" | "next-review" => RiskSort::NextReview,
+            _ => return None,
+        })
+    }
+}
+
+/// A row of the risk register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskRow {
+    /// The risk id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The domain id.
+    pub domain: String,
+    /// active, deferred or closed.
+    pub status: String,
+    /// Inherent likelihood.
+    pub likelihood: Option<u8>,
+    /// Inherent impact.
+    pub impact: Option<u8>,
+    /// Inherent score.
+    pub score: Option<u8>,
+    /// Inherent band.
+    pub band: Option<Band>,
+    /// Residual score.
+    pub residual_score: Option<u8>,
+    /// Residual band.
+    pub residual_band: Option<Band>,
+    /// The treatment option, once decided.
+    pub treatment: Option<String>,
+    /// The owner role.
+    pub owner: String,
+    /// Scoring is provisional.
+    pub provisional: bool,
+    /// Next review date.
+    pub next_review: Option<String>,
+    /// Theme ids.
+    pub themes: Vec<String>,
+}
+
+/// A row of the SoA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlRow {
+    /// The Annex A id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// Organizational, People, Physical or Technological.
+    pub theme: Option<String>,
+    /// Applicable or not.
+    pub applicable: bool,
+    /// Implementation status.
+    pub status: String,
+    /// The owner role.
+    pub owner: Option<String>,
+    /// Reasons other than risks.
+    pub reasons: Vec<String>,
+    /// Active risks that cite the control (computed).
+    pub cited_by: Vec<String>,
+}
+
+/// Filters for the SoA.
+#[derive(Debug, Clone, Default)]
+pub struct ControlQuery {
+    /// Only this Annex A theme (case-insensitive).
+    pub theme: Option<String>,
+    /// Only this status word.
+    pub status: Option<String>,
+    /// Only this owner role.
+    pub owner: Option<String>,
+    /// Only applicable (true) or excluded (false) controls.
+    pub applicable: Option<bool>,
+}
+
+/// A row of the treatment plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreatmentRow {
+    /// The treatment id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The option.
+    pub option: String,
+    /// proposed or approved.
+    pub decision: String,
+    /// The risks treated.
+    pub risks: Vec<String>,
+    /// Number of actions.
+    pub actions: u32,
+    /// Actions not done or cancelled.
+    pub open_actions: u32,
+    /// The earliest due date of an open action.
+    pub next_due: Option<String>,
+}
+
+/// A row of the document register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentRow {
+    /// The document id.
+    pub id: String,
+    /// The title.
+    pub title: String,
+    /// The version.
+    pub version: String,
+    /// The owner role.
+    pub owner: String,
+    /// The approving role.
+    pub approved_by: Option<String>,
+    /// Effective date.
+    pub effective: Option<String>,
+    /// Next review date.
+    pub next_review: Option<String>,
+}
+
+/// A full-text search hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The record id.
+    pub id: String,
+    /// risk, control, treatment, document or assessment.
+    pub kind: String,
+    /// The file.
+    pub path: String,
+    /// The title as written.
+    pub title: String,
+}
+
+impl Index {
+    /// Opens the index of `isms` and brings it up to date.
+    pub fn open(isms: &Isms) -> Result<Index> {
+        let (mut conn, mut reason) = match isms.git_dir() {
+            None => (
+                Connection::open_in_memory()?,
+                Some("the ISMS is not a git repository; the index is kept in memory".to_string()),
+            ),
+            Some(git_dir) => {
+                let dir = git_dir.join("isms-desk");
+                fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                let path = dir.join("index.sqlite");
+                let existed = path.exists();
+                match open_file(&path) {
+                    Ok(conn) => (conn, (!existed).then(|| "no index yet".to_string())),
+                    // An unreadable index is derived data: start again.
+                    Err(_) => {
+                        let _ = fs::remove_file(&path);
+                        (
+                            open_file(&path)?,
+                            Some("the index was unreadable".to_string()),
+                        )
+                    }
+                }
+            }
+        };
+        let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            if reason.is_none() {
+                reason = Some(format!(
+                    "the index schema changed ({version} → {SCHEMA_VERSION})"
+                ));
+            }
+            reset(&conn)?;
+        }
+        let refresh = refresh(isms, &mut conn, reason)?;
+        Ok(Index { conn, refresh })
+    }
+
+    /// The risk register, filtered and ordered.
+    pub fn risks(&self, q: &RiskQuery) -> Result<Vec<RiskRow>> {
+        let mut sql = String::from(
+            "SELECT id, title, domain, status, likelihood, impact, score, band, residual_score, residual_band, treatment, owner, provisional, next_review, themes FROM risks WHERE 1=1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        let mut filter = |column: &str, value: Option<String>| {
+            if let Some(v) = value {
+                args.push(v);
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        };
+        filter("band", q.band.map(|b| b.as_str().to_string()));
+        filter("domain", q.domain.clone());
+        filter("status", q.status.clone());
+        filter("owner", q.owner.clone());
+        if let Some(theme) = &q.theme {
+            args.push(theme.clone());
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM json_each(risks.themes) WHERE value = ?{})",
+                args.len()
+            ));
+        }
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let order = match q.sort {
+            RiskSort::Id => format!("id {dir}"),
+            // "Highest first" is the natural reading of a score order; --desc flips it.
+            RiskSort::Score => format!(
+                "score IS NULL, score {} , id",
+                if q.descending { "ASC" } else { "DESC" }
+            ),
+            RiskSort::Residual => format!(
+                "residual_score IS NULL, residual_score {}, id",
+                if q.descending { "ASC" } else { "DESC" }
+            ),
+            RiskSort::Title => format!("title COLLATE NOCASE {dir}, id"),
+            RiskSort::NextReview => format!("next_review IS NULL, next_review {dir}, id"),
+        };
+        sql.push_str(&format!(" ORDER BY {order}"));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(RiskRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                domain: r.get(2)?,
+                status: r.get(3)?,
+                likelihood: r.get(4)?,
+                impact: r.get(5)?,
+                score: r.get(6)?,
+                band: r.get::<_, Option<String>>(7)?.and_then(|b| Band::parse(&b)),
+                residual_score: r.get(8)?,
+                residual_band: r.get::<_, Option<String>>(9)?.and_then(|b| Band::parse(&b)),
+                treatment: r.get(10)?,
+                owner: r.get(11)?,
+                provisional: r.get(12)?,
+                next_review: r.get(13)?,
+                themes: json_list(&r.get::<_, String>(14)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The SoA entries, in Annex A order, each with the active risks citing it.
+    pub fn controls(&self, q: &ControlQuery) -> Result<Vec<ControlRow>> {
+        let mut cited: HashMap<String, Vec<String>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached("SELECT j.value, r.id FROM risks r, json_each(r.controls) j WHERE r.status = 'active' ORDER BY r.id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (control, risk) = row?;
+            cited.entry(control).or_default().push(risk);
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT id, title, theme, applicable, status, owner, reasons FROM controls ORDER BY sort_major, sort_minor")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ControlRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                theme: r.get(2)?,
+                applicable: r.get(3)?,
+                status: r.get(4)?,
+                owner: r.get(5)?,
+                reasons: json_list(&r.get::<_, String>(6)?),
+                cited_by: Vec::new(),
+            })
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let mut row = row?;
+            let keep = q.theme.as_ref().is_none_or(|t| {
+                row.theme
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(t))
+            }) && q.status.as_ref().is_none_or(|s| &row.status == s)
+                && q.owner
+                    .as_ref()
+                    .is_none_or(|o| row.owner.as_ref() == Some(o))
+                && q.applicable.is_none_or(|a| row.applicable == a);
+            if keep {
+                row.cited_by = cited.remove(&row.id).unwrap_or_default();
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The treatment plan, ordered by id.
+    pub fn treatments(&self) -> Result<Vec<TreatmentRow>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, title, option, decision, risks, actions, open_actions, next_due FROM treatments ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TreatmentRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                option: r.get(2)?,
+                decision: r.get(3)?,
+                risks: json_list(&r.get::<_, String>(4)?),
+                actions: r.get(5)?,
+                open_actions: r.get(6)?,
+                next_due: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The controlled documents, ordered by id.
+    pub fn documents(&self) -> Result<Vec<DocumentRow>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, title, version, owner, approved_by, effective, next_review FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DocumentRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                version: r.get(2)?,
+                owner: r.get(3)?,
+                approved_by: r.get(4)?,
+                effective: r.get(5)?,
+                next_review: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Problems in files, as found when they were indexed.
+    pub fn load_errors(&self) -> Result<Vec<LoadError>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, line, field, message FROM load_errors ORDER BY path, line",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(LoadError {
+                path: r.get(0)?,
+                line: r.get::<_, Option<i64>>(1)?.map(|l| l as usize),
+                field: r.get(2)?,
+                message: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Full-text search over titles and bodies; every word must match (as a prefix).
+    /// Title matches rank first.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let terms: Vec<String> = fold(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("\"{t}\"*"))
+            .collect();
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = terms.join(" AND ");
+        let mut stmt = self.conn.prepare_cached("SELECT id, kind, path, shown_title FROM search WHERE search MATCH ?1 ORDER BY bm25(search, 10.0, 1.0), id LIMIT ?2")?;
+        let rows = stmt.query_map(params![query, limit as i64], |r| {
+            Ok(SearchHit {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                path: r.get(2)?,
+                title: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn open_file(path: &std::path::Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Fails here, not later, when the file is not a database.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    Ok(conn)
+}
+
+fn reset(conn: &Connection) -> Result<()> {
+    let tables: Vec<(String, String)> = conn
+        .prepare("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_%'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, name) in tables {
+        conn.execute_batch(&format!(
+            "DROP {} IF EXISTS \"{name}\";",
+            kind.to_uppercase()
+        ))?;
+    }
+    conn.execute_batch(SCHEMA)?;
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    Ok(())
+}
+
+/// Brings the index up to date with the files.
+fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Result<Refresh> {
+    let (files, walk_errors) = isms.record_files()?;
+    let stored: HashMap<String, (i64, i64)> = conn
+        .prepare("SELECT path, size, mtime_ns FROM files")?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?),
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let fingerprint = |f: &RecordFile| (f.size as i64, f.mtime_ns);
+    let config_file = files.iter().find(|f| f.kind.is_none());
+    if reason.is_none()
+        && config_file.map(fingerprint) != stored.get(crate::isms::CONFIG_FILE).copied()
+    {
+        reason = Some("isms.yaml changed".to_string());
+    }
+    let walk_paths: Vec<&str> = walk_errors.iter().map(|e| e.path.as_str()).collect();
+    let stored_walk_errors: Vec<String> = conn
+        .prepare("SELECT DISTINCT path FROM load_errors WHERE line IS NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let walk_changed = walk_paths
+        .iter()
+        .any(|p| !stored.contains_key(*p) && !stored_walk_errors.iter().any(|s| s == p))
+        || stored_walk_errors
+            .iter()
+            .any(|p| !walk_paths.contains(&p.as_str()) && !files.iter().any(|f| &f.path == p));
+
+    let config = isms.load_config();
+    let methodology = config
+        .as_ref()
+        .ok()
+        .map(|c: &IsmsConfig| c.methodology.clone());
+    let themes: HashMap<String, String> = catalogue::annex_a()
+        .into_iter()
+        .map(|c| (c.id, c.theme))
+        .collect();
+    let head = isms.head().unwrap_or_default();
+
+    let tx = conn.transaction()?;
+    let outcome = if let Some(reason) = reason {
+        tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search;")?;
+        for file in &files {
+            index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
+        }
+        Refresh::Rebuilt { reason }
+    } else {
+        let mut changed = 0;
+        for file in &files {
+            if stored.get(&file.path) != Some(&fingerprint(file)) {
+                forget(&tx, &file.path)?;
+                index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
+                changed += 1;
+            }
+        }
+        let mut removed = 0;
+        for path in stored.keys() {
+            if !files.iter().any(|f| &f.path == path) {
+                forget(&tx, path)?;
+                removed += 1;
+            }
+        }
+        if changed == 0 && removed == 0 && !walk_changed {
+            Refresh::Fresh
+        } else {
+            Refresh::Updated { changed, removed }
+        }
+    };
+    // Problems found while walking (links, odd files) are re-recorded every time.
+    tx.execute("DELETE FROM load_errors WHERE line IS NULL AND field IS NULL AND path NOT IN (SELECT path FROM files)", [])?;
+    for e in &walk_errors {
+        tx.execute(
+            "INSERT INTO load_errors(path, line, field, message) VALUES (?1, ?2, ?3, ?4)",
+            params![e.path, e.line.map(|l| l as i64), e.field, e.message],
+        )?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('head', ?1)",
+        params![head],
+    )?;
+    tx.commit()?;
+    Ok(outcome)
+}
+
+fn forget(tx: &Transaction, path: &str) -> Result<()> {
+    for table in [
+        "files",
+        "load_errors",
+        "risks",
+        "controls",
+        "treatments",
+        "documents",
+        "assessments",
+        "search",
+    ] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE path = ?1"),
+            params![path],
+        )?;
+    }
+    Ok(())
+}
+
+fn index_file(
+    tx: &Transaction,
+    isms: &Isms,
+    file: &RecordFile,
+    methodology: Option<&Methodology>,
+    config: &Result<IsmsConfig, Vec<LoadError>>,
+    themes: &HashMap<String, String>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO files(path, kind, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            file.path,
+            file.kind.map(|k| k.as_str()),
+            file.size as i64,
+            file.mtime_ns
+        ],
+    )?;
+    let errors: Vec<LoadError> = match file.kind {
+        None => config.as_ref().err().cloned().unwrap_or_default(),
+        Some(_) => match isms.parse_file(file) {
+            Err(errors) => errors,
+            Ok(parsed) => {
+                insert_record(tx, &file.path, &parsed.record, methodology, themes)?;
+                Vec::new()
+            }
+        },
+    };
+    for e in errors {
+        tx.execute(
+            "INSERT INTO load_errors(path, line, field, message) VALUES (?1, ?2, ?3, ?4)",
+            params![e.path, e.line.map(|l| l as i64), e.field, e.message],
+        )?;
+    }
+    Ok(())
+}
+
+fn insert_record(
+    tx: &Transaction,
+    path: &str,
+    record: &AnyRecord,
+    methodology: Option<&Methodology>,
+    themes: &HashMap<String, String>,
+) -> Result<()> {
+    let json = |v: &Vec<String>| {
+        serde_json::to_string(v).expect("a list of strings serialises because it is plain data")
+    };
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let (id, kind, title, body) = match record {
+        AnyRecord::Risk(r) => {
+            let inherent = methodology.and_then(|m| r.inherent(m));
+            let residual = methodology.and_then(|m| r.residual(m));
+            tx.prepare_cached(
+                "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+            )?
+            .execute(params![
+                r.id, path, r.title, r.domain, r.status.as_str(), r.likelihood, r.impact,
+                inherent.map(|x| x.score), inherent.and_then(|x| x.band).map(|b| b.as_str()),
+                r.residual_likelihood, r.residual_impact, residual.map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str()),
+                r.treatment.map(|t| t.as_str()), r.owner, r.provisional, date(r.reviewed_on), date(r.next_review), r.deferred_to,
+                json(&r.controls), json(&r.related), json(&r.themes)
+            ])?;
+            (&r.id, "risk", &r.title, &r.body)
+        }
+        AnyRecord::Control(c) => {
+            let (major, minor) = catalogue::control_order(&c.id);
+            let reasons: Vec<String> = c.reasons.iter().map(|r| r.as_str().to_string()).collect();
+            tx.prepare_cached(
+                "INSERT INTO controls VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                c.id,
+                path,
+                c.title,
+                themes.get(&c.id),
+                c.applicable,
+                c.status.as_str(),
+                c.owner,
+                json(&reasons),
+                major,
+                minor
+            ])?;
+            (&c.id, "control", &c.title, &c.body)
+        }
+        AnyRecord::Treatment(t) => {
+            use crate::domain::ActionStatus::{Cancelled, Done};
+            let open: Vec<_> = t
+                .actions
+                .iter()
+                .filter(|a| !matches!(a.status, Done | Cancelled))
+                .collect();
+            let next_due = open.iter().filter_map(|a| a.due).min();
+            tx.prepare_cached(
+                "INSERT INTO treatments VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                t.id,
+                path,
+                t.title,
+                t.option.as_str(),
+                t.decision.as_str(),
+                date(t.approved_on),
+                json(&t.risks),
+                t.actions.len() as i64,
+                open.len() as i64,
+                date(next_due)
+            ])?;
+            (&t.id, "treatment", &t.title, &t.body)
+        }
+        AnyRecord::Document(d) => {
+            tx.prepare_cached("INSERT INTO documents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+                .execute(params![
+                    d.id,
+                    path,
+                    d.title,
+                    d.version,
+                    d.owner,
+                    d.approved_by,
+                    date(d.effective),
+                    date(d.next_review)
+                ])?;
+            (&d.id, "document", &d.title, &d.body)
+        }
+        AnyRecord::Assessment(a) => {
+            tx.prepare_cached("INSERT INTO assessments VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![a.id, path, a.title, date(Some(a.performed_on))])?;
+            (&a.id, "assessment", &a.title, &a.body)
+        }
+    };
+    // Section headings are structure, not content; index the text under them.
+    let text: String = sections(body)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join("\n");
+    tx.prepare_cached("INSERT INTO search(id, kind, path, shown_title, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![id, kind, path, title, format!("{id} {}", fold(title)), fold(&text)])?;
+    Ok(())
+}
+
+fn json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// Folds text for search: lower case, and the Nordic and other letters that
+/// SQLite's diacritic removal leaves alone are spelled the way people type them
+/// without them (`ø`→`o`, `æ`→`ae`, `å`→`a`, `ß`→`ss`). Used for both the indexed
+/// text and the query, so they always agree.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ø' => out.push('o'),
+            'æ' => out.push_str("ae"),
+            'å' => out.push('a'),
+            'ß' => out.push_str("ss"),
+            'œ' => out.push_str("oe"),
+            'đ' | 'ð' => out.push('d'),
+            'ł' => out.push('l'),
+            'þ' => out.push_str("th"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folding_spells_nordic_letters_as_typed_without_them() {
+        assert_eq!(fold("København"), "kobenhavn");
+        assert_eq!(fold("ÆRØ Århus"), "aero arhus");
+        assert_eq!(fold("Straße"), "strasse");
+    }
+}

@@ -1,0 +1,79 @@
+//! `isms init`: a new, valid ISMS repository from the scaffolds in `templates/`:
+//! `isms.yaml`, an SoA entry for each of the 93 Annex A controls (applicable, not
+//! yet implemented, awaiting the ISM's decision), a scope document and a methodology
+//! document under document control, empty record folders, and a git repository.
+
+use std::fs;
+use std::path::Path;
+
+use chrono::{Months, NaiveDate};
+
+use crate::catalogue::annex_a;
+use crate::domain::{ControlStatus, SoaEntry};
+use crate::format::{emit::double_quoted, emit_soa_entry, write_record};
+use crate::fsio::write_atomic;
+use crate::{Error, Result};
+
+const ISMS_YAML: &str = include_str!("../../../templates/scaffold/isms.yaml");
+const SCOPE: &str = include_str!("../../../templates/scaffold/documents/scope.md");
+const METHODOLOGY: &str = include_str!("../../../templates/scaffold/documents/methodology.md");
+
+/// Creates a new ISMS repository in `dir` (which must not exist or be empty) for
+/// `organisation`, with the first assessment due a year after `today`.
+pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
+    if dir.exists()
+        && fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::NotEmpty(dir.to_path_buf()));
+    }
+    for folder in [
+        "risks",
+        "controls",
+        "treatments",
+        "documents",
+        "assessments",
+        "reports",
+    ] {
+        let path = dir.join(folder);
+        fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+    }
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let next_year = today.checked_add_months(Months::new(12)).unwrap_or(today);
+    let fill = |text: &str| {
+        text.replace("{{organisation}}", &double_quoted(organisation))
+            .replace("{{today}}", &date(today))
+            .replace("{{next_year}}", &date(next_year))
+    };
+    write_atomic(&dir.join("isms.yaml"), fill(ISMS_YAML).as_bytes())?;
+    write_atomic(&dir.join("documents/scope.md"), fill(SCOPE).as_bytes())?;
+    write_atomic(
+        &dir.join("documents/methodology.md"),
+        fill(METHODOLOGY).as_bytes(),
+    )?;
+    for control in annex_a() {
+        let entry = SoaEntry {
+            id: control.id.clone(),
+            title: control.title.clone(),
+            applicable: true,
+            status: ControlStatus::NotImplemented,
+            owner: None,
+            reasons: Vec::new(),
+            justification: None,
+            evidence: Vec::new(),
+            body: format!("\n## Implementation\n\nTo be decided: is Annex A {} \"{}\" applicable, and how is it implemented?\n", control.id, control.title),
+        };
+        let text = write_record(&emit_soa_entry(&entry), &entry.body, None);
+        write_atomic(
+            &dir.join(format!("controls/{}.md", control.id)),
+            text.as_bytes(),
+        )?;
+    }
+    for folder in ["risks", "treatments", "assessments", "reports"] {
+        write_atomic(&dir.join(folder).join(".gitkeep"), b"")?;
+    }
+    git2::Repository::init(dir)?;
+    Ok(())
+}

@@ -1,0 +1,383 @@
+//! [`Isms`]: an opened ISMS repository, where disk, git and the index meet.
+//!
+//! Files are found by walking the fixed record folders without following symbolic
+//! links, so no path read through an `Isms` leaves the repository. Loading never
+//! stops at a bad file: each problem becomes a [`LoadError`] and the rest loads.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::Serialize;
+
+use crate::domain::{Assessment, Document, IsmsConfig, Risk, SoaEntry, Treatment};
+use crate::format::{self, frontmatter::Source};
+use crate::index::Index;
+use crate::{Error, LoadError, Result};
+
+/// The configuration file at the repository root.
+pub const CONFIG_FILE: &str = "isms.yaml";
+
+/// The kinds of record files, each in its own folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// `risks/R-001.md`
+    Risk,
+    /// `controls/8.13.md` (the SoA entry of an Annex A control)
+    Control,
+    /// `treatments/T-001.md`
+    Treatment,
+    /// `documents/scope.md`
+    Document,
+    /// `assessments/2026.md`
+    Assessment,
+}
+
+impl RecordKind {
+    /// Every kind, in the order they are loaded.
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Risk,
+        RecordKind::Control,
+        RecordKind::Treatment,
+        RecordKind::Document,
+        RecordKind::Assessment,
+    ];
+
+    /// The folder of this kind, relative to the repository root.
+    pub fn folder(self) -> &'static str {
+        match self {
+            RecordKind::Risk => "risks",
+            RecordKind::Control => "controls",
+            RecordKind::Treatment => "treatments",
+            RecordKind::Document => "documents",
+            RecordKind::Assessment => "assessments",
+        }
+    }
+
+    /// The word used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Risk => "risk",
+            RecordKind::Control => "control",
+            RecordKind::Treatment => "treatment",
+            RecordKind::Document => "document",
+            RecordKind::Assessment => "assessment",
+        }
+    }
+}
+
+/// A record file found on disk, with the fingerprint the index uses to notice changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFile {
+    /// The kind, from the folder.
+    pub kind: Option<RecordKind>,
+    /// The path relative to the root, with `/` separators.
+    pub path: String,
+    /// The file name without `.md` (the record id).
+    pub stem: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch.
+    pub mtime_ns: i64,
+}
+
+/// Every record of the repository that loaded.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Records {
+    /// `isms.yaml`, when it loaded.
+    pub config: Option<IsmsConfig>,
+    /// The risk register, ordered by id.
+    pub risks: Vec<Risk>,
+    /// The SoA entries, in Annex A order.
+    pub controls: Vec<SoaEntry>,
+    /// The treatments, ordered by id.
+    pub treatments: Vec<Treatment>,
+    /// The controlled documents, ordered by id.
+    pub documents: Vec<Document>,
+    /// The assessments, ordered by id.
+    pub assessments: Vec<Assessment>,
+    /// Front-matter keys ISMS Desk does not read: `(path, key, line)`. They are kept
+    /// as written; the checks point out likely typos.
+    pub unknown_keys: Vec<(String, String, usize)>,
+}
+
+/// The result of loading a repository: what loaded, and what did not.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Loaded {
+    /// The records that loaded.
+    pub records: Records,
+    /// One entry per problem in a file that did not load (or not entirely).
+    pub errors: Vec<LoadError>,
+}
+
+/// One parsed record of any kind, as the index stores it.
+#[derive(Debug, Clone)]
+pub enum AnyRecord {
+    /// A risk.
+    Risk(Risk),
+    /// An SoA entry.
+    Control(SoaEntry),
+    /// A treatment.
+    Treatment(Treatment),
+    /// A controlled document.
+    Document(Document),
+    /// An assessment.
+    Assessment(Assessment),
+}
+
+/// A record file that parsed, with its parts and unknown keys.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The record.
+    pub record: AnyRecord,
+    /// The file split into its parts.
+    pub source: Source,
+    /// Unknown front-matter keys and their lines.
+    pub unknown_keys: Vec<(String, usize)>,
+}
+
+/// An opened ISMS repository.
+#[derive(Debug, Clone)]
+pub struct Isms {
+    root: PathBuf,
+    git_dir: Option<PathBuf>,
+}
+
+impl Isms {
+    /// Opens the ISMS repository at `root` (the folder holding `isms.yaml`). The git
+    /// repository, if any, is opened at exactly that folder, never by searching upwards.
+    pub fn open(root: &Path) -> Result<Isms> {
+        let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+        let config = root.join(CONFIG_FILE);
+        match fs::symlink_metadata(&config) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::OutsideRepository(CONFIG_FILE.into()))
+            }
+            Ok(meta) if meta.is_file() => {}
+            _ => return Err(Error::NotAnIsms(root)),
+        }
+        let git_dir = git2::Repository::open(&root)
+            .ok()
+            .filter(|repo| repo.workdir().is_some_and(|w| same_dir(w, &root)))
+            .map(|repo| repo.path().to_path_buf());
+        Ok(Isms { root, git_dir })
+    }
+
+    /// The repository root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The git directory, when the ISMS is a git repository.
+    pub fn git_dir(&self) -> Option<&Path> {
+        self.git_dir.as_deref()
+    }
+
+    /// The commit HEAD points at, when there is one.
+    pub fn head(&self) -> Option<String> {
+        let repo = git2::Repository::open(&self.root).ok()?;
+        let head = repo.head().ok()?.target()?;
+        Some(head.to_string())
+    }
+
+    /// Lists the record files and `isms.yaml` with their fingerprints. Links and
+    /// other non-regular files are reported as errors, never followed.
+    pub fn record_files(&self) -> Result<(Vec<RecordFile>, Vec<LoadError>)> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        let config = self.root.join(CONFIG_FILE);
+        let meta = fs::symlink_metadata(&config).map_err(|e| Error::io(&config, e))?;
+        files.push(RecordFile {
+            kind: None,
+            path: CONFIG_FILE.into(),
+            stem: "isms".into(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
+        for kind in RecordKind::ALL {
+            let folder = self.root.join(kind.folder());
+            match fs::symlink_metadata(&folder) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(&folder, e)),
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    errors.push(LoadError::file(kind.folder(), "is a symbolic link; ISMS Desk does not follow links, which could lead outside the repository"));
+                    continue;
+                }
+                Ok(meta) if !meta.is_dir() => {
+                    errors.push(LoadError::file(kind.folder(), "should be a folder"));
+                    continue;
+                }
+                Ok(_) => {}
+            }
+            let mut entries: Vec<_> = fs::read_dir(&folder)
+                .map_err(|e| Error::io(&folder, e))?
+                .collect::<std::io::Result<_>>()
+                .map_err(|e| Error::io(&folder, e))?;
+            entries.sort_by_key(|e| e.file_name());
+            for entry in entries {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else {
+                    errors.push(LoadError::file(
+                        format!("{}/{}", kind.folder(), name.to_string_lossy()),
+                        "the file name is not valid UTF-8",
+                    ));
+                    continue;
+                };
+                if name.starts_with('.') {
+                    continue;
+                }
+                let Some(stem) = name.strip_suffix(".md") else {
+                    continue;
+                };
+                let path = format!("{}/{name}", kind.folder());
+                let meta =
+                    fs::symlink_metadata(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                if meta.file_type().is_symlink() {
+                    errors.push(LoadError::file(path, "is a symbolic link; ISMS Desk does not follow links, which could lead outside the repository"));
+                    continue;
+                }
+                if !meta.is_file() {
+                    errors.push(LoadError::file(path, "is not a regular file"));
+                    continue;
+                }
+                files.push(RecordFile {
+                    kind: Some(kind),
+                    path,
+                    stem: stem.to_string(),
+                    size: meta.len(),
+                    mtime_ns: mtime_ns(&meta),
+                });
+            }
+        }
+        Ok((files, errors))
+    }
+
+    /// Reads a file found by [`Isms::record_files`] and decodes it as UTF-8.
+    pub fn read_text(&self, path: &str) -> Result<String, LoadError> {
+        let full = self
+            .resolve(path)
+            .map_err(|e| LoadError::file(path, e.to_string()))?;
+        let bytes =
+            fs::read(&full).map_err(|e| LoadError::file(path, format!("cannot be read: {e}")))?;
+        format::decode(path, &bytes)
+    }
+
+    /// Turns a repository-relative path into a full path, refusing anything that
+    /// could leave the repository (`..`, absolute paths, links on the way).
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
+        let rel_path = Path::new(rel);
+        if rel.is_empty()
+            || rel_path.is_absolute()
+            || rel_path
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(Error::OutsideRepository(rel.into()));
+        }
+        let mut full = self.root.clone();
+        for part in rel_path.components() {
+            full.push(part);
+            if fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::OutsideRepository(rel.into()));
+            }
+        }
+        Ok(full)
+    }
+
+    /// Parses `isms.yaml`.
+    pub fn load_config(&self) -> Result<IsmsConfig, Vec<LoadError>> {
+        let text = self.read_text(CONFIG_FILE).map_err(|e| vec![e])?;
+        format::parse_config(&text)
+    }
+
+    /// Parses one record file.
+    pub fn parse_file(&self, file: &RecordFile) -> Result<ParsedFile, Vec<LoadError>> {
+        let kind = file
+            .kind
+            .ok_or_else(|| vec![LoadError::file(&file.path, "is not a record file")])?;
+        let text = self.read_text(&file.path).map_err(|e| vec![e])?;
+        parse_text(kind, &file.path, &file.stem, &text)
+    }
+
+    /// Loads every record. Problems are collected, never fatal: each bad file is
+    /// reported and the others load.
+    pub fn load(&self) -> Result<Loaded> {
+        let (files, mut errors) = self.record_files()?;
+        let mut records = Records::default();
+        match self.load_config() {
+            Ok(config) => records.config = Some(config),
+            Err(mut e) => errors.append(&mut e),
+        }
+        for file in files.iter().filter(|f| f.kind.is_some()) {
+            match self.parse_file(file) {
+                Ok(parsed) => {
+                    records.unknown_keys.extend(
+                        parsed
+                            .unknown_keys
+                            .into_iter()
+                            .map(|(k, line)| (file.path.clone(), k, line)),
+                    );
+                    match parsed.record {
+                        AnyRecord::Risk(r) => records.risks.push(r),
+                        AnyRecord::Control(c) => records.controls.push(c),
+                        AnyRecord::Treatment(t) => records.treatments.push(t),
+                        AnyRecord::Document(d) => records.documents.push(d),
+                        AnyRecord::Assessment(a) => records.assessments.push(a),
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        records.risks.sort_by(|a, b| a.id.cmp(&b.id));
+        records
+            .controls
+            .sort_by_key(|c| crate::catalogue::control_order(&c.id));
+        records.treatments.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Loaded { records, errors })
+    }
+
+    /// Opens the index, bringing it up to date with the files first.
+    pub fn index(&self) -> Result<Index> {
+        Index::open(self)
+    }
+}
+
+/// Parses the text of a record file of a known kind.
+pub fn parse_text(
+    kind: RecordKind,
+    path: &str,
+    stem: &str,
+    text: &str,
+) -> Result<ParsedFile, Vec<LoadError>> {
+    macro_rules! parsed {
+        ($parse:path, $variant:ident) => {
+            $parse(path, stem, text).map(|p| ParsedFile {
+                record: AnyRecord::$variant(p.record),
+                source: p.source,
+                unknown_keys: p.unknown_keys,
+            })
+        };
+    }
+    match kind {
+        RecordKind::Risk => parsed!(format::parse_risk, Risk),
+        RecordKind::Control => parsed!(format::parse_soa_entry, Control),
+        RecordKind::Treatment => parsed!(format::parse_treatment, Treatment),
+        RecordKind::Document => parsed!(format::parse_document, Document),
+        RecordKind::Assessment => parsed!(format::parse_assessment, Assessment),
+    }
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

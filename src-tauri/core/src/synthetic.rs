@@ -1,0 +1,145 @@
+//! Synthetic ISMS repositories for benchmarks and scale tests: N risks, all 93
+//! SoA entries and M treatments, deterministic for a given size (no randomness
+//! from outside), written through the same canonical writer as real records.
+
+use std::fs;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::catalogue::annex_a;
+use crate::domain::*;
+use crate::format::{emit_risk, emit_soa_entry, emit_treatment, write_record};
+use crate::{Error, Result};
+
+const ISMS_YAML: &str = include_str!("../../../templates/scaffold/isms.yaml");
+const WORDS: [&str; 16] = [
+    "credential",
+    "backup",
+    "supplier",
+    "København",
+    "outage",
+    "leakage",
+    "phishing",
+    "ransomware",
+    "insider",
+    "dependency",
+    "logging",
+    "encryption",
+    "vendor",
+    "Århus",
+    "key",
+    "region",
+];
+
+/// Writes a synthetic ISMS with `risks` risks and `treatments` treatments into `dir`.
+pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for folder in [
+        "risks",
+        "controls",
+        "treatments",
+        "documents",
+        "assessments",
+    ] {
+        fs::create_dir_all(dir.join(folder)).map_err(|e| Error::io(dir.join(folder), e))?;
+    }
+    let config = ISMS_YAML.replace("{{organisation}}", "Synthetic Ltd").replace("{{next_year}}", "2027-06-30").replace(
+        "people: []",
+        "people:\n  - name: Sam Synthetic\n    email: sam@example.test\n    roles: [ism, head-of-product, ceo]",
+    );
+    write(dir, "isms.yaml", &config)?;
+    let controls = annex_a();
+    for c in &controls {
+        let entry = SoaEntry {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            applicable: true,
+            status: ControlStatus::Implemented,
+            owner: Some("ism".into()),
+            reasons: vec![InclusionReason::BestPractice],
+            justification: None,
+            evidence: vec![],
+            body: String::from("\n## Implementation\n\nImplemented.\n"),
+        };
+        write(
+            dir,
+            &format!("controls/{}.md", c.id),
+            &write_record(&emit_soa_entry(&entry), &entry.body, None),
+        )?;
+    }
+    let date = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a valid date");
+    for i in 1..=risks {
+        let words: Vec<&str> = (0..3)
+            .map(|_| WORDS[next(WORDS.len() as u64) as usize])
+            .collect();
+        let risk = Risk {
+            id: format!("R-{i:05}"),
+            title: format!("Risk of {} {} via {}", words[0], words[1], words[2]),
+            domain: "technical".into(),
+            status: if i % 50 == 0 { RiskStatus::Deferred } else { RiskStatus::Active },
+            deferred_to: (i % 50 == 0).then(|| "Next workshop".to_string()),
+            likelihood: Some(1 + next(5) as u8),
+            impact: Some(1 + next(5) as u8),
+            residual_likelihood: Some(1 + next(3) as u8),
+            residual_impact: Some(1 + next(3) as u8),
+            provisional: false,
+            treatment: Some(TreatmentOption::Mitigate),
+            owner: ["ism", "head-of-product", "ceo"][next(3) as usize].into(),
+            controls: (0..2).map(|_| controls[next(controls.len() as u64) as usize].id.clone()).collect(),
+            related: vec![],
+            themes: vec![],
+            reviewed_on: Some(date),
+            next_review: Some(date + chrono::Days::new(next(700))),
+            acceptance: None,
+            body: format!(
+                "\n## Description\n\nA synthetic risk about {} and {} in the {} estate.\n\n## Existing controls\n\nMonitoring and review.\n\n## Treatment options\n\nMitigate.\n",
+                words[0], words[1], words[2]
+            ),
+        };
+        write(
+            dir,
+            &format!("risks/{}.md", risk.id),
+            &write_record(&emit_risk(&risk), &risk.body, None),
+        )?;
+    }
+    for i in 1..=treatments {
+        let t = Treatment {
+            id: format!("T-{i:04}"),
+            title: format!("Treatment {i}"),
+            risks: (0..3)
+                .map(|_| format!("R-{:05}", 1 + next(risks.max(1) as u64)))
+                .collect(),
+            option: TreatmentOption::Mitigate,
+            actions: vec![Action {
+                id: "A1".into(),
+                description: "Do the work".into(),
+                owner: "ism".into(),
+                due: Some(date),
+                status: ActionStatus::Planned,
+                resources: None,
+            }],
+            decision: Decision::Proposed,
+            approved_on: None,
+            approved_by: None,
+            body: String::new(),
+        };
+        write(
+            dir,
+            &format!("treatments/{}.md", t.id),
+            &write_record(&emit_treatment(&t), &t.body, None),
+        )?;
+    }
+    Ok(())
+}
+
+fn write(dir: &Path, rel: &str, text: &str) -> Result<()> {
+    let path = dir.join(rel);
+    fs::write(&path, text).map_err(|e| Error::io(&path, e))
+}
