@@ -1,1 +1,765 @@
-fn main() {}
+//! `isms`: the ISMS Desk command line, a thin layer over isms-core for people at a
+//! terminal and for the ISMS repository's own CI. Every command takes `--repo`
+//! (default: the current directory) and `--format json`.
+//!
+//! Exit status: 0 success; 1 when `isms check` finds errors (or warnings with
+//! `--strict`); 2 when the command could not run (bad arguments, not an ISMS, I/O).
+
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use isms_core::domain::checks::{self, CheckReport, Severity};
+use isms_core::domain::{sections, Band, Methodology, Rating, RiskStatus};
+use isms_core::index::{ControlQuery, RiskQuery, RiskSort};
+use isms_core::repository::{AnyRecord, RecordKind};
+use isms_core::{catalogue, Error, Isms};
+use serde_json::json;
+use table::Table;
+
+#[derive(Parser)]
+#[command(
+    name = "isms",
+    version,
+    about = "ISMS Desk: an ISO/IEC 27001:2022 ISMS kept as markdown in git"
+)]
+struct Cli {
+    /// The ISMS repository (the folder with isms.yaml).
+    #[arg(long, global = true, default_value = ".")]
+    repo: PathBuf,
+    /// Output for people (text) or for machines (json).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new, valid ISMS repository (git-initialised) in DIR.
+    Init {
+        /// The folder to create; must not exist or be empty.
+        dir: PathBuf,
+        /// The organisation's name.
+        #[arg(long, default_value = "Example Organisation")]
+        organisation: String,
+        /// The date to count the first assessment from (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Check the ISMS: references, SoA completeness, treatment, acceptance, roles, reviews.
+    Check {
+        /// The date to check reviews and deadlines against (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// List risks, controls (the SoA), treatments or documents.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: ListKind,
+        /// Only this band: unacceptable, manage or acceptable.
+        #[arg(long)]
+        band: Option<String>,
+        /// Only this risk domain.
+        #[arg(long)]
+        domain: Option<String>,
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this owner role.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only risks with this theme, or controls of this Annex A theme.
+        #[arg(long)]
+        theme: Option<String>,
+        /// Order of risks: id, score, residual, title or next_review.
+        #[arg(long, default_value = "id")]
+        sort: String,
+        /// Reverse the order.
+        #[arg(long)]
+        desc: bool,
+    },
+    /// Show one record with its derived values.
+    Show {
+        /// The id: R-004, 8.13, T-002, scope, 2026.
+        id: String,
+    },
+    /// Full-text search over titles and bodies.
+    Search {
+        /// Words to find (all must match; accents and æ ø å are optional).
+        #[arg(required = true)]
+        words: Vec<String>,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Score a likelihood and impact under the repository's methodology.
+    Score {
+        /// Likelihood, 1–5.
+        likelihood: u8,
+        /// Impact, 1–5.
+        impact: u8,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListKind {
+    Risks,
+    Controls,
+    Treatments,
+    Documents,
+}
+
+/// A failure to run a command (exit status 2).
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: "usage",
+        message: message.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli.format;
+    match run(cli) {
+        Ok(code) => code,
+        Err(f) => {
+            if format == Format::Json {
+                eprintln!(
+                    "{}",
+                    json!({ "error": { "code": f.code, "message": f.message } })
+                );
+            } else {
+                eprintln!("isms: {}", f.message);
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn today(given: Option<NaiveDate>) -> NaiveDate {
+    given.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value)
+            .expect("command output serialises because it is plain data")
+    );
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let json = cli.format == Format::Json;
+    match cli.command {
+        Command::Init {
+            dir,
+            organisation,
+            today: date,
+        } => {
+            isms_core::init::init(&dir, &organisation, today(date))?;
+            if json {
+                print_json(&json!({ "created": dir }));
+            } else {
+                println!(
+                    "Created a new ISMS for {organisation} in {}.",
+                    dir.display()
+                );
+                println!("Next: add people and their roles to isms.yaml, then run `isms check --repo {}`.", dir.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            today: date,
+            strict,
+        } => {
+            let isms = Isms::open(&cli.repo)?;
+            let loaded = isms.load()?;
+            let report = checks::run(
+                &loaded.records,
+                &loaded.errors,
+                &catalogue::annex_a(),
+                today(date),
+            );
+            if json {
+                print_json(
+                    &json!({ "errors": report.errors(), "warnings": report.warnings(), "report": report }),
+                );
+            } else {
+                print!("{}", render_check(&report));
+            }
+            let failed = report.errors() > 0 || (strict && report.warnings() > 0);
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::List {
+            what,
+            band,
+            domain,
+            status,
+            owner,
+            theme,
+            sort,
+            desc,
+        } => {
+            let isms = Isms::open(&cli.repo)?;
+            let index = isms.index()?;
+            match what {
+                ListKind::Risks => {
+                    let band = band.map(|b| Band::parse(&b).ok_or_else(|| usage(format!("--band: `{b}` is not one of unacceptable, manage or acceptable")))).transpose()?;
+                    if let Some(s) = &status {
+                        RiskStatus::parse(s).ok_or_else(|| {
+                            usage(format!(
+                                "--status: `{s}` is not one of {}",
+                                RiskStatus::expected()
+                            ))
+                        })?;
+                    }
+                    let sort = RiskSort::parse(&sort).ok_or_else(|| usage(format!("--sort: `{sort}` is not one of id, score, residual, title or next_review")))?;
+                    let rows = index.risks(&RiskQuery {
+                        band,
+                        domain,
+                        status,
+                        owner,
+                        theme,
+                        sort,
+                        descending: desc,
+                    })?;
+                    if json {
+                        print_json(&rows);
+                    } else {
+                        let mut t = Table::new(&[
+                            "ID",
+                            "TITLE",
+                            "DOMAIN",
+                            "STATUS",
+                            "L",
+                            "I",
+                            "SCORE",
+                            "BAND",
+                            "RESIDUAL",
+                            "TREATMENT",
+                            "OWNER",
+                        ]);
+                        for r in &rows {
+                            let opt = |v: Option<u8>| {
+                                v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+                            };
+                            let score = match (r.score, r.provisional) {
+                                (Some(s), true) => format!("{s}*"),
+                                (s, _) => opt(s),
+                            };
+                            let residual = match (r.residual_score, r.residual_band) {
+                                (Some(s), Some(b)) => format!("{s} {}", b.label()),
+                                _ => "–".into(),
+                            };
+                            t.row(vec![
+                                r.id.clone(),
+                                r.title.clone(),
+                                r.domain.clone(),
+                                r.status.clone(),
+                                opt(r.likelihood),
+                                opt(r.impact),
+                                score,
+                                r.band.map_or("–", |b| b.label()).into(),
+                                residual,
+                                r.treatment.clone().unwrap_or_else(|| "–".into()),
+                                r.owner.clone(),
+                            ]);
+                        }
+                        print!("{}", t.render());
+                        let provisional = if rows.iter().any(|r| r.provisional) {
+                            " (* provisional score)"
+                        } else {
+                            ""
+                        };
+                        println!(
+                            "{} risk{}{provisional}",
+                            rows.len(),
+                            if rows.len() == 1 { "" } else { "s" }
+                        );
+                    }
+                }
+                ListKind::Controls => {
+                    let applicable = match status.as_deref() {
+                        Some("applicable") => Some(true),
+                        Some("not_applicable") => Some(false),
+                        _ => None,
+                    };
+                    let status = status.filter(|s| s != "applicable" && s != "not_applicable");
+                    let rows = index.controls(&ControlQuery {
+                        theme,
+                        status,
+                        owner,
+                        applicable,
+                    })?;
+                    if json {
+                        print_json(&rows);
+                    } else {
+                        let mut t = Table::new(&[
+                            "ID",
+                            "TITLE",
+                            "THEME",
+                            "APPLICABLE",
+                            "STATUS",
+                            "OWNER",
+                            "RISKS",
+                        ]);
+                        for r in &rows {
+                            t.row(vec![
+                                r.id.clone(),
+                                r.title.clone(),
+                                r.theme.clone().unwrap_or_default(),
+                                if r.applicable { "yes" } else { "no" }.into(),
+                                r.status.replace('_', " "),
+                                r.owner.clone().unwrap_or_else(|| "–".into()),
+                                r.cited_by.join(" "),
+                            ]);
+                        }
+                        print!("{}", t.render());
+                        println!(
+                            "{} controls, {} applicable",
+                            rows.len(),
+                            rows.iter().filter(|r| r.applicable).count()
+                        );
+                    }
+                }
+                ListKind::Treatments => {
+                    let rows = index.treatments()?;
+                    if json {
+                        print_json(&rows);
+                    } else {
+                        let mut t = Table::new(&[
+                            "ID", "TITLE", "OPTION", "DECISION", "RISKS", "ACTIONS", "OPEN",
+                            "NEXT DUE",
+                        ]);
+                        for r in &rows {
+                            t.row(vec![
+                                r.id.clone(),
+                                r.title.clone(),
+                                r.option.clone(),
+                                r.decision.clone(),
+                                r.risks.join(" "),
+                                r.actions.to_string(),
+                                r.open_actions.to_string(),
+                                r.next_due.clone().unwrap_or_else(|| "–".into()),
+                            ]);
+                        }
+                        print!("{}", t.render());
+                        println!("{} treatments", rows.len());
+                    }
+                }
+                ListKind::Documents => {
+                    let rows = index.documents()?;
+                    if json {
+                        print_json(&rows);
+                    } else {
+                        let mut t = Table::new(&[
+                            "ID",
+                            "TITLE",
+                            "VERSION",
+                            "OWNER",
+                            "APPROVED BY",
+                            "EFFECTIVE",
+                            "NEXT REVIEW",
+                        ]);
+                        for r in &rows {
+                            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
+                            t.row(vec![
+                                r.id.clone(),
+                                r.title.clone(),
+                                r.version.clone(),
+                                r.owner.clone(),
+                                dash(&r.approved_by),
+                                dash(&r.effective),
+                                dash(&r.next_review),
+                            ]);
+                        }
+                        print!("{}", t.render());
+                        println!("{} documents", rows.len());
+                    }
+                }
+            }
+            let problems = index.load_errors()?;
+            if !problems.is_empty() && !json {
+                eprintln!("{} file problem{} kept records out of this list; run `isms check` for details.", problems.len(), if problems.len() == 1 { "" } else { "s" });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { id } => {
+            let isms = Isms::open(&cli.repo)?;
+            let (kind, parsed) = isms.find(&id)?;
+            let methodology = isms.load_config().ok().map(|c| c.methodology);
+            show(&isms, kind, &parsed.record, methodology.as_ref(), json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { words, limit } => {
+            let isms = Isms::open(&cli.repo)?;
+            let hits = isms.index()?.search(&words.join(" "), limit)?;
+            if json {
+                print_json(&hits);
+            } else {
+                let mut t = Table::new(&["ID", "KIND", "TITLE", "FILE"]);
+                for h in &hits {
+                    t.row(vec![
+                        h.id.clone(),
+                        h.kind.clone(),
+                        h.title.clone(),
+                        h.path.clone(),
+                    ]);
+                }
+                print!("{}", t.render());
+                println!(
+                    "{} hit{}",
+                    hits.len(),
+                    if hits.len() == 1 { "" } else { "s" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Score { likelihood, impact } => {
+            for (name, v) in [("likelihood", likelihood), ("impact", impact)] {
+                if !(1..=5).contains(&v) {
+                    return Err(usage(format!("{name}: {v} is outside the scale 1–5")));
+                }
+            }
+            let methodology = match Isms::open(&cli.repo) {
+                Ok(isms) => {
+                    isms.load_config()
+                        .map_err(|e| {
+                            usage(format!(
+                                "{}; fix it to score under this ISMS's methodology",
+                                e[0]
+                            ))
+                        })?
+                        .methodology
+                }
+                Err(Error::NotAnIsms(_)) => Methodology {
+                    version: "default".into(),
+                    likelihood: vec![],
+                    impact: vec![],
+                    bands: Methodology::default_bands(),
+                },
+                Err(e) => return Err(e.into()),
+            };
+            let rating = Rating::new(&methodology, likelihood, impact);
+            let band = rating.band.and_then(|b| methodology.band_rule(b));
+            if json {
+                print_json(
+                    &json!({ "likelihood": likelihood, "impact": impact, "score": rating.score, "band": rating.band, "definition": band.map(|b| &b.definition), "methodology_version": methodology.version }),
+                );
+            } else {
+                let name = |levels: &[isms_core::domain::Level], v: u8| {
+                    levels
+                        .iter()
+                        .find(|l| l.level == v)
+                        .map(|l| format!(" ({})", l.name))
+                        .unwrap_or_default()
+                };
+                println!(
+                    "likelihood {likelihood}{} × impact {impact}{} = {}: {}{}",
+                    name(&methodology.likelihood, likelihood),
+                    name(&methodology.impact, impact),
+                    rating.score,
+                    rating.band.map_or("no band", |b| b.label()),
+                    band.map(|b| format!(" — {}", b.definition))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn render_check(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let place = match f.line {
+            Some(line) => format!("{}:{line}", f.path),
+            None => f.path.clone(),
+        };
+        let severity = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{place}: {severity} [{}] {}\n", f.rule, f.message));
+    }
+    let list = |out: &mut String, heading: &str, items: &[checks::Deferred]| {
+        if !items.is_empty() {
+            out.push_str(&format!("\n{heading}\n"));
+            let mut t = Table::new(&["", "", ""]).indent(2).without_header();
+            for d in items {
+                t.row(vec![
+                    d.id.clone(),
+                    d.title.clone(),
+                    d.deferred_to
+                        .as_ref()
+                        .map(|t| format!("→ {t}"))
+                        .unwrap_or_else(|| "→ (not said where)".into()),
+                ]);
+            }
+            out.push_str(&t.render());
+        }
+    };
+    list(
+        &mut out,
+        "Deferred domains (listed on every run so they are not lost):",
+        &report.deferred_domains,
+    );
+    list(&mut out, "Deferred risks:", &report.deferred_risks);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "\n{}, {} (checked as of {})\n",
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning"),
+        report.today
+    ));
+    out
+}
+
+fn show(
+    isms: &Isms,
+    kind: RecordKind,
+    record: &AnyRecord,
+    methodology: Option<&Methodology>,
+    json: bool,
+) -> Result<(), Failure> {
+    match record {
+        AnyRecord::Risk(r) => {
+            let inherent = methodology.and_then(|m| r.inherent(m));
+            let residual = methodology.and_then(|m| r.residual(m));
+            if json {
+                print_json(
+                    &json!({ "kind": kind, "record": r, "inherent": inherent, "residual": residual }),
+                );
+                return Ok(());
+            }
+            println!("{} — {}", r.id, r.title);
+            let rating = |x: Option<Rating>| {
+                x.map(|x| {
+                    format!(
+                        "{} × {} = {} ({})",
+                        x.likelihood,
+                        x.impact,
+                        x.score,
+                        x.band.map_or("no band", |b| b.label())
+                    )
+                })
+                .unwrap_or_else(|| "not scored".into())
+            };
+            let mut t = Table::new(&["", ""]).indent(2).without_header();
+            t.row(vec![
+                "status".into(),
+                format!(
+                    "{}{}",
+                    r.status.as_str(),
+                    r.deferred_to
+                        .as_ref()
+                        .map(|d| format!(" → {d}"))
+                        .unwrap_or_default()
+                ),
+            ]);
+            t.row(vec!["domain".into(), r.domain.clone()]);
+            t.row(vec![
+                "inherent".into(),
+                format!(
+                    "{}{}",
+                    rating(inherent),
+                    if r.provisional { ", provisional" } else { "" }
+                ),
+            ]);
+            t.row(vec!["residual".into(), rating(residual)]);
+            t.row(vec![
+                "treatment".into(),
+                r.treatment.map_or("undecided", |t| t.as_str()).into(),
+            ]);
+            t.row(vec!["owner".into(), r.owner.clone()]);
+            t.row(vec!["controls".into(), r.controls.join(", ")]);
+            t.row(vec!["related".into(), r.related.join(", ")]);
+            t.row(vec!["themes".into(), r.themes.join(", ")]);
+            let date =
+                |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "–".into());
+            t.row(vec![
+                "reviewed".into(),
+                format!("{} (next {})", date(r.reviewed_on), date(r.next_review)),
+            ]);
+            if let Some(a) = &r.acceptance {
+                t.row(vec![
+                    "acceptance".into(),
+                    format!(
+                        "by {}, memo {}{}",
+                        a.accepted_by,
+                        a.memo.as_str(),
+                        a.reaffirmed
+                            .iter()
+                            .max()
+                            .map(|d| format!(", re-affirmed {d}"))
+                            .unwrap_or_default()
+                    ),
+                ]);
+            }
+            print!("{}", t.render());
+            print_body(&r.body);
+        }
+        AnyRecord::Control(c) => {
+            let cited: Vec<String> = isms
+                .index()?
+                .controls(&ControlQuery::default())?
+                .into_iter()
+                .find(|row| row.id == c.id)
+                .map(|row| row.cited_by)
+                .unwrap_or_default();
+            if json {
+                print_json(&json!({ "kind": kind, "record": c, "cited_by": cited }));
+                return Ok(());
+            }
+            println!("Annex A {} — {}", c.id, c.title);
+            let mut t = Table::new(&["", ""]).indent(2).without_header();
+            t.row(vec![
+                "applicable".into(),
+                if c.applicable {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ]);
+            t.row(vec!["status".into(), c.status.as_str().replace('_', " ")]);
+            t.row(vec![
+                "owner".into(),
+                c.owner.clone().unwrap_or_else(|| "–".into()),
+            ]);
+            t.row(vec![
+                "cited by".into(),
+                if cited.is_empty() {
+                    "no risk".into()
+                } else {
+                    cited.join(", ")
+                },
+            ]);
+            t.row(vec![
+                "reasons".into(),
+                c.reasons
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]);
+            if let Some(j) = &c.justification {
+                t.row(vec!["justification".into(), j.clone()]);
+            }
+            for e in &c.evidence {
+                t.row(vec!["evidence".into(), e.clone()]);
+            }
+            print!("{}", t.render());
+            print_body(&c.body);
+        }
+        AnyRecord::Treatment(tr) => {
+            if json {
+                print_json(&json!({ "kind": kind, "record": tr }));
+                return Ok(());
+            }
+            println!("{} — {}", tr.id, tr.title);
+            println!(
+                "  {} · {} · risks {}",
+                tr.option.as_str(),
+                tr.decision.as_str(),
+                tr.risks.join(", ")
+            );
+            let mut t = Table::new(&[
+                "ACTION",
+                "DESCRIPTION",
+                "OWNER",
+                "DUE",
+                "STATUS",
+                "RESOURCES",
+            ])
+            .indent(2);
+            for a in &tr.actions {
+                t.row(vec![
+                    a.id.clone(),
+                    a.description.clone(),
+                    a.owner.clone(),
+                    a.due.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+                    a.status.as_str().replace('_', " "),
+                    a.resources.clone().unwrap_or_default(),
+                ]);
+            }
+            print!("{}", t.render());
+            print_body(&tr.body);
+        }
+        AnyRecord::Document(d) => {
+            if json {
+                print_json(&json!({ "kind": kind, "record": d }));
+                return Ok(());
+            }
+            println!("{} — {} (version {})", d.id, d.title, d.version);
+            let date =
+                |x: Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_else(|| "–".into());
+            println!(
+                "  owner {} · approved by {} · effective {} · next review {}",
+                d.owner,
+                d.approved_by.as_deref().unwrap_or("–"),
+                date(d.effective),
+                date(d.next_review)
+            );
+            print_body(&d.body);
+        }
+        AnyRecord::Assessment(a) => {
+            if json {
+                print_json(&json!({ "kind": kind, "record": a }));
+                return Ok(());
+            }
+            println!(
+                "{} — {} (performed {}, methodology {})",
+                a.id, a.title, a.performed_on, a.methodology_version
+            );
+            println!(
+                "  in scope: {} · deferred: {}",
+                a.domains_in_scope.join(", "),
+                a.domains_deferred.join(", ")
+            );
+            print_body(&a.body);
+        }
+    }
+    Ok(())
+}
+
+fn print_body(body: &str) {
+    for (heading, text) in sections(body) {
+        if heading.is_empty() {
+            println!("\n{text}");
+        } else {
+            println!("\n## {heading}\n{text}");
+        }
+    }
+}

@@ -337,6 +337,28 @@ impl Isms {
         Ok(Loaded { records, errors })
     }
 
+    /// Finds and parses the record with this id (`R-004`, `8.13`, `T-002`, `scope`).
+    pub fn find(&self, id: &str) -> Result<(RecordKind, ParsedFile)> {
+        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+            return Err(Error::NotFound(id.to_string()));
+        }
+        for kind in RecordKind::ALL {
+            let rel = format!("{}/{id}.md", kind.folder());
+            let Ok(full) = self.resolve(&rel) else {
+                continue;
+            };
+            if !full.is_file() {
+                continue;
+            }
+            let text = self.read_text(&rel).map_err(Error::Invalid)?;
+            return match parse_text(kind, &rel, id, &text) {
+                Ok(parsed) => Ok((kind, parsed)),
+                Err(mut errors) => Err(Error::Invalid(errors.remove(0))),
+            };
+        }
+        Err(Error::NotFound(id.to_string()))
+    }
+
     /// Opens the index, bringing it up to date with the files first.
     pub fn index(&self) -> Result<Index> {
         Index::open(self)

@@ -38,4 +38,11 @@ mod isms;
 pub mod synthetic;
 
 pub use error::{Error, LoadError, Result};
-pub use isms::{Isms, Loaded, RecordKind};
+pub use isms::{Isms, Loaded, RecordKind, Records};
+
+/// What an [`Isms`] hands out besides the domain types: record files and parsed records of any kind.
+pub mod repository {
+    pub use crate::isms::{
+        parse_text, AnyRecord, ParsedFile, RecordFile, RecordKind, Records, CONFIG_FILE,
+    };
+}
