@@ -1,1 +1,15 @@
+//! Whole-system tests of ISMS Desk: the one integration-test binary.
+//!
+//! Every test works on `sample-isms/` (read-only) or on a temporary copy of it with a
+//! fixed date; nothing depends on the wall clock. Modules:
+//!
+//! - `format`: parse errors with file, line and field; byte-exact round trips.
+//! - `checks`: every check rule, once firing and once not.
+//! - `index`: the SQLite index, its rebuild and its search.
+//! - `cli`: the `isms` command line, including the golden output of `isms check`.
 
+mod checks;
+mod cli;
+mod format;
+mod index;
+mod support;

@@ -144,7 +144,26 @@ pub fn run(
     }
     unknown_fields(records, &mut out);
     let risk_path = |id: &str| format!("risks/{id}.md");
-    let risk_ids: HashSet<&str> = records.risks.iter().map(|r| r.id.as_str()).collect();
+    // A record whose file failed to load still exists: references to it are not
+    // reported again (the parse error already is).
+    let unloaded = |folder: &str| -> Vec<String> {
+        load_errors
+            .iter()
+            .filter_map(|e| {
+                e.path
+                    .strip_prefix(folder)?
+                    .strip_suffix(".md")
+                    .map(str::to_string)
+            })
+            .collect()
+    };
+    let (unloaded_risks, unloaded_controls) = (unloaded("risks/"), unloaded("controls/"));
+    let risk_ids: HashSet<&str> = records
+        .risks
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(unloaded_risks.iter().map(String::as_str))
+        .collect();
     let catalogue_ids: HashSet<&str> = catalogue.iter().map(|c| c.id.as_str()).collect();
     let theme_ids: HashSet<&str> = records
         .assessments
@@ -250,7 +269,12 @@ pub fn run(
     }
 
     // SoA completeness and consistency.
-    let present: HashSet<&str> = records.controls.iter().map(|c| c.id.as_str()).collect();
+    let present: HashSet<&str> = records
+        .controls
+        .iter()
+        .map(|c| c.id.as_str())
+        .chain(unloaded_controls.iter().map(String::as_str))
+        .collect();
     for control in catalogue
         .iter()
         .filter(|c| !present.contains(c.id.as_str()))

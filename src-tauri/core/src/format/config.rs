@@ -334,7 +334,7 @@ pub fn check_public_key(key: &str) -> Result<(), String> {
         ));
     }
     let base64 = blob.len() >= 16
-        && blob.len() % 4 == 0
+        && blob.len().is_multiple_of(4)
         && blob
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));

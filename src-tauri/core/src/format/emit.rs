@@ -218,7 +218,7 @@ mod tests {
         entries
             .into_iter()
             .flat_map(|(_, node)| match node.value {
-                Value::Seq(items) => items.into_iter().map(|n| scalar(n)).collect(),
+                Value::Seq(items) => items.into_iter().map(scalar).collect(),
                 _ => vec![scalar(node)],
             })
             .collect()

@@ -183,7 +183,7 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
                 "residual_impact",
             ),
         ] {
-            if l.is_some() != i.is_some() {
+            if l.is_some() != i.is_some() && (f.get(lk).is_none() || f.get(ik).is_none()) {
                 let (missing, present) = if l.is_none() { (lk, ik) } else { (ik, lk) };
                 r.error(
                     f.line_of(present),

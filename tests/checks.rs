@@ -1,0 +1,336 @@
+//! Every check rule: the sample is the case where it does not fire (except the
+//! findings the sample was built to have), and one edit of a copy makes it fire.
+
+use isms_core::domain::checks::{self, CheckReport, Severity, RULES};
+use isms_core::{catalogue, Isms};
+
+use crate::support::{sample, today, Copy};
+
+fn check(dir: &std::path::Path) -> CheckReport {
+    let loaded = Isms::open(dir).expect("opens").load().expect("loads");
+    checks::run(
+        &loaded.records,
+        &loaded.errors,
+        &catalogue::annex_a(),
+        today(),
+    )
+}
+
+/// The findings the sample was built to have: `(rule, path)`.
+const SAMPLE_FINDINGS: [(&str, &str); 6] = [
+    ("soa-applicable-without-reason", "controls/5.6.md"),
+    ("role-unheld", "isms.yaml"),
+    ("separation-of-duties", "isms.yaml"),
+    ("acceptance-pending", "risks/R-013.md"),
+    ("risk-review-overdue", "risks/R-016.md"),
+    ("action-overdue", "treatments/T-001.md"),
+];
+
+#[test]
+fn the_sample_has_exactly_the_findings_it_was_built_to_have() {
+    let report = check(&sample());
+    let found: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.path.as_str()))
+        .collect();
+    assert_eq!(found, SAMPLE_FINDINGS);
+    assert_eq!(report.errors(), 0);
+    assert_eq!(
+        report
+            .deferred_domains
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>(),
+        ["legal", "people", "supplier", "physical"]
+    );
+    assert_eq!(
+        report
+            .deferred_risks
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>(),
+        ["R-017"]
+    );
+}
+
+type Edit = fn(&Copy);
+
+/// One edit per rule that makes it fire, and the file the finding must name.
+fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
+    vec![
+        ("parse-error", Severity::Error, "risks/R-002.md", |c| {
+            c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 9")
+        }),
+        ("unknown-field", Severity::Warning, "risks/R-002.md", |c| {
+            c.edit(
+                "risks/R-002.md",
+                "impact: 4\n",
+                "impact: 4\nlikelyhood: 2\n",
+            )
+        }),
+        (
+            "unknown-reference",
+            Severity::Error,
+            "risks/R-002.md",
+            |c| c.edit("risks/R-002.md", "\"8.26\"", "\"8.99\""),
+        ),
+        (
+            "soa-applicable-without-reason",
+            Severity::Warning,
+            "controls/6.3.md",
+            |c| c.edit("controls/6.3.md", "reasons: [best_practice]\n", ""),
+        ),
+        (
+            "soa-missing-entry",
+            Severity::Error,
+            "controls/8.34.md",
+            |c| std::fs::remove_file(c.file("controls/8.34.md")).expect("removable"),
+        ),
+        (
+            "soa-unjustified-exclusion",
+            Severity::Error,
+            "controls/6.3.md",
+            |c| c.edit("controls/6.3.md", "applicable: true", "applicable: false"),
+        ),
+        (
+            "soa-excluded-but-cited",
+            Severity::Error,
+            "controls/8.26.md",
+            |c| {
+                c.edit(
+                    "controls/8.26.md",
+                    "applicable: true",
+                    "applicable: false\njustification: Not needed",
+                )
+            },
+        ),
+        (
+            "unacceptable-untreated",
+            Severity::Error,
+            "risks/R-011.md",
+            |c| c.edit("risks/R-011.md", "impact: 2\n", "impact: 5\n"),
+        ),
+        (
+            "manage-undecided",
+            Severity::Warning,
+            "risks/R-011.md",
+            |c| c.edit("risks/R-011.md", "treatment: mitigate\n", ""),
+        ),
+        (
+            "acceptance-missing",
+            Severity::Error,
+            "risks/R-012.md",
+            |c| c.edit("risks/R-012.md", "treatment: mitigate", "treatment: accept"),
+        ),
+        (
+            "acceptance-pending",
+            Severity::Warning,
+            "risks/R-013.md",
+            |_| {},
+        ),
+        (
+            "acceptance-role-not-allowed",
+            Severity::Error,
+            "risks/R-013.md",
+            |c| {
+                c.edit(
+                    "risks/R-013.md",
+                    "accepted_by: head-of-product",
+                    "accepted_by: ism",
+                )
+            },
+        ),
+        ("role-unheld", Severity::Warning, "isms.yaml", |_| {}),
+        (
+            "separation-of-duties",
+            Severity::Warning,
+            "isms.yaml",
+            |_| {},
+        ),
+        (
+            "risk-review-overdue",
+            Severity::Warning,
+            "risks/R-001.md",
+            |c| {
+                c.edit(
+                    "risks/R-001.md",
+                    "next_review: 2026-11-30",
+                    "next_review: 2026-11-20",
+                )
+            },
+        ),
+        (
+            "document-review-overdue",
+            Severity::Warning,
+            "documents/scope.md",
+            |c| {
+                c.edit(
+                    "documents/scope.md",
+                    "next_review: 2027-02-01",
+                    "next_review: 2026-11-01",
+                )
+            },
+        ),
+        ("assessment-overdue", Severity::Warning, "isms.yaml", |c| {
+            c.edit("isms.yaml", "next: 2027-05-12", "next: 2026-11-20")
+        }),
+        (
+            "action-overdue",
+            Severity::Warning,
+            "treatments/T-004.md",
+            |c| c.edit("treatments/T-004.md", "due: 2026-12-31", "due: 2026-11-20"),
+        ),
+    ]
+}
+
+#[test]
+fn every_rule_fires_on_its_case_and_not_on_the_sample() {
+    let baseline = check(&sample());
+    let covered: Vec<&str> = cases().iter().map(|c| c.0).collect();
+    for rule in RULES {
+        assert!(covered.contains(rule), "rule {rule} has no test case");
+    }
+    for (rule, severity, path, edit) in cases() {
+        let built_in = SAMPLE_FINDINGS.contains(&(rule, path));
+        assert_eq!(
+            baseline
+                .findings
+                .iter()
+                .any(|f| f.rule == rule && f.path == path),
+            built_in,
+            "{rule} on {path} before the edit"
+        );
+        let copy = Copy::new();
+        edit(&copy);
+        let report = check(copy.path());
+        let hit = report
+            .findings
+            .iter()
+            .find(|f| f.rule == rule && f.path == path);
+        let hit =
+            hit.unwrap_or_else(|| panic!("{rule} did not fire on {path}: {:#?}", report.findings));
+        assert_eq!(hit.severity, severity, "{rule}");
+        assert!(!hit.message.is_empty());
+    }
+}
+
+#[test]
+fn fixing_the_six_built_in_findings_leaves_a_clean_check() {
+    let copy = Copy::new();
+    copy.edit(
+        "controls/5.6.md",
+        "owner: ism\n",
+        "owner: ism\nreasons: [best_practice]\n",
+    );
+    copy.edit("isms.yaml", "    roles: [cfo]", "    roles: [cfo, dpo]");
+    copy.edit(
+        "isms.yaml",
+        "    roles: [ism, sre-lead]",
+        "    roles: [ism]",
+    );
+    copy.edit(
+        "isms.yaml",
+        "    roles: [head-of-product]",
+        "    roles: [head-of-product, sre-lead]",
+    );
+    copy.edit("risks/R-013.md", "memo: pending", "memo: signed");
+    copy.edit(
+        "risks/R-016.md",
+        "next_review: 2026-03-31",
+        "next_review: 2027-03-31",
+    );
+    copy.edit(
+        "treatments/T-001.md",
+        "due: 2026-09-30\n    status: in_progress",
+        "due: 2026-09-30\n    status: done",
+    );
+    let report = check(copy.path());
+    assert_eq!(report.findings, [], "no finding left");
+    assert_eq!(
+        report.deferred_risks.len(),
+        1,
+        "deferred items are still listed"
+    );
+}
+
+#[test]
+fn a_record_that_fails_to_load_is_reported_once_not_again_by_every_reference() {
+    let copy = Copy::new();
+    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 7");
+    copy.edit("controls/8.13.md", "status: implemented", "status: done");
+    let report = check(copy.path());
+    let rules: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| (f.rule, f.path.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("parse-error", "controls/8.13.md"),
+            ("parse-error", "risks/R-007.md")
+        ]
+    );
+}
+
+#[test]
+fn findings_say_what_is_wrong_in_words_a_person_understands() {
+    let copy = Copy::new();
+    copy.edit(
+        "controls/8.26.md",
+        "applicable: true",
+        "applicable: false\njustification: Not needed",
+    );
+    copy.edit(
+        "risks/R-013.md",
+        "accepted_by: head-of-product",
+        "accepted_by: ism",
+    );
+    copy.edit(
+        "risks/R-002.md",
+        "impact: 4\n",
+        "impact: 4\nlikelyhood: 2\n",
+    );
+    let report = check(copy.path());
+    let message = |rule: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .map(|f| f.message.clone())
+            .expect("fired")
+    };
+    assert_eq!(
+        message("soa-excluded-but-cited"),
+        "marked not applicable, but R-002, R-013 cite it as a control"
+    );
+    assert_eq!(
+        message("acceptance-role-not-allowed"),
+        "accepted by ism, but the methodology lets only ceo, head-of-product accept a Manage risk"
+    );
+    assert!(message("unknown-field").contains("did you mean `likelihood`?"));
+}
+
+#[test]
+fn an_unacceptable_risk_accepted_by_the_ceo_needs_no_treatment_record() {
+    let copy = Copy::new();
+    copy.edit("risks/R-003.md", "likelihood: 3", "likelihood: 4");
+    copy.edit("risks/R-003.md", "treatment: mitigate", "treatment: accept\nacceptance:\n  memo: signed\n  accepted_by: ceo\n  accepted_on: 2026-06-01");
+    let report = check(copy.path());
+    for rule in [
+        "unacceptable-untreated",
+        "acceptance-missing",
+        "acceptance-role-not-allowed",
+        "acceptance-pending",
+    ] {
+        assert!(
+            !report
+                .findings
+                .iter()
+                .any(|f| f.rule == rule && f.path == "risks/R-003.md"),
+            "{rule}"
+        );
+    }
+}

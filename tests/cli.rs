@@ -1,0 +1,226 @@
+//! The `isms` command line as a person and a CI job use it.
+
+use crate::support::{golden, isms, sample, Copy};
+
+fn repo() -> String {
+    sample().display().to_string()
+}
+
+#[test]
+fn check_on_the_sample_matches_the_golden_output_and_exits_0_with_warnings() {
+    let (code, out, err) = isms(&["--repo", &repo(), "check", "--today", "2026-11-21"]);
+    assert_eq!(code, 0, "{err}");
+    golden("check-sample.txt", &out);
+    let (code, _, _) = isms(&[
+        "--repo",
+        &repo(),
+        "check",
+        "--today",
+        "2026-11-21",
+        "--strict",
+    ]);
+    assert_eq!(code, 1, "--strict fails on warnings");
+}
+
+#[test]
+fn check_exits_1_on_errors_and_reports_them_as_json() {
+    let copy = Copy::new();
+    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 7");
+    let dir = copy.path().display().to_string();
+    let (code, out, _) = isms(&["--repo", &dir, "check", "--today", "2026-11-21"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "risks/R-007.md:6: error [parse-error] likelihood: 7 is outside the scale 1–5"
+        ),
+        "{out}"
+    );
+    let (code, out, _) = isms(&[
+        "--repo",
+        &dir,
+        "--format",
+        "json",
+        "check",
+        "--today",
+        "2026-11-21",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
+    assert_eq!(v["errors"], 1);
+    let finding = &v["report"]["findings"][0];
+    assert_eq!(
+        (
+            finding["rule"].as_str(),
+            finding["path"].as_str(),
+            finding["line"].as_u64()
+        ),
+        (Some("parse-error"), Some("risks/R-007.md"), Some(6))
+    );
+}
+
+#[test]
+fn list_filters_sorts_and_aligns() {
+    let (code, out, _) = isms(&["--repo", &repo(), "list", "risks", "--band", "unacceptable"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("R-001  Takeover of merchant admin accounts")),
+        "{out}"
+    );
+    assert!(out.ends_with("1 risk\n"), "{out}");
+    let (_, out, _) = isms(&[
+        "--repo",
+        &repo(),
+        "--format",
+        "json",
+        "list",
+        "risks",
+        "--owner",
+        "ism",
+        "--sort",
+        "score",
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["id"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["R-005", "R-017", "R-015"]
+    );
+    let (_, out, _) = isms(&[
+        "--repo",
+        &repo(),
+        "list",
+        "controls",
+        "--status",
+        "not_applicable",
+    ]);
+    assert!(
+        out.contains("7.6 ") && out.contains("8.30") && out.ends_with("4 controls, 0 applicable\n"),
+        "{out}"
+    );
+    // Columns line up: every row's title column starts where the header's does.
+    let (_, out, _) = isms(&["--repo", &repo(), "list", "risks"]);
+    let col = out
+        .lines()
+        .next()
+        .and_then(|h| h.find("TITLE"))
+        .expect("a header");
+    assert!(
+        out.lines()
+            .skip(1)
+            .take(17)
+            .all(|l| l[..col].trim_end().len() < col && !l[col..].starts_with(' ')),
+        "{out}"
+    );
+    let (code, _, err) = isms(&["--repo", &repo(), "list", "risks", "--band", "severe"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--band: `severe` is not one of unacceptable, manage or acceptable"),
+        "{err}"
+    );
+}
+
+#[test]
+fn show_search_and_score_answer_in_plain_words() {
+    let (code, out, _) = isms(&["--repo", &repo(), "show", "R-001"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+            == ["inherent", "3", "×", "5", "=", "15", "(Unacceptable)"]),
+        "{out}"
+    );
+    assert!(
+        out.contains("## Scoring rationale"),
+        "the internal register shows everything: {out}"
+    );
+    let (_, out, _) = isms(&["--repo", &repo(), "show", "8.13"]);
+    assert!(
+        out.lines()
+            .any(|l| l.trim_start().starts_with("cited by")
+                && l.trim_end().ends_with("R-007, R-008")),
+        "{out}"
+    );
+    let (code, _, err) = isms(&["--repo", &repo(), "show", "R-999"]);
+    assert_eq!((code, err.trim()), (2, "isms: no record with id R-999"));
+    let (_, out, _) = isms(&["--repo", &repo(), "search", "kobenhavn"]);
+    assert!(out.contains("scope  document  ISMS scope"), "{out}");
+    let (_, out, _) = isms(&["--repo", &repo(), "score", "3", "4"]);
+    assert_eq!(out, "likelihood 3 (Possible) × impact 4 (Major) = 12: Manage — management decision on treatment versus acceptance\n");
+    let (code, _, err) = isms(&["--repo", &repo(), "score", "6", "1"]);
+    assert_eq!(
+        (code, err.trim()),
+        (2, "isms: likelihood: 6 is outside the scale 1–5")
+    );
+    let (_, out, _) = isms(&["--repo", &repo(), "--format", "json", "score", "1", "5"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        (v["score"].as_u64(), v["band"].as_str()),
+        (Some(5), Some("acceptable"))
+    );
+}
+
+#[test]
+fn init_creates_a_valid_git_repository_with_all_93_soa_entries() {
+    let parent = tempfile::tempdir().expect("a directory");
+    let dir = parent.path().join("new-isms");
+    let d = dir.display().to_string();
+    let (code, _, err) = isms(&[
+        "init",
+        &d,
+        "--organisation",
+        "Fjeldstue: Rådgivning",
+        "--today",
+        "2026-11-21",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(git2::Repository::open(&dir).is_ok(), "git-initialised");
+    let (code, out, _) = isms(&[
+        "--repo",
+        &d,
+        "--format",
+        "json",
+        "check",
+        "--today",
+        "2026-11-21",
+    ]);
+    assert_eq!(code, 0, "a new ISMS has no errors: {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let findings = v["report"]["findings"].as_array().expect("findings");
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "soa-applicable-without-reason")
+            .count(),
+        93,
+        "every control awaits a decision"
+    );
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["rule"] == "role-unheld")
+            .count(),
+        3
+    );
+    let (_, out, _) = isms(&["--repo", &d, "show", "scope"]);
+    assert!(out.contains("Fjeldstue: Rådgivning"), "{out}");
+    let (code, _, err) = isms(&["init", &d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("exists and is not empty"), "{err}");
+}
+
+#[test]
+fn not_an_isms_is_a_clear_error_in_text_and_json() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let d = dir.path().display().to_string();
+    let (code, _, err) = isms(&["--repo", &d, "check"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is not an ISMS repository: it has no isms.yaml"),
+        "{err}"
+    );
+    let (_, _, err) = isms(&["--repo", &d, "--format", "json", "list", "risks"]);
+    let v: serde_json::Value = serde_json::from_str(err.trim()).expect("a JSON error");
+    assert_eq!(v["error"]["code"], "not_an_isms");
+}

@@ -1,0 +1,208 @@
+//! The SQLite index: derived, rebuilt when stale, and never authoritative.
+
+use std::fs;
+
+use isms_core::domain::Band;
+use isms_core::index::{ControlQuery, Refresh, RiskQuery, RiskSort};
+use isms_core::Isms;
+
+use crate::support::{sample, Copy};
+
+fn answers(isms: &Isms) -> String {
+    let index = isms.index().expect("the index opens");
+    let mut out = String::new();
+    out += &format!(
+        "{:?}\n",
+        index
+            .risks(&RiskQuery {
+                sort: RiskSort::Score,
+                ..Default::default()
+            })
+            .expect("risks")
+    );
+    out += &format!(
+        "{:?}\n",
+        index
+            .risks(&RiskQuery {
+                band: Some(Band::Manage),
+                owner: Some("sre-lead".into()),
+                ..Default::default()
+            })
+            .expect("risks")
+    );
+    out += &format!(
+        "{:?}\n",
+        index.controls(&ControlQuery::default()).expect("controls")
+    );
+    out += &format!("{:?}\n", index.treatments().expect("treatments"));
+    out += &format!("{:?}\n", index.documents().expect("documents"));
+    for q in ["kobenhavn", "tenant isolation", "backup", "R-013"] {
+        out += &format!("{:?}\n", index.search(q, 50).expect("search"));
+    }
+    out
+}
+
+#[test]
+fn deleting_the_index_gives_identical_answers() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    let first = answers(&isms);
+    assert!(
+        matches!(isms.index().expect("opens").refresh, Refresh::Fresh),
+        "a second open finds nothing to do"
+    );
+    let file = copy.file(".git/isms-desk/index.sqlite");
+    assert!(file.exists(), "the index lives inside .git");
+    fs::remove_file(&file).expect("deletable");
+    let _ = fs::remove_file(copy.file(".git/isms-desk/index.sqlite-wal"));
+    let _ = fs::remove_file(copy.file(".git/isms-desk/index.sqlite-shm"));
+    assert!(matches!(
+        isms.index().expect("rebuilds").refresh,
+        Refresh::Rebuilt { .. }
+    ));
+    assert_eq!(answers(&isms), first);
+    // A damaged index is rebuilt too.
+    fs::write(&file, b"this is not a database").expect("writable");
+    assert_eq!(answers(&isms), first);
+    // And without git, the index is kept in memory with the same answers.
+    assert_eq!(
+        answers(&Isms::open(&sample()).expect("the sample opens")),
+        first
+    );
+}
+
+#[test]
+fn filters_and_orders_match_the_register() {
+    let isms = Isms::open(&sample()).expect("opens");
+    let index = isms.index().expect("opens");
+    let all = index.risks(&RiskQuery::default()).expect("risks");
+    assert_eq!(all.len(), 17);
+    let count = |band| {
+        all.iter()
+            .filter(|r| r.status == "active" && r.band == Some(band))
+            .count()
+    };
+    assert_eq!(
+        (
+            count(Band::Unacceptable),
+            count(Band::Manage),
+            count(Band::Acceptable)
+        ),
+        (1, 12, 3)
+    );
+    let by_score = index
+        .risks(&RiskQuery {
+            sort: RiskSort::Score,
+            ..Default::default()
+        })
+        .expect("risks");
+    assert_eq!(by_score[0].id, "R-001");
+    assert_eq!(by_score.last().map(|r| r.id.as_str()), Some("R-016"));
+    let themed = index
+        .risks(&RiskQuery {
+            theme: Some("docs-lag".into()),
+            ..Default::default()
+        })
+        .expect("risks");
+    assert_eq!(
+        themed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["R-002", "R-007", "R-008", "R-010", "R-015", "R-016"]
+    );
+    let deferred = index
+        .risks(&RiskQuery {
+            status: Some("deferred".into()),
+            ..Default::default()
+        })
+        .expect("risks");
+    assert_eq!(
+        deferred.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["R-017"]
+    );
+    let soa = index.controls(&ControlQuery::default()).expect("controls");
+    assert_eq!(soa.len(), 93);
+    assert_eq!(soa.iter().filter(|c| !c.applicable).count(), 4);
+    let backup = soa.iter().find(|c| c.id == "8.13").expect("8.13");
+    assert_eq!(backup.cited_by, ["R-007", "R-008"]);
+    assert_eq!(
+        soa.iter().position(|c| c.id == "5.10"),
+        Some(9),
+        "numeric order: 5.9 before 5.10"
+    );
+}
+
+#[test]
+fn search_finds_danish_words_typed_without_danish_letters() {
+    let isms = Isms::open(&sample()).expect("opens");
+    let index = isms.index().expect("opens");
+    let ids = |q: &str| {
+        index
+            .search(q, 20)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.id)
+            .collect::<Vec<_>>()
+    };
+    assert!(ids("kobenhavn").contains(&"scope".to_string()));
+    assert_eq!(ids("kobenhavn"), ids("København"));
+    assert_eq!(ids("credential stuffing"), ["R-001"]);
+    assert!(ids("").is_empty());
+    assert_eq!(
+        ids("\"credential* stuffing"),
+        ["R-001"],
+        "FTS5 syntax in the query is taken as plain words"
+    );
+}
+
+#[test]
+fn outside_changes_are_picked_up_file_by_file() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    isms.index().expect("builds");
+    copy.edit("risks/R-016.md", "likelihood: 1", "likelihood: 5");
+    copy.write(
+        "risks/R-020.md",
+        &copy.read("risks/R-016.md").replace("R-016", "R-020"),
+    );
+    fs::remove_file(copy.file("risks/R-015.md")).expect("removable");
+    let index = isms.index().expect("opens");
+    assert_eq!(
+        index.refresh,
+        Refresh::Updated {
+            changed: 2,
+            removed: 1
+        }
+    );
+    let rows = index.risks(&RiskQuery::default()).expect("risks");
+    let r16 = rows.iter().find(|r| r.id == "R-016").expect("R-016");
+    assert_eq!((r16.score, r16.band), (Some(15), Some(Band::Unacceptable)));
+    assert!(rows.iter().any(|r| r.id == "R-020") && !rows.iter().any(|r| r.id == "R-015"));
+    // A broken file drops out of the lists and its problem is recorded.
+    copy.edit("risks/R-020.md", "impact: 3", "impact: eleven");
+    let index = isms.index().expect("opens");
+    assert!(!index
+        .risks(&RiskQuery::default())
+        .expect("risks")
+        .iter()
+        .any(|r| r.id == "R-020"));
+    let problems = index.load_errors().expect("errors");
+    assert_eq!(
+        problems.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        ["risks/R-020.md:7: impact: expected a whole number 1–5, found eleven"]
+    );
+    // Changing the methodology re-bands everything.
+    copy.edit("isms.yaml", "      min: 15\n", "      min: 16\n");
+    copy.edit("isms.yaml", "      max: 14\n", "      max: 15\n");
+    let index = isms.index().expect("opens");
+    assert!(matches!(index.refresh, Refresh::Rebuilt { .. }));
+    let r1 = index
+        .risks(&RiskQuery::default())
+        .expect("risks")
+        .into_iter()
+        .find(|r| r.id == "R-001")
+        .expect("R-001");
+    assert_eq!(
+        r1.band,
+        Some(Band::Manage),
+        "15 is Manage once the edge moves to 16"
+    );
+}
