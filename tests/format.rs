@@ -42,7 +42,7 @@ fn malformed() -> Vec<(&'static str, String, &'static str)> {
         ("treatments/T-001.md", "---\nid: T-001\ntitle: T\noption: mitigate\ndecision: proposed\nactions:\n  - id: A1\n    description: d\n    owner: ism\n    status: planned\n  - id: A1\n    description: e\n    owner: ism\n    status: planned\n---\n".into(), "treatments/T-001.md:11: actions.id: `A1` is used by two actions"),
         ("treatments/T-001.md", "---\nid: T-001\ntitle: T\noption: mitigate\ndecision: approved\n---\n".into(), "treatments/T-001.md:5: approved_on: required when the decision is approved"),
         ("documents/scope.md", "---\nid: scope\ntitle: S\nversion: \"1.0\"\nowner: ism\neffective: 1st of May\n---\n".into(), "documents/scope.md:6: effective: `1st of May` is not a date"),
-        ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("      min: 6\n", "      min: 7\n"), "isms.yaml:42: methodology.bands: score 6 is in no band"),
+        ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("      min: 6\n", "      min: 7\n"), "isms.yaml:43: methodology.bands: score 6 is in no band"),
         ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("    email: emil.dahl@kestrelcart.example", "    email: maja.thorsen@kestrelcart.example"), "isms.yaml:87: people.email: `maja.thorsen@kestrelcart.example` is used by two people"),
         ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("AAAAC3NzaC1lZDI1NTE5AAAAIF5KUOemOiOc9DzRcD3LrdWnwiok7Kkw7V/vbt4UBJuw", "AAAA#cut"), "isms.yaml:77: people.signing_keys: the key"),
     ]
