@@ -28,7 +28,8 @@ fn repo(risks: usize) -> PathBuf {
     let cell = if risks == 16 { &SMALL } else { &LARGE };
     cell.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        isms_core::synthetic::generate(dir.path(), risks, if risks == 16 { 8 } else { 500 }).expect("generates");
+        isms_core::synthetic::generate(dir.path(), risks, if risks == 16 { 8 } else { 500 })
+            .expect("generates");
         git2::Repository::init(dir.path()).expect("git init");
         dir
     })
@@ -49,27 +50,55 @@ fn cold_open(bencher: Bencher, risks: usize) {
                 let _ = std::fs::remove_file(format!("{}{suffix}", index_file(&root).display()));
             }
         })
-        .bench_local_values(|()| Isms::open(&root).expect("opens").index().expect("indexes").refresh);
+        .bench_local_values(|()| {
+            Isms::open(&root)
+                .expect("opens")
+                .index()
+                .expect("indexes")
+                .refresh
+        });
 }
 
 #[divan::bench(args = SIZES, sample_count = 20)]
 fn warm_open(bencher: Bencher, risks: usize) {
     let root = repo(risks);
     Isms::open(&root).expect("opens").index().expect("indexes");
-    bencher.bench_local(|| Isms::open(&root).expect("opens").index().expect("indexes").refresh);
+    bencher.bench_local(|| {
+        Isms::open(&root)
+            .expect("opens")
+            .index()
+            .expect("indexes")
+            .refresh
+    });
 }
 
 #[divan::bench(args = SIZES, sample_count = 50)]
 fn query(bencher: Bencher, risks: usize) {
-    let index = Isms::open(&repo(risks)).expect("opens").index().expect("indexes");
-    let q = RiskQuery { band: Some(Band::Manage), owner: Some("ism".into()), sort: RiskSort::Score, ..Default::default() };
+    let index = Isms::open(&repo(risks))
+        .expect("opens")
+        .index()
+        .expect("indexes");
+    let q = RiskQuery {
+        band: Some(Band::Manage),
+        owner: Some("ism".into()),
+        sort: RiskSort::Score,
+        ..Default::default()
+    };
     bencher.bench_local(|| index.risks(&q).expect("queries").len());
 }
 
 #[divan::bench(args = SIZES, sample_count = 50)]
 fn search(bencher: Bencher, risks: usize) {
-    let index = Isms::open(&repo(risks)).expect("opens").index().expect("indexes");
-    bencher.bench_local(|| index.search("kobenhavn backup", 50).expect("searches").len());
+    let index = Isms::open(&repo(risks))
+        .expect("opens")
+        .index()
+        .expect("indexes");
+    bencher.bench_local(|| {
+        index
+            .search("kobenhavn backup", 50)
+            .expect("searches")
+            .len()
+    });
 }
 
 #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]

@@ -550,7 +550,8 @@ fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Re
             }
         }
         let mut removed = 0;
-        let present: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let present: std::collections::HashSet<&str> =
+            files.iter().map(|f| f.path.as_str()).collect();
         for path in stored.keys() {
             if !present.contains(path.as_str()) {
                 forget(&tx, path)?;
