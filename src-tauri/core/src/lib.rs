@@ -27,6 +27,8 @@
 //! # Ok::<(), isms_core::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod domain;
 mod error;
