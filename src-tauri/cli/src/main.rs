@@ -236,7 +236,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let index = isms.index()?;
             match what {
                 ListKind::Risks => {
-                    let band = band.map(|b| Band::parse(&b).ok_or_else(|| usage(format!("--band: `{b}` is not one of unacceptable, manage or acceptable")))).transpose()?;
+                    let band = band
+                        .map(|b| {
+                            Band::parse(&b).ok_or_else(|| {
+                                usage(format!("--band: `{b}` is not one of unacceptable, manage or acceptable"))
+                            })
+                        })
+                        .transpose()?;
                     if let Some(s) = &status {
                         RiskStatus::parse(s).ok_or_else(|| {
                             usage(format!(
@@ -245,7 +251,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                             ))
                         })?;
                     }
-                    let sort = RiskSort::parse(&sort).ok_or_else(|| usage(format!("--sort: `{sort}` is not one of id, score, residual, title or next_review")))?;
+                    let sort = RiskSort::parse(&sort).ok_or_else(|| {
+                        usage(format!("--sort: `{sort}` is not one of id, score, residual, title or next_review"))
+                    })?;
                     let rows = index.risks(&RiskQuery {
                         band,
                         domain,
@@ -255,10 +263,16 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         sort,
                         descending: desc,
                     })?;
-                    if json {
-                        print_json(&rows);
+                    let provisional = if rows.iter().any(|r| r.provisional) {
+                        " (* provisional score)"
                     } else {
-                        let mut t = Table::new(&[
+                        ""
+                    };
+                    let summary = format!("{}{provisional}", plural(rows.len(), "risk"));
+                    output(
+                        json,
+                        &rows,
+                        &[
                             "ID",
                             "TITLE",
                             "DOMAIN",
@@ -270,45 +284,32 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                             "RESIDUAL",
                             "TREATMENT",
                             "OWNER",
-                        ]);
-                        for r in &rows {
-                            let opt = |v: Option<u8>| {
-                                v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
-                            };
+                        ],
+                        summary,
+                        |r| {
                             let score = match (r.score, r.provisional) {
                                 (Some(s), true) => format!("{s}*"),
-                                (s, _) => opt(s),
+                                (s, _) => dash(s),
                             };
                             let residual = match (r.residual_score, r.residual_band) {
                                 (Some(s), Some(b)) => format!("{s} {}", b.label()),
                                 _ => "–".into(),
                             };
-                            t.row(vec![
+                            vec![
                                 r.id.clone(),
                                 r.title.clone(),
                                 r.domain.clone(),
                                 r.status.clone(),
-                                opt(r.likelihood),
-                                opt(r.impact),
+                                dash(r.likelihood),
+                                dash(r.impact),
                                 score,
-                                r.band.map_or("–", |b| b.label()).into(),
+                                dash(r.band.map(Band::label)),
                                 residual,
-                                r.treatment.clone().unwrap_or_else(|| "–".into()),
+                                dash(r.treatment.as_ref()),
                                 r.owner.clone(),
-                            ]);
-                        }
-                        print!("{}", t.render());
-                        let provisional = if rows.iter().any(|r| r.provisional) {
-                            " (* provisional score)"
-                        } else {
-                            ""
-                        };
-                        println!(
-                            "{} risk{}{provisional}",
-                            rows.len(),
-                            if rows.len() == 1 { "" } else { "s" }
-                        );
-                    }
+                            ]
+                        },
+                    );
                 }
                 ListKind::Controls => {
                     let applicable = match status.as_deref() {
@@ -323,10 +324,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                         owner,
                         applicable,
                     })?;
-                    if json {
-                        print_json(&rows);
-                    } else {
-                        let mut t = Table::new(&[
+                    let summary = format!(
+                        "{} controls, {} applicable",
+                        rows.len(),
+                        rows.iter().filter(|r| r.applicable).count()
+                    );
+                    output(
+                        json,
+                        &rows,
+                        &[
                             "ID",
                             "TITLE",
                             "THEME",
@@ -334,37 +340,34 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                             "STATUS",
                             "OWNER",
                             "RISKS",
-                        ]);
-                        for r in &rows {
-                            t.row(vec![
+                        ],
+                        summary,
+                        |r| {
+                            vec![
                                 r.id.clone(),
                                 r.title.clone(),
                                 r.theme.clone().unwrap_or_default(),
                                 if r.applicable { "yes" } else { "no" }.into(),
                                 r.status.replace('_', " "),
-                                r.owner.clone().unwrap_or_else(|| "–".into()),
+                                dash(r.owner.as_ref()),
                                 r.cited_by.join(" "),
-                            ]);
-                        }
-                        print!("{}", t.render());
-                        println!(
-                            "{} controls, {} applicable",
-                            rows.len(),
-                            rows.iter().filter(|r| r.applicable).count()
-                        );
-                    }
+                            ]
+                        },
+                    );
                 }
                 ListKind::Treatments => {
                     let rows = index.treatments()?;
-                    if json {
-                        print_json(&rows);
-                    } else {
-                        let mut t = Table::new(&[
+                    let summary = plural(rows.len(), "treatment");
+                    output(
+                        json,
+                        &rows,
+                        &[
                             "ID", "TITLE", "OPTION", "DECISION", "RISKS", "ACTIONS", "OPEN",
                             "NEXT DUE",
-                        ]);
-                        for r in &rows {
-                            t.row(vec![
+                        ],
+                        summary,
+                        |r| {
+                            vec![
                                 r.id.clone(),
                                 r.title.clone(),
                                 r.option.clone(),
@@ -372,19 +375,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                                 r.risks.join(" "),
                                 r.actions.to_string(),
                                 r.open_actions.to_string(),
-                                r.next_due.clone().unwrap_or_else(|| "–".into()),
-                            ]);
-                        }
-                        print!("{}", t.render());
-                        println!("{} treatments", rows.len());
-                    }
+                                dash(r.next_due.as_ref()),
+                            ]
+                        },
+                    );
                 }
                 ListKind::Documents => {
                     let rows = index.documents()?;
-                    if json {
-                        print_json(&rows);
-                    } else {
-                        let mut t = Table::new(&[
+                    let summary = plural(rows.len(), "document");
+                    output(
+                        json,
+                        &rows,
+                        &[
                             "ID",
                             "TITLE",
                             "VERSION",
@@ -392,22 +394,20 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                             "APPROVED BY",
                             "EFFECTIVE",
                             "NEXT REVIEW",
-                        ]);
-                        for r in &rows {
-                            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
-                            t.row(vec![
+                        ],
+                        summary,
+                        |r| {
+                            vec![
                                 r.id.clone(),
                                 r.title.clone(),
                                 r.version.clone(),
                                 r.owner.clone(),
-                                dash(&r.approved_by),
-                                dash(&r.effective),
-                                dash(&r.next_review),
-                            ]);
-                        }
-                        print!("{}", t.render());
-                        println!("{} documents", rows.len());
-                    }
+                                dash(r.approved_by.as_ref()),
+                                dash(r.effective.as_ref()),
+                                dash(r.next_review.as_ref()),
+                            ]
+                        },
+                    );
                 }
             }
             let problems = index.load_errors()?;
@@ -439,11 +439,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     ]);
                 }
                 print!("{}", t.render());
-                println!(
-                    "{} hit{}",
-                    hits.len(),
-                    if hits.len() == 1 { "" } else { "s" }
-                );
+                println!("{}", plural(hits.len(), "hit"));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -501,6 +497,36 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
+/// Prints rows as JSON, or as an aligned table followed by a summary line.
+fn output<T: serde::Serialize>(
+    json: bool,
+    rows: &[T],
+    headings: &[&str],
+    summary: String,
+    cells: impl Fn(&T) -> Vec<String>,
+) {
+    if json {
+        print_json(&rows);
+        return;
+    }
+    let mut t = Table::new(headings);
+    for row in rows {
+        t.row(cells(row));
+    }
+    print!("{}", t.render());
+    println!("{summary}");
+}
+
+/// A value for a table cell, or a dash when there is none.
+fn dash(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// `1 risk`, `2 risks`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 fn render_check(report: &CheckReport) -> String {
     let mut out = String::new();
     for f in &report.findings {
@@ -537,7 +563,6 @@ fn render_check(report: &CheckReport) -> String {
         &report.deferred_domains,
     );
     list(&mut out, "Deferred risks:", &report.deferred_risks);
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
         "\n{}, {} (checked as of {})\n",
         plural(report.errors(), "error"),
