@@ -5,6 +5,7 @@
 //! Exit status: 0 success; 1 when `isms check` finds errors (or warnings with
 //! `--strict`); 2 when the command could not run (bad arguments, not an ISMS, I/O).
 
+mod edits;
 mod table;
 
 use std::path::PathBuf;
@@ -106,6 +107,51 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Create a record: a risk or treatment gets the next free id.
+    ///
+    /// Example: isms new risk --title "Laptop stolen" domain=people owner=ism likelihood=2 impact=3
+    New {
+        /// risk, treatment, control (an SoA entry) or document.
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// The title (same as title=…).
+        #[arg(long)]
+        title: Option<String>,
+        /// The id, for controls (5.37) and documents (access-policy).
+        #[arg(long)]
+        id: Option<String>,
+        /// Fields: field=value, list+=item.
+        assignments: Vec<String>,
+        /// Read the markdown body from this file (`-` for standard input).
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+    /// Change fields of a record: isms set R-004 likelihood=3 status=active.
+    ///
+    /// field=value replaces (an empty value removes the field), list+=item adds,
+    /// list-=item removes, nested.path=value reaches into maps and lists of items with
+    /// an id (actions.A2.status=done). The record is validated before anything is written.
+    Set {
+        /// The record id.
+        id: String,
+        /// Fields: field=value, list+=item, list-=item.
+        assignments: Vec<String>,
+        /// Replace the markdown body with this file (`-` for standard input).
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+    /// Close a record, keeping it for the audit trail (risk → closed, treatment →
+    /// closed_on, document → withdrawn_on, action → done).
+    Close {
+        /// The record id.
+        id: String,
+        /// Close this action of the treatment instead.
+        #[arg(long)]
+        action: Option<String>,
+        /// The date to record (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
     /// Score a likelihood and impact under the repository's methodology.
     Score {
         /// Likelihood, 1–5.
@@ -113,6 +159,14 @@ enum Command {
         /// Impact, 1–5.
         impact: u8,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NewKind {
+    Risk,
+    Treatment,
+    Control,
+    Document,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,7 +178,7 @@ enum ListKind {
 }
 
 /// A failure to run a command (exit status 2).
-struct Failure {
+pub(crate) struct Failure {
     code: &'static str,
     message: String,
 }
@@ -138,7 +192,7 @@ impl From<Error> for Failure {
     }
 }
 
-fn usage(message: impl Into<String>) -> Failure {
+pub(crate) fn usage(message: impl Into<String>) -> Failure {
     Failure {
         code: "usage",
         message: message.into(),
@@ -168,7 +222,7 @@ fn today(given: Option<NaiveDate>) -> NaiveDate {
     given.unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(crate) fn print_json(value: &impl serde::Serialize) {
     println!(
         "{}",
         serde_json::to_string_pretty(value)
@@ -196,6 +250,31 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::New {
+            kind,
+            title,
+            id,
+            assignments,
+            body,
+        } => {
+            let kind = match kind {
+                NewKind::Risk => RecordKind::Risk,
+                NewKind::Treatment => RecordKind::Treatment,
+                NewKind::Control => RecordKind::Control,
+                NewKind::Document => RecordKind::Document,
+            };
+            edits::new(&cli.repo, json, kind, title, id, &assignments, body)
+        }
+        Command::Set {
+            id,
+            assignments,
+            body,
+        } => edits::set(&cli.repo, json, &id, &assignments, body),
+        Command::Close {
+            id,
+            action,
+            today: date,
+        } => edits::close(&cli.repo, json, &id, action.as_deref(), today(date)),
         Command::Check {
             today: date,
             strict,

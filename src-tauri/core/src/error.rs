@@ -74,6 +74,18 @@ pub enum Error {
     /// A git operation failed.
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    /// The file changed on disk since the edit started (another program, a `git pull`);
+    /// nothing was written.
+    #[error("{id} ({path}) changed on disk since it was read; nothing was saved. Reload it and apply your change again")]
+    Conflict {
+        /// The record.
+        id: String,
+        /// Its file.
+        path: String,
+    },
+    /// A record with this id already exists.
+    #[error("{0} already exists")]
+    Exists(String),
     /// The target of `isms init` exists and is not empty.
     #[error("{0} exists and is not empty; choose a new folder")]
     NotEmpty(PathBuf),
@@ -91,6 +103,8 @@ impl Error {
             Error::Index(_) => "index",
             Error::Git(_) => "git",
             Error::NotEmpty(_) => "not_empty",
+            Error::Conflict { .. } => "conflict",
+            Error::Exists(_) => "exists",
         }
     }
 

@@ -10,6 +10,26 @@ use crate::{Error, Result};
 
 /// Writes `bytes` to `path` atomically. The parent directory must exist.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temporary(path, bytes, |tmp, path| fs::rename(tmp, path))
+}
+
+/// Creates `path` with `bytes` atomically, failing with
+/// [`std::io::ErrorKind::AlreadyExists`] if the file exists (even if another process
+/// creates it at the same instant): the complete temporary file is hard-linked to the
+/// new name, which the file system does only if the name is free.
+pub fn create_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temporary(path, bytes, |tmp, path| {
+        let linked = fs::hard_link(tmp, path);
+        let _ = fs::remove_file(tmp);
+        linked
+    })
+}
+
+fn write_via_temporary(
+    path: &Path,
+    bytes: &[u8],
+    put_in_place: impl FnOnce(&Path, &Path) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| Error::io(path, std::io::Error::other("no parent directory")))?;
@@ -36,7 +56,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         tmp.write_all(bytes)?;
         tmp.sync_all()?;
         drop(tmp);
-        fs::rename(&tmp_path, path)?;
+        put_in_place(&tmp_path, path)?;
         // Make the rename itself durable.
         File::open(dir)?.sync_all()
     })();

@@ -284,6 +284,26 @@ impl Index {
         Ok(Index { conn, refresh })
     }
 
+    /// Re-reads one file just written by a save, whatever its timestamps say. A change
+    /// to `isms.yaml` rebuilds everything (scores and bands depend on it).
+    pub fn reindex(&mut self, isms: &Isms, path: &str) -> Result<()> {
+        let (files, _) = isms.record_files()?;
+        if path == crate::isms::CONFIG_FILE {
+            refresh(isms, &mut self.conn, Some("isms.yaml changed".into()))?;
+            return Ok(());
+        }
+        let config = isms.load_config();
+        let methodology = config.as_ref().ok().map(|c| c.methodology.clone());
+        let themes = control_themes();
+        let tx = self.conn.transaction()?;
+        forget(&tx, path)?;
+        if let Some(file) = files.iter().find(|f| f.path == path) {
+            index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The risk register, filtered and ordered.
     pub fn risks(&self, q: &RiskQuery) -> Result<Vec<RiskRow>> {
         let mut sql = String::from(
@@ -527,12 +547,23 @@ fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Re
         .as_ref()
         .ok()
         .map(|c: &IsmsConfig| c.methodology.clone());
-    let themes: HashMap<String, String> = catalogue::annex_a()
-        .into_iter()
-        .map(|c| (c.id, c.theme))
-        .collect();
+    let themes = control_themes();
     let head = isms.head().unwrap_or_default();
 
+    let last_refresh: i64 = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'refreshed_ns'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(i64::MAX);
+    // Timestamps are coarse on some file systems; two seconds covers them all.
+    let racy_since = last_refresh.saturating_sub(2_000_000_000);
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     let tx = conn.transaction()?;
     let outcome = if let Some(reason) = reason {
         tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search;")?;
@@ -547,6 +578,12 @@ fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Re
                 forget(&tx, &file.path)?;
                 index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
                 changed += 1;
+            } else if file.mtime_ns >= racy_since {
+                // Git's "racily clean" case: the file was modified so close to the last
+                // refresh that a second edit of the same size could share its mtime.
+                // Such files are re-read until their timestamp is safely in the past.
+                forget(&tx, &file.path)?;
+                index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
             }
         }
         let mut removed = 0;
@@ -576,8 +613,19 @@ fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Re
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('head', ?1)",
         params![head],
     )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('refreshed_ns', ?1)",
+        params![now_ns.to_string()],
+    )?;
     tx.commit()?;
     Ok(outcome)
+}
+
+fn control_themes() -> HashMap<String, String> {
+    catalogue::annex_a()
+        .into_iter()
+        .map(|c| (c.id, c.theme))
+        .collect()
 }
 
 fn forget(tx: &Transaction, path: &str) -> Result<()> {

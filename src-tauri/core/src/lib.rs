@@ -37,6 +37,7 @@ pub mod fsio;
 pub mod index;
 pub mod init;
 mod isms;
+pub mod store;
 pub mod synthetic;
 
 pub use error::{Error, LoadError, Result};

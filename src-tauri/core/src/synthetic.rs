@@ -128,6 +128,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
             decision: Decision::Proposed,
             approved_on: None,
             approved_by: None,
+            closed_on: None,
             body: String::new(),
         };
         write(

@@ -504,7 +504,10 @@ pub fn run(
         }
         for d in &records.documents {
             let path = format!("documents/{}.md", d.id);
-            if let Some(due) = d.next_review.filter(|d| *d < today) {
+            if let Some(due) = d
+                .next_review
+                .filter(|due| *due < today && d.withdrawn_on.is_none())
+            {
                 out.push(
                     "document-review-overdue",
                     Severity::Warning,
@@ -546,7 +549,10 @@ pub fn run(
         }
     } else {
         for d in &records.documents {
-            if let Some(due) = d.next_review.filter(|d| *d < today) {
+            if let Some(due) = d
+                .next_review
+                .filter(|due| *due < today && d.withdrawn_on.is_none())
+            {
                 out.push(
                     "document-review-overdue",
                     Severity::Warning,
@@ -681,10 +687,7 @@ fn unknown_fields(records: &Records, out: &mut Out) {
             Some("documents") => DOCUMENT_KEYS,
             _ => ASSESSMENT_KEYS,
         };
-        let hint = known
-            .iter()
-            .min_by_key(|k| edit_distance(k, key))
-            .filter(|k| edit_distance(k, key) <= 2)
+        let hint = closest(key, known)
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
         out.0.push(Finding {
@@ -695,6 +698,15 @@ fn unknown_fields(records: &Records, out: &mut Out) {
             message: format!("`{key}` is not a field ISMS Desk reads; it is kept as written{hint} (prefix custom fields with x-)"),
         });
     }
+}
+
+/// The known word closest to `word`, if it is within two edits (a likely typo).
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .copied()
+        .min_by_key(|k| edit_distance(k, word))
+        .filter(|k| edit_distance(k, word) <= 2)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

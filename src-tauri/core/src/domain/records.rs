@@ -241,6 +241,8 @@ pub struct Treatment {
     pub approved_on: Option<NaiveDate>,
     /// The role that approved it.
     pub approved_by: Option<String>,
+    /// When the treatment was closed (its work finished or dropped); open until then.
+    pub closed_on: Option<NaiveDate>,
     /// The markdown body.
     pub body: String,
 }
@@ -262,6 +264,8 @@ pub struct Document {
     pub effective: Option<NaiveDate>,
     /// When it is next due for review.
     pub next_review: Option<NaiveDate>,
+    /// When the document was withdrawn (kept for the audit trail, no longer in force).
+    pub withdrawn_on: Option<NaiveDate>,
     /// The markdown body.
     pub body: String,
 }

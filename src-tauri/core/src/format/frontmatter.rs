@@ -7,6 +7,9 @@
 pub struct Source {
     /// The file started with a UTF-8 byte-order mark (kept on rewrite).
     pub bom: bool,
+    /// The file uses Windows line endings (`\r\n`) from its first line; a rewrite
+    /// writes new lines the same way, so the file never ends up with mixed endings.
+    pub crlf: bool,
     /// The YAML between the fences, each line ending in `\n`.
     pub front: String,
     /// The closing fence line as written (`---` or `...`).
@@ -57,6 +60,7 @@ pub fn split(text: &str) -> Result<Source, SplitError> {
         if bare == "---" || bare == "..." {
             return Ok(Source {
                 bom,
+                crlf: first.ends_with("\r\n"),
                 front,
                 closing_fence: bare.to_string(),
                 body: text[consumed..].to_string(),
@@ -83,10 +87,12 @@ impl Source {
         if self.bom {
             out.push('\u{feff}');
         }
-        out.push_str("---\n");
+        let newline = if self.crlf { "\r\n" } else { "\n" };
+        out.push_str("---");
+        out.push_str(newline);
         out.push_str(&self.front);
         out.push_str(&self.closing_fence);
-        out.push('\n');
+        out.push_str(newline);
         out.push_str(&self.body);
         out
     }
@@ -137,6 +143,15 @@ pub fn blocks(front: &str) -> Vec<Block> {
         }
     }
     out
+}
+
+/// The comment and blank lines at the top of a block, above its key line: they stay
+/// when the field's value is rewritten.
+pub fn leading_comments(block: &str) -> String {
+    block
+        .split_inclusive('\n')
+        .take_while(|line| top_level_key(line).is_none())
+        .collect()
 }
 
 /// The key of a line that starts a top-level mapping entry (`key: …`).

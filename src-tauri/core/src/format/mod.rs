@@ -9,6 +9,7 @@
 //! and read back is rewritten to the same bytes.
 
 mod config;
+pub mod edit;
 pub mod emit;
 mod fields;
 pub mod frontmatter;
@@ -65,6 +66,14 @@ pub fn write_record(
 ) -> String {
     let mut front = String::new();
     let known: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+    let crlf = original.is_some_and(|(s, _)| s.crlf);
+    let line_endings = |text: &str| {
+        if crlf {
+            text.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            text.to_string()
+        }
+    };
     let original_blocks: Vec<Block> = original
         .map(|(s, _)| frontmatter::blocks(&s.front))
         .unwrap_or_default();
@@ -82,8 +91,12 @@ pub fn write_record(
         match (unchanged, kept) {
             (true, Some(block)) => front.push_str(&block.text),
             _ => {
+                // A changed field keeps the comments written above it.
+                if let Some(block) = kept {
+                    front.push_str(&frontmatter::leading_comments(&block.text));
+                }
                 if let Some(text) = text {
-                    front.push_str(text);
+                    front.push_str(&line_endings(text));
                 }
             }
         }
@@ -98,12 +111,14 @@ pub fn write_record(
     let source = match original {
         Some((s, _)) => Source {
             bom: s.bom,
+            crlf: s.crlf,
             front,
             closing_fence: s.closing_fence.clone(),
             body: body.to_string(),
         },
         None => Source {
             bom: false,
+            crlf: false,
             front,
             closing_fence: "---".into(),
             body: body.to_string(),

@@ -358,6 +358,7 @@ pub const TREATMENT_KEYS: &[&str] = &[
     "decision",
     "approved_on",
     "approved_by",
+    "closed_on",
     "actions",
 ];
 
@@ -377,6 +378,7 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
         let decision = r.word(f, "decision", Decision::parse, &Decision::expected());
         let approved_on = r.opt_date(f, "approved_on");
         let approved_by = r.opt_text(f, "approved_by");
+        let closed_on = r.opt_date(f, "closed_on");
         let mut actions = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         for a in r.list_of_maps(f, "actions") {
@@ -431,6 +433,7 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
             decision: decision?,
             approved_on,
             approved_by,
+            closed_on,
             body: String::new(),
         })
     })
@@ -469,6 +472,7 @@ pub fn emit_treatment(t: &Treatment) -> Vec<FieldText> {
         .text("decision", Some(t.decision.as_str()))
         .text("approved_on", date_text(t.approved_on).as_deref())
         .text("approved_by", t.approved_by.as_deref())
+        .text("closed_on", date_text(t.closed_on).as_deref())
         .map_list("actions", &actions);
     e.fields
 }
@@ -482,6 +486,7 @@ pub const DOCUMENT_KEYS: &[&str] = &[
     "approved_by",
     "effective",
     "next_review",
+    "withdrawn_on",
 ];
 
 /// Reads a controlled document (`documents/scope.md`).
@@ -494,6 +499,7 @@ pub fn parse_document(path: &str, stem: &str, text: &str) -> ParseResult<Documen
         let approved_by = r.opt_text(f, "approved_by");
         let effective = r.opt_date(f, "effective");
         let next_review = r.opt_date(f, "next_review");
+        let withdrawn_on = r.opt_date(f, "withdrawn_on");
         Some(Document {
             id: id?,
             title: title?,
@@ -502,6 +508,7 @@ pub fn parse_document(path: &str, stem: &str, text: &str) -> ParseResult<Documen
             approved_by,
             effective,
             next_review,
+            withdrawn_on,
             body: String::new(),
         })
     })
@@ -520,7 +527,8 @@ pub fn emit_document(d: &Document) -> Vec<FieldText> {
         .text("owner", Some(&d.owner))
         .text("approved_by", d.approved_by.as_deref())
         .text("effective", date_text(d.effective).as_deref())
-        .text("next_review", date_text(d.next_review).as_deref());
+        .text("next_review", date_text(d.next_review).as_deref())
+        .text("withdrawn_on", date_text(d.withdrawn_on).as_deref());
     e.fields
 }
 

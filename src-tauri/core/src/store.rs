@@ -1,0 +1,620 @@
+//! Saves: creating, changing and closing records (DESIGN.md §4).
+//!
+//! Every save follows the same steps, so that the guarantees hold for the app, the
+//! command line and scripts alike:
+//!
+//! 1. The new file text is built and **parsed back** with the same reader that loads
+//!    the repository. A value the reader would refuse (a likelihood of 7, an unknown
+//!    status word) is refused here with its file, line and field; nothing is written.
+//! 2. Under a repository-wide write lock, the file on disk is compared with the
+//!    [`Revision`] the edit started from. If an editor or a `git pull` changed it in the
+//!    meantime, the save is refused as a conflict naming the record: nobody's words are
+//!    overwritten unseen.
+//! 3. The file is written atomically ([`crate::fsio`]): after a crash there is the old
+//!    file or the new one, never a mix. A new record is created only if no file of
+//!    that name exists, which is what makes id allocation safe between processes.
+//! 4. The index is updated for that file in the same call, so lists are never stale
+//!    after a save (and never depend on file-system timestamps to notice it).
+//!
+//! Rewrites are conservative ([`crate::format::write_record`]): unchanged fields keep
+//! their exact text, unknown keys and the body stay as written, and a file with
+//! Windows line endings keeps them.
+
+use std::fs::{self, File, OpenOptions};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue;
+use crate::domain::{ActionStatus, RiskStatus, RISK_SECTIONS};
+use crate::format::edit::{self, Assignment};
+use crate::format::emit::FieldText;
+use crate::format::{self, frontmatter};
+use crate::index::Index;
+use crate::isms::{parse_text, AnyRecord, Isms, RecordKind};
+use crate::{Error, LoadError, Result};
+
+/// The version of a record file an edit started from: git's blob id of the file's
+/// bytes (so it can be compared with `git hash-object`), or empty for "no file yet".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Revision(pub String);
+
+impl Revision {
+    /// The revision of a file with these bytes.
+    pub fn of(bytes: &[u8]) -> Revision {
+        Revision(
+            git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+                .map(|oid| oid.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The revision of a file that does not exist.
+    pub fn absent() -> Revision {
+        Revision(String::new())
+    }
+}
+
+/// A record as read for editing: the record and the revision to hand back on save.
+#[derive(Debug, Clone)]
+pub struct OpenedRecord {
+    /// The kind of record.
+    pub kind: RecordKind,
+    /// Its file, relative to the root.
+    pub path: String,
+    /// The record.
+    pub record: AnyRecord,
+    /// The file's revision when it was read.
+    pub revision: Revision,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    /// The record id (for a new record, the id it was given).
+    pub id: String,
+    /// The kind of record.
+    pub kind: RecordKind,
+    /// The file written, relative to the root.
+    pub path: String,
+    /// The file's new revision; pass it to the next save.
+    pub revision: Revision,
+    /// Whether the file's bytes changed (saving an unchanged record writes nothing).
+    pub changed: bool,
+}
+
+impl Isms {
+    /// Reads one record for editing.
+    pub fn open_record(&self, id: &str) -> Result<OpenedRecord> {
+        let (kind, path) = self.locate(id)?;
+        let bytes = self
+            .read_bytes(&path)?
+            .ok_or_else(|| Error::NotFound(id.into()))?;
+        let text = format::decode(&path, &bytes).map_err(Error::Invalid)?;
+        let parsed = parse_text(kind, &path, id, &text).map_err(first_error)?;
+        Ok(OpenedRecord {
+            kind,
+            path,
+            record: parsed.record,
+            revision: Revision::of(&bytes),
+        })
+    }
+
+    /// Saves a whole record (as the app's forms do). `base` is the revision the edit
+    /// started from; [`Revision::absent`] creates the record.
+    pub fn save(&self, record: &AnyRecord, base: &Revision) -> Result<Saved> {
+        let (kind, id) = (record.kind(), record.id().to_string());
+        let path = format!("{}/{id}.md", kind.folder());
+        let current = self.read_bytes(&path)?;
+        let original = match &current {
+            Some(bytes) => Some(self.parse_bytes(kind, &path, &id, bytes)?),
+            None => None,
+        };
+        let (fields, body) = emit_any(record);
+        let text = match &original {
+            Some((source, old)) => format::write_record(&fields, body, Some((source, old))),
+            None => format::write_record(&fields, body, None),
+        };
+        self.write_record_text(kind, &id, &path, &text, base)
+    }
+
+    /// Changes fields of a record by assignments (`likelihood=3`, `controls+=8.7`,
+    /// `actions.A2.status=done`) and optionally replaces its body. `base` is the
+    /// revision the change was decided on; `None` means "the file as it is now".
+    pub fn set(
+        &self,
+        id: &str,
+        assignments: &[Assignment],
+        body: Option<&str>,
+        base: Option<&Revision>,
+    ) -> Result<Saved> {
+        let (kind, path) = self.locate(id)?;
+        let bytes = self
+            .read_bytes(&path)?
+            .ok_or_else(|| Error::NotFound(id.into()))?;
+        let base = base.cloned().unwrap_or_else(|| Revision::of(&bytes));
+        let (source, old_fields) = self.parse_bytes(kind, &path, id, &bytes)?;
+        for a in assignments {
+            check_assignable(kind, &path, a)?;
+        }
+        let front = edit::apply(&source.front, assignments).map_err(|message| {
+            Error::Invalid(LoadError {
+                path: path.clone(),
+                line: None,
+                field: assignments.first().map(|a| a.dotted()),
+                message,
+            })
+        })?;
+        let edited = frontmatter::Source {
+            front,
+            body: body.map_or_else(|| source.body.clone(), str::to_string),
+            ..source.clone()
+        };
+        // Parse the edited text: this is the validation, with the reader's messages.
+        let parsed = parse_text(kind, &path, id, &edited.join()).map_err(first_error)?;
+        let (fields, new_body) = emit_any(&parsed.record);
+        let text = format::write_record(&fields, new_body, Some((&edited, &old_fields)));
+        self.write_record_text(kind, id, &path, &text, &base)
+    }
+
+    /// Creates a record. Risks and treatments get the next free id (`R-018`); SoA
+    /// entries and documents take `id`. The assignments give the fields; a new risk is
+    /// `active` unless told otherwise, a new treatment `proposed`.
+    pub fn create(
+        &self,
+        kind: RecordKind,
+        id: Option<&str>,
+        assignments: &[Assignment],
+        body: Option<&str>,
+    ) -> Result<Saved> {
+        let path_of = |id: &str| format!("{}/{id}.md", kind.folder());
+        let mut fixed: Vec<Assignment> = Vec::new();
+        let mut default_body = String::new();
+        match kind {
+            RecordKind::Risk => {
+                fixed.push(assignment("status", "active"));
+                default_body = RISK_SECTIONS
+                    .iter()
+                    .map(|h| format!("## {h}\n\n"))
+                    .collect::<String>();
+            }
+            RecordKind::Treatment => fixed.push(assignment("decision", "proposed")),
+            RecordKind::Control => {
+                let id = id.ok_or_else(|| {
+                    invalid(
+                        kind.folder(),
+                        "id",
+                        "give the Annex A control id, e.g. 5.37",
+                    )
+                })?;
+                let control = catalogue::annex_a()
+                    .into_iter()
+                    .find(|c| c.id == id)
+                    .ok_or_else(|| {
+                        invalid(
+                            &path_of(id),
+                            "id",
+                            format!("`{id}` is not an ISO/IEC 27001:2022 Annex A control"),
+                        )
+                    })?;
+                fixed.push(assignment("title", &control.title));
+            }
+            RecordKind::Document | RecordKind::Assessment => {}
+        }
+        let body = body.unwrap_or(&default_body);
+        let _lock = self.write_lock()?;
+        let mut number = None;
+        loop {
+            let id = match (kind, id) {
+                (RecordKind::Risk | RecordKind::Treatment, _) => {
+                    let n = match number {
+                        Some(n) => n + 1,
+                        None => self.highest_number(kind)? + 1,
+                    };
+                    number = Some(n);
+                    let prefix = if kind == RecordKind::Risk { "R" } else { "T" };
+                    format!("{prefix}-{n:03}")
+                }
+                (_, Some(id)) => id.to_string(),
+                (_, None) => {
+                    return Err(invalid(
+                        kind.folder(),
+                        "id",
+                        format!("a new {} needs an id", kind.as_str()),
+                    ))
+                }
+            };
+            check_new_id(kind, &id)?;
+            let path = path_of(&id);
+            let mut all = vec![assignment("id", &id)];
+            // Defaults first, so that the caller's assignments win.
+            all.extend(
+                fixed
+                    .iter()
+                    .filter(|f| !assignments.iter().any(|a| a.field() == f.field()))
+                    .cloned(),
+            );
+            for a in assignments {
+                check_assignable(kind, &path, a)?;
+            }
+            all.extend(assignments.iter().cloned());
+            let front = edit::apply("", &all).map_err(|message| invalid(&path, "", message))?;
+            let draft = frontmatter::Source {
+                bom: false,
+                crlf: false,
+                front,
+                closing_fence: "---".into(),
+                body: body.to_string(),
+            };
+            // The draft is not a file anyone wrote: its line numbers would mislead.
+            let parsed = parse_text(kind, &path, &id, &draft.join()).map_err(|errors| {
+                let first = errors
+                    .into_iter()
+                    .next()
+                    .expect("a failed parse reports at least one error");
+                Error::Invalid(LoadError {
+                    line: None,
+                    ..first
+                })
+            })?;
+            let (fields, new_body) = emit_any(&parsed.record);
+            let text = format::write_record(&fields, new_body, None);
+            let full = self.resolve(&path)?;
+            fs::create_dir_all(
+                full.parent()
+                    .expect("a record path has a folder because it is folder/id.md"),
+            )
+            .map_err(|e| Error::io(&full, e))?;
+            match crate::fsio::create_atomic(&full, text.as_bytes()) {
+                Ok(()) => {}
+                // Someone else took this id a moment ago: take the next one.
+                Err(Error::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists
+                        && matches!(kind, RecordKind::Risk | RecordKind::Treatment) =>
+                {
+                    continue
+                }
+                Err(Error::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    return Err(Error::Exists(path))
+                }
+                Err(e) => return Err(e),
+            }
+            self.reindex(&path)?;
+            return Ok(Saved {
+                id,
+                kind,
+                revision: Revision::of(text.as_bytes()),
+                path,
+                changed: true,
+            });
+        }
+    }
+
+    /// Closes a record, keeping it for the audit trail: a risk becomes `closed`, a
+    /// treatment gets `closed_on` (refused while actions are open), a document is
+    /// withdrawn (`withdrawn_on`), and a treatment action (`action`) becomes `done`.
+    /// SoA entries are never closed: every Annex A control stays in the SoA.
+    pub fn close(&self, id: &str, action: Option<&str>, today: NaiveDate) -> Result<Saved> {
+        let opened = self.open_record(id)?;
+        let day = today.format("%Y-%m-%d").to_string();
+        let assignments = match (&opened.record, action) {
+            (AnyRecord::Treatment(_), Some(action)) => {
+                vec![Assignment::parse(&format!("actions.{action}.status=done")).map_err(|m| invalid(&opened.path, "actions", m))?]
+            }
+            (_, Some(_)) => return Err(invalid(&opened.path, "actions", "only treatments have actions")),
+            (AnyRecord::Risk(r), None) => {
+                if r.status == RiskStatus::Closed {
+                    return Err(invalid(&opened.path, "status", "the risk is already closed"));
+                }
+                vec![assignment("status", "closed")]
+            }
+            (AnyRecord::Treatment(t), None) => {
+                let open: Vec<&str> = t
+                    .actions
+                    .iter()
+                    .filter(|a| matches!(a.status, ActionStatus::Planned | ActionStatus::InProgress))
+                    .map(|a| a.id.as_str())
+                    .collect();
+                if !open.is_empty() {
+                    return Err(invalid(
+                        &opened.path,
+                        "actions",
+                        format!("{} still open; mark them done or cancelled first", open.join(", ")),
+                    ));
+                }
+                vec![assignment("closed_on", &day)]
+            }
+            (AnyRecord::Document(_), None) => vec![assignment("withdrawn_on", &day)],
+            (AnyRecord::Control(_), None) => {
+                return Err(invalid(
+                    &opened.path,
+                    "applicable",
+                    format!("an SoA entry is never closed: every Annex A control stays in the SoA. To exclude it, set applicable=false with a justification (isms set {id} applicable=false justification=…)"),
+                ))
+            }
+            (AnyRecord::Assessment(_), None) => {
+                return Err(invalid(&opened.path, "id", "an assessment is a dated record and is not closed"))
+            }
+        };
+        self.set(id, &assignments, None, Some(&opened.revision))
+    }
+
+    /// Finds the kind and file of a record id.
+    fn locate(&self, id: &str) -> Result<(RecordKind, String)> {
+        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+            return Err(Error::NotFound(id.to_string()));
+        }
+        for kind in RecordKind::ALL {
+            let path = format!("{}/{id}.md", kind.folder());
+            if self.resolve(&path)?.is_file() {
+                return Ok((kind, path));
+            }
+        }
+        Err(Error::NotFound(id.to_string()))
+    }
+
+    /// The file's bytes, or `None` when there is no file.
+    fn read_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let full = self.resolve(path)?;
+        match fs::read(&full) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(full, e)),
+        }
+    }
+
+    fn parse_bytes(
+        &self,
+        kind: RecordKind,
+        path: &str,
+        id: &str,
+        bytes: &[u8],
+    ) -> Result<(frontmatter::Source, Vec<FieldText>)> {
+        let text = format::decode(path, bytes).map_err(Error::Invalid)?;
+        let parsed = parse_text(kind, path, id, &text).map_err(|errors| {
+            let first = errors
+                .into_iter()
+                .next()
+                .expect("a failed parse reports at least one error");
+            Error::Invalid(LoadError {
+                message: format!("{} (fix the file before changing it here)", first.message),
+                ..first
+            })
+        })?;
+        Ok((parsed.source, emit_any(&parsed.record).0))
+    }
+
+    /// Validates and writes new text for an existing or new record file.
+    fn write_record_text(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        path: &str,
+        text: &str,
+        base: &Revision,
+    ) -> Result<Saved> {
+        parse_text(kind, path, id, text).map_err(first_error)?;
+        let _lock = self.write_lock()?;
+        let current = self.read_bytes(path)?;
+        let current_revision = current
+            .as_deref()
+            .map_or_else(Revision::absent, Revision::of);
+        if current_revision != *base {
+            return Err(Error::Conflict {
+                id: id.to_string(),
+                path: path.to_string(),
+            });
+        }
+        let full = self.resolve(path)?;
+        let changed = current.as_deref() != Some(text.as_bytes());
+        if changed {
+            if current.is_none() {
+                fs::create_dir_all(
+                    full.parent()
+                        .expect("a record path has a folder because it is folder/id.md"),
+                )
+                .map_err(|e| Error::io(&full, e))?;
+                crate::fsio::create_atomic(&full, text.as_bytes()).map_err(|e| match e {
+                    Error::Io { source, .. }
+                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                    {
+                        Error::Conflict {
+                            id: id.to_string(),
+                            path: path.to_string(),
+                        }
+                    }
+                    e => e,
+                })?;
+            } else {
+                crate::fsio::write_atomic(&full, text.as_bytes())?;
+            }
+            self.reindex(path)?;
+        }
+        Ok(Saved {
+            id: id.to_string(),
+            kind,
+            path: path.to_string(),
+            revision: Revision::of(text.as_bytes()),
+            changed,
+        })
+    }
+
+    /// Brings the index up to date for a file just written.
+    fn reindex(&self, path: &str) -> Result<()> {
+        let mut index = Index::open(self)?;
+        index.reindex(self, path)
+    }
+
+    /// Takes the repository's write lock (one writer at a time, across processes);
+    /// released when the returned file is dropped.
+    pub(crate) fn write_lock(&self) -> Result<Option<File>> {
+        let Some(git_dir) = self.git_dir() else {
+            return Ok(None);
+        };
+        let dir = git_dir.join("isms-desk");
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("write.lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(Some(file))
+    }
+
+    /// The highest number used by a risk or treatment id, on disk or at HEAD (an id is
+    /// never reused, even for a file that was deleted).
+    fn highest_number(&self, kind: RecordKind) -> Result<u32> {
+        let prefix = if kind == RecordKind::Risk { "R-" } else { "T-" };
+        let number = |name: &str| -> Option<u32> {
+            name.strip_suffix(".md")?.strip_prefix(prefix)?.parse().ok()
+        };
+        let mut highest = 0;
+        let folder = self.root().join(kind.folder());
+        if let Ok(entries) = fs::read_dir(&folder) {
+            for entry in entries.flatten() {
+                if let Some(n) = entry.file_name().to_str().and_then(number) {
+                    highest = highest.max(n);
+                }
+            }
+        }
+        if self.git_dir().is_some() {
+            let repo = git2::Repository::open(self.root())?;
+            let folder = repo
+                .head()
+                .ok()
+                .and_then(|h| h.peel_to_tree().ok())
+                .and_then(|tree| tree.get_path(Path::new(kind.folder())).ok())
+                .and_then(|entry| entry.to_object(&repo).ok())
+                .and_then(|o| o.into_tree().ok());
+            if let Some(folder) = folder {
+                for e in folder.iter() {
+                    if let Some(n) = e.name().ok().and_then(number) {
+                        highest = highest.max(n);
+                    }
+                }
+            }
+        }
+        Ok(highest)
+    }
+}
+
+impl AnyRecord {
+    /// The kind of this record.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            AnyRecord::Risk(_) => RecordKind::Risk,
+            AnyRecord::Control(_) => RecordKind::Control,
+            AnyRecord::Treatment(_) => RecordKind::Treatment,
+            AnyRecord::Document(_) => RecordKind::Document,
+            AnyRecord::Assessment(_) => RecordKind::Assessment,
+        }
+    }
+
+    /// The record id (the file name without `.md`).
+    pub fn id(&self) -> &str {
+        match self {
+            AnyRecord::Risk(r) => &r.id,
+            AnyRecord::Control(c) => &c.id,
+            AnyRecord::Treatment(t) => &t.id,
+            AnyRecord::Document(d) => &d.id,
+            AnyRecord::Assessment(a) => &a.id,
+        }
+    }
+}
+
+/// The canonical fields and the body of any record.
+pub fn emit_any(record: &AnyRecord) -> (Vec<FieldText>, &str) {
+    match record {
+        AnyRecord::Risk(r) => (format::emit_risk(r), &r.body),
+        AnyRecord::Control(c) => (format::emit_soa_entry(c), &c.body),
+        AnyRecord::Treatment(t) => (format::emit_treatment(t), &t.body),
+        AnyRecord::Document(d) => (format::emit_document(d), &d.body),
+        AnyRecord::Assessment(a) => (format::emit_assessment(a), &a.body),
+    }
+}
+
+fn assignment(field: &str, value: &str) -> Assignment {
+    Assignment {
+        path: vec![field.to_string()],
+        operation: edit::Operation::Set,
+        value: value.to_string(),
+    }
+}
+
+fn invalid(path: &str, field: &str, message: impl Into<String>) -> Error {
+    Error::Invalid(LoadError {
+        path: path.to_string(),
+        line: None,
+        field: (!field.is_empty()).then(|| field.to_string()),
+        message: message.into(),
+    })
+}
+
+fn first_error(errors: Vec<LoadError>) -> Error {
+    Error::Invalid(
+        errors
+            .into_iter()
+            .next()
+            .expect("a failed parse reports at least one error"),
+    )
+}
+
+/// The keys a kind of record knows.
+fn known_keys(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Risk => format::RISK_KEYS,
+        RecordKind::Control => format::SOA_KEYS,
+        RecordKind::Treatment => format::TREATMENT_KEYS,
+        RecordKind::Document => format::DOCUMENT_KEYS,
+        RecordKind::Assessment => format::ASSESSMENT_KEYS,
+    }
+}
+
+/// Refuses assignments to the id and to fields the kind does not have (a typo would
+/// otherwise land as an unknown key). `x-` fields are extensions and always allowed.
+fn check_assignable(kind: RecordKind, path: &str, a: &Assignment) -> Result<()> {
+    let field = a.field();
+    if field == "id" {
+        return Err(invalid(
+            path,
+            "id",
+            "the id is the file name and does not change; titles can change freely",
+        ));
+    }
+    if field.starts_with("x-") || known_keys(kind).contains(&field) {
+        return Ok(());
+    }
+    let hint = crate::domain::checks::closest(field, known_keys(kind))
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    Err(invalid(
+        path,
+        field,
+        format!("a {} has no field `{field}`{hint}", kind.as_str()),
+    ))
+}
+
+fn check_new_id(kind: RecordKind, id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !id.starts_with(['.', '-']);
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            &format!("{}/{id}.md", kind.folder()),
+            "id",
+            format!("`{id}` cannot be a file name; use letters, digits, `-`, `_` and `.`"),
+        ))
+    }
+}

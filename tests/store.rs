@@ -1,0 +1,425 @@
+//! Saves through isms-core: validated, conflict-checked, atomic, indexed.
+
+use std::fs;
+
+use isms_core::domain::RiskStatus;
+use isms_core::format::edit::Assignment;
+use isms_core::index::RiskQuery;
+use isms_core::repository::{AnyRecord, RecordKind};
+use isms_core::store::Revision;
+use isms_core::{Error, Isms};
+
+use crate::support::{isms, today, Copy};
+
+fn set(items: &[&str]) -> Vec<Assignment> {
+    items
+        .iter()
+        .map(|a| Assignment::parse(a).expect("an assignment"))
+        .collect()
+}
+
+fn risk_row(isms: &Isms, id: &str) -> isms_core::index::RiskRow {
+    isms.index()
+        .expect("the index opens")
+        .risks(&RiskQuery::default())
+        .expect("risks")
+        .into_iter()
+        .find(|r| r.id == id)
+        .expect("the risk is listed")
+}
+
+#[test]
+fn a_change_is_written_canonically_and_the_index_follows_at_once() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    assert_eq!(risk_row(&isms, "R-004").likelihood, Some(2));
+    let before = copy.read("risks/R-004.md");
+    let saved = isms
+        .set(
+            "R-004",
+            &set(&["likelihood=3", "controls+=8.7"]),
+            None,
+            None,
+        )
+        .expect("saves");
+    assert!(saved.changed);
+    let after = copy.read("risks/R-004.md");
+    assert_eq!(saved.revision, Revision::of(after.as_bytes()));
+    // Only the two changed lines differ; body and everything else are the same bytes.
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(after.contains("likelihood: 3\n"));
+    assert!(after.contains(r#"controls: ["5.15", "8.3", "8.11", "8.31", "8.7"]"#));
+    let row = risk_row(&isms, "R-004");
+    assert_eq!((row.likelihood, row.score), (Some(3), Some(15)));
+    assert_eq!(row.band.map(|b| b.label()), Some("Unacceptable"));
+    // Saving the same values again writes nothing.
+    let again = isms
+        .set("R-004", &set(&["likelihood=3"]), None, None)
+        .expect("saves");
+    assert!(!again.changed);
+}
+
+#[test]
+fn a_bad_value_is_refused_with_file_line_and_field_and_nothing_is_written() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    let before = copy.read("risks/R-004.md");
+    for (assignment, expected) in [
+        (
+            "likelihood=7",
+            "risks/R-004.md:6: likelihood: 7 is outside the scale 1–5",
+        ),
+        ("status=open", "risks/R-004.md:5: status:"),
+        ("likelyhood=3", "did you mean `likelihood`?"),
+        ("id=R-099", "the id is the file name"),
+        ("next_review=31/12/2026", "next_review"),
+        ("impact=", "risks/R-004.md"),
+    ] {
+        let err = isms
+            .set("R-004", &set(&[assignment]), None, None)
+            .expect_err(assignment);
+        assert_eq!(err.code(), "invalid", "{assignment}: {err}");
+        assert!(err.to_string().contains(expected), "{assignment}: {err}");
+        assert_eq!(copy.read("risks/R-004.md"), before, "{assignment} wrote");
+    }
+    let names: Vec<_> = fs::read_dir(copy.file("risks"))
+        .expect("listable")
+        .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "temporary files left behind: {names:?}");
+}
+
+#[test]
+fn comments_unknown_keys_body_and_windows_line_endings_survive_an_edit() {
+    let copy = Copy::new();
+    let text = "---\r\nid: R-004\r\ntitle: Cross-tenant data exposure\r\ndomain: technical\r\nstatus: active\r\n# agreed in the June workshop\r\nlikelihood: 2\r\nimpact: 5\r\nowner: sre-lead\r\nx-ticket: SEC-12   # tracked\r\n---\r\n## Description\r\n\r\nTenants share one database.\r\n";
+    copy.write("risks/R-004.md", text);
+    let isms = Isms::open(copy.path()).expect("opens");
+    isms.set(
+        "R-004",
+        &set(&["likelihood=3", "x-ticket=SEC-13"]),
+        None,
+        None,
+    )
+    .expect("saves");
+    let after = copy.read("risks/R-004.md");
+    assert_eq!(
+        after,
+        text.replace("likelihood: 2", "likelihood: 3")
+            .replace("SEC-12   # tracked", "SEC-13"),
+    );
+    assert!(
+        !after.replace("\r\n", "").contains('\n'),
+        "mixed line endings: {after:?}"
+    );
+}
+
+#[test]
+fn a_file_changed_on_disk_since_it_was_read_is_a_conflict_and_keeps_the_other_writer() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    let opened = isms.open_record("R-004").expect("reads");
+    // Someone edits the file in another editor meanwhile.
+    copy.edit("risks/R-004.md", "impact: 5", "impact: 4");
+    let theirs = copy.read("risks/R-004.md");
+    let AnyRecord::Risk(mut risk) = opened.record else {
+        panic!("R-004 is a risk")
+    };
+    risk.likelihood = Some(3);
+    let err = isms
+        .save(&AnyRecord::Risk(risk.clone()), &opened.revision)
+        .expect_err("stale");
+    assert!(
+        matches!(err, Error::Conflict { ref id, .. } if id == "R-004"),
+        "{err}"
+    );
+    assert!(err
+        .to_string()
+        .contains("R-004 (risks/R-004.md) changed on disk"));
+    assert_eq!(copy.read("risks/R-004.md"), theirs, "their edit is kept");
+    // The same holds for assignments that carry the revision they were decided on.
+    let err = isms
+        .set(
+            "R-004",
+            &set(&["likelihood=3"]),
+            None,
+            Some(&opened.revision),
+        )
+        .expect_err("stale");
+    assert_eq!(err.code(), "conflict");
+    // The index picks up the outside change.
+    assert_eq!(risk_row(&isms, "R-004").impact, Some(4));
+    // Re-read, re-apply: saved.
+    let fresh = isms.open_record("R-004").expect("reads");
+    let AnyRecord::Risk(mut risk) = fresh.record else {
+        panic!("a risk")
+    };
+    risk.likelihood = Some(3);
+    isms.save(&AnyRecord::Risk(risk), &fresh.revision)
+        .expect("saves on the fresh revision");
+    let row = risk_row(&isms, "R-004");
+    assert_eq!((row.likelihood, row.impact), (Some(3), Some(4)));
+}
+
+#[test]
+fn an_outside_edit_of_the_same_size_within_one_timestamp_tick_is_noticed() {
+    let copy = Copy::new();
+    let path = copy.file("risks/R-004.md");
+    let isms = Isms::open(copy.path()).expect("opens");
+    assert_eq!(risk_row(&isms, "R-004").likelihood, Some(2));
+    let mtime = fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    copy.edit("risks/R-004.md", "likelihood: 2", "likelihood: 4");
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("can set the mtime back");
+    assert_eq!(risk_row(&isms, "R-004").likelihood, Some(4));
+}
+
+#[test]
+fn new_records_get_the_next_free_id_and_ids_are_never_reused() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    let saved = isms
+        .create(
+            RecordKind::Risk,
+            None,
+            &set(&[
+                "title=Laptop left on a train",
+                "domain=people",
+                "owner=ism",
+                "likelihood=2",
+                "impact=3",
+            ]),
+            None,
+        )
+        .expect("creates");
+    assert_eq!(
+        (saved.id.as_str(), saved.path.as_str()),
+        ("R-018", "risks/R-018.md")
+    );
+    let text = copy.read("risks/R-018.md");
+    assert!(
+        text.starts_with(
+            "---\nid: R-018\ntitle: Laptop left on a train\ndomain: people\nstatus: active\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("## Description\n"));
+    assert_eq!(risk_row(&isms, "R-018").score, Some(6));
+
+    // A committed id stays taken even when its file is deleted from the working tree.
+    let repo = git2::Repository::open(copy.path()).expect("a git repository");
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .expect("add");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let who = git2::Signature::now("Test", "test@example.invalid").expect("signature");
+    repo.commit(Some("HEAD"), &who, &who, "records", &tree, &[])
+        .expect("commit");
+    fs::remove_file(copy.file("risks/R-018.md")).expect("delete");
+    let next = isms
+        .create(
+            RecordKind::Risk,
+            None,
+            &set(&[
+                "title=Another",
+                "domain=people",
+                "owner=ism",
+                "status=deferred",
+                "deferred_to=2027 workshop",
+            ]),
+            None,
+        )
+        .expect("creates");
+    assert_eq!(next.id, "R-019");
+
+    // Missing required fields are named, without a misleading line number.
+    let err = isms
+        .create(RecordKind::Risk, None, &set(&["title=Incomplete"]), None)
+        .expect_err("needs domain and owner");
+    assert_eq!(
+        err.to_string(),
+        "risks/R-020.md: domain: required field is missing"
+    );
+    assert!(!copy.file("risks/R-020.md").exists());
+
+    let t = isms
+        .create(
+            RecordKind::Treatment,
+            None,
+            &set(&["title=Encrypt laptops", "risks=[R-019]", "option=mitigate"]),
+            None,
+        )
+        .expect("creates a treatment");
+    assert_eq!(t.id, "T-007");
+    let err = isms
+        .create(RecordKind::Control, Some("5.99"), &[], None)
+        .expect_err("not in Annex A");
+    assert!(err
+        .to_string()
+        .contains("not an ISO/IEC 27001:2022 Annex A control"));
+    let err = isms
+        .create(
+            RecordKind::Document,
+            Some("scope"),
+            &set(&["title=Scope", "version=2", "owner=ism"]),
+            None,
+        )
+        .expect_err("exists");
+    assert_eq!(err.code(), "exists");
+}
+
+#[test]
+fn concurrent_creators_never_get_the_same_id() {
+    let copy = Copy::new();
+    let root = copy.path().to_path_buf();
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let isms = Isms::open(&root).expect("opens");
+                isms.create(
+                    RecordKind::Risk,
+                    None,
+                    &set(&[
+                        &format!("title=Risk from writer {i}"),
+                        "domain=people",
+                        "owner=ism",
+                        "likelihood=1",
+                        "impact=1",
+                    ]),
+                    None,
+                )
+                .expect("creates")
+                .id
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = threads
+        .into_iter()
+        .map(|t| t.join().expect("no panic"))
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        (18..26).map(|n| format!("R-{n:03}")).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn closing_keeps_the_record_for_the_audit_trail() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    isms.close("R-016", None, today()).expect("closes a risk");
+    let AnyRecord::Risk(r) = isms.open_record("R-016").expect("still there").record else {
+        panic!("a risk")
+    };
+    assert_eq!(r.status, RiskStatus::Closed);
+    let err = isms
+        .close("R-016", None, today())
+        .expect_err("already closed");
+    assert!(err.to_string().contains("already closed"));
+
+    let err = isms
+        .close("T-001", None, today())
+        .expect_err("open actions");
+    assert!(err.to_string().contains("A1, A2, A3 still open"), "{err}");
+    for action in ["A1", "A2", "A3"] {
+        isms.close("T-001", Some(action), today())
+            .expect("closes an action");
+    }
+    isms.close("T-001", None, today())
+        .expect("closes the treatment");
+    assert!(copy
+        .read("treatments/T-001.md")
+        .contains("closed_on: 2026-11-21\n"));
+    // The descriptions with commas in them are intact after the nested edits.
+    assert!(copy
+        .read("treatments/T-001.md")
+        .contains("with a 60-day grace period and in-app reminders"));
+
+    isms.close("incident-response", None, today())
+        .expect("withdraws a document");
+    assert!(copy
+        .read("documents/incident-response.md")
+        .contains("withdrawn_on: 2026-11-21\n"));
+    let err = isms
+        .close("8.13", None, today())
+        .expect_err("SoA entries stay");
+    assert!(err.to_string().contains("set applicable=false"));
+}
+
+#[test]
+fn the_command_line_creates_sets_and_closes() {
+    let copy = Copy::new();
+    let repo = copy.path().to_str().expect("utf-8 path");
+    let (code, out, err) = isms(&[
+        "--repo",
+        repo,
+        "set",
+        "R-004",
+        "likelihood=3",
+        "status=active",
+    ]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "Saved R-004 (risks/R-004.md).\n", "")
+    );
+    let (code, _, err) = isms(&["--repo", repo, "set", "R-004", "likelihood=9"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "isms: risks/R-004.md:6: likelihood: 9 is outside the scale 1–5\n"
+    );
+    let (code, out, _) = isms(&[
+        "--repo",
+        repo,
+        "new",
+        "risk",
+        "--title",
+        "Supplier breach: payroll",
+        "domain=suppliers",
+        "owner=ism",
+        "likelihood=2",
+        "impact=4",
+    ]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Created R-018 (risks/R-018.md).\n")
+    );
+    assert!(copy
+        .read("risks/R-018.md")
+        .contains("title: \"Supplier breach: payroll\"\n"));
+    let (code, out, _) = isms(&[
+        "--repo",
+        repo,
+        "--format",
+        "json",
+        "close",
+        "R-018",
+        "--today",
+        "2026-11-21",
+    ]);
+    assert_eq!(code, 0);
+    let saved: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(saved["id"], "R-018");
+    assert_eq!(saved["changed"], true);
+    let (code, _, err) = isms(&[
+        "--repo", repo, "--format", "json", "set", "R-999", "title=x",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("\"code\":\"not_found\""), "{err}");
+}
