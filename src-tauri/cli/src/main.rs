@@ -5,6 +5,7 @@
 //! Exit status: 0 success; 1 when `isms check` finds errors (or warnings with
 //! `--strict`); 2 when the command could not run (bad arguments, not an ISMS, I/O).
 
+mod commits;
 mod edits;
 mod table;
 
@@ -152,6 +153,76 @@ enum Command {
         #[arg(long)]
         today: Option<NaiveDate>,
     },
+    /// Commit changes to the ISMS, signed with your SSH key.
+    ///
+    /// All changed ISMS files, or only the records named. The author is git's
+    /// user.name/user.email; the key is git's user.signingkey (gpg.format=ssh) or the
+    /// one in `isms settings`.
+    Commit {
+        /// The commit message.
+        #[arg(short, long)]
+        message: String,
+        /// Only these records (ids, or isms.yaml).
+        ids: Vec<String>,
+        /// Make an unsigned commit (for automation without a key).
+        #[arg(long)]
+        unsigned: bool,
+    },
+    /// A record's history: every commit that changed it, field by field.
+    Log {
+        /// The record id.
+        id: String,
+        /// Show body changes as a text diff.
+        #[arg(long)]
+        body: bool,
+    },
+    /// What changed between two revisions (commits, tags, branches); TO defaults to
+    /// the working tree.
+    Diff {
+        /// The earlier revision.
+        from: String,
+        /// The later revision.
+        to: Option<String>,
+    },
+    /// For each commit: signed or not, by whom (person and roles), valid or not.
+    /// Exits 1 if any commit is not signed by a key in isms.yaml.
+    VerifyCommits {
+        /// A range (main~5..main), or a revision and everything before it. Default: HEAD.
+        range: Option<String>,
+    },
+    /// Fetch from a remote.
+    Fetch {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Fetch and merge the remote's copy of this branch, record by record and field by field.
+    Pull {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+        /// Resolve a conflict: <id>.<field>=mine|theirs|value:<new value>.
+        #[arg(long)]
+        resolve: Vec<String>,
+        /// Make the merge commit unsigned.
+        #[arg(long)]
+        unsigned: bool,
+    },
+    /// Push this branch to a remote.
+    Push {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Show or change ISMS Desk's settings for you on this machine.
+    Settings {
+        /// The SSH private key to sign with when git's user.signingkey is not set.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+        /// Your email in isms.yaml, when git's user.name/user.email are not set.
+        #[arg(long)]
+        person: Option<String>,
+    },
     /// Score a likelihood and impact under the repository's methodology.
     Score {
         /// Likelihood, 1–5.
@@ -275,6 +346,27 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             action,
             today: date,
         } => edits::close(&cli.repo, json, &id, action.as_deref(), today(date)),
+        Command::Commit {
+            message,
+            ids,
+            unsigned,
+        } => commits::commit(&cli.repo, json, &message, &ids, unsigned),
+        Command::Log { id, body } => commits::log(&cli.repo, json, &id, body),
+        Command::Diff { from, to } => commits::diff(&cli.repo, json, &from, to.as_deref()),
+        Command::VerifyCommits { range } => {
+            commits::verify_commits(&cli.repo, json, range.as_deref())
+        }
+        Command::Fetch { remote } => commits::fetch_or_push(&cli.repo, json, &remote, false),
+        Command::Push { remote } => commits::fetch_or_push(&cli.repo, json, &remote, true),
+        Command::Pull {
+            remote,
+            resolve,
+            unsigned,
+        } => commits::pull(&cli.repo, json, &remote, &resolve, unsigned),
+        Command::Settings {
+            signing_key,
+            person,
+        } => commits::settings(json, signing_key, person),
         Command::Check {
             today: date,
             strict,
@@ -602,7 +694,7 @@ fn dash(value: Option<impl ToString>) -> String {
 }
 
 /// `1 risk`, `2 risks`.
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 

@@ -83,6 +83,27 @@ pub enum Error {
         /// Its file.
         path: String,
     },
+    /// No SSH key to sign with, or the key could not be used.
+    #[error("{0}")]
+    NoSigningKey(String),
+    /// The ISMS folder is not a git repository.
+    #[error("{0} is not a git repository; run `git init` there first")]
+    NotARepository(PathBuf),
+    /// The request itself is wrong (an empty message, a detached HEAD).
+    #[error("{0}")]
+    Usage(String),
+    /// There are no changes to commit.
+    #[error("nothing to commit: the ISMS files are as in the last commit")]
+    NothingToCommit,
+    /// Git does not know this revision.
+    #[error("`{0}` is not a commit, tag or branch of this repository")]
+    UnknownRevision(String),
+    /// Fetch, pull or push failed.
+    #[error("{0}")]
+    Sync(String),
+    /// Pull needs the ISMS files committed first.
+    #[error("commit or discard your changes first; these files have changes: {}", .0.join(", "))]
+    UncommittedChanges(Vec<String>),
     /// A record with this id already exists.
     #[error("{0} already exists")]
     Exists(String),
@@ -105,6 +126,13 @@ impl Error {
             Error::NotEmpty(_) => "not_empty",
             Error::Conflict { .. } => "conflict",
             Error::Exists(_) => "exists",
+            Error::NoSigningKey(_) => "no_signing_key",
+            Error::NotARepository(_) => "not_a_repository",
+            Error::Usage(_) => "usage",
+            Error::NothingToCommit => "nothing_to_commit",
+            Error::UnknownRevision(_) => "unknown_revision",
+            Error::Sync(_) => "sync",
+            Error::UncommittedChanges(_) => "uncommitted_changes",
         }
     }
 

@@ -34,9 +34,11 @@ pub mod domain;
 mod error;
 pub mod format;
 pub mod fsio;
+pub mod git;
 pub mod index;
 pub mod init;
 mod isms;
+pub mod settings;
 pub mod store;
 pub mod synthetic;
 

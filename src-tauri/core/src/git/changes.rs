@@ -1,0 +1,467 @@
+//! What changed between two revisions of the ISMS, record by record and field by field:
+//! risks added, closed, rescored or changing band; SoA applicability and status;
+//! treatments and their actions. `isms diff` prints it; reports use it as data.
+//!
+//! Records are compared as data, not as text: a field is named by the same dotted path
+//! `isms set` takes (`likelihood`, `acceptance.memo`, `actions.A2.status`), lists show
+//! the items added and removed, and a risk's score and band are derived with the
+//! methodology of each side, so a change of band is visible even when it comes from a
+//! change of the bands themselves.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::{IsmsConfig, Methodology, RiskStatus};
+use crate::format;
+use crate::isms::{parse_text, AnyRecord, Isms, RecordKind, CONFIG_FILE};
+use crate::{Error, LoadError, Result};
+
+use super::{record_of_path, revision_error};
+
+/// One field that differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// The dotted field path (`likelihood`, `band`, `actions.A2.status`).
+    pub field: String,
+    /// The value before, as text (`None`: absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// The value after, as text (`None`: absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// For lists: the items added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<String>,
+    /// For lists: the items removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+}
+
+/// How a record changed as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// New in the later revision.
+    Added,
+    /// Gone from the later revision (deleted, not closed).
+    Removed,
+    /// A risk closed, a treatment closed, a document withdrawn.
+    Closed,
+    /// A closed record opened again.
+    Reopened,
+    /// Fields changed.
+    Changed,
+}
+
+/// One record that differs between two revisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordChange {
+    /// The kind of record.
+    pub kind: RecordKind,
+    /// Its id.
+    pub id: String,
+    /// Its title (the later one when both exist).
+    pub title: String,
+    /// What happened to it.
+    pub change: ChangeKind,
+    /// The fields that differ (derived ones included: `score`, `band`, …).
+    pub fields: Vec<FieldChange>,
+    /// A unified diff of the markdown body, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_diff: Option<String>,
+}
+
+impl RecordChange {
+    /// The change of one field, if it changed.
+    pub fn field(&self, name: &str) -> Option<&FieldChange> {
+        self.fields.iter().find(|f| f.field == name)
+    }
+}
+
+/// The changes between two revisions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    /// The earlier revision as given, and its commit.
+    pub from: String,
+    /// The later revision as given (`working tree` when none), and its commit.
+    pub to: String,
+    /// The records that differ, in kind order (risks, SoA, treatments, documents,
+    /// assessments), then by id.
+    pub records: Vec<RecordChange>,
+    /// Files that did not load on either side (they are left out of the comparison).
+    pub errors: Vec<LoadError>,
+}
+
+/// Every record of one revision, by kind and id.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// isms.yaml, when it loaded.
+    pub config: Option<IsmsConfig>,
+    /// The records.
+    pub records: BTreeMap<(usize, String), AnyRecord>,
+    /// Files that did not load.
+    pub errors: Vec<LoadError>,
+}
+
+impl Snapshot {
+    /// The records of a commit (any revision git understands: a commit id, a tag, a
+    /// branch, `HEAD~3`).
+    pub fn at(repo: &git2::Repository, rev: &str) -> Result<Snapshot> {
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
+        let tree = commit.tree()?;
+        let mut snapshot = Snapshot::default();
+        match tree.get_path(Path::new(CONFIG_FILE)) {
+            Ok(entry) => {
+                let blob = repo.find_blob(entry.id())?;
+                match std::str::from_utf8(blob.content()) {
+                    Ok(text) => match format::parse_config(text) {
+                        Ok(c) => snapshot.config = Some(c),
+                        Err(mut e) => snapshot.errors.append(&mut e),
+                    },
+                    Err(_) => snapshot
+                        .errors
+                        .push(revision_error(rev, CONFIG_FILE, "not UTF-8")),
+                }
+            }
+            Err(_) => snapshot
+                .errors
+                .push(revision_error(rev, CONFIG_FILE, "missing")),
+        }
+        for kind in RecordKind::ALL {
+            let Ok(entry) = tree.get_path(Path::new(kind.folder())) else {
+                continue;
+            };
+            let Ok(folder) = repo.find_tree(entry.id()) else {
+                continue;
+            };
+            for item in folder.iter() {
+                let Ok(name) = item.name() else { continue };
+                let path = format!("{}/{name}", kind.folder());
+                let Some((kind, stem)) = record_of_path(&path) else {
+                    continue;
+                };
+                if item.kind() != Some(git2::ObjectType::Blob) {
+                    continue;
+                }
+                let blob = repo.find_blob(item.id())?;
+                match parse_blob(kind, &path, stem, blob.content()) {
+                    Ok(record) => {
+                        snapshot
+                            .records
+                            .insert((kind_order(kind), stem.to_string()), record);
+                    }
+                    Err(mut e) => {
+                        for err in &mut e {
+                            err.path = format!("{rev}:{}", err.path);
+                        }
+                        snapshot.errors.append(&mut e)
+                    }
+                }
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// The records in the working tree, as saved.
+    pub fn working_tree(isms: &Isms) -> Result<Snapshot> {
+        let loaded = isms.load()?;
+        let mut snapshot = Snapshot {
+            config: loaded.records.config.clone(),
+            errors: loaded.errors,
+            ..Default::default()
+        };
+        let r = loaded.records;
+        let all = r
+            .risks
+            .into_iter()
+            .map(AnyRecord::Risk)
+            .chain(r.controls.into_iter().map(AnyRecord::Control))
+            .chain(r.treatments.into_iter().map(AnyRecord::Treatment))
+            .chain(r.documents.into_iter().map(AnyRecord::Document))
+            .chain(r.assessments.into_iter().map(AnyRecord::Assessment));
+        for record in all {
+            snapshot
+                .records
+                .insert((kind_order(record.kind()), record.id().to_string()), record);
+        }
+        Ok(snapshot)
+    }
+}
+
+/// Parses a record from blob bytes.
+pub fn parse_blob(
+    kind: RecordKind,
+    path: &str,
+    stem: &str,
+    bytes: &[u8],
+) -> Result<AnyRecord, Vec<LoadError>> {
+    let text = format::decode(path, bytes).map_err(|e| vec![e])?;
+    parse_text(kind, path, stem, &text).map(|p| p.record)
+}
+
+fn kind_order(kind: RecordKind) -> usize {
+    RecordKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// Compares two snapshots.
+pub fn between(from_label: &str, from: &Snapshot, to_label: &str, to: &Snapshot) -> Changes {
+    let mut records = Vec::new();
+    let methodology = |s: &Snapshot| s.config.as_ref().map(|c| c.methodology.clone());
+    let (m_from, m_to) = (methodology(from), methodology(to));
+    let keys: std::collections::BTreeSet<&(usize, String)> =
+        from.records.keys().chain(to.records.keys()).collect();
+    for key in keys {
+        let before = from.records.get(key);
+        let after = to.records.get(key);
+        if let Some(change) = compare(before, m_from.as_ref(), after, m_to.as_ref()) {
+            records.push(change);
+        }
+    }
+    let mut errors = from.errors.clone();
+    errors.extend(to.errors.iter().cloned());
+    Changes {
+        from: from_label.to_string(),
+        to: to_label.to_string(),
+        records,
+        errors,
+    }
+}
+
+/// Compares two versions of one record (either may be absent).
+pub fn compare(
+    before: Option<&AnyRecord>,
+    m_before: Option<&Methodology>,
+    after: Option<&AnyRecord>,
+    m_after: Option<&Methodology>,
+) -> Option<RecordChange> {
+    let record = after.or(before)?;
+    let old = before.map(|r| flatten(r, m_before)).unwrap_or_default();
+    let new = after.map(|r| flatten(r, m_after)).unwrap_or_default();
+    let mut fields = Vec::new();
+    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let order = |name: &str| field_order(record.kind(), name);
+    let mut names: Vec<&String> = names.into_iter().collect();
+    names.sort_by_key(|n| (order(n), n.to_string()));
+    for name in names {
+        let (a, b) = (old.get(name), new.get(name));
+        if a == b {
+            continue;
+        }
+        let list = |v: Option<&Flat>| match v {
+            Some(Flat::List(items)) => items.clone(),
+            _ => Vec::new(),
+        };
+        let is_list = matches!(a, Some(Flat::List(_))) || matches!(b, Some(Flat::List(_)));
+        if is_list {
+            let (la, lb) = (list(a), list(b));
+            fields.push(FieldChange {
+                field: name.clone(),
+                before: None,
+                after: None,
+                added: lb.iter().filter(|x| !la.contains(x)).cloned().collect(),
+                removed: la.iter().filter(|x| !lb.contains(x)).cloned().collect(),
+            });
+        } else {
+            let text = |v: Option<&Flat>| match v {
+                Some(Flat::Text(t)) => Some(t.clone()),
+                _ => None,
+            };
+            fields.push(FieldChange {
+                field: name.clone(),
+                before: text(a),
+                after: text(b),
+                added: Vec::new(),
+                removed: Vec::new(),
+            });
+        }
+    }
+    let body = |r: Option<&AnyRecord>| {
+        r.map(|r| crate::store::emit_any(r).1.to_string())
+            .unwrap_or_default()
+    };
+    let (body_before, body_after) = (body(before), body(after));
+    let body_diff = (before.is_some() && after.is_some() && body_before != body_after).then(|| {
+        similar::TextDiff::from_lines(&body_before, &body_after)
+            .unified_diff()
+            .context_radius(2)
+            .to_string()
+    });
+    if before.is_some() && after.is_some() && fields.is_empty() && body_diff.is_none() {
+        return None;
+    }
+    let closed = |r: &AnyRecord| match r {
+        AnyRecord::Risk(r) => r.status == RiskStatus::Closed,
+        AnyRecord::Treatment(t) => t.closed_on.is_some(),
+        AnyRecord::Document(d) => d.withdrawn_on.is_some(),
+        _ => false,
+    };
+    let change = match (before, after) {
+        (None, Some(_)) => ChangeKind::Added,
+        (Some(_), None) => ChangeKind::Removed,
+        (Some(b), Some(a)) if !closed(b) && closed(a) => ChangeKind::Closed,
+        (Some(b), Some(a)) if closed(b) && !closed(a) => ChangeKind::Reopened,
+        _ => ChangeKind::Changed,
+    };
+    Some(RecordChange {
+        kind: record.kind(),
+        id: record.id().to_string(),
+        title: title_of(record),
+        change,
+        fields,
+        body_diff,
+    })
+}
+
+/// The title of any record.
+pub fn title_of(record: &AnyRecord) -> String {
+    match record {
+        AnyRecord::Risk(r) => r.title.clone(),
+        AnyRecord::Control(c) => c.title.clone(),
+        AnyRecord::Treatment(t) => t.title.clone(),
+        AnyRecord::Document(d) => d.title.clone(),
+        AnyRecord::Assessment(a) => a.title.clone(),
+    }
+}
+
+/// A field's value for comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Flat {
+    Text(String),
+    List(Vec<String>),
+}
+
+/// The fields of a record by dotted path, with a risk's derived score and band.
+fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<String, Flat> {
+    let value = match record {
+        AnyRecord::Risk(r) => serde_json::to_value(r),
+        AnyRecord::Control(c) => serde_json::to_value(c),
+        AnyRecord::Treatment(t) => serde_json::to_value(t),
+        AnyRecord::Document(d) => serde_json::to_value(d),
+        AnyRecord::Assessment(a) => serde_json::to_value(a),
+    }
+    .expect("records serialise because they are plain data");
+    let mut out = BTreeMap::new();
+    if let Value::Object(map) = value {
+        for (key, v) in map {
+            if key != "body" && key != "id" {
+                flatten_into(&key, &v, &mut out);
+            }
+        }
+    }
+    if let (AnyRecord::Risk(r), Some(m)) = (record, methodology) {
+        for (prefix, rating) in [("", r.inherent(m)), ("residual_", r.residual(m))] {
+            if let Some(rating) = rating {
+                out.insert(
+                    format!("{prefix}score"),
+                    Flat::Text(rating.score.to_string()),
+                );
+                if let Some(band) = rating.band {
+                    out.insert(
+                        format!("{prefix}band"),
+                        Flat::Text(band.label().to_string()),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn flatten_into(path: &str, value: &Value, out: &mut BTreeMap<String, Flat>) {
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => {
+            out.insert(path.to_string(), Flat::Text(b.to_string()));
+        }
+        Value::Number(n) => {
+            out.insert(path.to_string(), Flat::Text(n.to_string()));
+        }
+        Value::String(s) => {
+            out.insert(path.to_string(), Flat::Text(s.clone()));
+        }
+        Value::Array(items) if items.iter().all(|i| i.get("id").is_some()) && !items.is_empty() => {
+            // Lists of items with ids (actions, themes): the ids as a list, then each
+            // item's fields under its id.
+            let ids: Vec<String> = items
+                .iter()
+                .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            out.insert(path.to_string(), Flat::List(ids.clone()));
+            for (item, id) in items.iter().zip(&ids) {
+                if let Value::Object(map) = item {
+                    for (k, v) in map {
+                        if k != "id" {
+                            flatten_into(&format!("{path}.{id}.{k}"), v, out);
+                        }
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if !items.is_empty() {
+                let texts = items
+                    .iter()
+                    .map(|i| match i {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                out.insert(path.to_string(), Flat::List(texts));
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten_into(&format!("{path}.{k}"), v, out);
+            }
+        }
+    }
+}
+
+/// Fields in the order a person reads them: the canonical key order, with the derived
+/// score and band after the values they come from.
+fn field_order(kind: RecordKind, name: &str) -> usize {
+    let keys = match kind {
+        RecordKind::Risk => format::RISK_KEYS,
+        RecordKind::Control => format::SOA_KEYS,
+        RecordKind::Treatment => format::TREATMENT_KEYS,
+        RecordKind::Document => format::DOCUMENT_KEYS,
+        RecordKind::Assessment => format::ASSESSMENT_KEYS,
+    };
+    let top = name.split('.').next().unwrap_or(name);
+    let derived_after = match top {
+        "score" | "band" => Some("impact"),
+        "residual_score" | "residual_band" => Some("residual_impact"),
+        _ => None,
+    };
+    let base = keys
+        .iter()
+        .position(|k| *k == derived_after.unwrap_or(top))
+        .unwrap_or(keys.len());
+    base * 4 + usize::from(derived_after.is_some()) * (1 + usize::from(top.ends_with("band")))
+}
+
+impl Isms {
+    /// The changes between revision `from` and revision `to` (the working tree when
+    /// `None`).
+    pub fn changes(&self, from: &str, to: Option<&str>) -> Result<Changes> {
+        let repo = super::repository(self)?;
+        let before = Snapshot::at(&repo, from)?;
+        let label = |rev: &str| -> String {
+            repo.revparse_single(rev)
+                .and_then(|o| o.peel_to_commit())
+                .map(|c| format!("{rev} ({})", &c.id().to_string()[..12]))
+                .unwrap_or_else(|_| rev.to_string())
+        };
+        let (after, to_label) = match to {
+            Some(rev) => (Snapshot::at(&repo, rev)?, label(rev)),
+            None => (Snapshot::working_tree(self)?, "working tree".to_string()),
+        };
+        Ok(between(&label(from), &before, &to_label, &after))
+    }
+}

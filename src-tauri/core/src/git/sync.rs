@@ -1,0 +1,610 @@
+//! Sync with a remote: fetch, pull and push, with a merge that understands records.
+//!
+//! When both sides changed, git merges files changed on one side only. For a record
+//! changed on both sides, ISMS Desk merges **field by field**: a field changed on one
+//! side takes that side's value, a field changed identically on both is fine, and a
+//! body changed on both is merged line by line where the changes do not overlap. Only
+//! the same field given two different values is a true conflict; it is reported per
+//! record and per field, and resolved explicitly ([`Resolution`]: keep mine, keep
+//! theirs, or a new value). The merged record must load, or that too is a conflict.
+//!
+//! Nothing is written until the whole merge is resolved: the merged files, the merge
+//! commit and the working tree are updated only then, so an error or an unresolved
+//! conflict never leaves the repository half-merged, and nothing either side wrote is
+//! lost. Pull needs the ISMS files committed first (a working tree without changes).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::signing::{Prompt, Signer};
+use super::{head_branch, record_of_path, repository, Identity, ISMS_PATHS};
+use crate::format::edit::{self, Assignment};
+use crate::format::frontmatter::{self, Source};
+use crate::isms::{parse_text, Isms, RecordKind};
+use crate::{Error, Result};
+
+/// How to reach the remote.
+pub struct Credentials<'a> {
+    /// An SSH private key file to try after ssh-agent.
+    pub ssh_key: Option<PathBuf>,
+    /// Asks for the key's passphrase.
+    pub prompt: Prompt<'a>,
+}
+
+/// One field that both sides changed to different values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldConflict {
+    /// The file.
+    pub path: String,
+    /// The record id (the file name for files that are not records).
+    pub id: String,
+    /// The field (`likelihood`, `body`, or `(file)` when one side deleted the file or
+    /// the file is not a record).
+    pub field: String,
+    /// The common ancestor's value.
+    pub base: Option<String>,
+    /// This side's value.
+    pub mine: Option<String>,
+    /// The remote's value.
+    pub theirs: Option<String>,
+}
+
+/// How to resolve one conflicting field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "keep", content = "value", rename_all = "snake_case")]
+pub enum Resolution {
+    /// Keep this side's value.
+    Mine,
+    /// Take the remote's value.
+    Theirs,
+    /// A new value, as typed for `isms set`.
+    Value(String),
+}
+
+/// Resolutions by (record id, field).
+pub type Resolutions = HashMap<(String, String), Resolution>;
+
+/// What a pull did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PullOutcome {
+    /// Nothing new on the remote.
+    UpToDate,
+    /// The branch moved forward to the remote's commit.
+    FastForward {
+        /// The new HEAD.
+        commit: String,
+    },
+    /// Both sides had commits; they were merged.
+    Merged {
+        /// The merge commit.
+        commit: String,
+        /// Records merged field by field.
+        records: Vec<String>,
+    },
+    /// True conflicts; nothing was changed. Pull again with resolutions.
+    Conflicts {
+        /// Every conflicting field.
+        conflicts: Vec<FieldConflict>,
+    },
+}
+
+fn callbacks<'a>(
+    credentials: &'a Credentials<'a>,
+    config: git2::Config,
+) -> git2::RemoteCallbacks<'a> {
+    let mut callbacks = git2::RemoteCallbacks::new();
+    let mut attempts = 0u32;
+    callbacks.credentials(move |url, username, allowed| {
+        attempts += 1;
+        if attempts > 4 {
+            return Err(git2::Error::from_str(
+                "authentication failed: no credential was accepted",
+            ));
+        }
+        let user = username.unwrap_or("git");
+        if allowed.contains(git2::CredentialType::SSH_KEY) {
+            if attempts == 1 && std::env::var_os("SSH_AUTH_SOCK").is_some() {
+                return git2::Cred::ssh_key_from_agent(user);
+            }
+            if let Some(key) = &credentials.ssh_key {
+                let text = std::fs::read_to_string(key).unwrap_or_default();
+                let passphrase = if text.contains("ENCRYPTED")
+                    || ssh_key::PrivateKey::from_openssh(&text).is_ok_and(|k| k.is_encrypted())
+                {
+                    (credentials.prompt)(&format!("Passphrase for {}: ", key.display()))
+                } else {
+                    None
+                };
+                return git2::Cred::ssh_key(user, None, key, passphrase.as_deref());
+            }
+        }
+        if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+            return git2::Cred::credential_helper(&config, url, username);
+        }
+        if allowed.contains(git2::CredentialType::USERNAME) {
+            return git2::Cred::username(user);
+        }
+        Err(git2::Error::from_str(
+            "no usable credential for this remote",
+        ))
+    });
+    callbacks
+}
+
+impl Isms {
+    /// Fetches the remote's branches.
+    pub fn fetch(&self, remote: &str, credentials: &Credentials) -> Result<()> {
+        let repo = repository(self)?;
+        let mut r = repo
+            .find_remote(remote)
+            .map_err(|_| Error::Sync(format!("there is no remote `{remote}`")))?;
+        let mut options = git2::FetchOptions::new();
+        options.remote_callbacks(callbacks(credentials, repo.config()?));
+        r.fetch::<&str>(&[], Some(&mut options), None)
+            .map_err(|e| {
+                Error::Sync(format!("fetching from `{remote}` failed: {}", e.message()))
+            })?;
+        Ok(())
+    }
+
+    /// Pushes the current branch to the remote (same name). Refused, with nothing
+    /// changed, if the remote has commits this side does not.
+    pub fn push(&self, remote: &str, credentials: &Credentials) -> Result<String> {
+        let repo = repository(self)?;
+        let branch = head_branch(&repo)?;
+        let mut r = repo
+            .find_remote(remote)
+            .map_err(|_| Error::Sync(format!("there is no remote `{remote}`")))?;
+        let rejected = std::rc::Rc::new(std::cell::RefCell::new(None::<String>));
+        let mut cbs = callbacks(credentials, repo.config()?);
+        let seen = rejected.clone();
+        cbs.push_update_reference(move |name, status| {
+            if let Some(message) = status {
+                *seen.borrow_mut() = Some(format!("{name}: {message}"));
+            }
+            Ok(())
+        });
+        let mut options = git2::PushOptions::new();
+        options.remote_callbacks(cbs);
+        let refspec = format!("{branch}:{branch}");
+        r.push(&[refspec.as_str()], Some(&mut options))
+            .map_err(|e| {
+                if e.message().contains("non-fastforward")
+                    || e.code() == git2::ErrorCode::NotFastForward
+                {
+                    Error::Sync(format!(
+                        "`{remote}` has commits you do not have yet; pull first, then push"
+                    ))
+                } else {
+                    Error::Sync(format!("pushing to `{remote}` failed: {}", e.message()))
+                }
+            })?;
+        let rejected = rejected.borrow().clone();
+        if let Some(message) = rejected {
+            return Err(Error::Sync(format!(
+                "`{remote}` refused the push: {message}; pull first, then push"
+            )));
+        }
+        Ok(branch)
+    }
+
+    /// Fetches and merges the remote's copy of the current branch. True conflicts are
+    /// returned (and nothing changes) unless `resolutions` settle every one of them.
+    pub fn pull(
+        &self,
+        remote: &str,
+        credentials: &Credentials,
+        identity: &Identity,
+        signer: Option<&Signer>,
+        resolutions: &Resolutions,
+    ) -> Result<PullOutcome> {
+        self.fetch(remote, credentials)?;
+        let repo = repository(self)?;
+        let _lock = self.write_lock()?;
+        let branch = head_branch(&repo)?;
+        let short = branch.strip_prefix("refs/heads/").unwrap_or(&branch);
+        let upstream = repo
+            .refname_to_id(&format!("refs/remotes/{remote}/{short}"))
+            .map_err(|_| Error::Sync(format!("`{remote}` has no branch `{short}`")))?;
+        let head = match repo.refname_to_id(&branch) {
+            Ok(id) => id,
+            Err(_) => {
+                // Nothing committed here yet: take the remote's branch as it is.
+                self.require_clean(&repo)?;
+                let tree = repo.find_commit(upstream)?.into_object();
+                repo.checkout_tree(&tree, Some(git2::build::CheckoutBuilder::new().safe()))?;
+                repo.reference(&branch, upstream, false, "pull: initial")?;
+                return Ok(PullOutcome::FastForward {
+                    commit: upstream.to_string(),
+                });
+            }
+        };
+        if head == upstream || repo.graph_descendant_of(head, upstream)? {
+            return Ok(PullOutcome::UpToDate);
+        }
+        self.require_clean(&repo)?;
+        if repo.graph_descendant_of(upstream, head)? {
+            let target = repo.find_commit(upstream)?;
+            repo.checkout_tree(
+                target.as_object(),
+                Some(git2::build::CheckoutBuilder::new().safe()),
+            )?;
+            repo.reference_matching(&branch, upstream, true, head, "pull: fast-forward")?;
+            self.refresh_index_after_sync()?;
+            return Ok(PullOutcome::FastForward {
+                commit: upstream.to_string(),
+            });
+        }
+        let base = repo.merge_base(head, upstream)?;
+        let (ours, theirs) = (repo.find_commit(head)?, repo.find_commit(upstream)?);
+        let mut index = repo.merge_trees(
+            &repo.find_commit(base)?.tree()?,
+            &ours.tree()?,
+            &theirs.tree()?,
+            None,
+        )?;
+        let mut conflicts = Vec::new();
+        let mut merged_records = Vec::new();
+        let mut resolved: Vec<(String, Option<Vec<u8>>, u32)> = Vec::new();
+        let entries: Vec<git2::IndexConflict> =
+            index.conflicts()?.collect::<std::result::Result<_, _>>()?;
+        for conflict in entries {
+            let any = conflict
+                .our
+                .as_ref()
+                .or(conflict.their.as_ref())
+                .or(conflict.ancestor.as_ref())
+                .expect("a conflict has at least one side");
+            let path = String::from_utf8_lossy(&any.path).into_owned();
+            let mode = conflict
+                .our
+                .as_ref()
+                .or(conflict.their.as_ref())
+                .map_or(0o100644, |e| e.mode);
+            let blob = |e: &Option<git2::IndexEntry>| -> Result<Option<Vec<u8>>> {
+                Ok(match e {
+                    Some(e) => Some(repo.find_blob(e.id)?.content().to_vec()),
+                    None => None,
+                })
+            };
+            let (b, m, t) = (
+                blob(&conflict.ancestor)?,
+                blob(&conflict.our)?,
+                blob(&conflict.their)?,
+            );
+            match merge_file(&path, b.as_deref(), m.as_deref(), t.as_deref(), resolutions) {
+                Ok(bytes) => {
+                    merged_records
+                        .push(record_of_path(&path).map_or(path.clone(), |(_, id)| id.to_string()));
+                    resolved.push((path, bytes, mode));
+                }
+                Err(mut c) => conflicts.append(&mut c),
+            }
+        }
+        if !conflicts.is_empty() {
+            return Ok(PullOutcome::Conflicts { conflicts });
+        }
+        for (path, bytes, mode) in resolved {
+            index.conflict_remove(Path::new(&path))?;
+            if let Some(bytes) = bytes {
+                let id = repo.blob(&bytes)?;
+                index.add(&git2::IndexEntry {
+                    ctime: git2::IndexTime::new(0, 0),
+                    mtime: git2::IndexTime::new(0, 0),
+                    dev: 0,
+                    ino: 0,
+                    mode,
+                    uid: 0,
+                    gid: 0,
+                    file_size: bytes.len() as u32,
+                    id,
+                    flags: (path.len().min(0xfff)) as u16,
+                    flags_extended: 0,
+                    path: path.into_bytes(),
+                })?;
+            }
+        }
+        let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+        let now = git2::Time::new(super::now_seconds(), 0);
+        let who = git2::Signature::new(&identity.name, &identity.email, &now)?;
+        let message = format!("Merge {remote}/{short}\n");
+        let buffer = repo.commit_create_buffer(&who, &who, &message, &tree, &[&ours, &theirs])?;
+        let buffer = String::from_utf8(buffer.to_vec())
+            .map_err(|_| Error::Usage("names must be UTF-8".into()))?;
+        let commit = match signer {
+            Some(s) => repo.commit_signed(&buffer, &s.sign_git(buffer.as_bytes())?, None)?,
+            None => repo
+                .odb()?
+                .write(git2::ObjectType::Commit, buffer.as_bytes())?,
+        };
+        // The working tree first (it is clean, so this only writes what the merge
+        // brings), then the branch: an interruption leaves the merge result as
+        // uncommitted changes, never a branch whose files are missing.
+        repo.checkout_tree(
+            tree.as_object(),
+            Some(git2::build::CheckoutBuilder::new().safe()),
+        )?;
+        repo.reference_matching(
+            &branch,
+            commit,
+            true,
+            head,
+            &format!("pull: merge {remote}/{short}"),
+        )?;
+        self.refresh_index_after_sync()?;
+        Ok(PullOutcome::Merged {
+            commit: commit.to_string(),
+            records: merged_records,
+        })
+    }
+
+    fn require_clean(&self, repo: &git2::Repository) -> Result<()> {
+        let mut options = git2::StatusOptions::new();
+        options.include_untracked(true).recurse_untracked_dirs(true);
+        for p in ISMS_PATHS {
+            options.pathspec(p);
+        }
+        let dirty: Vec<String> = repo
+            .statuses(Some(&mut options))?
+            .iter()
+            .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
+            .filter_map(|s| s.path().ok().map(str::to_string))
+            .collect();
+        if dirty.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::UncommittedChanges(dirty))
+        }
+    }
+
+    fn refresh_index_after_sync(&self) -> Result<()> {
+        // The index notices changed files by their fingerprints; a checkout changes them.
+        self.index().map(|_| ())
+    }
+}
+
+/// Merges one file changed on both sides. `None` bytes mean "deleted".
+pub fn merge_file(
+    path: &str,
+    base: Option<&[u8]>,
+    mine: Option<&[u8]>,
+    theirs: Option<&[u8]>,
+    resolutions: &Resolutions,
+) -> std::result::Result<Option<Vec<u8>>, Vec<FieldConflict>> {
+    let id = record_of_path(path).map_or_else(|| path.to_string(), |(_, id)| id.to_string());
+    let whole = |reason: &str| FieldConflict {
+        path: path.to_string(),
+        id: id.clone(),
+        field: "(file)".into(),
+        base: base.map(|_| "present".into()),
+        mine: Some(if mine.is_some() {
+            reason.to_string()
+        } else {
+            "deleted".into()
+        }),
+        theirs: Some(if theirs.is_some() {
+            reason.to_string()
+        } else {
+            "deleted".into()
+        }),
+    };
+    let pick = |res: Option<&Resolution>| match res {
+        Some(Resolution::Mine) => Some(mine.map(<[u8]>::to_vec)),
+        Some(Resolution::Theirs) => Some(theirs.map(<[u8]>::to_vec)),
+        _ => None,
+    };
+    let file_resolution = resolutions.get(&(id.clone(), "(file)".to_string()));
+    let (Some(kind_id), Some(m), Some(t)) = (record_of_path(path), mine, theirs) else {
+        // Deleted on one side, or not a record: the person chooses the whole file.
+        return pick(file_resolution).ok_or_else(|| vec![whole("changed")]);
+    };
+    if let Some(bytes) = pick(file_resolution) {
+        return Ok(bytes);
+    }
+    let (kind, stem) = kind_id;
+    merge_record(kind, path, stem, base, m, t, resolutions).map(Some)
+}
+
+/// The top-level fields of a record file as text blocks, plus its parsed parts.
+struct Sides {
+    source: Source,
+    /// key → canonical text (known fields) or the block as written (unknown keys).
+    values: Vec<(String, String)>,
+    /// key → the block as written.
+    blocks: HashMap<String, String>,
+}
+
+fn sides(
+    kind: RecordKind,
+    path: &str,
+    stem: &str,
+    bytes: &[u8],
+) -> std::result::Result<Sides, String> {
+    let text = crate::format::decode(path, bytes).map_err(|e| e.to_string())?;
+    let parsed = parse_text(kind, path, stem, &text).map_err(|e| e[0].to_string())?;
+    let (fields, _) = crate::store::emit_any(&parsed.record);
+    let blocks: HashMap<String, String> = frontmatter::blocks(&parsed.source.front)
+        .into_iter()
+        .filter_map(|b| b.key.map(|k| (k, b.text)))
+        .collect();
+    let mut values: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+        .collect();
+    for (key, _) in &parsed.unknown_keys {
+        if let Some(text) = blocks.get(key) {
+            values.push((key.clone(), text.clone()));
+        }
+    }
+    Ok(Sides {
+        source: parsed.source,
+        values,
+        blocks,
+    })
+}
+
+fn merge_record(
+    kind: RecordKind,
+    path: &str,
+    stem: &str,
+    base: Option<&[u8]>,
+    mine: &[u8],
+    theirs: &[u8],
+    resolutions: &Resolutions,
+) -> std::result::Result<Vec<u8>, Vec<FieldConflict>> {
+    let conflict =
+        |field: &str, b: Option<String>, m: Option<String>, t: Option<String>| FieldConflict {
+            path: path.to_string(),
+            id: stem.to_string(),
+            field: field.to_string(),
+            base: b,
+            mine: m,
+            theirs: t,
+        };
+    let load = |bytes: &[u8], side: &str| {
+        sides(kind, path, stem, bytes).map_err(|e| {
+            vec![conflict(
+                "(file)",
+                None,
+                Some(format!("{side} does not load: {e}")),
+                None,
+            )]
+        })
+    };
+    let m = load(mine, "my version")?;
+    let t = load(theirs, "their version")?;
+    let b = match base {
+        Some(bytes) => Some(load(bytes, "the common version")?),
+        None => None,
+    };
+    let get = |s: &Sides, key: &str| {
+        s.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    // Keys in my order, then keys only they have.
+    let mut keys: Vec<String> = m.values.iter().map(|(k, _)| k.clone()).collect();
+    for (k, _) in t
+        .values
+        .iter()
+        .chain(b.iter().flat_map(|b| b.values.iter()))
+    {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    let mut conflicts = Vec::new();
+    let mut edits: Vec<Assignment> = Vec::new();
+    let mut front = String::new();
+    let show = |text: &Option<String>| {
+        text.as_ref().map(|t| {
+            t.split_once(':')
+                .map_or(t.as_str(), |(_, v)| v)
+                .trim()
+                .to_string()
+        })
+    };
+    for key in &keys {
+        let (bv, mv, tv) = (
+            b.as_ref().and_then(|b| get(b, key)),
+            get(&m, key),
+            get(&t, key),
+        );
+        // Which side's block to write: mine unless only they changed it.
+        let take_theirs = if mv == tv || bv == tv {
+            false
+        } else if bv == mv {
+            true
+        } else {
+            match resolutions.get(&(stem.to_string(), key.clone())) {
+                Some(Resolution::Mine) => false,
+                Some(Resolution::Theirs) => true,
+                Some(Resolution::Value(v)) => {
+                    edits.push(Assignment {
+                        path: vec![key.clone()],
+                        operation: edit::Operation::Set,
+                        value: v.clone(),
+                    });
+                    false
+                }
+                None => {
+                    conflicts.push(conflict(key, show(&bv), show(&mv), show(&tv)));
+                    false
+                }
+            }
+        };
+        let side = if take_theirs { &t } else { &m };
+        if let Some(block) = side.blocks.get(key) {
+            front.push_str(block);
+        } else if let Some(value) = if take_theirs { &tv } else { &mv } {
+            front.push_str(value);
+        }
+    }
+    let (bb, mb, tb) = (
+        b.as_ref().map(|b| b.source.body.clone()),
+        m.source.body.clone(),
+        t.source.body.clone(),
+    );
+    let body = if mb == tb || bb.as_deref() == Some(tb.as_str()) {
+        mb.clone()
+    } else if bb.as_deref() == Some(mb.as_str()) {
+        tb.clone()
+    } else {
+        match resolutions.get(&(stem.to_string(), "body".to_string())) {
+            Some(Resolution::Mine) => mb.clone(),
+            Some(Resolution::Theirs) => tb.clone(),
+            Some(Resolution::Value(v)) => v.clone(),
+            None => match merge_text(bb.as_deref().unwrap_or(""), &mb, &tb) {
+                Some(merged) => merged,
+                None => {
+                    conflicts.push(conflict("body", bb, Some(mb.clone()), Some(tb.clone())));
+                    mb.clone()
+                }
+            },
+        }
+    };
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    if !edits.is_empty() {
+        front = edit::apply(&front, &edits)
+            .map_err(|e| vec![conflict("(file)", None, Some(e), None)])?;
+    }
+    let merged = Source {
+        front,
+        body,
+        ..m.source.clone()
+    };
+    let text = merged.join();
+    // Each side was valid; their combination must be too.
+    let parsed = parse_text(kind, path, stem, &text).map_err(|errors| {
+        let e = &errors[0];
+        vec![conflict(
+            e.field.as_deref().unwrap_or("(file)"),
+            None,
+            Some(format!("the combined record does not load: {}", e.message)),
+            None,
+        )]
+    })?;
+    // Canonical key order, every block kept as written.
+    let (fields, body) = crate::store::emit_any(&parsed.record);
+    Ok(crate::format::write_record(&fields, body, Some((&parsed.source, &fields))).into_bytes())
+}
+
+/// A line-by-line three-way merge of text; `None` when the changes overlap.
+fn merge_text(base: &str, mine: &str, theirs: &str) -> Option<String> {
+    fn input(text: &str) -> git2::MergeFileInput<'_> {
+        let mut i = git2::MergeFileInput::new();
+        i.content(text.as_bytes());
+        i
+    }
+    let result = git2::merge_file(&input(base), &input(mine), &input(theirs), None).ok()?;
+    if !result.is_automergeable() {
+        return None;
+    }
+    String::from_utf8(result.content().to_vec()).ok()
+}
