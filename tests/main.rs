@@ -6,12 +6,14 @@
 //! - `format`: parse errors with file, line and field; byte-exact round trips.
 //! - `checks`: every check rule, once firing and once not.
 //! - `index`: the SQLite index, its rebuild and its search.
+//! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
 //! - `store`: saves — validation, conflicts, id allocation, closing, the index after a save.
 //! - `cli`: the `isms` command line, including the golden output of `isms check`.
 
 mod checks;
 mod cli;
 mod format;
+mod git;
 mod index;
 mod store;
 mod support;

@@ -117,3 +117,154 @@ pub fn golden(name: &str, actual: &str) {
     });
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
+
+/// A git repository of the sample ISMS with a person's SSH key, in a sandbox with its
+/// own HOME (no global git config leaks in) and its own ISMS Desk settings.
+pub struct Signed {
+    pub copy: Copy,
+    pub home: tempfile::TempDir,
+    /// Ingrid Solberg's (ISM) private key, whose public half is in isms.yaml.
+    pub key: PathBuf,
+}
+
+/// Generates an ed25519 key with ssh-keygen; returns the private key path.
+pub fn keygen(dir: &Path, name: &str, passphrase: &str) -> PathBuf {
+    let path = dir.join(name);
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-C", name, "-N", passphrase, "-f"])
+        .arg(&path)
+        .output()
+        .expect("ssh-keygen runs");
+    assert!(
+        out.status.success(),
+        "ssh-keygen: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+/// The `ssh-ed25519 AAAA…` part of a key's public half.
+pub fn public_key(private: &Path) -> String {
+    let text = fs::read_to_string(private.with_extension("pub")).expect("the .pub file exists");
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub const INGRID_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO43SEeqqOZiF6DI7yf76j1RKxfpLk3QJwwf9nDBKgAO";
+
+impl Signed {
+    /// The sample with a fresh key for Ingrid, git configured to sign with it, nothing committed.
+    pub fn new() -> Signed {
+        let copy = Copy::new();
+        let home = tempfile::tempdir().expect("a temporary HOME");
+        let key = keygen(home.path(), "ingrid", "");
+        copy.edit("isms.yaml", INGRID_KEY, &public_key(&key));
+        let s = Signed { copy, home, key };
+        for (k, v) in [
+            ("user.name", "Ingrid Solberg"),
+            ("user.email", "ingrid.solberg@kestrelcart.example"),
+            ("gpg.format", "ssh"),
+        ] {
+            s.git(&["config", k, v]);
+        }
+        let key = s.key.to_str().expect("utf-8 path").to_string();
+        s.git(&["config", "user.signingkey", &key]);
+        s.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+        s
+    }
+
+    pub fn path(&self) -> &Path {
+        self.copy.path()
+    }
+
+    /// A command with the sandbox's environment.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.env("HOME", self.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("ISMS_DESK_CONFIG", self.home.path().join("settings.json"))
+            .env("GIT_COMMITTER_DATE", "@1795000000 +0100")
+            .env_remove("SSH_AUTH_SOCK")
+            .env_remove("SSH_ASKPASS")
+            .env_remove("GIT_DIR")
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
+    /// Runs `isms --repo <copy> …` → (code, stdout, stderr).
+    pub fn isms(&self, args: &[&str]) -> (i32, String, String) {
+        self.isms_with(args, &[])
+    }
+
+    pub fn isms_with(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+        let mut c = self.command(isms_bin());
+        c.arg("--repo").arg(self.path()).args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().expect("isms runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs `isms`, which must succeed; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.isms(args);
+        assert_eq!(code, 0, "isms {args:?}: {out}{err}");
+        out
+    }
+
+    /// Runs git in the copy, which must succeed; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self, self.path(), args)
+    }
+
+    /// `git fsck --strict` must be clean.
+    pub fn fsck(&self) {
+        fsck(self, self.path());
+    }
+}
+
+/// Runs git in `dir` with the sandbox's environment; it must succeed.
+pub fn git_in(s: &Signed, dir: &Path, args: &[&str]) -> String {
+    let (code, out, err) = git_status_in(s, dir, args);
+    assert_eq!(code, 0, "git {args:?} in {}: {out}{err}", dir.display());
+    out
+}
+
+/// Runs git in `dir` → (code, stdout, stderr).
+pub fn git_status_in(s: &Signed, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = s
+        .command("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `git fsck --strict` in `dir` reports no problem.
+pub fn fsck(s: &Signed, dir: &Path) {
+    let (code, out, err) = git_status_in(s, dir, &["fsck", "--strict", "--no-dangling"]);
+    assert_eq!(
+        code,
+        0,
+        "git fsck --strict in {}: {out}{err}",
+        dir.display()
+    );
+    assert!(
+        !err.contains("error") && !err.contains("warning"),
+        "git fsck: {err}"
+    );
+}

@@ -1,0 +1,504 @@
+//! Commits signed with the person's SSH key, checked by the real git; who signed what;
+//! a record's timeline; the changes between revisions.
+
+use std::fs;
+
+use crate::support::{golden, keygen, public_key, Signed};
+
+fn verify_commit(s: &Signed, rev: &str) -> (i32, String) {
+    let (code, out, err) = crate::support::git_status_in(
+        s,
+        s.path(),
+        &[
+            "-c",
+            "gpg.ssh.allowedSignersFile=.isms/allowed_signers",
+            "verify-commit",
+            rev,
+        ],
+    );
+    (code, format!("{out}{err}"))
+}
+
+#[test]
+fn git_verify_commit_accepts_app_signed_commits_and_rejects_a_key_missing_from_allowed_signers() {
+    let s = Signed::new();
+    let out = s.ok(&["commit", "-m", "Initial ISMS for Kestrel Cart"]);
+    assert!(out.starts_with("Committed "), "{out}");
+    assert!(
+        out.contains("(signed, Ingrid Solberg <ingrid.solberg@kestrelcart.example>)"),
+        "{out}"
+    );
+    let (code, text) = verify_commit(&s, "HEAD");
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(
+            "Good \"git\" signature for ingrid.solberg@kestrelcart.example with ED25519 key"
+        ),
+        "{text}"
+    );
+    // allowed_signers was generated from isms.yaml and committed with it.
+    let signers = s.git(&["show", "HEAD:.isms/allowed_signers"]);
+    assert!(signers.contains(&format!(
+        "ingrid.solberg@kestrelcart.example namespaces=\"git\" {}",
+        public_key(&s.key)
+    )));
+
+    // A key nobody in isms.yaml holds: git refuses it, and so does isms.
+    let stranger = keygen(s.home.path(), "stranger", "");
+    s.git(&[
+        "config",
+        "user.signingkey",
+        stranger.to_str().expect("utf-8"),
+    ]);
+    s.ok(&["set", "R-004", "likelihood=3"]);
+    s.ok(&["commit", "-m", "Rescore R-004"]);
+    let (code, text) = verify_commit(&s, "HEAD");
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("No principal matched"), "{text}");
+
+    // An unsigned commit made with plain git.
+    s.git(&[
+        "-c",
+        "commit.gpgsign=false",
+        "commit",
+        "--allow-empty",
+        "-q",
+        "-m",
+        "Plain git commit",
+    ]);
+    let (code, out, _) = s.isms(&["verify-commits"]);
+    assert_eq!(code, 1, "not every commit is verified: {out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains("UNSIGNED") && lines[0].ends_with("Plain git commit"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("UNKNOWN KEY SHA256:") && lines[1].ends_with("Rescore R-004"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains("signed by Ingrid Solberg (ism, sre-lead)"),
+        "{out}"
+    );
+    assert_eq!(lines[3], "3 commits checked; 2 not verified");
+    let (code, out, _) = s.isms(&["verify-commits", "HEAD~2"]);
+    assert_eq!((code, out.lines().count()), (0, 2), "{out}");
+    let (_, json, _) = s.isms(&["--format", "json", "verify-commits"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["commits"][2]["signature"]["status"], "good");
+    assert_eq!(
+        v["commits"][2]["signature"]["roles"],
+        serde_json::json!(["ism", "sre-lead"])
+    );
+    assert_eq!(v["commits"][1]["signature"]["status"], "unknown_key");
+    assert_eq!(v["commits"][0]["signature"]["status"], "unsigned");
+    s.fsck();
+}
+
+#[test]
+fn a_tampered_commit_is_reported_as_a_bad_signature() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    // Rewrite the commit message but keep the signature: the signature no longer matches.
+    let raw = s.git(&["cat-file", "commit", "HEAD"]);
+    let forged = raw.replace("\nInitial\n", "\nInitial (approved by the CEO)\n");
+    let path = s.home.path().join("forged");
+    fs::write(&path, forged).expect("writable");
+    let id = s.git(&[
+        "hash-object",
+        "-t",
+        "commit",
+        "-w",
+        path.to_str().expect("utf-8"),
+    ]);
+    s.git(&["update-ref", "refs/heads/main", id.trim()]);
+    let (code, out, _) = s.isms(&["verify-commits"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("BAD SIGNATURE"), "{out}");
+    assert_ne!(verify_commit(&s, "HEAD").0, 0, "git agrees");
+}
+
+#[test]
+fn a_passphrase_protected_key_is_opened_with_the_passphrase_asked_for() {
+    let s = Signed::new();
+    let protected = keygen(s.home.path(), "protected", "correct horse battery");
+    s.copy
+        .edit("isms.yaml", &public_key(&s.key), &public_key(&protected));
+    s.git(&[
+        "config",
+        "user.signingkey",
+        protected.to_str().expect("utf-8"),
+    ]);
+    let askpass = |answer: &str| {
+        let script = s.home.path().join(format!("askpass-{}", answer.len()));
+        fs::write(&script, format!("#!/bin/sh\nprintf '%s\\n' '{answer}'\n")).expect("writable");
+        std::os::unix::fs::PermissionsExt::set_mode(
+            &mut fs::metadata(&script).expect("exists").permissions(),
+            0o755,
+        );
+        fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+        script
+    };
+    let wrong = askpass("wrong");
+    let (code, _, err) = s.isms_with(
+        &["commit", "-m", "Initial"],
+        &[
+            ("SSH_ASKPASS", wrong.to_str().expect("utf-8")),
+            ("SSH_ASKPASS_REQUIRE", "force"),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("wrong passphrase for"), "{err}");
+    assert_eq!(
+        crate::support::git_status_in(&s, s.path(), &["rev-parse", "HEAD"]).0,
+        128,
+        "nothing committed"
+    );
+
+    let right = askpass("correct horse battery");
+    let (code, out, err) = s.isms_with(
+        &["commit", "-m", "Initial"],
+        &[
+            ("SSH_ASKPASS", right.to_str().expect("utf-8")),
+            ("SSH_ASKPASS_REQUIRE", "force"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, text) = verify_commit(&s, "HEAD");
+    assert_eq!(code, 0, "{text}");
+    // The passphrase is not kept anywhere ISMS Desk writes.
+    for dir in [s.path().join(".git"), s.home.path().to_path_buf()] {
+        let (_, hits, _) = crate::support::git_status_in(
+            &s,
+            s.path(),
+            &[
+                "grep",
+                "--no-index",
+                "-l",
+                "correct horse",
+                "--",
+                dir.to_str().expect("utf-8"),
+            ],
+        );
+        let hits: Vec<&str> = hits.lines().filter(|l| !l.contains("askpass")).collect();
+        assert!(hits.is_empty(), "passphrase found in {hits:?}");
+    }
+    s.fsck();
+}
+
+#[test]
+fn ssh_agent_signs_when_it_holds_the_key() {
+    let s = Signed::new();
+    let socket = s.home.path().join("agent.sock");
+    let mut agent = s
+        .command("ssh-agent")
+        .args(["-D", "-a"])
+        .arg(&socket)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("ssh-agent runs");
+    for _ in 0..100 {
+        if socket.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sock = socket.to_str().expect("utf-8");
+    let protected = keygen(s.home.path(), "agent-held", "only the agent knows");
+    s.copy
+        .edit("isms.yaml", &public_key(&s.key), &public_key(&protected));
+    let askpass = s.home.path().join("askpass");
+    fs::write(&askpass, "#!/bin/sh\necho 'only the agent knows'\n").expect("writable");
+    fs::set_permissions(
+        &askpass,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let added = s
+        .command("ssh-add")
+        .arg(&protected)
+        .env("SSH_AUTH_SOCK", sock)
+        .env("SSH_ASKPASS", &askpass)
+        .env("SSH_ASKPASS_REQUIRE", "force")
+        .env("DISPLAY", ":0")
+        .output()
+        .expect("ssh-add runs");
+    assert!(
+        added.status.success(),
+        "ssh-add: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    // A literal public key in user.signingkey, as GitHub's docs suggest: the agent signs.
+    s.git(&[
+        "config",
+        "user.signingkey",
+        &format!("key::{}", public_key(&protected)),
+    ]);
+    let (code, out, err) = s.isms_with(
+        &["commit", "-m", "Signed by the agent"],
+        &[("SSH_AUTH_SOCK", sock)],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(verify_commit(&s, "HEAD").0, 0);
+    // The encrypted key file itself: the agent holds it, so no passphrase is asked.
+    s.git(&[
+        "config",
+        "user.signingkey",
+        protected.to_str().expect("utf-8"),
+    ]);
+    s.ok(&["set", "R-004", "likelihood=3"]);
+    let (code, out, err) = s.isms_with(
+        &["commit", "-m", "Again by the agent"],
+        &[("SSH_AUTH_SOCK", sock)],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(verify_commit(&s, "HEAD").0, 0);
+    // Without the agent the same key needs its passphrase, and there is no terminal.
+    s.ok(&["set", "R-004", "likelihood=4"]);
+    let (code, _, err) = s.isms(&["commit", "-m", "No agent"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no passphrase was given"), "{err}");
+    let _ = agent.kill();
+    let _ = agent.wait();
+    s.fsck();
+}
+
+#[test]
+fn commits_take_all_changes_or_the_chosen_records_and_refuse_invalid_files() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    let (code, _, err) = s.isms(&["commit", "-m", "Nothing"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            2,
+            "isms: nothing to commit: the ISMS files are as in the last commit\n"
+        )
+    );
+    s.ok(&["set", "R-004", "likelihood=3"]);
+    s.ok(&["set", "R-005", "impact=4"]);
+    let out = s.ok(&["commit", "-m", "Rescore R-004", "R-004"]);
+    assert!(out.ends_with(": risks/R-004.md\n"), "{out}");
+    assert_eq!(
+        s.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "risks/R-004.md\n"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), " M risks/R-005.md\n");
+    // A file that does not load is not committed.
+    s.copy.edit("risks/R-005.md", "impact: 4", "impact: 9");
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let (code, _, err) = s.isms(&["commit", "-m", "Broken"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("risks/R-005.md:7: impact: 9 is outside the scale 1–5"),
+        "{err}"
+    );
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    s.copy.edit("risks/R-005.md", "impact: 9", "impact: 4");
+    // A new record and a deleted one.
+    s.ok(&[
+        "new",
+        "risk",
+        "--title",
+        "Payroll supplier breach",
+        "domain=supplier",
+        "owner=ism",
+        "status=deferred",
+        "deferred_to=Supplier workshop",
+    ]);
+    fs::remove_file(s.copy.file("risks/R-017.md")).expect("delete");
+    let out = s.ok(&["commit", "-m", "Register changes"]);
+    assert!(
+        out.contains("risks/R-005.md, risks/R-017.md, risks/R-018.md"),
+        "{out}"
+    );
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    // Without git's identity, the person picked once in the settings.
+    s.git(&["config", "--unset", "user.name"]);
+    s.git(&["config", "--unset", "user.email"]);
+    s.ok(&["set", "R-004", "likelihood=2"]);
+    let (code, _, err) = s.isms(&["commit", "-m", "Who?"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("isms settings --person"), "{err}");
+    s.ok(&["settings", "--person", "ingrid.solberg@kestrelcart.example"]);
+    s.ok(&["commit", "-m", "As the person in isms.yaml"]);
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%an <%ae> %cd", "--date=iso"]),
+        "Ingrid Solberg <ingrid.solberg@kestrelcart.example> 2026-11-18 12:06:40 +0100\n"
+    );
+    assert_eq!(verify_commit(&s, "HEAD").0, 0);
+    s.fsck();
+}
+
+#[test]
+fn allowed_signers_is_kept_in_step_with_isms_yaml() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    let jonas = keygen(s.home.path(), "jonas", "");
+    s.copy.edit(
+        "isms.yaml",
+        "signing_keys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4 jonas\"]",
+        &format!("signing_keys: [\"{}\"]", public_key(&jonas)),
+    );
+    s.ok(&["commit", "-m", "New key for Jonas", "isms.yaml"]);
+    assert_eq!(
+        s.git(&["show", "--name-only", "--format=", "HEAD"]),
+        ".isms/allowed_signers\nisms.yaml\n"
+    );
+    let signers = s.git(&["show", "HEAD:.isms/allowed_signers"]);
+    assert!(signers.contains(&format!(
+        "jonas.lykke@kestrelcart.example namespaces=\"git\" {}",
+        public_key(&jonas)
+    )));
+    assert!(
+        !signers.contains("AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4"),
+        "the old key is gone"
+    );
+    // Jonas can now sign, and git agrees.
+    s.git(&["config", "user.signingkey", jonas.to_str().expect("utf-8")]);
+    s.ok(&["set", "R-001", "next_review=2027-06-01"]);
+    s.ok(&["commit", "-m", "Review date"]);
+    assert_eq!(verify_commit(&s, "HEAD").0, 0);
+}
+
+#[test]
+fn a_record_timeline_lists_each_commit_with_its_field_changes() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    s.ok(&[
+        "set",
+        "R-004",
+        "likelihood=3",
+        "controls+=8.7",
+        "controls-=8.31",
+    ]);
+    s.ok(&["commit", "-m", "Rescore R-004 after the pen test"]);
+    s.ok(&["set", "R-001", "impact=2"]);
+    s.ok(&["commit", "-m", "Unrelated change to R-001"]);
+    let body = s.copy.read("risks/R-004.md").replace(
+        "## Internal notes\n",
+        "## Internal notes\n\nPen test report PT-2026-07 confirms the finding.\n",
+    );
+    s.copy.write("risks/R-004.md", &body);
+    s.ok(&["commit", "-m", "Note the pen test"]);
+    let (_, json, _) = s.isms(&["--format", "json", "log", "R-004"]);
+    let timeline: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let entries = timeline.as_array().expect("a list");
+    let summaries: Vec<&str> = entries
+        .iter()
+        .map(|e| e["summary"].as_str().expect("text"))
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Note the pen test",
+            "Rescore R-004 after the pen test",
+            "Initial"
+        ]
+    );
+    assert_eq!(entries[0]["fields"], serde_json::json!([]));
+    assert!(entries[0]["body_diff"]
+        .as_str()
+        .expect("a diff")
+        .contains("+Pen test report PT-2026-07 confirms the finding."));
+    assert_eq!(
+        entries[1]["fields"],
+        serde_json::json!([
+            {"field": "likelihood", "before": "2", "after": "3"},
+            {"field": "score", "before": "10", "after": "15"},
+            {"field": "band", "before": "Manage", "after": "Unacceptable"},
+            {"field": "controls", "added": ["8.7"], "removed": ["8.31"]},
+        ])
+    );
+    assert_eq!(entries[1]["signature"]["person"], "Ingrid Solberg");
+    assert_eq!(entries[2]["change"], "added");
+    let mut text = s.ok(&["log", "R-004"]);
+    // Keys are made fresh for each run, so commit ids differ: name them by position.
+    for (n, id) in s.git(&["rev-list", "HEAD"]).lines().enumerate() {
+        text = text.replace(&id[..12], &format!("<commit {n}>"));
+    }
+    golden("log-R-004.txt", &text);
+}
+
+#[test]
+fn changes_between_two_revisions_are_listed_per_record_and_field() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    s.git(&["tag", "assessment-2026"]);
+    s.ok(&[
+        "new",
+        "risk",
+        "--title",
+        "Payroll supplier breach",
+        "domain=supplier",
+        "owner=ism",
+        "status=deferred",
+        "deferred_to=Supplier workshop",
+    ]);
+    s.ok(&["close", "R-016", "--today", "2026-11-21"]);
+    s.ok(&["set", "R-004", "likelihood=3"]);
+    s.ok(&["set", "R-006", "residual_likelihood=2"]);
+    s.ok(&[
+        "set",
+        "7.6",
+        "applicable=true",
+        "status=planned",
+        "justification=",
+        "owner=sre-lead",
+    ]);
+    s.ok(&["set", "8.13", "status=partial"]);
+    s.ok(&["set", "T-001", "actions.A1.status=done"]);
+    s.ok(&["set", "information-security-policy", "version=2.1"]);
+    s.ok(&["commit", "-m", "Autumn review"]);
+    let (_, json, _) = s.isms(&["--format", "json", "diff", "assessment-2026", "HEAD"]);
+    let changes: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let find = |id: &str| {
+        changes["records"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} is listed: {json}"))
+            .clone()
+    };
+    assert_eq!(find("R-018")["change"], "added");
+    assert_eq!(find("R-016")["change"], "closed");
+    assert_eq!(
+        find("R-004")["fields"][2],
+        serde_json::json!({"field": "band", "before": "Manage", "after": "Unacceptable"})
+    );
+    assert_eq!(
+        find("7.6")["fields"][0],
+        serde_json::json!({"field": "applicable", "before": "false", "after": "true"})
+    );
+    assert_eq!(
+        find("T-001")["fields"][0],
+        serde_json::json!({"field": "actions.A1.status", "before": "in_progress", "after": "done"})
+    );
+    assert_eq!(
+        changes["records"].as_array().expect("a list").len(),
+        8,
+        "{json}"
+    );
+    let text = s.ok(&["diff", "assessment-2026", "HEAD"]);
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let tag = s.git(&["rev-parse", "assessment-2026^{commit}"]);
+    golden(
+        "diff-autumn-review.txt",
+        &text
+            .replace(&head[..12], "<head>")
+            .replace(&tag[..12], "<tag>"),
+    );
+    // Against the working tree: nothing since the commit.
+    assert!(s.ok(&["diff", "HEAD"]).contains("No record changed."));
+    let (code, _, err) = s.isms(&["diff", "no-such-tag"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            2,
+            "isms: `no-such-tag` is not a commit, tag or branch of this repository\n"
+        )
+    );
+}
