@@ -8,6 +8,7 @@
 //! - `index`: the SQLite index, its rebuild and its search.
 //! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
 //! - `store`: saves — validation, conflicts, id allocation, closing, the index after a save.
+//! - `sync`: fetch, pull (merging records field by field) and push with a bare remote.
 //! - `cli`: the `isms` command line, including the golden output of `isms check`.
 
 mod checks;
@@ -17,3 +18,4 @@ mod git;
 mod index;
 mod store;
 mod support;
+mod sync;
