@@ -4,6 +4,7 @@
 //! fixed date; nothing depends on the wall clock. Modules:
 //!
 //! - `format`: parse errors with file, line and field; byte-exact round trips.
+//! - `crash`: the kill harness — saves and commits killed at random instants.
 //! - `checks`: every check rule, once firing and once not.
 //! - `index`: the SQLite index, its rebuild and its search.
 //! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
@@ -13,6 +14,7 @@
 
 mod checks;
 mod cli;
+mod crash;
 mod format;
 mod git;
 mod index;

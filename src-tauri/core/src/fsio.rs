@@ -37,6 +37,7 @@ fn write_via_temporary(
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("record");
+    sweep_stale_temporaries(dir, name);
     let mut attempt = 0u32;
     let (tmp_path, mut tmp) = loop {
         let candidate = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
@@ -65,6 +66,42 @@ fn write_via_temporary(
         return Err(Error::io(path, e));
     }
     Ok(())
+}
+
+/// Removes temporary files of `name` left by writers that were killed mid-write (their
+/// process is gone). Another live writer's temporary file is never touched.
+fn sweep_stale_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !process_is_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_is_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_is_alive(_pid: u32) -> bool {
+    // Without a cheap way to tell, assume it is: a stale file is only clutter.
+    true
 }
 
 #[cfg(test)]
