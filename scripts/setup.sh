@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what ISMS Desk needs to build and test on Debian or Ubuntu: the WebKitGTK
-# development files for the Tauri shell, a virtual display for window tests, and git.
+# development files for the Tauri shell, a virtual display for window tests, git, the
+# OpenSSL headers git2 needs for https/ssh transports, and OpenSSH (ssh-keygen,
+# ssh-agent) for the signing tests.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libwebkit2gtk-4.1-dev xvfb xauth x11-utils)
+packages=(build-essential pkg-config git libssl-dev openssh-client libwebkit2gtk-4.1-dev xvfb xauth x11-utils)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -414,6 +414,18 @@ fn a_record_timeline_lists_each_commit_with_its_field_changes() {
     );
     assert_eq!(entries[1]["signature"]["person"], "Ingrid Solberg");
     assert_eq!(entries[2]["change"], "added");
+    // The timeline is cached in the index; a new commit is added on top of the cache,
+    // and the result is the same as computing it from scratch.
+    s.ok(&["set", "R-004", "impact=4"]);
+    s.ok(&["commit", "-m", "Impact after isolation work"]);
+    let (_, cached, _) = s.isms(&["--format", "json", "log", "R-004"]);
+    fs::remove_file(s.path().join(".git/isms-desk/index.sqlite")).expect("the index exists");
+    let (_, fresh, _) = s.isms(&["--format", "json", "log", "R-004"]);
+    assert_eq!(cached, fresh);
+    let cached: serde_json::Value = serde_json::from_str(&cached).expect("json");
+    assert_eq!(cached.as_array().expect("a list").len(), 4);
+    assert_eq!(cached[0]["summary"], "Impact after isolation work");
+    s.git(&["reset", "-q", "--hard", "HEAD~1"]);
     let mut text = s.ok(&["log", "R-004"]);
     // Keys are made fresh for each run, so commit ids differ: name them by position.
     for (n, id) in s.git(&["rev-list", "HEAD"]).lines().enumerate() {

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fs;
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::catalogue;
@@ -22,10 +22,11 @@ use crate::isms::{AnyRecord, Isms, RecordFile};
 use crate::{Error, LoadError, Result};
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE timelines(path TEXT PRIMARY KEY, config TEXT NOT NULL, head TEXT NOT NULL, entries TEXT NOT NULL);
 CREATE TABLE files(path TEXT PRIMARY KEY, kind TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
 CREATE TABLE load_errors(path TEXT NOT NULL, line INTEGER, field TEXT, message TEXT NOT NULL);
 CREATE TABLE risks(
@@ -301,6 +302,34 @@ impl Index {
             index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// A record's timeline as cached up to commit `head`, if it was computed under the
+    /// same isms.yaml (`config`, a blob id: signers are named from it).
+    pub fn cached_timeline(&self, path: &str, config: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT head, entries FROM timelines WHERE path = ?1 AND config = ?2",
+                params![path, config],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Caches a record's timeline up to commit `head` (entries as JSON).
+    pub fn store_timeline(
+        &self,
+        path: &str,
+        config: &str,
+        head: &str,
+        entries: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO timelines(path, config, head, entries) VALUES (?1, ?2, ?3, ?4)",
+            params![path, config, head, entries],
+        )?;
         Ok(())
     }
 

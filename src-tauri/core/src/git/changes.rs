@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::{IsmsConfig, Methodology, RiskStatus};
@@ -22,7 +22,8 @@ use crate::{Error, LoadError, Result};
 use super::{record_of_path, revision_error};
 
 /// One field that differs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FieldChange {
     /// The dotted field path (`likelihood`, `band`, `actions.A2.status`).
     pub field: String,
@@ -41,7 +42,7 @@ pub struct FieldChange {
 }
 
 /// How a record changed as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// New in the later revision.

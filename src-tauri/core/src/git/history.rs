@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::changes::{compare, parse_blob, ChangeKind, FieldChange};
 use super::verify::{check_commit, iso_time, SignatureStatus};
@@ -19,7 +19,7 @@ use crate::isms::{Isms, RecordKind, CONFIG_FILE};
 use crate::{Error, Result};
 
 /// One commit in a record's timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineEntry {
     /// The commit id.
     pub commit: String,
@@ -42,19 +42,32 @@ pub struct TimelineEntry {
     pub body_diff: Option<String>,
 }
 
-/// Finds the blob of one file in commit trees, remembering folder trees.
+/// Finds the blob of one file in commit trees, remembering what it has looked up:
+/// each commit's folder tree id and each folder tree's entry for the file.
 struct Finder<'r> {
     repo: &'r git2::Repository,
     folder: String,
     name: String,
+    by_commit: HashMap<git2::Oid, Option<git2::Oid>>,
     by_folder: HashMap<git2::Oid, Option<git2::Oid>>,
 }
 
 impl<'r> Finder<'r> {
     /// The folder tree id and the file's blob id in a commit.
     fn find(&mut self, commit: &git2::Commit) -> Result<(Option<git2::Oid>, Option<git2::Oid>)> {
-        let tree = commit.tree()?;
-        let Some(folder) = tree.get_name(&self.folder).map(|e| e.id()) else {
+        let folder = match self.by_commit.get(&commit.id()) {
+            Some(folder) => *folder,
+            None => {
+                let folder = self
+                    .repo
+                    .find_tree(commit.tree_id())?
+                    .get_name(&self.folder)
+                    .map(|e| e.id());
+                self.by_commit.insert(commit.id(), folder);
+                folder
+            }
+        };
+        let Some(folder) = folder else {
             return Ok((None, None));
         };
         if let Some(blob) = self.by_folder.get(&folder) {
@@ -88,18 +101,65 @@ impl Isms {
             })
             .ok_or_else(|| Error::NotFound(id.to_string()))?;
         let path = format!("{}/{id}.md", kind.folder());
+        let Some(head) = repo.head().ok().and_then(|h| h.target()) else {
+            return Ok(Vec::new()); // no commits yet
+        };
+        // The index keeps timelines as a history cache: a later call walks only the
+        // commits made since. Signers are named from the current isms.yaml, so the
+        // cache is keyed by its content too.
+        let config_key = std::fs::read(self.root().join(CONFIG_FILE))
+            .map(|b| crate::store::Revision::of(&b).0)
+            .unwrap_or_default();
+        let index = self.index().ok();
+        let cached: Option<(String, Vec<TimelineEntry>)> = index
+            .as_ref()
+            .and_then(|i| i.cached_timeline(&path, &config_key).ok().flatten())
+            .and_then(|(h, json)| Some((h, serde_json::from_str(&json).ok()?)));
+        let (older, known) = match cached {
+            Some((h, entries)) if h == head.to_string() => return Ok(entries),
+            Some((h, entries)) => match git2::Oid::from_str(&h) {
+                Ok(oid) if repo.graph_descendant_of(head, oid).unwrap_or(false) => {
+                    (entries, Some(oid))
+                }
+                _ => (Vec::new(), None),
+            },
+            None => (Vec::new(), None),
+        };
+        let mut out = self.walk_timeline(&repo, kind, id, &path, known)?;
+        out.extend(older);
+        if let Some(index) = &index {
+            let json = serde_json::to_string(&out)
+                .expect("timeline entries serialise because they are plain data");
+            // A cache that cannot be written only costs time.
+            let _ = index.store_timeline(&path, &config_key, &head.to_string(), &json);
+        }
+        Ok(out)
+    }
+
+    /// The timeline entries of the commits reachable from HEAD but not from `known`.
+    fn walk_timeline(
+        &self,
+        repo: &git2::Repository,
+        kind: RecordKind,
+        id: &str,
+        path: &str,
+        known: Option<git2::Oid>,
+    ) -> Result<Vec<TimelineEntry>> {
+        let repo = repo;
         let current_config = self.load_config().ok();
         let mut finder = Finder {
-            repo: &repo,
+            repo,
             folder: kind.folder().to_string(),
             name: format!("{id}.md"),
+            by_commit: HashMap::new(),
             by_folder: HashMap::new(),
         };
         let mut methodologies: HashMap<git2::Oid, Option<Methodology>> = HashMap::new();
         let mut walk = repo.revwalk()?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
-        if walk.push_head().is_err() {
-            return Ok(Vec::new()); // no commits yet
+        walk.push_head()?;
+        if let Some(known) = known {
+            walk.hide(known)?;
         }
         let mut out = Vec::new();
         for oid in walk {
@@ -108,11 +168,11 @@ impl Isms {
             let mut parent_blobs = Vec::new();
             let mut same_as_a_parent = false;
             for parent in commit.parents() {
-                let parent_folder = parent.tree()?.get_name(kind.folder()).map(|e| e.id());
+                let (parent_folder, parent_blob) = finder.find(&parent)?;
                 let parent_blob = if parent_folder.is_some() && parent_folder == folder {
                     blob
                 } else {
-                    finder.find(&parent)?.1
+                    parent_blob
                 };
                 same_as_a_parent |= parent_blob == blob;
                 parent_blobs.push(parent_blob);
@@ -123,7 +183,7 @@ impl Isms {
             let before_blob = parent_blobs.first().copied().flatten();
             let parse = |blob: Option<git2::Oid>| -> Option<crate::isms::AnyRecord> {
                 let blob = repo.find_blob(blob?).ok()?;
-                parse_blob(kind, &path, id, blob.content()).ok()
+                parse_blob(kind, path, id, blob.content()).ok()
             };
             let mut methodology_of = |c: &git2::Commit| -> Option<Methodology> {
                 let entry = c.tree().ok()?.get_name(CONFIG_FILE).map(|e| e.id())?;

@@ -6,7 +6,7 @@
 //! broken signatures are reported as such, never skipped. The check is the one git
 //! makes with `.isms/allowed_signers`, done in-process.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ssh_key::{HashAlg, PublicKey, SshSig};
 
 use super::signing::GIT_NAMESPACE;
@@ -14,7 +14,7 @@ use crate::domain::IsmsConfig;
 use crate::{Error, Result};
 
 /// The outcome for one commit's signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SignatureStatus {
     /// A valid signature by a key of a person in isms.yaml.
