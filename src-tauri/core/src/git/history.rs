@@ -145,7 +145,6 @@ impl Isms {
         path: &str,
         known: Option<git2::Oid>,
     ) -> Result<Vec<TimelineEntry>> {
-        let repo = repo;
         let current_config = self.load_config().ok();
         let mut finder = Finder {
             repo,
@@ -209,7 +208,7 @@ impl Isms {
             ) else {
                 // The bytes changed but not the meaning (reformatting); still history.
                 out.push(entry(
-                    &repo,
+                    repo,
                     &commit,
                     current_config.as_ref(),
                     ChangeKind::Changed,
@@ -219,7 +218,7 @@ impl Isms {
                 continue;
             };
             out.push(entry(
-                &repo,
+                repo,
                 &commit,
                 current_config.as_ref(),
                 change.change,
