@@ -391,7 +391,7 @@ fn the_command_line_creates_sets_and_closes() {
         "risk",
         "--title",
         "Supplier breach: payroll",
-        "domain=suppliers",
+        "domain=supplier",
         "owner=ism",
         "likelihood=2",
         "impact=4",
