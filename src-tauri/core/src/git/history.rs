@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::changes::{compare, parse_blob, ChangeKind, FieldChange};
-use super::verify::{check_commit, iso_time, SignatureStatus};
+use super::verify::{author_of, check_commit, iso_time, summary_of, SignatureStatus};
 use crate::domain::{IsmsConfig, Methodology};
 use crate::format;
 use crate::isms::{Isms, RecordKind, CONFIG_FILE};
@@ -240,18 +240,9 @@ fn entry(
 ) -> Result<TimelineEntry> {
     Ok(TimelineEntry {
         commit: commit.id().to_string(),
-        summary: commit
-            .summary()
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .to_string(),
+        summary: summary_of(commit),
         message: commit.message().unwrap_or_default().trim_end().to_string(),
-        author: format!(
-            "{} <{}>",
-            commit.author().name().unwrap_or_default(),
-            commit.author().email().unwrap_or_default()
-        ),
+        author: author_of(commit),
         date: iso_time(commit.time()),
         signature: check_commit(repo, commit.id(), config)?,
         change,

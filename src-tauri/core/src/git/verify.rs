@@ -159,22 +159,33 @@ pub fn verify_commits(
         let commit = repo.find_commit(oid)?;
         out.push(CommitSignature {
             commit: oid.to_string(),
-            summary: commit
-                .summary()
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-                .to_string(),
-            author: format!(
-                "{} <{}>",
-                commit.author().name().unwrap_or_default(),
-                commit.author().email().unwrap_or_default()
-            ),
+            summary: summary_of(&commit),
+            author: author_of(&commit),
             date: iso_time(commit.time()),
             signature: check_commit(repo, oid, config)?,
         });
     }
     Ok(out)
+}
+
+/// The first line of a commit's message.
+pub fn summary_of(commit: &git2::Commit) -> String {
+    commit
+        .summary()
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `Name <email>` of a commit's author.
+pub fn author_of(commit: &git2::Commit) -> String {
+    let author = commit.author();
+    format!(
+        "{} <{}>",
+        author.name().unwrap_or_default(),
+        author.email().unwrap_or_default()
+    )
 }
 
 /// A git time as ISO 8601 with its offset.
