@@ -55,6 +55,17 @@ impl RecordKind {
         }
     }
 
+    /// The front-matter keys of this kind, in canonical order.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            RecordKind::Risk => format::RISK_KEYS,
+            RecordKind::Control => format::SOA_KEYS,
+            RecordKind::Treatment => format::TREATMENT_KEYS,
+            RecordKind::Document => format::DOCUMENT_KEYS,
+            RecordKind::Assessment => format::ASSESSMENT_KEYS,
+        }
+    }
+
     /// The word used in files and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -339,22 +350,25 @@ impl Isms {
 
     /// Finds and parses the record with this id (`R-004`, `8.13`, `T-002`, `scope`).
     pub fn find(&self, id: &str) -> Result<(RecordKind, ParsedFile)> {
+        let (kind, rel) = self.locate(id)?;
+        let text = self.read_text(&rel).map_err(Error::Invalid)?;
+        match parse_text(kind, &rel, id, &text) {
+            Ok(parsed) => Ok((kind, parsed)),
+            Err(mut errors) => Err(Error::Invalid(errors.remove(0))),
+        }
+    }
+
+    /// The kind and file (relative to the root) of a record id. A path that would
+    /// leave the repository (a link) is refused, never followed.
+    pub(crate) fn locate(&self, id: &str) -> Result<(RecordKind, String)> {
         if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
             return Err(Error::NotFound(id.to_string()));
         }
         for kind in RecordKind::ALL {
-            let rel = format!("{}/{id}.md", kind.folder());
-            let Ok(full) = self.resolve(&rel) else {
-                continue;
-            };
-            if !full.is_file() {
-                continue;
+            let path = format!("{}/{id}.md", kind.folder());
+            if self.resolve(&path)?.is_file() {
+                return Ok((kind, path));
             }
-            let text = self.read_text(&rel).map_err(Error::Invalid)?;
-            return match parse_text(kind, &rel, id, &text) {
-                Ok(parsed) => Ok((kind, parsed)),
-                Err(mut errors) => Err(Error::Invalid(errors.remove(0))),
-            };
         }
         Err(Error::NotFound(id.to_string()))
     }

@@ -343,20 +343,6 @@ impl Isms {
         self.set(id, &assignments, None, Some(&opened.revision))
     }
 
-    /// Finds the kind and file of a record id.
-    fn locate(&self, id: &str) -> Result<(RecordKind, String)> {
-        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
-            return Err(Error::NotFound(id.to_string()));
-        }
-        for kind in RecordKind::ALL {
-            let path = format!("{}/{id}.md", kind.folder());
-            if self.resolve(&path)?.is_file() {
-                return Ok((kind, path));
-            }
-        }
-        Err(Error::NotFound(id.to_string()))
-    }
-
     /// The file's bytes, or `None` when there is no file.
     fn read_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let full = self.resolve(path)?;
@@ -566,17 +552,6 @@ fn first_error(errors: Vec<LoadError>) -> Error {
     )
 }
 
-/// The keys a kind of record knows.
-fn known_keys(kind: RecordKind) -> &'static [&'static str] {
-    match kind {
-        RecordKind::Risk => format::RISK_KEYS,
-        RecordKind::Control => format::SOA_KEYS,
-        RecordKind::Treatment => format::TREATMENT_KEYS,
-        RecordKind::Document => format::DOCUMENT_KEYS,
-        RecordKind::Assessment => format::ASSESSMENT_KEYS,
-    }
-}
-
 /// Refuses assignments to the id and to fields the kind does not have (a typo would
 /// otherwise land as an unknown key). `x-` fields are extensions and always allowed.
 fn check_assignable(kind: RecordKind, path: &str, a: &Assignment) -> Result<()> {
@@ -588,10 +563,10 @@ fn check_assignable(kind: RecordKind, path: &str, a: &Assignment) -> Result<()> 
             "the id is the file name and does not change; titles can change freely",
         ));
     }
-    if field.starts_with("x-") || known_keys(kind).contains(&field) {
+    if field.starts_with("x-") || kind.keys().contains(&field) {
         return Ok(());
     }
-    let hint = crate::domain::checks::closest(field, known_keys(kind))
+    let hint = crate::domain::checks::closest(field, kind.keys())
         .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default();
     Err(invalid(

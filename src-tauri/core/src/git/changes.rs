@@ -427,13 +427,7 @@ fn flatten_into(path: &str, value: &Value, out: &mut BTreeMap<String, Flat>) {
 /// Fields in the order a person reads them: the canonical key order, with the derived
 /// score and band after the values they come from.
 fn field_order(kind: RecordKind, name: &str) -> usize {
-    let keys = match kind {
-        RecordKind::Risk => format::RISK_KEYS,
-        RecordKind::Control => format::SOA_KEYS,
-        RecordKind::Treatment => format::TREATMENT_KEYS,
-        RecordKind::Document => format::DOCUMENT_KEYS,
-        RecordKind::Assessment => format::ASSESSMENT_KEYS,
-    };
+    let keys = kind.keys();
     let top = name.split('.').next().unwrap_or(name);
     let derived_after = match top {
         "score" | "band" => Some("impact"),

@@ -247,25 +247,7 @@ impl Isms {
 
     /// The ISMS paths with changes against HEAD, or the files of the chosen records.
     fn paths_to_commit(&self, repo: &git2::Repository, records: &[String]) -> Result<Vec<String>> {
-        let mut options = git2::StatusOptions::new();
-        options
-            .include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false);
-        for p in ISMS_PATHS {
-            options.pathspec(p);
-        }
-        let statuses = repo.statuses(Some(&mut options))?;
-        let changed: Vec<String> = statuses
-            .iter()
-            .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
-            .filter_map(|s| s.path().ok().map(str::to_string))
-            .filter(|p| {
-                !p.rsplit('/')
-                    .next()
-                    .is_some_and(|n| n.starts_with(".") && n.ends_with(".tmp"))
-            })
-            .collect();
+        let changed = changed_isms_paths(repo)?;
         if records.is_empty() {
             if changed.is_empty() {
                 return Err(Error::NothingToCommit);
@@ -298,6 +280,30 @@ impl Isms {
         }
         Ok(paths)
     }
+}
+
+/// The ISMS files that differ from HEAD in the index or the working tree (new,
+/// changed, deleted), leaving out temporary files of interrupted saves.
+pub(crate) fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    for p in ISMS_PATHS {
+        options.pathspec(p);
+    }
+    Ok(repo
+        .statuses(Some(&mut options))?
+        .iter()
+        .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
+        .filter_map(|s| s.path().ok().map(str::to_string))
+        .filter(|p| {
+            !p.rsplit('/')
+                .next()
+                .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"))
+        })
+        .collect())
 }
 
 /// The branch HEAD points at (`refs/heads/main`), even before its first commit.

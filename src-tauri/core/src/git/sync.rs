@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::signing::{Prompt, Signer};
-use super::{head_branch, record_of_path, repository, Identity, ISMS_PATHS};
+use super::{head_branch, record_of_path, repository, Identity};
 use crate::format::edit::{self, Assignment};
 use crate::format::frontmatter::{self, Source};
 use crate::isms::{parse_text, Isms, RecordKind};
@@ -342,17 +342,7 @@ impl Isms {
     }
 
     fn require_clean(&self, repo: &git2::Repository) -> Result<()> {
-        let mut options = git2::StatusOptions::new();
-        options.include_untracked(true).recurse_untracked_dirs(true);
-        for p in ISMS_PATHS {
-            options.pathspec(p);
-        }
-        let dirty: Vec<String> = repo
-            .statuses(Some(&mut options))?
-            .iter()
-            .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
-            .filter_map(|s| s.path().ok().map(str::to_string))
-            .collect();
+        let dirty = super::changed_isms_paths(repo)?;
         if dirty.is_empty() {
             Ok(())
         } else {
