@@ -7,6 +7,7 @@
 
 mod commits;
 mod edits;
+mod reports;
 mod table;
 
 use std::path::PathBuf;
@@ -32,7 +33,8 @@ struct Cli {
     /// The ISMS repository (the folder with isms.yaml).
     #[arg(long, global = true, default_value = ".")]
     repo: PathBuf,
-    /// Output for people (text) or for machines (json).
+    /// Output for people (text) or for machines (json); `isms report` also takes md,
+    /// html and pdf.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(subcommand)]
@@ -43,6 +45,12 @@ struct Cli {
 enum Format {
     Text,
     Json,
+    /// A report as markdown (what `text` means for `isms report`).
+    Md,
+    /// A report as a standalone HTML page.
+    Html,
+    /// A report as an A4 PDF.
+    Pdf,
 }
 
 #[derive(Subcommand)]
@@ -176,6 +184,19 @@ enum Command {
         #[arg(long)]
         body: bool,
     },
+    /// Render a report from a commit (never from unsaved edits): markdown, HTML or PDF.
+    ///
+    /// Example: isms report risk-assessment --format pdf -o risk-assessment-2026.pdf
+    Report {
+        /// risk-assessment, soa, treatment-plan or register (confidential).
+        kind: reports::Kind,
+        /// The commit, branch or tag to render from.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// What changed between two revisions (commits, tags, branches); TO defaults to
     /// the working tree.
     Diff {
@@ -303,7 +324,14 @@ pub(crate) fn print_json(value: &impl serde::Serialize) {
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let json = cli.format == Format::Json;
+    let for_reports = matches!(cli.format, Format::Md | Format::Html | Format::Pdf);
+    if for_reports && !matches!(cli.command, Command::Report { .. }) {
+        return Err(usage("--format md, html and pdf are for `isms report`; use text or json"));
+    }
     match cli.command {
+        Command::Report { kind, rev, output } => {
+            reports::report(&cli.repo, cli.format, kind, &rev, output.as_deref())
+        }
         Command::Init {
             dir,
             organisation,

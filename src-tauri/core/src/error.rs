@@ -110,6 +110,17 @@ pub enum Error {
     /// The target of `isms init` exists and is not empty.
     #[error("{0} exists and is not empty; choose a new folder")]
     NotEmpty(PathBuf),
+    /// A report was asked of a commit whose records do not all load.
+    #[error("no report made from `{rev}`: {} file(s) there do not load, so the report would be incomplete:\n{}", .errors.len(), .errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    IncompleteSource {
+        /// The revision asked for.
+        rev: String,
+        /// The problems, one per file and field.
+        errors: Vec<LoadError>,
+    },
+    /// A report template failed to render (a defect in a shipped template).
+    #[error("report template: {0}")]
+    Template(String),
 }
 
 impl Error {
@@ -133,6 +144,8 @@ impl Error {
             Error::UnknownRevision(_) => "unknown_revision",
             Error::Sync(_) => "sync",
             Error::UncommittedChanges(_) => "uncommitted_changes",
+            Error::IncompleteSource { .. } => "incomplete_source",
+            Error::Template(_) => "template",
         }
     }
 

@@ -395,10 +395,11 @@ impl Index {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The SoA entries, in Annex A order, each with the active risks citing it.
+    /// The SoA entries, in Annex A order, each with the risks citing it (active and
+    /// deferred, as [`crate::domain::risks_citing`] counts them).
     pub fn controls(&self, q: &ControlQuery) -> Result<Vec<ControlRow>> {
         let mut cited: HashMap<String, Vec<String>> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached("SELECT j.value, r.id FROM risks r, json_each(r.controls) j WHERE r.status = 'active' ORDER BY r.id")?;
+        let mut stmt = self.conn.prepare_cached("SELECT j.value, r.id FROM risks r, json_each(r.controls) j WHERE r.status != 'closed' ORDER BY r.id")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (control, risk) = row?;
             cited.entry(control).or_default().push(risk);

@@ -38,6 +38,7 @@ pub mod git;
 pub mod index;
 pub mod init;
 mod isms;
+pub mod report;
 pub mod settings;
 pub mod store;
 pub mod synthetic;

@@ -6,7 +6,7 @@
 //! Pure: the caller passes the records, the load errors, the Annex A catalogue and
 //! `today`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -289,19 +289,7 @@ pub fn run(
             ),
         );
     }
-    let mut cited_by: HashMap<&str, Vec<&str>> = HashMap::new();
-    for risk in records
-        .risks
-        .iter()
-        .filter(|r| r.status != RiskStatus::Closed)
-    {
-        for control in &risk.controls {
-            cited_by
-                .entry(control.as_str())
-                .or_default()
-                .push(risk.id.as_str());
-        }
-    }
+    let cited_by = super::records::risks_citing(&records.risks);
     for entry in &records.controls {
         let path = format!("controls/{}.md", entry.id);
         if !catalogue_ids.contains(entry.id.as_str()) {
@@ -346,7 +334,7 @@ pub fn run(
                     &path,
                     format!(
                         "marked not applicable, but {} cite{} it as a control",
-                        risks.join(", "),
+                        risks.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
                         if risks.len() == 1 { "s" } else { "" }
                     ),
                 );

@@ -182,6 +182,29 @@ impl Risk {
     }
 }
 
+/// The risks that cite each Annex A control, by control id, in risk-id order: the
+/// computed part of an SoA entry's justification. Closed risks no longer justify a
+/// control; active and deferred ones do.
+pub fn risks_citing<'a>(
+    risks: impl IntoIterator<Item = &'a Risk>,
+) -> std::collections::BTreeMap<&'a str, Vec<&'a Risk>> {
+    let mut cited: std::collections::BTreeMap<&str, Vec<&Risk>> = Default::default();
+    let mut open: Vec<&Risk> = risks
+        .into_iter()
+        .filter(|r| r.status != RiskStatus::Closed)
+        .collect();
+    open.sort_by(|a, b| a.id.cmp(&b.id));
+    for risk in open {
+        for control in &risk.controls {
+            let citing = cited.entry(control.as_str()).or_default();
+            if !citing.iter().any(|r| r.id == risk.id) {
+                citing.push(risk);
+            }
+        }
+    }
+    cited
+}
+
 /// A Statement of Applicability entry: one file per Annex A control, `controls/8.13.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SoaEntry {

@@ -1,0 +1,189 @@
+//! Reports: the annual risk assessment report, the Statement of Applicability, the risk
+//! treatment plan and the confidential risk register for auditors (DESIGN.md §6).
+//!
+//! A report is always rendered from a commit, never from unsaved edits, so that what
+//! the CEO signs and what the auditor reads can be traced to one state of the
+//! repository. The pipeline has three steps, each deterministic:
+//!
+//! 1. [`model`] reads the records at the commit and computes everything a report says
+//!    (scores, bands, counts, SoA justifications) into a plain context;
+//! 2. a template in `templates/reports/` turns the context into markdown, the record
+//!    that gets signed and committed under `reports/`;
+//! 3. [`html`] and [`pdf`] render that markdown for a preview and for the auditor.
+//!
+//! Nothing in a report depends on the clock or the machine: dates come from the
+//! commit, and the PDF's identifiers are derived from the commit, so the same commit
+//! and options give the same bytes.
+
+pub mod html;
+mod markdown;
+mod model;
+pub mod pdf;
+
+use serde::Serialize;
+
+use crate::domain::{Band, BandRule};
+use crate::git::changes::{between, Changes, Snapshot};
+use crate::{Error, Isms, Result};
+
+pub use model::REPORTS_FOLDER;
+
+crate::domain::records::words! {
+    /// The four reports.
+    ReportKind { /// The annual risk assessment report, at posture level.
+        RiskAssessment = "risk-assessment", /// The Statement of Applicability: all 93 Annex A controls.
+        Soa = "soa", /// The risk treatment plan: treatments, actions, owners and dates.
+        TreatmentPlan = "treatment-plan", /// Every field of every risk, for auditors under non-disclosure.
+        Register = "register" }
+}
+
+impl ReportKind {
+    /// The report's title, as printed on its cover.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportKind::RiskAssessment => "Risk Assessment Report",
+            ReportKind::Soa => "Statement of Applicability",
+            ReportKind::TreatmentPlan => "Risk Treatment Plan",
+            ReportKind::Register => "Risk Register",
+        }
+    }
+
+    /// Who may read it: the register holds scoring rationale and internal notes.
+    pub fn classification(self) -> &'static str {
+        match self {
+            ReportKind::Register => "Confidential",
+            _ => "Internal",
+        }
+    }
+
+    /// Where a rendered report put up for sign-off lives in the repository.
+    pub fn path(self) -> String {
+        format!("{REPORTS_FOLDER}/{}.md", self.as_str())
+    }
+}
+
+/// What a report states about itself, for page headers, footers and file metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportMeta {
+    /// Which report.
+    pub kind: ReportKind,
+    /// The full title, e.g. "Risk Assessment Report 2026".
+    pub title: String,
+    /// The organisation's name.
+    pub organisation: String,
+    /// "Internal" or "Confidential".
+    pub classification: String,
+    /// The version: the number of commits in the source commit's history.
+    pub version: String,
+    /// The source commit id (40 hex digits).
+    pub commit: String,
+    /// The source commit's date (its committer time, in its own offset), `YYYY-MM-DD`.
+    pub date: String,
+    /// The source commit's time as seconds since the epoch (for PDF metadata).
+    pub time: i64,
+    /// The tool and version that rendered it.
+    pub tool: String,
+    /// The methodology's bands at the commit, to colour heat maps.
+    pub bands: Vec<BandRule>,
+}
+
+impl ReportMeta {
+    /// The band a score falls in under the report's methodology.
+    pub fn band(&self, score: u8) -> Option<Band> {
+        self.bands
+            .iter()
+            .find(|b| (b.min..=b.max).contains(&score))
+            .map(|b| b.band)
+    }
+}
+
+/// A rendered report: its markdown and what it says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Header, footer and metadata facts.
+    pub meta: ReportMeta,
+    /// The report as markdown: the thing that gets signed.
+    pub markdown: String,
+}
+
+/// The tool name and version every report states.
+pub fn tool() -> String {
+    format!("ISMS Desk {}", env!("CARGO_PKG_VERSION"))
+}
+
+impl Isms {
+    /// Renders report `kind` from revision `rev` (a commit, branch or tag).
+    ///
+    /// Refused when any record file at that commit does not load: a report that left
+    /// records out silently could not be trusted to be complete.
+    pub fn report(&self, kind: ReportKind, rev: &str) -> Result<Report> {
+        let repo = crate::git::repository(self)?;
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
+        let commit_id = commit.id().to_string();
+        let snapshot = Snapshot::at(&repo, &commit_id)?;
+        if !snapshot.errors.is_empty() {
+            return Err(Error::IncompleteSource {
+                rev: rev.to_string(),
+                errors: snapshot.errors,
+            });
+        }
+        let mut walk = repo.revwalk()?;
+        walk.push(commit.id())?;
+        let revision = walk.count();
+        let time = commit.committer().when();
+        let previous = previous_report(&repo, kind, &snapshot, &commit_id)?;
+        let source = model::Source {
+            commit: commit_id,
+            revision,
+            time: time.seconds(),
+            offset_minutes: time.offset_minutes(),
+            tool: tool(),
+        };
+        let (meta, context) = model::build(kind, &snapshot, &source, previous.as_ref())?;
+        let markdown = markdown::render(kind, &context)?;
+        Ok(Report { meta, markdown })
+    }
+}
+
+/// The report of the same kind last put up for sign-off (`reports/<kind>.md` at the
+/// source commit), and what changed in the records since the commit it was made from.
+pub(crate) struct Previous {
+    pub commit: String,
+    pub date: String,
+    pub changes: Changes,
+}
+
+fn previous_report(
+    repo: &git2::Repository,
+    kind: ReportKind,
+    now: &Snapshot,
+    commit: &str,
+) -> Result<Option<Previous>> {
+    let tree = repo.find_commit(git2::Oid::from_str(commit)?)?.tree()?;
+    let Ok(entry) = tree.get_path(std::path::Path::new(&kind.path())) else {
+        return Ok(None);
+    };
+    let blob = repo.find_blob(entry.id())?;
+    let text = String::from_utf8_lossy(blob.content());
+    let Some(source) = markdown::source_commit_of(&text) else {
+        return Ok(None);
+    };
+    let Ok(then) = repo.find_commit(git2::Oid::from_str(&source)?) else {
+        return Err(Error::UnknownRevision(format!(
+            "{source} (named as the source of {})",
+            kind.path()
+        )));
+    };
+    let when = then.committer().when();
+    let date = model::commit_date(when.seconds(), when.offset_minutes());
+    let before = Snapshot::at(repo, &source)?;
+    let changes = between(&source, &before, commit, now);
+    Ok(Some(Previous {
+        date,
+        commit: source,
+        changes,
+    }))
+}

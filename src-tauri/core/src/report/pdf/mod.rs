@@ -1,0 +1,772 @@
+//! Report PDFs: A4, set with printpdf's low-level operations and a small layout of our
+//! own (PLATFORM.md: printpdf's HTML mode cannot lay out tables).
+//!
+//! The layout measures every glyph with the embedded font, wraps words greedily, keeps
+//! a y cursor and starts a new page when a block does not fit. Tables get column widths
+//! from their content, wrap inside cells, repeat their header row on every page and
+//! split a row that is taller than what is left of a page. Heat maps are drawn as a
+//! coloured 5 × 5 grid. Page headers and the "page X of Y" footers are drawn in a
+//! second pass, once the number of pages is known.
+//!
+//! The font is DejaVu Sans, shipped in `templates/fonts/` (with its licence) so that
+//! output does not depend on the machine; printpdf subsets it on save. The file is
+//! deterministic: dates come from the source commit, the font tags and the trailer
+//! `/ID` are derived from the report, never from a clock or a random number.
+
+mod blocks;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+};
+use pulldown_cmark::Alignment;
+
+use self::blocks::{plain, Block, Inline, Span, Style};
+use super::html::level_of;
+use super::{Report, ReportMeta};
+use crate::domain::Band;
+use crate::{Error, Result};
+
+const FONT_REGULAR: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans.ttf");
+const FONT_BOLD: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans-Bold.ttf");
+const FONT_ITALIC: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans-Oblique.ttf");
+
+/// A4 in points.
+const PAGE_W: f32 = 595.276;
+const PAGE_H: f32 = 841.89;
+const LEFT: f32 = 51.0;
+const RIGHT: f32 = PAGE_W - 51.0;
+/// Content runs from `TOP` down to `BOTTOM`; the header and footer sit outside.
+const TOP: f32 = PAGE_H - 66.0;
+const BOTTOM: f32 = 60.0;
+const WIDTH: f32 = RIGHT - LEFT;
+
+const BODY: f32 = 9.5;
+const TABLE: f32 = 8.0;
+const PAD: f32 = 3.2;
+const INDENT: f32 = 15.0;
+
+const INK: (f32, f32, f32) = (0.10, 0.10, 0.12);
+const HEADING: (f32, f32, f32) = (0.10, 0.22, 0.40);
+const MUTED: (f32, f32, f32) = (0.38, 0.38, 0.42);
+const RULE: (f32, f32, f32) = (0.70, 0.72, 0.76);
+const HEAD_FILL: (f32, f32, f32) = (0.92, 0.94, 0.97);
+const CONFIDENTIAL: (f32, f32, f32) = (0.70, 0.0, 0.13);
+
+/// A rendered PDF.
+#[derive(Debug, Clone)]
+pub struct Pdf {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its number of pages.
+    pub pages: usize,
+}
+
+/// One font face: its PDF resource id and cached glyph advances.
+struct Face {
+    id: FontId,
+    font: &'static ParsedFont,
+    units_per_em: f32,
+    advances: RefCell<HashMap<char, f32>>,
+}
+
+impl Face {
+    fn new(tag: &str, font: &'static ParsedFont) -> Face {
+        Face {
+            id: FontId(tag.to_string()),
+            font,
+            units_per_em: f32::from(font.pdf_font_metrics.units_per_em.max(1)),
+            advances: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The advance of `text` at `size` points.
+    fn width(&self, text: &str, size: f32) -> f32 {
+        let mut cache = self.advances.borrow_mut();
+        let units: f32 = text
+            .chars()
+            .map(|c| {
+                *cache.entry(c).or_insert_with(|| {
+                    let gid = self.font.lookup_glyph_index(u32::from(c)).unwrap_or(0);
+                    f32::from(self.font.get_horizontal_advance(gid))
+                })
+            })
+            .sum();
+        units / self.units_per_em * size
+    }
+}
+
+fn parsed_fonts() -> Result<&'static [ParsedFont; 3]> {
+    static FONTS: OnceLock<Option<[ParsedFont; 3]>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let parse = |bytes: &[u8]| ParsedFont::from_bytes(bytes, 0, &mut Vec::new());
+            Some([parse(FONT_REGULAR)?, parse(FONT_BOLD)?, parse(FONT_ITALIC)?])
+        })
+        .as_ref()
+        .ok_or_else(|| Error::Template("the shipped DejaVu fonts did not parse".to_string()))
+}
+
+struct Faces {
+    regular: Face,
+    bold: Face,
+    italic: Face,
+}
+
+impl Faces {
+    fn get(&self, style: Style) -> &Face {
+        match style {
+            Style::Regular => &self.regular,
+            Style::Bold => &self.bold,
+            Style::Italic => &self.italic,
+        }
+    }
+}
+
+/// A run of text placed on a line.
+#[derive(Debug, Clone)]
+struct Run {
+    text: String,
+    style: Style,
+    x: f32,
+    width: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TextLine {
+    runs: Vec<Run>,
+    width: f32,
+}
+
+fn rgb((r, g, b): (f32, f32, f32)) -> Color {
+    Color::Rgb(Rgb {
+        r,
+        g,
+        b,
+        icc_profile: None,
+    })
+}
+
+fn point(x: f32, y: f32) -> Point {
+    Point { x: Pt(x), y: Pt(y) }
+}
+
+struct Layout<'a> {
+    faces: &'a Faces,
+    meta: &'a ReportMeta,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    /// The top of the next line on the current page.
+    y: f32,
+}
+
+impl<'a> Layout<'a> {
+    fn new(faces: &'a Faces, meta: &'a ReportMeta) -> Layout<'a> {
+        Layout {
+            faces,
+            meta,
+            pages: Vec::new(),
+            ops: Vec::new(),
+            y: TOP,
+        }
+    }
+
+    fn new_page(&mut self) {
+        let ops = std::mem::take(&mut self.ops);
+        self.pages.push(ops);
+        self.y = TOP;
+    }
+
+    fn at_top(&self) -> bool {
+        (self.y - TOP).abs() < 0.01
+    }
+
+    /// Starts a new page unless `height` fits below the cursor.
+    fn ensure(&mut self, height: f32) {
+        if self.y - height < BOTTOM && !self.at_top() {
+            self.new_page();
+        }
+    }
+
+    /// Vertical space, dropped at the top of a page.
+    fn gap(&mut self, height: f32) {
+        if !self.at_top() {
+            self.y -= height;
+        }
+    }
+
+    /// Greedy word wrap of inline text into lines no wider than `width`.
+    fn wrap(&self, text: &Inline, size: f32, width: f32) -> Vec<TextLine> {
+        let mut lines = vec![TextLine::default()];
+        let mut pending_space: Option<Style> = None;
+        for span in text {
+            let face = self.faces.get(span.style);
+            for (i, hard) in span.text.split('\n').enumerate() {
+                if i > 0 {
+                    lines.push(TextLine::default());
+                    pending_space = None;
+                }
+                let mut rest = hard;
+                while !rest.is_empty() {
+                    let ws = rest.len() - rest.trim_start().len();
+                    if ws > 0 {
+                        pending_space = Some(span.style);
+                        rest = &rest[ws..];
+                        continue;
+                    }
+                    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                    let word = &rest[..end];
+                    rest = &rest[end..];
+                    self.place_word(&mut lines, word, span.style, face, size, width, pending_space.take());
+                }
+            }
+        }
+        if lines.len() > 1 && lines.last().is_some_and(|l| l.runs.is_empty()) {
+            lines.pop();
+        }
+        lines
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn place_word(
+        &self,
+        lines: &mut Vec<TextLine>,
+        word: &str,
+        style: Style,
+        face: &Face,
+        size: f32,
+        width: f32,
+        space: Option<Style>,
+    ) {
+        let w = face.width(word, size);
+        let line = lines.last_mut().expect("there is always a current line");
+        let space_w = match (space, line.runs.is_empty()) {
+            (Some(s), false) => self.faces.get(s).width(" ", size),
+            _ => 0.0,
+        };
+        if line.width + space_w + w <= width || (line.runs.is_empty() && w <= width) {
+            push_run(line, word, style, w, space_w);
+            return;
+        }
+        if w <= width {
+            let mut next = TextLine::default();
+            push_run(&mut next, word, style, w, 0.0);
+            lines.push(next);
+            return;
+        }
+        // A word wider than the column: break it between characters.
+        let mut chunk = String::new();
+        for c in word.chars() {
+            let mut candidate = chunk.clone();
+            candidate.push(c);
+            let line = lines.last_mut().expect("there is always a current line");
+            let room = width - line.width - if line.runs.is_empty() { 0.0 } else { space_w };
+            if face.width(&candidate, size) > room && !chunk.is_empty() {
+                let cw = face.width(&chunk, size);
+                let sw = if line.runs.is_empty() { 0.0 } else { space_w };
+                push_run(line, &chunk, style, cw, sw);
+                lines.push(TextLine::default());
+                chunk = c.to_string();
+            } else {
+                chunk = candidate;
+            }
+        }
+        if !chunk.is_empty() {
+            let line = lines.last_mut().expect("there is always a current line");
+            let cw = face.width(&chunk, size);
+            let sw = if line.runs.is_empty() { 0.0 } else { space_w };
+            push_run(line, &chunk, style, cw, sw);
+        }
+    }
+
+    /// Draws a line of text with its baseline at `baseline`, starting at `x`.
+    fn draw_line(&mut self, line: &TextLine, x: f32, baseline: f32, size: f32, colour: (f32, f32, f32)) {
+        if line.runs.is_empty() {
+            return;
+        }
+        self.ops.push(Op::StartTextSection);
+        self.ops.push(Op::SetFillColor { col: rgb(colour) });
+        let mut at = 0.0;
+        let mut style = None;
+        for (i, run) in line.runs.iter().enumerate() {
+            if style != Some(run.style) {
+                self.ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(self.faces.get(run.style).id.clone()),
+                    size: Pt(size),
+                });
+                style = Some(run.style);
+            }
+            let pos = if i == 0 {
+                point(x + run.x, baseline)
+            } else {
+                point(run.x - at, 0.0)
+            };
+            at = run.x;
+            self.ops.push(Op::SetTextCursor { pos });
+            self.ops.push(Op::ShowText {
+                items: vec![TextItem::Text(run.text.clone())],
+            });
+        }
+        self.ops.push(Op::EndTextSection);
+    }
+
+    /// One line of plain text in one style.
+    fn text_at(&mut self, text: &str, style: Style, x: f32, baseline: f32, size: f32, colour: (f32, f32, f32)) {
+        let width = self.faces.get(style).width(text, size);
+        let line = TextLine {
+            runs: vec![Run {
+                text: text.to_string(),
+                style,
+                x: 0.0,
+                width,
+            }],
+            width,
+        };
+        self.draw_line(&line, x, baseline, size, colour);
+    }
+
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<(f32, f32, f32)>, stroke: Option<(f32, f32, f32)>) {
+        let mode = match (fill, stroke) {
+            (Some(_), Some(_)) => PaintMode::FillStroke,
+            (Some(_), None) => PaintMode::Fill,
+            (None, Some(_)) => PaintMode::Stroke,
+            (None, None) => return,
+        };
+        self.ops.push(Op::SaveGraphicsState);
+        if let Some(c) = fill {
+            self.ops.push(Op::SetFillColor { col: rgb(c) });
+        }
+        if let Some(c) = stroke {
+            self.ops.push(Op::SetOutlineColor { col: rgb(c) });
+            self.ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
+        }
+        self.ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(mode),
+                winding_order: None,
+            },
+        });
+        self.ops.push(Op::RestoreGraphicsState);
+    }
+
+    fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, colour: (f32, f32, f32)) {
+        self.ops.push(Op::SaveGraphicsState);
+        self.ops.push(Op::SetOutlineColor { col: rgb(colour) });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![
+                    LinePoint { p: point(x1, y), bezier: false },
+                    LinePoint { p: point(x2, y), bezier: false },
+                ],
+                is_closed: false,
+            },
+        });
+        self.ops.push(Op::RestoreGraphicsState);
+    }
+
+    /// Sets wrapped text at the cursor, breaking pages between lines.
+    fn flow(&mut self, text: &Inline, size: f32, x: f32, width: f32, colour: (f32, f32, f32), marker: Option<&str>) {
+        let lh = size * 1.38;
+        let lines = self.wrap(text, size, width);
+        for (i, line) in lines.iter().enumerate() {
+            // Keep the last two lines of a paragraph together.
+            let need = if i + 2 == lines.len() { 2.0 * lh } else { lh };
+            self.ensure(need);
+            let baseline = self.y - size;
+            if i == 0 {
+                if let Some(m) = marker {
+                    let mw = self.faces.regular.width(m, size);
+                    self.text_at(m, Style::Regular, x - mw - 4.0, baseline, size, colour);
+                }
+            }
+            self.draw_line(line, x, baseline, size, colour);
+            self.y -= lh;
+        }
+    }
+
+    fn block(&mut self, block: &Block, next: Option<&Block>) {
+        match block {
+            Block::Heading { level, text } => {
+                let (size, before, after) = match level {
+                    1 => (22.0, 0.0, 6.0),
+                    2 => (13.5, 14.0, 5.0),
+                    3 => (11.5, 10.0, 4.0),
+                    _ => (10.0, 8.0, 3.0),
+                };
+                self.gap(before);
+                // Keep a heading with the start of what follows it.
+                let follow = match next {
+                    Some(Block::Table { heatmap: true, .. }) => 190.0,
+                    Some(Block::Table { .. }) => 48.0,
+                    _ => 40.0,
+                };
+                self.ensure(size * 1.4 + follow);
+                let bold: Inline = text
+                    .iter()
+                    .map(|s| Span {
+                        text: s.text.clone(),
+                        style: Style::Bold,
+                    })
+                    .collect();
+                self.flow(&bold, size, LEFT, WIDTH, HEADING, None);
+                if *level <= 2 {
+                    let y = self.y + 2.0;
+                    self.hline(LEFT, RIGHT, y, if *level == 1 { 1.2 } else { 0.5 }, if *level == 1 { HEADING } else { RULE });
+                    self.y -= 2.0;
+                }
+                self.y -= after;
+            }
+            Block::Paragraph { text, indent, marker } => {
+                let x = LEFT + f32::from(*indent) * INDENT;
+                // A lead-in ("Risks treated:") stays with the start of what it introduces.
+                if matches!(next, Some(Block::Table { .. }))
+                    || (marker.is_none() && matches!(next, Some(Block::Paragraph { marker: Some(_), .. })))
+                {
+                    let lines = self.wrap(text, BODY, RIGHT - x).len() as f32;
+                    self.ensure(lines * BODY * 1.38 + 40.0);
+                }
+                self.flow(text, BODY, x, RIGHT - x, INK, marker.as_deref());
+                let next_is_item = matches!(next, Some(Block::Paragraph { marker: Some(_), .. }));
+                self.y -= if marker.is_some() && next_is_item { 2.0 } else { 5.0 };
+            }
+            Block::Table {
+                heatmap: true,
+                header,
+                rows,
+                ..
+            } => self.heatmap(header, rows),
+            Block::Table { align, header, rows, .. } => {
+                self.gap(3.0);
+                self.table(align, header, rows);
+                self.y -= 8.0;
+            }
+            Block::Rule => {
+                self.ensure(10.0);
+                let y = self.y - 4.0;
+                self.hline(LEFT, RIGHT, y, 0.5, RULE);
+                self.y -= 10.0;
+            }
+        }
+    }
+
+    fn column_widths(&self, header: &[Inline], rows: &[Vec<Inline>], n: usize) -> Vec<f32> {
+        let mut min = vec![0.0f32; n];
+        let mut max = vec![0.0f32; n];
+        let cells = header
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c, true))
+            .chain(rows.iter().flat_map(|r| r.iter().enumerate().map(|(i, c)| (i, c, false))));
+        for (i, cell, head) in cells {
+            if i >= n {
+                continue;
+            }
+            for span in cell {
+                let face = self.faces.get(if head { Style::Bold } else { span.style });
+                for word in span.text.split_whitespace() {
+                    min[i] = min[i].max(face.width(word, TABLE));
+                }
+            }
+            let full: f32 = plain(cell)
+                .split('\n')
+                .map(|l| self.faces.get(if head { Style::Bold } else { Style::Regular }).width(l, TABLE))
+                .fold(0.0, f32::max);
+            max[i] = max[i].max(full);
+        }
+        let min: Vec<f32> = min.iter().map(|w| w + 2.0 * PAD + 0.5).collect();
+        let max: Vec<f32> = max.iter().zip(&min).map(|(w, m)| (w + 2.0 * PAD + 0.5).max(*m)).collect();
+        let (sum_min, sum_max): (f32, f32) = (min.iter().sum(), max.iter().sum());
+        if sum_max <= WIDTH * 0.6 {
+            // A narrow table (numbers, short labels) keeps near its natural width
+            // instead of spreading a few digits across the page.
+            max.iter().map(|w| w * 1.25).collect()
+        } else if sum_max <= WIDTH {
+            let extra = WIDTH - sum_max;
+            max.iter().map(|w| w + extra * w / sum_max).collect()
+        } else if sum_min >= WIDTH {
+            min.iter().map(|w| w * WIDTH / sum_min).collect()
+        } else {
+            let k = (WIDTH - sum_min) / (sum_max - sum_min);
+            min.iter().zip(&max).map(|(a, b)| a + (b - a) * k).collect()
+        }
+    }
+
+    fn table(&mut self, align: &[Alignment], header: &[Inline], rows: &[Vec<Inline>]) {
+        let n = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        if n == 0 {
+            return;
+        }
+        let widths = self.column_widths(header, rows, n);
+        let lh = TABLE * 1.32;
+        let wrap_row = |cells: &[Inline], bold: bool| -> Vec<Vec<TextLine>> {
+            (0..n)
+                .map(|i| {
+                    let cell = cells.get(i).cloned().unwrap_or_default();
+                    let cell: Inline = if bold {
+                        cell.into_iter().map(|s| Span { style: Style::Bold, ..s }).collect()
+                    } else {
+                        cell
+                    };
+                    self.wrap(&cell, TABLE, widths[i] - 2.0 * PAD)
+                })
+                .collect()
+        };
+        let head = wrap_row(header, true);
+        let head_h = head.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD;
+        let body: Vec<Vec<Vec<TextLine>>> = rows.iter().map(|r| wrap_row(r, false)).collect();
+        let heights: Vec<f32> = body
+            .iter()
+            .map(|r| r.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD)
+            .collect();
+        let total: f32 = head_h + heights.iter().sum::<f32>();
+        // A short table is kept on one page; a long one starts where its header and
+        // first rows fit.
+        if total <= (TOP - BOTTOM) / 3.0 {
+            self.ensure(total);
+        } else {
+            let first = heights.iter().take(2).sum::<f32>();
+            self.ensure(head_h + first.min(6.0 * lh + 4.0 * PAD));
+        }
+        self.row(&head, &widths, align, 0, usize::MAX, Some(HEAD_FILL));
+        for cells in &body {
+            let mut start = 0;
+            loop {
+                let left = cells.iter().map(|c| c.len().saturating_sub(start)).max().unwrap_or(0).max(1);
+                let need = left as f32 * lh + 2.0 * PAD;
+                if self.y - need >= BOTTOM {
+                    self.row(cells, &widths, align, start, usize::MAX, None);
+                    break;
+                }
+                let fit = ((self.y - BOTTOM - 2.0 * PAD) / lh).floor();
+                // Split a row only when it is taller than a page would hold anyway
+                // or when at least three lines fit; otherwise move it whole.
+                let page_lines = ((TOP - BOTTOM - head_h - 2.0 * PAD) / lh).floor();
+                if fit >= 3.0 && (left as f32 > page_lines || fit >= left as f32 * 0.5) {
+                    let fit = fit as usize;
+                    self.row(cells, &widths, align, start, fit, None);
+                    start += fit;
+                }
+                self.new_page();
+                self.row(&head, &widths, align, 0, usize::MAX, Some(HEAD_FILL));
+            }
+        }
+    }
+
+    /// Draws lines `start..start + count` of each cell as one row at the cursor.
+    fn row(&mut self, cells: &[Vec<TextLine>], widths: &[f32], align: &[Alignment], start: usize, count: usize, fill: Option<(f32, f32, f32)>) {
+        let lh = TABLE * 1.32;
+        let shown = cells
+            .iter()
+            .map(|c| c.len().saturating_sub(start).min(count))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let h = shown as f32 * lh + 2.0 * PAD;
+        let top = self.y;
+        let mut x = LEFT;
+        for (i, lines) in cells.iter().enumerate() {
+            let w = widths[i];
+            self.rect(x, top - h, w, h, fill, Some(RULE));
+            for (k, line) in lines.iter().skip(start).take(count).enumerate() {
+                let baseline = top - PAD - k as f32 * lh - TABLE;
+                let lx = match align.get(i) {
+                    Some(Alignment::Right) => x + w - PAD - line.width,
+                    Some(Alignment::Center) => x + (w - line.width) / 2.0,
+                    _ => x + PAD,
+                };
+                self.draw_line(line, lx, baseline, TABLE, INK);
+            }
+            x += w;
+        }
+        self.y -= h;
+    }
+
+    /// A heat map: impact rows (5 at the top) by likelihood columns, each cell in the
+    /// colour of its band with the number of risks in it.
+    fn heatmap(&mut self, header: &[Inline], rows: &[Vec<Inline>]) {
+        let (label_w, cell_w, cell_h) = (96.0, 58.0, 25.0);
+        let total_h = 14.0 + rows.len() as f32 * cell_h + 34.0;
+        self.ensure(total_h);
+        let top = self.y - 14.0;
+        self.text_at("Impact", Style::Bold, LEFT, self.y - 9.0, 8.0, MUTED);
+        let columns: Vec<String> = header.iter().skip(1).map(plain).collect();
+        for (r, row) in rows.iter().enumerate() {
+            let y = top - (r as f32 + 1.0) * cell_h;
+            let label = row.first().map(plain).unwrap_or_default();
+            let impact = level_of(&label);
+            let lw = self.faces.regular.width(&label, 8.0);
+            self.text_at(&label, Style::Regular, LEFT + label_w - 6.0 - lw, y + cell_h / 2.0 - 3.0, 8.0, INK);
+            for (c, cell) in row.iter().skip(1).enumerate() {
+                let x = LEFT + label_w + c as f32 * cell_w;
+                let likelihood = columns.get(c).and_then(|h| level_of(h));
+                let band = match (likelihood, impact) {
+                    (Some(l), Some(i)) => self.meta.band(l * i),
+                    _ => None,
+                };
+                self.rect(x, y, cell_w, cell_h, Some(band_colour(band)), Some((1.0, 1.0, 1.0)));
+                let count = plain(cell);
+                let zero = count.trim() == "0";
+                let (style, size, colour) = if zero {
+                    (Style::Regular, 9.0, (0.45, 0.45, 0.45))
+                } else {
+                    (Style::Bold, 12.0, INK)
+                };
+                let w = self.faces.get(style).width(&count, size);
+                self.text_at(&count, style, x + (cell_w - w) / 2.0, y + cell_h / 2.0 - size * 0.36, size, colour);
+            }
+        }
+        let below = top - rows.len() as f32 * cell_h;
+        for (c, name) in columns.iter().enumerate() {
+            let x = LEFT + label_w + c as f32 * cell_w;
+            let lines = self.wrap(&vec![Span { text: name.clone(), style: Style::Regular }], 7.5, cell_w - 4.0);
+            for (k, line) in lines.iter().take(2).enumerate() {
+                self.draw_line(line, x + (cell_w - line.width) / 2.0, below - 9.0 - k as f32 * 9.0, 7.5, INK);
+            }
+        }
+        let axis = "Likelihood";
+        let aw = self.faces.bold.width(axis, 8.0);
+        self.text_at(axis, Style::Bold, LEFT + label_w + (5.0 * cell_w - aw) / 2.0, below - 30.0, 8.0, MUTED);
+        self.y -= total_h + 10.0;
+    }
+
+    /// The running header and footer of every page, once the page count is known.
+    fn furniture(&mut self) {
+        let total = self.pages.len();
+        let confidential = self.meta.classification == "Confidential";
+        let class = self.meta.classification.to_uppercase();
+        let title = format!("{} · {}", self.meta.organisation, self.meta.title);
+        let footer = format!(
+            "{} · source commit {} · {}",
+            self.meta.version, self.meta.commit, self.meta.tool
+        );
+        let pages = std::mem::take(&mut self.pages);
+        for (i, mut ops) in pages.into_iter().enumerate() {
+            std::mem::swap(&mut self.ops, &mut ops);
+            let hy = PAGE_H - 40.0;
+            self.text_at(&title, Style::Regular, LEFT, hy, 8.0, MUTED);
+            let cw = self.faces.bold.width(&class, 8.0);
+            self.text_at(&class, Style::Bold, RIGHT - cw, hy, 8.0, if confidential { CONFIDENTIAL } else { MUTED });
+            self.hline(LEFT, RIGHT, hy - 6.0, 0.5, RULE);
+            self.hline(LEFT, RIGHT, 44.0, 0.5, RULE);
+            self.text_at(&footer, Style::Regular, LEFT, 33.0, 7.0, MUTED);
+            let page = format!("Page {} of {}", i + 1, total);
+            let pw = self.faces.regular.width(&page, 7.5);
+            self.text_at(&page, Style::Regular, RIGHT - pw, 33.0, 7.5, MUTED);
+            if confidential {
+                let note = "Confidential: for auditors under non-disclosure";
+                self.text_at(note, Style::Bold, LEFT, 23.0, 7.0, CONFIDENTIAL);
+            }
+            std::mem::swap(&mut self.ops, &mut ops);
+            self.pages.push(ops);
+        }
+    }
+}
+
+fn push_run(line: &mut TextLine, word: &str, style: Style, w: f32, space_w: f32) {
+    match line.runs.last_mut() {
+        Some(last) if last.style == style => {
+            if space_w > 0.0 {
+                last.text.push(' ');
+            }
+            last.text.push_str(word);
+            last.width += space_w + w;
+        }
+        _ => {
+            let x = line.width + space_w;
+            line.runs.push(Run {
+                text: word.to_string(),
+                style,
+                x,
+                width: w,
+            });
+        }
+    }
+    line.width += space_w + w;
+}
+
+fn band_colour(band: Option<Band>) -> (f32, f32, f32) {
+    match band {
+        Some(Band::Unacceptable) => (0.90, 0.45, 0.45),
+        Some(Band::Manage) => (1.0, 0.84, 0.40),
+        Some(Band::Acceptable) => (0.68, 0.84, 0.51),
+        None => (0.90, 0.90, 0.90),
+    }
+}
+
+/// Renders a report to an A4 PDF.
+pub fn render(report: &Report) -> Result<Pdf> {
+    let [regular, bold, italic] = parsed_fonts()?;
+    // The first six letters of a font id become the subset tag (`ISMSAA+DejaVuSans`);
+    // fixed ids keep the file the same from run to run.
+    let faces = Faces {
+        regular: Face::new("ISMSAA", regular),
+        bold: Face::new("ISMSAB", bold),
+        italic: Face::new("ISMSAC", italic),
+    };
+    let meta = &report.meta;
+    let mut layout = Layout::new(&faces, meta);
+    let blocks = blocks::parse(&report.markdown);
+    for (i, block) in blocks.iter().enumerate() {
+        layout.block(block, blocks.get(i + 1));
+    }
+    layout.new_page();
+    layout.furniture();
+    let page_count = layout.pages.len();
+
+    let mut doc = PdfDocument::new(&meta.title);
+    let info = &mut doc.metadata.info;
+    info.author = meta.organisation.clone();
+    info.creator = meta.tool.clone();
+    info.producer = meta.tool.clone();
+    info.subject = format!("{} ({}), source commit {}", meta.title, meta.classification, meta.commit);
+    info.identifier = meta.commit.clone();
+    let when = printpdf::OffsetDateTime::from_unix_timestamp(meta.time)
+        .map_err(|e| Error::Template(format!("commit time: {e}")))?;
+    info.creation_date = when;
+    info.modification_date = when;
+    info.metadata_date = when;
+    for face in [&faces.regular, &faces.bold, &faces.italic] {
+        doc.resources
+            .fonts
+            .map
+            .insert(face.id.clone(), PdfFont::new(face.font.clone()));
+    }
+    let pages = layout
+        .pages
+        .into_iter()
+        .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+        .collect();
+    doc.with_pages(pages);
+    let options = PdfSaveOptions {
+        subset_fonts: true,
+        optimize: true,
+        ..Default::default()
+    };
+    let mut warnings = Vec::new();
+    let mut pdf = doc.to_lopdf_document(&options, &mut warnings);
+    pdf.compress();
+    let id = |s: String| lopdf::Object::String(s.into_bytes(), lopdf::StringFormat::Literal);
+    pdf.trailer.set(
+        "ID",
+        lopdf::Object::Array(vec![
+            id(meta.commit.clone()),
+            id(format!("{}-{}", meta.kind.as_str(), meta.commit)),
+        ]),
+    );
+    let mut bytes = Vec::new();
+    pdf.save_to(&mut bytes)
+        .map_err(|e| Error::Template(format!("writing the PDF: {e}")))?;
+    Ok(Pdf {
+        bytes,
+        pages: page_count,
+    })
+}
