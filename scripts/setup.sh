@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what ISMS Desk needs to build and test on Debian or Ubuntu: the WebKitGTK
 # development files for the Tauri shell, a virtual display for window tests, git, the
-# OpenSSL headers git2 needs for https/ssh transports, and OpenSSH (ssh-keygen,
-# ssh-agent) for the signing tests.
+# OpenSSL headers git2 needs for https/ssh transports, OpenSSH (ssh-keygen,
+# ssh-agent) for the signing tests, and poppler-utils and qpdf, the independent tools
+# the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf).
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev openssh-client libwebkit2gtk-4.1-dev xvfb xauth x11-utils)
+packages=(build-essential pkg-config git libssl-dev openssh-client libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf)
 
 missing=()
 for p in "${packages[@]}"; do

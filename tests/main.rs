@@ -11,6 +11,7 @@
 //! - `store`: saves — validation, conflicts, id allocation, closing, the index after a save.
 //! - `sync`: fetch, pull (merging records field by field) and push with a bare remote.
 //! - `cli`: the `isms` command line, including the golden output of `isms check`.
+//! - `reports`: the four reports — golden markdown, PDFs checked with qpdf and poppler.
 
 mod checks;
 mod cli;
@@ -18,6 +19,7 @@ mod crash;
 mod format;
 mod git;
 mod index;
+mod reports;
 mod store;
 mod support;
 mod sync;

@@ -326,7 +326,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let json = cli.format == Format::Json;
     let for_reports = matches!(cli.format, Format::Md | Format::Html | Format::Pdf);
     if for_reports && !matches!(cli.command, Command::Report { .. }) {
-        return Err(usage("--format md, html and pdf are for `isms report`; use text or json"));
+        return Err(usage(
+            "--format md, html and pdf are for `isms report`; use text or json",
+        ));
     }
     match cli.command {
         Command::Report { kind, rev, output } => {

@@ -66,7 +66,9 @@ pub fn report(
         None => {
             let mut out = std::io::stdout().lock();
             if format == Format::Pdf && out.is_terminal() {
-                return Err(usage("a PDF is not for a terminal: give -o FILE or redirect the output"));
+                return Err(usage(
+                    "a PDF is not for a terminal: give -o FILE or redirect the output",
+                ));
             }
             out.write_all(&bytes)
                 .and_then(|()| out.flush())

@@ -334,7 +334,11 @@ pub fn run(
                     &path,
                     format!(
                         "marked not applicable, but {} cite{} it as a control",
-                        risks.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+                        risks
+                            .iter()
+                            .map(|r| r.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         if risks.len() == 1 { "s" } else { "" }
                     ),
                 );

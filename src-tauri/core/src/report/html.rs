@@ -126,8 +126,10 @@ pub fn body(markdown: &str, meta: &ReportMeta) -> String {
                 }
             }
             Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => {}
+            // The directive comes wrapped in an HTML block; only the table may follow.
+            Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             other => {
-                heatmap_next = heatmap_next && matches!(other, Event::SoftBreak);
+                heatmap_next = false;
                 events.push(other);
             }
         }
@@ -278,7 +280,10 @@ mod tests {
         let html = body(md, &meta());
         assert!(html.contains("<td class=\"unacceptable\">2</td>"), "{html}");
         assert!(html.contains("<td class=\"acceptable\">1</td>"), "{html}");
-        assert!(html.contains("<td class=\"manage empty\">0</td>"), "{html}");
+        assert!(
+            html.contains("<td class=\"acceptable empty\">0</td>"),
+            "{html}"
+        );
         assert!(!html.contains("isms:heatmap"));
     }
 }

@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::catalogue;
 use crate::domain::{
     risks_citing, sections, Assessment, Band, BandRule, ControlStatus, IsmsConfig, Methodology,
-    Rating, Risk, RiskStatus, SignoffMeans, SoaEntry, Treatment, TreatmentOption, INTERNAL_SECTIONS,
+    Rating, Risk, RiskStatus, SignoffMeans, SoaEntry, Treatment, TreatmentOption,
+    INTERNAL_SECTIONS,
 };
 use crate::git::changes::{ChangeKind, Snapshot};
 use crate::repository::{AnyRecord, RecordKind};
@@ -60,8 +61,7 @@ impl<'a> Register<'a> {
                 AnyRecord::Document(_) => {}
             }
         }
-        r.controls
-            .sort_by_key(|c| catalogue::control_order(&c.id));
+        r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
         r
     }
 }
@@ -297,7 +297,11 @@ pub(crate) fn build(
 
     let changes = previous.map(|p| changes_since(kind, p));
 
-    let views: Vec<RiskView> = register.risks.iter().map(|r| risk_view(config, r)).collect();
+    let views: Vec<RiskView> = register
+        .risks
+        .iter()
+        .map(|r| risk_view(config, r))
+        .collect();
     let mut context = serde_json::json!({
         "doc": doc,
         "organisation": config.organisation,
@@ -454,18 +458,39 @@ fn risk_view(config: &IsmsConfig, r: &Risk) -> RiskView {
         ("title".into(), r.title.clone()),
         ("domain".into(), r.domain.clone()),
         ("status".into(), r.status.as_str().into()),
-        ("deferred_to".into(), r.deferred_to.clone().unwrap_or_default()),
+        (
+            "deferred_to".into(),
+            r.deferred_to.clone().unwrap_or_default(),
+        ),
         ("likelihood".into(), opt(r.likelihood)),
         ("impact".into(), opt(r.impact)),
         ("score (computed)".into(), opt(inherent.map(|x| x.score))),
-        ("band (computed)".into(), band_label(inherent.and_then(|x| x.band))),
+        (
+            "band (computed)".into(),
+            band_label(inherent.and_then(|x| x.band)),
+        ),
         ("residual_likelihood".into(), opt(r.residual_likelihood)),
         ("residual_impact".into(), opt(r.residual_impact)),
-        ("residual score (computed)".into(), opt(r.residual(m).map(|x| x.score))),
-        ("residual band (computed)".into(), band_label(r.residual(m).and_then(|x| x.band))),
-        ("provisional".into(), if r.provisional { "yes" } else { "no" }.into()),
-        ("treatment".into(), r.treatment.map(|t| t.as_str()).unwrap_or("").into()),
-        ("owner".into(), format!("{} ({})", r.owner, role_title(config, &r.owner))),
+        (
+            "residual score (computed)".into(),
+            opt(r.residual(m).map(|x| x.score)),
+        ),
+        (
+            "residual band (computed)".into(),
+            band_label(r.residual(m).and_then(|x| x.band)),
+        ),
+        (
+            "provisional".into(),
+            if r.provisional { "yes" } else { "no" }.into(),
+        ),
+        (
+            "treatment".into(),
+            r.treatment.map(|t| t.as_str()).unwrap_or("").into(),
+        ),
+        (
+            "owner".into(),
+            format!("{} ({})", r.owner, role_title(config, &r.owner)),
+        ),
         ("controls".into(), list(&r.controls)),
         ("related".into(), list(&r.related)),
         ("themes".into(), list(&r.themes)),
@@ -574,7 +599,10 @@ fn risk_assessment(
                 .map(|r| role_title(config, r))
                 .collect::<Vec<_>>()
                 .join(", "),
-            count: active.iter().filter(|r| inherent_band(r) == Some(rule.band)).count(),
+            count: active
+                .iter()
+                .filter(|r| inherent_band(r) == Some(rule.band))
+                .count(),
             residual_count: active
                 .iter()
                 .filter(|r| residual_band(r) == Some(rule.band))
@@ -654,16 +682,19 @@ fn config_formula(_m: &Methodology) -> &'static str {
 
 fn soa(config: &IsmsConfig, register: &Register) -> serde_json::Value {
     let cited = risks_citing(register.risks.iter().copied())
-    .into_iter()
-    .map(|(c, risks)| {
-        (
-            c.to_string(),
-            risks.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
-        )
-    })
-    .collect::<BTreeMap<String, Vec<String>>>();
-    let entries: BTreeMap<&str, &SoaEntry> =
-        register.controls.iter().map(|c| (c.id.as_str(), *c)).collect();
+        .into_iter()
+        .map(|(c, risks)| {
+            (
+                c.to_string(),
+                risks.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            )
+        })
+        .collect::<BTreeMap<String, Vec<String>>>();
+    let entries: BTreeMap<&str, &SoaEntry> = register
+        .controls
+        .iter()
+        .map(|c| (c.id.as_str(), *c))
+        .collect();
     let mut themes: Vec<serde_json::Value> = Vec::new();
     let mut totals = Totals::default();
     let catalogue = catalogue::annex_a();
@@ -696,7 +727,10 @@ fn soa(config: &IsmsConfig, register: &Register) -> serde_json::Value {
                         "Excluded: {}",
                         e.justification.clone().unwrap_or_default().trim()
                     ),
-                    e.owner.as_deref().map(|o| role_title(config, o)).unwrap_or_default(),
+                    e.owner
+                        .as_deref()
+                        .map(|o| role_title(config, o))
+                        .unwrap_or_default(),
                 ),
                 Some(e) => {
                     let mut why = Vec::new();
@@ -714,11 +748,17 @@ fn soa(config: &IsmsConfig, register: &Register) -> serde_json::Value {
                     if let Some(j) = e.justification.as_deref().filter(|j| !j.trim().is_empty()) {
                         why.push(j.trim().to_string());
                     }
+                    if why.is_empty() {
+                        why.push("No reason stated".to_string());
+                    }
                     (
                         "Yes".to_string(),
                         status_label(e.status).to_string(),
                         why.join("; "),
-                        e.owner.as_deref().map(|o| role_title(config, o)).unwrap_or_default(),
+                        e.owner
+                            .as_deref()
+                            .map(|o| role_title(config, o))
+                            .unwrap_or_default(),
                     )
                 }
             };

@@ -27,15 +27,35 @@ pub type Inline = Vec<Span>;
 /// One block of a report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    Heading { level: u8, text: Inline },
-    Paragraph { text: Inline, indent: u8, marker: Option<String> },
-    Table { align: Vec<Alignment>, header: Vec<Inline>, rows: Vec<Vec<Inline>>, heatmap: bool },
+    Heading {
+        level: u8,
+        text: Inline,
+    },
+    Paragraph {
+        text: Inline,
+        indent: u8,
+        marker: Option<String>,
+    },
+    Table {
+        align: Vec<Alignment>,
+        header: Vec<Inline>,
+        rows: Vec<Vec<Inline>>,
+        heatmap: bool,
+    },
     Rule,
 }
 
 /// Plain text of inline runs.
 pub fn plain(inline: &Inline) -> String {
     inline.iter().map(|s| s.text.as_str()).collect()
+}
+
+/// A table whose rows are still coming.
+struct PendingTable {
+    align: Vec<Alignment>,
+    header: Vec<Inline>,
+    rows: Vec<Vec<Inline>>,
+    heatmap: bool,
 }
 
 #[derive(Default)]
@@ -50,7 +70,7 @@ struct Builder {
     /// The marker of the list item whose first paragraph is not yet out.
     marker: Option<String>,
     heading: Option<u8>,
-    table: Option<(Vec<Alignment>, Vec<Inline>, Vec<Vec<Inline>>, bool)>,
+    table: Option<PendingTable>,
     in_head: bool,
     heatmap_next: bool,
 }
@@ -78,7 +98,9 @@ impl Builder {
     }
 
     fn indent(&self) -> u8 {
-        u8::try_from(self.lists.len()).unwrap_or(u8::MAX).saturating_add(self.quote)
+        u8::try_from(self.lists.len())
+            .unwrap_or(u8::MAX)
+            .saturating_add(self.quote)
     }
 
     /// Ends the paragraph being gathered, if it has any text.
@@ -100,7 +122,7 @@ impl Builder {
     }
 
     fn event(&mut self, event: Event) {
-        if let Some((_, header, rows, _)) = self.table.as_mut() {
+        if let Some(PendingTable { header, rows, .. }) = self.table.as_mut() {
             match event {
                 Event::Start(Tag::TableHead) => self.in_head = true,
                 Event::End(TagEnd::TableHead) => self.in_head = false,
@@ -117,7 +139,13 @@ impl Builder {
                     }
                 }
                 Event::End(TagEnd::Table) => {
-                    if let Some((align, header, rows, heatmap)) = self.table.take() {
+                    if let Some(PendingTable {
+                        align,
+                        header,
+                        rows,
+                        heatmap,
+                    }) = self.table.take()
+                    {
                         self.blocks.push(Block::Table {
                             align,
                             header,
@@ -177,7 +205,12 @@ impl Builder {
             Event::Start(Tag::Table(align)) => {
                 self.flush();
                 let heatmap = std::mem::take(&mut self.heatmap_next);
-                self.table = Some((align, Vec::new(), Vec::new(), heatmap));
+                self.table = Some(PendingTable {
+                    align,
+                    header: Vec::new(),
+                    rows: Vec::new(),
+                    heatmap,
+                });
             }
             Event::Rule => {
                 self.flush();
@@ -229,12 +262,44 @@ mod tests {
         let blocks = parse(
             "# Title\n\nSome **bold** and *italic* text.\n\n- one\n- two\n  1. inner\n\n<!-- isms:heatmap -->\n| A | B |\n|---|--:|\n| x | 1 |\n",
         );
-        assert_eq!(blocks[0], Block::Heading { level: 1, text: vec![Span { text: "Title".into(), style: Style::Regular }] });
-        let Block::Paragraph { text, .. } = &blocks[1] else { panic!("{blocks:?}") };
-        assert_eq!(text.iter().map(|s| s.style).collect::<Vec<_>>(), [Style::Regular, Style::Bold, Style::Regular, Style::Italic, Style::Regular]);
-        assert!(matches!(&blocks[2], Block::Paragraph { marker: Some(m), indent: 1, .. } if m == "•"));
-        assert!(matches!(&blocks[4], Block::Paragraph { marker: Some(m), indent: 2, .. } if m == "1."));
-        let Block::Table { header, rows, heatmap, align } = &blocks[5] else { panic!("{blocks:?}") };
+        assert_eq!(
+            blocks[0],
+            Block::Heading {
+                level: 1,
+                text: vec![Span {
+                    text: "Title".into(),
+                    style: Style::Regular
+                }]
+            }
+        );
+        let Block::Paragraph { text, .. } = &blocks[1] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(
+            text.iter().map(|s| s.style).collect::<Vec<_>>(),
+            [
+                Style::Regular,
+                Style::Bold,
+                Style::Regular,
+                Style::Italic,
+                Style::Regular
+            ]
+        );
+        assert!(
+            matches!(&blocks[2], Block::Paragraph { marker: Some(m), indent: 1, .. } if m == "•")
+        );
+        assert!(
+            matches!(&blocks[4], Block::Paragraph { marker: Some(m), indent: 2, .. } if m == "1.")
+        );
+        let Block::Table {
+            header,
+            rows,
+            heatmap,
+            align,
+        } = &blocks[5]
+        else {
+            panic!("{blocks:?}")
+        };
         assert!(*heatmap);
         assert_eq!(align[1], Alignment::Right);
         assert_eq!(plain(&header[0]), "A");

@@ -221,7 +221,15 @@ impl<'a> Layout<'a> {
                     let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
                     let word = &rest[..end];
                     rest = &rest[end..];
-                    self.place_word(&mut lines, word, span.style, face, size, width, pending_space.take());
+                    self.place_word(
+                        &mut lines,
+                        word,
+                        span.style,
+                        face,
+                        size,
+                        width,
+                        pending_space.take(),
+                    );
                 }
             }
         }
@@ -284,7 +292,14 @@ impl<'a> Layout<'a> {
     }
 
     /// Draws a line of text with its baseline at `baseline`, starting at `x`.
-    fn draw_line(&mut self, line: &TextLine, x: f32, baseline: f32, size: f32, colour: (f32, f32, f32)) {
+    fn draw_line(
+        &mut self,
+        line: &TextLine,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        colour: (f32, f32, f32),
+    ) {
         if line.runs.is_empty() {
             return;
         }
@@ -315,7 +330,15 @@ impl<'a> Layout<'a> {
     }
 
     /// One line of plain text in one style.
-    fn text_at(&mut self, text: &str, style: Style, x: f32, baseline: f32, size: f32, colour: (f32, f32, f32)) {
+    fn text_at(
+        &mut self,
+        text: &str,
+        style: Style,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        colour: (f32, f32, f32),
+    ) {
         let width = self.faces.get(style).width(text, size);
         let line = TextLine {
             runs: vec![Run {
@@ -329,7 +352,15 @@ impl<'a> Layout<'a> {
         self.draw_line(&line, x, baseline, size, colour);
     }
 
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Option<(f32, f32, f32)>, stroke: Option<(f32, f32, f32)>) {
+    fn rect(
+        &mut self,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: Option<(f32, f32, f32)>,
+        stroke: Option<(f32, f32, f32)>,
+    ) {
         let mode = match (fill, stroke) {
             (Some(_), Some(_)) => PaintMode::FillStroke,
             (Some(_), None) => PaintMode::Fill,
@@ -364,8 +395,14 @@ impl<'a> Layout<'a> {
         self.ops.push(Op::DrawLine {
             line: Line {
                 points: vec![
-                    LinePoint { p: point(x1, y), bezier: false },
-                    LinePoint { p: point(x2, y), bezier: false },
+                    LinePoint {
+                        p: point(x1, y),
+                        bezier: false,
+                    },
+                    LinePoint {
+                        p: point(x2, y),
+                        bezier: false,
+                    },
                 ],
                 is_closed: false,
             },
@@ -374,7 +411,15 @@ impl<'a> Layout<'a> {
     }
 
     /// Sets wrapped text at the cursor, breaking pages between lines.
-    fn flow(&mut self, text: &Inline, size: f32, x: f32, width: f32, colour: (f32, f32, f32), marker: Option<&str>) {
+    fn flow(
+        &mut self,
+        text: &Inline,
+        size: f32,
+        x: f32,
+        width: f32,
+        colour: (f32, f32, f32),
+        marker: Option<&str>,
+    ) {
         let lh = size * 1.38;
         let lines = self.wrap(text, size, width);
         for (i, line) in lines.iter().enumerate() {
@@ -420,23 +465,50 @@ impl<'a> Layout<'a> {
                 self.flow(&bold, size, LEFT, WIDTH, HEADING, None);
                 if *level <= 2 {
                     let y = self.y + 2.0;
-                    self.hline(LEFT, RIGHT, y, if *level == 1 { 1.2 } else { 0.5 }, if *level == 1 { HEADING } else { RULE });
+                    self.hline(
+                        LEFT,
+                        RIGHT,
+                        y,
+                        if *level == 1 { 1.2 } else { 0.5 },
+                        if *level == 1 { HEADING } else { RULE },
+                    );
                     self.y -= 2.0;
                 }
                 self.y -= after;
             }
-            Block::Paragraph { text, indent, marker } => {
+            Block::Paragraph {
+                text,
+                indent,
+                marker,
+            } => {
                 let x = LEFT + f32::from(*indent) * INDENT;
                 // A lead-in ("Risks treated:") stays with the start of what it introduces.
                 if matches!(next, Some(Block::Table { .. }))
-                    || (marker.is_none() && matches!(next, Some(Block::Paragraph { marker: Some(_), .. })))
+                    || (marker.is_none()
+                        && matches!(
+                            next,
+                            Some(Block::Paragraph {
+                                marker: Some(_),
+                                ..
+                            })
+                        ))
                 {
                     let lines = self.wrap(text, BODY, RIGHT - x).len() as f32;
                     self.ensure(lines * BODY * 1.38 + 40.0);
                 }
                 self.flow(text, BODY, x, RIGHT - x, INK, marker.as_deref());
-                let next_is_item = matches!(next, Some(Block::Paragraph { marker: Some(_), .. }));
-                self.y -= if marker.is_some() && next_is_item { 2.0 } else { 5.0 };
+                let next_is_item = matches!(
+                    next,
+                    Some(Block::Paragraph {
+                        marker: Some(_),
+                        ..
+                    })
+                );
+                self.y -= if marker.is_some() && next_is_item {
+                    2.0
+                } else {
+                    5.0
+                };
             }
             Block::Table {
                 heatmap: true,
@@ -444,7 +516,12 @@ impl<'a> Layout<'a> {
                 rows,
                 ..
             } => self.heatmap(header, rows),
-            Block::Table { align, header, rows, .. } => {
+            Block::Table {
+                align,
+                header,
+                rows,
+                ..
+            } => {
                 self.gap(3.0);
                 self.table(align, header, rows);
                 self.y -= 8.0;
@@ -461,11 +538,10 @@ impl<'a> Layout<'a> {
     fn column_widths(&self, header: &[Inline], rows: &[Vec<Inline>], n: usize) -> Vec<f32> {
         let mut min = vec![0.0f32; n];
         let mut max = vec![0.0f32; n];
-        let cells = header
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (i, c, true))
-            .chain(rows.iter().flat_map(|r| r.iter().enumerate().map(|(i, c)| (i, c, false))));
+        let cells = header.iter().enumerate().map(|(i, c)| (i, c, true)).chain(
+            rows.iter()
+                .flat_map(|r| r.iter().enumerate().map(|(i, c)| (i, c, false))),
+        );
         for (i, cell, head) in cells {
             if i >= n {
                 continue;
@@ -478,12 +554,20 @@ impl<'a> Layout<'a> {
             }
             let full: f32 = plain(cell)
                 .split('\n')
-                .map(|l| self.faces.get(if head { Style::Bold } else { Style::Regular }).width(l, TABLE))
+                .map(|l| {
+                    self.faces
+                        .get(if head { Style::Bold } else { Style::Regular })
+                        .width(l, TABLE)
+                })
                 .fold(0.0, f32::max);
             max[i] = max[i].max(full);
         }
         let min: Vec<f32> = min.iter().map(|w| w + 2.0 * PAD + 0.5).collect();
-        let max: Vec<f32> = max.iter().zip(&min).map(|(w, m)| (w + 2.0 * PAD + 0.5).max(*m)).collect();
+        let max: Vec<f32> = max
+            .iter()
+            .zip(&min)
+            .map(|(w, m)| (w + 2.0 * PAD + 0.5).max(*m))
+            .collect();
         let (sum_min, sum_max): (f32, f32) = (min.iter().sum(), max.iter().sum());
         if sum_max <= WIDTH * 0.6 {
             // A narrow table (numbers, short labels) keeps near its natural width
@@ -501,7 +585,9 @@ impl<'a> Layout<'a> {
     }
 
     fn table(&mut self, align: &[Alignment], header: &[Inline], rows: &[Vec<Inline>]) {
-        let n = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        let n = header
+            .len()
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0));
         if n == 0 {
             return;
         }
@@ -512,7 +598,12 @@ impl<'a> Layout<'a> {
                 .map(|i| {
                     let cell = cells.get(i).cloned().unwrap_or_default();
                     let cell: Inline = if bold {
-                        cell.into_iter().map(|s| Span { style: Style::Bold, ..s }).collect()
+                        cell.into_iter()
+                            .map(|s| Span {
+                                style: Style::Bold,
+                                ..s
+                            })
+                            .collect()
                     } else {
                         cell
                     };
@@ -540,7 +631,12 @@ impl<'a> Layout<'a> {
         for cells in &body {
             let mut start = 0;
             loop {
-                let left = cells.iter().map(|c| c.len().saturating_sub(start)).max().unwrap_or(0).max(1);
+                let left = cells
+                    .iter()
+                    .map(|c| c.len().saturating_sub(start))
+                    .max()
+                    .unwrap_or(0)
+                    .max(1);
                 let need = left as f32 * lh + 2.0 * PAD;
                 if self.y - need >= BOTTOM {
                     self.row(cells, &widths, align, start, usize::MAX, None);
@@ -562,7 +658,15 @@ impl<'a> Layout<'a> {
     }
 
     /// Draws lines `start..start + count` of each cell as one row at the cursor.
-    fn row(&mut self, cells: &[Vec<TextLine>], widths: &[f32], align: &[Alignment], start: usize, count: usize, fill: Option<(f32, f32, f32)>) {
+    fn row(
+        &mut self,
+        cells: &[Vec<TextLine>],
+        widths: &[f32],
+        align: &[Alignment],
+        start: usize,
+        count: usize,
+        fill: Option<(f32, f32, f32)>,
+    ) {
         let lh = TABLE * 1.32;
         let shown = cells
             .iter()
@@ -604,7 +708,14 @@ impl<'a> Layout<'a> {
             let label = row.first().map(plain).unwrap_or_default();
             let impact = level_of(&label);
             let lw = self.faces.regular.width(&label, 8.0);
-            self.text_at(&label, Style::Regular, LEFT + label_w - 6.0 - lw, y + cell_h / 2.0 - 3.0, 8.0, INK);
+            self.text_at(
+                &label,
+                Style::Regular,
+                LEFT + label_w - 6.0 - lw,
+                y + cell_h / 2.0 - 3.0,
+                8.0,
+                INK,
+            );
             for (c, cell) in row.iter().skip(1).enumerate() {
                 let x = LEFT + label_w + c as f32 * cell_w;
                 let likelihood = columns.get(c).and_then(|h| level_of(h));
@@ -612,7 +723,14 @@ impl<'a> Layout<'a> {
                     (Some(l), Some(i)) => self.meta.band(l * i),
                     _ => None,
                 };
-                self.rect(x, y, cell_w, cell_h, Some(band_colour(band)), Some((1.0, 1.0, 1.0)));
+                self.rect(
+                    x,
+                    y,
+                    cell_w,
+                    cell_h,
+                    Some(band_colour(band)),
+                    Some((1.0, 1.0, 1.0)),
+                );
                 let count = plain(cell);
                 let zero = count.trim() == "0";
                 let (style, size, colour) = if zero {
@@ -621,20 +739,47 @@ impl<'a> Layout<'a> {
                     (Style::Bold, 12.0, INK)
                 };
                 let w = self.faces.get(style).width(&count, size);
-                self.text_at(&count, style, x + (cell_w - w) / 2.0, y + cell_h / 2.0 - size * 0.36, size, colour);
+                self.text_at(
+                    &count,
+                    style,
+                    x + (cell_w - w) / 2.0,
+                    y + cell_h / 2.0 - size * 0.36,
+                    size,
+                    colour,
+                );
             }
         }
         let below = top - rows.len() as f32 * cell_h;
         for (c, name) in columns.iter().enumerate() {
             let x = LEFT + label_w + c as f32 * cell_w;
-            let lines = self.wrap(&vec![Span { text: name.clone(), style: Style::Regular }], 7.5, cell_w - 4.0);
+            let lines = self.wrap(
+                &vec![Span {
+                    text: name.clone(),
+                    style: Style::Regular,
+                }],
+                7.5,
+                cell_w - 4.0,
+            );
             for (k, line) in lines.iter().take(2).enumerate() {
-                self.draw_line(line, x + (cell_w - line.width) / 2.0, below - 9.0 - k as f32 * 9.0, 7.5, INK);
+                self.draw_line(
+                    line,
+                    x + (cell_w - line.width) / 2.0,
+                    below - 9.0 - k as f32 * 9.0,
+                    7.5,
+                    INK,
+                );
             }
         }
         let axis = "Likelihood";
         let aw = self.faces.bold.width(axis, 8.0);
-        self.text_at(axis, Style::Bold, LEFT + label_w + (5.0 * cell_w - aw) / 2.0, below - 30.0, 8.0, MUTED);
+        self.text_at(
+            axis,
+            Style::Bold,
+            LEFT + label_w + (5.0 * cell_w - aw) / 2.0,
+            below - 30.0,
+            8.0,
+            MUTED,
+        );
         self.y -= total_h + 10.0;
     }
 
@@ -654,7 +799,14 @@ impl<'a> Layout<'a> {
             let hy = PAGE_H - 40.0;
             self.text_at(&title, Style::Regular, LEFT, hy, 8.0, MUTED);
             let cw = self.faces.bold.width(&class, 8.0);
-            self.text_at(&class, Style::Bold, RIGHT - cw, hy, 8.0, if confidential { CONFIDENTIAL } else { MUTED });
+            self.text_at(
+                &class,
+                Style::Bold,
+                RIGHT - cw,
+                hy,
+                8.0,
+                if confidential { CONFIDENTIAL } else { MUTED },
+            );
             self.hline(LEFT, RIGHT, hy - 6.0, 0.5, RULE);
             self.hline(LEFT, RIGHT, 44.0, 0.5, RULE);
             self.text_at(&footer, Style::Regular, LEFT, 33.0, 7.0, MUTED);
@@ -727,7 +879,10 @@ pub fn render(report: &Report) -> Result<Pdf> {
     info.author = meta.organisation.clone();
     info.creator = meta.tool.clone();
     info.producer = meta.tool.clone();
-    info.subject = format!("{} ({}), source commit {}", meta.title, meta.classification, meta.commit);
+    info.subject = format!(
+        "{} ({}), source commit {}",
+        meta.title, meta.classification, meta.commit
+    );
     info.identifier = meta.commit.clone();
     let when = printpdf::OffsetDateTime::from_unix_timestamp(meta.time)
         .map_err(|e| Error::Template(format!("commit time: {e}")))?;
@@ -769,4 +924,80 @@ pub fn render(report: &Report) -> Result<Pdf> {
         bytes,
         pages: page_count,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ReportKind;
+
+    fn report(markdown: &str) -> Report {
+        Report {
+            meta: ReportMeta {
+                kind: ReportKind::Register,
+                title: "Risk Register".into(),
+                organisation: "Kestrel Cart".into(),
+                classification: "Confidential".into(),
+                version: "Revision 3".into(),
+                commit: "0123456789abcdef0123456789abcdef01234567".into(),
+                date: "2026-05-12".into(),
+                time: 1_778_580_000,
+                tool: "ISMS Desk test".into(),
+                bands: crate::domain::Methodology::default_bands(),
+            },
+            markdown: markdown.to_string(),
+        }
+    }
+
+    #[test]
+    fn rendering_twice_in_one_process_gives_the_same_bytes() {
+        // printpdf draws its ids from a process-wide counter; ours must not.
+        let r = report("# Title\n\nÆble, ø and å — “quoted” § 4.\n");
+        let a = render(&r).expect("renders");
+        let b = render(&r).expect("renders");
+        assert!(
+            a.bytes == b.bytes,
+            "bytes differ between two renders in one process"
+        );
+        assert_eq!(a.pages, 1);
+    }
+
+    #[test]
+    fn a_long_table_breaks_across_pages_with_a_cell_taller_than_a_page_split() {
+        let mut md = String::from("| Id | Text |\n|---|---|\n");
+        for i in 0..120 {
+            md.push_str(&format!("| R-{i:03} | row {i} |\n"));
+        }
+        md.push_str(&format!("| R-999 | {} |\n", "word ".repeat(3000)));
+        let pdf = render(&report(&md)).expect("renders");
+        assert!(pdf.pages >= 5, "{} pages", pdf.pages);
+    }
+
+    #[test]
+    fn wrapping_keeps_lines_within_the_width_and_breaks_overlong_words() {
+        let parsed = parsed_fonts().expect("fonts");
+        let faces = Faces {
+            regular: Face::new("ISMSAA", &parsed[0]),
+            bold: Face::new("ISMSAB", &parsed[1]),
+            italic: Face::new("ISMSAC", &parsed[2]),
+        };
+        let r = report("");
+        let layout = Layout::new(&faces, &r.meta);
+        let text = vec![Span {
+            text: format!("short words then {} end", "x".repeat(400)),
+            style: Style::Regular,
+        }];
+        let lines = layout.wrap(&text, 9.5, 200.0);
+        assert!(lines.len() > 3);
+        for line in &lines {
+            assert!(line.width <= 200.0 + 0.01, "{}", line.width);
+        }
+        let joined: String = lines
+            .iter()
+            .flat_map(|l| l.runs.iter().map(|r| r.text.clone()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(joined.starts_with("short words then xxx"));
+        assert!(joined.ends_with("end"));
+    }
 }
