@@ -132,8 +132,8 @@ struct RiskView {
     /// The public narrative: Description, Existing controls, Treatment options, Work in
     /// progress, and any other section that is not internal-only.
     posture: Vec<Section>,
-    /// Every front-matter field, for the register.
-    fields: Vec<(String, String)>,
+    /// Every front-matter field, two to a row, for the register.
+    field_rows: Vec<[String; 4]>,
     /// Every body section including the internal-only ones, for the register.
     sections: Vec<Section>,
 }
@@ -453,35 +453,28 @@ fn risk_view(config: &IsmsConfig, r: &Risk) -> RiskView {
     });
     let opt = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_default();
     let list = |v: &[String]| v.join(", ");
+    // In pairs that belong side by side: inherent next to residual, and so on.
     let mut fields = vec![
         ("id".to_string(), r.id.clone()),
+        ("status".into(), r.status.as_str().into()),
         ("title".into(), r.title.clone()),
         ("domain".into(), r.domain.clone()),
-        ("status".into(), r.status.as_str().into()),
-        (
-            "deferred_to".into(),
-            r.deferred_to.clone().unwrap_or_default(),
-        ),
         ("likelihood".into(), opt(r.likelihood)),
-        ("impact".into(), opt(r.impact)),
-        ("score (computed)".into(), opt(inherent.map(|x| x.score))),
-        (
-            "band (computed)".into(),
-            band_label(inherent.and_then(|x| x.band)),
-        ),
         ("residual_likelihood".into(), opt(r.residual_likelihood)),
+        ("impact".into(), opt(r.impact)),
         ("residual_impact".into(), opt(r.residual_impact)),
+        ("score (computed)".into(), opt(inherent.map(|x| x.score))),
         (
             "residual score (computed)".into(),
             opt(r.residual(m).map(|x| x.score)),
         ),
         (
-            "residual band (computed)".into(),
-            band_label(r.residual(m).and_then(|x| x.band)),
+            "band (computed)".into(),
+            band_label(inherent.and_then(|x| x.band)),
         ),
         (
-            "provisional".into(),
-            if r.provisional { "yes" } else { "no" }.into(),
+            "residual band (computed)".into(),
+            band_label(r.residual(m).and_then(|x| x.band)),
         ),
         (
             "treatment".into(),
@@ -491,13 +484,22 @@ fn risk_view(config: &IsmsConfig, r: &Risk) -> RiskView {
             "owner".into(),
             format!("{} ({})", r.owner, role_title(config, &r.owner)),
         ),
+        (
+            "provisional".into(),
+            if r.provisional { "yes" } else { "no" }.into(),
+        ),
+        (
+            "deferred_to".into(),
+            r.deferred_to.clone().unwrap_or_default(),
+        ),
         ("controls".into(), list(&r.controls)),
         ("related".into(), list(&r.related)),
-        ("themes".into(), list(&r.themes)),
         ("reviewed_on".into(), date_text(r.reviewed_on)),
         ("next_review".into(), date_text(r.next_review)),
+        ("themes".into(), list(&r.themes)),
     ];
     if let Some(a) = &acceptance {
+        fields.push((String::new(), String::new()));
         fields.push(("acceptance.memo".into(), a.memo.clone()));
         fields.push(("acceptance.accepted_by".into(), a.accepted_by.clone()));
         fields.push(("acceptance.accepted_on".into(), a.accepted_on.clone()));
@@ -522,7 +524,13 @@ fn risk_view(config: &IsmsConfig, r: &Risk) -> RiskView {
         deferred_to: r.deferred_to.clone().unwrap_or_default(),
         acceptance,
         posture,
-        fields,
+        field_rows: fields
+            .chunks(2)
+            .map(|pair| {
+                let (a, b) = (&pair[0], pair.get(1).cloned().unwrap_or_default());
+                [a.0.clone(), a.1.clone(), b.0, b.1]
+            })
+            .collect(),
         sections: all,
     }
 }

@@ -127,6 +127,15 @@ impl Faces {
     }
 }
 
+/// A table measured and wrapped, ready to draw.
+struct SetTable {
+    widths: Vec<f32>,
+    head: Vec<Vec<TextLine>>,
+    head_h: f32,
+    body: Vec<Vec<Vec<TextLine>>>,
+    need: f32,
+}
+
 /// A run of text placed on a line.
 #[derive(Debug, Clone)]
 struct Run {
@@ -451,7 +460,10 @@ impl<'a> Layout<'a> {
                 // Keep a heading with the start of what follows it.
                 let follow = match next {
                     Some(Block::Table { heatmap: true, .. }) => 190.0,
-                    Some(Block::Table { .. }) => 48.0,
+                    Some(Block::Table { header, rows, .. }) => {
+                        self.set_table(header, rows).need + 3.0
+                    }
+                    _ if *level <= 2 => 90.0,
                     _ => 40.0,
                 };
                 self.ensure(size * 1.4 + follow);
@@ -483,18 +495,21 @@ impl<'a> Layout<'a> {
             } => {
                 let x = LEFT + f32::from(*indent) * INDENT;
                 // A lead-in ("Risks treated:") stays with the start of what it introduces.
-                if matches!(next, Some(Block::Table { .. }))
-                    || (marker.is_none()
-                        && matches!(
-                            next,
-                            Some(Block::Paragraph {
-                                marker: Some(_),
-                                ..
-                            })
-                        ))
-                {
+                let follow = match next {
+                    Some(Block::Table {
+                        heatmap: false,
+                        header,
+                        rows,
+                        ..
+                    }) => Some(self.set_table(header, rows).need + 3.0),
+                    Some(Block::Paragraph {
+                        marker: Some(_), ..
+                    }) if marker.is_none() => Some(40.0),
+                    _ => None,
+                };
+                if let Some(follow) = follow {
                     let lines = self.wrap(text, BODY, RIGHT - x).len() as f32;
-                    self.ensure(lines * BODY * 1.38 + 40.0);
+                    self.ensure(lines * BODY * 1.38 + follow);
                 }
                 self.flow(text, BODY, x, RIGHT - x, INK, marker.as_deref());
                 let next_is_item = matches!(
@@ -584,13 +599,12 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn table(&mut self, align: &[Alignment], header: &[Inline], rows: &[Vec<Inline>]) {
+    /// Measures a table: column widths, wrapped cells, and the height that must fit
+    /// before it starts (all of a short table; the header and first rows of a long one).
+    fn set_table(&self, header: &[Inline], rows: &[Vec<Inline>]) -> SetTable {
         let n = header
             .len()
             .max(rows.iter().map(Vec::len).max().unwrap_or(0));
-        if n == 0 {
-            return;
-        }
         let widths = self.column_widths(header, rows, n);
         let lh = TABLE * 1.32;
         let wrap_row = |cells: &[Inline], bold: bool| -> Vec<Vec<TextLine>> {
@@ -619,14 +633,35 @@ impl<'a> Layout<'a> {
             .map(|r| r.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD)
             .collect();
         let total: f32 = head_h + heights.iter().sum::<f32>();
-        // A short table is kept on one page; a long one starts where its header and
-        // first rows fit.
-        if total <= (TOP - BOTTOM) / 3.0 {
-            self.ensure(total);
+        let need = if total <= (TOP - BOTTOM) / 2.0 {
+            total
         } else {
             let first = heights.iter().take(2).sum::<f32>();
-            self.ensure(head_h + first.min(6.0 * lh + 4.0 * PAD));
+            head_h + first.min(6.0 * lh + 4.0 * PAD)
+        };
+        SetTable {
+            widths,
+            head,
+            head_h,
+            body,
+            need,
         }
+    }
+
+    fn table(&mut self, align: &[Alignment], header: &[Inline], rows: &[Vec<Inline>]) {
+        let t = self.set_table(header, rows);
+        if t.widths.is_empty() {
+            return;
+        }
+        let lh = TABLE * 1.32;
+        self.ensure(t.need);
+        let SetTable {
+            widths,
+            head,
+            head_h,
+            body,
+            ..
+        } = t;
         self.row(&head, &widths, align, 0, usize::MAX, Some(HEAD_FILL));
         for cells in &body {
             let mut start = 0;
