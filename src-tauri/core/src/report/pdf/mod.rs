@@ -997,15 +997,82 @@ mod tests {
         assert_eq!(a.pages, 1);
     }
 
-    #[test]
-    fn a_long_table_breaks_across_pages_with_a_cell_taller_than_a_page_split() {
-        let mut md = String::from("| Id | Text |\n|---|---|\n");
-        for i in 0..120 {
-            md.push_str(&format!("| R-{i:03} | row {i} |\n"));
+    /// Lays markdown out (without the page furniture) and returns each page's text
+    /// runs with their absolute position: (x, baseline, text).
+    fn laid_out(markdown: &str) -> Vec<Vec<(f32, f32, String)>> {
+        let parsed = parsed_fonts().expect("fonts");
+        let faces = Faces {
+            regular: Face::new("ISMSAA", &parsed[0]),
+            bold: Face::new("ISMSAB", &parsed[1]),
+            italic: Face::new("ISMSAC", &parsed[2]),
+        };
+        let r = report(markdown);
+        let mut layout = Layout::new(&faces, &r.meta);
+        let blocks = blocks::parse(markdown);
+        for (i, block) in blocks.iter().enumerate() {
+            layout.block(block, blocks.get(i + 1));
         }
-        md.push_str(&format!("| R-999 | {} |\n", "word ".repeat(3000)));
-        let pdf = render(&report(&md)).expect("renders");
-        assert!(pdf.pages >= 5, "{} pages", pdf.pages);
+        layout.new_page();
+        layout
+            .pages
+            .iter()
+            .map(|ops| {
+                let mut out = Vec::new();
+                let (mut x, mut y, mut first) = (0.0, 0.0, true);
+                for op in ops {
+                    match op {
+                        Op::StartTextSection => first = true,
+                        Op::SetTextCursor { pos } if first => {
+                            (x, y, first) = (pos.x.0, pos.y.0, false);
+                        }
+                        Op::SetTextCursor { pos } => x += pos.x.0,
+                        Op::ShowText { items } => {
+                            for item in items {
+                                if let TextItem::Text(t) = item {
+                                    out.push((x, y, t.clone()));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                out
+            })
+            .filter(|p: &Vec<_>| !p.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn a_long_table_repeats_its_header_on_every_page_and_stays_inside_the_margins() {
+        let mut md = String::from("# Register\n\n| Id | Text | Owner |\n|---|---|---|\n");
+        for i in 0..150 {
+            md.push_str(&format!(
+                "| R-{i:03} | row {i} with a few words in it | Head of Product |\n"
+            ));
+        }
+        // One cell taller than a page: the row is split, not lost or clipped.
+        md.push_str(&format!("| R-999 | {}end | ism |\n", "ipsum ".repeat(3000)));
+        let pages = laid_out(&md);
+        assert!(pages.len() >= 6, "{} pages", pages.len());
+        for (n, page) in pages.iter().enumerate() {
+            assert!(
+                page.iter().any(|(_, _, t)| t == "Id"),
+                "page {} has no header row",
+                n + 1
+            );
+            for (x, y, t) in page {
+                assert!(
+                    *x >= LEFT - 0.01 && *x < RIGHT,
+                    "page {}: {t:?} starts at x {x}",
+                    n + 1
+                );
+                assert!(*y >= BOTTOM && *y <= TOP, "page {}: {t:?} at y {y}", n + 1);
+            }
+        }
+        let all: Vec<&str> = pages.iter().flatten().map(|(_, _, t)| t.as_str()).collect();
+        assert!(all.contains(&"R-149") && all.iter().any(|t| t.ends_with("end")));
+        let words: usize = all.iter().map(|t| t.matches("ipsum").count()).sum();
+        assert_eq!(words, 3000, "every word of the tall cell is set once");
     }
 
     #[test]
