@@ -256,3 +256,65 @@ fn push_is_refused_when_the_remote_moved_and_pull_refuses_uncommitted_changes() 
     );
     team.fsck();
 }
+
+#[test]
+fn a_treatments_actions_merge_action_by_action_and_field_by_field() {
+    let team = Team::new();
+    // The colleague marks A1 done; the ISM moves A1's due date (the line above, so a
+    // line-based merge would conflict) and starts A3.
+    team.colleague_changes(
+        "treatments/T-001.md",
+        "due: 2026-12-15\n    status: in_progress",
+        "due: 2026-12-15\n    status: done",
+        "T-001 A1 done",
+    );
+    team.ism.ok(&[
+        "set",
+        "T-001",
+        "actions.A1.due=2027-01-15",
+        "actions.A3.status=in_progress",
+    ]);
+    team.ism
+        .ok(&["commit", "-m", "T-001: A1 moved, A3 started"]);
+    let out = team.ism.ok(&["pull"]);
+    assert!(
+        out.ends_with("records merged field by field: T-001\n"),
+        "{out}"
+    );
+    let t001 = team.mine("treatments/T-001.md");
+    for expected in [
+        "due: 2027-01-15\n    status: done",
+        "due: 2026-09-30\n    status: in_progress",
+        "due: 2027-01-31\n    status: in_progress",
+    ] {
+        assert!(t001.contains(expected), "{expected:?} missing:\n{t001}");
+    }
+    assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
+    team.ism.ok(&["push"]);
+    team.theirs(&["pull", "-q", "origin", "main"]);
+
+    // The same field of the same action, changed differently: a conflict named like
+    // `isms set` names the field, and nothing is written until it is resolved.
+    team.colleague_changes(
+        "treatments/T-001.md",
+        "due: 2026-09-30\n    status: in_progress",
+        "due: 2026-09-30\n    status: done",
+        "T-001 A2 done",
+    );
+    team.ism
+        .ok(&["set", "T-001", "actions.A2.status=cancelled"]);
+    team.ism.ok(&["commit", "-m", "T-001 A2 dropped"]);
+    let before = team.mine("treatments/T-001.md");
+    let (code, out, _) = team.ism.isms(&["pull"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("T-001 actions.A2.status: mine cancelled | theirs done (was in_progress)"),
+        "{out}"
+    );
+    assert_eq!(team.mine("treatments/T-001.md"), before, "nothing written");
+    team.ism
+        .ok(&["pull", "--resolve", "T-001.actions.A2.status=theirs"]);
+    let t001 = team.mine("treatments/T-001.md");
+    assert!(t001.contains("due: 2026-09-30\n    status: done"), "{t001}");
+    team.fsck();
+}

@@ -351,9 +351,19 @@ fn resolutions(texts: &[String]) -> Result<Resolutions, Failure> {
 
 /// `R-004.likelihood` → (R-004, likelihood); `8.13.status` → (8.13, status).
 fn split_target(target: &str) -> Option<(String, String)> {
-    // Control ids contain dots: the field is what follows the last dot, unless it is `(file)`.
-    let (id, field) = target.rsplit_once('.')?;
-    Some((id.to_string(), field.to_string()))
+    // Control ids contain a dot (8.13.status); fields may be nested
+    // (T-001.actions.A2.status). A control id is two numbers; any other id is one part.
+    let parts: Vec<&str> = target.split('.').collect();
+    let numeric = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let id_len = if parts.len() > 2 && numeric(parts[0]) && numeric(parts[1]) {
+        2
+    } else {
+        1
+    };
+    if parts.len() <= id_len {
+        return None;
+    }
+    Some((parts[..id_len].join("."), parts[id_len..].join(".")))
 }
 
 /// `isms pull [<remote>] [--resolve id.field=mine|theirs|value:…]`

@@ -20,9 +20,10 @@ use serde::{Deserialize, Serialize};
 
 use super::signing::{Prompt, Signer};
 use super::{head_branch, record_of_path, repository, Identity};
+use crate::domain::Action;
 use crate::format::edit::{self, Assignment};
 use crate::format::frontmatter::{self, Source};
-use crate::isms::{parse_text, Isms, RecordKind};
+use crate::isms::{parse_text, AnyRecord, Isms, RecordKind};
 use crate::{Error, Result};
 
 /// How to reach the remote.
@@ -400,6 +401,7 @@ pub fn merge_file(
 
 /// The top-level fields of a record file as text blocks, plus its parsed parts.
 struct Sides {
+    record: AnyRecord,
     source: Source,
     /// key → canonical text (known fields) or the block as written (unknown keys).
     values: Vec<(String, String)>,
@@ -430,6 +432,7 @@ fn sides(
         }
     }
     Ok(Sides {
+        record: parsed.record,
         source: parsed.source,
         values,
         blocks,
@@ -522,6 +525,44 @@ fn merge_record(
                     false
                 }
                 None => {
+                    // A treatment's actions merge action by action and field by field.
+                    if let (AnyRecord::Treatment(mt), AnyRecord::Treatment(tt)) =
+                        (&m.record, &t.record)
+                    {
+                        if key == "actions" {
+                            let base_actions = b.as_ref().and_then(|b| match &b.record {
+                                AnyRecord::Treatment(bt) => Some(bt.actions.as_slice()),
+                                _ => None,
+                            });
+                            let merge = merge_actions(
+                                base_actions,
+                                &mt.actions,
+                                &tt.actions,
+                                |field| resolutions.get(&(stem.to_string(), field.to_string())),
+                                &mut edits,
+                            );
+                            match merge {
+                                Ok(actions) => {
+                                    let merged = AnyRecord::Treatment(crate::domain::Treatment {
+                                        actions,
+                                        ..mt.clone()
+                                    });
+                                    let (fields, _) = crate::store::emit_any(&merged);
+                                    if let Some((_, Some(text))) =
+                                        fields.iter().find(|(k, _)| *k == "actions")
+                                    {
+                                        front.push_str(text);
+                                    }
+                                }
+                                Err(nested) => conflicts.extend(
+                                    nested
+                                        .into_iter()
+                                        .map(|(field, b, m, t)| conflict(&field, b, m, t)),
+                                ),
+                            }
+                            continue;
+                        }
+                    }
                     conflicts.push(conflict(key, show(&bv), show(&mv), show(&tv)));
                     false
                 }
@@ -585,6 +626,119 @@ fn merge_record(
     Ok(crate::format::write_record(&fields, body, Some((&parsed.source, &fields))).into_bytes())
 }
 
+/// (field, base, mine, theirs) of one nested conflict.
+type NestedConflict = (String, Option<String>, Option<String>, Option<String>);
+
+/// The fields of an action that merge one by one, with how to read and copy each.
+/// An action field: its name, how to read it as text, how to copy it from theirs.
+type ActionField = (
+    &'static str,
+    fn(&Action) -> String,
+    fn(&mut Action, &Action),
+);
+
+const ACTION_FIELDS: [ActionField; 5] = [
+    (
+        "description",
+        |a| a.description.clone(),
+        |m, t| m.description = t.description.clone(),
+    ),
+    (
+        "owner",
+        |a| a.owner.clone(),
+        |m, t| m.owner = t.owner.clone(),
+    ),
+    (
+        "due",
+        |a| a.due.map(|d| d.to_string()).unwrap_or_default(),
+        |m, t| m.due = t.due,
+    ),
+    (
+        "status",
+        |a| a.status.as_str().to_string(),
+        |m, t| m.status = t.status,
+    ),
+    (
+        "resources",
+        |a| a.resources.clone().unwrap_or_default(),
+        |m, t| m.resources = t.resources.clone(),
+    ),
+];
+
+/// A three-way merge of a treatment's actions: by action id, then field by field, so
+/// two people who change different actions, or different fields of one action, do not
+/// conflict. A conflict names the field as `isms set` does (`actions.A2.status`); an
+/// action removed on one side and changed on the other is a conflict on `actions.A2`.
+fn merge_actions<'r>(
+    base: Option<&[Action]>,
+    mine: &[Action],
+    theirs: &[Action],
+    resolution: impl Fn(&str) -> Option<&'r Resolution>,
+    edits: &mut Vec<Assignment>,
+) -> std::result::Result<Vec<Action>, Vec<NestedConflict>> {
+    let find = |list: &[Action], id: &str| list.iter().find(|a| a.id == id).cloned();
+    let mut ids: Vec<String> = mine.iter().map(|a| a.id.clone()).collect();
+    for a in theirs {
+        if !ids.contains(&a.id) {
+            ids.push(a.id.clone());
+        }
+    }
+    let summary = |a: &Option<Action>| {
+        a.as_ref()
+            .map(|a| format!("{} ({}, {})", a.description, a.owner, a.status.as_str()))
+    };
+    let mut merged = Vec::new();
+    let mut conflicts = Vec::new();
+    for id in ids {
+        let b = base.and_then(|b| find(b, &id));
+        let (m, t) = (find(mine, &id), find(theirs, &id));
+        let chosen = if m == t || b == t {
+            m
+        } else if b == m {
+            t
+        } else if let (Some(b), Some(mut m), Some(t)) = (b.clone(), m.clone(), t.clone()) {
+            for (name, read, copy) in ACTION_FIELDS {
+                let (bv, mv, tv) = (read(&b), read(&m), read(&t));
+                if mv == tv || bv == tv {
+                    continue;
+                }
+                if bv == mv {
+                    copy(&mut m, &t);
+                    continue;
+                }
+                let field = format!("actions.{id}.{name}");
+                match resolution(&field) {
+                    Some(Resolution::Mine) => {}
+                    Some(Resolution::Theirs) => copy(&mut m, &t),
+                    Some(Resolution::Value(v)) => edits.push(Assignment {
+                        path: vec!["actions".into(), id.clone(), name.into()],
+                        operation: edit::Operation::Set,
+                        value: v.clone(),
+                    }),
+                    None => conflicts.push((field, Some(bv), Some(mv), Some(tv))),
+                }
+            }
+            Some(m)
+        } else {
+            let field = format!("actions.{id}");
+            match resolution(&field) {
+                Some(Resolution::Theirs) => t,
+                Some(_) => m,
+                None => {
+                    conflicts.push((field, summary(&b), summary(&m), summary(&t)));
+                    m
+                }
+            }
+        };
+        merged.extend(chosen);
+    }
+    if conflicts.is_empty() {
+        Ok(merged)
+    } else {
+        Err(conflicts)
+    }
+}
+
 /// A line-by-line three-way merge of text; `None` when the changes overlap.
 fn merge_text(base: &str, mine: &str, theirs: &str) -> Option<String> {
     fn input(text: &str) -> git2::MergeFileInput<'_> {
@@ -597,4 +751,61 @@ fn merge_text(base: &str, mine: &str, theirs: &str) -> Option<String> {
         return None;
     }
     String::from_utf8(result.content().to_vec()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ActionStatus;
+
+    fn action(id: &str, status: ActionStatus) -> Action {
+        Action {
+            id: id.into(),
+            description: format!("Do {id}"),
+            owner: "ism".into(),
+            due: None,
+            status,
+            resources: None,
+        }
+    }
+
+    #[test]
+    fn actions_added_removed_and_changed_merge_or_conflict_by_id() {
+        use ActionStatus::*;
+        let base = vec![action("A1", Planned), action("A2", Planned)];
+        let none = |_: &str| None;
+        // Theirs adds A3, mine removes A1 (they left it alone): both kept.
+        let mine = vec![action("A2", Planned)];
+        let theirs = vec![
+            action("A1", Planned),
+            action("A2", Planned),
+            action("A3", Planned),
+        ];
+        let merged =
+            merge_actions(Some(&base), &mine, &theirs, none, &mut Vec::new()).expect("merges");
+        let ids: Vec<&str> = merged.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["A2", "A3"]);
+        // Mine removes A1, theirs changes it: a conflict on the whole action.
+        let theirs = vec![action("A1", Done), action("A2", Planned)];
+        let conflicts = merge_actions(Some(&base), &mine, &theirs, none, &mut Vec::new())
+            .expect_err("conflicts");
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].0, "actions.A1");
+        assert_eq!(conflicts[0].2, None, "mine removed it");
+        // The same field both ways, resolved with a new value: taken as an edit.
+        let mine = vec![action("A1", Cancelled), action("A2", Planned)];
+        let value = Resolution::Value("in_progress".into());
+        let mut edits = Vec::new();
+        let merged = merge_actions(
+            Some(&base),
+            &mine,
+            &theirs,
+            |f: &str| (f == "actions.A1.status").then_some(&value),
+            &mut edits,
+        )
+        .expect("resolved");
+        assert_eq!(merged.len(), 2);
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].path, ["actions", "A1", "status"]);
+    }
 }
