@@ -29,14 +29,7 @@ pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
     {
         return Err(Error::NotEmpty(dir.to_path_buf()));
     }
-    for folder in [
-        "risks",
-        "controls",
-        "treatments",
-        "documents",
-        "assessments",
-        "reports",
-    ] {
+    for folder in crate::isms::folders() {
         let path = dir.join(folder);
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
     }

@@ -18,6 +18,17 @@ use crate::{Error, LoadError, Result};
 /// The configuration file at the repository root.
 pub const CONFIG_FILE: &str = "isms.yaml";
 
+/// The folder of rendered reports put up for sign-off (`reports/risk-assessment.md`).
+pub const REPORTS_FOLDER: &str = "reports";
+
+/// Every folder of an ISMS repository: one per record kind, then `reports/`.
+pub fn folders() -> impl Iterator<Item = &'static str> {
+    RecordKind::ALL
+        .into_iter()
+        .map(RecordKind::folder)
+        .chain([REPORTS_FOLDER])
+}
+
 /// The kinds of record files, each in its own folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -41,13 +41,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
         seed ^= seed << 17;
         seed % n
     };
-    for folder in [
-        "risks",
-        "controls",
-        "treatments",
-        "documents",
-        "assessments",
-    ] {
+    for folder in crate::isms::folders() {
         fs::create_dir_all(dir.join(folder)).map_err(|e| Error::io(dir.join(folder), e))?;
     }
     let config = ISMS_YAML.replace("{{organisation}}", "Synthetic Ltd").replace("{{next_year}}", "2027-06-30").replace(

@@ -31,16 +31,11 @@ use signing::Signer;
 pub const ALLOWED_SIGNERS_FILE: &str = ".isms/allowed_signers";
 
 /// The folders and files a commit of "all changes" takes: the ISMS, nothing else.
-pub const ISMS_PATHS: [&str; 8] = [
-    CONFIG_FILE,
-    ".isms",
-    "risks",
-    "controls",
-    "treatments",
-    "documents",
-    "assessments",
-    "reports",
-];
+pub fn isms_paths() -> impl Iterator<Item = &'static str> {
+    [CONFIG_FILE, ".isms"]
+        .into_iter()
+        .chain(crate::isms::folders())
+}
 
 /// Makes libgit2 fsync objects, the index and references, so that an acknowledged
 /// commit survives a power cut, not only a crash of the process.
@@ -290,7 +285,7 @@ pub(crate) fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>>
         .include_untracked(true)
         .recurse_untracked_dirs(true)
         .include_ignored(false);
-    for p in ISMS_PATHS {
+    for p in isms_paths() {
         options.pathspec(p);
     }
     Ok(repo

@@ -26,7 +26,7 @@ use crate::domain::{Band, BandRule};
 use crate::git::changes::{between, Changes, Snapshot};
 use crate::{Error, Isms, Result};
 
-pub use model::REPORTS_FOLDER;
+pub use crate::isms::REPORTS_FOLDER;
 
 crate::domain::records::words! {
     /// The four reports.

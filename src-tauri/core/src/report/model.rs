@@ -20,9 +20,6 @@ use crate::{Error, Result};
 
 use super::{Previous, ReportKind, ReportMeta};
 
-/// The folder of rendered reports put up for sign-off.
-pub const REPORTS_FOLDER: &str = "reports";
-
 /// The commit a report is made from.
 pub(crate) struct Source {
     pub commit: String,
@@ -668,7 +665,7 @@ fn risk_assessment(
             "deferred_to": config.domain(id).and_then(|d| d.deferred_to.clone()).unwrap_or_default(),
         })).collect::<Vec<_>>(),
         "methodology": {
-            "version": m.version, "formula": config_formula(m),
+            "version": m.version, "formula": FORMULA,
             "likelihood": m.likelihood, "impact": m.impact,
         },
         "bands": bands,
@@ -684,20 +681,11 @@ fn risk_assessment(
     })
 }
 
-fn config_formula(_m: &Methodology) -> &'static str {
-    "likelihood × impact (each 1–5, so scores run from 1 to 25)"
-}
+/// The one formula the methodology allows (format::config refuses any other).
+const FORMULA: &str = "likelihood × impact (each 1–5, so scores run from 1 to 25)";
 
 fn soa(config: &IsmsConfig, register: &Register) -> serde_json::Value {
-    let cited = risks_citing(register.risks.iter().copied())
-        .into_iter()
-        .map(|(c, risks)| {
-            (
-                c.to_string(),
-                risks.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
-            )
-        })
-        .collect::<BTreeMap<String, Vec<String>>>();
+    let cited = risks_citing(register.risks.iter().copied());
     let entries: BTreeMap<&str, &SoaEntry> = register
         .controls
         .iter()
@@ -719,7 +707,10 @@ fn soa(config: &IsmsConfig, register: &Register) -> serde_json::Value {
         for control in catalogue.iter().filter(|c| c.theme == theme) {
             clause = control.id.split('.').next().unwrap_or("").to_string();
             let entry = entries.get(control.id.as_str());
-            let risks = cited.get(&control.id).cloned().unwrap_or_default();
+            let risks: Vec<&str> = cited
+                .get(control.id.as_str())
+                .map(|rs| rs.iter().map(|r| r.id.as_str()).collect())
+                .unwrap_or_default();
             t.add(entry.copied());
             let (applicable, status, justification, owner) = match entry {
                 None => (
