@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Sets up this machine and shows ISMS Desk on the sample ISMS (Kestrel Cart, a
-# fictional company): the checks, then the risk register.
+# Sets up this machine and opens ISMS Desk on the sample ISMS (Kestrel Cart, a
+# fictional company). The app keeps its own copy of the sample (made on first run),
+# so edits there survive between runs and never touch sample-isms/.
+# Before the window opens, it shows `isms check` on the sample and renders the four
+# reports from a committed copy into target/sample-reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build -q -p isms-cli
+bash scripts/build-ui.sh
+cargo build -q -p isms-cli -p isms-desk
 isms=target/debug/isms
 echo "== isms check (as of today) =="
 "$isms" --repo sample-isms check || true
-echo
-echo "== isms list risks --sort score =="
-"$isms" --repo sample-isms list risks --sort score
 
 # Reports are rendered from a commit, so the sample is copied into a git repository
 # of its own first (target/sample-isms-repo, made afresh each run).
@@ -29,3 +30,12 @@ for kind in risk-assessment soa treatment-plan register; do
     "$isms" --repo "$repo" report "$kind" --format "$format" -o "target/sample-reports/$kind.$format"
   done
 done
+
+echo
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "No display: to see the app on a headless machine, run it under Xvfb, e.g." >&2
+  echo "  xvfb-run -a target/debug/isms-desk --sample" >&2
+  exit 1
+fi
+echo "== ISMS Desk on the sample ISMS =="
+exec target/debug/isms-desk --sample

@@ -3,11 +3,13 @@
 # development files for the Tauri shell, a virtual display for window tests, git, the
 # OpenSSL headers git2 needs for https/ssh transports, OpenSSH (ssh-keygen,
 # ssh-agent) for the signing tests, and poppler-utils and qpdf, the independent tools
-# the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf).
+# the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf),
+# WebKitWebDriver for the end-to-end scenarios, and tauri-driver (from crates.io).
+# The screens are built with the machine's Node.js (20.19 or newer) and npm.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev openssh-client libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf)
+packages=(build-essential pkg-config git libssl-dev openssh-client libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,3 +28,14 @@ if ! command -v cargo >/dev/null; then
   exit 1
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then
+  echo "setup: Node.js 20.19 or newer is needed to build the screens (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v tauri-driver >/dev/null; then
+  echo "setup: installing tauri-driver"
+  cargo install -q tauri-driver --version "^2" --locked
+fi

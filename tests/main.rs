@@ -12,7 +12,12 @@
 //! - `sync`: fetch, pull (merging records field by field) and push with a bare remote.
 //! - `cli`: the `isms` command line, including the golden output of `isms check`.
 //! - `reports`: the four reports — golden markdown, PDFs checked with qpdf and poppler.
+//! - `app`: end-to-end scenarios of the desktop app through tauri-driver (ignored unless asked
+//!   for; `scripts/test.sh` runs them under Xvfb).
+//! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
+mod app;
+mod bindings;
 mod checks;
 mod cli;
 mod crash;

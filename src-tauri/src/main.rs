@@ -2,5 +2,5 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    isms_desk::run();
+    isms_desk::run(std::env::args().skip(1));
 }

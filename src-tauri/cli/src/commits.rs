@@ -12,7 +12,7 @@ use isms_core::git::sync::{Credentials, PullOutcome, Resolution, Resolutions};
 use isms_core::git::verify::{self, SignatureStatus};
 use isms_core::git::{self, CommitRequest, Identity};
 use isms_core::settings::Settings;
-use isms_core::{Error, Isms};
+use isms_core::Isms;
 
 use crate::{print_json, usage, Failure};
 
@@ -37,18 +37,7 @@ pub fn prompt(question: &str) -> Option<String> {
 
 /// The identity to commit as: git's, else the person chosen in the settings.
 fn identity(isms: &Isms, settings: &Settings) -> Result<Identity, Failure> {
-    let repo = git::repository(isms)?;
-    if let Some(id) = Identity::from_git(&repo) {
-        return Ok(id);
-    }
-    let config = isms
-        .load_config()
-        .map_err(|e| Failure::from(Error::Invalid(e[0].clone())))?;
-    settings
-        .person
-        .as_deref()
-        .and_then(|email| Identity::from_config(&config, email))
-        .ok_or_else(|| usage("who is committing? Set git's user.name and user.email, or pick yourself from isms.yaml once with `isms settings --person <email>`"))
+    Ok(git::identity(isms, settings)?)
 }
 
 fn signer(isms: &Isms, settings: &Settings) -> Result<Signer, Failure> {

@@ -8,6 +8,7 @@ const ANNEX_A_CSV: &str = include_str!("../../../templates/annex-a.csv");
 
 /// One Annex A control as the standard names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AnnexAControl {
     /// The control number, e.g. `8.13`.
     pub id: String,

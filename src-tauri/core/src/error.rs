@@ -8,6 +8,7 @@ use std::path::PathBuf;
 /// A problem in one file of the repository, located as precisely as the input allows:
 /// `risks/R-007.md:6: likelihood: 7 is outside the scale 1–5`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LoadError {
     /// The file, relative to the repository root, with `/` separators.
     pub path: String,
@@ -86,6 +87,9 @@ pub enum Error {
     /// No SSH key to sign with, or the key could not be used.
     #[error("{0}")]
     NoSigningKey(String),
+    /// The signing key needs a passphrase and none was given; nothing was committed.
+    #[error("the signing key {0} needs its passphrase; nothing was committed")]
+    PassphraseRequired(String),
     /// The ISMS folder is not a git repository.
     #[error("{0} is not a git repository; run `git init` there first")]
     NotARepository(PathBuf),
@@ -138,6 +142,7 @@ impl Error {
             Error::Conflict { .. } => "conflict",
             Error::Exists(_) => "exists",
             Error::NoSigningKey(_) => "no_signing_key",
+            Error::PassphraseRequired(_) => "passphrase_required",
             Error::NotARepository(_) => "not_a_repository",
             Error::Usage(_) => "usage",
             Error::NothingToCommit => "nothing_to_commit",

@@ -48,8 +48,15 @@ CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, kind UNINDEXED, path UNINDE
   tokenize = 'unicode61 remove_diacritics 2');
 ";
 
+/// Receives `(files read, files to read)` while the index reads files.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// How many files are read between two progress reports.
+const PROGRESS_EVERY: usize = 250;
+
 /// What opening the index had to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Refresh {
     /// Nothing changed since the last open.
@@ -126,6 +133,7 @@ impl RiskSort {
 
 /// A row of the risk register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RiskRow {
     /// The risk id.
     pub id: String,
@@ -143,6 +151,10 @@ pub struct RiskRow {
     pub score: Option<u8>,
     /// Inherent band.
     pub band: Option<Band>,
+    /// Residual likelihood.
+    pub residual_likelihood: Option<u8>,
+    /// Residual impact.
+    pub residual_impact: Option<u8>,
     /// Residual score.
     pub residual_score: Option<u8>,
     /// Residual band.
@@ -161,6 +173,7 @@ pub struct RiskRow {
 
 /// A row of the SoA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ControlRow {
     /// The Annex A id.
     pub id: String,
@@ -195,6 +208,7 @@ pub struct ControlQuery {
 
 /// A row of the treatment plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TreatmentRow {
     /// The treatment id.
     pub id: String,
@@ -216,6 +230,7 @@ pub struct TreatmentRow {
 
 /// A row of the document register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DocumentRow {
     /// The document id.
     pub id: String,
@@ -235,6 +250,7 @@ pub struct DocumentRow {
 
 /// A full-text search hit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     /// The record id.
     pub id: String,
@@ -249,6 +265,12 @@ pub struct SearchHit {
 impl Index {
     /// Opens the index of `isms` and brings it up to date.
     pub fn open(isms: &Isms) -> Result<Index> {
+        Index::open_with_progress(isms, &|_, _| {})
+    }
+
+    /// Opens the index, reporting `(files read, files to read)` now and then while it
+    /// reads files, for a progress bar over a long first indexing.
+    pub fn open_with_progress(isms: &Isms, progress: Progress) -> Result<Index> {
         let (mut conn, mut reason) = match isms.git_dir() {
             None => (
                 Connection::open_in_memory()?,
@@ -281,7 +303,7 @@ impl Index {
             }
             reset(&conn)?;
         }
-        let refresh = refresh(isms, &mut conn, reason)?;
+        let refresh = refresh(isms, &mut conn, reason, progress)?;
         Ok(Index { conn, refresh })
     }
 
@@ -290,7 +312,12 @@ impl Index {
     pub fn reindex(&mut self, isms: &Isms, path: &str) -> Result<()> {
         let (files, _) = isms.record_files()?;
         if path == crate::isms::CONFIG_FILE {
-            refresh(isms, &mut self.conn, Some("isms.yaml changed".into()))?;
+            refresh(
+                isms,
+                &mut self.conn,
+                Some("isms.yaml changed".into()),
+                &|_, _| {},
+            )?;
             return Ok(());
         }
         let config = isms.load_config();
@@ -336,7 +363,7 @@ impl Index {
     /// The risk register, filtered and ordered.
     pub fn risks(&self, q: &RiskQuery) -> Result<Vec<RiskRow>> {
         let mut sql = String::from(
-            "SELECT id, title, domain, status, likelihood, impact, score, band, residual_score, residual_band, treatment, owner, provisional, next_review, themes FROM risks WHERE 1=1",
+            "SELECT id, title, domain, status, likelihood, impact, score, band, residual_score, residual_band, treatment, owner, provisional, next_review, themes, residual_likelihood, residual_impact FROM risks WHERE 1=1",
         );
         let mut args: Vec<String> = Vec::new();
         let mut filter = |column: &str, value: Option<String>| {
@@ -383,6 +410,8 @@ impl Index {
                 impact: r.get(5)?,
                 score: r.get(6)?,
                 band: r.get::<_, Option<String>>(7)?.and_then(|b| Band::parse(&b)),
+                residual_likelihood: r.get(15)?,
+                residual_impact: r.get(16)?,
                 residual_score: r.get(8)?,
                 residual_band: r.get::<_, Option<String>>(9)?.and_then(|b| Band::parse(&b)),
                 treatment: r.get(10)?,
@@ -542,7 +571,12 @@ fn reset(conn: &Connection) -> Result<()> {
 }
 
 /// Brings the index up to date with the files.
-fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Result<Refresh> {
+fn refresh(
+    isms: &Isms,
+    conn: &mut Connection,
+    mut reason: Option<String>,
+    progress: Progress,
+) -> Result<Refresh> {
     let (files, walk_errors) = isms.record_files()?;
     let stored: HashMap<String, (i64, i64)> = conn
         .prepare("SELECT path, size, mtime_ns FROM files")?
@@ -597,9 +631,13 @@ fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Re
     let tx = conn.transaction()?;
     let outcome = if let Some(reason) = reason {
         tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search;")?;
-        for file in &files {
+        for (i, file) in files.iter().enumerate() {
+            if i % PROGRESS_EVERY == 0 {
+                progress(i, files.len());
+            }
             index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
         }
+        progress(files.len(), files.len());
         Refresh::Rebuilt { reason }
     } else {
         let mut changed = 0;
@@ -608,6 +646,9 @@ fn refresh(isms: &Isms, conn: &mut Connection, mut reason: Option<String>) -> Re
                 forget(&tx, &file.path)?;
                 index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
                 changed += 1;
+                if changed % PROGRESS_EVERY == 0 {
+                    progress(changed, files.len());
+                }
             } else if file.mtime_ns >= racy_since {
                 // Git's "racily clean" case: the file was modified so close to the last
                 // refresh that a second edit of the same size could share its mtime.

@@ -70,3 +70,40 @@ pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
     git2::Repository::init(dir)?;
     Ok(())
 }
+
+/// Creates an ISMS repository in `dir` (which must not exist or be empty) from
+/// `files` (paths relative to the root, with `/` separators) and commits them,
+/// unsigned, as `identity`. The desktop app makes its copy of the sample ISMS this way.
+pub fn from_files(
+    dir: &Path,
+    files: &[(&str, &[u8])],
+    identity: &crate::git::Identity,
+    message: &str,
+) -> Result<crate::git::Committed> {
+    if dir.exists()
+        && fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::NotEmpty(dir.to_path_buf()));
+    }
+    for (path, bytes) in files {
+        if path.split('/').any(|part| part.is_empty() || part == "..") || path.starts_with('/') {
+            return Err(Error::OutsideRepository(path.to_string()));
+        }
+        let full = dir.join(path);
+        let folder = full.parent().expect("a file path has a folder");
+        fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+        write_atomic(&full, bytes)?;
+    }
+    git2::Repository::init(dir)?;
+    let isms = crate::Isms::open(dir)?;
+    isms.commit(&crate::git::CommitRequest {
+        message,
+        records: &[],
+        identity,
+        signer: None,
+        when: None,
+    })
+}

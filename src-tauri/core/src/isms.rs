@@ -31,6 +31,7 @@ pub fn folders() -> impl Iterator<Item = &'static str> {
 
 /// The kinds of record files, each in its own folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     /// `risks/R-001.md`
@@ -106,6 +107,7 @@ pub struct RecordFile {
 
 /// Every record of the repository that loaded.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Records {
     /// `isms.yaml`, when it loaded.
     pub config: Option<IsmsConfig>,
@@ -126,6 +128,7 @@ pub struct Records {
 
 /// The result of loading a repository: what loaded, and what did not.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Loaded {
     /// The records that loaded.
     pub records: Records,

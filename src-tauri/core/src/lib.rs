@@ -42,6 +42,7 @@ pub mod report;
 pub mod settings;
 pub mod store;
 pub mod synthetic;
+pub mod views;
 
 pub use error::{Error, LoadError, Result};
 pub use isms::{Isms, Loaded, RecordKind, Records};

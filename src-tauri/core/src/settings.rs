@@ -12,6 +12,7 @@ use crate::{Error, Result};
 
 /// The settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Settings {
     /// The SSH private key to sign commits with when git's `user.signingkey` is not set.

@@ -38,7 +38,9 @@ use crate::{Error, LoadError, Result};
 /// The version of a record file an edit started from: git's blob id of the file's
 /// bytes (so it can be compared with `git hash-object`), or empty for "no file yet".
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// A newtype: serde writes it as the bare string.
+#[cfg_attr(feature = "ts", ts(type = "string"))]
 pub struct Revision(pub String);
 
 impl Revision {
@@ -72,6 +74,7 @@ pub struct OpenedRecord {
 
 /// What a save did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Saved {
     /// The record id (for a new record, the id it was given).
     pub id: String,
@@ -344,7 +347,7 @@ impl Isms {
     }
 
     /// The file's bytes, or `None` when there is no file.
-    fn read_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let full = self.resolve(path)?;
         match fs::read(&full) {
             Ok(bytes) => Ok(Some(bytes)),

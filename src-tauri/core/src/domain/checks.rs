@@ -20,6 +20,7 @@ use crate::LoadError;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The ISMS is inconsistent or incomplete; `isms check` exits 1.
@@ -30,6 +31,7 @@ pub enum Severity {
 
 /// One finding of the checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     /// The rule's stable name, e.g. `soa-excluded-but-cited`.
     pub rule: &'static str,
@@ -45,6 +47,7 @@ pub struct Finding {
 
 /// Something deferred, listed on every run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Deferred {
     /// A domain id or a risk id.
     pub id: String,
@@ -56,6 +59,7 @@ pub struct Deferred {
 
 /// The outcome of the checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckReport {
     /// The findings, errors first, then by file.
     pub findings: Vec<Finding>,

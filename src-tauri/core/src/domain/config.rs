@@ -10,6 +10,7 @@ use super::scoring::Methodology;
 
 /// The organisation the ISMS belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Organisation {
     /// The name used in reports.
     pub name: String,
@@ -21,6 +22,7 @@ pub struct Organisation {
 
 /// A role in the ISMS, e.g. `ism` (Information Security Manager).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Role {
     /// A short id used everywhere else, e.g. `head-of-product`.
     pub id: String,
@@ -30,6 +32,7 @@ pub struct Role {
 
 /// A person who holds roles and may sign.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     /// The person's name.
     pub name: String,
@@ -43,6 +46,7 @@ pub struct Person {
 
 /// Two roles that one person must not hold together (ISO/IEC 27001 A.5.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SeparationOfDuties {
     /// The two roles.
     pub roles: [String; 2],
@@ -59,6 +63,7 @@ words! {
 
 /// A risk domain (technical, people, supplier, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RiskDomain {
     /// A short id that risks cite.
     pub id: String,
@@ -72,6 +77,7 @@ pub struct RiskDomain {
 
 /// When the risk assessment is repeated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AssessmentSchedule {
     /// Months between assessments (12 for an annual assessment).
     pub cadence_months: u32,
@@ -89,6 +95,7 @@ words! {
 
 /// One step of a sign-off chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignoffStep {
     /// The role that signs this step.
     pub role: String,
@@ -98,6 +105,7 @@ pub struct SignoffStep {
 
 /// The ordered roles that must sign one kind of document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignoffChain {
     /// The kind of document, e.g. `risk-assessment`, `soa`, `treatment-plan`,
     /// `risk-acceptance`, `governance`.
@@ -108,6 +116,7 @@ pub struct SignoffChain {
 
 /// Everything in `isms.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IsmsConfig {
     /// The organisation.
     pub organisation: Organisation,

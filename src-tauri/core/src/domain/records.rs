@@ -13,6 +13,7 @@ macro_rules! words {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum $name { $($(#[$vmeta])* #[serde(rename = $word)] $variant),+ }
 
         impl $name {
@@ -98,6 +99,7 @@ words! {
 
 /// The formal acceptance of a risk that is retained (treatment `accept`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Acceptance {
     /// Whether the acceptance memo is signed.
     pub memo: MemoStatus,
@@ -111,6 +113,7 @@ pub struct Acceptance {
 
 /// A risk: one file `risks/R-001.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Risk {
     /// `R-001`; also the file name.
     pub id: String,
@@ -207,6 +210,7 @@ pub fn risks_citing<'a>(
 
 /// A Statement of Applicability entry: one file per Annex A control, `controls/8.13.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SoaEntry {
     /// The Annex A control id, e.g. `8.13`; also the file name.
     pub id: String,
@@ -230,6 +234,7 @@ pub struct SoaEntry {
 
 /// An action of a treatment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Action {
     /// `A1`, unique within the treatment.
     pub id: String,
@@ -247,6 +252,7 @@ pub struct Action {
 
 /// A risk treatment: one file `treatments/T-001.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Treatment {
     /// `T-001`; also the file name.
     pub id: String,
@@ -272,6 +278,7 @@ pub struct Treatment {
 
 /// A controlled document under document control: `documents/scope.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Document {
     /// The file stem, e.g. `scope`.
     pub id: String,
@@ -295,6 +302,7 @@ pub struct Document {
 
 /// A recurring theme observed in an assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Theme {
     /// A short id that risks cite.
     pub id: String,
@@ -304,6 +312,7 @@ pub struct Theme {
 
 /// A dated risk assessment: `assessments/2026.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assessment {
     /// The file stem, e.g. `2026`.
     pub id: String,
@@ -357,9 +366,104 @@ pub fn sections(body: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Replaces the text of the `## heading` section of a markdown body, leaving every
+/// other line exactly as written. A missing section is added at the end. This is how
+/// the app saves one narrative section without rewriting the rest of the body.
+pub fn replace_section(body: &str, heading: &str, text: &str) -> String {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    fn is_heading(line: &str) -> Option<&str> {
+        line.trim_end().strip_prefix("## ").map(str::trim)
+    }
+    let mut in_fence = false;
+    let mut start = None;
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if let Some(h) = is_heading(line) {
+            if start.is_some() {
+                end = i;
+                break;
+            }
+            if h == heading {
+                start = Some(i);
+            }
+        }
+    }
+    let text = text.trim();
+    let section = if text.is_empty() {
+        "\n".to_string()
+    } else {
+        format!("\n{text}\n\n")
+    };
+    match start {
+        Some(start) => {
+            let mut out: String = lines[..=start].concat();
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&section);
+            out.push_str(&lines[end..].concat());
+            if end == lines.len() {
+                // The last section: no blank line owed to a following heading.
+                let trimmed = out.trim_end_matches('\n').len();
+                out.truncate(trimmed);
+                out.push('\n');
+            }
+            out
+        }
+        None => {
+            let mut out = body.trim_end_matches('\n').to_string();
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&format!("## {heading}\n{section}"));
+            let trimmed = out.trim_end_matches('\n').len();
+            out.truncate(trimmed);
+            out.push('\n');
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_section_changes_one_section_and_keeps_the_rest_as_written() {
+        let body = "Intro line\n\n## Description\n\nOld text.\n\n## Existing controls\n\n- a  \n- b\n\n```\n## not a heading\n```\n";
+        let out = replace_section(body, "Description", "New text\nover two lines.");
+        assert_eq!(
+            out,
+            "Intro line\n\n## Description\n\nNew text\nover two lines.\n\n## Existing controls\n\n- a  \n- b\n\n```\n## not a heading\n```\n"
+        );
+        let last = replace_section(body, "Existing controls", "- c");
+        assert_eq!(
+            last,
+            "Intro line\n\n## Description\n\nOld text.\n\n## Existing controls\n\n- c\n"
+        );
+        let added = replace_section("## Description\n\nText.\n", "Internal notes", "Note.");
+        assert_eq!(
+            added,
+            "## Description\n\nText.\n\n## Internal notes\n\nNote.\n"
+        );
+        assert_eq!(
+            sections(&added)[1],
+            ("Internal notes".to_string(), "Note.".to_string())
+        );
+        let emptied = replace_section(body, "Description", "  ");
+        assert_eq!(
+            sections(&emptied)[1],
+            ("Description".to_string(), String::new())
+        );
+        assert!(emptied.contains("## Existing controls\n\n- a  \n"));
+    }
 
     #[test]
     fn sections_split_on_level_two_headings_outside_code_fences() {

@@ -21,6 +21,7 @@ pub fn score(likelihood: u8, impact: u8) -> u8 {
 
 /// The bands of the methodology, from worst to best.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     /// Treatment required.
@@ -61,6 +62,7 @@ impl Band {
 
 /// One level of a likelihood or impact scale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Level {
     /// 1–5.
     pub level: u8,
@@ -72,6 +74,7 @@ pub struct Level {
 
 /// The band edges of the methodology: a band covers `min..=max`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BandRule {
     /// The band.
     pub band: Band,
@@ -88,6 +91,7 @@ pub struct BandRule {
 /// How risks are scored and banded (ISO/IEC 27001:2022 §6.1.2). Versioned: an
 /// assessment records the version it used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Methodology {
     /// The methodology's version, e.g. `1.0`.
     pub version: String,
@@ -187,6 +191,7 @@ impl Methodology {
 
 /// A scored position: likelihood, impact, their score and the band it falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rating {
     /// 1–5.
     pub likelihood: u8,

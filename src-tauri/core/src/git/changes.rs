@@ -23,26 +23,32 @@ use super::{record_of_path, revision_error};
 
 /// One field that differs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct FieldChange {
     /// The dotted field path (`likelihood`, `band`, `actions.A2.status`).
     pub field: String,
     /// The value before, as text (`None`: absent).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub before: Option<String>,
     /// The value after, as text (`None`: absent).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub after: Option<String>,
     /// For lists: the items added.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub added: Vec<String>,
     /// For lists: the items removed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
     pub removed: Vec<String>,
 }
 
 /// How a record changed as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// New in the later revision.
@@ -59,6 +65,7 @@ pub enum ChangeKind {
 
 /// One record that differs between two revisions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecordChange {
     /// The kind of record.
     pub kind: RecordKind,
@@ -72,6 +79,7 @@ pub struct RecordChange {
     pub fields: Vec<FieldChange>,
     /// A unified diff of the markdown body, when it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub body_diff: Option<String>,
 }
 
@@ -84,6 +92,7 @@ impl RecordChange {
 
 /// The changes between two revisions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Changes {
     /// The earlier revision as given, and its commit.
     pub from: String,

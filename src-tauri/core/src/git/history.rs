@@ -20,6 +20,7 @@ use crate::{Error, Result};
 
 /// One commit in a record's timeline.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimelineEntry {
     /// The commit id.
     pub commit: String,
@@ -39,6 +40,7 @@ pub struct TimelineEntry {
     pub fields: Vec<FieldChange>,
     /// A unified diff of the body, when it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub body_diff: Option<String>,
 }
 

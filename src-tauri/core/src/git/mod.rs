@@ -60,6 +60,7 @@ pub fn repository(isms: &Isms) -> Result<git2::Repository> {
 
 /// Who a commit is by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Identity {
     /// The person's name.
     pub name: String,
@@ -90,6 +91,23 @@ impl Identity {
     }
 }
 
+/// The identity to commit as: git's `user.name` and `user.email`, else the person
+/// chosen in ISMS Desk's settings from isms.yaml.
+pub fn identity(isms: &Isms, settings: &crate::settings::Settings) -> Result<Identity> {
+    let repo = repository(isms)?;
+    if let Some(id) = Identity::from_git(&repo) {
+        return Ok(id);
+    }
+    let config = isms
+        .load_config()
+        .map_err(|mut e| Error::Invalid(e.remove(0)))?;
+    settings
+        .person
+        .as_deref()
+        .and_then(|email| Identity::from_config(&config, email))
+        .ok_or_else(|| Error::Usage("who is committing? Set git's user.name and user.email, or pick yourself from isms.yaml once with `isms settings --person <email>`".into()))
+}
+
 /// The text of `.isms/allowed_signers` for a configuration: one line per key of each
 /// person, in isms.yaml order, limited to the `git` namespace.
 pub fn allowed_signers(config: &IsmsConfig) -> String {
@@ -114,6 +132,7 @@ pub fn allowed_signers(config: &IsmsConfig) -> String {
 
 /// What a commit did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Committed {
     /// The new commit id.
     pub commit: String,
@@ -279,7 +298,7 @@ impl Isms {
 
 /// The ISMS files that differ from HEAD in the index or the working tree (new,
 /// changed, deleted), leaving out temporary files of interrupted saves.
-pub(crate) fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
+pub fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
     let mut options = git2::StatusOptions::new();
     options
         .include_untracked(true)

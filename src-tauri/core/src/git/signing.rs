@@ -34,6 +34,33 @@ pub enum KeySource {
     Settings(PathBuf),
 }
 
+impl KeySource {
+    /// The key configured for this repository the way git finds it
+    /// (`gpg.format=ssh` and `user.signingkey`), else `settings_key`; `None` when
+    /// neither is set, which means commits are made unsigned.
+    pub fn configured(
+        repo: &git2::Repository,
+        settings_key: Option<&Path>,
+    ) -> Result<Option<KeySource>> {
+        let config = repo.config()?;
+        let format = config.get_string("gpg.format").unwrap_or_default();
+        let configured = config.get_string("user.signingkey").ok();
+        Ok(match (format.as_str(), configured, settings_key) {
+            ("ssh", Some(key), _) => Some(KeySource::GitConfig(key)),
+            (_, _, Some(path)) => Some(KeySource::Settings(path.to_path_buf())),
+            _ => None,
+        })
+    }
+
+    /// The key as a person would recognise it: its path or git's setting.
+    pub fn describe(&self) -> String {
+        match self {
+            KeySource::GitConfig(value) => value.clone(),
+            KeySource::Settings(path) => path.display().to_string(),
+        }
+    }
+}
+
 /// Asks the person for a passphrase; `None` when they cancel.
 pub type Prompt<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -70,18 +97,11 @@ impl Signer {
         settings_key: Option<&Path>,
         prompt: Prompt,
     ) -> Result<Signer> {
-        let config = repo.config()?;
-        let format = config.get_string("gpg.format").unwrap_or_default();
-        let configured = config.get_string("user.signingkey").ok();
-        let source = match (format.as_str(), configured, settings_key) {
-            ("ssh", Some(key), _) => KeySource::GitConfig(key),
-            (_, _, Some(path)) => KeySource::Settings(path.to_path_buf()),
-            _ => {
-                return Err(Error::NoSigningKey(
-                    "no SSH signing key is configured: set git's `user.signingkey` (with `gpg.format=ssh`) or choose a key in ISMS Desk's settings".into(),
-                ))
-            }
-        };
+        let source = KeySource::configured(repo, settings_key)?.ok_or_else(|| {
+            Error::NoSigningKey(
+                "no SSH signing key is configured: set git's `user.signingkey` (with `gpg.format=ssh`) or choose a key in ISMS Desk's settings".into(),
+            )
+        })?;
         Signer::from_source(&source, prompt)
     }
 

@@ -36,6 +36,7 @@ pub struct Credentials<'a> {
 
 /// One field that both sides changed to different values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldConflict {
     /// The file.
     pub path: String,
@@ -54,6 +55,7 @@ pub struct FieldConflict {
 
 /// How to resolve one conflicting field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "keep", content = "value", rename_all = "snake_case")]
 pub enum Resolution {
     /// Keep this side's value.
@@ -69,6 +71,7 @@ pub type Resolutions = HashMap<(String, String), Resolution>;
 
 /// What a pull did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum PullOutcome {
     /// Nothing new on the remote.

@@ -15,6 +15,7 @@ use crate::{Error, Result};
 
 /// The outcome for one commit's signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SignatureStatus {
     /// A valid signature by a key of a person in isms.yaml.
@@ -56,6 +57,7 @@ impl SignatureStatus {
 
 /// One commit and its signature.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CommitSignature {
     /// The commit id.
     pub commit: String,

@@ -65,6 +65,17 @@ fn safe_link(url: &str) -> bool {
 
 /// The body of a report as sanitised HTML.
 pub fn body(markdown: &str, meta: &ReportMeta) -> String {
+    render(markdown, Some(meta))
+}
+
+/// Markdown a person wrote (a risk's narrative) as sanitised HTML, with the same rules
+/// as reports: raw HTML comes out as text, links keep only safe targets, images become
+/// their alternative text. The desktop app shows record text only through this.
+pub fn markdown(text: &str) -> String {
+    render(text, None)
+}
+
+fn render(markdown: &str, meta: Option<&ReportMeta>) -> String {
     let mut events: Vec<Event> = Vec::new();
     let mut skip_link_end: Vec<bool> = Vec::new();
     let mut heatmap_next = false;
@@ -85,6 +96,7 @@ pub fn body(markdown: &str, meta: &ReportMeta) -> String {
                 }
                 Event::End(TagEnd::Table) => {
                     let rows = table.take().unwrap_or_default();
+                    let meta = meta.expect("heat maps are only collected for reports");
                     events.push(Event::Html(CowStr::from(heatmap_html(&rows, meta))));
                 }
                 _ => {}
@@ -93,7 +105,7 @@ pub fn body(markdown: &str, meta: &ReportMeta) -> String {
         }
         match event {
             Event::Html(t) | Event::InlineHtml(t) => {
-                if is_heatmap_directive(&t) {
+                if meta.is_some() && is_heatmap_directive(&t) {
                     heatmap_next = true;
                 } else {
                     events.push(Event::Text(t));
@@ -248,6 +260,15 @@ mod tests {
             tool: "ISMS Desk".into(),
             bands: crate::domain::Methodology::default_bands(),
         }
+    }
+
+    #[test]
+    fn record_markdown_is_sanitised_like_reports() {
+        let html = markdown("**Bold** <script>x()</script> [a](javascript:alert(1)) ![i](x.png)\n");
+        assert!(html.contains("<strong>Bold</strong>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
     }
 
     #[test]

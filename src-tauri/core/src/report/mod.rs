@@ -64,6 +64,7 @@ impl ReportKind {
 
 /// What a report states about itself, for page headers, footers and file metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportMeta {
     /// Which report.
     pub kind: ReportKind,
@@ -99,6 +100,7 @@ impl ReportMeta {
 
 /// A rendered report: its markdown and what it says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     /// Header, footer and metadata facts.
     pub meta: ReportMeta,

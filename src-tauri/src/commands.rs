@@ -1,0 +1,461 @@
+//! The commands the webview may call. Each is a one-liner over isms-core, run off the
+//! UI thread (`spawn_blocking`), with errors as `{code, message}`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use isms_core::domain::checks::CheckReport;
+use isms_core::format::edit::Assignment;
+use isms_core::git::changes::Changes;
+use isms_core::git::history::TimelineEntry;
+use isms_core::git::sync::PullOutcome;
+use isms_core::git::Committed;
+use isms_core::index::RiskRow;
+use isms_core::report::ReportKind;
+use isms_core::store::{Revision, Saved};
+use isms_core::views::{
+    Dashboard, Exported, FieldChoice, Opened, Reference, ReportPreview, RiskView, Soa,
+    TreatmentPlan,
+};
+use isms_core::{Isms, RecordKind};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::launch::{self, Options};
+
+/// An error as the webview receives it: a stable code to branch on and a message for
+/// the person (naming the file, line and field where there is one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct CommandError {
+    /// `invalid`, `conflict`, `not_found`, `passphrase_required`, … (see
+    /// `isms_core::Error::code`), or `no_isms` when no repository is open.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// For invalid input: the front-matter field at fault, so the app can show the
+    /// message beside it.
+    pub field: Option<String>,
+}
+
+impl From<isms_core::Error> for CommandError {
+    fn from(e: isms_core::Error) -> Self {
+        let field = match &e {
+            isms_core::Error::Invalid(load) => load.field.clone(),
+            _ => None,
+        };
+        CommandError {
+            code: e.code().to_string(),
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+fn error(code: &str, message: impl Into<String>) -> CommandError {
+    CommandError {
+        code: code.to_string(),
+        message: message.into(),
+        field: None,
+    }
+}
+
+type Reply<T> = Result<T, CommandError>;
+
+/// Progress of long work, sent as the `progress` event.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Progress {
+    /// What is being done, for a person ("Indexing 10,100 files").
+    pub task: String,
+    /// Steps done.
+    pub done: u32,
+    /// Steps in all (0 when unknown).
+    pub total: u32,
+}
+
+/// What the app opened at start, and what else it could open.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Startup {
+    /// The ISMS opened, when one could be.
+    pub opened: Option<Opened>,
+    /// Why the ISMS it tried could not be opened.
+    pub error: Option<CommandError>,
+    /// Recently opened repositories, most recent first.
+    pub recent: Vec<String>,
+    /// Whether the opened ISMS is the app's own copy of the sample.
+    pub sample: bool,
+}
+
+/// The app's state: the ISMS open now and how the app was started.
+pub struct Desk {
+    isms: Mutex<Option<Isms>>,
+    options: Options,
+    started: Instant,
+}
+
+impl Desk {
+    /// A desk with nothing open yet.
+    pub fn new(options: Options) -> Desk {
+        Desk {
+            isms: Mutex::new(None),
+            options,
+            started: Instant::now(),
+        }
+    }
+
+    fn current(&self) -> Reply<Isms> {
+        self.isms
+            .lock()
+            .expect("the ISMS lock is never held across a panic")
+            .clone()
+            .ok_or_else(|| error("no_isms", "no ISMS repository is open"))
+    }
+
+    /// Runs `work` on the open ISMS on a blocking thread.
+    async fn run<T, F>(&self, work: F) -> Reply<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Isms) -> isms_core::Result<T> + Send + 'static,
+    {
+        let isms = self.current()?;
+        blocking(move || work(&isms).map_err(CommandError::from)).await?
+    }
+
+    fn data_dir(&self, app: &AppHandle) -> Reply<PathBuf> {
+        match &self.options.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => app
+                .path()
+                .app_data_dir()
+                .map_err(|e| error("io", format!("no folder for the app's data: {e}"))),
+        }
+    }
+
+    /// Opens `root`, indexing with progress events, and remembers it.
+    async fn open(&self, app: &AppHandle, root: PathBuf) -> Reply<Opened> {
+        let (events, data_dir) = (app.clone(), self.data_dir(app)?);
+        let (isms, opened) = blocking(move || {
+            let isms = Isms::open(&root)?;
+            let progress = |done: usize, total: usize| {
+                // A lost progress event only leaves the bar behind; opening goes on.
+                let _ = events.emit(
+                    "progress",
+                    Progress {
+                        task: format!("Indexing {total} files"),
+                        done: done as u32,
+                        total: total as u32,
+                    },
+                );
+            };
+            let opened = isms.opened(&progress)?;
+            launch::remember(&data_dir, isms.root())?;
+            Ok::<_, isms_core::Error>((isms, opened))
+        })
+        .await
+        .and_then(|r| r.map_err(CommandError::from))?;
+        *self
+            .isms
+            .lock()
+            .expect("the ISMS lock is never held across a panic") = Some(isms);
+        Ok(opened)
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Reply<T> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| error("internal", format!("the work stopped unexpectedly: {e}")))
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn report_kind(kind: &str) -> Reply<ReportKind> {
+    ReportKind::parse(kind).ok_or_else(|| {
+        error(
+            "usage",
+            format!("`{kind}` is not a report; use {}", ReportKind::expected()),
+        )
+    })
+}
+
+/// Opens what the app should show first: `--repo`, else (unless `--sample`) the most
+/// recent repository, else the app's own copy of the sample ISMS (made on first run).
+#[tauri::command]
+pub async fn startup(app: AppHandle, desk: State<'_, Desk>) -> Reply<Startup> {
+    let data_dir = desk.data_dir(&app)?;
+    let recent = launch::recent(&data_dir);
+    let chosen = desk.options.repo.clone().or_else(|| {
+        recent
+            .iter()
+            .find(|p| p.join("isms.yaml").is_file())
+            .cloned()
+    });
+    let (root, sample) = match chosen {
+        Some(root) => (root, false),
+        None => {
+            let dir = data_dir.clone();
+            (blocking(move || launch::sample_copy(&dir)).await??, true)
+        }
+    };
+    let (opened, error) = match desk.open(&app, root).await {
+        Ok(opened) => (Some(opened), None),
+        Err(e) => (None, Some(e)),
+    };
+    Ok(Startup {
+        opened,
+        error,
+        recent: paths(launch::recent(&data_dir)),
+        sample,
+    })
+}
+
+/// Opens `path`, or asks for a folder when none is given (`None`: the person cancelled).
+#[tauri::command]
+pub async fn open_folder(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    path: Option<String>,
+) -> Reply<Option<Opened>> {
+    let root = match path {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let dialog = app.clone();
+            let picked = blocking(move || {
+                dialog
+                    .dialog()
+                    .file()
+                    .set_title("Open an ISMS repository")
+                    .blocking_pick_folder()
+            })
+            .await?;
+            match picked.and_then(|p| p.into_path().ok()) {
+                Some(root) => root,
+                None => return Ok(None),
+            }
+        }
+    };
+    desk.open(&app, root).await.map(Some)
+}
+
+/// Opens the app's own copy of the sample ISMS.
+#[tauri::command]
+pub async fn open_sample(app: AppHandle, desk: State<'_, Desk>) -> Reply<Opened> {
+    let dir = desk.data_dir(&app)?;
+    let root = blocking(move || launch::sample_copy(&dir)).await??;
+    desk.open(&app, root).await
+}
+
+/// Recently opened repositories.
+#[tauri::command]
+pub async fn recent(app: AppHandle, desk: State<'_, Desk>) -> Reply<Vec<String>> {
+    Ok(paths(launch::recent(&desk.data_dir(&app)?)))
+}
+
+fn paths(list: Vec<PathBuf>) -> Vec<String> {
+    list.iter().map(|p| p.display().to_string()).collect()
+}
+
+#[tauri::command]
+pub async fn dashboard(desk: State<'_, Desk>) -> Reply<Dashboard> {
+    desk.run(|isms| isms.dashboard(today())).await
+}
+
+#[tauri::command]
+pub async fn findings(desk: State<'_, Desk>) -> Reply<CheckReport> {
+    desk.run(|isms| isms.findings(today())).await
+}
+
+#[tauri::command]
+pub async fn reference(desk: State<'_, Desk>) -> Reply<Reference> {
+    desk.run(|isms| isms.reference()).await
+}
+
+#[tauri::command]
+pub async fn register(desk: State<'_, Desk>) -> Reply<Vec<RiskRow>> {
+    desk.run(|isms| isms.register()).await
+}
+
+#[tauri::command]
+pub async fn search_risks(desk: State<'_, Desk>, text: String) -> Reply<Vec<String>> {
+    desk.run(move |isms| isms.search_risks(&text)).await
+}
+
+#[tauri::command]
+pub async fn risk(desk: State<'_, Desk>, id: String) -> Reply<RiskView> {
+    desk.run(move |isms| isms.risk_view(&id)).await
+}
+
+/// Changes fields by assignments (`likelihood=3`, `controls+=8.7`), atomically, from
+/// the revision the edit started on.
+#[tauri::command]
+pub async fn set_fields(
+    desk: State<'_, Desk>,
+    id: String,
+    assignments: Vec<String>,
+    base: Revision,
+) -> Reply<Saved> {
+    let parsed = assignments
+        .iter()
+        .map(|a| Assignment::parse(a).map_err(|m| error("invalid", m)))
+        .collect::<Reply<Vec<_>>>()?;
+    desk.run(move |isms| isms.set(&id, &parsed, None, Some(&base)))
+        .await
+}
+
+#[tauri::command]
+pub async fn save_section(
+    desk: State<'_, Desk>,
+    id: String,
+    heading: String,
+    markdown: String,
+    base: Revision,
+) -> Reply<Saved> {
+    desk.run(move |isms| isms.save_section(&id, &heading, &markdown, &base))
+        .await
+}
+
+/// Creates a risk with the next free id.
+#[tauri::command]
+pub async fn new_risk(desk: State<'_, Desk>, assignments: Vec<String>) -> Reply<Saved> {
+    let parsed = assignments
+        .iter()
+        .map(|a| Assignment::parse(a).map_err(|m| error("invalid", m)))
+        .collect::<Reply<Vec<_>>>()?;
+    desk.run(move |isms| isms.create(RecordKind::Risk, None, &parsed, None))
+        .await
+}
+
+/// Markdown a person is writing, as sanitised HTML for the preview.
+#[tauri::command]
+pub fn render_markdown(markdown: String) -> String {
+    isms_core::report::html::markdown(&markdown)
+}
+
+#[tauri::command]
+pub async fn soa(desk: State<'_, Desk>) -> Reply<Soa> {
+    desk.run(|isms| isms.soa()).await
+}
+
+#[tauri::command]
+pub async fn treatment_plan(desk: State<'_, Desk>) -> Reply<TreatmentPlan> {
+    desk.run(|isms| isms.treatment_plan(today())).await
+}
+
+#[tauri::command]
+pub async fn timeline(desk: State<'_, Desk>, id: String) -> Reply<Vec<TimelineEntry>> {
+    desk.run(move |isms| isms.timeline(&id)).await
+}
+
+/// The records changed since the last commit, field by field.
+#[tauri::command]
+pub async fn pending_changes(desk: State<'_, Desk>) -> Reply<Changes> {
+    desk.run(|isms| isms.changes("HEAD", None)).await
+}
+
+#[tauri::command]
+pub async fn commit(
+    desk: State<'_, Desk>,
+    message: String,
+    passphrase: Option<String>,
+) -> Reply<Committed> {
+    desk.run(move |isms| isms.commit_changes(&message, passphrase.as_deref()))
+        .await
+}
+
+#[tauri::command]
+pub async fn pull(
+    desk: State<'_, Desk>,
+    choices: Vec<FieldChoice>,
+    passphrase: Option<String>,
+) -> Reply<PullOutcome> {
+    desk.run(move |isms| isms.pull_changes("origin", &choices, passphrase.as_deref()))
+        .await
+}
+
+#[tauri::command]
+pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<String> {
+    desk.run(move |isms| isms.push_changes("origin", passphrase.as_deref()))
+        .await
+}
+
+#[tauri::command]
+pub async fn report_preview(desk: State<'_, Desk>, kind: String) -> Reply<ReportPreview> {
+    let kind = report_kind(&kind)?;
+    desk.run(move |isms| isms.report_preview(kind)).await
+}
+
+/// Exports a report of the last commit as PDF to a file the person chooses (or into
+/// `--save-to`). `None`: the person cancelled.
+#[tauri::command]
+pub async fn export_pdf(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    kind: String,
+) -> Reply<Option<Exported>> {
+    let kind = report_kind(&kind)?;
+    let name = format!("{}.pdf", kind.as_str());
+    let target = match &desk.options.save_to {
+        Some(dir) => Some(dir.join(&name)),
+        None => {
+            let dialog = app.clone();
+            blocking(move || {
+                dialog
+                    .dialog()
+                    .file()
+                    .set_title("Export PDF")
+                    .set_file_name(&name)
+                    .add_filter("PDF", &["pdf"])
+                    .blocking_save_file()
+                    .and_then(|p| p.into_path().ok())
+            })
+            .await?
+        }
+    };
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    let _ = app.emit(
+        "progress",
+        Progress {
+            task: format!("Exporting {}", kind.title()),
+            done: 0,
+            total: 1,
+        },
+    );
+    let exported = desk.run(move |isms| isms.export_pdf(kind, &target)).await?;
+    let _ = app.emit(
+        "progress",
+        Progress {
+            task: format!("Exported {}", kind.title()),
+            done: 1,
+            total: 1,
+        },
+    );
+    Ok(Some(exported))
+}
+
+/// The webview calls this once the risk register is first on screen. With
+/// `--report-ready` the app prints the time since start and its memory (the launch
+/// benchmark reads them).
+#[tauri::command]
+pub fn register_visible(desk: State<'_, Desk>, rows: u32) {
+    if desk.options.report_ready {
+        println!(
+            "register-visible ms={} rows={rows} rss_kb={}",
+            desk.started.elapsed().as_millis(),
+            rss_kb(Path::new("/proc/self/status")).unwrap_or(0)
+        );
+    }
+}
+
+fn rss_kb(status: &Path) -> Option<u64> {
+    std::fs::read_to_string(status)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -1,0 +1,429 @@
+//! End-to-end scenarios of the real desktop app in its real webview: `isms-desk` is
+//! started by tauri-driver through WebKitWebDriver and driven over WebDriver
+//! (fantoccini), exactly as a person would click through it.
+//!
+//! They need a display, `tauri-driver` and `WebKitWebDriver`, and they use the fixed
+//! ports 4444/4445, so they are `#[ignore]`d in a plain `cargo test` and run one at a
+//! time by `scripts/test.sh`:
+//!
+//! ```text
+//! xvfb-run -a -s "-screen 0 1280x800x24" cargo test --test main app:: -- --ignored --test-threads=1
+//! ```
+//!
+//! Each scenario works on its own signed copy of the sample ISMS and saves a
+//! screenshot to `target/e2e/<scenario>.png`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::support::Signed;
+
+/// tauri-driver, stopped with SIGTERM so that it stops WebKitWebDriver too (SIGKILL
+/// would orphan it, holding port 4445).
+struct Driver(Child);
+
+impl Driver {
+    fn start(home: &Path) -> Driver {
+        let program = which("tauri-driver").expect(
+            "tauri-driver is installed because scripts/test.sh installs it (cargo install tauri-driver)",
+        );
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the end-to-end scenarios need a display: run them under xvfb-run (see tests/app.rs)"
+        );
+        let child = Command::new(program)
+            .args(["--port", "4444", "--native-port", "4445"])
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("ISMS_DESK_CONFIG", home.join("settings.json"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("SSH_AUTH_SOCK")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect("127.0.0.1:4444").is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on port 4444 within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver(child)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let home_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin"));
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(home_bin)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+/// One scenario: a signed, committed copy of the sample, the app open on it.
+struct Scenario {
+    name: &'static str,
+    isms: Signed,
+    exports: tempfile::TempDir,
+    client: Client,
+    _driver: Driver,
+}
+
+impl Scenario {
+    async fn start(name: &'static str) -> Scenario {
+        let isms = Signed::new();
+        isms.ok(&["commit", "-m", "The ISMS as it stands"]);
+        let exports = tempfile::tempdir().expect("a temporary folder");
+        let data = isms.path().join(".git/isms-desk-app-data");
+        let driver = Driver::start(isms.home.path());
+        let args = vec![
+            "--repo".to_string(),
+            isms.path().display().to_string(),
+            "--data-dir".to_string(),
+            data.display().to_string(),
+            "--save-to".to_string(),
+            exports.path().display().to_string(),
+        ];
+        let capabilities = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": env!("CARGO_BIN_EXE_isms-desk"), "args": args },
+        });
+        let mut builder = ClientBuilder::native();
+        builder.capabilities(capabilities.as_object().expect("an object").clone());
+        let connect = builder.connect("http://127.0.0.1:4444");
+        let client = tokio::time::timeout(Duration::from_secs(60), connect)
+            .await
+            .expect("a WebDriver session starts within 60 s (is the display up?)")
+            .expect("tauri-driver starts the app");
+        let s = Scenario {
+            name,
+            isms,
+            exports,
+            client,
+            _driver: driver,
+        };
+        // The app opens the repository given with --repo on the register.
+        s.find("[data-register]").await;
+        s
+    }
+
+    async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no element `{css}` within 20 s: {e}", self.name))
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{}: cannot click `{css}`: {e}", self.name));
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .text()
+            .await
+            .expect("an element has text")
+    }
+
+    /// Waits until `css`'s text satisfies `want`.
+    async fn wait_text(&self, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text(css).await;
+            if want(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: `{css}` never showed {what}; it shows {text:?}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn select(&self, css: &str, value: &str) {
+        let select = self.find(css).await;
+        select
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{}: cannot choose {value} in `{css}`: {e}", self.name));
+    }
+
+    async fn scroll_to(&self, css: &str) {
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).expect("an element serialises");
+        self.client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await
+            .expect("scrolling works");
+    }
+
+    async fn nav(&self, view: &str) {
+        self.click(&format!("[data-nav={view}]")).await;
+    }
+
+    /// Saves a screenshot to target/e2e/<name>.png and ends the session.
+    async fn finish(self) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
+        std::fs::create_dir_all(&dir).expect("target/e2e can be made");
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::write(dir.join(format!("{}.png", self.name)), png)
+            .expect("the screenshot is saved");
+        self.client.close().await.expect("the session ends");
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn open_the_sample() {
+    runtime().block_on(async {
+        let s = Scenario::start("open-the-sample").await;
+        let shown = s
+            .wait_text("[data-shown]", "the active risks", |t| t.contains(" of "))
+            .await;
+        let loaded = s.isms.path().join("risks");
+        let files = std::fs::read_dir(loaded).expect("risks/").count();
+        assert!(shown.ends_with(&format!("of {files} risks")), "{shown}");
+        s.find("[data-risk=R-004]").await;
+        // The dashboard counts the bands and lists the checks' findings.
+        s.nav("dashboard").await;
+        let unacceptable: u32 = s
+            .text("[data-count=unacceptable]")
+            .await
+            .parse()
+            .expect("a count");
+        assert!(unacceptable >= 1, "the sample has unacceptable risks");
+        s.find("table.heatmap").await;
+        s.nav("register").await;
+        s.find("[data-risk=R-001]").await;
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn filter_and_search_the_register() {
+    runtime().block_on(async {
+        let s = Scenario::start("filter-and-search").await;
+        s.select("[data-filter=band]", "unacceptable").await;
+        let shown = s
+            .wait_text("[data-shown]", "fewer risks", |t| !t.starts_with("0 "))
+            .await;
+        let bands = s
+            .client
+            .find_all(Locator::Css("[data-risk] .score [data-band]"))
+            .await
+            .expect("rows");
+        assert!(!bands.is_empty(), "{shown}");
+        for b in bands {
+            assert_eq!(
+                b.attr("data-band").await.expect("attr").as_deref(),
+                Some("unacceptable")
+            );
+        }
+        s.select("[data-filter=band]", "").await;
+        // Full-text search folds Danish letters: "naestved" finds "Næstved" in R-015.
+        s.find("[data-search]")
+            .await
+            .send_keys("naestved")
+            .await
+            .expect("typing");
+        s.wait_text("[data-shown]", "one risk", |t| t.starts_with("1 of"))
+            .await;
+        s.find("[data-risk=R-015]").await;
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn edit_likelihood_then_commit_and_see_it_in_history() {
+    runtime().block_on(async {
+        let s = Scenario::start("edit-commit-history").await;
+        let before = s.isms.read_file("risks/R-004.md");
+        assert!(before.contains("likelihood: 2\n"), "{before}");
+        s.click("[data-risk=R-004]").await;
+        s.wait_text("[data-live-score]", "the sample's score", |t| {
+            t.contains("10")
+        })
+        .await;
+        s.click("[data-picker=likelihood] [data-level='4']").await;
+        // 4 × 5 = 20: Unacceptable under the sample's methodology.
+        s.wait_text("[data-live-score]", "the new score and band", |t| {
+            t.contains("Unacceptable") && t.contains("20")
+        })
+        .await;
+        let after = s.isms.read_file("risks/R-004.md");
+        assert!(after.contains("likelihood: 4\n"), "{after}");
+        assert_eq!(
+            after.replace("likelihood: 4\n", "likelihood: 2\n"),
+            before,
+            "only the likelihood line changed"
+        );
+        // Undo puts the file back as it was, then redo the edit by hand.
+        s.click("[data-undo]").await;
+        s.wait_text("[data-live-score]", "the old score", |t| t.contains("10"))
+            .await;
+        assert_eq!(s.isms.read_file("risks/R-004.md"), before);
+        s.click("[data-picker=likelihood] [data-level='4']").await;
+        s.wait_text("[data-live-score]", "the new score", |t| t.contains("20"))
+            .await;
+
+        s.nav("sync").await;
+        s.find("[data-change=R-004]").await;
+        s.find("[data-commit-message]")
+            .await
+            .send_keys("Rescore R-004 after the isolation review")
+            .await
+            .expect("typing");
+        s.click("[data-commit]").await;
+        s.find("[data-clean]").await;
+        let log = s.isms.git(&["log", "-1", "--format=%s%n%G?"]);
+        assert!(
+            log.starts_with("Rescore R-004 after the isolation review\n"),
+            "{log}"
+        );
+        let verified = s.isms.git(&[
+            "-c",
+            "gpg.ssh.allowedSignersFile=.isms/allowed_signers",
+            "verify-commit",
+            "HEAD",
+        ]);
+        let _ = verified; // git verify-commit exits non-zero on failure, which git() asserts.
+
+        s.nav("register").await;
+        s.click("[data-risk=R-004]").await;
+        s.click("[data-tab=history]").await;
+        s.wait_text("[data-timeline]", "the commit", |t| {
+            t.contains("Rescore R-004 after the isolation review")
+                && t.contains("likelihood")
+                && t.contains("2 → 4")
+        })
+        .await;
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn mark_a_control_not_applicable_with_a_justification() {
+    runtime().block_on(async {
+        let s = Scenario::start("soa-not-applicable").await;
+        s.nav("soa").await;
+        let line = "[data-control='7.4']";
+        s.click(&format!("{line} [data-applicable]")).await;
+        // Unticking asks why, and nothing is saved until there is an answer.
+        s.find(&format!("{line} [data-justification]")).await;
+        let confirm = s.find(&format!("{line} [data-confirm-exclude]")).await;
+        assert_eq!(
+            confirm.prop("disabled").await.expect("prop").as_deref(),
+            Some("true")
+        );
+        assert!(s
+            .isms
+            .read_file("controls/7.4.md")
+            .contains("applicable: true"));
+        s.find(&format!("{line} [data-justification]"))
+            .await
+            .send_keys(
+                "The office is a shared co-working space; its landlord monitors the building.",
+            )
+            .await
+            .expect("typing");
+        s.click(&format!("{line} [data-confirm-exclude]")).await;
+        s.wait_text(line, "not applicable", |t| t.contains("Not applicable:"))
+            .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let shown = s.text(line).await;
+        assert!(
+            shown.contains("Not applicable: The office is a shared co-working space"),
+            "{shown}"
+        );
+        let ticked = s
+            .find(&format!("{line} [data-applicable]"))
+            .await
+            .prop("checked")
+            .await
+            .expect("prop");
+        assert_eq!(ticked.as_deref(), Some("false"), "the box is unticked");
+        s.scroll_to(line).await;
+        let text = s.isms.read_file("controls/7.4.md");
+        assert!(text.contains("applicable: false"), "{text}");
+        assert!(
+            text.contains("justification: The office is a shared co-working space"),
+            "{text}"
+        );
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn export_a_pdf() {
+    runtime().block_on(async {
+        let s = Scenario::start("export-pdf").await;
+        s.nav("reports").await;
+        s.wait_text("[data-preview]", "the report", |t| {
+            t.contains("Risk Assessment Report")
+        })
+        .await;
+        s.click("[data-export]").await;
+        s.find("[data-exported]").await;
+        let pdf = s.exports.path().join("risk-assessment.pdf");
+        let bytes = std::fs::read(&pdf).expect("the PDF is on disk");
+        assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+        let info = Command::new("pdfinfo")
+            .arg(&pdf)
+            .output()
+            .expect("pdfinfo runs");
+        let info = String::from_utf8_lossy(&info.stdout);
+        let head = s.isms.git(&["rev-parse", "HEAD"]);
+        assert!(
+            info.contains(head.trim()),
+            "the PDF names its source commit: {info}"
+        );
+        s.finish().await;
+    });
+}
+
+impl Signed {
+    fn read_file(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).expect("the file exists")
+    }
+}

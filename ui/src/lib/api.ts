@@ -1,0 +1,57 @@
+// The app's commands, typed with the bindings generated from Rust (ui/src/bindings).
+// Every call either returns the command's value or throws a CommandError
+// `{code, message}`; nothing else crosses the wall.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, PullOutcome, Reference, ReportPreview, RiskRow, RiskView, Saved, Soa, Startup, TimelineEntry, TreatmentPlan } from "./types";
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw asCommandError(e);
+  }
+}
+
+/** Any thrown value as `{code, message}`. */
+export function asCommandError(e: unknown): CommandError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    return e as CommandError;
+  }
+  return { code: "internal", message: String(e), field: null };
+}
+
+export const api = {
+  startup: () => call<Startup>("startup"),
+  openFolder: (path: string | null) => call<Opened | null>("open_folder", { path }),
+  openSample: () => call<Opened>("open_sample"),
+  recent: () => call<string[]>("recent"),
+  dashboard: () => call<Dashboard>("dashboard"),
+  findings: () => call<CheckReport>("findings"),
+  reference: () => call<Reference>("reference"),
+  register: () => call<RiskRow[]>("register"),
+  searchRisks: (text: string) => call<string[]>("search_risks", { text }),
+  risk: (id: string) => call<RiskView>("risk", { id }),
+  setFields: (id: string, assignments: string[], base: string) =>
+    call<Saved>("set_fields", { id, assignments, base }),
+  saveSection: (id: string, heading: string, markdown: string, base: string) =>
+    call<Saved>("save_section", { id, heading, markdown, base }),
+  newRisk: (assignments: string[]) => call<Saved>("new_risk", { assignments }),
+  renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),
+  soa: () => call<Soa>("soa"),
+  treatmentPlan: () => call<TreatmentPlan>("treatment_plan"),
+  timeline: (id: string) => call<TimelineEntry[]>("timeline", { id }),
+  pendingChanges: () => call<ChangesT>("pending_changes"),
+  commit: (message: string, passphrase: string | null) =>
+    call<Committed>("commit", { message, passphrase }),
+  pull: (choices: FieldChoice[], passphrase: string | null) =>
+    call<PullOutcome>("pull", { choices, passphrase }),
+  push: (passphrase: string | null) => call<string>("push", { passphrase }),
+  reportPreview: (kind: string) => call<ReportPreview>("report_preview", { kind }),
+  exportPdf: (kind: string) => call<Exported | null>("export_pdf", { kind }),
+  registerVisible: (rows: number) => call<void>("register_visible", { rows }),
+};
+
+export function onProgress(handler: (p: Progress) => void): Promise<UnlistenFn> {
+  return listen<Progress>("progress", (event) => handler(event.payload));
+}

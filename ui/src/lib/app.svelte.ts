@@ -1,0 +1,36 @@
+// The app's shared state: what is open, which screen shows, and passing notices.
+import type { Opened, Progress, Reference } from "./types";
+
+export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "sync";
+
+export const app = $state({
+  view: "open" as View,
+  riskId: null as string | null,
+  opened: null as Opened | null,
+  reference: null as Reference | null,
+  progress: null as Progress | null,
+  notice: null as { kind: "ok" | "error" | "info"; text: string } | null,
+  recent: [] as string[],
+  /** Bumped after every save or commit, so lists reload. */
+  revision: 0,
+  /** The register's search box, shared with Ctrl+K. */
+  searchFocus: 0,
+  /** The new-risk form is open. */
+  newRisk: false,
+});
+
+export function go(view: View, riskId: string | null = null) {
+  app.view = view;
+  app.riskId = riskId;
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+export function notify(text: string, kind: "ok" | "error" | "info" = "ok") {
+  app.notice = { kind, text };
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (app.notice = null), kind === "error" ? 8000 : 4000);
+}
+
+export function changed() {
+  app.revision += 1;
+}
