@@ -193,12 +193,18 @@ impl Scenario {
 
     /// Saves a screenshot to target/e2e/<name>.png and ends the session.
     async fn finish(self) {
+        self.shot(self.name).await;
+        self.client.close().await.expect("the session ends");
+    }
+
+    /// Saves a screenshot to target/e2e/<name>.png.
+    async fn shot(&self, name: &str) {
+        // Let WebKit paint the last change before the picture is taken.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
         std::fs::create_dir_all(&dir).expect("target/e2e can be made");
         let png = self.client.screenshot().await.expect("a screenshot");
-        std::fs::write(dir.join(format!("{}.png", self.name)), png)
-            .expect("the screenshot is saved");
-        self.client.close().await.expect("the session ends");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
     }
 }
 
@@ -230,6 +236,15 @@ fn open_the_sample() {
             .expect("a count");
         assert!(unacceptable >= 1, "the sample has unacceptable risks");
         s.find("table.heatmap").await;
+        s.wait_text("main", "the checks' findings", |t| {
+            t.contains("errors,") && t.contains("warnings")
+        })
+        .await;
+        s.shot("dashboard").await;
+        // The treatment plan shows actions with owners, due dates and status.
+        s.nav("treatments").await;
+        s.find("[data-treatment] [data-action]").await;
+        s.shot("treatment-plan").await;
         s.nav("register").await;
         s.find("[data-risk=R-001]").await;
         s.finish().await;
@@ -304,6 +319,7 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
         s.click("[data-picker=likelihood] [data-level='4']").await;
         s.wait_text("[data-live-score]", "the new score", |t| t.contains("20"))
             .await;
+        s.shot("risk-editor").await;
 
         s.nav("sync").await;
         s.find("[data-change=R-004]").await;
@@ -312,6 +328,7 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
             .send_keys("Rescore R-004 after the isolation review")
             .await
             .expect("typing");
+        s.shot("commit").await;
         s.click("[data-commit]").await;
         s.find("[data-clean]").await;
         let log = s.isms.git(&["log", "-1", "--format=%s%n%G?"]);
