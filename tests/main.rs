@@ -14,6 +14,7 @@
 //! - `reports`: the four reports — golden markdown, PDFs checked with qpdf and poppler.
 //! - `app`: end-to-end scenarios of the desktop app through tauri-driver (ignored unless asked
 //!   for; `scripts/test.sh` runs them under Xvfb).
+//! - `views`: what the app's screens show (isms_core::views), committing as the app does.
 //! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
 mod app;
@@ -28,3 +29,4 @@ mod reports;
 mod store;
 mod support;
 mod sync;
+mod views;

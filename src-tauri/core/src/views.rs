@@ -766,10 +766,7 @@ impl Isms {
 
     /// Reads every record of one kind with its revision; files that do not load are
     /// returned as errors.
-    fn records_of<T: FromRecord>(
-        &self,
-        kind: RecordKind,
-    ) -> Result<Read<T>> {
+    fn records_of<T: FromRecord>(&self, kind: RecordKind) -> Result<Read<T>> {
         let (files, mut errors) = self.record_files()?;
         let mut out = Vec::new();
         for file in files.iter().filter(|f| f.kind == Some(kind)) {

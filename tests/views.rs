@@ -1,0 +1,313 @@
+//! What the desktop app's screens show (`isms_core::views`), on copies of the sample:
+//! the numbers the dashboard states, the editor's sections and saves, the SoA with its
+//! citations, overdue work on the treatment plan, and committing as the app does.
+
+use chrono::NaiveDate;
+use isms_core::domain::Band;
+use isms_core::report::ReportKind;
+use isms_core::views::HeatMap;
+use isms_core::Isms;
+
+use crate::support::{keygen, public_key, today, Copy, Signed};
+
+fn committed() -> Signed {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "The ISMS as it stands"]);
+    s
+}
+
+fn total(map: &HeatMap) -> u32 {
+    map.counts.iter().flatten().sum()
+}
+
+#[test]
+fn the_dashboard_counts_bands_and_finds_overdue_work() {
+    let s = committed();
+    let isms = Isms::open(s.path()).expect("the sample opens");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    assert_eq!(
+        (
+            d.inherent.unacceptable,
+            d.inherent.manage,
+            d.inherent.acceptable,
+            d.inherent.unscored
+        ),
+        (1, 12, 3, 0)
+    );
+    assert_eq!((d.risks, d.deferred, d.closed), (17, 1, 0));
+    assert_eq!(
+        total(&d.inherent_map),
+        16,
+        "every active scored risk is on the map"
+    );
+    // likelihood 2, impact 5.
+    assert!(d.inherent_map.counts[4][1] >= 1);
+    assert_eq!(d.inherent_map.bands[4][4], Some(Band::Unacceptable));
+    assert_eq!(d.inherent_map.bands[0][0], Some(Band::Acceptable));
+    assert_eq!(
+        total(&d.residual_map) + d.residual.unscored,
+        16,
+        "active risks without a residual rating are counted, not drawn"
+    );
+    assert_eq!(d.next_assessment, NaiveDate::from_ymd_opt(2027, 5, 12));
+    let reviews: Vec<&str> = d
+        .overdue_reviews
+        .iter()
+        .map(|r| r.risk.id.as_str())
+        .collect();
+    assert_eq!(reviews, ["R-016"]);
+    let actions: Vec<String> = d
+        .overdue_actions
+        .iter()
+        .map(|a| format!("{} {}", a.treatment, a.action))
+        .collect();
+    assert_eq!(
+        actions,
+        ["T-001 A2"],
+        "only approved treatments' open actions"
+    );
+    assert!(d.uncommitted.is_empty(), "{:?}", d.uncommitted);
+    assert!(d.load_errors.is_empty());
+
+    s.copy
+        .edit("risks/R-004.md", "likelihood: 2", "likelihood: 3");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    assert_eq!(d.uncommitted, ["risks/R-004.md"]);
+    // A year later every review is overdue.
+    let later = isms
+        .dashboard(NaiveDate::from_ymd_opt(2027, 12, 1).expect("a date"))
+        .expect("a dashboard");
+    assert_eq!(later.overdue_reviews.len(), 16);
+}
+
+#[test]
+fn a_file_that_does_not_load_is_named_and_the_rest_still_shows() {
+    let copy = Copy::new();
+    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 9");
+    copy.edit("controls/5.1.md", "applicable: true", "applicable: maybe");
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    assert!(
+        d.load_errors
+            .iter()
+            .any(|e| e.path == "risks/R-007.md" && e.line.is_some()),
+        "{:?}",
+        d.load_errors
+    );
+    assert_eq!(d.risks, 16, "the others are counted");
+    let soa = isms.soa().expect("the SoA");
+    assert_eq!(soa.lines.len(), 92);
+    let e = &soa.errors[0];
+    assert_eq!(
+        (e.path.as_str(), e.field.as_deref()),
+        ("controls/5.1.md", Some("applicable"))
+    );
+    assert!(
+        soa.missing.is_empty(),
+        "a broken entry is an error, not a missing one"
+    );
+}
+
+#[test]
+fn the_editor_shows_every_standard_section_and_saves_one_without_touching_the_rest() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    let view = isms.risk_view("R-004").expect("R-004");
+    let headings: Vec<&str> = view.sections.iter().map(|s| s.heading.as_str()).collect();
+    assert_eq!(
+        headings,
+        [
+            "Description",
+            "Existing controls",
+            "Treatment options",
+            "Work in progress",
+            "Scoring rationale",
+            "Internal notes"
+        ]
+    );
+    assert!(
+        view.sections[3].markdown.is_empty(),
+        "R-004 has no work in progress yet"
+    );
+    assert!(view.sections[4].internal && view.sections[5].internal && !view.sections[0].internal);
+    assert!(view.sections[1].html.contains("<li>"));
+    assert_eq!(view.inherent.as_ref().map(|r| r.score), Some(10));
+    assert_eq!(view.related[0].id, "R-005");
+    assert!(!view.related[0].title.is_empty());
+    assert!(view.treatments.iter().any(|t| t.id.starts_with("T-")));
+
+    let before = copy.read("risks/R-004.md");
+    let saved = isms
+        .save_section(
+            "R-004",
+            "Work in progress",
+            "Row-level security <b>pilot</b> on two tables.",
+            &view.revision,
+        )
+        .expect("saved");
+    assert!(saved.changed);
+    let after = copy.read("risks/R-004.md");
+    assert!(
+        after.contains("## Work in progress\n\nRow-level security <b>pilot</b> on two tables.\n")
+    );
+    assert_eq!(
+        after.replace(
+            "\n\n## Work in progress\n\nRow-level security <b>pilot</b> on two tables.",
+            ""
+        ),
+        before,
+        "only the new section was added"
+    );
+    let view = isms.risk_view("R-004").expect("R-004");
+    assert!(
+        view.sections[3].html.contains("&lt;b&gt;pilot"),
+        "{}",
+        view.sections[3].html
+    );
+
+    // A save from a stale revision is refused: the file changed since it was read.
+    let stale = isms.save_section(
+        "R-004",
+        "Description",
+        "Mine.",
+        &isms_core::store::Revision::of(before.as_bytes()),
+    );
+    assert_eq!(stale.expect_err("stale").code(), "conflict");
+}
+
+#[test]
+fn the_soa_lists_every_control_with_the_risks_that_cite_it() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    let soa = isms.soa().expect("the SoA");
+    assert_eq!(soa.lines.len(), 93);
+    assert_eq!(soa.lines[0].entry.id, "5.1");
+    assert_eq!(soa.lines[92].entry.id, "8.34");
+    let line = soa.lines.iter().find(|l| l.entry.id == "8.3").expect("8.3");
+    assert_eq!(line.theme, "Technological");
+    assert!(line
+        .cited_by
+        .iter()
+        .any(|r| r.id == "R-004" && r.band == Some(Band::Manage)));
+    let excluded = soa.lines.iter().find(|l| l.entry.id == "7.6").expect("7.6");
+    assert!(!excluded.entry.applicable && excluded.entry.justification.is_some());
+}
+
+#[test]
+fn the_treatment_plan_marks_overdue_actions() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    let plan = isms.treatment_plan(today()).expect("the plan");
+    let t1 = plan
+        .treatments
+        .iter()
+        .find(|t| t.treatment.id == "T-001")
+        .expect("T-001");
+    assert_eq!(t1.overdue, ["A2"]);
+    assert_eq!(t1.risks[0].id, "R-001");
+    assert_eq!(t1.risks[0].band, Some(Band::Unacceptable));
+    let t3 = plan
+        .treatments
+        .iter()
+        .find(|t| t.treatment.id == "T-003")
+        .expect("T-003");
+    let late = isms
+        .treatment_plan(NaiveDate::from_ymd_opt(2027, 6, 1).expect("a date"))
+        .expect("the plan");
+    assert!(t3.overdue.is_empty());
+    assert!(
+        late.treatments
+            .iter()
+            .find(|t| t.treatment.id == "T-003")
+            .expect("T-003")
+            .overdue
+            .is_empty(),
+        "a proposed treatment has no commitments to be late on"
+    );
+}
+
+#[test]
+fn reports_preview_and_export_from_the_last_commit() {
+    let s = committed();
+    let isms = Isms::open(s.path()).expect("the sample opens");
+    let preview = isms.report_preview(ReportKind::Soa).expect("a preview");
+    assert!(
+        preview.html.contains("<h1>Statement of Applicability"),
+        "{}",
+        &preview.html[..200]
+    );
+    let head = s.git(&["rev-parse", "HEAD"]);
+    assert_eq!(preview.meta.commit, head.trim());
+    let out = s.home.path().join("soa.pdf");
+    let exported = isms.export_pdf(ReportKind::Soa, &out).expect("exported");
+    assert!(std::fs::read(&out).expect("the file").starts_with(b"%PDF-"));
+    assert!(exported.pages > 1);
+    assert_eq!(exported.commit, head.trim());
+}
+
+#[test]
+fn commits_from_the_app_ask_for_a_passphrase_when_the_key_needs_one() {
+    let s = committed();
+    let encrypted = keygen(s.home.path(), "ingrid-locked", "correct horse");
+    s.copy
+        .edit("isms.yaml", &public_key(&s.key), &public_key(&encrypted));
+    s.git(&[
+        "config",
+        "user.signingkey",
+        encrypted.to_str().expect("utf-8"),
+    ]);
+    s.copy
+        .edit("risks/R-004.md", "likelihood: 2", "likelihood: 3");
+    let isms = Isms::open(s.path()).expect("the sample opens");
+    let refused = isms
+        .commit_changes("Rescore R-004", None)
+        .expect_err("needs the passphrase");
+    assert_eq!(refused.code(), "passphrase_required");
+    assert!(refused.to_string().contains("ingrid-locked"), "{refused}");
+    assert_eq!(
+        s.git(&["status", "--porcelain"]).lines().count(),
+        2,
+        "nothing was committed"
+    );
+    let wrong = isms
+        .commit_changes("Rescore R-004", Some("battery staple"))
+        .expect_err("wrong");
+    assert_eq!(wrong.code(), "no_signing_key");
+    let done = isms
+        .commit_changes("Rescore R-004", Some("correct horse"))
+        .expect("committed");
+    assert!(done.signed);
+    s.git(&[
+        "-c",
+        "gpg.ssh.allowedSignersFile=.isms/allowed_signers",
+        "verify-commit",
+        "HEAD",
+    ]);
+}
+
+#[test]
+fn commits_from_the_app_are_unsigned_when_no_key_is_configured() {
+    let s = committed();
+    s.git(&["config", "--unset", "user.signingkey"]);
+    s.git(&["config", "--unset", "gpg.format"]);
+    s.copy
+        .edit("risks/R-004.md", "likelihood: 2", "likelihood: 3");
+    let isms = Isms::open(s.path()).expect("the sample opens");
+    let done = isms
+        .commit_changes("Rescore R-004", None)
+        .expect("committed");
+    assert!(!done.signed);
+    assert_eq!(done.files, ["risks/R-004.md"]);
+}
+
+#[test]
+fn search_finds_risks_by_words_as_people_type_them() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    assert_eq!(isms.search_risks("naestved").expect("a search"), ["R-015"]);
+    assert!(isms
+        .search_risks("tenant")
+        .expect("a search")
+        .contains(&"R-004".to_string()));
+    assert!(isms.search_risks("zzzzqqq").expect("a search").is_empty());
+}
