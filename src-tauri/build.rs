@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
     println!("cargo:rerun-if-changed=sample-isms");
+    // The screens are embedded at compile time: a rebuilt ui/dist rebuilds the app.
+    println!("cargo:rerun-if-changed=ui/dist");
     embed_sample();
     tauri_build::try_build(
         tauri_build::Attributes::new().capabilities_path_pattern("./src-tauri/capabilities/**/*"),

@@ -273,9 +273,20 @@ fn filter_and_search_the_register() {
             );
         }
         s.select("[data-filter=band]", "").await;
-        // Full-text search folds Danish letters: "naestved" finds "Næstved" in R-015.
-        s.find("[data-search]")
+        // Ctrl+K from another screen comes back to the register with the search box
+        // focused; full-text search folds Danish letters: "naestved" finds "Næstved".
+        s.nav("dashboard").await;
+        s.find("[data-count=manage]").await;
+        s.find("body")
             .await
+            .send_keys("\u{E009}k\u{E000}")
+            .await
+            .expect("Ctrl+K");
+        s.find("[data-search]").await;
+        s.client
+            .active_element()
+            .await
+            .expect("a focused element")
             .send_keys("naestved")
             .await
             .expect("typing");
@@ -320,6 +331,18 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
         s.wait_text("[data-live-score]", "the new score", |t| t.contains("20"))
             .await;
         s.shot("risk-editor").await;
+        // Invalid input is refused with the message beside the field; the file stays.
+        let title = s.find("[data-field=title]").await;
+        title.clear().await.expect("clearing the title");
+        title
+            .send_keys("\u{E004}")
+            .await
+            .expect("Tab leaves the field");
+        let message = s.text("[data-field-error=title]").await;
+        assert!(message.contains("title"), "{message}");
+        let file = s.isms.read_file("risks/R-004.md");
+        assert!(file.contains("title: Cross-tenant data exposure"), "{file}");
+        assert!(file.contains("impact: 5\n"), "nothing else changed: {file}");
 
         s.nav("sync").await;
         s.find("[data-change=R-004]").await;

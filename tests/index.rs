@@ -206,3 +206,34 @@ fn outside_changes_are_picked_up_file_by_file() {
         "15 is Manage once the edge moves to 16"
     );
 }
+
+#[test]
+fn a_long_first_indexing_reports_its_progress() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    isms_core::synthetic::generate(dir.path(), 600, 10).expect("a synthetic ISMS");
+    git2::Repository::init(dir.path()).expect("git init");
+    let isms = Isms::open(dir.path()).expect("it opens");
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress =
+        |done: usize, total: usize| seen.lock().expect("not poisoned").push((done, total));
+    let index = isms_core::index::Index::open_with_progress(&isms, &progress).expect("indexed");
+    assert!(matches!(index.refresh, Refresh::Rebuilt { .. }));
+    let seen = seen.into_inner().expect("not poisoned");
+    let total = seen[0].1;
+    assert!(total > 600, "every record file is counted: {total}");
+    assert!(seen.len() >= 3, "reported more than once: {seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "never backwards: {seen:?}"
+    );
+    assert_eq!(
+        *seen.last().expect("reports"),
+        (total, total),
+        "ends complete"
+    );
+    // Opening again has nothing to read.
+    let again = std::sync::Mutex::new(0);
+    let count = |_: usize, _: usize| *again.lock().expect("not poisoned") += 1;
+    isms_core::index::Index::open_with_progress(&isms, &count).expect("opened");
+    assert_eq!(*again.lock().expect("not poisoned"), 0);
+}

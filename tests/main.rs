@@ -15,6 +15,7 @@
 //! - `app`: end-to-end scenarios of the desktop app through tauri-driver (ignored unless asked
 //!   for; `scripts/test.sh` runs them under Xvfb).
 //! - `views`: what the app's screens show (isms_core::views), committing as the app does.
+//! - `shell`: the desktop shell's CSP and capabilities stay strict.
 //! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
 mod app;
@@ -26,6 +27,7 @@ mod format;
 mod git;
 mod index;
 mod reports;
+mod shell;
 mod store;
 mod support;
 mod sync;

@@ -1,0 +1,72 @@
+//! The desktop shell's security settings, read from the files Tauri builds from: a
+//! strict content security policy and the fewest capabilities. A change that loosens
+//! either fails here and has to say why in this file.
+
+use serde_json::Value;
+
+fn read(rel: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("the file exists"))
+        .expect("the file is JSON")
+}
+
+#[test]
+fn the_content_security_policy_allows_no_inline_code_and_no_remote_origins() {
+    let config = read("tauri.conf.json");
+    let csp = config["app"]["security"]["csp"]
+        .as_str()
+        .expect("a CSP is set");
+    let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+    for required in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(
+            directives.contains(&required),
+            "the CSP lacks `{required}`: {csp}"
+        );
+    }
+    // Tauri's own IPC is the only origin besides the app: `ipc:` and its local
+    // fallback `http://ipc.localhost`, which never leaves the machine.
+    assert!(
+        directives.contains(&"connect-src ipc: http://ipc.localhost"),
+        "{csp}"
+    );
+    let rest = csp.replace("http://ipc.localhost", "");
+    for loose in [
+        "unsafe-inline",
+        "unsafe-eval",
+        "http:",
+        "https:",
+        "*",
+        "data:",
+    ] {
+        assert!(!rest.contains(loose), "the CSP allows `{loose}`: {csp}");
+    }
+    assert!(
+        config["app"]["withGlobalTauri"].as_bool() != Some(true),
+        "no global Tauri object"
+    );
+    assert_eq!(config["build"]["frontendDist"], "ui/dist");
+}
+
+#[test]
+fn the_webview_may_only_listen_to_events_besides_the_apps_own_commands() {
+    let capability = read("src-tauri/capabilities/default.json");
+    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    assert_eq!(
+        capability["permissions"],
+        serde_json::json!(["core:event:allow-listen", "core:event:allow-unlisten"]),
+        "no shell, file system or dialog permission: dialogs are opened from Rust"
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities");
+    assert_eq!(
+        std::fs::read_dir(dir).expect("the folder").count(),
+        1,
+        "one capability file"
+    );
+}
