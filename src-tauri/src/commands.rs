@@ -138,18 +138,10 @@ impl Desk {
         let (events, data_dir) = (app.clone(), self.data_dir(app)?);
         let (isms, opened) = blocking(move || {
             let isms = Isms::open(&root)?;
-            let progress = |done: usize, total: usize| {
-                // A lost progress event only leaves the bar behind; opening goes on.
-                let _ = events.emit(
-                    "progress",
-                    Progress {
-                        task: format!("Indexing {total} files"),
-                        done: done as u32,
-                        total: total as u32,
-                    },
-                );
+            let indexing = |done: usize, total: usize| {
+                progress(&events, format!("Indexing {total} files"), done, total);
             };
-            let opened = isms.opened(&progress)?;
+            let opened = isms.opened(&indexing)?;
             launch::remember(&data_dir, isms.root())?;
             Ok::<_, isms_core::Error>((isms, opened))
         })
@@ -161,6 +153,18 @@ impl Desk {
             .expect("the ISMS lock is never held across a panic") = Some(isms);
         Ok(opened)
     }
+}
+
+/// Sends a `progress` event. A lost event only leaves the bar behind; the work goes on.
+fn progress(app: &AppHandle, task: String, done: usize, total: usize) {
+    let _ = app.emit(
+        "progress",
+        Progress {
+            task,
+            done: done as u32,
+            total: total as u32,
+        },
+    );
 }
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Reply<T> {
@@ -418,24 +422,10 @@ pub async fn export_pdf(
     let Some(target) = target else {
         return Ok(None);
     };
-    let _ = app.emit(
-        "progress",
-        Progress {
-            task: format!("Exporting {}", kind.title()),
-            done: 0,
-            total: 1,
-        },
-    );
-    let exported = desk.run(move |isms| isms.export_pdf(kind, &target)).await?;
-    let _ = app.emit(
-        "progress",
-        Progress {
-            task: format!("Exported {}", kind.title()),
-            done: 1,
-            total: 1,
-        },
-    );
-    Ok(Some(exported))
+    progress(&app, format!("Exporting {}", kind.title()), 0, 1);
+    let exported = desk.run(move |isms| isms.export_pdf(kind, &target)).await;
+    progress(&app, format!("Exported {}", kind.title()), 1, 1);
+    exported.map(Some)
 }
 
 /// The webview calls this once the risk register is first on screen. With

@@ -21,14 +21,7 @@ const METHODOLOGY: &str = include_str!("../../../templates/scaffold/documents/me
 /// Creates a new ISMS repository in `dir` (which must not exist or be empty) for
 /// `organisation`, with the first assessment due a year after `today`.
 pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
-    if dir.exists()
-        && fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_some()
-    {
-        return Err(Error::NotEmpty(dir.to_path_buf()));
-    }
+    refuse_non_empty(dir)?;
     for folder in crate::isms::folders() {
         let path = dir.join(folder);
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
@@ -80,14 +73,7 @@ pub fn from_files(
     identity: &crate::git::Identity,
     message: &str,
 ) -> Result<crate::git::Committed> {
-    if dir.exists()
-        && fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_some()
-    {
-        return Err(Error::NotEmpty(dir.to_path_buf()));
-    }
+    refuse_non_empty(dir)?;
     for (path, bytes) in files {
         if path.split('/').any(|part| part.is_empty() || part == "..") || path.starts_with('/') {
             return Err(Error::OutsideRepository(path.to_string()));
@@ -106,4 +92,17 @@ pub fn from_files(
         signer: None,
         when: None,
     })
+}
+
+/// A new ISMS goes into a folder that does not exist yet or is empty.
+fn refuse_non_empty(dir: &Path) -> Result<()> {
+    if dir.exists()
+        && fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::NotEmpty(dir.to_path_buf()));
+    }
+    Ok(())
 }
