@@ -91,20 +91,31 @@ struct Scenario {
 }
 
 impl Scenario {
+    /// The app opened with `--repo` on a signed, committed copy of the sample.
     async fn start(name: &'static str) -> Scenario {
+        Scenario::launch(name, true).await
+    }
+
+    /// The app as on first run: no `--repo` and nothing opened before.
+    async fn first_run(name: &'static str) -> Scenario {
+        Scenario::launch(name, false).await
+    }
+
+    async fn launch(name: &'static str, with_repo: bool) -> Scenario {
         let isms = Signed::new();
         isms.ok(&["commit", "-m", "The ISMS as it stands"]);
         let exports = tempfile::tempdir().expect("a temporary folder");
-        let data = isms.path().join(".git/isms-desk-app-data");
+        let data = isms.home.path().join("app-data");
         let driver = Driver::start(isms.home.path());
-        let args = vec![
-            "--repo".to_string(),
-            isms.path().display().to_string(),
+        let mut args = vec![
             "--data-dir".to_string(),
             data.display().to_string(),
             "--save-to".to_string(),
             exports.path().display().to_string(),
         ];
+        if with_repo {
+            args.extend(["--repo".to_string(), isms.path().display().to_string()]);
+        }
         let capabilities = json!({
             "browserName": "wry",
             "tauri:options": { "application": env!("CARGO_BIN_EXE_isms-desk"), "args": args },
@@ -123,8 +134,8 @@ impl Scenario {
             client,
             _driver: driver,
         };
-        // The app opens the repository given with --repo on the register.
-        s.find("[data-register]").await;
+        // The app opens on the register; the rows arrive after the table is drawn.
+        s.find("[data-register] [data-risk]").await;
         s
     }
 
@@ -220,9 +231,9 @@ fn runtime() -> tokio::runtime::Runtime {
 fn open_the_sample() {
     runtime().block_on(async {
         let s = Scenario::start("open-the-sample").await;
-        let shown = s
-            .wait_text("[data-shown]", "the active risks", |t| t.contains(" of "))
-            .await;
+        // The rows arrive after the table is drawn: wait for them, then count.
+        s.find("[data-risk=R-004]").await;
+        let shown = s.text("[data-shown]").await;
         let loaded = s.isms.path().join("risks");
         let files = std::fs::read_dir(loaded).expect("risks/").count();
         assert!(shown.ends_with(&format!("of {files} risks")), "{shown}");
@@ -466,4 +477,53 @@ impl Signed {
     fn read_file(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path().join(rel)).expect("the file exists")
     }
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn first_run_opens_a_copy_of_the_sample_and_ctrl_n_creates_a_risk() {
+    runtime().block_on(async {
+        let s = Scenario::first_run("first-run-new-risk").await;
+        let copy = s.isms.home.path().join("app-data/sample-isms");
+        s.wait_text("[data-notice]", "the sample notice", |t| {
+            t.contains("sample ISMS")
+        })
+        .await;
+        assert!(
+            copy.join("isms.yaml").is_file(),
+            "the app made its own copy"
+        );
+        let repo = git2::Repository::open(&copy).expect("the copy is a git repository");
+        assert!(repo.head().is_ok(), "with a first commit");
+        s.find("body")
+            .await
+            .send_keys("\u{E009}n\u{E000}")
+            .await
+            .expect("Ctrl+N");
+        s.find("form[aria-label='New risk'] input")
+            .await
+            .send_keys("Laptop left on a train")
+            .await
+            .expect("typing");
+        s.select("[data-new=likelihood]", "2").await;
+        s.select("[data-new=impact]", "3").await;
+        s.click("form[aria-label='New risk'] button[type=submit]")
+            .await;
+        s.find("[data-live-score]").await;
+        let file = copy.join("risks/R-018.md");
+        let text = std::fs::read_to_string(&file).expect("R-018 was written");
+        assert!(text.contains("title: Laptop left on a train"), "{text}");
+        assert!(text.contains("status: active"), "{text}");
+        assert!(
+            text.contains("likelihood: 2\n") && text.contains("impact: 3\n"),
+            "{text}"
+        );
+        s.wait_text("[data-live-score]", "the score", |t| {
+            t.contains("Manage") && t.contains("6")
+        })
+        .await;
+        // The sample in the source tree is untouched.
+        assert!(!crate::support::sample().join("risks/R-018.md").exists());
+        s.finish().await;
+    });
 }
