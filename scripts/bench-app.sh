@@ -21,10 +21,7 @@ app=target/release/isms-desk
 work=target/bench-app
 rm -rf "$work"
 mkdir -p "$work"
-cp -r sample-isms "$work/sample"
-git -C "$work/sample" init -q
-git -C "$work/sample" add -A
-git -C "$work/sample" -c user.name=Bench -c user.email=bench@ismsdesk.invalid commit -q --no-gpg-sign -m sample
+bash scripts/sample-repo.sh "$work/sample"
 cargo run -q --release -p isms-core --example synthetic -- "$work/risks-10000" 10000 500
 
 measure() { # <repo> → prints "ms app_rss_mb tree_rss_mb tree_pss_mb rows"

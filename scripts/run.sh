@@ -16,12 +16,7 @@ echo "== isms check (as of today) =="
 # Reports are rendered from a commit, so the sample is copied into a git repository
 # of its own first (target/sample-isms-repo, made afresh each run).
 repo=target/sample-isms-repo
-rm -rf "$repo"
-cp -r sample-isms "$repo"
-git -C "$repo" init -q
-git -C "$repo" add -A
-git -C "$repo" -c user.name="Ingrid Solberg" -c user.email=ingrid.solberg@kestrelcart.example \
-  commit -q --no-gpg-sign -m "Kestrel Cart ISMS"
+bash scripts/sample-repo.sh "$repo"
 mkdir -p target/sample-reports
 echo
 echo "== isms report … (markdown, HTML and PDF in target/sample-reports/) =="

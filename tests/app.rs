@@ -507,6 +507,7 @@ fn first_run_opens_a_copy_of_the_sample_and_ctrl_n_creates_a_risk() {
             .expect("typing");
         s.select("[data-new=likelihood]", "2").await;
         s.select("[data-new=impact]", "3").await;
+        s.shot("new-risk-form").await;
         s.click("form[aria-label='New risk'] button[type=submit]")
             .await;
         s.find("[data-live-score]").await;

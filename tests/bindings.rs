@@ -15,10 +15,9 @@ use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
-use isms_core::index::RiskRow;
 use isms_core::store::Saved;
 use isms_core::views::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, ReportPreview, RiskView, Soa,
+    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView, Soa,
     TreatmentPlan,
 };
 use isms_desk::bindings::{CommandError, Progress, Startup};
@@ -38,7 +37,7 @@ fn export_all(dir: &Path) {
         Dashboard,
         CheckReport,
         Reference,
-        RiskRow,
+        Register,
         RiskView,
         Saved,
         Soa,

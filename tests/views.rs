@@ -56,6 +56,13 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
         .map(|r| r.risk.id.as_str())
         .collect();
     assert_eq!(reviews, ["R-016"]);
+    let register = isms.register(today()).expect("the register");
+    assert_eq!(register.rows.len(), 17);
+    assert_eq!(
+        register.overdue_reviews,
+        ["R-016"],
+        "the register marks the same"
+    );
     let actions: Vec<String> = d
         .overdue_actions
         .iter()

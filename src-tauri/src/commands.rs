@@ -12,11 +12,10 @@ use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
-use isms_core::index::RiskRow;
 use isms_core::report::ReportKind;
 use isms_core::store::{Revision, Saved};
 use isms_core::views::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, ReportPreview, RiskView, Soa,
+    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView, Soa,
     TreatmentPlan,
 };
 use isms_core::{Isms, RecordKind};
@@ -279,8 +278,8 @@ pub async fn reference(desk: State<'_, Desk>) -> Reply<Reference> {
 }
 
 #[tauri::command]
-pub async fn register(desk: State<'_, Desk>) -> Reply<Vec<RiskRow>> {
-    desk.run(|isms| isms.register()).await
+pub async fn register(desk: State<'_, Desk>) -> Reply<Register> {
+    desk.run(|isms| isms.register(today())).await
 }
 
 #[tauri::command]

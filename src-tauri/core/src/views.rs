@@ -103,6 +103,16 @@ pub struct RiskLink {
     pub score: Option<u8>,
 }
 
+/// The risk register screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Register {
+    /// Every risk, by id.
+    pub rows: Vec<RiskRow>,
+    /// Ids of active risks whose review date has passed.
+    pub overdue_reviews: Vec<String>,
+}
+
 /// A risk whose review date has passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -369,9 +379,18 @@ impl Isms {
         })
     }
 
-    /// The risk register, by id (the app sorts and filters in place).
-    pub fn register(&self) -> Result<Vec<RiskRow>> {
-        self.index()?.risks(&RiskQuery::default())
+    /// The risk register on `today`, by id (the app sorts and filters in place).
+    pub fn register(&self, today: NaiveDate) -> Result<Register> {
+        let rows = self.index()?.risks(&RiskQuery::default())?;
+        let day = iso(today);
+        Ok(Register {
+            overdue_reviews: rows
+                .iter()
+                .filter(|r| review_overdue(r, &day))
+                .map(|r| r.id.clone())
+                .collect(),
+            rows,
+        })
     }
 
     /// The ids of risks matching a full-text search, best match first.
@@ -412,7 +431,7 @@ impl Isms {
             overdue_reviews: Vec::new(),
             overdue_actions: Vec::new(),
         };
-        let day = today.format("%Y-%m-%d").to_string();
+        let day = iso(today);
         for row in &rows {
             match row.status.as_str() {
                 "deferred" => dashboard.deferred += 1,
@@ -424,11 +443,11 @@ impl Isms {
                     dashboard
                         .residual_map
                         .add(row.residual_likelihood, row.residual_impact);
-                    if let Some(next) = row.next_review.as_ref().filter(|d| **d < day) {
+                    if review_overdue(row, &day) {
                         dashboard.overdue_reviews.push(OverdueReview {
                             risk: link_of(row),
                             owner: row.owner.clone(),
-                            next_review: next.clone(),
+                            next_review: row.next_review.clone().unwrap_or_default(),
                         });
                     }
                 }
@@ -496,30 +515,19 @@ impl Isms {
             themes,
             methodology: config.methodology,
             annex_a: catalogue::annex_a(),
-            risk_statuses: words(
-                &RiskStatus::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            treatment_options: words(
-                &TreatmentOption::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            control_statuses: words(
-                &ControlStatus::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            action_statuses: words(
-                &ActionStatus::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>(),
-            ),
+            risk_statuses: RiskStatus::ALL.iter().map(|w| w.as_str().into()).collect(),
+            treatment_options: TreatmentOption::ALL
+                .iter()
+                .map(|w| w.as_str().into())
+                .collect(),
+            control_statuses: ControlStatus::ALL
+                .iter()
+                .map(|w| w.as_str().into())
+                .collect(),
+            action_statuses: ActionStatus::ALL
+                .iter()
+                .map(|w| w.as_str().into())
+                .collect(),
             risk_sections: words(&RISK_SECTIONS),
             internal_sections: words(&INTERNAL_SECTIONS),
         })
@@ -843,6 +851,16 @@ fn overdue_actions(
         open && matches!(a.status, ActionStatus::Planned | ActionStatus::InProgress)
             && a.due.is_some_and(|due| due < today)
     })
+}
+
+/// An active risk whose next review date (`YYYY-MM-DD`) is before `day`.
+fn review_overdue(row: &RiskRow, day: &str) -> bool {
+    row.status == RiskStatus::Active.as_str()
+        && row.next_review.as_deref().is_some_and(|next| next < day)
+}
+
+fn iso(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
 }
 
 /// The bands to score with while isms.yaml does not load (the checks report why).

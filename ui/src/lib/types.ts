@@ -19,6 +19,7 @@ export type { Progress } from "../bindings/Progress";
 export type { PullOutcome } from "../bindings/PullOutcome";
 export type { RecordChange } from "../bindings/RecordChange";
 export type { Reference } from "../bindings/Reference";
+export type { Register } from "../bindings/Register";
 export type { ReportPreview } from "../bindings/ReportPreview";
 export type { Risk } from "../bindings/Risk";
 export type { RiskLink } from "../bindings/RiskLink";

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, PullOutcome, Reference, ReportPreview, RiskRow, RiskView, Saved, Soa, Startup, TimelineEntry, TreatmentPlan } from "./types";
+import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, PullOutcome, Reference, Register, ReportPreview, RiskView, Saved, Soa, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -29,7 +29,7 @@ export const api = {
   dashboard: () => call<Dashboard>("dashboard"),
   findings: () => call<CheckReport>("findings"),
   reference: () => call<Reference>("reference"),
-  register: () => call<RiskRow[]>("register"),
+  register: () => call<Register>("register"),
   searchRisks: (text: string) => call<string[]>("search_risks", { text }),
   risk: (id: string) => call<RiskView>("risk", { id }),
   setFields: (id: string, assignments: string[], base: string) =>
