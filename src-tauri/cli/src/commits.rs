@@ -40,7 +40,7 @@ fn identity(isms: &Isms, settings: &Settings) -> Result<Identity, Failure> {
     Ok(git::identity(isms, settings)?)
 }
 
-fn signer(isms: &Isms, settings: &Settings) -> Result<Signer, Failure> {
+pub(crate) fn signer(isms: &Isms, settings: &Settings) -> Result<Signer, Failure> {
     let repo = git::repository(isms)?;
     Ok(Signer::discover(
         &repo,
@@ -51,7 +51,7 @@ fn signer(isms: &Isms, settings: &Settings) -> Result<Signer, Failure> {
 
 /// The commit time from git's own variables (`GIT_COMMITTER_DATE=@<seconds> <+hhmm>`),
 /// so scripts and tests can fix it as they would for git.
-fn when() -> Option<(i64, i32)> {
+pub(crate) fn when() -> Option<(i64, i32)> {
     let text = std::env::var("GIT_COMMITTER_DATE").ok()?;
     let mut parts = text.trim().trim_start_matches('@').split_whitespace();
     let seconds: i64 = parts.next()?.parse().ok()?;

@@ -8,6 +8,7 @@
 mod commits;
 mod edits;
 mod reports;
+mod signoff;
 mod table;
 
 use std::path::PathBuf;
@@ -39,6 +40,34 @@ struct Cli {
     format: Format,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `isms signoff …`
+#[derive(Subcommand)]
+enum SignoffCommand {
+    /// Render the document at HEAD into reports/, commit it on a new branch
+    /// signoff/<id> and sign it as the chain's first step.
+    ///
+    /// Example: isms signoff start risk-assessment; isms signoff start risk-acceptance R-013
+    Start {
+        /// What is signed off.
+        kind: signoff::Kind,
+        /// For risk-acceptance: the risk.
+        risk: Option<String>,
+    },
+    /// Every open request: each step done (who, when, key) or pending, and what
+    /// changed since the last signed report of the same kind.
+    Status,
+    /// Sign the next step of a request with your key: a co-signature commit, or the
+    /// signed merge into main for the last step.
+    Sign {
+        /// The request id (its branch is signoff/<id>).
+        id: String,
+        /// Sign the last (merge) step as an approval on the branch, for a merge made
+        /// on the forge.
+        #[arg(long)]
+        approve: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,6 +225,32 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The report as signed off in this request (`latest`: the last completed one),
+        /// with the sign-off table filled in and a verification appendix.
+        #[arg(long, value_name = "ID|latest", conflicts_with = "rev")]
+        signoff: Option<String>,
+        /// Also write <output>.sig: a detached SSH signature with your key that
+        /// `ssh-keygen -Y verify -n isms-report` accepts.
+        #[arg(long, requires = "output")]
+        sign: bool,
+    },
+    /// Management sign-off: start a request, see where requests stand, sign a step.
+    #[command(subcommand)]
+    Signoff(SignoffCommand),
+    /// Verify every sign-off: signatures, authorised keys, chain order, separation of
+    /// duties, reports unchanged since signed. Exits 1 on any failure (for CI).
+    ///
+    /// Example: isms verify --root-key SHA256:… (pin the key of the first commit)
+    Verify {
+        /// One request id, or a report path (its latest request). Default: all.
+        target: Option<String>,
+        /// The branch or commit to verify. Default: HEAD.
+        #[arg(long)]
+        rev: Option<String>,
+        /// The SHA-256 fingerprint of the key that must have signed the first commit;
+        /// without it the first commit is trusted on first use.
+        #[arg(long, value_name = "SHA256:…")]
+        root_key: Option<String>,
     },
     /// What changed between two revisions (commits, tags, branches); TO defaults to
     /// the working tree.
@@ -331,9 +386,39 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         ));
     }
     match cli.command {
-        Command::Report { kind, rev, output } => {
-            reports::report(&cli.repo, cli.format, kind, &rev, output.as_deref())
+        Command::Report {
+            kind,
+            rev,
+            output,
+            signoff,
+            sign,
+        } => reports::report(
+            &cli.repo,
+            cli.format,
+            kind,
+            &rev,
+            output.as_deref(),
+            signoff.as_deref(),
+            sign,
+        ),
+        Command::Signoff(SignoffCommand::Start { kind, risk }) => {
+            signoff::start(&cli.repo, json, kind, risk.as_deref())
         }
+        Command::Signoff(SignoffCommand::Status) => signoff::status(&cli.repo, json),
+        Command::Signoff(SignoffCommand::Sign { id, approve }) => {
+            signoff::sign(&cli.repo, json, &id, approve)
+        }
+        Command::Verify {
+            target,
+            rev,
+            root_key,
+        } => signoff::verify(
+            &cli.repo,
+            json,
+            target.as_deref(),
+            rev.as_deref(),
+            root_key.as_deref(),
+        ),
         Command::Init {
             dir,
             organisation,

@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
+use isms_core::git::signing::REPORT_NAMESPACE;
 use isms_core::report::{html, pdf, ReportKind};
+use isms_core::settings::Settings;
 use isms_core::{fsio, Error, Isms};
 use serde_json::json;
 
@@ -41,9 +43,29 @@ pub fn report(
     kind: Kind,
     rev: &str,
     output: Option<&Path>,
+    signoff: Option<&str>,
+    sign: bool,
 ) -> Result<ExitCode, Failure> {
     let isms = Isms::open(repo)?;
-    let report = isms.report(kind.into(), rev)?;
+    let report_kind = ReportKind::from(kind);
+    let report = match signoff {
+        None => isms.report(report_kind, rev)?,
+        Some(id) => {
+            let verification = isms.signoff_verify(None, None)?;
+            let path = report_kind.path();
+            let request = if id == "latest" {
+                verification
+                    .latest_complete(&path)
+                    .ok_or_else(|| usage(format!("{path} has no completed sign-off yet")))?
+            } else {
+                verification
+                    .request(id)
+                    .filter(|r| r.report == path)
+                    .ok_or_else(|| usage(format!("no sign-off request {id} of {path}")))?
+            };
+            isms.signed_report(request)?
+        }
+    };
     let bytes = match format {
         Format::Text | Format::Md => report.markdown.clone().into_bytes(),
         Format::Html => html::document(&report).into_bytes(),
@@ -62,6 +84,28 @@ pub fn report(
                 report.meta.title,
                 &report.meta.commit[..12]
             );
+            if sign {
+                let settings = Settings::load()?;
+                let signer = crate::commits::signer(&isms, &settings)?;
+                let email = isms
+                    .load_config()
+                    .ok()
+                    .and_then(|c| signer.holder(&c).map(|p| p.email.clone()))
+                    .ok_or_else(|| {
+                        usage("your signing key belongs to nobody in isms.yaml, so nobody could verify the signature against .isms/allowed_signers")
+                    })?;
+                let armored = signer.sign(REPORT_NAMESPACE, &bytes)?;
+                let mut sig_path = path.as_os_str().to_owned();
+                sig_path.push(".sig");
+                let sig_path = std::path::PathBuf::from(sig_path);
+                fsio::write_atomic(&sig_path, armored.as_bytes())?;
+                eprintln!(
+                    "Signed it: {}. Check with:\n  ssh-keygen -Y verify -f .isms/allowed_signers -I {email} -n {REPORT_NAMESPACE} -s {} < {}",
+                    sig_path.display(),
+                    sig_path.display(),
+                    path.display()
+                );
+            }
         }
         None => {
             let mut out = std::io::stdout().lock();

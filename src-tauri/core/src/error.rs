@@ -122,6 +122,10 @@ pub enum Error {
         /// The problems, one per file and field.
         errors: Vec<LoadError>,
     },
+    /// A sign-off step was refused: the wrong person, an out-of-order step, a
+    /// request that does not verify. Nothing was signed.
+    #[error("{0}")]
+    Signoff(String),
     /// A report template failed to render (a defect in a shipped template).
     #[error("report template: {0}")]
     Template(String),
@@ -151,6 +155,7 @@ impl Error {
             Error::UncommittedChanges(_) => "uncommitted_changes",
             Error::IncompleteSource { .. } => "incomplete_source",
             Error::Template(_) => "template",
+            Error::Signoff(_) => "signoff_refused",
         }
     }
 

@@ -40,6 +40,7 @@ pub mod init;
 mod isms;
 pub mod report;
 pub mod settings;
+pub mod signoff;
 pub mod store;
 pub mod synthetic;
 pub mod views;

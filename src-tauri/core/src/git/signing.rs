@@ -25,6 +25,10 @@ use crate::{Error, Result};
 /// The namespace git signs commits and tags in.
 pub const GIT_NAMESPACE: &str = "git";
 
+/// The namespace of detached signatures of report files (`isms report … --sign`), so
+/// that a report signature can never pass for a commit signature or the reverse.
+pub const REPORT_NAMESPACE: &str = "isms-report";
+
 /// Where the signing key was configured, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
@@ -179,6 +183,19 @@ impl Signer {
         Ok(Signer::Agent { socket, public })
     }
 
+    /// The person of `config` who holds this key, if anyone does.
+    pub fn holder<'c>(
+        &self,
+        config: &'c crate::domain::IsmsConfig,
+    ) -> Option<&'c crate::domain::Person> {
+        let key = self.public_key().key_data();
+        config.people.iter().find(|p| {
+            p.signing_keys
+                .iter()
+                .any(|k| PublicKey::from_openssh(k).is_ok_and(|k| k.key_data() == key))
+        })
+    }
+
     /// The public key of the signer.
     pub fn public_key(&self) -> &PublicKey {
         match self {
@@ -190,28 +207,35 @@ impl Signer {
     /// Signs `data` as git does, returning the armored signature for the `gpgsig`
     /// header (without a trailing newline).
     pub fn sign_git(&self, data: &[u8]) -> Result<String> {
+        let armored = self.sign(GIT_NAMESPACE, data)?;
+        // libgit2 writes a trailing newline as an extra, space-only header line.
+        Ok(armored.trim_end().to_string())
+    }
+
+    /// Signs `data` for `namespace` as `ssh-keygen -Y sign -n <namespace>` does,
+    /// returning the armored SSHSIG (`-----BEGIN SSH SIGNATURE-----`, ending in a
+    /// newline): the detached `.sig` format `ssh-keygen -Y verify` reads.
+    pub fn sign(&self, namespace: &str, data: &[u8]) -> Result<String> {
         let signature = match self {
             Signer::File(key) => key
-                .sign(GIT_NAMESPACE, HashAlg::Sha512, data)
+                .sign(namespace, HashAlg::Sha512, data)
                 .map_err(key_error)?,
             Signer::Agent { socket, public } => {
                 let to_sign =
-                    SshSig::signed_data(GIT_NAMESPACE, HashAlg::Sha512, data).map_err(key_error)?;
+                    SshSig::signed_data(namespace, HashAlg::Sha512, data).map_err(key_error)?;
                 let blob = public.to_bytes().map_err(key_error)?;
                 let raw = agent::sign(socket, &blob, &to_sign)?;
                 let signature = Signature::try_from(raw.as_slice()).map_err(key_error)?;
                 SshSig::new(
                     public.key_data().clone(),
-                    GIT_NAMESPACE,
+                    namespace,
                     HashAlg::Sha512,
                     signature,
                 )
                 .map_err(key_error)?
             }
         };
-        let armored = signature.to_pem(LineEnding::LF).map_err(key_error)?;
-        // libgit2 writes a trailing newline as an extra, space-only header line.
-        Ok(armored.trim_end().to_string())
+        signature.to_pem(LineEnding::LF).map_err(key_error)
     }
 }
 

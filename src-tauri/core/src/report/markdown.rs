@@ -24,8 +24,11 @@ macro_rules! template {
     };
 }
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 8] = [
     template!("document-control.md.j2"),
+    template!("signoff-table.md.j2"),
+    template!("governance.md.j2"),
+    template!("risk-acceptance.md.j2"),
     template!("risk-assessment.md.j2"),
     template!("soa.md.j2"),
     template!("treatment-plan.md.j2"),
@@ -90,10 +93,14 @@ pub(crate) fn cell(text: &str) -> String {
 
 /// Renders report `kind` from its context.
 pub(crate) fn render(kind: ReportKind, context: &serde_json::Value) -> Result<String> {
+    render_named(&format!("{}.md.j2", kind.as_str()), context)
+}
+
+/// Renders the template `name` (in `templates/reports/`) from its context.
+pub(crate) fn render_named(name: &str, context: &serde_json::Value) -> Result<String> {
     let env = environment()?;
-    let name = format!("{}.md.j2", kind.as_str());
     let template = env
-        .get_template(&name)
+        .get_template(name)
         .map_err(|e| Error::Template(e.to_string()))?;
     let text = template
         .render(Value::from(minijinja::value::Serde(context)))

@@ -15,10 +15,12 @@
 //! commit, and the PDF's identifiers are derived from the commit, so the same commit
 //! and options give the same bytes.
 
+pub mod documents;
 pub mod html;
 mod markdown;
-mod model;
+pub(crate) mod model;
 pub mod pdf;
+pub mod signed;
 
 use serde::Serialize;
 

@@ -81,10 +81,43 @@ struct DocumentControl {
 }
 
 #[derive(Serialize)]
-struct SignoffRow {
-    role: String,
-    means: String,
-    date: String,
+pub(crate) struct SignoffRow {
+    pub role: String,
+    pub person: String,
+    pub means: String,
+    pub date: String,
+    pub key: String,
+    pub commit: String,
+}
+
+impl SignoffRow {
+    /// A step not yet signed.
+    pub fn pending(role: String, means: SignoffMeans) -> SignoffRow {
+        SignoffRow {
+            role,
+            person: "pending".into(),
+            means: means_text(means).to_string(),
+            date: "pending".into(),
+            key: "—".into(),
+            commit: "—".into(),
+        }
+    }
+}
+
+/// The pending sign-off rows of a chain.
+pub(crate) fn pending_rows(config: &IsmsConfig, chain_kind: &str) -> Vec<SignoffRow> {
+    config
+        .signoff
+        .iter()
+        .find(|c| c.kind == chain_kind)
+        .map(|chain| {
+            chain
+                .steps
+                .iter()
+                .map(|s| SignoffRow::pending(role_title(config, &s.role), s.means))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Serialize)]
@@ -275,22 +308,7 @@ pub(crate) fn build(
         ReportKind::Register => "risk-assessment",
         other => other.as_str(),
     };
-    let signoff: Vec<SignoffRow> = config
-        .signoff
-        .iter()
-        .find(|c| c.kind == chain_kind)
-        .map(|chain| {
-            chain
-                .steps
-                .iter()
-                .map(|s| SignoffRow {
-                    role: role_title(config, &s.role),
-                    means: means_text(s.means).to_string(),
-                    date: "pending".to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let signoff = pending_rows(config, chain_kind);
 
     let changes = previous.map(|p| changes_since(kind, p));
 
@@ -333,7 +351,7 @@ pub(crate) fn build(
     Ok((meta, context))
 }
 
-fn role_title(config: &IsmsConfig, role: &str) -> String {
+pub(crate) fn role_title(config: &IsmsConfig, role: &str) -> String {
     config
         .role(role)
         .map(|r| r.title.clone())
@@ -349,7 +367,7 @@ fn role_with_holders(config: &IsmsConfig, role: &str) -> String {
     }
 }
 
-fn means_text(means: SignoffMeans) -> &'static str {
+pub(crate) fn means_text(means: SignoffMeans) -> &'static str {
     match means {
         SignoffMeans::CommitSignature => "Signed commit of this report",
         SignoffMeans::CoSignature => "Co-signature on the sign-off pull request",
@@ -357,7 +375,7 @@ fn means_text(means: SignoffMeans) -> &'static str {
     }
 }
 
-fn option_label(option: TreatmentOption) -> &'static str {
+pub(crate) fn option_label(option: TreatmentOption) -> &'static str {
     match option {
         TreatmentOption::Mitigate => "Mitigate",
         TreatmentOption::Transfer => "Transfer",
@@ -375,7 +393,7 @@ fn status_label(status: ControlStatus) -> &'static str {
     }
 }
 
-fn band_label(band: Option<Band>) -> String {
+pub(crate) fn band_label(band: Option<Band>) -> String {
     band.map(|b| b.label().to_string()).unwrap_or_default()
 }
 
@@ -401,7 +419,7 @@ fn date_text(d: Option<chrono::NaiveDate>) -> String {
 
 /// `## X` inside a record body becomes `#### X` so it nests under the report's
 /// headings (a body section's own text never holds `## `, which splits sections).
-fn demote(text: &str) -> String {
+pub(crate) fn demote(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
     for line in text.lines() {

@@ -1,0 +1,524 @@
+//! Starting a sign-off request and signing its steps (`isms signoff start|sign`).
+//!
+//! Both refuse rather than record evidence that would not verify: the signer must hold
+//! the next step's role in the approved configuration, separation of duties must
+//! hold, and the request so far must verify. Nothing here touches the working tree,
+//! except the final merge, which brings the signed report into the checked-out main
+//! branch.
+
+use serde::Serialize;
+use ssh_key::HashAlg;
+
+use super::forge::Forge;
+use super::verify::{config_at, same_governance, short, verify_with_authority, Authority};
+use super::{RequestState, SignoffKind, StepState, Trailers, BRANCH_PREFIX};
+use crate::domain::{IsmsConfig, Person, SignoffMeans};
+use crate::git::signing::Signer;
+use crate::report::documents::{self, DocumentSource};
+use crate::{Error, Isms, Result};
+
+/// A request that was started.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Started {
+    /// The request id.
+    pub id: String,
+    /// Its branch, `signoff/<id>`.
+    pub branch: String,
+    /// The first step's signed commit.
+    pub commit: String,
+    /// The document it signs, e.g. `reports/risk-assessment.md`.
+    pub report: String,
+    /// The commit the document was rendered from.
+    pub source: String,
+    /// Who signed the first step.
+    pub signed_by: String,
+    /// The next step: "Head of Product (co-signature)".
+    pub next: Option<String>,
+    /// The forge's new-pull-request address, when `origin` is on GitHub or GitLab.
+    pub pull_request_url: Option<String>,
+}
+
+/// A step that was signed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Signed {
+    /// The request id.
+    pub id: String,
+    /// The step signed, 1-based.
+    pub step: usize,
+    /// Its role's title.
+    pub role: String,
+    /// Who signed.
+    pub person: String,
+    /// The new commit (the merge commit for the last step).
+    pub commit: String,
+    /// Whether this step merged the request into the main branch.
+    pub merged: bool,
+    /// The next step, if any.
+    pub next: Option<String>,
+}
+
+impl Isms {
+    /// Starts a sign-off of `kind` (for a risk acceptance, of risk `subject`): renders
+    /// the document at HEAD, commits it on a new branch `signoff/<id>` and signs that
+    /// commit as the chain's first step.
+    pub fn signoff_start(
+        &self,
+        kind: SignoffKind,
+        subject: Option<&str>,
+        signer: &Signer,
+        when: Option<(i64, i32)>,
+    ) -> Result<Started> {
+        let repo = crate::git::repository(self)?;
+        let into = crate::git::head_branch(&repo)?;
+        let into_short = into.trim_start_matches("refs/heads/").to_string();
+        let head = repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|_| Error::Usage("the repository has no commit yet".into()))?;
+        let (verification, authority) = verify_with_authority(&repo, None, None)?;
+        let chain = chain(&authority, kind)?;
+        let first = &chain[0];
+        if first.means != SignoffMeans::CommitSignature {
+            return Err(Error::Signoff(format!(
+                "the chain for {} starts with a {}; the first step must be the signed commit of the report",
+                kind.as_str(),
+                first.means.as_str()
+            )));
+        }
+        let person = holder_of(&authority.config, signer, &first.role, kind)?;
+        if kind == SignoffKind::RiskAcceptance && subject.is_none() {
+            return Err(Error::Usage(
+                "a risk acceptance needs the risk: `isms signoff start risk-acceptance R-013`"
+                    .into(),
+            ));
+        }
+        let path = kind.path(subject);
+        if let Some(open) = verification
+            .requests
+            .iter()
+            .find(|r| r.report == path && r.merge.is_none() && r.state != RequestState::Complete)
+        {
+            return Err(Error::Signoff(format!(
+                "{path} already has an open sign-off request, {}; finish it or delete its branch first",
+                open.id
+            )));
+        }
+        let time = head.committer().when();
+        let source = DocumentSource {
+            commit: &head.id().to_string(),
+            time: (time.seconds(), time.offset_minutes()),
+        };
+        let markdown = match (kind.report(), kind) {
+            (Some(report), _) => self.report(report, &head.id().to_string())?.markdown,
+            (None, SignoffKind::Governance) => {
+                let config = config_at(&repo, head.id())?
+                    .map_err(|e| Error::Usage(format!("isms.yaml at HEAD does not load: {e}")))?;
+                if same_governance(&config, &authority.config) {
+                    return Err(Error::Signoff(
+                        "isms.yaml's people, roles, keys and chains are as approved; there is no governance change to sign off".into(),
+                    ));
+                }
+                documents::governance(&config, &authority.config, &authority.by, &source)?
+            }
+            (None, _) => {
+                let risk_id = subject.expect("checked above");
+                let snapshot = crate::git::changes::Snapshot::at(&repo, &head.id().to_string())?;
+                let config = snapshot
+                    .config
+                    .clone()
+                    .ok_or_else(|| Error::Usage("isms.yaml at HEAD does not load".into()))?;
+                let risk = snapshot
+                    .records
+                    .values()
+                    .find_map(|r| match r {
+                        crate::repository::AnyRecord::Risk(r) if r.id == risk_id => Some(r),
+                        _ => None,
+                    })
+                    .ok_or_else(|| Error::NotFound(format!("{risk_id} (a risk, at HEAD)")))?;
+                documents::risk_acceptance(&config, risk, &source)?
+            }
+        };
+        let (seconds, offset) = when.unwrap_or_else(|| (crate::git::now_seconds(), 0));
+        let date = crate::report::model::commit_date(seconds, offset);
+        let stem = match subject {
+            Some(s) => format!("{}-{s}-{date}", kind.as_str()),
+            None => format!("{}-{date}", kind.as_str()),
+        };
+        let mut id = stem.clone();
+        let mut n = 1;
+        while repo
+            .find_reference(&format!("refs/heads/{BRANCH_PREFIX}{id}"))
+            .is_ok()
+            || verification.requests.iter().any(|r| r.id == id)
+        {
+            n += 1;
+            id = format!("{stem}-{n}");
+        }
+        let blob = repo.blob(markdown.as_bytes())?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(&path, blob, git2::FileMode::Blob);
+        let tree = repo.find_tree(update.create_updated(&repo, &head.tree()?)?)?;
+        let trailers = Trailers {
+            id: Some(id.clone()),
+            kind: Some(kind.as_str().to_string()),
+            step: Some((1, first.role.clone())),
+            report: Some((path.clone(), blob.to_string())),
+            source: Some(head.id().to_string()),
+            into: Some(into_short.clone()),
+            subject: subject.map(str::to_string),
+            approval: false,
+        };
+        let title = role_title(&authority.config, &first.role);
+        let message = format!(
+            "Sign-off {id}: {title} signs the {}\n\n{} puts {path}, rendered from commit {}, up for sign-off and signs it as step 1 of {}.\n\n{}",
+            kind.title(),
+            person.name,
+            short(&head.id().to_string()),
+            chain.len(),
+            trailers.render()
+        );
+        let commit = signed_commit(
+            &repo,
+            &person,
+            (seconds, offset),
+            &message,
+            &tree,
+            &[&head],
+            signer,
+        )?;
+        let branch = format!("{BRANCH_PREFIX}{id}");
+        repo.reference(
+            &format!("refs/heads/{branch}"),
+            commit,
+            false,
+            &format!("signoff: start {id}"),
+        )?;
+        let pull_request_url = repo
+            .find_remote("origin")
+            .ok()
+            .and_then(|r| r.url().ok().and_then(Forge::of_remote))
+            .map(|f| f.new_pull_request_url(&branch, &into_short));
+        Ok(Started {
+            id,
+            branch,
+            commit: commit.to_string(),
+            report: path,
+            source: head.id().to_string(),
+            signed_by: person.name.clone(),
+            next: chain
+                .get(1)
+                .map(|s| step_label(&authority.config, &s.role, s.means)),
+            pull_request_url,
+        })
+    }
+
+    /// Signs the next step of request `id`: a co-signature commit on its branch, or —
+    /// for a last step that is a merge — the signed merge into the main branch
+    /// (`approve` makes it a signed approval on the branch instead, for a merge on
+    /// the forge).
+    pub fn signoff_sign(
+        &self,
+        id: &str,
+        signer: &Signer,
+        approve: bool,
+        when: Option<(i64, i32)>,
+    ) -> Result<Signed> {
+        let repo = crate::git::repository(self)?;
+        let local = format!("refs/heads/{BRANCH_PREFIX}{id}");
+        if repo.find_reference(&local).is_err() {
+            // Fetched from the forge but never checked out: take the remote branch.
+            let remote = repo
+                .references_glob(&format!("refs/remotes/*/{BRANCH_PREFIX}{id}"))?
+                .flatten()
+                .find_map(|r| r.peel_to_commit().ok())
+                .ok_or_else(|| {
+                    Error::Signoff(format!(
+                        "there is no sign-off request {id}: no branch {BRANCH_PREFIX}{id} here or on a remote (fetch it first; `isms signoff status` lists open requests)"
+                    ))
+                })?;
+            repo.reference(&local, remote.id(), false, "signoff: from the remote")?;
+        }
+        let (verification, authority) = verify_with_authority(&repo, None, None)?;
+        let request = verification
+            .requests
+            .iter()
+            .find(|r| r.id == id && r.merge.is_none())
+            .ok_or_else(|| {
+                Error::Signoff(format!(
+                    "sign-off request {id} is already merged; there is nothing to sign"
+                ))
+            })?;
+        if !request.problems.is_empty() {
+            return Err(Error::Signoff(format!(
+                "{BRANCH_PREFIX}{id} does not verify, so nothing was signed:\n{}",
+                request
+                    .problems
+                    .iter()
+                    .map(|p| format!("  - {}", p.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )));
+        }
+        let Some(step) = request.next_step().cloned() else {
+            return Err(Error::Signoff(format!(
+                "every step of {id} is signed; it waits for the merge into {}",
+                request.into
+            )));
+        };
+        let kind = SignoffKind::parse(&request.kind).unwrap_or(SignoffKind::RiskAssessment);
+        let person = holder_of(&authority.config, signer, &step.role, kind)?;
+        for done in &request.steps {
+            let StepState::Done { email, .. } = &done.state else {
+                continue;
+            };
+            if !email.eq_ignore_ascii_case(&person.email) {
+                continue;
+            }
+            if let Some(rule) = authority.config.separation_of_duties.iter().find(|r| {
+                r.roles.contains(&done.role)
+                    && r.roles.contains(&step.role)
+                    && done.role != step.role
+            }) {
+                return Err(Error::Signoff(format!(
+                    "{} signed step {} ({}) and may not also sign step {} ({}): {}",
+                    person.name,
+                    done.number,
+                    done.role_title,
+                    step.number,
+                    step.role_title,
+                    rule.reason
+                )));
+            }
+        }
+        let is_merge = step.means == SignoffMeans::Merge;
+        if approve && !is_merge {
+            return Err(Error::Usage(format!(
+                "--approve is for a last step that merges on the forge; step {} ({}) is a {}",
+                step.number,
+                step.role_title,
+                step.means.as_str().replace('_', "-")
+            )));
+        }
+        let tip = repo.find_reference(&local)?.peel_to_commit()?;
+        let trailers = Trailers {
+            id: Some(id.to_string()),
+            kind: Some(request.kind.clone()),
+            step: Some((step.number, step.role.clone())),
+            report: Some((request.report.clone(), request.report_blob.clone())),
+            source: Some(request.source.clone()),
+            into: Some(request.into.clone()),
+            subject: request.subject.clone(),
+            approval: approve,
+        };
+        let (seconds, offset) = when.unwrap_or_else(|| (crate::git::now_seconds(), 0));
+        let total = request.steps.len();
+        let next = request
+            .steps
+            .get(step.number)
+            .map(|s| step_label(&authority.config, &s.role, s.means));
+        let blob = short(&request.report_blob);
+        if is_merge && !approve {
+            let target_ref = format!("refs/heads/{}", request.into);
+            let target = repo
+                .find_reference(&target_ref)
+                .and_then(|r| r.peel_to_commit())
+                .map_err(|_| Error::Usage(format!("the branch {} does not exist", request.into)))?;
+            let mut index = repo.merge_commits(&target, &tip, None)?;
+            if index.has_conflicts() {
+                return Err(Error::Signoff(format!(
+                    "{} changed {} since the request started, so the signed report cannot be merged; start a new request",
+                    request.into, request.report
+                )));
+            }
+            let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+            let message = format!(
+                "Sign-off {id}: {} approves and merges the {}\n\n{} approves {} (blob {blob}) by this signed merge, step {} of {total}.\n\n{}",
+                step.role_title,
+                kind.title(),
+                person.name,
+                request.report,
+                step.number,
+                trailers.render()
+            );
+            let commit = signed_commit(
+                &repo,
+                &person,
+                (seconds, offset),
+                &message,
+                &tree,
+                &[&target, &tip],
+                signer,
+            )?;
+            let checked_out = repo
+                .head()
+                .ok()
+                .and_then(|h| h.name().ok().map(str::to_string))
+                .as_deref()
+                == Some(target_ref.as_str());
+            if checked_out {
+                let mut checkout = git2::build::CheckoutBuilder::new();
+                checkout.path(&request.report);
+                repo.checkout_tree(tree.as_object(), Some(&mut checkout))
+                    .map_err(|e| {
+                        Error::Signoff(format!(
+                            "{} cannot be written into the working tree ({e}); move your copy of it away and sign again",
+                            request.report
+                        ))
+                    })?;
+            }
+            repo.reference_matching(
+                &target_ref,
+                commit,
+                true,
+                target.id(),
+                &format!("signoff: merge {id}"),
+            )?;
+            return Ok(Signed {
+                id: id.to_string(),
+                step: step.number,
+                role: step.role_title.clone(),
+                person: person.name.clone(),
+                commit: commit.to_string(),
+                merged: true,
+                next: None,
+            });
+        }
+        let what = if approve {
+            format!(
+                "{} approves {} (blob {blob}) as step {} of {total}; the merge is to be made on the forge.",
+                person.name, request.report, step.number
+            )
+        } else {
+            format!(
+                "{} co-signs {} (blob {blob}) as step {} of {total}.",
+                person.name, request.report, step.number
+            )
+        };
+        let message = format!(
+            "Sign-off {id}: {} {} the {}\n\n{what}\n\n{}",
+            step.role_title,
+            if approve { "approves" } else { "co-signs" },
+            kind.title(),
+            trailers.render()
+        );
+        let tree = tip.tree()?;
+        let commit = signed_commit(
+            &repo,
+            &person,
+            (seconds, offset),
+            &message,
+            &tree,
+            &[&tip],
+            signer,
+        )?;
+        repo.reference_matching(
+            &local,
+            commit,
+            true,
+            tip.id(),
+            &format!("signoff: step {}", step.number),
+        )?;
+        Ok(Signed {
+            id: id.to_string(),
+            step: step.number,
+            role: step.role_title.clone(),
+            person: person.name.clone(),
+            commit: commit.to_string(),
+            merged: false,
+            next,
+        })
+    }
+
+    /// Verifies the sign-offs of `rev` (HEAD when `None`), see [`super::verify`].
+    pub fn signoff_verify(
+        &self,
+        rev: Option<&str>,
+        pinned_root: Option<&str>,
+    ) -> Result<super::Verification> {
+        let repo = crate::git::repository(self)?;
+        super::verify(&repo, rev, pinned_root)
+    }
+}
+
+fn chain(authority: &Authority, kind: SignoffKind) -> Result<Vec<crate::domain::SignoffStep>> {
+    authority
+        .config
+        .signoff
+        .iter()
+        .find(|c| c.kind == kind.as_str())
+        .map(|c| c.steps.clone())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            Error::Signoff(format!(
+                "the approved configuration has no sign-off chain for {}; add one to isms.yaml (signoff: - kind: {}) and have it approved",
+                kind.as_str(),
+                kind.as_str()
+            ))
+        })
+}
+
+/// The person of the approved configuration who holds `signer`'s key; they must hold `role`.
+fn holder_of(
+    config: &IsmsConfig,
+    signer: &Signer,
+    role: &str,
+    kind: SignoffKind,
+) -> Result<Person> {
+    let key = signer.public_key();
+    let fingerprint = key.fingerprint(HashAlg::Sha256);
+    let person = signer.holder(config).ok_or_else(|| {
+            Error::Signoff(format!(
+                "your signing key {fingerprint} is not authorised by the approved configuration; a key counts once a governance sign-off adding it is complete"
+            ))
+        })?;
+    if !person.roles.iter().any(|r| r == role) {
+        return Err(Error::Signoff(format!(
+            "the next step of the {} sign-off is for the {}; your key {fingerprint} is {}'s, who does not hold that role",
+            kind.title(),
+            role_title(config, role),
+            person.name
+        )));
+    }
+    Ok(person.clone())
+}
+
+fn role_title(config: &IsmsConfig, role: &str) -> String {
+    config
+        .role(role)
+        .map(|r| r.title.clone())
+        .unwrap_or_else(|| role.to_string())
+}
+
+fn step_label(config: &IsmsConfig, role: &str, means: SignoffMeans) -> String {
+    let how = match means {
+        SignoffMeans::CommitSignature => "signed commit",
+        SignoffMeans::CoSignature => "co-signature",
+        SignoffMeans::Merge => "signed merge",
+    };
+    format!("{} ({how})", role_title(config, role))
+}
+
+/// Makes a commit signed by `signer` as `person`, moving no reference.
+fn signed_commit(
+    repo: &git2::Repository,
+    person: &Person,
+    (seconds, offset): (i64, i32),
+    message: &str,
+    tree: &git2::Tree,
+    parents: &[&git2::Commit],
+    signer: &Signer,
+) -> Result<git2::Oid> {
+    let who = git2::Signature::new(
+        &person.name,
+        &person.email,
+        &git2::Time::new(seconds, offset),
+    )?;
+    let buffer = repo.commit_create_buffer(&who, &who, message, tree, parents)?;
+    let buffer = std::str::from_utf8(&buffer)
+        .map_err(|_| Error::Usage("a commit message must be UTF-8".into()))?
+        .to_string();
+    let signature = signer.sign_git(buffer.as_bytes())?;
+    Ok(repo.commit_signed(&buffer, &signature, None)?)
+}

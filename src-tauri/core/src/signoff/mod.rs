@@ -1,0 +1,228 @@
+//! Sign-off: management approval of the ISMS's documents as signed git commits
+//! (DESIGN.md §5), verifiable by anyone with the repository alone.
+//!
+//! A **sign-off request** is a branch `signoff/<id>` off the main branch. Its first
+//! commit adds the document — a report rendered at the source commit, the governance
+//! configuration, or one risk's acceptance — under `reports/` and is signed by the
+//! first role of the document's chain in `isms.yaml`. Each further step is a signed,
+//! empty co-signature commit that names the exact report content it approves; the last
+//! step is, by default, a signed merge into main. Pushed to a forge, the branch is a
+//! pull request.
+//!
+//! Every step commit carries git trailers that say what it is:
+//!
+//! ```text
+//! Isms-Signoff: risk-assessment-2026-11-21
+//! Isms-Signoff-Kind: risk-assessment
+//! Isms-Signoff-Step: 2 head-of-product
+//! Isms-Signoff-Report: reports/risk-assessment.md 5d41402abc4b2a76b9719d911017c592ae1bd2b4
+//! Isms-Signoff-Source: 9f8e…
+//! Isms-Signoff-Into: main
+//! ```
+//!
+//! The trailers only say what a commit claims to be. Whether it counts is decided by
+//! [`verify`](verify::verify): signatures, keys, roles and order are checked against
+//! the **approved configuration** — the people, roles, keys and chains of `isms.yaml`
+//! at the repository's first commit (trusted on first use, or pinned by a key
+//! fingerprint), replaced only by governance sign-offs that completed their own chain.
+//! A key added to `isms.yaml` by an ordinary commit authorises nothing.
+
+mod flow;
+pub mod forge;
+pub mod verify;
+
+pub use flow::{Signed, Started};
+pub use verify::{
+    verify, Problem, RequestState, RequestVerification, StepState, StepVerification, Verification,
+};
+
+use serde::Serialize;
+
+use crate::domain::records::words;
+
+words! {
+    /// The kinds of document that are signed off, each with its chain in isms.yaml.
+    SignoffKind { /// The annual risk assessment report.
+        RiskAssessment = "risk-assessment", /// The Statement of Applicability.
+        Soa = "soa", /// The risk treatment plan.
+        TreatmentPlan = "treatment-plan", /// The acceptance of one risk's residual rating.
+        RiskAcceptance = "risk-acceptance", /// People, roles, signing keys and chains.
+        Governance = "governance" }
+}
+
+impl SignoffKind {
+    /// The report this kind signs, when it is one of the register's reports.
+    pub fn report(self) -> Option<crate::report::ReportKind> {
+        use crate::report::ReportKind;
+        match self {
+            SignoffKind::RiskAssessment => Some(ReportKind::RiskAssessment),
+            SignoffKind::Soa => Some(ReportKind::Soa),
+            SignoffKind::TreatmentPlan => Some(ReportKind::TreatmentPlan),
+            SignoffKind::RiskAcceptance | SignoffKind::Governance => None,
+        }
+    }
+
+    /// Where the signed document lives: `reports/<kind>.md`, or
+    /// `reports/risk-acceptance/<risk>.md` for an acceptance.
+    pub fn path(self, subject: Option<&str>) -> String {
+        match (self, subject) {
+            (SignoffKind::RiskAcceptance, Some(risk)) => {
+                format!(
+                    "{}/risk-acceptance/{risk}.md",
+                    crate::report::REPORTS_FOLDER
+                )
+            }
+            _ => format!("{}/{}.md", crate::report::REPORTS_FOLDER, self.as_str()),
+        }
+    }
+
+    /// A title for messages: "risk assessment report".
+    pub fn title(self) -> &'static str {
+        match self {
+            SignoffKind::RiskAssessment => "risk assessment report",
+            SignoffKind::Soa => "Statement of Applicability",
+            SignoffKind::TreatmentPlan => "risk treatment plan",
+            SignoffKind::RiskAcceptance => "risk acceptance",
+            SignoffKind::Governance => "governance configuration",
+        }
+    }
+}
+
+/// The branch prefix of sign-off requests.
+pub const BRANCH_PREFIX: &str = "signoff/";
+
+/// The trailer keys of a step commit.
+pub(crate) mod trailer {
+    pub const ID: &str = "Isms-Signoff";
+    pub const KIND: &str = "Isms-Signoff-Kind";
+    pub const STEP: &str = "Isms-Signoff-Step";
+    pub const REPORT: &str = "Isms-Signoff-Report";
+    pub const SOURCE: &str = "Isms-Signoff-Source";
+    pub const INTO: &str = "Isms-Signoff-Into";
+    pub const SUBJECT: &str = "Isms-Signoff-Subject";
+    pub const APPROVAL: &str = "Isms-Signoff-Approval";
+}
+
+/// What a step commit's trailers claim.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Trailers {
+    pub id: Option<String>,
+    pub kind: Option<String>,
+    /// (step number, role id).
+    pub step: Option<(usize, String)>,
+    /// (path, blob id).
+    pub report: Option<(String, String)>,
+    pub source: Option<String>,
+    pub into: Option<String>,
+    pub subject: Option<String>,
+    /// The step is an approval given on the branch, to be merged on the forge.
+    pub approval: bool,
+}
+
+impl Trailers {
+    /// Reads the trailers of a commit message (`Key: value` lines of its last paragraph).
+    pub fn parse(message: &str) -> Trailers {
+        let mut t = Trailers::default();
+        let last = message.trim_end().rsplit("\n\n").next().unwrap_or_default();
+        for line in last.lines() {
+            let Some((key, value)) = line.split_once(": ") else {
+                continue;
+            };
+            let value = value.trim().to_string();
+            match key.trim() {
+                trailer::ID => t.id = Some(value),
+                trailer::KIND => t.kind = Some(value),
+                trailer::STEP => {
+                    let mut parts = value.split_whitespace();
+                    if let (Some(n), Some(role)) = (parts.next(), parts.next()) {
+                        if let Ok(n) = n.parse() {
+                            t.step = Some((n, role.to_string()));
+                        }
+                    }
+                }
+                trailer::REPORT => {
+                    if let Some((path, blob)) = value.rsplit_once(' ') {
+                        t.report = Some((path.to_string(), blob.to_string()));
+                    }
+                }
+                trailer::SOURCE => t.source = Some(value),
+                trailer::INTO => t.into = Some(value),
+                trailer::SUBJECT => t.subject = Some(value),
+                trailer::APPROVAL => t.approval = true,
+                _ => {}
+            }
+        }
+        t
+    }
+
+    /// The trailer paragraph for a step.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut line = |k: &str, v: &str| out.push_str(&format!("{k}: {v}\n"));
+        if let Some(v) = &self.id {
+            line(trailer::ID, v);
+        }
+        if let Some(v) = &self.kind {
+            line(trailer::KIND, v);
+        }
+        if let Some((n, role)) = &self.step {
+            line(trailer::STEP, &format!("{n} {role}"));
+        }
+        if let Some((path, blob)) = &self.report {
+            line(trailer::REPORT, &format!("{path} {blob}"));
+        }
+        if let Some(v) = &self.source {
+            line(trailer::SOURCE, v);
+        }
+        if let Some(v) = &self.into {
+            line(trailer::INTO, v);
+        }
+        if let Some(v) = &self.subject {
+            line(trailer::SUBJECT, v);
+        }
+        if self.approval {
+            line(
+                trailer::APPROVAL,
+                "signed approval; the merge is made on the forge",
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailers_round_trip_through_a_commit_message() {
+        let t = Trailers {
+            id: Some("soa-2026-11-21".into()),
+            kind: Some("soa".into()),
+            step: Some((2, "ceo".into())),
+            report: Some(("reports/soa.md".into(), "ab".repeat(20))),
+            source: Some("cd".repeat(20)),
+            into: Some("main".into()),
+            subject: None,
+            approval: true,
+        };
+        let message = format!(
+            "Sign-off soa-2026-11-21: approval\n\nBody text: here.\n\n{}",
+            t.render()
+        );
+        assert_eq!(Trailers::parse(&message), t);
+        assert_eq!(
+            Trailers::parse("no trailers\n\nat all"),
+            Trailers::default()
+        );
+    }
+
+    #[test]
+    fn an_acceptance_lives_under_its_risk() {
+        assert_eq!(
+            SignoffKind::RiskAcceptance.path(Some("R-013")),
+            "reports/risk-acceptance/R-013.md"
+        );
+        assert_eq!(SignoffKind::Soa.path(None), "reports/soa.md");
+    }
+}
