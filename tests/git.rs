@@ -39,7 +39,7 @@ fn git_verify_commit_accepts_app_signed_commits_and_rejects_a_key_missing_from_a
     // allowed_signers was generated from isms.yaml and committed with it.
     let signers = s.git(&["show", "HEAD:.isms/allowed_signers"]);
     assert!(signers.contains(&format!(
-        "ingrid.solberg@kestrelcart.example namespaces=\"git\" {}",
+        "ingrid.solberg@kestrelcart.example namespaces=\"git,isms-report\" {}",
         public_key(&s.key)
     )));
 
@@ -349,7 +349,7 @@ fn allowed_signers_is_kept_in_step_with_isms_yaml() {
     );
     let signers = s.git(&["show", "HEAD:.isms/allowed_signers"]);
     assert!(signers.contains(&format!(
-        "jonas.lykke@kestrelcart.example namespaces=\"git\" {}",
+        "jonas.lykke@kestrelcart.example namespaces=\"git,isms-report\" {}",
         public_key(&jonas)
     )));
     assert!(

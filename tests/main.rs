@@ -15,6 +15,8 @@
 //! - `app`: end-to-end scenarios of the desktop app through tauri-driver (ignored unless asked
 //!   for; `scripts/test.sh` runs them under Xvfb).
 //! - `views`: what the app's screens show (isms_core::views), committing as the app does.
+//! - `signoff`: sign-off chains with three people and keys, each kind of wrong chain
+//!   rejected; evidence cross-checked with `git verify-commit` and `ssh-keygen -Y verify`.
 //! - `shell`: the desktop shell's CSP and capabilities stay strict.
 //! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
@@ -28,6 +30,7 @@ mod git;
 mod index;
 mod reports;
 mod shell;
+mod signoff;
 mod store;
 mod support;
 mod sync;
