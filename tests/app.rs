@@ -102,7 +102,17 @@ impl Scenario {
     }
 
     async fn launch(name: &'static str, with_repo: bool) -> Scenario {
+        Scenario::launch_with(name, with_repo, |_| {}).await
+    }
+
+    /// As `launch`, with the copy prepared by `prepare` before its first commit.
+    async fn launch_with(
+        name: &'static str,
+        with_repo: bool,
+        prepare: impl FnOnce(&Signed),
+    ) -> Scenario {
         let isms = Signed::new();
+        prepare(&isms);
         isms.ok(&["commit", "-m", "The ISMS as it stands"]);
         let exports = tempfile::tempdir().expect("a temporary folder");
         let data = isms.home.path().join("app-data");
@@ -525,6 +535,81 @@ fn first_run_opens_a_copy_of_the_sample_and_ctrl_n_creates_a_risk() {
         .await;
         // The sample in the source tree is untouched.
         assert!(!crate::support::sample().join("risks/R-018.md").exists());
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
+    runtime().block_on(async {
+        let jonas = std::cell::RefCell::new(None);
+        let s = Scenario::launch_with("signoff", true, |isms| {
+            let key = crate::support::keygen(isms.home.path(), "jonas", "");
+            isms.copy.edit(
+                "isms.yaml",
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4",
+                &crate::support::public_key(&key),
+            );
+            *jonas.borrow_mut() = Some(key);
+        })
+        .await;
+        let jonas = jonas.into_inner().expect("Jonas's key was made");
+        s.nav("signoff").await;
+        s.wait_text("[data-verify]", "verification", |t| {
+            t.contains("isms verify: OK")
+        })
+        .await;
+        // Ingrid, the ISM, puts the risk assessment report up for sign-off.
+        s.select("[data-start-kind]", "risk-assessment").await;
+        s.click("[data-start]").await;
+        s.wait_text("[data-steps]", "Ingrid's signed first step", |t| {
+            t.contains("signed by Ingrid Solberg") && t.contains("pending")
+        })
+        .await;
+        assert!(
+            s.client.find(Locator::Css("[data-sign]")).await.is_err(),
+            "the ISM does not hold the next step's role, so there is no Sign button"
+        );
+        let document = s.text("[data-document]").await;
+        assert!(document.contains("Risk Assessment Report"), "{document}");
+        let branches = s.isms.git(&["branch", "--list", "signoff/*"]);
+        assert!(branches.contains("signoff/risk-assessment-"), "{branches}");
+
+        // The Head of Product opens the app on the same repository and co-signs.
+        let key = jonas.to_str().expect("utf-8").to_string();
+        s.isms
+            .git(&["config", "user.email", "jonas.lykke@kestrelcart.example"]);
+        s.isms.git(&["config", "user.name", "Jonas Lykke"]);
+        s.isms.git(&["config", "user.signingkey", &key]);
+        s.nav("dashboard").await;
+        s.nav("signoff").await;
+        s.wait_text("[data-sign]", "Sign as Head of Product", |t| {
+            t.contains("Sign as Head of Product")
+        })
+        .await;
+        s.click("[data-sign]").await;
+        s.wait_text("[data-steps]", "Jonas's co-signature", |t| {
+            t.contains("signed by Jonas Lykke") && t.contains("co-signature")
+        })
+        .await;
+        s.wait_text("[data-verify]", "verification", |t| {
+            t.contains("isms verify: OK")
+        })
+        .await;
+        // The real git agrees with the app about both signatures.
+        let branch = s
+            .isms
+            .git(&["branch", "--list", "--format=%(refname:short)", "signoff/*"]);
+        let branch = branch.trim();
+        for rev in [format!("{branch}~1"), branch.to_string()] {
+            s.isms.git(&[
+                "-c",
+                "gpg.ssh.allowedSignersFile=.isms/allowed_signers",
+                "verify-commit",
+                &rev,
+            ]);
+        }
         s.finish().await;
     });
 }

@@ -15,10 +15,11 @@ use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
+use isms_core::signoff::{Signed, Started};
 use isms_core::store::Saved;
 use isms_core::views::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView, Soa,
-    TreatmentPlan,
+    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView,
+    SignoffBoard, Soa, TreatmentPlan,
 };
 use isms_desk::bindings::{CommandError, Progress, Startup};
 use ts_rs::TS;
@@ -49,6 +50,9 @@ fn export_all(dir: &Path) {
         FieldChoice,
         ReportPreview,
         Exported,
+        SignoffBoard,
+        Started,
+        Signed,
     );
 }
 

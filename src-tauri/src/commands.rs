@@ -13,10 +13,11 @@ use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
 use isms_core::report::ReportKind;
+use isms_core::signoff::{Signed, SignoffKind, Started};
 use isms_core::store::{Revision, Saved};
 use isms_core::views::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView, Soa,
-    TreatmentPlan,
+    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView,
+    SignoffBoard, Soa, TreatmentPlan,
 };
 use isms_core::{Isms, RecordKind};
 use serde::Serialize;
@@ -389,6 +390,45 @@ pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<St
 pub async fn report_preview(desk: State<'_, Desk>, kind: String) -> Reply<ReportPreview> {
     let kind = report_kind(&kind)?;
     desk.run(move |isms| isms.report_preview(kind)).await
+}
+
+/// Every sign-off request, its document, its steps and `isms verify`'s result.
+#[tauri::command]
+pub async fn signoff_board(desk: State<'_, Desk>) -> Reply<SignoffBoard> {
+    desk.run(|isms| isms.signoff_board()).await
+}
+
+/// Puts a document up for sign-off, signing the first step with the person's key.
+#[tauri::command]
+pub async fn signoff_start(
+    desk: State<'_, Desk>,
+    kind: String,
+    subject: Option<String>,
+    passphrase: Option<String>,
+) -> Reply<Started> {
+    let kind = SignoffKind::parse(&kind).ok_or_else(|| {
+        error(
+            "usage",
+            format!(
+                "`{kind}` is not a kind of sign-off; use {}",
+                SignoffKind::expected()
+            ),
+        )
+    })?;
+    desk.run(move |isms| isms.signoff_start_app(kind, subject.as_deref(), passphrase.as_deref()))
+        .await
+}
+
+/// Signs the next step of a request ("Sign as <role>").
+#[tauri::command]
+pub async fn signoff_sign(
+    desk: State<'_, Desk>,
+    id: String,
+    approve: bool,
+    passphrase: Option<String>,
+) -> Reply<Signed> {
+    desk.run(move |isms| isms.signoff_sign_app(&id, approve, passphrase.as_deref()))
+        .await
 }
 
 /// Exports a report of the last commit as PDF to a file the person chooses (or into

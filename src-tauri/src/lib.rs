@@ -55,6 +55,9 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::push,
             commands::report_preview,
             commands::export_pdf,
+            commands::signoff_board,
+            commands::signoff_start,
+            commands::signoff_sign,
             commands::register_visible,
         ])
         .run(tauri::generate_context!())

@@ -17,6 +17,7 @@ use crate::domain::{
     checks, sections, ActionStatus, Band, ControlStatus, Decision, IsmsConfig, Methodology, Rating,
     Risk, RiskStatus, SoaEntry, Treatment, TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS,
 };
+use crate::git::changes::Snapshot;
 use crate::git::signing::{KeySource, Signer};
 use crate::git::sync::{Credentials, PullOutcome, Resolution, Resolutions};
 use crate::git::{self, CommitRequest, Committed};
@@ -316,6 +317,38 @@ pub struct ReportPreview {
     pub meta: ReportMeta,
     /// The report body as sanitised HTML.
     pub html: String,
+}
+
+/// The sign-off screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignoffBoard {
+    /// `isms verify` passes.
+    pub ok: bool,
+    /// Failures that belong to no single request.
+    pub problems: Vec<crate::signoff::Problem>,
+    /// Notes that fail nothing (unapproved changes to isms.yaml).
+    pub warnings: Vec<String>,
+    /// The person using the app, when isms.yaml knows them.
+    pub me: Option<String>,
+    /// Open requests first, then merged ones, newest last within each.
+    pub requests: Vec<SignoffCard>,
+}
+
+/// One request on the sign-off screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignoffCard {
+    /// What verification found.
+    pub request: crate::signoff::RequestVerification,
+    /// Not merged yet.
+    pub open: bool,
+    /// The role title to "Sign as", when the person using the app holds the next step.
+    pub sign_as: Option<String>,
+    /// The document with its sign-off evidence, as sanitised HTML.
+    pub html: String,
+    /// What changed in the records since the last signed document of the same kind.
+    pub changes: Option<crate::git::changes::Changes>,
 }
 
 /// A report exported to a file.
@@ -753,6 +786,103 @@ impl Isms {
     /// The signer for the app: `None` when no key is configured (commits are then
     /// unsigned), [`Error::PassphraseRequired`] when the key needs a passphrase that
     /// was not given.
+    /// The sign-off screen: every request (open ones first), each with its document,
+    /// the changes since the last signed one of the same kind, and whether the person
+    /// using the app (git's `user.email`, else the settings' person) holds the next
+    /// step's role.
+    pub fn signoff_board(&self) -> Result<SignoffBoard> {
+        let repo = git::repository(self)?;
+        let verification = crate::signoff::verify(&repo, None, None)?;
+        let settings = Settings::load()?;
+        let me = git::identity(self, &settings).ok();
+        let config = self.load_config().ok();
+        let person = me.as_ref().and_then(|me| {
+            config.as_ref().and_then(|c| {
+                c.people
+                    .iter()
+                    .find(|p| p.email.eq_ignore_ascii_case(&me.email))
+                    .cloned()
+            })
+        });
+        let mut cards = Vec::new();
+        let order = |r: &crate::signoff::RequestVerification| r.merge.is_some() as u8;
+        let mut requests: Vec<&crate::signoff::RequestVerification> =
+            verification.requests.iter().collect();
+        requests.sort_by_key(|r| order(r));
+        for request in requests {
+            let open = request.merge.is_none();
+            let document = repo
+                .find_blob(
+                    git2::Oid::from_str(&request.report_blob).unwrap_or(git2::Oid::ZERO_SHA1),
+                )
+                .ok()
+                .map(|b| String::from_utf8_lossy(b.content()).into_owned())
+                .unwrap_or_default();
+            let html = crate::report::html::markdown(&crate::report::signed::with_evidence(
+                &document, request,
+            ));
+            let sign_as = match (open, request.next_step(), &person) {
+                (true, Some(step), Some(p)) if request.problems.is_empty() => p
+                    .roles
+                    .iter()
+                    .any(|r| *r == step.role)
+                    .then(|| step.role_title.clone()),
+                _ => None,
+            };
+            let changes = match verification.latest_complete(&request.report) {
+                Some(last) if open && !request.source.is_empty() => {
+                    let from = Snapshot::at(&repo, &last.source)?;
+                    let to = Snapshot::at(&repo, &request.source)?;
+                    Some(crate::git::changes::between(
+                        &last.id,
+                        &from,
+                        &request.id,
+                        &to,
+                    ))
+                }
+                _ => None,
+            };
+            cards.push(SignoffCard {
+                request: request.clone(),
+                open,
+                sign_as,
+                html,
+                changes,
+            });
+        }
+        Ok(SignoffBoard {
+            ok: verification.ok,
+            problems: verification.problems.clone(),
+            warnings: verification.warnings.clone(),
+            me: person.map(|p| p.name),
+            requests: cards,
+        })
+    }
+
+    /// Starts a sign-off as the app does (the key from git or the settings).
+    pub fn signoff_start_app(
+        &self,
+        kind: crate::signoff::SignoffKind,
+        subject: Option<&str>,
+        passphrase: Option<&str>,
+    ) -> Result<crate::signoff::Started> {
+        let settings = Settings::load()?;
+        let signer = self.app_signer(&settings, passphrase)?.ok_or_else(no_key)?;
+        self.signoff_start(kind, subject, &signer, None)
+    }
+
+    /// Signs the next step of a request as the app does.
+    pub fn signoff_sign_app(
+        &self,
+        id: &str,
+        approve: bool,
+        passphrase: Option<&str>,
+    ) -> Result<crate::signoff::Signed> {
+        let settings = Settings::load()?;
+        let signer = self.app_signer(&settings, passphrase)?.ok_or_else(no_key)?;
+        self.signoff_sign(id, &signer, approve, None)
+    }
+
     fn app_signer(&self, settings: &Settings, passphrase: Option<&str>) -> Result<Option<Signer>> {
         let repo = git::repository(self)?;
         let Some(source) = KeySource::configured(&repo, settings.signing_key.as_deref())? else {
@@ -935,4 +1065,10 @@ fn section(heading: &str, markdown: String) -> Section {
         heading: heading.to_string(),
         markdown,
     }
+}
+
+fn no_key() -> Error {
+    Error::NoSigningKey(
+        "signing needs your SSH key: set git's `user.signingkey` (with `gpg.format=ssh`) or choose a key in ISMS Desk's settings".into(),
+    )
 }

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, PullOutcome, Reference, Register, ReportPreview, RiskView, Saved, Soa, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, PullOutcome, Reference, Register, ReportPreview, RiskView, Saved, Signed, SignoffBoard, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -49,6 +49,11 @@ export const api = {
   push: (passphrase: string | null) => call<string>("push", { passphrase }),
   reportPreview: (kind: string) => call<ReportPreview>("report_preview", { kind }),
   exportPdf: (kind: string) => call<Exported | null>("export_pdf", { kind }),
+  signoffBoard: () => call<SignoffBoard>("signoff_board"),
+  signoffStart: (kind: string, subject: string | null, passphrase: string | null) =>
+    call<Started>("signoff_start", { kind, subject, passphrase }),
+  signoffSign: (id: string, approve: boolean, passphrase: string | null) =>
+    call<Signed>("signoff_sign", { id, approve, passphrase }),
   registerVisible: (rows: number) => call<void>("register_visible", { rows }),
 };
 

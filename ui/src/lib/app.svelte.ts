@@ -1,7 +1,7 @@
 // The app's shared state: what is open, which screen shows, and passing notices.
 import type { Opened, Progress, Reference } from "./types";
 
-export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "sync";
+export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync";
 
 export const app = $state({
   view: "open" as View,
