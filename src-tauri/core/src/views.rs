@@ -824,8 +824,7 @@ impl Isms {
             let sign_as = match (open, request.next_step(), &person) {
                 (true, Some(step), Some(p)) if request.problems.is_empty() => p
                     .roles
-                    .iter()
-                    .any(|r| *r == step.role)
+                    .contains(&step.role)
                     .then(|| step.role_title.clone()),
                 _ => None,
             };

@@ -15,6 +15,7 @@ use super::{RequestState, SignoffKind, StepState, Trailers, BRANCH_PREFIX};
 use crate::domain::{IsmsConfig, Person, SignoffMeans};
 use crate::git::signing::Signer;
 use crate::report::documents::{self, DocumentSource};
+use crate::report::model::role_title;
 use crate::{Error, Isms, Result};
 
 /// A request that was started.
@@ -482,13 +483,6 @@ fn holder_of(
         )));
     }
     Ok(person.clone())
-}
-
-fn role_title(config: &IsmsConfig, role: &str) -> String {
-    config
-        .role(role)
-        .map(|r| r.title.clone())
-        .unwrap_or_else(|| role.to_string())
 }
 
 fn step_label(config: &IsmsConfig, role: &str, means: SignoffMeans) -> String {

@@ -30,6 +30,7 @@ use crate::format::parse_config;
 use crate::git::verify::{check_commit, iso_time, SignatureStatus};
 use crate::isms::CONFIG_FILE;
 use crate::report::documents::{self, governance_changes, DocumentSource};
+use crate::report::model::role_title;
 use crate::{Error, Result};
 
 /// A failure: what is wrong, and the commit it is about.
@@ -1181,13 +1182,6 @@ fn describe_signature(s: &SignatureStatus) -> String {
         SignatureStatus::Bad { reason } => format!("badly signed ({reason})"),
         SignatureStatus::Unsupported { reason } => format!("signed with {reason} (a forge's key?)"),
     }
-}
-
-fn role_title(config: &IsmsConfig, role: &str) -> String {
-    config
-        .role(role)
-        .map(|r| r.title.clone())
-        .unwrap_or_else(|| role.to_string())
 }
 
 fn message_of(commit: &git2::Commit) -> String {
