@@ -36,6 +36,16 @@ impl Driver {
             std::env::var_os("DISPLAY").is_some(),
             "the end-to-end scenarios need a display: run them under xvfb-run (see tests/app.rs)"
         );
+        // The previous scenario's WebKitWebDriver may still be letting go of its port
+        // after tauri-driver stopped; starting before it has would fail to listen.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect("127.0.0.1:4445").is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "port 4445 is still taken 10 s after the last scenario (an orphaned WebKitWebDriver?)"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let child = Command::new(program)
             .args(["--port", "4444", "--native-port", "4445"])
             .env("HOME", home)
@@ -67,6 +77,15 @@ impl Drop for Driver {
             .args(["-TERM", &self.0.id().to_string()])
             .status();
         let _ = self.0.wait();
+        // WebKitWebDriver goes away after tauri-driver; wait for it, so the next
+        // scenario finds both ports free.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline
+            && (std::net::TcpStream::connect("127.0.0.1:4445").is_ok()
+                || std::net::TcpStream::connect("127.0.0.1:4444").is_ok())
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
