@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{golden, keygen, public_key, Signed};
+use crate::support::{git_status_in, golden, keygen, public_key, Signed};
 
 fn verify_commit(s: &Signed, rev: &str) -> (i32, String) {
     let (code, out, err) = crate::support::git_status_in(
@@ -117,6 +117,31 @@ fn a_tampered_commit_is_reported_as_a_bad_signature() {
     assert_eq!(code, 1);
     assert!(out.contains("BAD SIGNATURE"), "{out}");
     assert_ne!(verify_commit(&s, "HEAD").0, 0, "git agrees");
+}
+
+#[test]
+fn a_signed_commit_stored_under_another_id_is_reported_as_corrupt() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    let first = s.git(&["rev-parse", "HEAD"]).trim().to_string();
+    s.ok(&["set", "R-001", "likelihood=2"]);
+    s.ok(&["commit", "-m", "Lower R-001"]);
+    let second = s.git(&["rev-parse", "HEAD"]).trim().to_string();
+    // Put the first commit's (validly signed) content where the second one's belongs,
+    // as a damaged disk or a hand on the object store could. git reads objects
+    // without hashing them, so only a hash check tells the two apart.
+    let loose = |id: &str| s.path().join(".git/objects").join(&id[..2]).join(&id[2..]);
+    assert!(loose(&second).is_file(), "the app writes loose objects");
+    fs::remove_file(loose(&second)).expect("removable");
+    fs::copy(loose(&first), loose(&second)).expect("copyable");
+    let (code, out, err) = s.isms(&["verify-commits"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        err.contains(&format!("object {second} is corrupt")),
+        "names the object: {err}"
+    );
+    let (code, _, err) = git_status_in(&s, s.path(), &["fsck", "--strict"]);
+    assert_ne!(code, 0, "git fsck agrees: {err}");
 }
 
 #[test]

@@ -131,6 +131,29 @@ fn timeline_cold(bencher: divan::Bencher) {
         });
 }
 
+/// The index is there but holds no timeline: only the walk through history.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn timeline_walk(bencher: divan::Bencher) {
+    let root = repo();
+    // Build the index once, so that only the history walk is measured.
+    Isms::open(root).expect("opens").index().expect("indexes");
+    bencher
+        .with_inputs(|| {
+            rusqlite::Connection::open(root.join(".git/isms-desk/index.sqlite"))
+                .expect("the index opens")
+                .execute("DELETE FROM timelines", [])
+                .expect("the history cache empties");
+        })
+        .bench_local_values(|()| {
+            let timeline = Isms::open(root)
+                .expect("opens")
+                .timeline(TARGET)
+                .expect("a timeline");
+            assert_eq!(timeline.len(), COMMITS / 50 + 1);
+            timeline.len()
+        });
+}
+
 /// The timeline was computed before at the same HEAD: served from the index.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn timeline_cached() -> usize {

@@ -44,45 +44,96 @@ pub struct TimelineEntry {
     pub body_diff: Option<String>,
 }
 
-/// Finds the blob of one file in commit trees, remembering what it has looked up:
-/// each commit's folder tree id and each folder tree's entry for the file.
-struct Finder<'r> {
-    repo: &'r git2::Repository,
-    folder: String,
-    name: String,
-    by_commit: HashMap<git2::Oid, Option<git2::Oid>>,
-    by_folder: HashMap<git2::Oid, Option<git2::Oid>>,
-}
+/// Where one file is in a set of root trees: for each root tree, the id of the
+/// file's folder tree and of the file's blob.
+type Locations = HashMap<git2::Oid, (Option<git2::Oid>, Option<git2::Oid>)>;
 
-impl<'r> Finder<'r> {
-    /// The folder tree id and the file's blob id in a commit.
-    fn find(&mut self, commit: &git2::Commit) -> Result<(Option<git2::Oid>, Option<git2::Oid>)> {
-        let folder = match self.by_commit.get(&commit.id()) {
-            Some(folder) => *folder,
+/// Looks the file `folder/name` up in every root tree of `trees`.
+///
+/// Trees are read as raw objects and scanned for the one name, not parsed into
+/// libgit2 tree objects: on a long history that parsing (and the object cache it
+/// fills) cost more than reading the trees. (Reading on several threads does not
+/// help: libgit2 serialises pack access behind one process-wide lock.)
+fn locate(odb: &git2::Odb, trees: &[git2::Oid], folder: &str, name: &str) -> Result<Locations> {
+    let mut by_folder: HashMap<git2::Oid, Option<git2::Oid>> = HashMap::new();
+    let mut out = Locations::with_capacity(trees.len());
+    for tree in trees {
+        let Some(folder) = tree_entry_of(odb, *tree, folder)? else {
+            out.insert(*tree, (None, None));
+            continue;
+        };
+        let blob = match by_folder.get(&folder) {
+            Some(blob) => *blob,
             None => {
-                let folder = self
-                    .repo
-                    .find_tree(commit.tree_id())?
-                    .get_name(&self.folder)
-                    .map(|e| e.id());
-                self.by_commit.insert(commit.id(), folder);
-                folder
+                let blob = tree_entry_of(odb, folder, name)?;
+                by_folder.insert(folder, blob);
+                blob
             }
         };
-        let Some(folder) = folder else {
-            return Ok((None, None));
-        };
-        if let Some(blob) = self.by_folder.get(&folder) {
-            return Ok((Some(folder), *blob));
-        }
-        let blob = self
-            .repo
-            .find_tree(folder)
-            .ok()
-            .and_then(|t| t.get_name(&self.name).map(|e| e.id()));
-        self.by_folder.insert(folder, blob);
-        Ok((Some(folder), blob))
+        out.insert(*tree, (Some(folder), blob));
     }
+    Ok(out)
+}
+
+/// A commit's tree and parents, read from the raw object without parsing the rest.
+struct CommitHead {
+    id: git2::Oid,
+    tree: git2::Oid,
+    parents: Vec<git2::Oid>,
+}
+
+impl CommitHead {
+    fn read(odb: &git2::Odb, id: git2::Oid) -> Result<CommitHead> {
+        let object = odb.read(id)?;
+        let mut tree = None;
+        let mut parents = Vec::new();
+        for line in object.data().split(|b| *b == b'\n') {
+            let hex = |prefix: &[u8]| {
+                line.strip_prefix(prefix)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| git2::Oid::from_str(h).ok())
+            };
+            if let Some(oid) = hex(b"tree ") {
+                tree = Some(oid);
+            } else if let Some(oid) = hex(b"parent ") {
+                parents.push(oid);
+            } else {
+                break;
+            }
+        }
+        let tree = tree.ok_or_else(|| {
+            Error::Git(git2::Error::new(
+                git2::ErrorCode::Invalid,
+                git2::ErrorClass::Object,
+                format!("commit {id} names no tree"),
+            ))
+        })?;
+        Ok(CommitHead { id, tree, parents })
+    }
+}
+
+/// The id of the entry called `name` in the tree `tree`.
+fn tree_entry_of(odb: &git2::Odb, tree: git2::Oid, name: &str) -> Result<Option<git2::Oid>> {
+    let object = odb.read(tree)?;
+    if object.kind() != git2::ObjectType::Tree {
+        return Ok(None);
+    }
+    Ok(tree_entry(object.data(), name.as_bytes()))
+}
+
+/// Scans a raw tree object (entries of `<mode> <name>\0<20-byte id>`) for one name.
+fn tree_entry(mut data: &[u8], name: &[u8]) -> Option<git2::Oid> {
+    const ID: usize = 20; // SHA-1; libgit2 as built here reads SHA-1 repositories only
+    while !data.is_empty() {
+        let space = data.iter().position(|b| *b == b' ')?;
+        let nul = space + data[space..].iter().position(|b| *b == 0)?;
+        let id = data.get(nul + 1..nul + 1 + ID)?;
+        if &data[space + 1..nul] == name {
+            return git2::Oid::from_bytes(id).ok();
+        }
+        data = &data[nul + 1 + ID..];
+    }
+    None
 }
 
 impl Isms {
@@ -148,28 +199,43 @@ impl Isms {
         known: Option<git2::Oid>,
     ) -> Result<Vec<TimelineEntry>> {
         let current_config = self.load_config().ok();
-        let mut finder = Finder {
-            repo,
-            folder: kind.folder().to_string(),
-            name: format!("{id}.md"),
-            by_commit: HashMap::new(),
-            by_folder: HashMap::new(),
-        };
         let mut methodologies: HashMap<git2::Oid, Option<Methodology>> = HashMap::new();
+        let mut records: HashMap<git2::Oid, Option<crate::isms::AnyRecord>> = HashMap::new();
         let mut walk = repo.revwalk()?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
         walk.push_head()?;
         if let Some(known) = known {
             walk.hide(known)?;
         }
+        let odb = repo.odb()?;
+        let commits = walk
+            .map(|oid| CommitHead::read(&odb, oid?))
+            .collect::<Result<Vec<_>>>()?;
+        // Every root tree the walk needs, its commits' and their parents' (a parent
+        // may lie outside the walk, below `known`), in history order.
+        let mut tree_of: HashMap<git2::Oid, git2::Oid> =
+            commits.iter().map(|c| (c.id, c.tree)).collect();
+        let mut trees: Vec<git2::Oid> = commits.iter().map(|c| c.tree).collect();
+        for commit in &commits {
+            for parent in &commit.parents {
+                if let std::collections::hash_map::Entry::Vacant(e) = tree_of.entry(*parent) {
+                    let tree = CommitHead::read(&odb, *parent)?.tree;
+                    e.insert(tree);
+                    trees.push(tree);
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        trees.retain(|t| seen.insert(*t));
+        let found = locate(&odb, &trees, kind.folder(), &format!("{id}.md"))?;
+        let find = |commit: &git2::Oid| found[&tree_of[commit]];
         let mut out = Vec::new();
-        for oid in walk {
-            let commit = repo.find_commit(oid?)?;
-            let (folder, blob) = finder.find(&commit)?;
+        for head in &commits {
+            let (folder, blob) = find(&head.id);
             let mut parent_blobs = Vec::new();
             let mut same_as_a_parent = false;
-            for parent in commit.parents() {
-                let (parent_folder, parent_blob) = finder.find(&parent)?;
+            for parent in &head.parents {
+                let (parent_folder, parent_blob) = find(parent);
                 let parent_blob = if parent_folder.is_some() && parent_folder == folder {
                     blob
                 } else {
@@ -178,14 +244,20 @@ impl Isms {
                 same_as_a_parent |= parent_blob == blob;
                 parent_blobs.push(parent_blob);
             }
-            if same_as_a_parent || (commit.parent_count() == 0 && blob.is_none()) {
+            if same_as_a_parent || (head.parents.is_empty() && blob.is_none()) {
                 continue;
             }
+            let commit = &repo.find_commit(head.id)?;
             let before_blob = parent_blobs.first().copied().flatten();
-            let parse = |blob: Option<git2::Oid>| -> Option<crate::isms::AnyRecord> {
-                let blob = repo.find_blob(blob?).ok()?;
-                parse_blob(kind, path, id, blob.content()).ok()
-            };
+            // Walking newest first, this commit's old version is the next one's new
+            // version: each version is parsed once.
+            for blob in [before_blob, blob].into_iter().flatten() {
+                records.entry(blob).or_insert_with(|| {
+                    let content = odb.read(blob).ok()?;
+                    parse_blob(kind, path, id, content.data()).ok()
+                });
+            }
+            let parsed = |blob: Option<git2::Oid>| records.get(&blob?).and_then(Option::as_ref);
             let mut methodology_of = |c: &git2::Commit| -> Option<Methodology> {
                 let entry = c.tree().ok()?.get_name(CONFIG_FILE).map(|e| e.id())?;
                 methodologies
@@ -199,19 +271,18 @@ impl Isms {
                     })
                     .clone()
             };
-            let m_after = methodology_of(&commit);
+            let m_after = methodology_of(commit);
             let m_before = commit.parents().next().and_then(|p| methodology_of(&p));
-            let (before, after) = (parse(before_blob), parse(blob));
             let Some(change) = compare(
-                before.as_ref(),
+                parsed(before_blob),
                 m_before.as_ref(),
-                after.as_ref(),
+                parsed(blob),
                 m_after.as_ref(),
             ) else {
                 // The bytes changed but not the meaning (reformatting); still history.
                 out.push(entry(
                     repo,
-                    &commit,
+                    commit,
                     current_config.as_ref(),
                     ChangeKind::Changed,
                     Vec::new(),
@@ -221,7 +292,7 @@ impl Isms {
             };
             out.push(entry(
                 repo,
-                &commit,
+                commit,
                 current_config.as_ref(),
                 change.change,
                 change.fields,

@@ -37,21 +37,53 @@ pub fn isms_paths() -> impl Iterator<Item = &'static str> {
         .chain(crate::isms::folders())
 }
 
-/// Makes libgit2 fsync objects, the index and references, so that an acknowledged
-/// commit survives a power cut, not only a crash of the process.
-fn durable_writes() {
+/// Sets libgit2's process-wide options once, before the first repository is opened:
+///
+/// - fsync objects, the index and references, so that an acknowledged commit
+///   survives a power cut, not only a crash of the process;
+/// - read objects the way git does, trusting the id an object is stored under
+///   instead of hashing every object again on each read. Objects are hashed when
+///   they enter the repository (libgit2's indexer on fetch, every write), and
+///   `git fsck` checks them all. Hashing on read cost more than half of a record's
+///   timeline on a long history (SHA-1 with collision detection over every folder
+///   tree). What a signature vouches for is still hashed on read: see
+///   [`read_checked`].
+fn libgit2_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: a documented libgit2 option taking one int, set once before use.
+        // SAFETY: documented libgit2 options taking one int, set once before use.
         unsafe {
             libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as _, 1);
+            git2::opts::strict_hash_verification(false);
         }
     });
 }
 
+/// Reads an object and checks that its content hashes to its id, for what a
+/// signature vouches for: signed commits, signed reports, and the isms.yaml that
+/// says whose keys count. The rest of the object graph is read trusting its ids,
+/// as git does (see [`libgit2_options`]).
+pub(crate) fn read_checked(
+    repo: &git2::Repository,
+    oid: git2::Oid,
+    kind: git2::ObjectType,
+) -> Result<Vec<u8>> {
+    let odb = repo.odb()?;
+    let object = odb.read(oid)?;
+    let data = object.data();
+    if object.kind() != kind || git2::Oid::hash_object(kind, data)? != oid {
+        return Err(Error::Git(git2::Error::new(
+            git2::ErrorCode::Invalid,
+            git2::ErrorClass::Odb,
+            format!("object {oid} is corrupt: its content does not hash to its id (run git fsck)"),
+        )));
+    }
+    Ok(data.to_vec())
+}
+
 /// Opens the git repository of an ISMS (exactly at its root, never by discovery).
 pub fn repository(isms: &Isms) -> Result<git2::Repository> {
-    durable_writes();
+    libgit2_options();
     if isms.git_dir().is_none() {
         return Err(Error::NotARepository(isms.root().to_path_buf()));
     }

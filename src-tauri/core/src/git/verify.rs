@@ -77,6 +77,8 @@ pub fn check_commit(
     oid: git2::Oid,
     config: Option<&IsmsConfig>,
 ) -> Result<SignatureStatus> {
+    // The signature covers the commit as stored: make sure it is what its id says.
+    super::read_checked(repo, oid, git2::ObjectType::Commit)?;
     let (signature, signed_data) = match repo.extract_signature(&oid, None) {
         Ok(parts) => parts,
         Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(SignatureStatus::Unsigned),

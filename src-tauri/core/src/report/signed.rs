@@ -42,8 +42,12 @@ impl Isms {
                 ))
             })?;
         let repo = crate::git::repository(self)?;
-        let blob = repo.find_blob(git2::Oid::from_str(&request.report_blob)?)?;
-        let signed = std::str::from_utf8(blob.content())
+        let blob = crate::git::read_checked(
+            &repo,
+            git2::Oid::from_str(&request.report_blob)?,
+            git2::ObjectType::Blob,
+        )?;
+        let signed = std::str::from_utf8(&blob)
             .map_err(|_| Error::Usage(format!("{} is not UTF-8", request.report)))?;
         // The metadata (title, commit, date) of the same render at the source commit.
         let meta = self.report(kind, &request.source)?.meta;

@@ -945,12 +945,12 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                                 time: (when.seconds(), when.offset_minutes()),
                             },
                         )?;
-                        let signed = repo
-                            .find_blob(
-                                git2::Oid::from_str(&report_blob).unwrap_or(git2::Oid::ZERO_SHA1),
-                            )
-                            .map(|b| b.content().to_vec())
-                            .unwrap_or_default();
+                        let signed = crate::git::read_checked(
+                            repo,
+                            git2::Oid::from_str(&report_blob).unwrap_or(git2::Oid::ZERO_SHA1),
+                            git2::ObjectType::Blob,
+                        )
+                        .unwrap_or_default();
                         if signed != expected.as_bytes() {
                             self.problems.push(Problem::at(
                                 first.id(),
@@ -1215,8 +1215,8 @@ pub(crate) fn config_at(
     let Some(blob) = config_blob(repo, oid)? else {
         return Ok(Err(format!("no {CONFIG_FILE}")));
     };
-    let blob = repo.find_blob(blob)?;
-    let Ok(text) = std::str::from_utf8(blob.content()) else {
+    let blob = crate::git::read_checked(repo, blob, git2::ObjectType::Blob)?;
+    let Ok(text) = std::str::from_utf8(&blob) else {
         return Ok(Err("not UTF-8".into()));
     };
     Ok(parse_config(text).map_err(|e| {
@@ -1235,8 +1235,8 @@ fn risk_at(repo: &git2::Repository, rev: &str, path: &str) -> Result<Option<crat
     let Ok(entry) = tree.get_path(Path::new(path)) else {
         return Ok(None);
     };
-    let blob = repo.find_blob(entry.id())?;
-    let Ok(text) = std::str::from_utf8(blob.content()) else {
+    let blob = crate::git::read_checked(repo, entry.id(), git2::ObjectType::Blob)?;
+    let Ok(text) = std::str::from_utf8(&blob) else {
         return Ok(None);
     };
     let stem = path
