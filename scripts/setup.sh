@@ -2,14 +2,16 @@
 # Installs what ISMS Desk needs to build and test on Debian or Ubuntu: the WebKitGTK
 # development files for the Tauri shell, a virtual display for window tests, git, the
 # OpenSSL headers git2 needs for https/ssh transports, OpenSSH (ssh-keygen,
-# ssh-agent) for the signing tests, and poppler-utils and qpdf, the independent tools
+# ssh-agent) for the signing tests and sshd for the sync test over SSH (the test starts
+# its own on a loopback port; the system's SSH service is neither started nor enabled
+# here), and poppler-utils and qpdf, the independent tools
 # the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf),
 # WebKitWebDriver for the end-to-end scenarios, and tauri-driver (from crates.io).
 # The screens are built with the machine's Node.js (20.19 or newer) and npm.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev openssh-client libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver)
+packages=(build-essential pkg-config git libssl-dev openssh-client openssh-server libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -19,8 +21,19 @@ if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${missing[*]}"
+  installs_sshd=false
+  [[ " ${missing[*]} " == *" openssh-server "* ]] && installs_sshd=true
+  if $installs_sshd && [ ! -e /usr/sbin/policy-rc.d ]; then
+    # Keep the system's SSH service (port 22) from starting while it installs.
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if $installs_sshd && command -v systemctl >/dev/null; then
+    $sudo systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! command -v cargo >/dev/null; then

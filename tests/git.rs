@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{git_status_in, golden, keygen, public_key, Signed};
+use crate::support::{git_status_in, golden, keygen, public_key, Agent, Signed};
 
 fn verify_commit(s: &Signed, rev: &str) -> (i32, String) {
     let (code, out, err) = crate::support::git_status_in(
@@ -216,45 +216,12 @@ fn a_passphrase_protected_key_is_opened_with_the_passphrase_asked_for() {
 #[test]
 fn ssh_agent_signs_when_it_holds_the_key() {
     let s = Signed::new();
-    let socket = s.home.path().join("agent.sock");
-    let mut agent = s
-        .command("ssh-agent")
-        .args(["-D", "-a"])
-        .arg(&socket)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("ssh-agent runs");
-    for _ in 0..100 {
-        if socket.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let sock = socket.to_str().expect("utf-8");
+    let agent = Agent::start(&s);
+    let sock = agent.sock();
     let protected = keygen(s.home.path(), "agent-held", "only the agent knows");
     s.copy
         .edit("isms.yaml", &public_key(&s.key), &public_key(&protected));
-    let askpass = s.home.path().join("askpass");
-    fs::write(&askpass, "#!/bin/sh\necho 'only the agent knows'\n").expect("writable");
-    fs::set_permissions(
-        &askpass,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .expect("chmod");
-    let added = s
-        .command("ssh-add")
-        .arg(&protected)
-        .env("SSH_AUTH_SOCK", sock)
-        .env("SSH_ASKPASS", &askpass)
-        .env("SSH_ASKPASS_REQUIRE", "force")
-        .env("DISPLAY", ":0")
-        .output()
-        .expect("ssh-add runs");
-    assert!(
-        added.status.success(),
-        "ssh-add: {}",
-        String::from_utf8_lossy(&added.stderr)
-    );
+    agent.add(&s, &protected, "only the agent knows");
     // A literal public key in user.signingkey, as GitHub's docs suggest: the agent signs.
     s.git(&[
         "config",
@@ -285,8 +252,7 @@ fn ssh_agent_signs_when_it_holds_the_key() {
     let (code, _, err) = s.isms(&["commit", "-m", "No agent"]);
     assert_eq!(code, 2);
     assert!(err.contains("no passphrase was given"), "{err}");
-    let _ = agent.kill();
-    let _ = agent.wait();
+    drop(agent);
     s.fsck();
 }
 

@@ -268,3 +268,66 @@ pub fn fsck(s: &Signed, dir: &Path) {
         "git fsck: {err}"
     );
 }
+
+/// An ssh-agent of the sandbox's own, on a socket in its HOME; killed when dropped.
+pub struct Agent {
+    child: std::process::Child,
+    pub socket: PathBuf,
+}
+
+impl Agent {
+    pub fn start(s: &Signed) -> Agent {
+        let socket = s.home.path().join("agent.sock");
+        let child = s
+            .command("ssh-agent")
+            .args(["-D", "-a"])
+            .arg(&socket)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent runs");
+        for _ in 0..100 {
+            if socket.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Agent { child, socket }
+    }
+
+    /// `SSH_AUTH_SOCK` for this agent.
+    pub fn sock(&self) -> &str {
+        self.socket.to_str().expect("a UTF-8 temporary path")
+    }
+
+    /// `ssh-add <key>`, answering its passphrase question through SSH_ASKPASS.
+    pub fn add(&self, s: &Signed, key: &Path, passphrase: &str) {
+        let askpass = s.home.path().join("askpass");
+        fs::write(&askpass, format!("#!/bin/sh\necho '{passphrase}'\n")).expect("writable");
+        fs::set_permissions(
+            &askpass,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("chmod");
+        let added = s
+            .command("ssh-add")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", self.sock())
+            .env("SSH_ASKPASS", &askpass)
+            .env("SSH_ASKPASS_REQUIRE", "force")
+            .env("DISPLAY", ":0")
+            .output()
+            .expect("ssh-add runs");
+        assert!(
+            added.status.success(),
+            "ssh-add: {}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -2,9 +2,10 @@
 //! changed with the git CLI by a colleague.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use crate::support::{fsck, git_in, git_status_in, Signed};
+use crate::support::{fsck, git_in, git_status_in, keygen, public_key, Agent, Signed};
 
 /// The ISM's repository (through isms), a bare remote, and a colleague's clone.
 struct Team {
@@ -317,4 +318,209 @@ fn a_treatments_actions_merge_action_by_action_and_field_by_field() {
     let t001 = team.mine("treatments/T-001.md");
     assert!(t001.contains("due: 2026-09-30\n    status: done"), "{t001}");
     team.fsck();
+}
+
+/// An OpenSSH server on a loopback port, with its own host key and authorized keys,
+/// serving the repositories of this machine's current user; stopped when dropped.
+struct Sshd {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Sshd {
+    fn start() -> Sshd {
+        let sshd = Path::new("/usr/sbin/sshd");
+        assert!(
+            sshd.is_file(),
+            "the SSH sync test needs sshd: install openssh-server (scripts/setup.sh does)"
+        );
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let host_key = keygen(dir.path(), "host_ed25519", "");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let config = dir.path().join("sshd_config");
+        fs::write(
+            &config,
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\n\
+                 AuthorizedKeysFile {}\nStrictModes no\nUsePAM no\n\
+                 PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+                 PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n\
+                 LogLevel VERBOSE\n",
+                host_key.display(),
+                dir.path().join("sshd.pid").display(),
+                dir.path().join("authorized_keys").display(),
+            ),
+        )
+        .expect("writable");
+        fs::write(dir.path().join("authorized_keys"), "").expect("writable");
+        // Run as root, sshd wants its privilege-separation directory.
+        let _ = fs::create_dir_all("/run/sshd");
+        let log = fs::File::create(dir.path().join("sshd.log")).expect("writable");
+        let child = Command::new(sshd)
+            .args(["-D", "-e", "-f"])
+            .arg(&config)
+            .stderr(log)
+            .spawn()
+            .expect("sshd runs");
+        let server = Sshd { child, dir, port };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("sshd did not listen on {port}: {}", server.log());
+    }
+
+    /// Only these public keys may log in.
+    fn authorize(&self, keys: &[&Path]) {
+        let lines: Vec<String> = keys.iter().map(|k| public_key(k) + "\n").collect();
+        fs::write(self.dir.path().join("authorized_keys"), lines.concat()).expect("writable");
+    }
+
+    /// The `known_hosts` line for this server.
+    fn known_host(&self) -> String {
+        format!(
+            "[127.0.0.1]:{} {}\n",
+            self.port,
+            public_key(&self.dir.path().join("host_ed25519"))
+        )
+    }
+
+    fn url(&self, path: &Path) -> String {
+        let user = Command::new("id").arg("-un").output().expect("id runs");
+        let user = String::from_utf8_lossy(&user.stdout).trim().to_string();
+        format!("ssh://{user}@127.0.0.1:{}{}", self.port, path.display())
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_host() {
+    let sshd = Sshd::start();
+    let ism = Signed::new();
+    ism.ok(&["commit", "-m", "Initial ISMS"]);
+    let remote = ism.home.path().join("remote.git");
+    git_in(
+        &ism,
+        ism.home.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            remote.to_str().expect("utf-8"),
+        ],
+    );
+    ism.git(&["remote", "add", "origin", &sshd.url(&remote)]);
+    sshd.authorize(&[&ism.key]);
+
+    // A server whose host key is not known is refused before any key is offered.
+    let (code, _, err) = ism.isms(&["push"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("host key is not in ~/.ssh/known_hosts"),
+        "{err}"
+    );
+    assert!(!sshd.log().contains("Accepted publickey"), "{}", sshd.log());
+    let known_hosts = ism.home.path().join(".ssh/known_hosts");
+    fs::create_dir_all(known_hosts.parent().expect("a folder")).expect("creatable");
+    // A known host name with another key (a changed or spoofed server) is refused too.
+    let other = keygen(ism.home.path(), "not-the-host", "");
+    fs::write(
+        &known_hosts,
+        format!("[127.0.0.1]:{} {}\n", sshd.port, public_key(&other)),
+    )
+    .expect("writable");
+    let (code, _, err) = ism.isms(&["push"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("or it has changed"), "{err}");
+
+    // Known host; the key file is git's user.signingkey (no agent here).
+    fs::write(&known_hosts, sshd.known_host()).expect("writable");
+    assert_eq!(ism.ok(&["push"]), "Pushed refs/heads/main to origin.\n");
+    let head = ism.git(&["rev-parse", "HEAD"]);
+    assert_eq!(git_in(&ism, &remote, &["rev-parse", "main"]), head);
+    assert!(sshd.log().contains("Accepted publickey"), "{}", sshd.log());
+
+    // A colleague clones and pushes over SSH with the git CLI and OpenSSH.
+    let colleague_key = keygen(ism.home.path(), "colleague-key", "");
+    sshd.authorize(&[&ism.key, &colleague_key]);
+    let ssh = format!(
+        "ssh -i {} -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile={}",
+        colleague_key.display(),
+        known_hosts.display()
+    );
+    let colleague = ism.home.path().join("colleague");
+    let git_ssh = |dir: &Path, args: &[&str]| {
+        let out = ism
+            .command("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .env("GIT_SSH_COMMAND", &ssh)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git_ssh(
+        ism.home.path(),
+        &[
+            "clone",
+            "-q",
+            &sshd.url(&remote),
+            colleague.to_str().expect("utf-8"),
+        ],
+    );
+    let file = colleague.join("risks/R-002.md");
+    let text = fs::read_to_string(&file).expect("the colleague has R-002");
+    fs::write(&file, text.replacen("likelihood: 3", "likelihood: 2", 1)).expect("writable");
+    for args in [
+        &["config", "user.name", "Jonas Lykke"][..],
+        &["config", "user.email", "jonas.lykke@kestrelcart.example"],
+        &["config", "commit.gpgsign", "false"],
+        &["commit", "-q", "-am", "R-002 is less likely"],
+    ] {
+        git_in(&ism, &colleague, args);
+    }
+    git_ssh(&colleague, &["push", "-q", "origin", "main"]);
+
+    // ssh-agent: the server now accepts only a key the agent holds (with a passphrase
+    // the app is never told), so the pull can only have been authorised by the agent.
+    let agent = Agent::start(&ism);
+    let held = keygen(ism.home.path(), "agent-held", "held by the agent only");
+    agent.add(&ism, &held, "held by the agent only");
+    sshd.authorize(&[&held]);
+    let (code, out, err) = ism.isms_with(&["pull"], &[("SSH_AUTH_SOCK", agent.sock())]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(ism.copy.read("risks/R-002.md").contains("likelihood: 2"));
+    // Without the agent, the key file is refused, and the message says what was tried.
+    let (code, _, err) = ism.isms(&["fetch"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("accepted none of the SSH keys offered"),
+        "{err}"
+    );
+    drop(agent);
+    ism.fsck();
+    fsck(&ism, &colleague);
 }

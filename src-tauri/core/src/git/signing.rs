@@ -243,7 +243,7 @@ fn key_error(e: ssh_key::Error) -> Error {
     Error::NoSigningKey(format!("signing failed: {e}"))
 }
 
-fn expand_home(value: &str) -> PathBuf {
+pub(crate) fn expand_home(value: &str) -> PathBuf {
     match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
         _ => PathBuf::from(value),

@@ -95,25 +95,52 @@ pub enum PullOutcome {
     },
 }
 
+/// The SSH private key files to offer a server, in order: the key in ISMS Desk's
+/// settings, git's `user.signingkey` when it names a key file (`gpg.format=ssh`),
+/// then OpenSSH's default identities (`~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`).
+fn ssh_key_files(credentials: &Credentials, config: &git2::Config) -> Vec<PathBuf> {
+    let mut keys: Vec<PathBuf> = credentials.ssh_key.iter().cloned().collect();
+    let format = config.get_string("gpg.format").unwrap_or_default();
+    if let (true, Ok(value)) = (format == "ssh", config.get_string("user.signingkey")) {
+        if !value.starts_with("key::") {
+            let path = super::signing::expand_home(&value);
+            // A public key's private half sits beside it without the suffix.
+            keys.push(match path.to_str().and_then(|p| p.strip_suffix(".pub")) {
+                Some(private) => PathBuf::from(private),
+                None => path,
+            });
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
+            keys.push(Path::new(&home).join(".ssh").join(name));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| k.is_file() && seen.insert(k.clone()));
+    keys
+}
+
+/// Credentials for libgit2: ssh-agent first, then each key file (asking for a
+/// passphrase when the key has one), and git's credential helpers for https.
 fn callbacks<'a>(
     credentials: &'a Credentials<'a>,
     config: git2::Config,
 ) -> git2::RemoteCallbacks<'a> {
     let mut callbacks = git2::RemoteCallbacks::new();
-    let mut attempts = 0u32;
+    let keys = ssh_key_files(credentials, &config);
+    let mut agent_tried = std::env::var_os("SSH_AUTH_SOCK").is_none();
+    let mut next_key = 0usize;
+    let mut helper_tried = false;
     callbacks.credentials(move |url, username, allowed| {
-        attempts += 1;
-        if attempts > 4 {
-            return Err(git2::Error::from_str(
-                "authentication failed: no credential was accepted",
-            ));
-        }
         let user = username.unwrap_or("git");
         if allowed.contains(git2::CredentialType::SSH_KEY) {
-            if attempts == 1 && std::env::var_os("SSH_AUTH_SOCK").is_some() {
+            if !agent_tried {
+                agent_tried = true;
                 return git2::Cred::ssh_key_from_agent(user);
             }
-            if let Some(key) = &credentials.ssh_key {
+            if let Some(key) = keys.get(next_key) {
+                next_key += 1;
                 let text = std::fs::read_to_string(key).unwrap_or_default();
                 let passphrase = if text.contains("ENCRYPTED")
                     || ssh_key::PrivateKey::from_openssh(&text).is_ok_and(|k| k.is_encrypted())
@@ -124,18 +151,37 @@ fn callbacks<'a>(
                 };
                 return git2::Cred::ssh_key(user, None, key, passphrase.as_deref());
             }
+            return Err(git2::Error::from_str(&format!(
+                "the server accepted none of the SSH keys offered (ssh-agent{}{})",
+                if keys.is_empty() { "" } else { ", " },
+                keys.iter()
+                    .map(|k| k.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
-        if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+        if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) && !helper_tried {
+            helper_tried = true;
             return git2::Cred::credential_helper(&config, url, username);
         }
         if allowed.contains(git2::CredentialType::USERNAME) {
             return git2::Cred::username(user);
         }
         Err(git2::Error::from_str(
-            "no usable credential for this remote",
+            "no credential was accepted (for https, configure a git credential helper)",
         ))
     });
     callbacks
+}
+
+/// What a failed fetch or push says, in words a person can act on.
+fn transport_error(what: &str, remote: &str, e: &git2::Error) -> Error {
+    if e.class() == git2::ErrorClass::Ssh && e.code() == git2::ErrorCode::Certificate {
+        return Error::Sync(format!(
+            "{what} `{remote}` refused: the server's SSH host key is not in ~/.ssh/known_hosts, or it has changed. Check the key with its owner, then connect once with `ssh` (or `git fetch`) to record it"
+        ));
+    }
+    Error::Sync(format!("{what} `{remote}` failed: {}", e.message()))
 }
 
 impl Isms {
@@ -148,9 +194,7 @@ impl Isms {
         let mut options = git2::FetchOptions::new();
         options.remote_callbacks(callbacks(credentials, repo.config()?));
         r.fetch::<&str>(&[], Some(&mut options), None)
-            .map_err(|e| {
-                Error::Sync(format!("fetching from `{remote}` failed: {}", e.message()))
-            })?;
+            .map_err(|e| transport_error("fetching from", remote, &e))?;
         Ok(())
     }
 
@@ -183,7 +227,7 @@ impl Isms {
                         "`{remote}` has commits you do not have yet; pull first, then push"
                     ))
                 } else {
-                    Error::Sync(format!("pushing to `{remote}` failed: {}", e.message()))
+                    transport_error("pushing to", remote, &e)
                 }
             })?;
         let rejected = rejected.borrow().clone();
