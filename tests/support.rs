@@ -331,3 +331,143 @@ impl Drop for Agent {
         let _ = self.child.wait();
     }
 }
+
+/// A small HTTP/1.1 server on a loopback port for tests: each connection carries one
+/// request (answered with `Connection: close`), handled on its own thread. It stops
+/// accepting when dropped.
+pub mod http {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// One request as the server read it.
+    #[derive(Debug, Clone)]
+    pub struct Request {
+        pub method: String,
+        /// The path with the query string.
+        pub target: String,
+        pub headers: Vec<(String, String)>,
+        /// The body, de-chunked.
+        pub body: Vec<u8>,
+    }
+
+    impl Request {
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        }
+    }
+
+    /// A response: status line code and reason, headers, body.
+    pub struct Response {
+        pub status: u16,
+        pub headers: Vec<(String, String)>,
+        pub body: Vec<u8>,
+    }
+
+    pub struct Server {
+        pub port: u16,
+        stop: Arc<AtomicBool>,
+    }
+
+    impl Server {
+        pub fn start(handler: impl Fn(Request) -> Response + Send + Sync + 'static) -> Server {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+            let port = listener.local_addr().expect("an address").port();
+            let stop = Arc::new(AtomicBool::new(false));
+            let stopped = stop.clone();
+            let handler = Arc::new(handler);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stopped.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let handler = handler.clone();
+                    std::thread::spawn(move || serve(stream, &*handler));
+                }
+            });
+            Server { port, stop }
+        }
+
+        pub fn url(&self, path: &str) -> String {
+            format!("http://127.0.0.1:{}{path}", self.port)
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            // Wake the accept loop so that it sees the flag.
+            let _ = TcpStream::connect(("127.0.0.1", self.port));
+        }
+    }
+
+    fn serve(stream: TcpStream, handler: &dyn Fn(Request) -> Response) {
+        let mut reader = BufReader::new(stream.try_clone().expect("a socket clones"));
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_string();
+        let target = parts.next().unwrap_or_default().to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let mut body = Vec::new();
+        if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+            loop {
+                let mut size = String::new();
+                reader.read_line(&mut size).expect("a chunk size");
+                let size = usize::from_str_radix(size.trim(), 16).expect("a hex chunk size");
+                let mut chunk = vec![0; size + 2];
+                reader.read_exact(&mut chunk).expect("a chunk");
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else if let Some(length) = find("content-length").and_then(|v| v.parse().ok()) {
+            body.resize(length, 0);
+            reader.read_exact(&mut body).expect("the body");
+        }
+        let response = handler(Request {
+            method,
+            target,
+            headers,
+            body,
+        });
+        let mut out = format!("HTTP/1.1 {} X\r\n", response.status).into_bytes();
+        for (k, v) in &response.headers {
+            out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                response.body.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&response.body);
+        let mut stream = stream;
+        let _ = stream.write_all(&out);
+        let _ = stream.flush();
+    }
+}

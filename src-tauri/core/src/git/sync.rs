@@ -162,7 +162,11 @@ fn callbacks<'a>(
         }
         if allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) && !helper_tried {
             helper_tried = true;
-            return git2::Cred::credential_helper(&config, url, username);
+            return git2::Cred::credential_helper(&config, url, username).map_err(|_| {
+                git2::Error::from_str(&format!(
+                    "{url} asks for a user name and password, and no git credential helper has them (see `git help credentials`)"
+                ))
+            });
         }
         if allowed.contains(git2::CredentialType::USERNAME) {
             return git2::Cred::username(user);
