@@ -4,14 +4,15 @@
 # OpenSSL headers git2 needs for https/ssh transports, OpenSSH (ssh-keygen,
 # ssh-agent) for the signing tests and sshd for the sync test over SSH (the test starts
 # its own on a loopback port; the system's SSH service is neither started nor enabled
-# here), and poppler-utils and qpdf, the independent tools
+# here), a private D-Bus session with GNOME Keyring for the test of forge tokens in
+# the system keyring (the Secret Service; the test starts its own), and poppler-utils and qpdf, the independent tools
 # the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf),
 # WebKitWebDriver for the end-to-end scenarios, and tauri-driver (from crates.io).
 # The screens are built with the machine's Node.js (20.19 or newer) and npm.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev openssh-client openssh-server libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver)
+packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,10 +5,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::support::{keygen, public_key, Signed};
+use crate::support::{self, git_in, http, keygen, public_key, SecretService, Signed};
 
 const JONAS_KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4";
@@ -674,19 +675,272 @@ fn a_risk_acceptance_goes_stale_when_the_risk_is_rescored() {
     assert!(out.contains("note: stale: R-013"), "{out}");
 }
 
+/// A forge's REST API as far as sign-off uses it: GitHub's pulls (token
+/// `ghp_right`) and GitLab's merge requests (token `glpat_right`). It answers like
+/// the forge: a second pull request for the same branch is refused (422 / 409) and
+/// then found by listing the open ones. Every request is recorded.
+fn fake_forge(seen: Arc<Mutex<Vec<http::Request>>>) -> http::Server {
+    let opened = Arc::new(Mutex::new(Vec::<String>::new()));
+    http::Server::start(move |request| {
+        seen.lock().expect("not poisoned").push(request.clone());
+        let json = |status: u16, body: Value| http::Response {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        };
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let mut opened = opened.lock().expect("not poisoned");
+        match (request.method.as_str(), request.target.as_str()) {
+            ("POST", "/repos/kestrel-cart/isms/pulls") => {
+                if request.header("authorization") != Some("Bearer ghp_right") {
+                    return json(401, serde_json::json!({"message": "Bad credentials"}));
+                }
+                let head = body["head"].as_str().unwrap_or_default().to_string();
+                if opened.contains(&head) {
+                    return json(
+                        422,
+                        serde_json::json!({"message": "Validation Failed",
+                        "errors": [{"message": format!("A pull request already exists for kestrel-cart:{head}.")}]}),
+                    );
+                }
+                opened.push(head);
+                json(
+                    201,
+                    serde_json::json!({"number": 7,
+                    "html_url": "https://github.com/kestrel-cart/isms/pull/7"}),
+                )
+            }
+            ("GET", target) if target.starts_with("/repos/kestrel-cart/isms/pulls?") => json(
+                200,
+                serde_json::json!([{"number": 7,
+                    "html_url": "https://github.com/kestrel-cart/isms/pull/7"}]),
+            ),
+            ("POST", "/projects/sec%2Fisms/merge_requests") => {
+                if request.header("private-token") != Some("glpat_right") {
+                    return json(401, serde_json::json!({"message": "401 Unauthorized"}));
+                }
+                json(
+                    201,
+                    serde_json::json!({"iid": 3,
+                    "web_url": "https://gitlab.example.org/sec/isms/-/merge_requests/3"}),
+                )
+            }
+            _ => json(404, serde_json::json!({"message": "Not Found"})),
+        }
+    })
+}
+
+/// Every file under `dir`, read as bytes, that contains `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if fs::read(&path)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 #[test]
-fn the_new_pull_request_address_is_printed_for_a_github_remote() {
+fn a_pushed_request_opens_its_pull_request_through_the_forge_api_with_a_token_from_the_keyring() {
     let b = Board::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let forge = fake_forge(seen.clone());
+    // The remote is on GitHub; the push itself goes to a bare repository here, and
+    // the API to the fake forge.
+    // (Over HTTP: libgit2's local transport ignores a push URL.)
+    let served = b.s.home.path().join("served");
+    fs::create_dir_all(&served).expect("creatable");
+    git_in(&b.s, &served, &["init", "-q", "--bare", "remote.git"]);
+    let bare = served.join("remote.git");
+    let git_server = support::git_over_http(served.clone(), Arc::new(Mutex::new(Vec::new())));
+    let push_url = git_server.url("/remote.git");
+    let store = b.s.home.path().join("git-credentials");
+    fs::write(
+        &store,
+        format!("http://jonas:s3cret@127.0.0.1:{}\n", git_server.port),
+    )
+    .expect("writable");
+    b.s.git(&[
+        "config",
+        "credential.helper",
+        &format!("store --file={}", store.display()),
+    ]);
     b.s.git(&[
         "remote",
         "add",
         "origin",
         "git@github.com:kestrel-cart/isms.git",
     ]);
-    b.as_ingrid();
-    let out = b.s.ok(&["signoff", "start", "soa"]);
+    b.s.git(&["config", "remote.origin.pushurl", &push_url]);
+    b.s.git(&["config", "isms.forgeApi", &forge.url("")]);
+    let id = b.start(&["soa"]);
+    let branch = format!("signoff/{id}");
+
+    // No Secret Service at all: pushed, and the address to open by hand.
+    let out = b.s.ok(&["signoff", "push", &id]);
+    assert!(
+        out.contains(&format!("Pushed {branch} to origin.")),
+        "{out}"
+    );
+    assert!(out.contains("the system keyring is not available"), "{out}");
     assert!(
         out.contains("https://github.com/kestrel-cart/isms/compare/main...signoff/soa-"),
         "{out}"
     );
+    assert_eq!(
+        git_in(&b.s, &bare, &["rev-parse", &branch]),
+        b.s.git(&["rev-parse", &branch])
+    );
+
+    // A keyring without a token: the same, saying how to store one.
+    let keyring = SecretService::start(&b.s);
+    let env = keyring.env();
+    let (code, out, err) = b.s.isms_with(&["signoff", "push", &id], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "no token for github.com in the system keyring (`isms forge login github.com`"
+        ),
+        "{out}"
+    );
+    assert!(
+        seen.lock().expect("not poisoned").is_empty(),
+        "no API call without a token"
+    );
+
+    // A wrong token is refused by the forge, and the message says what to do.
+    let login = |host: &str, token: &str| {
+        let mut c = b.s.command(support::isms_bin());
+        c.args(["--repo"])
+            .arg(b.s.path())
+            .args(["forge", "login", host]);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let mut child = c
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("isms runs");
+        use std::io::Write;
+        writeln!(child.stdin.take().expect("a pipe"), "{token}").expect("written");
+        let out = child.wait_with_output().expect("isms ends");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    login("github.com", "ghp_wrong");
+    let (code, _, err) = b.s.isms_with(&["signoff", "push", &id], &env);
+    assert_ne!(code, 0);
+    assert!(err.contains("GitHub refused the token (401)"), "{err}");
+    assert!(
+        !err.contains("ghp_wrong"),
+        "the token is never printed: {err}"
+    );
+
+    // The right token: the pull request is opened through the API.
+    login("github.com", "ghp_right");
+    let (code, out, err) = b.s.isms_with(&["signoff", "push", &id], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Opened pull request #7: https://github.com/kestrel-cart/isms/pull/7"),
+        "{out}"
+    );
+    let pull = seen
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .cloned()
+        .expect("a POST");
+    let body: Value = serde_json::from_slice(&pull.body).expect("JSON");
+    assert_eq!(body["head"], branch.as_str());
+    assert_eq!(body["base"], "main");
+    assert_eq!(
+        body["title"],
+        format!("Sign-off: Statement of Applicability ({id})").as_str()
+    );
+    let description = body["body"].as_str().unwrap_or_default();
+    assert!(
+        description.contains("signed by Ingrid Solberg"),
+        "{description}"
+    );
+    assert!(
+        description.contains(&format!("isms verify {id}")),
+        "{description}"
+    );
+    assert_eq!(pull.header("accept"), Some("application/vnd.github+json"));
+
+    // The CEO signs her approval for the merge on the forge and pushes again: the
+    // open pull request is found, not opened twice.
+    let (code, out, err) = b.sign(&b.maja.clone(), &id, &["--approve"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = b.s.isms_with(&["signoff", "push", &id], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Pull request #7 was already open"), "{out}");
+    assert_eq!(
+        git_in(&b.s, &bare, &["rev-parse", &branch]),
+        b.s.git(&["rev-parse", &branch]),
+        "the approval reached the remote"
+    );
+
+    // GitLab: a merge request, with GitLab's header and the project path encoded.
+    b.s.git(&[
+        "remote",
+        "add",
+        "lab",
+        "git@gitlab.example.org:sec/isms.git",
+    ]);
+    b.s.git(&["config", "remote.lab.pushurl", &push_url]);
+    login("gitlab.example.org", "glpat_right");
+    let (code, out, err) =
+        b.s.isms_with(&["signoff", "push", &id, "--remote", "lab"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "Opened pull request #3: https://gitlab.example.org/sec/isms/-/merge_requests/3"
+        ),
+        "{out}"
+    );
+    let merge = seen
+        .lock()
+        .expect("not poisoned")
+        .iter()
+        .rev()
+        .find(|r| r.method == "POST")
+        .cloned()
+        .expect("a POST");
+    let body: Value = serde_json::from_slice(&merge.body).expect("JSON");
+    assert_eq!(body["source_branch"], branch.as_str());
+    assert_eq!(body["target_branch"], "main");
+
+    // The tokens are in the keyring only: not in the repository, its index, or the
+    // settings; and logout removes them.
+    for dir in [b.s.path(), &b.s.home.path().join("settings.json")] {
+        if dir.is_dir() {
+            assert_eq!(files_containing(dir, "ghp_right"), Vec::<PathBuf>::new());
+            assert_eq!(files_containing(dir, "glpat_right"), Vec::<PathBuf>::new());
+        } else if dir.is_file() {
+            let text = fs::read_to_string(dir).unwrap_or_default();
+            assert!(!text.contains("ghp_right"), "settings hold no token");
+        }
+    }
+    let (code, out, _) = b.s.isms_with(&["forge", "logout", "github.com"], &env);
+    assert_eq!(code, 0);
+    assert!(out.contains("Removed the token for github.com"), "{out}");
+    let (_, out, _) = b.s.isms_with(&["signoff", "push", &id], &env);
+    assert!(out.contains("no token for github.com"), "{out}");
+    b.s.fsck();
 }

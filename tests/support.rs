@@ -188,6 +188,8 @@ impl Signed {
             .env("ISMS_DESK_CONFIG", self.home.path().join("settings.json"))
             .env("GIT_COMMITTER_DATE", "@1795000000 +0100")
             .env_remove("SSH_AUTH_SOCK")
+            // Never the person's own keyring: tests that need one start their own.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("SSH_ASKPASS")
             .env_remove("GIT_DIR")
             .stdin(std::process::Stdio::null());
@@ -470,4 +472,197 @@ pub mod http {
         let _ = stream.write_all(&out);
         let _ = stream.flush();
     }
+}
+
+/// A Secret Service of the sandbox's own: a private D-Bus session bus and GNOME
+/// Keyring on it, with its keyrings under the sandbox's HOME, never the user's.
+/// Commands get it through [`SecretService::env`]. Stopped when dropped.
+pub struct SecretService {
+    bus: std::process::Child,
+    keyring: std::process::Child,
+    address: String,
+}
+
+impl SecretService {
+    pub fn start(s: &Signed) -> SecretService {
+        for program in ["/usr/bin/dbus-daemon", "/usr/bin/gnome-keyring-daemon"] {
+            assert!(
+                Path::new(program).is_file(),
+                "the keyring test needs {program}: install dbus-daemon and gnome-keyring (scripts/setup.sh does)"
+            );
+        }
+        let home = s.home.path();
+        let runtime = home.join("run");
+        fs::create_dir_all(&runtime).expect("creatable");
+        fs::set_permissions(
+            &runtime,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .expect("chmod");
+        let socket = runtime.join("bus");
+        let address = format!("unix:path={}", socket.display());
+        let bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={address}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon runs");
+        for _ in 0..200 {
+            if socket.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        let mut keyring = s
+            .command("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon runs");
+        {
+            use std::io::Write;
+            let mut stdin = keyring.stdin.take().expect("a pipe");
+            stdin
+                .write_all(b"the sandbox's login keyring")
+                .expect("the keyring's password is written");
+        }
+        let service = SecretService {
+            bus,
+            keyring,
+            address,
+        };
+        // Ready once the Secret Service answers on the bus.
+        for _ in 0..200 {
+            let named = Command::new("dbus-send")
+                .arg(format!("--bus={}", service.address))
+                .args([
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .output()
+                .expect("dbus-send runs");
+            if String::from_utf8_lossy(&named.stdout).contains("boolean true") {
+                return service;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("GNOME Keyring did not come up on the private bus");
+    }
+
+    /// The environment that points a command at this Secret Service.
+    pub fn env(&self) -> [(&str, &str); 1] {
+        [("DBUS_SESSION_BUS_ADDRESS", self.address.as_str())]
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        let _ = self.keyring.kill();
+        let _ = self.keyring.wait();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// `user:password` in base64, as HTTP Basic authentication sends it.
+pub fn basic(user: &str, password: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = format!("{user}:{password}").into_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+/// git's smart HTTP protocol for the repositories under `root`, served by the real
+/// `git http-backend` behind Basic authentication (`jonas` / `s3cret`). Every
+/// request's Authorization header (or "none") is recorded in `seen`.
+pub fn git_over_http(
+    root: PathBuf,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> http::Server {
+    http::Server::start(move |request| {
+        let authorization = request.header("authorization").unwrap_or("none");
+        seen.lock()
+            .expect("not poisoned")
+            .push(authorization.to_string());
+        if authorization != basic("jonas", "s3cret") {
+            return http::Response {
+                status: 401,
+                headers: vec![("WWW-Authenticate".into(), "Basic realm=\"isms\"".into())],
+                body: b"authentication required".to_vec(),
+            };
+        }
+        let (path, query) = request
+            .target
+            .split_once('?')
+            .unwrap_or((&request.target, ""));
+        let mut cgi = Command::new("git")
+            .arg("http-backend")
+            .env("GIT_PROJECT_ROOT", &root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("REQUEST_METHOD", &request.method)
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("CONTENT_TYPE", request.header("content-type").unwrap_or(""))
+            .env("CONTENT_LENGTH", request.body.len().to_string())
+            .env("REMOTE_USER", "jonas")
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("git http-backend runs");
+        let mut stdin = cgi.stdin.take().expect("a pipe");
+        let body = request.body.clone();
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(&body);
+        });
+        let out = cgi.wait_with_output().expect("git http-backend ends");
+        writer.join().expect("the body is written");
+        let split = out
+            .stdout
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| (i, i + 4))
+            .expect("CGI headers end in a blank line");
+        let head = String::from_utf8_lossy(&out.stdout[..split.0]).into_owned();
+        let mut status = 200;
+        let mut headers = Vec::new();
+        for line in head.lines() {
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("status") {
+                    status = v.trim()[..3].parse().expect("a status code");
+                } else {
+                    headers.push((k.trim().to_string(), v.trim().to_string()));
+                }
+            }
+        }
+        http::Response {
+            status,
+            headers,
+            body: out.stdout[split.1..].to_vec(),
+        }
+    })
 }

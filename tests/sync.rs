@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{fsck, git_in, git_status_in, http, keygen, public_key, Agent, Signed};
+use crate::support::{
+    basic, fsck, git_in, git_over_http, git_status_in, keygen, public_key, Agent, Signed,
+};
 
 /// The ISM's repository (through isms), a bare remote, and a colleague's clone.
 struct Team {
@@ -523,100 +525,6 @@ fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_ho
     drop(agent);
     ism.fsck();
     fsck(&ism, &colleague);
-}
-
-/// `user:password` in base64, as HTTP Basic authentication sends it.
-fn basic(user: &str, password: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bytes = format!("{user}:{password}").into_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    format!("Basic {out}")
-}
-
-/// git's smart HTTP protocol for the repositories under `root`, served by the real
-/// `git http-backend` behind Basic authentication (`jonas` / `s3cret`). Every
-/// request's Authorization header (or "none") is recorded in `seen`.
-fn git_over_http(
-    root: PathBuf,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-) -> http::Server {
-    http::Server::start(move |request| {
-        let authorization = request.header("authorization").unwrap_or("none");
-        seen.lock()
-            .expect("not poisoned")
-            .push(authorization.to_string());
-        if authorization != basic("jonas", "s3cret") {
-            return http::Response {
-                status: 401,
-                headers: vec![("WWW-Authenticate".into(), "Basic realm=\"isms\"".into())],
-                body: b"authentication required".to_vec(),
-            };
-        }
-        let (path, query) = request
-            .target
-            .split_once('?')
-            .unwrap_or((&request.target, ""));
-        let mut cgi = Command::new("git")
-            .arg("http-backend")
-            .env("GIT_PROJECT_ROOT", &root)
-            .env("GIT_HTTP_EXPORT_ALL", "1")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("REQUEST_METHOD", &request.method)
-            .env("PATH_INFO", path)
-            .env("QUERY_STRING", query)
-            .env("CONTENT_TYPE", request.header("content-type").unwrap_or(""))
-            .env("CONTENT_LENGTH", request.body.len().to_string())
-            .env("REMOTE_USER", "jonas")
-            .env("REMOTE_ADDR", "127.0.0.1")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("git http-backend runs");
-        let mut stdin = cgi.stdin.take().expect("a pipe");
-        let body = request.body.clone();
-        let writer = std::thread::spawn(move || {
-            use std::io::Write;
-            let _ = stdin.write_all(&body);
-        });
-        let out = cgi.wait_with_output().expect("git http-backend ends");
-        writer.join().expect("the body is written");
-        let split = out
-            .stdout
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .map(|i| (i, i + 4))
-            .expect("CGI headers end in a blank line");
-        let head = String::from_utf8_lossy(&out.stdout[..split.0]).into_owned();
-        let mut status = 200;
-        let mut headers = Vec::new();
-        for line in head.lines() {
-            if let Some((k, v)) = line.split_once(':') {
-                if k.eq_ignore_ascii_case("status") {
-                    status = v.trim()[..3].parse().expect("a status code");
-                } else {
-                    headers.push((k.trim().to_string(), v.trim().to_string()));
-                }
-            }
-        }
-        http::Response {
-            status,
-            headers,
-            body: out.stdout[split.1..].to_vec(),
-        }
-    })
 }
 
 #[test]

@@ -273,7 +273,7 @@ pub fn render_changes(changes: &Changes) -> String {
     out
 }
 
-fn credentials(settings: &Settings) -> Credentials<'static> {
+pub(crate) fn credentials(settings: &Settings) -> Credentials<'static> {
     Credentials {
         ssh_key: settings.signing_key.clone(),
         prompt: &prompt,

@@ -68,6 +68,37 @@ enum SignoffCommand {
         #[arg(long)]
         approve: bool,
     },
+    /// Push a request's branch and open its pull request: through GitHub's or
+    /// GitLab's API when the system keyring holds a token for the host (`isms forge
+    /// login`), else print the address that opens it.
+    ///
+    /// Example: isms signoff push risk-assessment-2026-11-21
+    Push {
+        /// The request id.
+        id: String,
+        /// The remote to push to.
+        #[arg(long, default_value = "origin")]
+        remote: String,
+    },
+}
+
+/// `isms forge …`
+#[derive(Subcommand)]
+enum ForgeCommand {
+    /// Store a GitHub or GitLab token for HOST in the system keyring, read from
+    /// standard input (or asked for without echo). It is used to open sign-off pull
+    /// requests and never written to the repository or the settings.
+    ///
+    /// Example: isms forge login github.com < token-file
+    Login {
+        /// github.com, gitlab.com, or a self-hosted GitLab's host name.
+        host: String,
+    },
+    /// Remove the token for HOST from the system keyring.
+    Logout {
+        /// The host.
+        host: String,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -237,6 +268,9 @@ enum Command {
     /// Management sign-off: start a request, see where requests stand, sign a step.
     #[command(subcommand)]
     Signoff(SignoffCommand),
+    /// Tokens for GitHub's and GitLab's APIs, kept in the system keyring.
+    #[command(subcommand)]
+    Forge(ForgeCommand),
     /// Verify every sign-off: signatures, authorised keys, chain order, separation of
     /// duties, reports unchanged since signed. Exits 1 on any failure (for CI).
     ///
@@ -408,6 +442,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Signoff(SignoffCommand::Sign { id, approve }) => {
             signoff::sign(&cli.repo, json, &id, approve)
         }
+        Command::Signoff(SignoffCommand::Push { id, remote }) => {
+            signoff::push(&cli.repo, json, &id, &remote)
+        }
+        Command::Forge(ForgeCommand::Login { host }) => signoff::forge_login(&host),
+        Command::Forge(ForgeCommand::Logout { host }) => signoff::forge_logout(&host),
         Command::Verify {
             target,
             rev,

@@ -11,7 +11,9 @@ use isms_core::settings::Settings;
 use isms_core::signoff::{RequestState, RequestVerification, SignoffKind, StepState, Verification};
 use isms_core::{git, Isms};
 
-use crate::commits::{signer, when};
+use isms_core::signoff::forge;
+
+use crate::commits::{credentials, signer, when};
 use crate::{print_json, Failure};
 
 /// The kinds of sign-off, as the command line names them.
@@ -69,11 +71,60 @@ pub fn start(
         println!("Next: {next}, with `isms signoff sign {}`.", started.id);
     }
     println!(
-        "Share it as a pull request: git push origin {}",
-        started.branch
+        "Share it as a pull request: isms signoff push {}",
+        started.id
     );
-    if let Some(url) = &started.pull_request_url {
-        println!("Then open: {url}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms signoff push <id> [--remote <remote>]`
+pub fn push(repo: &Path, json: bool, id: &str, remote: &str) -> Result<ExitCode, Failure> {
+    let isms = Isms::open(repo)?;
+    let settings = Settings::load()?;
+    let published = isms.signoff_publish(id, remote, &credentials(&settings))?;
+    if json {
+        print_json(&published);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Pushed {} to {}.", published.branch, published.remote);
+    match (&published.pull_request, &published.new_pull_request_url) {
+        (Some(pr), _) if pr.opened => println!("Opened pull request #{}: {}", pr.number, pr.url),
+        (Some(pr), _) => println!("Pull request #{} was already open: {}", pr.number, pr.url),
+        (None, Some(url)) => {
+            if let Some(note) = &published.note {
+                println!("Not opened through the forge's API: {note}.");
+            }
+            println!("Open the pull request: {url}");
+        }
+        (None, None) => println!("{remote} is not on GitHub or GitLab; share the branch there."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms forge login <host>`: the token from standard input, or asked for without echo.
+pub fn forge_login(host: &str) -> Result<ExitCode, Failure> {
+    use std::io::{BufRead, IsTerminal};
+    let token = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Token for {host}: ")).unwrap_or_default()
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::from(isms_core::Error::Usage(format!("no token read: {e}"))))?;
+        line
+    };
+    forge::save_token(host, &token)?;
+    println!("Stored the token for {host} in the system keyring.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms forge logout <host>`
+pub fn forge_logout(host: &str) -> Result<ExitCode, Failure> {
+    if forge::forget_token(host)? {
+        println!("Removed the token for {host} from the system keyring.");
+    } else {
+        println!("The system keyring held no token for {host}.");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -103,9 +154,12 @@ pub fn sign(repo: &Path, json: bool, id: &str, approve: bool) -> Result<ExitCode
             &signed.commit[..12]
         );
         match &signed.next {
-            Some(next) => println!("Next: {next}. Push the branch: git push origin signoff/{}", signed.id),
+            Some(next) => println!(
+                "Next: {next}. Share the signature: isms signoff push {}",
+                signed.id
+            ),
             None => println!(
-                "Every step is signed; merge the pull request on the forge (git push origin signoff/{}).",
+                "Every step is signed; push it (isms signoff push {}) and merge the pull request on the forge.",
                 signed.id
             ),
         }

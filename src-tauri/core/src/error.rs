@@ -126,6 +126,9 @@ pub enum Error {
     /// request that does not verify. Nothing was signed.
     #[error("{0}")]
     Signoff(String),
+    /// A forge's REST API or the system keyring holding its token failed.
+    #[error("{0}")]
+    Forge(String),
     /// A report template failed to render (a defect in a shipped template).
     #[error("report template: {0}")]
     Template(String),
@@ -156,6 +159,7 @@ impl Error {
             Error::IncompleteSource { .. } => "incomplete_source",
             Error::Template(_) => "template",
             Error::Signoff(_) => "signoff_refused",
+            Error::Forge(_) => "forge",
         }
     }
 

@@ -207,6 +207,19 @@ impl Isms {
     pub fn push(&self, remote: &str, credentials: &Credentials) -> Result<String> {
         let repo = repository(self)?;
         let branch = head_branch(&repo)?;
+        self.push_branch(remote, &branch, credentials)
+    }
+
+    /// Pushes one branch (`refs/heads/…`) to the remote under the same name. Refused,
+    /// with nothing changed, if the remote's branch has commits this side does not.
+    pub fn push_branch(
+        &self,
+        remote: &str,
+        branch: &str,
+        credentials: &Credentials,
+    ) -> Result<String> {
+        let repo = repository(self)?;
+        let branch = branch.to_string();
         let mut r = repo
             .find_remote(remote)
             .map_err(|_| Error::Sync(format!("there is no remote `{remote}`")))?;

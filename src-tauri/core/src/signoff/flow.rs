@@ -516,3 +516,124 @@ fn signed_commit(
     let signature = signer.sign_git(buffer.as_bytes())?;
     Ok(repo.commit_signed(&buffer, &signature, None)?)
 }
+
+/// What publishing a request did: its branch pushed, and its pull request.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Published {
+    /// The request id.
+    pub id: String,
+    /// The branch that was pushed, `signoff/<id>`.
+    pub branch: String,
+    /// The remote it was pushed to.
+    pub remote: String,
+    /// The pull request opened (or found open) through the forge's API.
+    pub pull_request: Option<super::forge::PullRequest>,
+    /// Otherwise the address at which a person opens it, when the remote is a forge.
+    pub new_pull_request_url: Option<String>,
+    /// Why no pull request was opened through the API, when there is a reason to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub note: Option<String>,
+}
+
+impl Isms {
+    /// Pushes the branch of request `id` to `remote` and, when the remote is on GitHub
+    /// or GitLab and the system keyring holds a token for its host, opens its pull
+    /// request through the forge's REST API (or finds the one already open). Without a
+    /// token the new-pull-request address is returned instead. git's `isms.forgeApi`
+    /// replaces the API's address (GitHub Enterprise, a forge on another port).
+    pub fn signoff_publish(
+        &self,
+        id: &str,
+        remote: &str,
+        credentials: &crate::git::sync::Credentials,
+    ) -> Result<Published> {
+        let verification = self.signoff_verify(None, None)?;
+        let request = verification
+            .requests
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::NotFound(format!("sign-off request {id}")))?;
+        let branch = format!("{BRANCH_PREFIX}{id}");
+        self.push_branch(remote, &format!("refs/heads/{branch}"), credentials)?;
+        let repo = crate::git::repository(self)?;
+        let forge = repo
+            .find_remote(remote)
+            .ok()
+            .and_then(|r| r.url().ok().and_then(Forge::of_remote));
+        let into = request
+            .into
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&request.into)
+            .to_string();
+        let mut published = Published {
+            id: id.to_string(),
+            branch: branch.clone(),
+            remote: remote.to_string(),
+            pull_request: None,
+            new_pull_request_url: forge
+                .as_ref()
+                .map(|f| f.new_pull_request_url(&branch, &into)),
+            note: None,
+        };
+        let Some(forge) = forge else {
+            return Ok(published);
+        };
+        let token = match super::forge::token(forge.host()) {
+            Ok(Some(token)) => token,
+            Ok(None) => {
+                published.note = Some(format!(
+                    "no token for {} in the system keyring (`isms forge login {}` stores one)",
+                    forge.host(),
+                    forge.host()
+                ));
+                return Ok(published);
+            }
+            Err(e) => {
+                published.note = Some(e.to_string());
+                return Ok(published);
+            }
+        };
+        let configured = repo.config()?.get_string("isms.forgeApi").ok();
+        let kind = SignoffKind::parse(&request.kind)
+            .map_or(request.kind.clone(), |k| k.title().to_string());
+        let subject = request
+            .subject
+            .as_ref()
+            .map(|s| format!(" of {s}"))
+            .unwrap_or_default();
+        let title = format!("Sign-off: {kind}{subject} ({id})");
+        let steps: Vec<String> = request
+            .steps
+            .iter()
+            .map(|s| {
+                let state = match &s.state {
+                    StepState::Done { person, .. } => format!("signed by {person}"),
+                    StepState::Pending => "pending".to_string(),
+                };
+                format!(
+                    "{}. {} ({}): {state}",
+                    s.number,
+                    s.role_title,
+                    s.means.as_str()
+                )
+            })
+            .collect();
+        let description = format!(
+            "Management sign-off of the {kind}{subject}, rendered from commit {} into `{}`.\n\n{}\n\nEvery step is a signed commit on this branch; the last is the merge. Check it offline with `isms verify {id}`, or each commit with `git verify-commit` against `.isms/allowed_signers`.\n",
+            short(&request.source),
+            request.report,
+            steps.join("\n"),
+        );
+        published.pull_request = Some(forge.open_pull_request(
+            &forge.api_base(configured.as_deref()),
+            &token,
+            &branch,
+            &into,
+            &title,
+            &description,
+        )?);
+        Ok(published)
+    }
+}

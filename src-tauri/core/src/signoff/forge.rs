@@ -1,7 +1,17 @@
-//! Forges: the address at which a pushed sign-off branch becomes a pull request.
+//! Forges: the address at which a pushed sign-off branch becomes a pull request, and
+//! opening that pull request through the forge's REST API.
 //!
 //! GitHub and GitLab (gitlab.com or a self-hosted host with "gitlab" in its name) are
 //! recognised from the remote's URL, in any of git's URL forms.
+//!
+//! A pull request is opened through the API only when a token for the forge's host is
+//! in the system keyring ([`save_token`], `isms forge login <host>`); otherwise the
+//! new-pull-request address is given for a person to open. The token is never written
+//! to the repository, the settings file, the index or a log.
+
+use serde::Deserialize;
+
+use crate::{Error, Result};
 
 /// The forge a remote lives on, and the repository's path there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +73,239 @@ impl Forge {
                 encode(into)
             ),
         }
+    }
+}
+
+/// A pull (merge) request on a forge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PullRequest {
+    /// Its web address.
+    pub url: String,
+    /// Its number on the forge (GitHub's number, GitLab's `iid`).
+    pub number: u64,
+    /// Whether this call opened it (false: it was already open).
+    pub opened: bool,
+}
+
+impl Forge {
+    /// The host whose token is used.
+    pub fn host(&self) -> &str {
+        match self {
+            Forge::GitHub { .. } => "github.com",
+            Forge::GitLab { host, .. } => host,
+        }
+    }
+
+    /// The REST API's base address: GitHub's `https://api.github.com`, a GitLab's
+    /// `https://<host>/api/v4`. `configured` (git's `isms.forgeApi`) replaces it, for
+    /// GitHub Enterprise or a forge on another port.
+    pub fn api_base(&self, configured: Option<&str>) -> String {
+        if let Some(base) = configured.filter(|b| !b.trim().is_empty()) {
+            return base.trim().trim_end_matches('/').to_string();
+        }
+        match self {
+            Forge::GitHub { .. } => "https://api.github.com".into(),
+            Forge::GitLab { host, .. } => format!("https://{host}/api/v4"),
+        }
+    }
+
+    /// Opens a pull request of `branch` into `into` through the REST API at `api`,
+    /// or finds the one already open for the branch.
+    pub fn open_pull_request(
+        &self,
+        api: &str,
+        token: &str,
+        branch: &str,
+        into: &str,
+        title: &str,
+        description: &str,
+    ) -> Result<PullRequest> {
+        let tls = native_tls::TlsConnector::new()
+            .map_err(|e| Error::Forge(format!("TLS is not available: {e}")))?;
+        let agent = ureq::AgentBuilder::new()
+            .tls_connector(std::sync::Arc::new(tls))
+            .timeout(std::time::Duration::from_secs(30))
+            .user_agent(concat!("isms-desk/", env!("CARGO_PKG_VERSION")))
+            .build();
+        match self {
+            Forge::GitHub { path } => {
+                let pulls = format!("{api}/repos/{path}/pulls");
+                let auth = format!("Bearer {token}");
+                let created = agent
+                    .post(&pulls)
+                    .set("Authorization", &auth)
+                    .set("Accept", "application/vnd.github+json")
+                    .set("X-GitHub-Api-Version", "2022-11-28")
+                    .send_json(serde_json::json!({
+                        "title": title,
+                        "head": branch,
+                        "base": into,
+                        "body": description,
+                    }));
+                #[derive(Deserialize)]
+                struct Pull {
+                    html_url: String,
+                    number: u64,
+                }
+                match created {
+                    Ok(response) => {
+                        let pull: Pull = read_json(response, "GitHub")?;
+                        Ok(PullRequest {
+                            url: pull.html_url,
+                            number: pull.number,
+                            opened: true,
+                        })
+                    }
+                    // 422: among others, "A pull request already exists".
+                    Err(ureq::Error::Status(422, response)) => {
+                        let said = response.into_string().unwrap_or_default();
+                        let owner = path.split('/').next().unwrap_or_default();
+                        let open: Vec<Pull> = agent
+                            .get(&pulls)
+                            .query("head", &format!("{owner}:{branch}"))
+                            .query("state", "open")
+                            .set("Authorization", &auth)
+                            .set("Accept", "application/vnd.github+json")
+                            .call()
+                            .map_err(|e| api_error("GitHub", e))
+                            .and_then(|r| read_json(r, "GitHub"))?;
+                        let pull = open.into_iter().next().ok_or_else(|| {
+                            Error::Forge(format!(
+                                "GitHub refused the pull request: {}",
+                                said.trim()
+                            ))
+                        })?;
+                        Ok(PullRequest {
+                            url: pull.html_url,
+                            number: pull.number,
+                            opened: false,
+                        })
+                    }
+                    Err(e) => Err(api_error("GitHub", e)),
+                }
+            }
+            Forge::GitLab { path, .. } => {
+                let requests = format!("{api}/projects/{}/merge_requests", encode(path));
+                let created = agent.post(&requests).set("PRIVATE-TOKEN", token).send_json(
+                    serde_json::json!({
+                        "source_branch": branch,
+                        "target_branch": into,
+                        "title": title,
+                        "description": description,
+                    }),
+                );
+                #[derive(Deserialize)]
+                struct Merge {
+                    web_url: String,
+                    iid: u64,
+                }
+                match created {
+                    Ok(response) => {
+                        let merge: Merge = read_json(response, "GitLab")?;
+                        Ok(PullRequest {
+                            url: merge.web_url,
+                            number: merge.iid,
+                            opened: true,
+                        })
+                    }
+                    // 409: "Another open merge request already exists for this source branch".
+                    Err(ureq::Error::Status(409, response)) => {
+                        let said = response.into_string().unwrap_or_default();
+                        let open: Vec<Merge> = agent
+                            .get(&requests)
+                            .query("source_branch", branch)
+                            .query("state", "opened")
+                            .set("PRIVATE-TOKEN", token)
+                            .call()
+                            .map_err(|e| api_error("GitLab", e))
+                            .and_then(|r| read_json(r, "GitLab"))?;
+                        let merge = open.into_iter().next().ok_or_else(|| {
+                            Error::Forge(format!(
+                                "GitLab refused the merge request: {}",
+                                said.trim()
+                            ))
+                        })?;
+                        Ok(PullRequest {
+                            url: merge.web_url,
+                            number: merge.iid,
+                            opened: false,
+                        })
+                    }
+                    Err(e) => Err(api_error("GitLab", e)),
+                }
+            }
+        }
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(response: ureq::Response, forge: &str) -> Result<T> {
+    response
+        .into_json()
+        .map_err(|e| Error::Forge(format!("{forge} answered with something unexpected: {e}")))
+}
+
+/// What a failed API call says. The token is never part of it.
+fn api_error(forge: &str, e: ureq::Error) -> Error {
+    match e {
+        ureq::Error::Status(code @ (401 | 403), _) => Error::Forge(format!(
+            "{forge} refused the token ({code}): it may have expired or lack the right to open pull requests; store a new one with `isms forge login`"
+        )),
+        ureq::Error::Status(code, response) => {
+            let said = response.into_string().unwrap_or_default();
+            let said: String = said.chars().take(300).collect();
+            Error::Forge(format!("{forge} answered {code}: {}", said.trim()))
+        }
+        ureq::Error::Transport(t) => Error::Forge(format!("{forge} cannot be reached: {t}")),
+    }
+}
+
+/// The system keyring's service name for forge tokens; the account is the host.
+const KEYRING_SERVICE: &str = "ISMS Desk forge token";
+
+fn keyring_entry(host: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(KEYRING_SERVICE, host).map_err(keyring_error)
+}
+
+fn keyring_error(e: keyring::Error) -> Error {
+    match e {
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            Error::Forge(format!(
+                "the system keyring is not available ({inner}); on Linux it is the Secret Service (GNOME Keyring, KWallet)"
+            ))
+        }
+        other => Error::Forge(format!("the system keyring: {other}")),
+    }
+}
+
+/// The token stored for a forge host, if any.
+pub fn token(host: &str) -> Result<Option<String>> {
+    match keyring_entry(host)?.get_password() {
+        Ok(token) => Ok(Some(token)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_error(e)),
+    }
+}
+
+/// Stores (or replaces) the token for a forge host in the system keyring.
+pub fn save_token(host: &str, token: &str) -> Result<()> {
+    let token = token.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(Error::Usage(
+            "a forge token is one word without spaces; nothing was stored".into(),
+        ));
+    }
+    keyring_entry(host)?
+        .set_password(token)
+        .map_err(keyring_error)
+}
+
+/// Removes the token for a forge host; false when there was none.
+pub fn forget_token(host: &str) -> Result<bool> {
+    match keyring_entry(host)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(keyring_error(e)),
     }
 }
 

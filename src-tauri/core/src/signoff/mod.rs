@@ -31,7 +31,7 @@ mod flow;
 pub mod forge;
 pub mod verify;
 
-pub use flow::{Signed, Started};
+pub use flow::{Published, Signed, Started};
 pub use verify::{
     verify, Problem, RequestState, RequestVerification, StepState, StepVerification, Verification,
 };
