@@ -857,14 +857,16 @@ fn a_pushed_request_opens_its_pull_request_through_the_forge_api_with_a_token_fr
         out.contains("Opened pull request #7: https://github.com/kestrel-cart/isms/pull/7"),
         "{out}"
     );
-    let pull = seen
-        .lock()
-        .expect("not poisoned")
-        .iter()
-        .rev()
-        .find(|r| r.method == "POST")
-        .cloned()
-        .expect("a POST");
+    let last_post = || {
+        seen.lock()
+            .expect("not poisoned")
+            .iter()
+            .rev()
+            .find(|r| r.method == "POST")
+            .cloned()
+            .expect("a POST")
+    };
+    let pull = last_post();
     let body: Value = serde_json::from_slice(&pull.body).expect("JSON");
     assert_eq!(body["head"], branch.as_str());
     assert_eq!(body["base"], "main");
@@ -914,14 +916,7 @@ fn a_pushed_request_opens_its_pull_request_through_the_forge_api_with_a_token_fr
         ),
         "{out}"
     );
-    let merge = seen
-        .lock()
-        .expect("not poisoned")
-        .iter()
-        .rev()
-        .find(|r| r.method == "POST")
-        .cloned()
-        .expect("a POST");
+    let merge = last_post();
     let body: Value = serde_json::from_slice(&merge.body).expect("JSON");
     assert_eq!(body["source_branch"], branch.as_str());
     assert_eq!(body["target_branch"], "main");

@@ -15,23 +15,29 @@ struct Team {
     colleague: PathBuf,
 }
 
+/// The sample, committed, and an empty bare repository beside it (not yet a remote).
+fn committed_with_empty_remote() -> (Signed, PathBuf) {
+    let ism = Signed::new();
+    ism.ok(&["commit", "-m", "Initial ISMS"]);
+    let remote = ism.home.path().join("remote.git");
+    git_in(
+        &ism,
+        ism.home.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            remote.to_str().expect("utf-8"),
+        ],
+    );
+    (ism, remote)
+}
+
 impl Team {
     fn new() -> Team {
-        let ism = Signed::new();
-        ism.ok(&["commit", "-m", "Initial ISMS"]);
-        let remote = ism.home.path().join("remote.git");
-        git_in(
-            &ism,
-            ism.home.path(),
-            &[
-                "init",
-                "-q",
-                "--bare",
-                "-b",
-                "main",
-                remote.to_str().expect("utf-8"),
-            ],
-        );
+        let (ism, remote) = committed_with_empty_remote();
         ism.git(&["remote", "add", "origin", remote.to_str().expect("utf-8")]);
         assert_eq!(ism.ok(&["push"]), "Pushed refs/heads/main to origin.\n");
         let colleague = ism.home.path().join("colleague");
@@ -414,21 +420,7 @@ impl Drop for Sshd {
 #[test]
 fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_host() {
     let sshd = Sshd::start();
-    let ism = Signed::new();
-    ism.ok(&["commit", "-m", "Initial ISMS"]);
-    let remote = ism.home.path().join("remote.git");
-    git_in(
-        &ism,
-        ism.home.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            remote.to_str().expect("utf-8"),
-        ],
-    );
+    let (ism, remote) = committed_with_empty_remote();
     ism.git(&["remote", "add", "origin", &sshd.url(&remote)]);
     sshd.authorize(&[&ism.key]);
 

@@ -109,6 +109,16 @@ fn repo() -> &'static Path {
     .path()
 }
 
+/// Opens the ISMS and computes the timeline under test.
+fn timeline_length(root: &Path) -> usize {
+    let timeline = Isms::open(root)
+        .expect("opens")
+        .timeline(TARGET)
+        .expect("a timeline");
+    assert_eq!(timeline.len(), COMMITS / 50 + 1);
+    timeline.len()
+}
+
 /// No cache: the index (and with it the history cache) is deleted first, so this
 /// includes rebuilding the index of the 200-risk register.
 #[divan::bench(sample_count = 10, sample_size = 1)]
@@ -121,14 +131,7 @@ fn timeline_cold(bencher: divan::Bencher) {
                     std::fs::remove_file(root.join(format!(".git/isms-desk/index.sqlite{suffix}")));
             }
         })
-        .bench_local_values(|()| {
-            let timeline = Isms::open(root)
-                .expect("opens")
-                .timeline(TARGET)
-                .expect("a timeline");
-            assert_eq!(timeline.len(), COMMITS / 50 + 1);
-            timeline.len()
-        });
+        .bench_local_values(|()| timeline_length(root));
 }
 
 /// The index is there but holds no timeline: only the walk through history.
@@ -144,23 +147,13 @@ fn timeline_walk(bencher: divan::Bencher) {
                 .execute("DELETE FROM timelines", [])
                 .expect("the history cache empties");
         })
-        .bench_local_values(|()| {
-            let timeline = Isms::open(root)
-                .expect("opens")
-                .timeline(TARGET)
-                .expect("a timeline");
-            assert_eq!(timeline.len(), COMMITS / 50 + 1);
-            timeline.len()
-        });
+        .bench_local_values(|()| timeline_length(root));
 }
 
 /// The timeline was computed before at the same HEAD: served from the index.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn timeline_cached() -> usize {
-    let isms = Isms::open(repo()).expect("opens");
-    let timeline = isms.timeline(TARGET).expect("a timeline");
-    assert_eq!(timeline.len(), COMMITS / 50 + 1);
-    timeline.len()
+    timeline_length(repo())
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
