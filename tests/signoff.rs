@@ -719,12 +719,26 @@ fn fake_forge(seen: Arc<Mutex<Vec<http::Request>>>) -> http::Server {
                 if request.header("private-token") != Some("glpat_right") {
                     return json(401, serde_json::json!({"message": "401 Unauthorized"}));
                 }
+                let source = format!("lab:{}", body["source_branch"].as_str().unwrap_or_default());
+                if opened.contains(&source) {
+                    return json(
+                        409,
+                        serde_json::json!({"message":
+                        ["Another open merge request already exists for this source branch: !3"]}),
+                    );
+                }
+                opened.push(source);
                 json(
                     201,
                     serde_json::json!({"iid": 3,
                     "web_url": "https://gitlab.example.org/sec/isms/-/merge_requests/3"}),
                 )
             }
+            ("GET", target) if target.starts_with("/projects/sec%2Fisms/merge_requests?") => json(
+                200,
+                serde_json::json!([{"iid": 3,
+                    "web_url": "https://gitlab.example.org/sec/isms/-/merge_requests/3"}]),
+            ),
             _ => json(404, serde_json::json!({"message": "Not Found"})),
         }
     })
@@ -920,6 +934,10 @@ fn a_pushed_request_opens_its_pull_request_through_the_forge_api_with_a_token_fr
     let body: Value = serde_json::from_slice(&merge.body).expect("JSON");
     assert_eq!(body["source_branch"], branch.as_str());
     assert_eq!(body["target_branch"], "main");
+    let (code, out, err) =
+        b.s.isms_with(&["signoff", "push", &id, "--remote", "lab"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Pull request #3 was already open"), "{out}");
 
     // The tokens are in the keyring only: not in the repository, its index, or the
     // settings; and logout removes them.

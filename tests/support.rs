@@ -242,13 +242,22 @@ pub fn git_in(s: &Signed, dir: &Path, args: &[&str]) -> String {
 
 /// Runs git in `dir` → (code, stdout, stderr).
 pub fn git_status_in(s: &Signed, dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = s
-        .command("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
+    git_status_in_with(s, dir, args, &[])
+}
+
+/// Runs git in `dir` with extra environment → (code, stdout, stderr).
+pub fn git_status_in_with(
+    s: &Signed,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut c = s.command("git");
+    c.arg("-C").arg(dir).args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("git runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    basic, fsck, git_in, git_over_http, git_status_in, keygen, public_key, Agent, Signed,
+    basic, fsck, git_in, git_over_http, git_status_in, git_status_in_with, keygen, public_key,
+    Agent, Signed,
 };
 
 /// The ISM's repository (through isms), a bare remote, and a colleague's clone.
@@ -462,19 +463,8 @@ fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_ho
     );
     let colleague = ism.home.path().join("colleague");
     let git_ssh = |dir: &Path, args: &[&str]| {
-        let out = ism
-            .command("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .env("GIT_SSH_COMMAND", &ssh)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (code, out, err) = git_status_in_with(&ism, dir, args, &[("GIT_SSH_COMMAND", &ssh)]);
+        assert_eq!(code, 0, "git {args:?}: {out}{err}");
     };
     git_ssh(
         ism.home.path(),

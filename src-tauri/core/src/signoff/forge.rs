@@ -132,110 +132,100 @@ impl Forge {
             Forge::GitHub { path } => {
                 let pulls = format!("{api}/repos/{path}/pulls");
                 let auth = format!("Bearer {token}");
-                let created = agent
-                    .post(&pulls)
-                    .set("Authorization", &auth)
-                    .set("Accept", "application/vnd.github+json")
-                    .set("X-GitHub-Api-Version", "2022-11-28")
-                    .send_json(serde_json::json!({
-                        "title": title,
-                        "head": branch,
-                        "base": into,
-                        "body": description,
-                    }));
+                let github = |request: ureq::Request| {
+                    request
+                        .set("Authorization", &auth)
+                        .set("Accept", "application/vnd.github+json")
+                        .set("X-GitHub-Api-Version", "2022-11-28")
+                };
                 #[derive(Deserialize)]
                 struct Pull {
                     html_url: String,
                     number: u64,
                 }
-                match created {
-                    Ok(response) => {
-                        let pull: Pull = read_json(response, "GitHub")?;
-                        Ok(PullRequest {
-                            url: pull.html_url,
-                            number: pull.number,
-                            opened: true,
-                        })
-                    }
-                    // 422: among others, "A pull request already exists".
-                    Err(ureq::Error::Status(422, response)) => {
-                        let said = response.into_string().unwrap_or_default();
-                        let owner = path.split('/').next().unwrap_or_default();
-                        let open: Vec<Pull> = agent
-                            .get(&pulls)
+                let owner = path.split('/').next().unwrap_or_default();
+                // 422: among others, "A pull request already exists".
+                let (pull, opened): (Pull, bool) = open_or_find(
+                    "GitHub",
+                    github(agent.post(&pulls)).send_json(serde_json::json!({
+                        "title": title,
+                        "head": branch,
+                        "base": into,
+                        "body": description,
+                    })),
+                    422,
+                    || {
+                        github(agent.get(&pulls))
                             .query("head", &format!("{owner}:{branch}"))
                             .query("state", "open")
-                            .set("Authorization", &auth)
-                            .set("Accept", "application/vnd.github+json")
                             .call()
                             .map_err(|e| api_error("GitHub", e))
-                            .and_then(|r| read_json(r, "GitHub"))?;
-                        let pull = open.into_iter().next().ok_or_else(|| {
-                            Error::Forge(format!(
-                                "GitHub refused the pull request: {}",
-                                said.trim()
-                            ))
-                        })?;
-                        Ok(PullRequest {
-                            url: pull.html_url,
-                            number: pull.number,
-                            opened: false,
-                        })
-                    }
-                    Err(e) => Err(api_error("GitHub", e)),
-                }
+                    },
+                )?;
+                Ok(PullRequest {
+                    url: pull.html_url,
+                    number: pull.number,
+                    opened,
+                })
             }
             Forge::GitLab { path, .. } => {
                 let requests = format!("{api}/projects/{}/merge_requests", encode(path));
-                let created = agent.post(&requests).set("PRIVATE-TOKEN", token).send_json(
-                    serde_json::json!({
-                        "source_branch": branch,
-                        "target_branch": into,
-                        "title": title,
-                        "description": description,
-                    }),
-                );
                 #[derive(Deserialize)]
                 struct Merge {
                     web_url: String,
                     iid: u64,
                 }
-                match created {
-                    Ok(response) => {
-                        let merge: Merge = read_json(response, "GitLab")?;
-                        Ok(PullRequest {
-                            url: merge.web_url,
-                            number: merge.iid,
-                            opened: true,
-                        })
-                    }
-                    // 409: "Another open merge request already exists for this source branch".
-                    Err(ureq::Error::Status(409, response)) => {
-                        let said = response.into_string().unwrap_or_default();
-                        let open: Vec<Merge> = agent
+                // 409: "Another open merge request already exists for this source branch".
+                let (merge, opened): (Merge, bool) = open_or_find(
+                    "GitLab",
+                    agent.post(&requests).set("PRIVATE-TOKEN", token).send_json(
+                        serde_json::json!({
+                            "source_branch": branch,
+                            "target_branch": into,
+                            "title": title,
+                            "description": description,
+                        }),
+                    ),
+                    409,
+                    || {
+                        agent
                             .get(&requests)
                             .query("source_branch", branch)
                             .query("state", "opened")
                             .set("PRIVATE-TOKEN", token)
                             .call()
                             .map_err(|e| api_error("GitLab", e))
-                            .and_then(|r| read_json(r, "GitLab"))?;
-                        let merge = open.into_iter().next().ok_or_else(|| {
-                            Error::Forge(format!(
-                                "GitLab refused the merge request: {}",
-                                said.trim()
-                            ))
-                        })?;
-                        Ok(PullRequest {
-                            url: merge.web_url,
-                            number: merge.iid,
-                            opened: false,
-                        })
-                    }
-                    Err(e) => Err(api_error("GitLab", e)),
-                }
+                    },
+                )?;
+                Ok(PullRequest {
+                    url: merge.web_url,
+                    number: merge.iid,
+                    opened,
+                })
             }
         }
+    }
+}
+
+/// The pull request the forge opened, or, when it answers `exists` (one is already
+/// open for the branch), the first open one `list_open` finds; true when opened.
+fn open_or_find<T: serde::de::DeserializeOwned>(
+    forge: &str,
+    created: std::result::Result<ureq::Response, ureq::Error>,
+    exists: u16,
+    list_open: impl FnOnce() -> Result<ureq::Response>,
+) -> Result<(T, bool)> {
+    match created {
+        Ok(response) => Ok((read_json(response, forge)?, true)),
+        Err(ureq::Error::Status(code, response)) if code == exists => {
+            let said = response.into_string().unwrap_or_default();
+            let open: Vec<T> = list_open().and_then(|r| read_json(r, forge))?;
+            let first = open.into_iter().next().ok_or_else(|| {
+                Error::Forge(format!("{forge} refused the pull request: {}", said.trim()))
+            })?;
+            Ok((first, false))
+        }
+        Err(e) => Err(api_error(forge, e)),
     }
 }
 
