@@ -8,6 +8,21 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# A build from nothing takes about 4.5 GB of target/. When the disk has less than that
+# to spare (seen on shared CI hosts, where the build then died half-way with "No space
+# left on device"), build in memory under /dev/shm instead; the machine's RAM is ample.
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  need_kb=$((6 * 1024 * 1024))
+  disk_kb=$(df -Pk . | awk 'NR==2 {print $4}')
+  shm_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $4}' || true)
+  if [ "$disk_kb" -lt "$need_kb" ] && [ "${shm_kb:-0}" -gt "$need_kb" ]; then
+    export CARGO_TARGET_DIR=/dev/shm/isms-desk-target
+    echo "== only $((disk_kb / 1024)) MB free on disk: building in $CARGO_TARGET_DIR"
+  fi
+fi
+# One build from nothing gains nothing from incremental state, which is half of target/.
+[ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
+
 echo "== screens: svelte-check and vite build"
 bash scripts/build-ui.sh
 
