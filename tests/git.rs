@@ -324,34 +324,62 @@ fn commits_take_all_changes_or_the_chosen_records_and_refuse_invalid_files() {
 }
 
 #[test]
-fn allowed_signers_is_kept_in_step_with_isms_yaml() {
+fn allowed_signers_lists_the_approved_keys_and_a_new_key_only_once_approved() {
     let s = Signed::new();
+    const JONAS_KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4";
+    const MAJA_KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF5KUOemOiOc9DzRcD3LrdWnwiok7Kkw7V/vbt4UBJuw";
+    let maja = keygen(s.home.path(), "maja", "");
+    s.copy.edit("isms.yaml", MAJA_KEY, &public_key(&maja));
     s.ok(&["commit", "-m", "Initial"]);
+    // Jonas gets a new key by an ordinary commit: isms.yaml changes, the list of
+    // keys that count does not.
     let jonas = keygen(s.home.path(), "jonas", "");
-    s.copy.edit(
-        "isms.yaml",
-        "signing_keys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4 jonas\"]",
-        &format!("signing_keys: [\"{}\"]", public_key(&jonas)),
-    );
+    s.copy.edit("isms.yaml", JONAS_KEY, &public_key(&jonas));
     s.ok(&["commit", "-m", "New key for Jonas", "isms.yaml"]);
     assert_eq!(
         s.git(&["show", "--name-only", "--format=", "HEAD"]),
-        ".isms/allowed_signers\nisms.yaml\n"
+        "isms.yaml\n"
     );
     let signers = s.git(&["show", "HEAD:.isms/allowed_signers"]);
-    assert!(signers.contains(&format!(
-        "jonas.lykke@kestrelcart.example namespaces=\"git,isms-report\" {}",
-        public_key(&jonas)
-    )));
     assert!(
-        !signers.contains("AAAAIMy13eGL8u6rixovghB9tawV8n1GfRdgfm6SVcaJkpO4"),
-        "the old key is gone"
+        signers.contains(JONAS_KEY),
+        "the approved key stays: {signers}"
     );
-    // Jonas can now sign, and git agrees.
+    assert!(!signers.contains(&public_key(&jonas)), "{signers}");
     s.git(&["config", "user.signingkey", jonas.to_str().expect("utf-8")]);
     s.ok(&["set", "R-001", "next_review=2027-06-01"]);
     s.ok(&["commit", "-m", "Review date"]);
+    let (code, text) = verify_commit(&s, "HEAD");
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("No principal matched"), "{text}");
+
+    // The governance sign-off (the ISM signs, the CEO merges) approves the new key:
+    // the CEO's merge brings it into allowed_signers, and git accepts Jonas from then on.
+    s.git(&["config", "user.signingkey", s.key.to_str().expect("utf-8")]);
+    let started = s.ok(&["signoff", "start", "governance"]);
+    let id = started
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("signoff/"))
+        .unwrap_or_else(|| panic!("the branch is named: {started}"))
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .to_string();
+    s.git(&["config", "user.signingkey", maja.to_str().expect("utf-8")]);
+    s.ok(&["signoff", "sign", &id]);
+    let signers = s.git(&["show", "HEAD:.isms/allowed_signers"]);
+    assert!(signers.contains(&public_key(&jonas)), "{signers}");
+    assert!(
+        !signers.contains(JONAS_KEY),
+        "the old key is gone: {signers}"
+    );
+    assert_eq!(s.copy.read(".isms/allowed_signers"), signers);
+    s.git(&["config", "user.signingkey", jonas.to_str().expect("utf-8")]);
+    s.ok(&["set", "R-001", "next_review=2027-07-01"]);
+    s.ok(&["commit", "-m", "Review date moved"]);
     assert_eq!(verify_commit(&s, "HEAD").0, 0);
+    let (code, out, _) = s.isms(&["verify"]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

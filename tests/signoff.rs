@@ -444,14 +444,35 @@ fn a_key_added_without_a_governance_signoff_authorises_nothing_until_approved() 
         "{err}"
     );
     // A step signed with the key by hand is rejected, naming the commit that added it.
-    b.git_step(&id, Some(&mallory), 2, "head-of-product", "");
+    let by_mallory = b.git_step(&id, Some(&mallory), 2, "head-of-product", "");
     let v = b.must_fail("which the approved configuration");
     assert!(
         Board::problems(&v).contains(&format!("added to isms.yaml by commit {}", &added_by[..12]))
     );
-    // Plain git says Good (allowed_signers lists everyone in isms.yaml); only the
-    // approval history tells otherwise — which is why CI runs `isms verify`.
+    // Plain git refuses it too: .isms/allowed_signers lists the approved keys only.
+    let signers = b.s.copy.read(".isms/allowed_signers");
+    assert!(!signers.contains("mallory"), "{signers}");
+    let (code, text) = b.git_verify(&by_mallory);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("No principal matched"), "{text}");
     b.s.git(&["branch", "-q", "-D", &format!("signoff/{id}")]);
+    // Someone lists her key by hand with plain git: `isms verify` warns that plain git
+    // now accepts signatures that the approval history does not.
+    b.s.copy.write(
+        ".isms/allowed_signers",
+        &format!(
+            "{signers}mallory.finch@kestrelcart.example namespaces=\"git,isms-report\" {}\n",
+            public_key(&mallory)
+        ),
+    );
+    b.s.git(&["commit", "-q", "-am", "List Mallory's key by hand"]);
+    let (code, v) = b.verify(&[]);
+    assert_eq!(code, 0, "a warning fails nothing: {v:#}");
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("lists 1 key(s) that the approved configuration does not authorise (mallory.finch@kestrelcart.example)"),
+        "{warnings}"
+    );
 
     // The governance sign-off approves Mallory; from then on her key counts.
     let gov = b.start(&["governance"]);
@@ -468,10 +489,23 @@ fn a_key_added_without_a_governance_signoff_authorises_nothing_until_approved() 
     let (code, v) = b.verify(&[]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["approvals"].as_array().unwrap().len(), 2, "{v:#}");
+    assert_eq!(v["warnings"], serde_json::json!([]), "{v:#}");
+    // The CEO's merge brought the approved keys into .isms/allowed_signers, on disk
+    // and in the merge commit, so plain git now accepts Mallory's signatures.
+    let signers = b.s.copy.read(".isms/allowed_signers");
+    assert!(
+        signers.contains("mallory.finch@kestrelcart.example"),
+        "{signers}"
+    );
+    assert_eq!(b.s.git(&["show", "HEAD:.isms/allowed_signers"]), signers);
+    assert_eq!(b.s.git(&["status", "--porcelain"]), "");
     let id = b.start(&["risk-assessment"]);
     let (code, out, err) = b.sign(&mallory, &id, &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("Mallory Finch signed step 2"), "{out}");
+    let (code, text) = b.git_verify(&b.rev(&format!("signoff/{id}")));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("mallory.finch@kestrelcart.example"), "{text}");
 }
 
 #[test]

@@ -284,9 +284,21 @@ fn commits_from_the_app_ask_for_a_passphrase_when_the_key_needs_one() {
         .commit_changes("Rescore R-004", Some("correct horse"))
         .expect("committed");
     assert!(done.signed);
+    // The new key is not approved yet (no governance sign-off), so the repository's
+    // allowed_signers does not list it; git checks the signature against a list of
+    // its own.
+    let signers = s.home.path().join("locked_signers");
+    std::fs::write(
+        &signers,
+        format!(
+            "ingrid.solberg@kestrelcart.example {}\n",
+            public_key(&encrypted)
+        ),
+    )
+    .expect("the list is written");
     s.git(&[
         "-c",
-        "gpg.ssh.allowedSignersFile=.isms/allowed_signers",
+        &format!("gpg.ssh.allowedSignersFile={}", signers.display()),
         "verify-commit",
         "HEAD",
     ]);

@@ -333,7 +333,25 @@ impl Isms {
                     request.into, request.report
                 )));
             }
-            let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+            let mut tree = repo.find_tree(index.write_tree_to(&repo)?)?;
+            let mut to_check_out = vec![request.report.clone()];
+            if kind == SignoffKind::Governance {
+                // This merge approves the source commit's isms.yaml: from here on its
+                // keys are the ones plain git verifies against.
+                let source = git2::Oid::from_str(&request.source)
+                    .map_err(|_| Error::Signoff(format!("{id} names no source commit")))?;
+                if let Ok(approved) = config_at(&repo, source)? {
+                    let text = crate::git::allowed_signers(&approved);
+                    let mut update = git2::build::TreeUpdateBuilder::new();
+                    update.upsert(
+                        crate::git::ALLOWED_SIGNERS_FILE,
+                        repo.blob(text.as_bytes())?,
+                        git2::FileMode::Blob,
+                    );
+                    tree = repo.find_tree(update.create_updated(&repo, &tree)?)?;
+                    to_check_out.push(crate::git::ALLOWED_SIGNERS_FILE.to_string());
+                }
+            }
             let message = format!(
                 "Sign-off {id}: {} approves and merges the {}\n\n{} approves {} (blob {blob}) by this signed merge, step {} of {total}.\n\n{}",
                 step.role_title,
@@ -360,12 +378,14 @@ impl Isms {
                 == Some(target_ref.as_str());
             if checked_out {
                 let mut checkout = git2::build::CheckoutBuilder::new();
-                checkout.path(&request.report);
+                for path in &to_check_out {
+                    checkout.path(path);
+                }
                 repo.checkout_tree(tree.as_object(), Some(&mut checkout))
                     .map_err(|e| {
                         Error::Signoff(format!(
                             "{} cannot be written into the working tree ({e}); move your copy of it away and sign again",
-                            request.report
+                            to_check_out.join(" and ")
                         ))
                     })?;
             }

@@ -366,6 +366,7 @@ impl<'r> Walker<'r> {
         self.open_requests()?;
         self.signed_reports_unchanged()?;
         self.stale_acceptances()?;
+        self.allowed_signers_in_step()?;
         if let Ok(Ok(now)) = config_at(self.repo, self.tip) {
             let changes = governance_changes(&self.authority.config, &now);
             if !changes.is_empty() {
@@ -376,6 +377,56 @@ impl<'r> Walker<'r> {
                     changes.join("; ")
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Warns when `.isms/allowed_signers` at the tip, which plain git verifies
+    /// against, lists other keys than the approved configuration: an ordinary commit
+    /// made without ISMS Desk, or a governance sign-off merged on a forge (the next
+    /// commit with ISMS Desk regenerates it).
+    fn allowed_signers_in_step(&mut self) -> Result<()> {
+        let tree = self.repo.find_commit(self.tip)?.tree()?;
+        let Ok(entry) = tree.get_path(Path::new(crate::git::ALLOWED_SIGNERS_FILE)) else {
+            return Ok(());
+        };
+        let Ok(blob) = self.repo.find_blob(entry.id()) else {
+            return Ok(());
+        };
+        let keys = |text: &str| -> std::collections::BTreeSet<String> {
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string)
+                .collect()
+        };
+        let listed = keys(&String::from_utf8_lossy(blob.content()));
+        let approved = keys(&crate::git::allowed_signers(&self.authority.config));
+        let who = |lines: Vec<&String>| -> String {
+            lines
+                .iter()
+                .map(|l| l.split_whitespace().next().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let extra: Vec<&String> = listed.difference(&approved).collect();
+        let missing: Vec<&String> = approved.difference(&listed).collect();
+        let file = crate::git::ALLOWED_SIGNERS_FILE;
+        if !extra.is_empty() {
+            self.warnings.push(format!(
+                "{file} at {} lists {} key(s) that the approved configuration does not authorise ({}), so plain `git verify-commit` accepts their signatures; commit once with ISMS Desk to regenerate it",
+                self.branch,
+                extra.len(),
+                who(extra)
+            ));
+        }
+        if !missing.is_empty() {
+            self.warnings.push(format!(
+                "{file} at {} lacks {} approved key(s) ({}), so plain `git verify-commit` refuses their signatures; commit once with ISMS Desk to regenerate it",
+                self.branch,
+                missing.len(),
+                who(missing)
+            ));
         }
         Ok(())
     }
@@ -851,9 +902,27 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                     ),
                 ));
             }
+            // A governance merge may also bring .isms/allowed_signers in step with the
+            // configuration it approves, and nothing else.
+            let approved_signers = match (kind_known, base) {
+                (Some(SignoffKind::Governance), Some(base)) => config_at(repo, base)?
+                    .ok()
+                    .map(|c| crate::git::allowed_signers(&c)),
+                _ => None,
+            };
+            let signers_as_approved = |p: &str| {
+                p == crate::git::ALLOWED_SIGNERS_FILE
+                    && approved_signers.as_ref().is_some_and(|text| {
+                        m.tree()
+                            .ok()
+                            .and_then(|t| t.get_path(Path::new(p)).ok())
+                            .and_then(|e| repo.find_blob(e.id()).ok())
+                            .is_some_and(|b| b.content() == text.as_bytes())
+                    })
+            };
             let others: Vec<String> = changed_paths(repo, Some(p1), merge)?
                 .into_iter()
-                .filter(|p| *p != path)
+                .filter(|p| *p != path && !signers_as_approved(p))
                 .collect();
             if !others.is_empty() {
                 self.problems.push(Problem::at(
