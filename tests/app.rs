@@ -594,6 +594,45 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
         assert!(document.contains("Risk Assessment Report"), "{document}");
         let branches = s.isms.git(&["branch", "--list", "signoff/*"]);
         assert!(branches.contains("signoff/risk-assessment-"), "{branches}");
+        let branch = s
+            .isms
+            .git(&["branch", "--list", "--format=%(refname:short)", "signoff/*"])
+            .trim()
+            .to_string();
+
+        // The repository gets its shared remote; Ingrid pushes the request there for
+        // the Head of Product to fetch.
+        let remote = s.isms.home.path().join("shared.git");
+        crate::support::git_in(
+            &s.isms,
+            s.isms.home.path(),
+            &["init", "-q", "--bare", remote.to_str().expect("utf-8")],
+        );
+        s.isms
+            .git(&["remote", "add", "origin", remote.to_str().expect("utf-8")]);
+        s.nav("dashboard").await;
+        s.nav("signoff").await;
+        s.wait_text("[data-push-state]", "not pushed yet", |t| {
+            t.contains("Not on origin yet")
+        })
+        .await;
+        s.click("[data-push]").await;
+        s.wait_text("[data-published]", "the push", |t| {
+            t.contains(&format!("Pushed {branch} to origin"))
+        })
+        .await;
+        s.wait_text("[data-push-state]", "pushed", |t| t.contains("On origin"))
+            .await;
+        let on_remote = |s: &Scenario| {
+            crate::support::git_in(
+                &s.isms,
+                &remote,
+                &["rev-parse", &format!("refs/heads/{branch}")],
+            )
+            .trim()
+            .to_string()
+        };
+        assert_eq!(on_remote(&s), s.isms.git(&["rev-parse", &branch]).trim());
 
         // The Head of Product opens the app on the same repository and co-signs.
         let key = jonas.to_str().expect("utf-8").to_string();
@@ -616,11 +655,16 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
             t.contains("isms verify: OK")
         })
         .await;
+        // His co-signature is local until he pushes it too.
+        s.wait_text("[data-push-state]", "the co-signature not pushed", |t| {
+            t.contains("Not on origin yet")
+        })
+        .await;
+        s.click("[data-push]").await;
+        s.wait_text("[data-push-state]", "pushed", |t| t.contains("On origin"))
+            .await;
+        assert_eq!(on_remote(&s), s.isms.git(&["rev-parse", &branch]).trim());
         // The real git agrees with the app about both signatures.
-        let branch = s
-            .isms
-            .git(&["branch", "--list", "--format=%(refname:short)", "signoff/*"]);
-        let branch = branch.trim();
         for rev in [format!("{branch}~1"), branch.to_string()] {
             s.isms.git(&[
                 "-c",

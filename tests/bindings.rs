@@ -15,7 +15,7 @@ use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
-use isms_core::signoff::{Signed, Started};
+use isms_core::signoff::{Published, Signed, Started};
 use isms_core::store::Saved;
 use isms_core::views::{
     Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView,
@@ -53,6 +53,7 @@ fn export_all(dir: &Path) {
         SignoffBoard,
         Started,
         Signed,
+        Published,
     );
 }
 

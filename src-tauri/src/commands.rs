@@ -13,11 +13,11 @@ use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
 use isms_core::report::ReportKind;
-use isms_core::signoff::{Signed, SignoffKind, Started};
+use isms_core::signoff::{Published, Signed, SignoffKind, Started};
 use isms_core::store::{Revision, Saved};
 use isms_core::views::{
     Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView,
-    SignoffBoard, Soa, TreatmentPlan,
+    SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::{Isms, RecordKind};
 use serde::Serialize;
@@ -376,13 +376,13 @@ pub async fn pull(
     choices: Vec<FieldChoice>,
     passphrase: Option<String>,
 ) -> Reply<PullOutcome> {
-    desk.run(move |isms| isms.pull_changes("origin", &choices, passphrase.as_deref()))
+    desk.run(move |isms| isms.pull_changes(APP_REMOTE, &choices, passphrase.as_deref()))
         .await
 }
 
 #[tauri::command]
 pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<String> {
-    desk.run(move |isms| isms.push_changes("origin", passphrase.as_deref()))
+    desk.run(move |isms| isms.push_changes(APP_REMOTE, passphrase.as_deref()))
         .await
 }
 
@@ -428,6 +428,18 @@ pub async fn signoff_sign(
     passphrase: Option<String>,
 ) -> Reply<Signed> {
     desk.run(move |isms| isms.signoff_sign_app(&id, approve, passphrase.as_deref()))
+        .await
+}
+
+/// Pushes a sign-off request's branch to `origin` for colleagues to sign, and opens its
+/// pull request when the forge's token is in the system keyring.
+#[tauri::command]
+pub async fn signoff_push(
+    desk: State<'_, Desk>,
+    id: String,
+    passphrase: Option<String>,
+) -> Reply<Published> {
+    desk.run(move |isms| isms.signoff_push_app(&id, APP_REMOTE, passphrase.as_deref()))
         .await
 }
 

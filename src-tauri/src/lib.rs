@@ -58,6 +58,7 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::signoff_board,
             commands::signoff_start,
             commands::signoff_sign,
+            commands::signoff_push,
             commands::register_visible,
         ])
         .run(tauri::generate_context!())

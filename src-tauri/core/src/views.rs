@@ -331,9 +331,15 @@ pub struct SignoffBoard {
     pub warnings: Vec<String>,
     /// The person using the app, when isms.yaml knows them.
     pub me: Option<String>,
+    /// The remote that requests are pushed to for colleagues to sign (`origin`), when
+    /// the repository has one.
+    pub remote: Option<String>,
     /// Open requests first, then merged ones, newest last within each.
     pub requests: Vec<SignoffCard>,
 }
+
+/// The remote the app syncs with and pushes sign-off requests to.
+pub const APP_REMOTE: &str = "origin";
 
 /// One request on the sign-off screen.
 #[derive(Debug, Clone, Serialize)]
@@ -349,6 +355,9 @@ pub struct SignoffCard {
     pub html: String,
     /// What changed in the records since the last signed document of the same kind.
     pub changes: Option<crate::git::changes::Changes>,
+    /// For an open request with a local branch, when there is a remote: whether the
+    /// remote (as last fetched or pushed) has the branch with every local step.
+    pub pushed: Option<bool>,
 }
 
 /// A report exported to a file.
@@ -783,9 +792,27 @@ impl Isms {
         )
     }
 
-    /// The signer for the app: `None` when no key is configured (commits are then
-    /// unsigned), [`Error::PassphraseRequired`] when the key needs a passphrase that
-    /// was not given.
+    /// Pushes sign-off request `id` to `remote` for colleagues to sign, and opens its
+    /// pull request on the forge when a token is in the keyring (see
+    /// [`Isms::signoff_publish`]).
+    pub fn signoff_push_app(
+        &self,
+        id: &str,
+        remote: &str,
+        passphrase: Option<&str>,
+    ) -> Result<crate::signoff::Published> {
+        let settings = Settings::load()?;
+        let prompt = |_: &str| passphrase.map(str::to_string);
+        self.signoff_publish(
+            id,
+            remote,
+            &Credentials {
+                ssh_key: settings.signing_key.clone(),
+                prompt: &prompt,
+            },
+        )
+    }
+
     /// The sign-off screen: every request (open ones first), each with its document,
     /// the changes since the last signed one of the same kind, and whether the person
     /// using the app (git's `user.email`, else the settings' person) holds the next
@@ -804,6 +831,10 @@ impl Isms {
                     .cloned()
             })
         });
+        let remote = repo
+            .find_remote(APP_REMOTE)
+            .ok()
+            .map(|_| APP_REMOTE.to_string());
         let mut cards = Vec::new();
         let order = |r: &crate::signoff::RequestVerification| r.merge.is_some() as u8;
         let mut requests: Vec<&crate::signoff::RequestVerification> =
@@ -841,12 +872,27 @@ impl Isms {
                 }
                 _ => None,
             };
+            let branch = format!("{}{}", crate::signoff::BRANCH_PREFIX, request.id);
+            let pushed = match (&remote, open) {
+                (Some(remote), true) => repo
+                    .refname_to_id(&format!("refs/heads/{branch}"))
+                    .ok()
+                    .map(|local| {
+                        repo.refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
+                            .is_ok_and(|theirs| {
+                                theirs == local
+                                    || repo.graph_descendant_of(theirs, local).unwrap_or(false)
+                            })
+                    }),
+                _ => None,
+            };
             cards.push(SignoffCard {
                 request: request.clone(),
                 open,
                 sign_as,
                 html,
                 changes,
+                pushed,
             });
         }
         Ok(SignoffBoard {
@@ -854,6 +900,7 @@ impl Isms {
             problems: verification.problems.clone(),
             warnings: verification.warnings.clone(),
             me: person.map(|p| p.name),
+            remote,
             requests: cards,
         })
     }
@@ -882,6 +929,9 @@ impl Isms {
         self.signoff_sign(id, &signer, approve, None)
     }
 
+    /// The signer for the app: `None` when no key is configured (commits are then
+    /// unsigned), [`Error::PassphraseRequired`] when the key needs a passphrase that
+    /// was not given.
     fn app_signer(&self, settings: &Settings, passphrase: Option<&str>) -> Result<Option<Signer>> {
         let repo = git::repository(self)?;
         let Some(source) = KeySource::configured(&repo, settings.signing_key.as_deref())? else {

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, PullOutcome, Reference, Register, ReportPreview, RiskView, Saved, Signed, SignoffBoard, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, Published, PullOutcome, Reference, Register, ReportPreview, RiskView, Saved, Signed, SignoffBoard, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -54,6 +54,8 @@ export const api = {
     call<Started>("signoff_start", { kind, subject, passphrase }),
   signoffSign: (id: string, approve: boolean, passphrase: string | null) =>
     call<Signed>("signoff_sign", { id, approve, passphrase }),
+  signoffPush: (id: string, passphrase: string | null) =>
+    call<Published>("signoff_push", { id, passphrase }),
   registerVisible: (rows: number) => call<void>("register_visible", { rows }),
 };
 

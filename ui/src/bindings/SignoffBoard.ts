@@ -23,6 +23,11 @@ warnings: Array<string>,
  */
 me: string | null, 
 /**
+ * The remote that requests are pushed to for colleagues to sign (`origin`), when
+ * the repository has one.
+ */
+remote: string | null, 
+/**
  * Open requests first, then merged ones, newest last within each.
  */
 requests: Array<SignoffCard>, };

@@ -25,4 +25,9 @@ html: string,
 /**
  * What changed in the records since the last signed document of the same kind.
  */
-changes: Changes | null, };
+changes: Changes | null, 
+/**
+ * For an open request with a local branch, when there is a remote: whether the
+ * remote (as last fetched or pushed) has the branch with every local step.
+ */
+pushed: boolean | null, };

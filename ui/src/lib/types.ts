@@ -36,6 +36,7 @@ export type { TreatmentPlan } from "../bindings/TreatmentPlan";
 export type { RequestVerification } from "../bindings/RequestVerification";
 export type { SignoffBoard } from "../bindings/SignoffBoard";
 export type { SignoffCard } from "../bindings/SignoffCard";
+export type { Published } from "../bindings/Published";
 export type { Signed } from "../bindings/Signed";
 export type { Started } from "../bindings/Started";
 export type { StepVerification } from "../bindings/StepVerification";
