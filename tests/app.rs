@@ -676,3 +676,50 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn put_the_acceptance_of_a_risk_up_for_signoff() {
+    runtime().block_on(async {
+        let s = Scenario::start("risk-acceptance").await;
+        s.nav("signoff").await;
+        s.wait_text("[data-verify]", "verification", |t| {
+            t.contains("isms verify: OK")
+        })
+        .await;
+        s.select("[data-start-kind]", "risk-acceptance").await;
+        // R-013 is the sample's risk treated by acceptance, so it is offered first.
+        let risk = s.find("[data-start-risk]").await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while risk.prop("value").await.expect("a value").as_deref() != Some("R-013") {
+            assert!(Instant::now() < deadline, "R-013 is never offered first");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        s.click("[data-start]").await;
+        s.wait_text("[data-steps]", "Ingrid's signed first step", |t| {
+            t.contains("signed by Ingrid Solberg") && t.contains("pending")
+        })
+        .await;
+        let document = s.text("[data-document]").await;
+        assert!(document.contains("R-013"), "{document}");
+        let branches = s
+            .isms
+            .git(&["branch", "--list", "--format=%(refname:short)", "signoff/*"]);
+        assert!(
+            branches
+                .trim()
+                .starts_with("signoff/risk-acceptance-R-013-"),
+            "{branches}"
+        );
+        let shown = s
+            .isms
+            .git(&["show", "--name-only", "--format=", branches.trim()]);
+        assert!(
+            shown.contains("reports/risk-acceptance/R-013.md"),
+            "{shown}"
+        );
+        let (code, out, _) = s.isms.isms(&["verify"]);
+        assert_eq!(code, 0, "{out}");
+        s.finish().await;
+    });
+}
