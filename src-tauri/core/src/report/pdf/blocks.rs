@@ -1,5 +1,5 @@
 //! Report markdown as the blocks the PDF layout knows how to set: headings,
-//! paragraphs, list items, tables, heat maps and rules. Raw HTML in the markdown is
+//! paragraphs, list items, code blocks, tables, heat maps and rules. Raw HTML in the markdown is
 //! kept as plain text (as in the HTML preview); images become their alternative text.
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -12,6 +12,8 @@ pub enum Style {
     Regular,
     Bold,
     Italic,
+    /// Monospace: inline code and code blocks (commands, commit ids, fingerprints).
+    Code,
 }
 
 /// A run of text in one style.
@@ -41,6 +43,11 @@ pub enum Block {
         header: Vec<Inline>,
         rows: Vec<Vec<Inline>>,
         heatmap: bool,
+    },
+    /// A code block: its lines, set in monospace as they are.
+    Code {
+        lines: Vec<String>,
+        indent: u8,
     },
     Rule,
 }
@@ -73,6 +80,8 @@ struct Builder {
     table: Option<PendingTable>,
     in_head: bool,
     heatmap_next: bool,
+    /// The text of the code block being read.
+    code: Option<String>,
 }
 
 impl Builder {
@@ -87,7 +96,10 @@ impl Builder {
     }
 
     fn text(&mut self, text: &str) {
-        let style = self.style();
+        self.styled(text, self.style());
+    }
+
+    fn styled(&mut self, text: &str, style: Style) {
         match self.inline.last_mut() {
             Some(last) if last.style == style => last.text.push_str(text),
             _ => self.inline.push(Span {
@@ -172,8 +184,25 @@ impl Builder {
                 self.flush();
                 self.heading = None;
             }
-            Event::Start(Tag::Paragraph) | Event::Start(Tag::CodeBlock(_)) => self.flush(),
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::CodeBlock) => self.flush(),
+            Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => self.flush(),
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.flush();
+                self.code = Some(String::new());
+            }
+            Event::Text(t) if self.code.is_some() => {
+                self.code.get_or_insert_with(String::new).push_str(&t);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let text = self.code.take().unwrap_or_default();
+                self.blocks.push(Block::Code {
+                    lines: text
+                        .trim_end_matches('\n')
+                        .lines()
+                        .map(str::to_string)
+                        .collect(),
+                    indent: self.indent(),
+                });
+            }
             Event::Start(Tag::BlockQuote(_)) => {
                 self.flush();
                 self.quote += 1;
@@ -230,7 +259,8 @@ impl Builder {
 
     fn inline_event(&mut self, event: Event) {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => self.text(&t),
+            Event::Text(t) | Event::InlineHtml(t) => self.text(&t),
+            Event::Code(t) => self.styled(&t, Style::Code),
             Event::SoftBreak => self.text(" "),
             Event::HardBreak => self.text("\n"),
             Event::Start(Tag::Strong) => self.bold += 1,
@@ -304,6 +334,32 @@ mod tests {
         assert_eq!(align[1], Alignment::Right);
         assert_eq!(plain(&header[0]), "A");
         assert_eq!(plain(&rows[0][1]), "1");
+    }
+
+    #[test]
+    fn code_is_monospace_and_a_code_block_keeps_its_lines() {
+        let blocks =
+            parse("Run `isms verify` now.\n\n```\ngit verify-commit abc\n  isms verify x\n```\n");
+        let Block::Paragraph { text, .. } = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(
+            text.iter()
+                .map(|s| (s.text.as_str(), s.style))
+                .collect::<Vec<_>>(),
+            [
+                ("Run ", Style::Regular),
+                ("isms verify", Style::Code),
+                (" now.", Style::Regular)
+            ]
+        );
+        assert_eq!(
+            blocks[1],
+            Block::Code {
+                lines: vec!["git verify-commit abc".into(), "  isms verify x".into()],
+                indent: 0
+            }
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ use crate::{Error, Result};
 const FONT_REGULAR: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans.ttf");
 const FONT_BOLD: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans-Bold.ttf");
 const FONT_ITALIC: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans-Oblique.ttf");
+const FONT_MONO: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSansMono.ttf");
 
 /// A4 in points.
 const PAGE_W: f32 = 595.276;
@@ -47,6 +48,7 @@ const WIDTH: f32 = RIGHT - LEFT;
 
 const BODY: f32 = 9.5;
 const TABLE: f32 = 8.0;
+const CODE: f32 = 8.5;
 const PAD: f32 = 3.2;
 const INDENT: f32 = 15.0;
 
@@ -55,6 +57,7 @@ const HEADING: (f32, f32, f32) = (0.10, 0.22, 0.40);
 const MUTED: (f32, f32, f32) = (0.38, 0.38, 0.42);
 const RULE: (f32, f32, f32) = (0.70, 0.72, 0.76);
 const HEAD_FILL: (f32, f32, f32) = (0.92, 0.94, 0.97);
+const CODE_FILL: (f32, f32, f32) = (0.95, 0.96, 0.97);
 const CONFIDENTIAL: (f32, f32, f32) = (0.70, 0.0, 0.13);
 
 /// A rendered PDF.
@@ -100,12 +103,17 @@ impl Face {
     }
 }
 
-fn parsed_fonts() -> Result<&'static [ParsedFont; 3]> {
-    static FONTS: OnceLock<Option<[ParsedFont; 3]>> = OnceLock::new();
+fn parsed_fonts() -> Result<&'static [ParsedFont; 4]> {
+    static FONTS: OnceLock<Option<[ParsedFont; 4]>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
             let parse = |bytes: &[u8]| ParsedFont::from_bytes(bytes, 0, &mut Vec::new());
-            Some([parse(FONT_REGULAR)?, parse(FONT_BOLD)?, parse(FONT_ITALIC)?])
+            Some([
+                parse(FONT_REGULAR)?,
+                parse(FONT_BOLD)?,
+                parse(FONT_ITALIC)?,
+                parse(FONT_MONO)?,
+            ])
         })
         .as_ref()
         .ok_or_else(|| Error::Template("the shipped DejaVu fonts did not parse".to_string()))
@@ -115,15 +123,33 @@ struct Faces {
     regular: Face,
     bold: Face,
     italic: Face,
+    code: Face,
 }
 
 impl Faces {
+    /// The four faces. The first six letters of a font id become the subset tag
+    /// (`ISMSAA+DejaVuSans`); fixed ids keep the file the same from run to run.
+    fn load() -> Result<Faces> {
+        let [regular, bold, italic, code] = parsed_fonts()?;
+        Ok(Faces {
+            regular: Face::new("ISMSAA", regular),
+            bold: Face::new("ISMSAB", bold),
+            italic: Face::new("ISMSAC", italic),
+            code: Face::new("ISMSAD", code),
+        })
+    }
+
     fn get(&self, style: Style) -> &Face {
         match style {
             Style::Regular => &self.regular,
             Style::Bold => &self.bold,
             Style::Italic => &self.italic,
+            Style::Code => &self.code,
         }
+    }
+
+    fn all(&self) -> [&Face; 4] {
+        [&self.regular, &self.bold, &self.italic, &self.code]
     }
 }
 
@@ -541,6 +567,7 @@ impl<'a> Layout<'a> {
                 self.table(align, header, rows);
                 self.y -= 8.0;
             }
+            Block::Code { lines, indent } => self.code_block(lines, *indent),
             Block::Rule => {
                 self.ensure(10.0);
                 let y = self.y - 4.0;
@@ -548,6 +575,40 @@ impl<'a> Layout<'a> {
                 self.y -= 10.0;
             }
         }
+    }
+
+    /// A code block: monospace on a light ground, each line as written (leading
+    /// spaces kept), an overlong line wrapped; pages break between lines.
+    fn code_block(&mut self, lines: &[String], indent: u8) {
+        let x = LEFT + f32::from(indent) * INDENT;
+        let pad = 4.0;
+        let lh = CODE * 1.45;
+        let space = self.faces.code.width(" ", CODE);
+        let mut set: Vec<(f32, TextLine)> = Vec::new();
+        for line in lines {
+            let text = line.trim_start_matches(' ');
+            let shift = (line.len() - text.len()) as f32 * space;
+            let span = vec![Span {
+                text: text.to_string(),
+                style: Style::Code,
+            }];
+            for wrapped in self.wrap(&span, CODE, RIGHT - x - 2.0 * pad - shift) {
+                set.push((shift, wrapped));
+            }
+        }
+        self.gap(2.0);
+        let n = set.len();
+        for (i, (shift, line)) in set.iter().enumerate() {
+            let above = if i == 0 { pad } else { 0.0 };
+            let below = if i + 1 == n { pad } else { 0.0 };
+            let h = above + lh + below;
+            self.ensure(h);
+            let top = self.y;
+            self.rect(x, top - h, RIGHT - x, h, Some(CODE_FILL), None);
+            self.draw_line(line, x + pad + shift, top - above - CODE, CODE, INK);
+            self.y -= h;
+        }
+        self.y -= 6.0;
     }
 
     fn column_widths(&self, header: &[Inline], rows: &[Vec<Inline>], n: usize) -> Vec<f32> {
@@ -891,14 +952,7 @@ fn band_colour(band: Option<Band>) -> (f32, f32, f32) {
 
 /// Renders a report to an A4 PDF.
 pub fn render(report: &Report) -> Result<Pdf> {
-    let [regular, bold, italic] = parsed_fonts()?;
-    // The first six letters of a font id become the subset tag (`ISMSAA+DejaVuSans`);
-    // fixed ids keep the file the same from run to run.
-    let faces = Faces {
-        regular: Face::new("ISMSAA", regular),
-        bold: Face::new("ISMSAB", bold),
-        italic: Face::new("ISMSAC", italic),
-    };
+    let faces = Faces::load()?;
     let meta = &report.meta;
     let mut layout = Layout::new(&faces, meta);
     let blocks = blocks::parse(&report.markdown);
@@ -924,7 +978,7 @@ pub fn render(report: &Report) -> Result<Pdf> {
     info.creation_date = when;
     info.modification_date = when;
     info.metadata_date = when;
-    for face in [&faces.regular, &faces.bold, &faces.italic] {
+    for face in faces.all() {
         doc.resources
             .fonts
             .map
@@ -997,15 +1051,44 @@ mod tests {
         assert_eq!(a.pages, 1);
     }
 
+    #[test]
+    fn a_code_block_keeps_its_lines_and_their_indentation_in_monospace() {
+        let md = "Check it:\n\n```\ngit verify-commit 0123abcd\n  --verbose\n\nisms verify\n```\n\nAfter.\n";
+        let page = &laid_out(md)[0];
+        let at = |t: &str| {
+            page.iter()
+                .find(|(_, _, text)| text == t)
+                .unwrap_or_else(|| panic!("{t:?} is set: {page:?}"))
+                .clone()
+        };
+        let (x1, y1, _) = at("git verify-commit 0123abcd");
+        let (x2, y2, _) = at("--verbose");
+        let (x3, y3, _) = at("isms verify");
+        let (_, y4, _) = at("After.");
+        let faces = Faces::load().expect("fonts");
+        let two = faces.code.width("  ", CODE);
+        assert!(
+            (x2 - x1 - two).abs() < 0.01,
+            "indented by two spaces: {x1} {x2}"
+        );
+        assert!((x3 - x1).abs() < 0.01);
+        // In order, one line each, with the blank line kept.
+        let lh = CODE * 1.45;
+        assert!((y1 - y2 - lh).abs() < 0.01 && (y2 - y3 - 2.0 * lh).abs() < 0.01);
+        assert!(y4 < y3);
+        // Monospace: every character has the same advance.
+        assert_eq!(
+            faces.code.width("iiii", CODE),
+            faces.code.width("WWWW", CODE)
+        );
+        let pdf = render(&report(md)).expect("renders");
+        assert_eq!(pdf.pages, 1);
+    }
+
     /// Lays markdown out (without the page furniture) and returns each page's text
     /// runs with their absolute position: (x, baseline, text).
     fn laid_out(markdown: &str) -> Vec<Vec<(f32, f32, String)>> {
-        let parsed = parsed_fonts().expect("fonts");
-        let faces = Faces {
-            regular: Face::new("ISMSAA", &parsed[0]),
-            bold: Face::new("ISMSAB", &parsed[1]),
-            italic: Face::new("ISMSAC", &parsed[2]),
-        };
+        let faces = Faces::load().expect("fonts");
         let r = report(markdown);
         let mut layout = Layout::new(&faces, &r.meta);
         let blocks = blocks::parse(markdown);
@@ -1077,12 +1160,7 @@ mod tests {
 
     #[test]
     fn wrapping_keeps_lines_within_the_width_and_breaks_overlong_words() {
-        let parsed = parsed_fonts().expect("fonts");
-        let faces = Faces {
-            regular: Face::new("ISMSAA", &parsed[0]),
-            bold: Face::new("ISMSAB", &parsed[1]),
-            italic: Face::new("ISMSAC", &parsed[2]),
-        };
+        let faces = Faces::load().expect("fonts");
         let r = report("");
         let layout = Layout::new(&faces, &r.meta);
         let text = vec![Span {
