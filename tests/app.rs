@@ -197,7 +197,12 @@ impl Scenario {
     async fn wait_text(&self, css: &str, what: &str, want: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let text = self.text(css).await;
+            // The screen re-renders as data arrives: an element found a moment ago may
+            // be gone (stale) by the time its text is read, so that counts as not yet.
+            let text = match self.find(css).await.text().await {
+                Ok(text) => text,
+                Err(e) => format!("(no text: {e})"),
+            };
             if want(&text) {
                 return text;
             }
