@@ -765,31 +765,23 @@ impl Isms {
             .iter()
             .map(|c| ((c.id.clone(), c.field.clone()), c.keep.clone()))
             .collect();
-        let prompt = |_: &str| passphrase.map(str::to_string);
-        let credentials = Credentials {
-            ssh_key: settings.signing_key.clone(),
-            prompt: &prompt,
-        };
-        self.pull(
-            remote,
-            &credentials,
-            &identity,
-            signer.as_ref(),
-            &resolutions,
-        )
+        with_app_credentials(&settings, passphrase, |credentials| {
+            self.pull(
+                remote,
+                credentials,
+                &identity,
+                signer.as_ref(),
+                &resolutions,
+            )
+        })
     }
 
     /// Pushes the current branch to `remote`; returns the branch pushed.
     pub fn push_changes(&self, remote: &str, passphrase: Option<&str>) -> Result<String> {
         let settings = Settings::load()?;
-        let prompt = |_: &str| passphrase.map(str::to_string);
-        self.push(
-            remote,
-            &Credentials {
-                ssh_key: settings.signing_key.clone(),
-                prompt: &prompt,
-            },
-        )
+        with_app_credentials(&settings, passphrase, |credentials| {
+            self.push(remote, credentials)
+        })
     }
 
     /// Pushes sign-off request `id` to `remote` for colleagues to sign, and opens its
@@ -802,15 +794,9 @@ impl Isms {
         passphrase: Option<&str>,
     ) -> Result<crate::signoff::Published> {
         let settings = Settings::load()?;
-        let prompt = |_: &str| passphrase.map(str::to_string);
-        self.signoff_publish(
-            id,
-            remote,
-            &Credentials {
-                ssh_key: settings.signing_key.clone(),
-                prompt: &prompt,
-            },
-        )
+        with_app_credentials(&settings, passphrase, |credentials| {
+            self.signoff_publish(id, remote, credentials)
+        })
     }
 
     /// The sign-off screen: every request (open ones first), each with its document,
@@ -1114,6 +1100,21 @@ fn section(heading: &str, markdown: String) -> Section {
         heading: heading.to_string(),
         markdown,
     }
+}
+
+/// Runs `work` with the credentials the app reaches a remote with: the key in the
+/// settings among the SSH keys sync offers, and the passphrase the person typed (if the
+/// key needs one).
+fn with_app_credentials<T>(
+    settings: &Settings,
+    passphrase: Option<&str>,
+    work: impl FnOnce(&Credentials) -> Result<T>,
+) -> Result<T> {
+    let prompt = |_: &str| passphrase.map(str::to_string);
+    work(&Credentials {
+        ssh_key: settings.signing_key.clone(),
+        prompt: &prompt,
+    })
 }
 
 fn no_key() -> Error {
