@@ -383,6 +383,33 @@ fn allowed_signers_lists_the_approved_keys_and_a_new_key_only_once_approved() {
 }
 
 #[test]
+fn a_history_that_does_not_verify_never_gets_unapproved_keys_into_allowed_signers() {
+    let s = Signed::new();
+    // The first isms.yaml, committed with plain git, does not load: nothing in this
+    // history is approved, so no key can be listed on its authority.
+    let good = s.copy.read("isms.yaml");
+    s.copy.write("isms.yaml", "organisation: [unclosed\n");
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "A broken start"]);
+    let stranger = keygen(s.home.path(), "stranger", "");
+    s.copy.write(
+        "isms.yaml",
+        &good.replace(&public_key(&s.key), &public_key(&stranger)),
+    );
+    s.ok(&["commit", "-m", "isms.yaml repaired, with another key"]);
+    assert!(
+        !s.path().join(".isms/allowed_signers").exists(),
+        "no list is written on the authority of an unverifiable history"
+    );
+    let (code, out, err) = s.isms(&["verify"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        format!("{out}{err}").contains("does not load"),
+        "verify says why: {out}{err}"
+    );
+}
+
+#[test]
 fn a_record_timeline_lists_each_commit_with_its_field_changes() {
     let s = Signed::new();
     s.ok(&["commit", "-m", "Initial"]);

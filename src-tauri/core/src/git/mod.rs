@@ -198,14 +198,11 @@ pub struct CommitRequest<'a> {
 impl Isms {
     /// The configuration whose keys count for commits made now: the one approved at
     /// HEAD (see [`crate::signoff::verify`]), or — before the first commit with
-    /// isms.yaml, which will be trusted on first use — the isms.yaml on disk.
+    /// isms.yaml, which will be trusted on first use — the isms.yaml on disk. An error
+    /// when the history does not verify far enough to say.
     pub fn approved_config(&self) -> Result<IsmsConfig> {
-        let approved = repository(self).ok().and_then(|repo| {
-            crate::signoff::verify::verify_with_authority(&repo, None, None)
-                .ok()
-                .map(|(_, authority)| authority.config)
-        });
-        match approved {
+        let repo = repository(self)?;
+        match crate::signoff::verify::approved_at_head(&repo)? {
             Some(config) => Ok(config),
             None => self
                 .load_config()
@@ -214,9 +211,16 @@ impl Isms {
     }
 
     /// Writes `.isms/allowed_signers` from the approved configuration if it is not
-    /// already in step. Returns whether the file changed.
+    /// already in step. Returns whether the file changed. When no approved
+    /// configuration can be found (a history that does not verify), the file is left
+    /// as it is rather than filled with keys nobody approved; `isms verify` reports why.
     pub fn update_allowed_signers(&self) -> Result<bool> {
-        let text = allowed_signers(&self.approved_config()?);
+        let config = match self.approved_config() {
+            Ok(config) => config,
+            Err(Error::Invalid(e)) => return Err(Error::Invalid(e)),
+            Err(_) => return Ok(false),
+        };
+        let text = allowed_signers(&config);
         let path = self.root().join(ALLOWED_SIGNERS_FILE);
         if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
             return Ok(false);

@@ -244,6 +244,29 @@ pub(crate) fn verify_with_authority(
     Ok((walk.finish(), authority))
 }
 
+/// The configuration approved at HEAD: `None` when nothing is approved yet (no commit,
+/// or no commit of HEAD's first-parent line has isms.yaml: the next commit with one
+/// is trusted on first use). An error when there is a history that does not verify
+/// far enough to say (its first isms.yaml does not load, say).
+pub(crate) fn approved_at_head(repo: &git2::Repository) -> Result<Option<IsmsConfig>> {
+    let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+        return Ok(None);
+    };
+    match verify_with_authority(repo, None, None) {
+        Ok((_, authority)) => Ok(Some(authority.config)),
+        Err(e) => {
+            let mut at = Some(head);
+            while let Some(commit) = at {
+                if config_blob(repo, commit.id())?.is_some() {
+                    return Err(e);
+                }
+                at = commit.parents().next();
+            }
+            Ok(None)
+        }
+    }
+}
+
 struct Walker<'r> {
     repo: &'r git2::Repository,
     branch: String,
