@@ -581,7 +581,7 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
         let jonas = jonas.into_inner().expect("Jonas's key was made");
         s.nav("signoff").await;
         s.wait_text("[data-verify]", "verification", |t| {
-            t.contains("isms verify: OK")
+            t.contains("No sign-off has reached the main branch yet")
         })
         .await;
         // Ingrid, the ISM, puts the risk assessment report up for sign-off.
@@ -651,15 +651,60 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
             t.contains("Sign as Head of Product")
         })
         .await;
+        // Signing asks first, showing exactly what is signed; Esc backs out.
+        let before = s.isms.git(&["rev-parse", &branch]);
         s.click("[data-sign]").await;
+        s.find("[data-confirm]").await;
+        s.find("body")
+            .await
+            .send_keys("\u{E00C}")
+            .await
+            .expect("Escape is typed");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.client.find(Locator::Css("[data-confirm]")).await.is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "Esc does not close the confirmation"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            s.isms.git(&["rev-parse", &branch]),
+            before,
+            "Esc signs nothing"
+        );
+        s.click("[data-sign]").await;
+        let blob = s
+            .isms
+            .git(&["rev-parse", &format!("{branch}:reports/risk-assessment.md")]);
+        s.wait_text("[data-confirm-blob]", "the document's blob id", |t| {
+            t.trim() == blob.trim()
+        })
+        .await;
+        assert_eq!(
+            s.isms.git(&["rev-parse", &branch]),
+            before,
+            "nothing is signed before the confirmation"
+        );
+        s.shot("signoff-confirm").await;
+        s.click("[data-confirm-sign]").await;
         s.wait_text("[data-steps]", "Jonas's co-signature", |t| {
             t.contains("signed by Jonas Lykke") && t.contains("co-signature")
         })
         .await;
+        // An open request is not on main yet: nothing signed has landed to verify,
+        // and the request itself shows no problem.
         s.wait_text("[data-verify]", "verification", |t| {
-            t.contains("isms verify: OK")
+            t.contains("No sign-off has reached the main branch yet")
         })
         .await;
+        assert!(
+            s.client
+                .find(Locator::Css("[data-request-problem]"))
+                .await
+                .is_err(),
+            "the request verifies"
+        );
         // His co-signature is local until he pushes it too.
         s.wait_text("[data-push-state]", "the co-signature not pushed", |t| {
             t.contains("Not on origin yet")
@@ -689,7 +734,7 @@ fn put_the_acceptance_of_a_risk_up_for_signoff() {
         let s = Scenario::start("risk-acceptance").await;
         s.nav("signoff").await;
         s.wait_text("[data-verify]", "verification", |t| {
-            t.contains("isms verify: OK")
+            t.contains("No sign-off has reached the main branch yet")
         })
         .await;
         s.select("[data-start-kind]", "risk-acceptance").await;

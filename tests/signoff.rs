@@ -42,6 +42,8 @@ impl Board {
         s.copy.edit("isms.yaml", MAJA_KEY, &public_key(&maja));
         edit(&s);
         s.ok(&["commit", "-m", "Kestrel Cart ISMS"]);
+        // The root of trust is pinned, as CI and auditors pin it.
+        s.git(&["config", "isms.rootKey", &support::fingerprint(&s.key)]);
         Board { s, jonas, maja }
     }
 
@@ -81,22 +83,30 @@ impl Board {
         (code, v)
     }
 
-    /// Every problem message of a verification, joined.
+    /// Every problem of a verification (message and what to do), joined.
     fn problems(v: &Value) -> String {
+        let text = |p: &Value| {
+            format!(
+                "{} {}",
+                p["message"].as_str().unwrap_or_default(),
+                p["remedy"].as_str().unwrap_or_default()
+            )
+        };
         let mut out: Vec<String> = Vec::new();
         for p in v["problems"].as_array().into_iter().flatten() {
-            out.push(p["message"].as_str().unwrap_or_default().to_string());
+            out.push(text(p));
         }
         for r in v["requests"].as_array().into_iter().flatten() {
             for p in r["problems"].as_array().into_iter().flatten() {
-                out.push(p["message"].as_str().unwrap_or_default().to_string());
+                out.push(text(p));
             }
         }
         out.join("\n")
     }
 
+    /// Verification of everything, open requests included, fails for `reason`.
     fn must_fail(&self, reason: &str) -> Value {
-        let (code, v) = self.verify(&[]);
+        let (code, v) = self.verify(&["--requests"]);
         assert_eq!(code, 1, "verify should fail: {v:#}");
         assert_eq!(v["ok"], false);
         let problems = Board::problems(&v);
@@ -105,7 +115,7 @@ impl Board {
             "expected {reason:?} in:\n{problems}"
         );
         // The human output says the same.
-        let (code, out, _) = self.s.isms(&["verify"]);
+        let (code, out, _) = self.s.isms(&["verify", "--requests"]);
         assert_eq!(code, 1);
         assert!(out.contains(reason) && out.contains("FAILED"), "{out}");
         v
@@ -466,13 +476,18 @@ fn a_key_added_without_a_governance_signoff_authorises_nothing_until_approved() 
         ),
     );
     b.s.git(&["commit", "-q", "-am", "List Mallory's key by hand"]);
-    let (code, v) = b.verify(&[]);
-    assert_eq!(code, 0, "a warning fails nothing: {v:#}");
-    let warnings = v["warnings"].to_string();
-    assert!(
-        warnings.contains("lists 1 key(s) that the approved configuration does not authorise (mallory.finch@kestrelcart.example)"),
-        "{warnings}"
-    );
+    let listed_by = b.rev("HEAD");
+    let v = b.must_fail("lists 1 line(s) the approved configuration does not authorise (mallory.finch@kestrelcart.example)");
+    assert_eq!(v["problems"][0]["code"], "allowed_signers_unapproved");
+    assert_eq!(v["problems"][0]["commit"], listed_by.as_str(), "{v:#}");
+    // An auditor takes the approved file from isms verify, not from the tree.
+    let approved = b.s.home.path().join("approved_signers");
+    b.s.isms(&[
+        "verify",
+        "--write-allowed-signers",
+        approved.to_str().unwrap(),
+    ]);
+    assert_eq!(fs::read_to_string(&approved).expect("written"), signers);
 
     // The governance sign-off approves Mallory; from then on her key counts.
     let gov = b.start(&["governance"]);
@@ -674,7 +689,8 @@ fn a_merge_on_the_forge_needs_the_approvers_signed_approval() {
         request["steps"][2]["how"],
         "signed approval; merged on the forge"
     );
-    assert!(request["warnings"][0]
+    assert_eq!(request["warnings"][0]["code"], "forge_merge");
+    assert!(request["warnings"][0]["message"]
         .as_str()
         .unwrap()
         .contains("signed by the forge, not by the approver"));
@@ -700,9 +716,13 @@ fn a_risk_acceptance_goes_stale_when_the_risk_is_rescored() {
     b.s.ok(&["commit", "-m", "R-013 is now likely"]);
     let (code, v) = b.verify(&[]);
     assert_eq!(code, 0, "{v:#}");
-    let warning = v["requests"][0]["warnings"][0].as_str().unwrap_or_default();
+    let warning = &v["requests"][0]["warnings"][0];
+    assert_eq!(warning["code"], "acceptance_stale");
     assert!(
-        warning.starts_with("stale: R-013 changed since it was accepted (likelihood"),
+        warning["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("stale: R-013 changed since it was accepted (likelihood 2 → 5)"),
         "{v:#}"
     );
     let (_, out, _) = b.s.isms(&["verify"]);

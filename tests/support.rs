@@ -152,6 +152,20 @@ pub fn public_key(private: &Path) -> String {
         .join(" ")
 }
 
+/// The SHA-256 fingerprint of a key (`SHA256:…`), as ssh-keygen prints it.
+pub fn fingerprint(private: &Path) -> String {
+    let out = Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(private.with_extension("pub"))
+        .output()
+        .expect("ssh-keygen runs");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(1)
+        .expect("ssh-keygen -l prints a fingerprint")
+        .to_string()
+}
+
 pub const INGRID_KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO43SEeqqOZiF6DI7yf76j1RKxfpLk3QJwwf9nDBKgAO";
 

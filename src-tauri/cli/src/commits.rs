@@ -72,6 +72,7 @@ pub fn commit(
     message: &str,
     records: &[String],
     unsigned: bool,
+    allow_signed_edits: bool,
 ) -> Result<ExitCode, Failure> {
     let isms = Isms::open(repo)?;
     let settings = Settings::load()?;
@@ -87,6 +88,7 @@ pub fn commit(
         identity: &identity,
         signer: signer.as_ref(),
         when: when(),
+        allow_signed_edits,
     })?;
     if json {
         print_json(&committed);

@@ -10,6 +10,7 @@ mod edits;
 mod reports;
 mod signoff;
 mod table;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,15 @@ enum SignoffCommand {
         /// on the forge.
         #[arg(long)]
         approve: bool,
+    },
+    /// Record a completed risk acceptance in its risk's `acceptance` (after a merge
+    /// made on the forge; a signed merge made with ISMS Desk records it itself). Commit
+    /// the change afterwards.
+    ///
+    /// Example: isms signoff record risk-acceptance-R-013-2026-11-30
+    Record {
+        /// The request id.
+        id: String,
     },
     /// Push a request's branch and open its pull request: through GitHub's or
     /// GitLab's API when the system keyring holds a token for the host (`isms forge
@@ -235,6 +245,10 @@ enum Command {
         /// Make an unsigned commit (for automation without a key).
         #[arg(long)]
         unsigned: bool,
+        /// Commit changes to signed documents under reports/ too (verification will
+        /// then fail until they are signed off again).
+        #[arg(long)]
+        allow_signed_edit: bool,
     },
     /// A record's history: every commit that changed it, field by field.
     Log {
@@ -271,20 +285,33 @@ enum Command {
     /// Tokens for GitHub's and GitLab's APIs, kept in the system keyring.
     #[command(subcommand)]
     Forge(ForgeCommand),
-    /// Verify every sign-off: signatures, authorised keys, chain order, separation of
-    /// duties, reports unchanged since signed. Exits 1 on any failure (for CI).
+    /// Verify every sign-off that reached the branch: signatures, authorised keys,
+    /// chain order, separation of duties, documents unchanged since signed, no replays.
+    /// Exits 1 on any failure (for CI). Open requests are listed; `--requests` (or the
+    /// request's id) verifies them too.
     ///
     /// Example: isms verify --root-key SHA256:… (pin the key of the first commit)
     Verify {
-        /// One request id, or a report path (its latest request). Default: all.
+        /// One request id, or a document path (its latest request). Default: all.
         target: Option<String>,
         /// The branch or commit to verify. Default: HEAD.
         #[arg(long)]
         rev: Option<String>,
-        /// The SHA-256 fingerprint of the key that must have signed the first commit;
-        /// without it the first commit is trusted on first use.
+        /// The SHA-256 fingerprint of the key that must have signed the first commit
+        /// with isms.yaml. Also read from ISMS_ROOT_KEY, then from `git config
+        /// isms.rootKey`; without any, the first commit is trusted on first use.
         #[arg(long, value_name = "SHA256:…")]
         root_key: Option<String>,
+        /// A signed report that differs from a fresh render at its source fails.
+        #[arg(long)]
+        strict: bool,
+        /// Open requests (not yet on the branch) fail verification too.
+        #[arg(long)]
+        requests: bool,
+        /// Write the allowed-signers file of the approved configuration here (for
+        /// auditors: take this one, never the working tree's).
+        #[arg(long, value_name = "FILE")]
+        write_allowed_signers: Option<PathBuf>,
     },
     /// What changed between two revisions (commits, tags, branches); TO defaults to
     /// the working tree.
@@ -442,6 +469,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Signoff(SignoffCommand::Sign { id, approve }) => {
             signoff::sign(&cli.repo, json, &id, approve)
         }
+        Command::Signoff(SignoffCommand::Record { id }) => signoff::record(&cli.repo, json, &id),
         Command::Signoff(SignoffCommand::Push { id, remote }) => {
             signoff::push(&cli.repo, json, &id, &remote)
         }
@@ -451,12 +479,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             target,
             rev,
             root_key,
+            strict,
+            requests,
+            write_allowed_signers,
         } => signoff::verify(
             &cli.repo,
             json,
-            target.as_deref(),
-            rev.as_deref(),
-            root_key.as_deref(),
+            signoff::VerifyArgs {
+                target: target.as_deref(),
+                rev: rev.as_deref(),
+                root_key: root_key.or_else(|| {
+                    std::env::var("ISMS_ROOT_KEY")
+                        .ok()
+                        .filter(|k| !k.trim().is_empty())
+                }),
+                strict,
+                requests,
+                write_allowed_signers: write_allowed_signers.as_deref(),
+            },
         ),
         Command::Init {
             dir,
@@ -504,7 +544,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             message,
             ids,
             unsigned,
-        } => commits::commit(&cli.repo, json, &message, &ids, unsigned),
+            allow_signed_edit,
+        } => commits::commit(&cli.repo, json, &message, &ids, unsigned, allow_signed_edit),
         Command::Log { id, body } => commits::log(&cli.repo, json, &id, body),
         Command::Diff { from, to } => commits::diff(&cli.repo, json, &from, to.as_deref()),
         Command::VerifyCommits { range } => {

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use isms_core::git::signing::REPORT_NAMESPACE;
 use isms_core::report::{html, pdf, ReportKind};
 use isms_core::settings::Settings;
+use isms_core::signoff::VerifyOptions;
 use isms_core::{fsio, Error, Isms};
 use serde_json::json;
 
@@ -51,7 +52,7 @@ pub fn report(
     let report = match signoff {
         None => isms.report(report_kind, rev)?,
         Some(id) => {
-            let verification = isms.signoff_verify(None, None)?;
+            let verification = isms.signoff_verify(&VerifyOptions::default())?;
             let path = report_kind.path();
             let request = if id == "latest" {
                 verification
@@ -66,6 +67,23 @@ pub fn report(
             isms.signed_report(request)?
         }
     };
+    // The key is checked before anything is written: a signed report is promised,
+    // so an unsigned one is not left behind.
+    let signing = match (sign, output) {
+        (true, Some(_)) => {
+            let settings = Settings::load()?;
+            let signer = crate::commits::signer(&isms, &settings)?;
+            let config = isms.approved_config()?;
+            let email = signer.holder(&config).map(|p| p.email.clone()).ok_or_else(|| {
+                usage(format!(
+                    "your signing key {} is not authorised by the approved configuration, so nobody could verify the signature against .isms/allowed_signers; nothing was written",
+                    signer.public_key().fingerprint(Default::default())
+                ))
+            })?;
+            Some((signer, email))
+        }
+        _ => None,
+    };
     let bytes = match format {
         Format::Text | Format::Md => report.markdown.clone().into_bytes(),
         Format::Html => html::document(&report).into_bytes(),
@@ -77,6 +95,10 @@ pub fn report(
     };
     match output {
         Some(path) => {
+            let signature = match &signing {
+                Some((signer, _)) => Some(signer.sign(REPORT_NAMESPACE, &bytes)?),
+                None => None,
+            };
             fsio::write_atomic(path, &bytes)?;
             eprintln!(
                 "Wrote {} ({} from commit {}).",
@@ -84,23 +106,13 @@ pub fn report(
                 report.meta.title,
                 &report.meta.commit[..12]
             );
-            if sign {
-                let settings = Settings::load()?;
-                let signer = crate::commits::signer(&isms, &settings)?;
-                let email = isms
-                    .load_config()
-                    .ok()
-                    .and_then(|c| signer.holder(&c).map(|p| p.email.clone()))
-                    .ok_or_else(|| {
-                        usage("your signing key belongs to nobody in isms.yaml, so nobody could verify the signature against .isms/allowed_signers")
-                    })?;
-                let armored = signer.sign(REPORT_NAMESPACE, &bytes)?;
+            if let (Some(armored), Some((_, email))) = (signature, &signing) {
                 let mut sig_path = path.as_os_str().to_owned();
                 sig_path.push(".sig");
                 let sig_path = std::path::PathBuf::from(sig_path);
                 fsio::write_atomic(&sig_path, armored.as_bytes())?;
                 eprintln!(
-                    "Signed it: {}. Check with:\n  ssh-keygen -Y verify -f .isms/allowed_signers -I {email} -n {REPORT_NAMESPACE} -s {} < {}",
+                    "Signed it: {}. Check with:\n  ssh-keygen -Y verify -f allowed_signers -I {email} -n {REPORT_NAMESPACE} -s {} < {}\n(take allowed_signers from `isms verify --write-allowed-signers allowed_signers`)",
                     sig_path.display(),
                     sig_path.display(),
                     path.display()

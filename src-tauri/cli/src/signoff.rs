@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use isms_core::git::changes::{between, Snapshot};
 use isms_core::settings::Settings;
-use isms_core::signoff::{RequestState, RequestVerification, SignoffKind, StepState, Verification};
+use isms_core::signoff::{
+    Judgement, Problem, ProblemCode, RequestState, RequestVerification, RootTrust, SignoffKind,
+    StepState, Verification, VerifyOptions,
+};
 use isms_core::{git, Isms};
 
 use isms_core::signoff::forge;
@@ -101,6 +104,23 @@ pub fn push(repo: &Path, json: bool, id: &str, remote: &str) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
+/// `isms signoff record <id>`
+pub fn record(repo: &Path, json: bool, id: &str) -> Result<ExitCode, Failure> {
+    let isms = Isms::open(repo)?;
+    let saved = isms.signoff_record(id)?;
+    if json {
+        print_json(&saved);
+    } else if saved.changed {
+        println!(
+            "Recorded {id} in {}'s acceptance ({}). Commit it: isms commit -m \"Record the acceptance of {}\" {}",
+            saved.id, saved.path, saved.id, saved.id
+        );
+    } else {
+        println!("{}'s acceptance already records {id}.", saved.id);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `isms forge login <host>`: the token from standard input, or asked for without echo.
 pub fn forge_login(host: &str) -> Result<ExitCode, Failure> {
     use std::io::{BufRead, IsTerminal};
@@ -171,12 +191,8 @@ pub fn sign(repo: &Path, json: bool, id: &str, approve: bool) -> Result<ExitCode
 /// last signed report of the same kind.
 pub fn status(repo: &Path, json: bool) -> Result<ExitCode, Failure> {
     let isms = Isms::open(repo)?;
-    let verification = isms.signoff_verify(None, None)?;
-    let open: Vec<&RequestVerification> = verification
-        .requests
-        .iter()
-        .filter(|r| r.merge.is_none() && r.state != RequestState::Complete)
-        .collect();
+    let verification = isms.signoff_verify(&VerifyOptions::default())?;
+    let open: Vec<&RequestVerification> = verification.open().collect();
     let repository = git::repository(&isms)?;
     let mut changes = Vec::new();
     for r in &open {
@@ -221,11 +237,18 @@ pub fn status(repo: &Path, json: bool) -> Result<ExitCode, Failure> {
             Some((last, ch)) => {
                 println!("  Since {last}, the last signed {}:", r.report);
                 for rc in &ch.records {
-                    let fields: Vec<&str> = rc.fields.iter().map(|f| f.field.as_str()).collect();
+                    let fields: Vec<String> = rc
+                        .fields
+                        .iter()
+                        .map(|f| match (&f.before, &f.after) {
+                            (Some(b), Some(a)) => format!("{} {b} → {a}", f.field),
+                            _ => f.field.clone(),
+                        })
+                        .collect();
                     println!(
                         "    {} {} {:?}{}",
                         rc.id,
-                        rc.title,
+                        crate::terminal::safe(&rc.title),
                         rc.change,
                         if fields.is_empty() {
                             String::new()
@@ -243,20 +266,36 @@ pub fn status(repo: &Path, json: bool) -> Result<ExitCode, Failure> {
 }
 
 fn print_request(r: &RequestVerification) {
-    let state = match r.state {
-        RequestState::Open => "open",
-        RequestState::ReadyToMerge => "approved, waiting for the merge on the forge",
-        RequestState::Complete => "complete",
-        RequestState::Failed => "FAILS VERIFICATION",
+    let state = match (r.state, r.is_landed()) {
+        (RequestState::Open, _) => "open",
+        (RequestState::ReadyToMerge, _) => "approved, waiting for the merge on the forge",
+        (RequestState::Complete, _) => "complete",
+        (RequestState::Failed, true) => "FAILS VERIFICATION",
+        (RequestState::Failed, false) => "FAILS VERIFICATION (open request)",
+    };
+    let kind = if r.kind.is_empty() {
+        "unknown kind"
+    } else {
+        r.kind.as_str()
     };
     let subject = r
         .subject
         .as_deref()
         .map(|s| format!(" of {s}"))
         .unwrap_or_default();
-    println!("{} ({}{subject}): {state}", r.id, r.report);
+    let document = if r.report.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", r.report)
+    };
+    println!("{} ({kind}{subject}{document}): {state}", r.id);
     if !r.source.is_empty() {
-        println!("  rendered from {}", &r.source[..12.min(r.source.len())]);
+        println!("  rendered from {}", short(&r.source));
+    }
+    match (&r.merge, &r.landed) {
+        (Some(m), _) => println!("  merged by {}", short(m)),
+        (None, Some(at)) => println!("  reached the branch at {} (fast-forward)", short(at)),
+        _ => {}
     }
     for s in &r.steps {
         match &s.state {
@@ -272,7 +311,7 @@ fn print_request(r: &RequestVerification) {
                 s.number,
                 s.role_title,
                 &date[..10.min(date.len())],
-                &commit[..12]
+                short(commit)
             ),
             StepState::Pending => println!(
                 "  {}. {:<32} pending ({})",
@@ -283,94 +322,173 @@ fn print_request(r: &RequestVerification) {
         }
     }
     for p in &r.problems {
-        println!("  FAIL: {}", p.message);
+        print_problem("  FAIL", p);
     }
     for w in &r.warnings {
-        println!("  note: {w}");
+        print_problem("  note", w);
     }
 }
 
-/// `isms verify [<request id or report path>]`: exit 1 on any failure.
-pub fn verify(
-    repo: &Path,
-    json: bool,
-    target: Option<&str>,
-    rev: Option<&str>,
-    root_key: Option<&str>,
-) -> Result<ExitCode, Failure> {
+fn print_problem(label: &str, p: &Problem) {
+    println!("{label}: {}", crate::terminal::safe(&p.message));
+    if let Some(remedy) = &p.remedy {
+        let indent = " ".repeat(label.len() - label.trim_start().len());
+        println!("{indent}  what to do: {}", crate::terminal::safe(remedy));
+    }
+}
+
+fn short(id: &str) -> &str {
+    &id[..12.min(id.len())]
+}
+
+/// What `isms verify` was asked.
+pub struct VerifyArgs<'a> {
+    /// One request id, or a document path.
+    pub target: Option<&'a str>,
+    /// The revision to verify.
+    pub rev: Option<&'a str>,
+    /// The pinned root key (`--root-key`, else `ISMS_ROOT_KEY`).
+    pub root_key: Option<String>,
+    /// Hand edits fail.
+    pub strict: bool,
+    /// Open requests fail too.
+    pub requests: bool,
+    /// Write the approved allowed-signers file here.
+    pub write_allowed_signers: Option<&'a Path>,
+}
+
+/// `isms verify [<request id or document path>]`: exit 1 on any failure.
+pub fn verify(repo: &Path, json: bool, args: VerifyArgs) -> Result<ExitCode, Failure> {
     let isms = Isms::open(repo)?;
-    let verification = isms.signoff_verify(rev, root_key)?;
-    let selected: Vec<&RequestVerification> = match target {
-        None => verification.requests.iter().collect(),
-        Some(t) => {
-            let path = t.trim_start_matches("./");
-            let found: Vec<&RequestVerification> = verification
-                .requests
-                .iter()
-                .filter(|r| r.id == t || r.report == path)
-                .collect();
-            if found.is_empty() {
-                return Err(crate::usage(format!(
-                    "no sign-off request or signed report `{t}`; `isms signoff status` lists open requests"
-                )));
-            }
-            // For a report path, the latest request for it.
-            if found.iter().all(|r| r.report == path) && found.iter().all(|r| r.id != t) {
-                vec![*found.last().expect("not empty")]
-            } else {
-                found
-            }
-        }
+    let options = VerifyOptions {
+        rev: args.rev.map(str::to_string),
+        root_key: args.root_key.clone(),
+        strict: args.strict,
+        open_requests: args.requests,
     };
-    let ok = match target {
-        None => verification.ok,
-        Some(_) => {
-            verification.problems.is_empty() && selected.iter().all(|r| r.problems.is_empty())
-        }
-    };
+    let verification = isms.signoff_verify(&options)?;
+    let judged = verification.judge(args.target, args.requests)?;
+    if let Some(file) = args.write_allowed_signers {
+        let text = isms.approved_allowed_signers(&options)?;
+        std::fs::write(file, text).map_err(|e| Failure::from(isms_core::Error::io(file, e)))?;
+    }
     if json {
+        let open: Vec<&RequestVerification> = verification.open().collect();
         print_json(&serde_json::json!({
-            "ok": ok,
+            "ok": judged.ok,
             "branch": verification.branch,
             "head": verification.head,
+            "root": verification.root,
+            "root_key": verification.root_key,
+            "commits_examined": verification.commits_examined,
             "approvals": verification.approvals,
-            "requests": selected,
+            "requests": judged.requests,
+            "open": open,
             "problems": verification.problems,
             "warnings": verification.warnings,
         }));
     } else {
-        print_verification(&verification, &selected, ok);
+        print_verification(
+            &verification,
+            &judged,
+            args.target.is_some() || args.requests,
+        );
+        if let Some(file) = args.write_allowed_signers {
+            println!(
+                "Wrote the approved keys to {} (from the approved configuration, not the working tree).",
+                file.display()
+            );
+        }
     }
-    Ok(if ok {
+    Ok(if judged.ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-fn print_verification(v: &Verification, selected: &[&RequestVerification], ok: bool) {
-    println!("Verified {} at {}.", v.branch, &v.head[..12]);
+fn print_verification(v: &Verification, judged: &Judgement, asked_for_open: bool) {
+    println!(
+        "Verified {} at {} ({} examined).",
+        v.branch,
+        short(&v.head),
+        crate::plural(v.commits_examined, "commit")
+    );
+    for w in v
+        .warnings
+        .iter()
+        .filter(|w| w.code == ProblemCode::RootNotPinned)
+    {
+        print_problem("WARNING", w);
+    }
     for a in &v.approvals {
-        println!("Approved configuration from {}: {}", &a.commit[..12], a.by);
+        println!("Approved configuration from {}: {}", short(&a.commit), a.by);
     }
     println!();
-    for r in selected {
+    for r in &judged.requests {
         print_request(r);
         println!();
     }
+    if !asked_for_open {
+        let open: Vec<&RequestVerification> = v.open().collect();
+        if !open.is_empty() {
+            println!(
+                "Open requests (not on {}; `--requests` verifies them too):",
+                v.branch
+            );
+            for r in open {
+                let state = if r.problems.is_empty() {
+                    "open"
+                } else {
+                    "does not verify"
+                };
+                println!(
+                    "  {} ({}): {state}",
+                    r.id,
+                    if r.kind.is_empty() {
+                        "unknown kind"
+                    } else {
+                        &r.kind
+                    }
+                );
+            }
+            println!();
+        }
+    }
     for p in &v.problems {
-        println!("FAIL: {}", p.message);
+        print_problem("FAIL", p);
     }
-    for w in &v.warnings {
-        println!("note: {w}");
+    for w in v
+        .warnings
+        .iter()
+        .filter(|w| w.code != ProblemCode::RootNotPinned)
+    {
+        print_problem("note", w);
     }
-    let failed = selected.iter().map(|r| r.problems.len()).sum::<usize>() + v.problems.len();
-    if ok {
+    let failed = judged
+        .requests
+        .iter()
+        .map(|r| r.problems.len())
+        .sum::<usize>()
+        + v.problems.len();
+    if !judged.ok {
+        println!("FAILED: {}.", crate::plural(failed, "problem"));
+        return;
+    }
+    let pinned = match v.root {
+        RootTrust::Pinned => "",
+        _ => " The root of trust is NOT pinned (see the warning above).",
+    };
+    if judged.requests.is_empty() {
         println!(
-            "OK: {} verified; every signature is valid and authorised.",
-            crate::plural(selected.len(), "sign-off request")
+            "No sign-off has reached {} yet: none of its {} carries sign-off trailers, so there was nothing to verify.{pinned}",
+            v.branch,
+            crate::plural(v.commits_examined, "commit")
         );
     } else {
-        println!("FAILED: {}.", crate::plural(failed, "problem"));
+        println!(
+            "OK: {} verified; every signature is valid and authorised.{pinned}",
+            crate::plural(judged.requests.len(), "sign-off request")
+        );
     }
 }

@@ -126,6 +126,9 @@ pub enum Error {
     /// request that does not verify. Nothing was signed.
     #[error("{0}")]
     Signoff(String),
+    /// A commit would change documents that were signed off; nothing was committed.
+    #[error("{0}")]
+    SignedDocumentEdit(String),
     /// A forge's REST API or the system keyring holding its token failed.
     #[error("{0}")]
     Forge(String),
@@ -160,6 +163,7 @@ impl Error {
             Error::Template(_) => "template",
             Error::Signoff(_) => "signoff_refused",
             Error::Forge(_) => "forge",
+            Error::SignedDocumentEdit(_) => "signed_document_edit",
         }
     }
 

@@ -91,6 +91,7 @@ pub fn from_files(
         identity,
         signer: None,
         when: None,
+        allow_signed_edits: false,
     })
 }
 

@@ -378,7 +378,7 @@ impl Isms {
     }
 
     /// Validates and writes new text for an existing or new record file.
-    fn write_record_text(
+    pub(crate) fn write_record_text(
         &self,
         kind: RecordKind,
         id: &str,

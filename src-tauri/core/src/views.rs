@@ -327,8 +327,8 @@ pub struct SignoffBoard {
     pub ok: bool,
     /// Failures that belong to no single request.
     pub problems: Vec<crate::signoff::Problem>,
-    /// Notes that fail nothing (unapproved changes to isms.yaml).
-    pub warnings: Vec<String>,
+    /// Notes that fail nothing (unapproved changes to isms.yaml, an unpinned root).
+    pub warnings: Vec<crate::signoff::Problem>,
     /// The person using the app, when isms.yaml knows them.
     pub me: Option<String>,
     /// The remote that requests are pushed to for colleagues to sign (`origin`), when
@@ -722,6 +722,7 @@ impl Isms {
             identity: &identity,
             signer: signer.as_ref(),
             when: None,
+            allow_signed_edits: false,
         })
     }
 
@@ -805,7 +806,7 @@ impl Isms {
     /// step's role.
     pub fn signoff_board(&self) -> Result<SignoffBoard> {
         let repo = git::repository(self)?;
-        let verification = crate::signoff::verify(&repo, None, None)?;
+        let verification = self.signoff_verify(&crate::signoff::VerifyOptions::default())?;
         let settings = Settings::load()?;
         let me = git::identity(self, &settings).ok();
         let config = self.load_config().ok();
@@ -822,12 +823,11 @@ impl Isms {
             .ok()
             .map(|_| APP_REMOTE.to_string());
         let mut cards = Vec::new();
-        let order = |r: &crate::signoff::RequestVerification| r.merge.is_some() as u8;
         let mut requests: Vec<&crate::signoff::RequestVerification> =
             verification.requests.iter().collect();
-        requests.sort_by_key(|r| order(r));
+        requests.sort_by_key(|r| r.is_landed());
         for request in requests {
-            let open = request.merge.is_none();
+            let open = !request.is_landed();
             let document = repo
                 .find_blob(
                     git2::Oid::from_str(&request.report_blob).unwrap_or(git2::Oid::ZERO_SHA1),
@@ -835,9 +835,7 @@ impl Isms {
                 .ok()
                 .map(|b| String::from_utf8_lossy(b.content()).into_owned())
                 .unwrap_or_default();
-            let html = crate::report::html::markdown(&crate::report::signed::with_evidence(
-                &document, request,
-            ));
+            let html = signed_preview(&repo, request, &document);
             let sign_as = match (open, request.next_step(), &person) {
                 (true, Some(step), Some(p)) if request.problems.is_empty() => p
                     .roles
@@ -968,6 +966,25 @@ impl Isms {
         }
         errors.retain(|e| e.path.starts_with(&format!("{}/", kind.folder())));
         Ok((out, errors))
+    }
+}
+
+/// A signed document as the sign-off screen shows it: with its evidence, and for a
+/// report with its heat maps drawn under the methodology of its source commit.
+fn signed_preview(
+    repo: &git2::Repository,
+    request: &crate::signoff::RequestVerification,
+    document: &str,
+) -> String {
+    let markdown = crate::signoff::signed::with_evidence(document, request);
+    let meta = crate::signoff::SignoffKind::parse(&request.kind)
+        .and_then(|k| k.report())
+        .zip(git2::Oid::from_str(&request.source).ok())
+        .and_then(|(kind, source)| crate::report::render(repo, kind, source).ok())
+        .map(|r| r.meta);
+    match meta {
+        Some(meta) => crate::report::html::body(&markdown, &meta),
+        None => crate::report::html::markdown(&markdown),
     }
 }
 

@@ -12,7 +12,7 @@ export type RequestVerification = {
  */
 id: string, 
 /**
- * The kind of document.
+ * The kind of document, as its trailers name it.
  */
 kind: string, 
 /**
@@ -40,9 +40,14 @@ into: string,
  */
 tip: string, 
 /**
- * The merge into the main branch, once merged.
+ * The merge into the verified branch, when it landed by a merge.
  */
 merge: string | null, 
+/**
+ * The commit at which it reached the verified branch (the merge, or the last
+ * step when fast-forwarded); `None` for an open request.
+ */
+landed: string | null, 
 /**
  * Where it stands.
  */
@@ -57,9 +62,9 @@ steps: Array<StepVerification>,
 problems: Array<Problem>, 
 /**
  * What a reader should know but does not fail it (a merge made on the forge, a
- * stale acceptance).
+ * stale acceptance, a hand edit).
  */
-warnings: Array<string>, 
+warnings: Array<Problem>, 
 /**
  * The commit whose configuration was the approved one for this request.
  */

@@ -15,9 +15,9 @@ ok: boolean,
  */
 problems: Array<Problem>, 
 /**
- * Notes that fail nothing (unapproved changes to isms.yaml).
+ * Notes that fail nothing (unapproved changes to isms.yaml, an unpinned root).
  */
-warnings: Array<string>, 
+warnings: Array<Problem>, 
 /**
  * The person using the app, when isms.yaml knows them.
  */

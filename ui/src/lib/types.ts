@@ -40,3 +40,5 @@ export type { Published } from "../bindings/Published";
 export type { Signed } from "../bindings/Signed";
 export type { Started } from "../bindings/Started";
 export type { StepVerification } from "../bindings/StepVerification";
+export type { Problem } from "../bindings/Problem";
+export type { ProblemCode } from "../bindings/ProblemCode";

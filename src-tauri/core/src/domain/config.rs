@@ -54,6 +54,16 @@ pub struct SeparationOfDuties {
     pub reason: String,
 }
 
+impl SeparationOfDuties {
+    /// Whether this rule keeps roles `a` and `b` apart: the one predicate the checks,
+    /// signing and verification all ask.
+    pub fn keeps_apart(&self, a: &str, b: &str) -> bool {
+        a != b
+            && ((self.roles[0] == a && self.roles[1] == b)
+                || (self.roles[0] == b && self.roles[1] == a))
+    }
+}
+
 words! {
     /// Whether a risk domain is assessed in the current cycle.
     DomainStatus { /// Assessed now.
@@ -147,6 +157,13 @@ impl IsmsConfig {
         self.people
             .iter()
             .filter(move |p| p.roles.iter().any(|r| r == role))
+    }
+
+    /// The separation-of-duties rule that keeps roles `a` and `b` apart, if any.
+    pub fn kept_apart(&self, a: &str, b: &str) -> Option<&SeparationOfDuties> {
+        self.separation_of_duties
+            .iter()
+            .find(|r| r.keeps_apart(a, b))
     }
 
     /// The domain with this id.

@@ -109,6 +109,51 @@ pub struct Acceptance {
     pub accepted_on: Option<NaiveDate>,
     /// Dates on which the acceptance was re-affirmed.
     pub reaffirmed: Vec<NaiveDate>,
+    /// The sign-off request that accepted it (`risk-acceptance-R-013-2026-11-30`),
+    /// written by the acceptance's signed merge; verification checks that it agrees.
+    pub signoff: Option<String>,
+    /// The likelihood and impact the acceptance was signed for; a rescore since makes
+    /// the acceptance stale.
+    pub as_scored: Option<AsScored>,
+}
+
+/// A risk's likelihood and impact, inherent and residual: what an acceptance of it
+/// covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AsScored {
+    /// Inherent likelihood.
+    pub likelihood: Option<u8>,
+    /// Inherent impact.
+    pub impact: Option<u8>,
+    /// Residual likelihood.
+    pub residual_likelihood: Option<u8>,
+    /// Residual impact.
+    pub residual_impact: Option<u8>,
+}
+
+impl AsScored {
+    /// Each level as (field name, value).
+    pub fn levels(&self) -> [(&'static str, Option<u8>); 4] {
+        [
+            ("likelihood", self.likelihood),
+            ("impact", self.impact),
+            ("residual_likelihood", self.residual_likelihood),
+            ("residual_impact", self.residual_impact),
+        ]
+    }
+
+    /// What changed from `self` to `now`, one "likelihood 2 → 5" per level: the rule
+    /// that makes an acceptance stale, used by the checks and by verification.
+    pub fn changes_to(&self, now: &AsScored) -> Vec<String> {
+        let text = |v: Option<u8>| v.map_or("—".to_string(), |v| v.to_string());
+        self.levels()
+            .iter()
+            .zip(now.levels())
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, b)| format!("{} {} → {}", a.0, text(a.1), text(b.1)))
+            .collect()
+    }
 }
 
 /// A risk: one file `risks/R-001.md`.
@@ -173,6 +218,16 @@ impl Risk {
     /// The inherent rating, when both likelihood and impact are given.
     pub fn inherent(&self, methodology: &Methodology) -> Option<Rating> {
         Some(Rating::new(methodology, self.likelihood?, self.impact?))
+    }
+
+    /// The levels an acceptance of this risk would cover.
+    pub fn as_scored(&self) -> AsScored {
+        AsScored {
+            likelihood: self.likelihood,
+            impact: self.impact,
+            residual_likelihood: self.residual_likelihood,
+            residual_impact: self.residual_impact,
+        }
     }
 
     /// The residual rating, when both residual values are given.

@@ -166,11 +166,20 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
             let accepted_by = r.text(a, "accepted_by");
             let accepted_on = r.opt_date(a, "accepted_on");
             let reaffirmed = r.list_dates(a, "reaffirmed");
+            let signoff = r.opt_text(a, "signoff");
+            let as_scored = r.opt_map(a, "as_scored").map(|s| AsScored {
+                likelihood: r.opt_level(s, "likelihood"),
+                impact: r.opt_level(s, "impact"),
+                residual_likelihood: r.opt_level(s, "residual_likelihood"),
+                residual_impact: r.opt_level(s, "residual_impact"),
+            });
             Some(Acceptance {
                 memo: memo?,
                 accepted_by: accepted_by?,
                 accepted_on,
                 reaffirmed,
+                signoff,
+                as_scored,
             })
         });
         // Scores come in pairs: a likelihood without an impact cannot be scored.
@@ -275,6 +284,17 @@ pub fn emit_risk(risk: &Risk) -> Vec<FieldText> {
                         .map(|d| d.format("%Y-%m-%d").to_string())
                         .collect();
                     entries.push(("reaffirmed", format!("[{}]", dates.join(", "))));
+                }
+                if let Some(id) = &a.signoff {
+                    entries.push(("signoff", block_scalar(id, 4)));
+                }
+                if let Some(scored) = &a.as_scored {
+                    let levels: Vec<String> = scored
+                        .levels()
+                        .iter()
+                        .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
+                        .collect();
+                    entries.push(("as_scored", format!("{{{}}}", levels.join(", "))));
                 }
                 entries
             }),

@@ -193,6 +193,10 @@ pub struct CommitRequest<'a> {
     /// The commit time as (seconds since the epoch, UTC offset in minutes); now when
     /// `None`.
     pub when: Option<(i64, i32)>,
+    /// Commit changes to documents under `reports/` too. They are signed off (or were
+    /// put up for sign-off), so an ordinary commit that changes them is refused
+    /// unless asked for: `isms verify` would then fail.
+    pub allow_signed_edits: bool,
 }
 
 impl Isms {
@@ -248,6 +252,9 @@ impl Isms {
             self.update_allowed_signers()?;
         }
         let paths = self.paths_to_commit(&repo, request.records)?;
+        if !request.allow_signed_edits {
+            self.refuse_signed_edits(&paths)?;
+        }
         // Validate what is about to be recorded.
         for path in &paths {
             let full = self.root().join(path);
@@ -311,6 +318,33 @@ impl Isms {
             files: paths,
             signed: request.signer.is_some(),
         })
+    }
+
+    /// Refuses a commit that changes documents under `reports/`: each is the document
+    /// of a sign-off, and only a new sign-off may change it.
+    fn refuse_signed_edits(&self, paths: &[String]) -> Result<()> {
+        let prefix = format!("{}/", crate::isms::REPORTS_FOLDER);
+        let touched: Vec<&String> = paths.iter().filter(|p| p.starts_with(&prefix)).collect();
+        if touched.is_empty() {
+            return Ok(());
+        }
+        let verification = self
+            .signoff_verify(&crate::signoff::VerifyOptions::default())
+            .ok();
+        let described: Vec<String> = touched
+            .iter()
+            .map(
+                |p| match verification.as_ref().and_then(|v| v.latest_complete(p)) {
+                    Some(r) => format!("{p} (signed off in {})", r.id),
+                    None => format!("{p} (put up for sign-off)"),
+                },
+            )
+            .collect();
+        Err(Error::SignedDocumentEdit(format!(
+            "nothing was committed: this would change {}, and a signed document changes only through a new sign-off (`isms verify` would fail). Restore it (`git checkout -- {}`) and put the new version up for sign-off with `isms signoff start`; or commit it anyway with --allow-signed-edit",
+            described.join(", "),
+            touched.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+        )))
     }
 
     /// The ISMS paths with changes against HEAD, or the files of the chosen records.

@@ -192,6 +192,15 @@ pub fn author_of(commit: &git2::Commit) -> String {
     )
 }
 
+/// The calendar day of a commit time in the commit's own offset: what a commit's
+/// "date" means in reports and records.
+pub fn local_day(seconds: i64, offset_minutes: i32) -> Option<chrono::NaiveDate> {
+    use chrono::TimeZone;
+    chrono::FixedOffset::east_opt(offset_minutes * 60)
+        .and_then(|tz| tz.timestamp_opt(seconds, 0).single())
+        .map(|t| t.date_naive())
+}
+
 /// A git time as ISO 8601 with its offset.
 pub fn iso_time(t: git2::Time) -> String {
     let offset = chrono::FixedOffset::east_opt(t.offset_minutes() * 60)

@@ -143,6 +143,18 @@ pub(crate) fn source_commit_of(markdown: &str) -> Option<String> {
         .filter(|id| id.len() == 40)
 }
 
+/// The line of the document-control table that names the tool that rendered it.
+const PRODUCED_BY_ROW: &str = "| Produced by |";
+
+/// The tool and version a report says rendered it ("ISMS Desk 0.1.0"), read back
+/// from its document-control table.
+pub(crate) fn produced_by(markdown: &str) -> Option<String> {
+    markdown
+        .lines()
+        .find_map(|l| l.strip_prefix(PRODUCED_BY_ROW))
+        .map(|rest| rest.trim().trim_end_matches('|').trim().replace("\\", ""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,10 +17,9 @@
 
 pub mod documents;
 pub mod html;
-mod markdown;
+pub(crate) mod markdown;
 pub(crate) mod model;
 pub mod pdf;
-pub mod signed;
 
 use serde::Serialize;
 
@@ -126,30 +125,44 @@ impl Isms {
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
             .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
-        let commit_id = commit.id().to_string();
-        let snapshot = Snapshot::at(&repo, &commit_id)?;
-        if !snapshot.errors.is_empty() {
-            return Err(Error::IncompleteSource {
+        render(&repo, kind, commit.id()).map_err(|e| match e {
+            Error::IncompleteSource { errors, .. } => Error::IncompleteSource {
                 rev: rev.to_string(),
-                errors: snapshot.errors,
-            });
-        }
-        let mut walk = repo.revwalk()?;
-        walk.push(commit.id())?;
-        let revision = walk.count();
-        let time = commit.committer().when();
-        let previous = previous_report(&repo, kind, &snapshot, &commit_id)?;
-        let source = model::Source {
-            commit: commit_id,
-            revision,
-            time: time.seconds(),
-            offset_minutes: time.offset_minutes(),
-            tool: tool(),
-        };
-        let (meta, context) = model::build(kind, &snapshot, &source, previous.as_ref())?;
-        let markdown = markdown::render(kind, &context)?;
-        Ok(Report { meta, markdown })
+                errors,
+            },
+            other => other,
+        })
     }
+}
+
+/// Renders report `kind` from `commit`: the one way a report is made, for the app,
+/// the command line, sign-off and verification (which renders a signed report again
+/// to compare).
+pub fn render(repo: &git2::Repository, kind: ReportKind, commit: git2::Oid) -> Result<Report> {
+    let commit = repo.find_commit(commit)?;
+    let commit_id = commit.id().to_string();
+    let snapshot = Snapshot::at(repo, &commit_id)?;
+    if !snapshot.errors.is_empty() {
+        return Err(Error::IncompleteSource {
+            rev: commit_id,
+            errors: snapshot.errors,
+        });
+    }
+    let mut walk = repo.revwalk()?;
+    walk.push(commit.id())?;
+    let revision = walk.count();
+    let time = commit.committer().when();
+    let previous = previous_report(repo, kind, &snapshot, &commit_id)?;
+    let source = model::Source {
+        commit: commit_id,
+        revision,
+        time: time.seconds(),
+        offset_minutes: time.offset_minutes(),
+        tool: tool(),
+    };
+    let (meta, context) = model::build(kind, &snapshot, &source, previous.as_ref())?;
+    let markdown = markdown::render(kind, &context)?;
+    Ok(Report { meta, markdown })
 }
 
 /// The report of the same kind last put up for sign-off (`reports/<kind>.md` at the

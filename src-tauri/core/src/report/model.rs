@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{FixedOffset, TimeZone};
 use serde::Serialize;
 
 use crate::catalogue;
@@ -31,9 +30,8 @@ pub(crate) struct Source {
 
 /// A commit time as `YYYY-MM-DD` in the commit's own offset.
 pub(crate) fn commit_date(seconds: i64, offset_minutes: i32) -> String {
-    FixedOffset::east_opt(offset_minutes * 60)
-        .and_then(|tz| tz.timestamp_opt(seconds, 0).single())
-        .map(|t| t.format("%Y-%m-%d").to_string())
+    crate::git::verify::local_day(seconds, offset_minutes)
+        .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "unknown date".to_string())
 }
 

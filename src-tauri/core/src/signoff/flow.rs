@@ -10,8 +10,12 @@ use serde::Serialize;
 use ssh_key::HashAlg;
 
 use super::forge::Forge;
-use super::verify::{config_at, same_governance, short, verify_with_authority, Authority};
-use super::{RequestState, SignoffKind, StepState, Trailers, BRANCH_PREFIX};
+use super::verify::{
+    config_at, root_key_of, same_governance, short, verify_with_authority, Authority, VerifyOptions,
+};
+use super::{
+    acceptance, RequestState, RequestVerification, SignoffKind, StepState, Trailers, BRANCH_PREFIX,
+};
 use crate::domain::{IsmsConfig, Person, SignoffMeans};
 use crate::git::signing::Signer;
 use crate::report::documents::{self, DocumentSource};
@@ -78,7 +82,7 @@ impl Isms {
             .head()
             .and_then(|h| h.peel_to_commit())
             .map_err(|_| Error::Usage("the repository has no commit yet".into()))?;
-        let (verification, authority) = verify_with_authority(&repo, None, None)?;
+        let (verification, authority) = verify_with_authority(&repo, &pinned(&repo))?;
         let chain = chain(&authority, kind)?;
         let first = &chain[0];
         if first.means != SignoffMeans::CommitSignature {
@@ -96,11 +100,7 @@ impl Isms {
             ));
         }
         let path = kind.path(subject);
-        if let Some(open) = verification
-            .requests
-            .iter()
-            .find(|r| r.report == path && r.merge.is_none() && r.state != RequestState::Complete)
-        {
+        if let Some(open) = verification.open().find(|r| r.report == path) {
             return Err(Error::Signoff(format!(
                 "{path} already has an open sign-off request, {}; finish it or delete its branch first",
                 open.id
@@ -241,23 +241,19 @@ impl Isms {
                 })?;
             repo.reference(&local, remote.id(), false, "signoff: from the remote")?;
         }
-        let (verification, authority) = verify_with_authority(&repo, None, None)?;
-        let request = verification
-            .requests
-            .iter()
-            .find(|r| r.id == id && r.merge.is_none())
-            .ok_or_else(|| {
-                Error::Signoff(format!(
-                    "sign-off request {id} is already merged; there is nothing to sign"
-                ))
-            })?;
+        let (verification, authority) = verify_with_authority(&repo, &pinned(&repo))?;
+        let request = verification.open().find(|r| r.id == id).ok_or_else(|| {
+            Error::Signoff(format!(
+                "sign-off request {id} has already reached the branch; there is nothing to sign"
+            ))
+        })?;
         if !request.problems.is_empty() {
             return Err(Error::Signoff(format!(
                 "{BRANCH_PREFIX}{id} does not verify, so nothing was signed:\n{}",
                 request
                     .problems
                     .iter()
-                    .map(|p| format!("  - {}", p.message))
+                    .map(|p| format!("  - {}", p.text()))
                     .collect::<Vec<_>>()
                     .join("\n")
             )));
@@ -274,14 +270,12 @@ impl Isms {
             let StepState::Done { email, .. } = &done.state else {
                 continue;
             };
-            if !email.eq_ignore_ascii_case(&person.email) {
+            // People are told apart by the approved configuration, where each email
+            // is one person's.
+            if email != &person.email {
                 continue;
             }
-            if let Some(rule) = authority.config.separation_of_duties.iter().find(|r| {
-                r.roles.contains(&done.role)
-                    && r.roles.contains(&step.role)
-                    && done.role != step.role
-            }) {
+            if let Some(rule) = authority.config.kept_apart(&done.role, &step.role) {
                 return Err(Error::Signoff(format!(
                     "{} signed step {} ({}) and may not also sign step {} ({}): {}",
                     person.name,
@@ -351,6 +345,15 @@ impl Isms {
                     tree = repo.find_tree(update.create_updated(&repo, &tree)?)?;
                     to_check_out.push(crate::git::ALLOWED_SIGNERS_FILE.to_string());
                 }
+            }
+            if kind == SignoffKind::RiskAcceptance {
+                // The acceptance is recorded in the risk itself, by this merge.
+                let (path, text) =
+                    acceptance_record(&repo, request, &step.role, (seconds, offset), &target)?;
+                let mut update = git2::build::TreeUpdateBuilder::new();
+                update.upsert(&path, repo.blob(text.as_bytes())?, git2::FileMode::Blob);
+                tree = repo.find_tree(update.create_updated(&repo, &tree)?)?;
+                to_check_out.push(path);
             }
             let message = format!(
                 "Sign-off {id}: {} approves and merges the {}\n\n{} approves {} (blob {blob}) by this signed merge, step {} of {total}.\n\n{}",
@@ -452,15 +455,112 @@ impl Isms {
         })
     }
 
-    /// Verifies the sign-offs of `rev` (HEAD when `None`), see [`super::verify`].
-    pub fn signoff_verify(
-        &self,
-        rev: Option<&str>,
-        pinned_root: Option<&str>,
-    ) -> Result<super::Verification> {
+    /// Verifies the sign-offs, see [`super::verify`]. Without a root key in
+    /// `options`, the one pinned in the repository's git configuration is used.
+    pub fn signoff_verify(&self, options: &VerifyOptions) -> Result<super::Verification> {
         let repo = crate::git::repository(self)?;
-        super::verify(&repo, rev, pinned_root)
+        let mut options = options.clone();
+        if options.root_key.is_none() {
+            options.root_key = root_key_of(&repo);
+        }
+        super::verify(&repo, &options)
     }
+
+    /// The `.isms/allowed_signers` text of the configuration approved at the verified
+    /// revision: what an auditor should verify plain git and ssh-keygen against.
+    pub fn approved_allowed_signers(&self, options: &VerifyOptions) -> Result<String> {
+        let repo = crate::git::repository(self)?;
+        let mut options = options.clone();
+        if options.root_key.is_none() {
+            options.root_key = root_key_of(&repo);
+        }
+        let (_, authority) = verify_with_authority(&repo, &options)?;
+        Ok(crate::git::allowed_signers(&authority.config))
+    }
+
+    /// Records completed risk acceptance `id` in its risk's `acceptance`, in the
+    /// working tree, for a request merged on a forge (a signed merge made with ISMS
+    /// Desk records it itself). The change is then committed like any other.
+    pub fn signoff_record(&self, id: &str) -> Result<crate::store::Saved> {
+        let repo = crate::git::repository(self)?;
+        let verification = self.signoff_verify(&VerifyOptions::default())?;
+        let request = verification
+            .requests
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::NotFound(format!("sign-off request {id}")))?;
+        if request.kind != SignoffKind::RiskAcceptance.as_str() {
+            return Err(Error::Usage(format!(
+                "{id} is a {} sign-off; only risk acceptances are recorded in a record",
+                request.kind
+            )));
+        }
+        if request.state != RequestState::Complete {
+            return Err(Error::Signoff(format!(
+                "{id} is not a completed sign-off on this branch, so there is nothing to record"
+            )));
+        }
+        let record = acceptance::of_request(&repo, request)?;
+        let risk = request.subject.clone().unwrap_or_default();
+        let opened = self.open_record(&risk)?;
+        let bytes = self
+            .read_bytes(&opened.path)?
+            .ok_or_else(|| Error::NotFound(risk.clone()))?;
+        let before = crate::format::decode(&opened.path, &bytes).map_err(Error::Invalid)?;
+        let text = acceptance::recorded(&opened.path, &risk, &before, &record)?;
+        self.write_record_text(
+            crate::RecordKind::Risk,
+            &risk,
+            &opened.path,
+            &text,
+            &opened.revision,
+        )
+    }
+}
+
+/// The options that take the repository's own pin (`git config isms.rootKey`).
+fn pinned(repo: &git2::Repository) -> VerifyOptions {
+    VerifyOptions {
+        root_key: root_key_of(repo),
+        ..VerifyOptions::default()
+    }
+}
+
+/// The risk file of acceptance `request` with the acceptance recorded, as the signed
+/// merge into `target` writes it. Refused when the risk was rescored on `target`
+/// since the request was rendered: the signers would record an acceptance that no
+/// longer covers it.
+fn acceptance_record(
+    repo: &git2::Repository,
+    request: &RequestVerification,
+    role: &str,
+    when: (i64, i32),
+    target: &git2::Commit,
+) -> Result<(String, String)> {
+    let risk = request
+        .subject
+        .clone()
+        .ok_or_else(|| Error::Signoff(format!("{} names no risk", request.id)))?;
+    let path = acceptance::risk_path(&risk);
+    let at_source = acceptance::risk_at(repo, &request.source, &path)?
+        .ok_or_else(|| Error::Signoff(format!("{risk} does not load at the request's source")))?;
+    let now = acceptance::risk_at(repo, &target.id().to_string(), &path)?
+        .ok_or_else(|| Error::Signoff(format!("{risk} is not on {} any more", request.into)))?;
+    let changed = at_source.as_scored().changes_to(&now.as_scored());
+    if !changed.is_empty() {
+        return Err(Error::Signoff(format!(
+            "{risk} was rescored on {} since its acceptance was put up ({}); start a new request for what it is now",
+            request.into,
+            changed.join(", ")
+        )));
+    }
+    let entry = target.tree()?.get_path(std::path::Path::new(&path))?;
+    let before = String::from_utf8_lossy(repo.find_blob(entry.id())?.content()).into_owned();
+    let record = acceptance::record_for(&request.id, role, when, &at_source);
+    Ok((
+        path.clone(),
+        acceptance::recorded(&path, &risk, &before, &record)?,
+    ))
 }
 
 fn chain(authority: &Authority, kind: SignoffKind) -> Result<Vec<crate::domain::SignoffStep>> {
@@ -569,7 +669,7 @@ impl Isms {
         remote: &str,
         credentials: &crate::git::sync::Credentials,
     ) -> Result<Published> {
-        let verification = self.signoff_verify(None, None)?;
+        let verification = self.signoff_verify(&VerifyOptions::default())?;
         let request = verification
             .requests
             .iter()

@@ -27,13 +27,16 @@
 //! fingerprint), replaced only by governance sign-offs that completed their own chain.
 //! A key added to `isms.yaml` by an ordinary commit authorises nothing.
 
+pub mod acceptance;
 mod flow;
 pub mod forge;
+pub mod signed;
 pub mod verify;
 
 pub use flow::{Published, Signed, Started};
 pub use verify::{
-    verify, Problem, RequestState, RequestVerification, StepState, StepVerification, Verification,
+    root_key_of, verify, Approval, Judgement, Problem, ProblemCode, RequestState,
+    RequestVerification, RootTrust, StepState, StepVerification, Verification, VerifyOptions,
 };
 
 use serde::Serialize;

@@ -5,10 +5,10 @@
 //! Everything added comes from the commits (signers, keys, dates), so rendering the
 //! same sign-off again gives the same bytes, in markdown, HTML and PDF alike.
 
-use super::model::means_text;
-use super::{Report, ReportKind};
+use super::{RequestState, RequestVerification, StepState};
 use crate::domain::SignoffMeans;
-use crate::signoff::{RequestState, RequestVerification, StepState};
+use crate::report::model::means_text;
+use crate::report::{Report, ReportKind};
 use crate::{Error, Isms, Result};
 
 /// The header row of the sign-off table (templates/reports/signoff-table.md.j2).
@@ -95,8 +95,8 @@ fn status(request: &RequestVerification) -> String {
     }
 }
 
-fn row(step: &crate::signoff::StepVerification) -> String {
-    let cell = |t: &str| super::markdown::cell(t);
+fn row(step: &super::StepVerification) -> String {
+    let cell = |t: &str| crate::report::markdown::cell(t);
     match &step.state {
         StepState::Pending => format!(
             "| {} | pending | {} | pending | — | — |\n",
@@ -149,14 +149,14 @@ fn appendix(request: &RequestVerification) -> String {
             } => out.push_str(&format!(
                 "- **Step {} — {}**: {} \\<{}\\>, {how}, {date}. Commit `{commit}`, key `{key}`.\n",
                 step.number,
-                super::markdown::inline(&step.role_title),
-                super::markdown::inline(person),
-                super::markdown::inline(email),
+                crate::report::markdown::inline(&step.role_title),
+                crate::report::markdown::inline(person),
+                crate::report::markdown::inline(email),
             )),
             StepState::Pending => out.push_str(&format!(
                 "- **Step {} — {}**: pending ({}).\n",
                 step.number,
-                super::markdown::inline(&step.role_title),
+                crate::report::markdown::inline(&step.role_title),
                 means_word(step.means)
             )),
         }
@@ -168,7 +168,10 @@ fn appendix(request: &RequestVerification) -> String {
         ));
     }
     for warning in &request.warnings {
-        out.push_str(&format!("\nNote: {}\n", super::markdown::inline(warning)));
+        out.push_str(&format!(
+            "\nNote: {}\n",
+            crate::report::markdown::inline(&warning.message)
+        ));
     }
     out.push_str(
         "\nAnyone with a copy of the repository can check each signature with git and \

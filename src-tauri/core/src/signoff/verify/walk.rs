@@ -1,0 +1,436 @@
+//! The walk: the requests the history holds, where each reached the verified branch,
+//! and the approved configuration in force when it did.
+//!
+//! A request is the group of commits whose trailers name its id. Its last commit
+//! either is a parent (not the first) of a merge that did not already contain it — the
+//! request landed by that merge — or continues a first-parent line — it was
+//! fast-forwarded. Requests are checked oldest landing first, so that a governance
+//! sign-off that completes changes the configuration for the requests after it.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::history::History;
+use super::request::RequestCheck;
+use super::{
+    config_at, short, Approval, Problem, ProblemCode, RequestState, RequestVerification, RootTrust,
+    Verification, VerifyOptions,
+};
+use crate::domain::IsmsConfig;
+use crate::report::documents;
+use crate::signoff::BRANCH_PREFIX;
+use crate::Result;
+
+/// The configuration a request is checked against.
+#[derive(Clone)]
+pub(crate) struct Authority {
+    /// The approved people, roles, keys and chains (with the rest of isms.yaml).
+    pub config: IsmsConfig,
+    /// The commit whose isms.yaml it is.
+    pub commit: String,
+    /// How it became approved.
+    pub by: String,
+}
+
+/// How a request reached the verified branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Landing {
+    /// Merged by this merge commit, whose other parent is the request's last commit.
+    Merge(git2::Oid),
+    /// Its last commit is on a first-parent line of the branch.
+    FastForward(git2::Oid),
+    /// It did not reach the branch.
+    Open,
+}
+
+impl Landing {
+    /// The commit at which it reached the branch.
+    pub fn commit(self) -> Option<git2::Oid> {
+        match self {
+            Landing::Merge(c) | Landing::FastForward(c) => Some(c),
+            Landing::Open => None,
+        }
+    }
+}
+
+/// A request found in the history: its id, its last commit and how it landed.
+struct Found {
+    id: String,
+    tip: git2::Oid,
+    landing: Landing,
+}
+
+pub(super) struct Walker<'r> {
+    pub repo: &'r git2::Repository,
+    pub history: History,
+    pub options: VerifyOptions,
+    /// The approved configurations, oldest first, with the commit at which each took
+    /// effect.
+    approved: Vec<(git2::Oid, Authority)>,
+    approvals: Vec<Approval>,
+    pub root: RootTrust,
+    pub root_key: Option<String>,
+    requests: Vec<RequestVerification>,
+    /// Every commit some request check walked.
+    covered: HashSet<git2::Oid>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+    /// isms.yaml blobs already parsed, for naming where a key came from.
+    configs: RefCell<HashMap<git2::Oid, Option<IsmsConfig>>>,
+}
+
+impl<'r> Walker<'r> {
+    pub fn new(
+        repo: &'r git2::Repository,
+        history: History,
+        options: &VerifyOptions,
+    ) -> Result<Walker<'r>> {
+        let root = history.root;
+        let config = config_at(repo, root)?.map_err(|e| {
+            crate::Error::Usage(format!(
+                "{} in the first commit {root} does not load ({e}); nothing can be verified against it",
+                crate::isms::CONFIG_FILE
+            ))
+        })?;
+        let mut walker = Walker {
+            repo,
+            history,
+            options: options.clone(),
+            approved: Vec::new(),
+            approvals: Vec::new(),
+            root: RootTrust::TrustedOnFirstUse,
+            root_key: None,
+            requests: Vec::new(),
+            covered: HashSet::new(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            configs: RefCell::new(HashMap::new()),
+        };
+        let by = walker.trust_root(&config)?;
+        walker.approvals.push(Approval {
+            commit: root.to_string(),
+            by: by.clone(),
+        });
+        walker.approved.push((
+            root,
+            Authority {
+                config,
+                commit: root.to_string(),
+                by,
+            },
+        ));
+        Ok(walker)
+    }
+
+    pub fn run(&mut self) -> Result<()> {
+        self.joined_histories()?;
+        let mut found = self.landed_requests()?;
+        found.sort_by_key(|f| f.landing.commit().map(|c| self.history.position[&c]));
+        for f in found {
+            self.check(f)?;
+        }
+        self.open_requests()?;
+        self.stray_steps();
+        self.signed_documents()?;
+        self.acceptances()?;
+        self.compare_contents()?;
+        self.allowed_signers_in_step()?;
+        self.governance_pending()?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> (Verification, Authority) {
+        let open_requests = self.options.open_requests;
+        let ok = self.problems.is_empty()
+            && self
+                .requests
+                .iter()
+                .filter(|r| r.is_landed() || open_requests)
+                .all(|r| r.problems.is_empty());
+        let authority = self
+            .approved
+            .last()
+            .map(|(_, a)| a.clone())
+            .expect("the root configuration is always approved");
+        (
+            Verification {
+                branch: self.history.branch.clone(),
+                head: self.history.tip.to_string(),
+                root: self.root,
+                root_key: self.root_key,
+                approvals: self.approvals,
+                requests: self.requests,
+                problems: self.problems,
+                warnings: self.warnings,
+                commits_examined: self.history.nodes.len(),
+                ok,
+            },
+            authority,
+        )
+    }
+
+    /// The requests whose commits are reachable, each with its last commit and how it
+    /// landed. Merges that bring a request's last commit in again are replays.
+    fn landed_requests(&mut self) -> Result<Vec<Found>> {
+        let mut groups: BTreeMap<String, Vec<git2::Oid>> = BTreeMap::new();
+        let mut squashes = Vec::new();
+        for node in &self.history.nodes {
+            let Some(m) = self.history.marked.get(&node.oid) else {
+                continue;
+            };
+            if m.id_lines > 1 {
+                squashes.push(node.oid);
+                continue;
+            }
+            if let Some(id) = m.id() {
+                groups.entry(id.to_string()).or_default().push(node.oid);
+            }
+        }
+        for oid in squashes {
+            self.covered.insert(oid);
+            let commit = self.repo.find_commit(oid)?;
+            self.problems.push(
+                Problem::new(
+                    ProblemCode::SquashMerge,
+                    format!(
+                        "commit {} (\"{}\") holds the trailers of several sign-off steps in one message: the steps were squashed into one commit, which throws their signatures away, so nothing it claims can be verified",
+                        short(&oid.to_string()),
+                        crate::git::verify::summary_of(&commit)
+                    ),
+                )
+                .at(oid)
+                .remedy("Revert it and merge the sign-off branch itself, with a merge commit or a fast-forward; a forge's \"squash and merge\" cannot carry a sign-off (see the README, \"Forge merge settings\")."),
+            );
+        }
+        // Merges by the parent they merged in (other than the first).
+        let mut merged_by: HashMap<git2::Oid, Vec<git2::Oid>> = HashMap::new();
+        for node in &self.history.nodes {
+            for p in node.parents.iter().skip(1) {
+                merged_by.entry(*p).or_default().push(node.oid);
+            }
+        }
+        let mut found = Vec::new();
+        for (id, commits) in groups {
+            // A signed merge carries the request's trailers too: it lands the request,
+            // it is not a commit of its branch.
+            let members: HashSet<git2::Oid> = commits.iter().copied().collect();
+            let is_landing_merge = |c: &git2::Oid| {
+                self.history
+                    .node(*c)
+                    .parents
+                    .iter()
+                    .skip(1)
+                    .any(|p| members.contains(p))
+            };
+            let tip = commits
+                .iter()
+                .rev()
+                .find(|c| !is_landing_merge(c))
+                .or(commits.last())
+                .copied()
+                .expect("a group has a commit");
+            let mut landing = Landing::FastForward(tip);
+            for merge in merged_by.get(&tip).into_iter().flatten() {
+                self.covered.insert(*merge);
+                let first = self.history.node(*merge).parents[0];
+                let already = first == tip || self.repo.graph_descendant_of(first, tip)?;
+                if !already && landing == Landing::FastForward(tip) {
+                    landing = Landing::Merge(*merge);
+                    continue;
+                }
+                let earlier = match landing {
+                    Landing::Merge(m) => format!("merge {}", short(&m.to_string())),
+                    _ => format!("its own commit {}", short(&tip.to_string())),
+                };
+                self.problems.push(
+                    Problem::new(
+                        ProblemCode::LandedTwice,
+                        format!(
+                            "merge {} brings sign-off request {id} in again, which had already reached {} with {earlier}: a request lands once, and merging an old approval again can bring back a document that was signed off before",
+                            short(&merge.to_string()),
+                            self.history.branch
+                        ),
+                    )
+                    .at(*merge)
+                    .of(&id)
+                    .remedy(format!(
+                        "Revert merge {}. To sign the document again, start a new request (`isms signoff start`).",
+                        short(&merge.to_string())
+                    )),
+                );
+            }
+            found.push(Found { id, tip, landing });
+        }
+        Ok(found)
+    }
+
+    /// Checks one request against the configuration in force where it landed.
+    fn check(&mut self, found: Found) -> Result<()> {
+        let at = found.landing.commit().unwrap_or(self.history.tip);
+        let authority = self.authority_at(at)?.clone();
+        let checked =
+            RequestCheck::new(self, &authority, &found.id, found.tip, found.landing).run()?;
+        self.covered.extend(checked.commits.iter().copied());
+        let request = checked.request;
+        if request.state == RequestState::Complete {
+            if let (Some(config), Some(at)) = (checked.proposed, found.landing.commit()) {
+                let by = format!("governance sign-off {}", request.id);
+                self.approvals.push(Approval {
+                    commit: at.to_string(),
+                    by: by.clone(),
+                });
+                self.approved.push((
+                    at,
+                    Authority {
+                        config,
+                        commit: at.to_string(),
+                        by,
+                    },
+                ));
+            }
+        }
+        self.requests.push(request);
+        Ok(())
+    }
+
+    /// The approved configuration in force at commit `at`: the last approval that
+    /// `at` descends from.
+    fn authority_at(&self, at: git2::Oid) -> Result<&Authority> {
+        for (commit, authority) in self.approved.iter().rev() {
+            if *commit == at || self.repo.graph_descendant_of(at, *commit)? {
+                return Ok(authority);
+            }
+        }
+        Ok(&self.approved[0].1)
+    }
+
+    /// The configuration approved at the verified tip.
+    pub fn authority(&self) -> Result<&Authority> {
+        self.authority_at(self.history.tip)
+    }
+
+    /// Requests on `signoff/*` branches (local or remote-tracking) that did not reach
+    /// the verified branch, checked against the configuration approved at its tip.
+    fn open_requests(&mut self) -> Result<()> {
+        let mut tips: BTreeMap<String, git2::Oid> = BTreeMap::new();
+        for pattern in [
+            format!("refs/heads/{BRANCH_PREFIX}*"),
+            format!("refs/remotes/*/{BRANCH_PREFIX}*"),
+        ] {
+            for reference in self.repo.references_glob(&pattern)? {
+                let reference = reference?;
+                let Ok(name) = reference.name() else { continue };
+                let Some(id) = name.split(BRANCH_PREFIX).nth(1).map(str::to_string) else {
+                    continue;
+                };
+                let Ok(commit) = reference.peel_to_commit() else {
+                    continue;
+                };
+                tips.entry(id).or_insert(commit.id());
+            }
+        }
+        let authority = self.authority()?.clone();
+        for (id, tip) in tips {
+            if self.history.reaches(tip) || self.requests.iter().any(|r| r.id == id) {
+                continue;
+            }
+            let checked = RequestCheck::new(self, &authority, &id, tip, Landing::Open).run()?;
+            self.requests.push(checked.request);
+        }
+        Ok(())
+    }
+
+    /// Every reachable commit with sign-off trailers belongs to a request that was
+    /// checked; one that does not (a second tip of a request, a step off its branch)
+    /// claims a signature nobody verified.
+    fn stray_steps(&mut self) {
+        let mut stray: Vec<(usize, git2::Oid)> = self
+            .history
+            .marked
+            .keys()
+            .filter(|oid| !self.covered.contains(oid))
+            .map(|oid| (self.history.position[oid], *oid))
+            .collect();
+        stray.sort();
+        for (_, oid) in stray {
+            let m = &self.history.marked[&oid];
+            let id = m.id().unwrap_or("?").to_string();
+            let step = m
+                .trailers
+                .step
+                .as_ref()
+                .map(|(n, role)| format!("step {n} ({role})"))
+                .unwrap_or_else(|| "a step".into());
+            self.problems.push(
+                Problem::new(
+                    ProblemCode::StrayStep,
+                    format!(
+                        "commit {} claims to be {step} of sign-off request {id}, but it is not on that request's branch of steps: it reached {} outside any request that was verified",
+                        short(&oid.to_string()),
+                        self.history.branch
+                    ),
+                )
+                .at(oid)
+                .of(&id)
+                .remedy("Find out who made it (git show) and revert the merge that brought it in; a step is signed only on the request's own branch (`isms signoff sign`)."),
+            );
+        }
+    }
+
+    /// isms.yaml at the verified tip differs from the approved configuration in
+    /// people, roles, keys, separation of duties or chains.
+    fn governance_pending(&mut self) -> Result<()> {
+        let Ok(Ok(now)) = config_at(self.repo, self.history.tip) else {
+            return Ok(());
+        };
+        let authority = self.authority()?;
+        let changes = documents::governance_changes(&authority.config, &now);
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let message = format!(
+            "{} at {} differs from the approved configuration (from {}); until a governance sign-off completes, these changes authorise nothing: {}",
+            crate::isms::CONFIG_FILE,
+            self.history.branch,
+            short(&authority.commit),
+            changes.join("; ")
+        );
+        self.warnings.push(
+            Problem::new(ProblemCode::GovernancePending, message)
+                .remedy("Put them up for sign-off with `isms signoff start governance`."),
+        );
+        Ok(())
+    }
+
+    /// The first reachable commit whose isms.yaml lists a key, for saying where an
+    /// unapproved key came from.
+    pub fn key_origin(&self, fingerprint: &str) -> Option<git2::Oid> {
+        for node in &self.history.nodes {
+            let Some(blob) = node.config else { continue };
+            let mut configs = self.configs.borrow_mut();
+            let config = configs
+                .entry(blob)
+                .or_insert_with(|| config_at(self.repo, node.oid).ok().and_then(|c| c.ok()));
+            let lists = config.as_ref().is_some_and(|c| {
+                c.people
+                    .iter()
+                    .flat_map(|p| &p.signing_keys)
+                    .any(|k| documents::fingerprint(k) == fingerprint)
+            });
+            if lists {
+                return Some(node.oid);
+            }
+        }
+        None
+    }
+
+    /// The requests checked so far.
+    pub fn requests(&self) -> &[RequestVerification] {
+        &self.requests
+    }
+
+    /// The requests checked so far, to add what later checks find.
+    pub fn requests_mut(&mut self) -> &mut Vec<RequestVerification> {
+        &mut self.requests
+    }
+}
