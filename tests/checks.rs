@@ -141,7 +141,33 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
                 )
             },
         ),
+        (
+            "acceptance-stale",
+            Severity::Warning,
+            "risks/R-013.md",
+            |c| {
+                c.edit(
+                    "risks/R-013.md",
+                    "  reaffirmed: [2026-03-10, 2026-09-22]\n",
+                    "  reaffirmed: [2026-03-10, 2026-09-22]\n  signoff: risk-acceptance-R-013-2026-09-22\n  as_scored: {likelihood: 3, impact: 4}\n",
+                )
+            },
+        ),
         ("role-unheld", Severity::Warning, "isms.yaml", |_| {}),
+        ("people-look-alike", Severity::Warning, "isms.yaml", |c| {
+            c.edit(
+                "isms.yaml",
+                "  - name: Emil Dahl\n    email: emil.dahl@kestrelcart.example",
+                "  - name: Emil Dahl\n    email: emil.dahl@kestrelcart.example\n  - name: M\u{430}ja Thorsen\n    email: m\u{430}ja.thorsen@kestrelcart.example",
+            )
+        }),
+        ("shared-signing-key", Severity::Error, "isms.yaml", |c| {
+            c.edit(
+                "isms.yaml",
+                "    roles: [cfo]",
+                "    roles: [cfo]\n    signing_keys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF5KUOemOiOc9DzRcD3LrdWnwiok7Kkw7V/vbt4UBJuw emil\"]",
+            )
+        }),
         (
             "separation-of-duties",
             Severity::Warning,

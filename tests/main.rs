@@ -15,12 +15,15 @@
 //! - `app`: end-to-end scenarios of the desktop app through tauri-driver (ignored unless asked
 //!   for; `scripts/test.sh` runs them under Xvfb).
 //! - `views`: what the app's screens show (isms_core::views), committing as the app does.
+//! - `attacks`: the adversarial suite of sign-off — each attack built with plain git and
+//!   ssh-keygen, rejected with its cause; every legitimate route still verifies.
 //! - `signoff`: sign-off chains with three people and keys, each kind of wrong chain
 //!   rejected; evidence cross-checked with `git verify-commit` and `ssh-keygen -Y verify`.
 //! - `shell`: the desktop shell's CSP and capabilities stay strict.
 //! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
 mod app;
+mod attacks;
 mod bindings;
 mod checks;
 mod cli;

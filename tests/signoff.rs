@@ -16,25 +16,25 @@ const JONAS_KEY: &str =
 const MAJA_KEY: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF5KUOemOiOc9DzRcD3LrdWnwiok7Kkw7V/vbt4UBJuw";
 
-const INGRID: &str = "ingrid.solberg@kestrelcart.example";
-const JONAS: &str = "jonas.lykke@kestrelcart.example";
-const MAJA: &str = "maja.thorsen@kestrelcart.example";
+pub(crate) const INGRID: &str = "ingrid.solberg@kestrelcart.example";
+pub(crate) const JONAS: &str = "jonas.lykke@kestrelcart.example";
+pub(crate) const MAJA: &str = "maja.thorsen@kestrelcart.example";
 
 /// The sample with fresh keys for Ingrid (ISM), Jonas (Head of Product) and Maja
 /// (CEO) in its first, signed commit.
-struct Board {
-    s: Signed,
-    jonas: PathBuf,
-    maja: PathBuf,
+pub(crate) struct Board {
+    pub(crate) s: Signed,
+    pub(crate) jonas: PathBuf,
+    pub(crate) maja: PathBuf,
 }
 
 impl Board {
-    fn new() -> Board {
+    pub(crate) fn new() -> Board {
         Board::with(|_| {})
     }
 
     /// As `new`, with isms.yaml edited before the first commit.
-    fn with(edit: impl FnOnce(&Signed)) -> Board {
+    pub(crate) fn with(edit: impl FnOnce(&Signed)) -> Board {
         let s = Signed::new();
         let jonas = keygen(s.home.path(), "jonas", "");
         let maja = keygen(s.home.path(), "maja", "");
@@ -48,17 +48,17 @@ impl Board {
     }
 
     /// Makes the next isms commands sign with `key`.
-    fn key(&self, key: &Path) {
+    pub(crate) fn key(&self, key: &Path) {
         self.s
             .git(&["config", "user.signingkey", key.to_str().expect("utf-8")]);
     }
 
-    fn as_ingrid(&self) {
+    pub(crate) fn as_ingrid(&self) {
         self.key(&self.s.key.clone());
     }
 
     /// `isms signoff start <kind>` as Ingrid → the request id.
-    fn start(&self, args: &[&str]) -> String {
+    pub(crate) fn start(&self, args: &[&str]) -> String {
         self.as_ingrid();
         let mut all = vec!["--format", "json", "signoff", "start"];
         all.extend_from_slice(args);
@@ -67,7 +67,7 @@ impl Board {
         v["id"].as_str().expect("an id").to_string()
     }
 
-    fn sign(&self, key: &Path, id: &str, extra: &[&str]) -> (i32, String, String) {
+    pub(crate) fn sign(&self, key: &Path, id: &str, extra: &[&str]) -> (i32, String, String) {
         self.key(key);
         let mut args = vec!["signoff", "sign", id];
         args.extend_from_slice(extra);
@@ -75,7 +75,7 @@ impl Board {
     }
 
     /// `isms verify --format json` → (exit code, JSON).
-    fn verify(&self, extra: &[&str]) -> (i32, Value) {
+    pub(crate) fn verify(&self, extra: &[&str]) -> (i32, Value) {
         let mut args = vec!["--format", "json", "verify"];
         args.extend_from_slice(extra);
         let (code, out, err) = self.s.isms(&args);
@@ -84,7 +84,7 @@ impl Board {
     }
 
     /// Every problem of a verification (message and what to do), joined.
-    fn problems(v: &Value) -> String {
+    pub(crate) fn problems(v: &Value) -> String {
         let text = |p: &Value| {
             format!(
                 "{} {}",
@@ -105,7 +105,7 @@ impl Board {
     }
 
     /// Verification of everything, open requests included, fails for `reason`.
-    fn must_fail(&self, reason: &str) -> Value {
+    pub(crate) fn must_fail(&self, reason: &str) -> Value {
         let (code, v) = self.verify(&["--requests"]);
         assert_eq!(code, 1, "verify should fail: {v:#}");
         assert_eq!(v["ok"], false);
@@ -121,13 +121,13 @@ impl Board {
         v
     }
 
-    fn rev(&self, rev: &str) -> String {
+    pub(crate) fn rev(&self, rev: &str) -> String {
         self.s.git(&["rev-parse", rev]).trim().to_string()
     }
 
     /// A commit made by the real git on the request's branch, signed with `key`
     /// (or unsigned), carrying the trailers of `step` for `role`.
-    fn git_step(
+    pub(crate) fn git_step(
         &self,
         id: &str,
         key: Option<&Path>,
@@ -161,7 +161,7 @@ impl Board {
     }
 
     /// git verify-commit with the repository's allowed signers → (exit code, text).
-    fn git_verify(&self, commit: &str) -> (i32, String) {
+    pub(crate) fn git_verify(&self, commit: &str) -> (i32, String) {
         let signers = self.s.path().join(".isms/allowed_signers");
         let (code, out, err) = crate::support::git_status_in(
             &self.s,
@@ -178,7 +178,7 @@ impl Board {
     }
 
     /// ssh-keygen -Y verify of a commit's signature over its payload, in namespace git.
-    fn ssh_keygen_verify_commit(&self, commit: &str, email: &str) -> (i32, String) {
+    pub(crate) fn ssh_keygen_verify_commit(&self, commit: &str, email: &str) -> (i32, String) {
         let raw = self.s.git(&["cat-file", "commit", commit]);
         let mut payload = String::new();
         let mut signature = String::new();
@@ -207,7 +207,12 @@ impl Board {
         self.ssh_keygen_verify(&dir.join("payload"), email, "git")
     }
 
-    fn ssh_keygen_verify(&self, file: &Path, email: &str, namespace: &str) -> (i32, String) {
+    pub(crate) fn ssh_keygen_verify(
+        &self,
+        file: &Path,
+        email: &str,
+        namespace: &str,
+    ) -> (i32, String) {
         let mut sig = file.as_os_str().to_owned();
         sig.push(".sig");
         let out = self

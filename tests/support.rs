@@ -72,6 +72,11 @@ fn copy_dir(from: &Path, to: &Path) {
 pub fn isms_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        // Another build of `isms` (an older commit's, to see a new test fail
+        // against the code before a fix): ISMS_BIN=/path/to/isms.
+        if let Some(bin) = std::env::var_os("ISMS_BIN") {
+            return PathBuf::from(bin);
+        }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "-q", "-p", "isms-cli", "--bin", "isms"])

@@ -103,8 +103,11 @@ pub const RULES: &[&str] = &[
     "acceptance-missing",
     "acceptance-pending",
     "acceptance-role-not-allowed",
+    "acceptance-stale",
     "role-unheld",
     "separation-of-duties",
+    "people-look-alike",
+    "shared-signing-key",
     "risk-review-overdue",
     "document-review-overdue",
     "assessment-overdue",
@@ -451,6 +454,21 @@ pub fn run(
                                 .unwrap_or_default();
                             out.push("acceptance-pending", Severity::Warning, &path, format!("accepted by {}, but the formal acceptance memo is still pending{since}", a.accepted_by));
                         }
+                        if let Some(scored) = &a.as_scored {
+                            let changed = scored.changes_to(&risk.as_scored());
+                            if !changed.is_empty() {
+                                out.push(
+                                    "acceptance-stale",
+                                    Severity::Warning,
+                                    &path,
+                                    format!(
+                                        "acceptance: rescored since the acceptance{} was signed ({}); it no longer covers the risk as it stands: put it up for acceptance again",
+                                        a.signoff.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
+                                        changed.join(", ")
+                                    ),
+                                );
+                            }
+                        }
                         let allowed = methodology
                             .band_rule(band)
                             .map(|r| r.accepted_by.clone())
@@ -664,6 +682,19 @@ fn config_rules(config: &IsmsConfig, records: &Records, out: &mut Out) {
                 ),
             );
         }
+    }
+    for l in super::people::look_alikes(config) {
+        let (rule, severity) = if l.shared_key {
+            ("shared-signing-key", Severity::Error)
+        } else {
+            ("people-look-alike", Severity::Warning)
+        };
+        out.push(
+            rule,
+            severity,
+            path,
+            format!("people.{}: {}", l.field, l.message),
+        );
     }
     let _ = records;
 }

@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod config;
+pub mod people;
 pub mod records;
 pub mod scoring;
 

@@ -188,12 +188,28 @@ impl Signer {
         &self,
         config: &'c crate::domain::IsmsConfig,
     ) -> Option<&'c crate::domain::Person> {
+        match self.holders(config).as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Every person of `config` who lists this key: more than one means the key
+    /// names nobody.
+    pub fn holders<'c>(
+        &self,
+        config: &'c crate::domain::IsmsConfig,
+    ) -> Vec<&'c crate::domain::Person> {
         let key = self.public_key().key_data();
-        config.people.iter().find(|p| {
-            p.signing_keys
-                .iter()
-                .any(|k| PublicKey::from_openssh(k).is_ok_and(|k| k.key_data() == key))
-        })
+        config
+            .people
+            .iter()
+            .filter(|p| {
+                p.signing_keys
+                    .iter()
+                    .any(|k| PublicKey::from_openssh(k).is_ok_and(|k| k.key_data() == key))
+            })
+            .collect()
     }
 
     /// The public key of the signer.

@@ -187,6 +187,10 @@ pub fn governance(
         "organisation": config.organisation,
         "approved_from": approved_from,
         "changes": governance_changes(approved, config),
+        "lookalikes": crate::domain::people::look_alikes(config)
+            .into_iter()
+            .map(|l| l.message)
+            .collect::<Vec<_>>(),
         "people": people,
         "roles": roles,
         "separation": separation,

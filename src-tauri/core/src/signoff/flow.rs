@@ -589,6 +589,13 @@ fn holder_of(
 ) -> Result<Person> {
     let key = signer.public_key();
     let fingerprint = key.fingerprint(HashAlg::Sha256);
+    let holders = signer.holders(config);
+    if holders.len() > 1 {
+        return Err(Error::Signoff(format!(
+            "your signing key {fingerprint} is listed for {} in the approved configuration, so a signature by it would not say who signed; each person needs a key of their own",
+            holders.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(" and ")
+        )));
+    }
     let person = signer.holder(config).ok_or_else(|| {
             Error::Signoff(format!(
                 "your signing key {fingerprint} is not authorised by the approved configuration; a key counts once a governance sign-off adding it is complete"

@@ -43,10 +43,8 @@ impl Walker<'_> {
             if now == Some((REGULAR_FILE, newest.report_blob.clone())) {
                 continue;
             }
-            let culprit = self.last_change(&path)?;
-            let by = culprit
-                .map(|c| format!(" (by commit {})", short(&c.to_string())))
-                .unwrap_or_default();
+            let culprit = self.culprit(&path)?;
+            let by = culprit.text();
             let older = indices[..indices.len() - 1]
                 .iter()
                 .map(|i| &self.requests()[*i])
@@ -90,7 +88,7 @@ impl Walker<'_> {
                     ),
                 ),
             };
-            let remedy = match culprit {
+            let remedy = match culprit.line {
                 Some(c) => format!(
                     "Revert commit {} (`git revert {}`), or put the new version up for sign-off (`isms signoff start {kind}`).",
                     short(&c.to_string()),
@@ -99,7 +97,7 @@ impl Walker<'_> {
                 None => format!("Put the document up for sign-off again (`isms signoff start {kind}`)."),
             };
             let mut problem = problem.of(&newest.id).remedy(remedy);
-            if let Some(c) = culprit {
+            if let Some(c) = culprit.made_by.or(culprit.line) {
                 problem = problem.at(c);
             }
             self.problems.push(problem);
@@ -171,8 +169,11 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// The newest reachable commit that gave `path` its content at the tip.
-    pub(super) fn last_change(&self, path: &str) -> Result<Option<git2::Oid>> {
+    /// Who gave `path` its content at the tip: the commit on the branch's
+    /// first-parent line that changed it, and — when that is a merge that took it from
+    /// another parent — the commit on that side that made the change (unless it is a
+    /// sign-off step, which only ever adds a document).
+    pub(super) fn culprit(&self, path: &str) -> Result<Culprit> {
         let entry = |oid: git2::Oid| -> Result<Option<(i32, git2::Oid)>> {
             let tree = self.repo.find_commit(oid)?.tree()?;
             Ok(tree
@@ -180,20 +181,38 @@ impl Walker<'_> {
                 .ok()
                 .map(|e| (e.filemode(), e.id())))
         };
-        for node in self.history.nodes.iter().rev() {
-            let now = entry(node.oid)?;
-            let mut inherited = false;
-            for p in &node.parents {
-                if entry(*p)? == now {
-                    inherited = true;
-                    break;
+        // The newest commit of a first-parent line from `from` that changed the entry.
+        let changed_on_line = |from: git2::Oid| -> Result<Option<git2::Oid>> {
+            let mut at = Some(from);
+            while let Some(oid) = at {
+                let now = entry(oid)?;
+                let parent = self.history.node(oid).parents.first().copied();
+                let before = match parent {
+                    Some(p) => entry(p)?,
+                    None => None,
+                };
+                if now != before {
+                    return Ok(Some(oid));
                 }
+                at = parent;
             }
-            if !inherited {
-                return Ok(Some(node.oid));
+            Ok(None)
+        };
+        let Some(line) = changed_on_line(self.history.tip)? else {
+            return Ok(Culprit::default());
+        };
+        let now = entry(line)?;
+        let mut made_by = None;
+        for p in self.history.node(line).parents.iter().skip(1) {
+            if entry(*p)? == now {
+                made_by = changed_on_line(*p)?.filter(|c| !self.history.marked.contains_key(c));
+                break;
             }
         }
-        Ok(None)
+        Ok(Culprit {
+            line: Some(line),
+            made_by,
+        })
     }
 
     /// Completed risk acceptances: stale once the risk is rescored; recorded in the
@@ -299,14 +318,14 @@ impl Walker<'_> {
                 continue;
             };
             if let Some(why) = self.acceptance_disagrees(&risk, &claimed)? {
-                let culprit = self.last_change(&path)?;
+                let culprit = self.culprit(&path)?;
                 let mut problem = Problem::new(
                     ProblemCode::AcceptanceMismatch,
                     format!("{path}: acceptance.signoff names {claimed}, but {why}"),
                 )
                 .of(&claimed)
                 .remedy("Correct the record (`isms signoff record <id>` writes it from the sign-off), or put the acceptance up for sign-off.");
-                if let Some(c) = culprit {
+                if let Some(c) = culprit.made_by.or(culprit.line) {
                     problem = problem.at(c);
                 }
                 self.problems.push(problem);
@@ -350,5 +369,29 @@ impl Walker<'_> {
             Some(found) => acceptance::differences(&expected, found),
             None => Some("the risk has no acceptance record".into()),
         })
+    }
+}
+
+/// Who changed a file on the branch (see [`Walker::culprit`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Culprit {
+    /// The commit of the branch's first-parent line that changed it.
+    pub line: Option<git2::Oid>,
+    /// When `line` merged the change in: the commit that made it.
+    pub made_by: Option<git2::Oid>,
+}
+
+impl Culprit {
+    /// " (by commit X, merged by Y)", " (by commit X)", or nothing.
+    pub fn text(&self) -> String {
+        match (self.made_by, self.line) {
+            (Some(made), Some(line)) => format!(
+                " (by commit {}, merged by {})",
+                short(&made.to_string()),
+                short(&line.to_string())
+            ),
+            (None, Some(line)) => format!(" (by commit {})", short(&line.to_string())),
+            _ => String::new(),
+        }
     }
 }

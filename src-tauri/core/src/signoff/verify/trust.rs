@@ -150,10 +150,9 @@ impl Walker<'_> {
         let missing: Vec<&String> = approved.difference(&listed).collect();
         let branch = self.history.branch.clone();
         if !extra.is_empty() {
-            let by = self.last_change(ALLOWED_SIGNERS_FILE)?;
-            let by_text = by
-                .map(|c| format!(" (last changed by commit {})", short(&c.to_string())))
-                .unwrap_or_default();
+            let culprit = self.culprit(ALLOWED_SIGNERS_FILE)?;
+            let by = culprit.made_by.or(culprit.line);
+            let by_text = culprit.text();
             let mut problem = Problem::new(
                 ProblemCode::AllowedSignersUnapproved,
                 format!(

@@ -210,7 +210,15 @@ impl<'r> Walker<'r> {
             }
         }
         let mut found = Vec::new();
-        for (id, commits) in groups {
+        let requests: Vec<(String, Vec<git2::Oid>)> = groups
+            .into_iter()
+            .flat_map(|(id, commits)| {
+                self.by_first_step(&id, &commits)
+                    .into_iter()
+                    .map(move |chain| (id.clone(), chain))
+            })
+            .collect();
+        for (id, commits) in requests {
             // A signed merge carries the request's trailers too: it lands the request,
             // it is not a commit of its branch.
             let members: HashSet<git2::Oid> = commits.iter().copied().collect();
@@ -261,7 +269,78 @@ impl<'r> Walker<'r> {
             }
             found.push(Found { id, tip, landing });
         }
+        let mut by_merge: BTreeMap<git2::Oid, Vec<&str>> = BTreeMap::new();
+        for f in &found {
+            if let Landing::Merge(m) = f.landing {
+                by_merge.entry(m).or_default().push(&f.id);
+            }
+        }
+        for (merge, ids) in by_merge.into_iter().filter(|(_, ids)| ids.len() > 1) {
+            self.problems.push(
+                Problem::new(
+                    ProblemCode::SeveralRequests,
+                    format!(
+                        "merge {} lands {} sign-off requests at once ({}); each request lands by its own merge, so that each signed merge approves one document",
+                        short(&merge.to_string()),
+                        ids.len(),
+                        ids.join(", ")
+                    ),
+                )
+                .at(merge)
+                .remedy("Revert the merge and merge each request on its own."),
+            );
+        }
         Ok(found)
+    }
+
+    /// The commits carrying one request id, split by the first step they descend
+    /// from: an id can be used twice (a request abandoned and its branch deleted, then
+    /// a new one started the same day), and each is its own request. Commits that
+    /// descend from no first step stay together, and fail as such.
+    fn by_first_step(&self, id: &str, commits: &[git2::Oid]) -> Vec<Vec<git2::Oid>> {
+        let members: HashSet<git2::Oid> = commits.iter().copied().collect();
+        let floor = commits
+            .iter()
+            .map(|c| self.history.position[c])
+            .min()
+            .unwrap_or(0);
+        let is_first = |c: git2::Oid| {
+            self.history.marked.get(&c).is_some_and(|m| {
+                m.id() == Some(id)
+                    && m.trailers.step.as_ref().is_some_and(|s| s.0 == 1)
+                    && !m.trailers.approval
+            })
+        };
+        let first_of = |c: git2::Oid| -> Option<git2::Oid> {
+            let node = self.history.node(c);
+            // A landing merge belongs with the member it merged.
+            let mut at = node
+                .parents
+                .iter()
+                .skip(1)
+                .find(|p| members.contains(p))
+                .copied()
+                .or(Some(c));
+            while let Some(oid) = at {
+                if self.history.position.get(&oid).is_none_or(|p| *p < floor) {
+                    return None;
+                }
+                if is_first(oid) {
+                    return Some(oid);
+                }
+                at = self.history.node(oid).parents.first().copied();
+            }
+            None
+        };
+        let mut chains: Vec<(Option<git2::Oid>, Vec<git2::Oid>)> = Vec::new();
+        for c in commits {
+            let first = first_of(*c);
+            match chains.iter_mut().find(|(f, _)| *f == first) {
+                Some((_, chain)) => chain.push(*c),
+                None => chains.push((first, vec![*c])),
+            }
+        }
+        chains.into_iter().map(|(_, chain)| chain).collect()
     }
 
     /// Checks one request against the configuration in force where it landed.
