@@ -597,6 +597,10 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
         );
         let document = s.text("[data-document]").await;
         assert!(document.contains("Risk Assessment Report"), "{document}");
+        // The heat maps are drawn as heat maps, never shown as their marker.
+        s.find("[data-document] table.heatmap td.unacceptable")
+            .await;
+        assert!(!document.contains("isms:heatmap"), "{document}");
         let branches = s.isms.git(&["branch", "--list", "signoff/*"]);
         assert!(branches.contains("signoff/risk-assessment-"), "{branches}");
         let branch = s
@@ -737,6 +741,31 @@ fn put_the_acceptance_of_a_risk_up_for_signoff() {
             t.contains("No sign-off has reached the main branch yet")
         })
         .await;
+        // The root of trust is not pinned yet: the ISM checks the fingerprint with
+        // its owner (herself, here) and pins it.
+        let fingerprint = crate::support::fingerprint(&s.isms.key);
+        s.wait_text("[data-pin-warning]", "the unpinned root", |t| {
+            t.contains("The root of trust is not pinned") && t.contains(&fingerprint)
+        })
+        .await;
+        s.click("[data-pin]").await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while s
+            .client
+            .find(Locator::Css("[data-pin-warning]"))
+            .await
+            .is_ok()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the pin warning stays after pinning"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            s.isms.git(&["config", "--local", "isms.rootKey"]).trim(),
+            fingerprint
+        );
         s.select("[data-start-kind]", "risk-acceptance").await;
         // R-013 is the sample's risk treated by acceptance, so it is offered first.
         let risk = s.find("[data-start-risk]").await;

@@ -1841,3 +1841,22 @@ fn a_report_is_not_written_when_the_key_to_sign_it_is_not_approved() {
     );
     assert!(!pdf.exists(), "no unsigned PDF is left behind");
 }
+
+#[test]
+fn only_the_key_that_signed_the_first_commit_can_be_pinned() {
+    let b = Board::new();
+    git(&b, &["config", "--unset", "isms.rootKey"]);
+    let isms = isms_core::Isms::open(b.s.path()).expect("opens");
+    let err = isms
+        .pin_root_key(&support::fingerprint(&b.jonas))
+        .expect_err("Jonas's key did not sign the first commit");
+    assert!(
+        err.to_string().contains("did not sign the first commit"),
+        "{err}"
+    );
+    let pin = support::fingerprint(&b.s.key);
+    isms.pin_root_key(&pin).expect("Ingrid's key can be pinned");
+    assert_eq!(git(&b, &["config", "--local", "isms.rootKey"]), pin);
+    let v = accepts(&b, &[]);
+    assert_eq!(v["root"], "pinned");
+}

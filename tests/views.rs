@@ -330,3 +330,29 @@ fn search_finds_risks_by_words_as_people_type_them() {
         .contains(&"R-004".to_string()));
     assert!(isms.search_risks("zzzzqqq").expect("a search").is_empty());
 }
+
+#[test]
+fn the_editor_says_when_a_signed_acceptance_no_longer_covers_the_risk() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    assert_eq!(
+        isms.risk_view("R-013").expect("R-013").acceptance_stale,
+        Vec::<String>::new(),
+        "the sample's acceptance records no signed levels"
+    );
+    copy.edit(
+        "risks/R-013.md",
+        "  reaffirmed: [2026-03-10, 2026-09-22]\n",
+        "  reaffirmed: [2026-03-10, 2026-09-22]\n  signoff: risk-acceptance-R-013-2026-09-22\n  as_scored: {likelihood: 2, impact: 4}\n",
+    );
+    assert_eq!(
+        isms.risk_view("R-013").expect("R-013").acceptance_stale,
+        Vec::<String>::new(),
+        "signed at the levels it has"
+    );
+    copy.edit("risks/R-013.md", "likelihood: 2", "likelihood: 4");
+    assert_eq!(
+        isms.risk_view("R-013").expect("R-013").acceptance_stale,
+        ["likelihood 2 → 4"]
+    );
+}

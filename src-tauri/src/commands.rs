@@ -443,6 +443,13 @@ pub async fn signoff_push(
         .await
 }
 
+/// Pins the root of trust of the open ISMS to `key` (the key that signed its first
+/// commit), after the person checked the fingerprint with its owner.
+#[tauri::command]
+pub async fn pin_root_key(desk: State<'_, Desk>, key: String) -> Reply<()> {
+    desk.run(move |isms| isms.pin_root_key(&key)).await
+}
+
 /// Exports a report of the last commit as PDF to a file the person chooses (or into
 /// `--save-to`). `None`: the person cancelled.
 #[tauri::command]

@@ -59,6 +59,7 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::signoff_start,
             commands::signoff_sign,
             commands::signoff_push,
+            commands::pin_root_key,
             commands::register_visible,
         ])
         .run(tauri::generate_context!())

@@ -252,6 +252,10 @@ pub struct RiskView {
     pub related: Vec<RiskLink>,
     /// Treatments that name this risk: `(id, title)`.
     pub treatments: Vec<Choice>,
+    /// What changed since the risk's acceptance was signed ("likelihood 2 → 5"):
+    /// the acceptance no longer covers it. Empty when there is no signed acceptance or
+    /// nothing changed.
+    pub acceptance_stale: Vec<String>,
 }
 
 /// One line of the SoA screen.
@@ -329,6 +333,12 @@ pub struct SignoffBoard {
     pub problems: Vec<crate::signoff::Problem>,
     /// Notes that fail nothing (unapproved changes to isms.yaml, an unpinned root).
     pub warnings: Vec<crate::signoff::Problem>,
+    /// How the root of trust was established (pinned, or trusted on first use).
+    pub root: crate::signoff::RootTrust,
+    /// The key that signed the first commit with isms.yaml: the one to pin.
+    pub root_key: Option<String>,
+    /// Whose key that is.
+    pub root_signer: Option<String>,
     /// The person using the app, when isms.yaml knows them.
     pub me: Option<String>,
     /// The remote that requests are pushed to for colleagues to sign (`origin`), when
@@ -598,7 +608,14 @@ impl Isms {
             .filter(|t| t.risks.iter().any(|r| r == id))
             .map(|t| choice(&t.id, &t.title))
             .collect();
+        let acceptance_stale = risk
+            .acceptance
+            .as_ref()
+            .and_then(|a| a.as_scored.as_ref())
+            .map(|accepted| accepted.changes_to(&risk.as_scored()))
+            .unwrap_or_default();
         Ok(RiskView {
+            acceptance_stale,
             path: opened.path,
             revision: opened.revision,
             inherent: risk.inherent(&methodology),
@@ -883,6 +900,9 @@ impl Isms {
             ok: verification.ok,
             problems: verification.problems.clone(),
             warnings: verification.warnings.clone(),
+            root: verification.root,
+            root_key: verification.root_key.clone(),
+            root_signer: verification.root_signer.clone(),
             me: person.map(|p| p.name),
             remote,
             requests: cards,

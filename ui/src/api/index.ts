@@ -56,6 +56,7 @@ export const api = {
     call<Signed>("signoff_sign", { id, approve, passphrase }),
   signoffPush: (id: string, passphrase: string | null) =>
     call<Published>("signoff_push", { id, passphrase }),
+  pinRootKey: (key: string) => call<void>("pin_root_key", { key }),
   registerVisible: (rows: number) => call<void>("register_visible", { rows }),
 };
 

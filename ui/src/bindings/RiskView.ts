@@ -42,4 +42,10 @@ related: Array<RiskLink>,
 /**
  * Treatments that name this risk: `(id, title)`.
  */
-treatments: Array<Choice>, };
+treatments: Array<Choice>, 
+/**
+ * What changed since the risk's acceptance was signed ("likelihood 2 → 5"):
+ * the acceptance no longer covers it. Empty when there is no signed acceptance or
+ * nothing changed.
+ */
+acceptance_stale: Array<string>, };

@@ -76,18 +76,25 @@ fn locate(odb: &git2::Odb, trees: &[git2::Oid], folder: &str, name: &str) -> Res
 }
 
 /// A commit's tree and parents, read from the raw object without parsing the rest.
-struct CommitHead {
-    id: git2::Oid,
-    tree: git2::Oid,
-    parents: Vec<git2::Oid>,
+pub(crate) struct CommitHead {
+    /// The commit.
+    pub id: git2::Oid,
+    /// Its root tree.
+    pub tree: git2::Oid,
+    /// Its parents, first parent first.
+    pub parents: Vec<git2::Oid>,
+    /// Its message (everything after the headers), when asked for.
+    pub message: Vec<u8>,
 }
 
 impl CommitHead {
-    fn read(odb: &git2::Odb, id: git2::Oid) -> Result<CommitHead> {
+    /// Reads a commit object as stored, trusting its id (see `git::libgit2_options`).
+    pub(crate) fn read(odb: &git2::Odb, id: git2::Oid, with_message: bool) -> Result<CommitHead> {
         let object = odb.read(id)?;
+        let data = object.data();
         let mut tree = None;
         let mut parents = Vec::new();
-        for line in object.data().split(|b| *b == b'\n') {
+        for line in data.split(|b| *b == b'\n') {
             let hex = |prefix: &[u8]| {
                 line.strip_prefix(prefix)
                     .and_then(|h| std::str::from_utf8(h).ok())
@@ -101,6 +108,14 @@ impl CommitHead {
                 break;
             }
         }
+        let message = if with_message {
+            data.windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|at| data[at + 2..].to_vec())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let tree = tree.ok_or_else(|| {
             Error::Git(git2::Error::new(
                 git2::ErrorCode::Invalid,
@@ -108,12 +123,21 @@ impl CommitHead {
                 format!("commit {id} names no tree"),
             ))
         })?;
-        Ok(CommitHead { id, tree, parents })
+        Ok(CommitHead {
+            id,
+            tree,
+            parents,
+            message,
+        })
     }
 }
 
 /// The id of the entry called `name` in the tree `tree`.
-fn tree_entry_of(odb: &git2::Odb, tree: git2::Oid, name: &str) -> Result<Option<git2::Oid>> {
+pub(crate) fn tree_entry_of(
+    odb: &git2::Odb,
+    tree: git2::Oid,
+    name: &str,
+) -> Result<Option<git2::Oid>> {
     let object = odb.read(tree)?;
     if object.kind() != git2::ObjectType::Tree {
         return Ok(None);
@@ -209,7 +233,7 @@ impl Isms {
         }
         let odb = repo.odb()?;
         let commits = walk
-            .map(|oid| CommitHead::read(&odb, oid?))
+            .map(|oid| CommitHead::read(&odb, oid?, false))
             .collect::<Result<Vec<_>>>()?;
         // Every root tree the walk needs, its commits' and their parents' (a parent
         // may lie outside the walk, below `known`), in history order.
@@ -219,7 +243,7 @@ impl Isms {
         for commit in &commits {
             for parent in &commit.parents {
                 if let std::collections::hash_map::Entry::Vacant(e) = tree_of.entry(*parent) {
-                    let tree = CommitHead::read(&odb, *parent)?.tree;
+                    let tree = CommitHead::read(&odb, *parent, false)?.tree;
                     e.insert(tree);
                     trees.push(tree);
                 }

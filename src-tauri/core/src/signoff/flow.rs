@@ -466,6 +466,28 @@ impl Isms {
         super::verify(&repo, &options)
     }
 
+    /// Pins the root of trust for this clone: `git config isms.rootKey <key>` in the
+    /// repository's own configuration, which no push can change. Only the key that
+    /// signed the first commit with isms.yaml can be pinned: this records, after the
+    /// person checked it with its owner, what trust on first use assumed.
+    pub fn pin_root_key(&self, key: &str) -> Result<()> {
+        let repo = crate::git::repository(self)?;
+        let verification = super::verify(&repo, &VerifyOptions::default())?;
+        if verification.root_key.as_deref() != Some(key) {
+            return Err(Error::Usage(format!(
+                "{key} did not sign the first commit with isms.yaml{}; only that key can be pinned",
+                verification
+                    .root_key
+                    .map(|k| format!(" ({k} did)"))
+                    .unwrap_or_default()
+            )));
+        }
+        repo.config()?
+            .open_level(git2::ConfigLevel::Local)?
+            .set_str("isms.rootKey", key)?;
+        Ok(())
+    }
+
     /// The `.isms/allowed_signers` text of the configuration approved at the verified
     /// revision: what an auditor should verify plain git and ssh-keygen against.
     pub fn approved_allowed_signers(&self, options: &VerifyOptions) -> Result<String> {

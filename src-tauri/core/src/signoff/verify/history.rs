@@ -4,9 +4,9 @@
 //! parents — except the search for the trust root, which is the first commit with
 //! isms.yaml on the branch's own first-parent line.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
 
+use crate::git::history::{tree_entry_of, CommitHead};
 use crate::isms::CONFIG_FILE;
 use crate::signoff::{trailer, Trailers};
 use crate::{Error, Result};
@@ -59,29 +59,48 @@ pub(super) struct History {
 }
 
 impl History {
-    /// Reads everything reachable from `tip`.
+    /// Reads everything reachable from `tip`: each commit object once, raw, and its
+    /// root tree for isms.yaml, as git would, without libgit2's parsing and caches.
     pub fn read(repo: &git2::Repository, branch: &str, tip: git2::Oid) -> Result<History> {
-        let mut walk = repo.revwalk()?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        walk.push(tip)?;
-        let mut nodes = Vec::new();
-        let mut position = HashMap::new();
+        let odb = repo.odb()?;
+        let mut heads: HashMap<git2::Oid, CommitHead> = HashMap::new();
+        // Depth-first over parents; a commit is placed once all its parents are, so
+        // `nodes` comes out parents first.
+        let mut order = Vec::new();
+        let mut placed = HashSet::new();
+        let mut stack = vec![(tip, false)];
+        while let Some((oid, expanded)) = stack.pop() {
+            if expanded {
+                if placed.insert(oid) {
+                    order.push(oid);
+                }
+                continue;
+            }
+            if heads.contains_key(&oid) {
+                continue;
+            }
+            let head = CommitHead::read(&odb, oid, true)?;
+            stack.push((oid, true));
+            for p in head.parents.iter().rev() {
+                if !heads.contains_key(p) {
+                    stack.push((*p, false));
+                }
+            }
+            heads.insert(oid, head);
+        }
+        let mut nodes = Vec::with_capacity(order.len());
+        let mut position = HashMap::with_capacity(order.len());
         let mut marked = HashMap::new();
-        for oid in walk {
-            let oid = oid?;
-            let commit = repo.find_commit(oid)?;
-            if let Some(m) = marked_of(commit.message_bytes()) {
+        for oid in order {
+            let head = heads.remove(&oid).expect("every placed commit was read");
+            if let Some(m) = marked_of(&head.message) {
                 marked.insert(oid, m);
             }
-            let config = commit
-                .tree()?
-                .get_path(Path::new(CONFIG_FILE))
-                .ok()
-                .map(|e| e.id());
+            let config = tree_entry_of(&odb, head.tree, CONFIG_FILE)?;
             position.insert(oid, nodes.len());
             nodes.push(Node {
                 oid,
-                parents: commit.parent_ids().collect(),
+                parents: head.parents,
                 config,
             });
         }

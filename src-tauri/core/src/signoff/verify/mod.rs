@@ -195,6 +195,8 @@ pub struct Verification {
     /// The key that signed the first commit with isms.yaml, when it is signed: the
     /// fingerprint to pin.
     pub root_key: Option<String>,
+    /// Who that key belongs to in the first configuration, when anyone.
+    pub root_signer: Option<String>,
     /// The approved configurations, oldest first; the last is in force.
     pub approvals: Vec<Approval>,
     /// The sign-off requests: landed ones in history order, then open ones.

@@ -24,9 +24,13 @@ impl Walker<'_> {
             }
             _ => None,
         };
-        let signed_by = match &signature {
-            SignatureStatus::Good { person, .. } => format!(" (signed by {person})"),
-            _ => String::new(),
+        self.root_signer = match &signature {
+            SignatureStatus::Good { person, .. } => Some(person.clone()),
+            _ => None,
+        };
+        let signed_by = match &self.root_signer {
+            Some(person) => format!(" (signed by {person})"),
+            None => String::new(),
         };
         let Some(pin) = self.options.root_key.clone() else {
             self.root = RootTrust::TrustedOnFirstUse;

@@ -70,6 +70,7 @@ pub(super) struct Walker<'r> {
     approvals: Vec<Approval>,
     pub root: RootTrust,
     pub root_key: Option<String>,
+    pub root_signer: Option<String>,
     requests: Vec<RequestVerification>,
     /// Every commit some request check walked.
     covered: HashSet<git2::Oid>,
@@ -100,6 +101,7 @@ impl<'r> Walker<'r> {
             approvals: Vec::new(),
             root: RootTrust::TrustedOnFirstUse,
             root_key: None,
+            root_signer: None,
             requests: Vec::new(),
             covered: HashSet::new(),
             problems: Vec::new(),
@@ -158,6 +160,7 @@ impl<'r> Walker<'r> {
                 head: self.history.tip.to_string(),
                 root: self.root,
                 root_key: self.root_key,
+                root_signer: self.root_signer,
                 approvals: self.approvals,
                 requests: self.requests,
                 problems: self.problems,
@@ -375,7 +378,9 @@ impl<'r> Walker<'r> {
     /// The approved configuration in force at commit `at`: the last approval that
     /// `at` descends from.
     fn authority_at(&self, at: git2::Oid) -> Result<&Authority> {
-        for (commit, authority) in self.approved.iter().rev() {
+        // The first approval (the trust root) needs no ancestry check: it is the
+        // fallback anyway, and most histories have no other.
+        for (commit, authority) in self.approved.iter().skip(1).rev() {
             if *commit == at || self.repo.graph_descendant_of(at, *commit)? {
                 return Ok(authority);
             }
@@ -383,9 +388,14 @@ impl<'r> Walker<'r> {
         Ok(&self.approved[0].1)
     }
 
-    /// The configuration approved at the verified tip.
+    /// The configuration approved at the verified tip: the last approval, since
+    /// everything approved so far was reached from the tip.
     pub fn authority(&self) -> Result<&Authority> {
-        self.authority_at(self.history.tip)
+        Ok(&self
+            .approved
+            .last()
+            .expect("the root configuration is always approved")
+            .1)
     }
 
     /// Requests on `signoff/*` branches (local or remote-tracking) that did not reach
