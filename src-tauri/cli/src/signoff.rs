@@ -481,7 +481,7 @@ fn print_verification(v: &Verification, judged: &Judgement, asked_for_open: bool
     };
     if judged.requests.is_empty() {
         println!(
-            "No sign-off has reached {} yet: none of its {} carries sign-off trailers, so there was nothing to verify.{pinned}",
+            "No sign-off has reached {} yet ({} examined, none with sign-off trailers), so there was nothing to verify.{pinned}",
             v.branch,
             crate::plural(v.commits_examined, "commit")
         );
