@@ -232,7 +232,7 @@ fn a_changed_field_rewrites_only_its_line_and_keeps_comments_unknown_keys_and_bo
         again
             .unknown_keys
             .iter()
-            .map(|(k, _)| k.as_str())
+            .map(|u| u.key.as_str())
             .collect::<Vec<_>>(),
         ["x-jira", "custom"]
     );

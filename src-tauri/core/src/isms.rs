@@ -105,26 +105,7 @@ pub struct RecordFile {
     pub mtime_ns: i64,
 }
 
-/// Every record of the repository that loaded.
-#[derive(Debug, Clone, Default, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Records {
-    /// `isms.yaml`, when it loaded.
-    pub config: Option<IsmsConfig>,
-    /// The risk register, ordered by id.
-    pub risks: Vec<Risk>,
-    /// The SoA entries, in Annex A order.
-    pub controls: Vec<SoaEntry>,
-    /// The treatments, ordered by id.
-    pub treatments: Vec<Treatment>,
-    /// The controlled documents, ordered by id.
-    pub documents: Vec<Document>,
-    /// The assessments, ordered by id.
-    pub assessments: Vec<Assessment>,
-    /// Front-matter keys ISMS Desk does not read: `(path, key, line)`. They are kept
-    /// as written; the checks point out likely typos.
-    pub unknown_keys: Vec<(String, String, usize)>,
-}
+pub use crate::domain::Records;
 
 /// The result of loading a repository: what loaded, and what did not.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -158,8 +139,8 @@ pub struct ParsedFile {
     pub record: AnyRecord,
     /// The file split into its parts.
     pub source: Source,
-    /// Unknown front-matter keys and their lines.
-    pub unknown_keys: Vec<(String, usize)>,
+    /// Unknown front-matter keys, with their lines and likely meanings.
+    pub unknown_keys: Vec<crate::domain::UnknownKey>,
 }
 
 /// An opened ISMS repository.
@@ -337,12 +318,7 @@ impl Isms {
         for file in files.iter().filter(|f| f.kind.is_some()) {
             match self.parse_file(file) {
                 Ok(parsed) => {
-                    records.unknown_keys.extend(
-                        parsed
-                            .unknown_keys
-                            .into_iter()
-                            .map(|(k, line)| (file.path.clone(), k, line)),
-                    );
+                    records.unknown_keys.extend(parsed.unknown_keys);
                     match parsed.record {
                         AnyRecord::Risk(r) => records.risks.push(r),
                         AnyRecord::Control(c) => records.controls.push(c),

@@ -569,7 +569,7 @@ fn check_assignable(kind: RecordKind, path: &str, a: &Assignment) -> Result<()> 
     if field.starts_with("x-") || kind.keys().contains(&field) {
         return Ok(());
     }
-    let hint = crate::domain::checks::closest(field, kind.keys())
+    let hint = crate::domain::words::closest(field, kind.keys())
         .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default();
     Err(invalid(

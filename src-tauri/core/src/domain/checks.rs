@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use super::records::{ActionStatus, MemoStatus, RiskStatus, TreatmentOption};
 use super::scoring::Band;
+use super::Records;
 use super::{DomainStatus, IsmsConfig};
 use crate::catalogue::AnnexAControl;
-use crate::isms::Records;
 use crate::LoadError;
 
 /// How serious a finding is.
@@ -702,53 +702,22 @@ fn config_rules(config: &IsmsConfig, records: &Records, out: &mut Out) {
 /// Warns about front-matter keys that ISMS Desk does not read, suggesting the field
 /// that was probably meant. Keys starting with `x-` are extensions and are left alone.
 fn unknown_fields(records: &Records, out: &mut Out) {
-    use crate::format::{ASSESSMENT_KEYS, DOCUMENT_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS};
-    for (path, key, line) in &records.unknown_keys {
-        if key.starts_with("x-") {
-            continue;
-        }
-        let known: &[&str] = match path.split('/').next() {
-            Some("risks") => RISK_KEYS,
-            Some("controls") => SOA_KEYS,
-            Some("treatments") => TREATMENT_KEYS,
-            Some("documents") => DOCUMENT_KEYS,
-            _ => ASSESSMENT_KEYS,
-        };
-        let hint = closest(key, known)
+    for u in records
+        .unknown_keys
+        .iter()
+        .filter(|u| !u.key.starts_with("x-"))
+    {
+        let hint = u
+            .suggestion
+            .as_deref()
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
         out.0.push(Finding {
             rule: "unknown-field",
             severity: Severity::Warning,
-            path: path.clone(),
-            line: Some(*line),
-            message: format!("`{key}` is not a field ISMS Desk reads; it is kept as written{hint} (prefix custom fields with x-)"),
+            path: u.path.clone(),
+            line: Some(u.line),
+            message: format!("`{}` is not a field ISMS Desk reads; it is kept as written{hint} (prefix custom fields with x-)", u.key),
         });
     }
-}
-
-/// The known word closest to `word`, if it is within two edits (a likely typo).
-pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .copied()
-        .min_by_key(|k| edit_distance(k, word))
-        .filter(|k| edit_distance(k, word) <= 2)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

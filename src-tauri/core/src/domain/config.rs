@@ -3,10 +3,10 @@
 //! the sign-off chains.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::records::words;
 use super::scoring::Methodology;
+use super::words::words;
 
 /// The organisation the ISMS belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,12 +64,33 @@ impl SeparationOfDuties {
     }
 }
 
-words! {
-    /// Whether a risk domain is assessed in the current cycle.
-    DomainStatus { /// Assessed now.
-        InScope = "in_scope", /// Deferred to a later workshop or date.
-        Deferred = "deferred" }
+/// Whether a risk domain is assessed in the current cycle.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum DomainStatus {
+    /// Assessed now.
+    InScope,
+    /// Deferred to a later workshop or date.
+    Deferred,
 }
+words!(DomainStatus);
 
 /// A risk domain (technical, people, supplier, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,13 +116,35 @@ pub struct AssessmentSchedule {
     pub next: NaiveDate,
 }
 
-words! {
-    /// How a step of a sign-off chain is signed (DESIGN.md §5).
-    SignoffMeans { /// A signed commit of the report itself.
-        CommitSignature = "commit_signature", /// A signed co-signature commit on the sign-off branch.
-        CoSignature = "co_signature", /// A signed merge of the sign-off branch into main.
-        Merge = "merge" }
+/// How a step of a sign-off chain is signed (DESIGN.md §5).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum SignoffMeans {
+    /// A signed commit of the report itself.
+    CommitSignature,
+    /// A signed co-signature commit on the sign-off branch.
+    CoSignature,
+    /// A signed merge of the sign-off branch into main.
+    Merge,
 }
+words!(SignoffMeans);
 
 /// One step of a sign-off chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,6 +9,7 @@ pub mod config;
 pub mod people;
 pub mod records;
 pub mod scoring;
+pub mod words;
 
 pub use config::*;
 pub use records::*;

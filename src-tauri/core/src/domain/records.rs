@@ -3,99 +3,225 @@
 //! (DESIGN.md §3); the same words are used in Rust, TypeScript and the UI.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::words::words;
 
 use super::scoring::{Methodology, Rating};
 
-/// Declares an enum whose variants are written as fixed words in files, with
-/// `as_str`, `parse` and the list of words for error messages.
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-        pub enum $name { $($(#[$vmeta])* #[serde(rename = $word)] $variant),+ }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The word used in files.
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $word),+ } }
-            /// Parses the word used in files.
-            pub fn parse(text: &str) -> Option<Self> { match text { $($word => Some($name::$variant),)+ _ => None } }
-            /// The accepted words, for error messages: `a, b or c`.
-            pub fn expected() -> String { $crate::domain::records::one_of(&[$($word),+]) }
-        }
-    };
+/// Where a risk stands in the register.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum RiskStatus {
+    /// Assessed in the current cycle.
+    Active,
+    /// Carried over to a later workshop or date.
+    Deferred,
+    /// No longer relevant; kept for the audit trail.
+    Closed,
 }
-pub(crate) use words;
+words!(RiskStatus);
 
-/// Formats a list of accepted words: `a, b or c`.
-pub fn one_of(words: &[&str]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
-    }
+/// The four treatment options of ISO/IEC 27001 §6.1.3.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum TreatmentOption {
+    /// Reduce likelihood or impact with controls.
+    Mitigate,
+    /// Share the risk (insurance, contract).
+    Transfer,
+    /// Stop the activity that causes the risk.
+    Avoid,
+    /// Retain the risk knowingly.
+    Accept,
 }
+words!(TreatmentOption);
 
-words! {
-    /// Where a risk stands in the register.
-    RiskStatus { /// Assessed in the current cycle.
-        Active = "active", /// Carried over to a later workshop or date.
-        Deferred = "deferred", /// No longer relevant; kept for the audit trail.
-        Closed = "closed" }
+/// The state of a formal risk-acceptance memo.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum MemoStatus {
+    /// The acceptance is practised but the memo is not yet signed.
+    Pending,
+    /// The memo is signed.
+    Signed,
 }
+words!(MemoStatus);
 
-words! {
-    /// The four treatment options of ISO/IEC 27001 §6.1.3.
-    TreatmentOption { /// Reduce likelihood or impact with controls.
-        Mitigate = "mitigate", /// Share the risk (insurance, contract).
-        Transfer = "transfer", /// Stop the activity that causes the risk.
-        Avoid = "avoid", /// Retain the risk knowingly.
-        Accept = "accept" }
+/// Implementation status of an Annex A control.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ControlStatus {
+    /// In place and operating.
+    Implemented,
+    /// Partly in place.
+    Partial,
+    /// Decided, not yet started.
+    Planned,
+    /// Not in place.
+    NotImplemented,
 }
+words!(ControlStatus);
 
-words! {
-    /// The state of a formal risk-acceptance memo.
-    MemoStatus { /// The acceptance is practised but the memo is not yet signed.
-        Pending = "pending", /// The memo is signed.
-        Signed = "signed" }
+/// Reasons other than risks for including a control in the SoA.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum InclusionReason {
+    /// Required by law or regulation.
+    Legal,
+    /// Required by a contract.
+    Contractual,
+    /// Required by the business.
+    Business,
+    /// Recognised good practice.
+    BestPractice,
 }
+words!(InclusionReason);
 
-words! {
-    /// Implementation status of an Annex A control.
-    ControlStatus { /// In place and operating.
-        Implemented = "implemented", /// Partly in place.
-        Partial = "partial", /// Decided, not yet started.
-        Planned = "planned", /// Not in place.
-        NotImplemented = "not_implemented" }
+/// Management's decision on a treatment.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Decision {
+    /// Put forward, not yet decided.
+    Proposed,
+    /// Approved by management.
+    Approved,
 }
+words!(Decision);
 
-words! {
-    /// Reasons other than risks for including a control in the SoA.
-    InclusionReason { /// Required by law or regulation.
-        Legal = "legal", /// Required by a contract.
-        Contractual = "contractual", /// Required by the business.
-        Business = "business", /// Recognised good practice.
-        BestPractice = "best_practice" }
+/// Progress of a treatment action.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ActionStatus {
+    /// Not started.
+    Planned,
+    /// Under way.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Dropped, with the reason in the treatment's body.
+    Cancelled,
 }
-
-words! {
-    /// Management's decision on a treatment.
-    Decision { /// Put forward, not yet decided.
-        Proposed = "proposed", /// Approved by management.
-        Approved = "approved" }
-}
-
-words! {
-    /// Progress of a treatment action.
-    ActionStatus { /// Not started.
-        Planned = "planned", /// Under way.
-        InProgress = "in_progress", /// Finished.
-        Done = "done", /// Dropped, with the reason in the treatment's body.
-        Cancelled = "cancelled" }
-}
+words!(ActionStatus);
 
 /// The formal acceptance of a risk that is retained (treatment `accept`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -389,6 +515,41 @@ pub struct Assessment {
     pub improvements: Vec<String>,
     /// The markdown body.
     pub body: String,
+}
+
+/// A front-matter key ISMS Desk does not read. It is kept as written; the checks point
+/// out the likely typo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnknownKey {
+    /// The file, relative to the repository root.
+    pub path: String,
+    /// The key as written.
+    pub key: String,
+    /// Its line in the file.
+    pub line: usize,
+    /// The known key it probably means, when one is within two edits.
+    pub suggestion: Option<String>,
+}
+
+/// Every record of the repository that loaded.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Records {
+    /// `isms.yaml`, when it loaded.
+    pub config: Option<super::IsmsConfig>,
+    /// The risk register, ordered by id.
+    pub risks: Vec<Risk>,
+    /// The SoA entries, in Annex A order.
+    pub controls: Vec<SoaEntry>,
+    /// The treatments, ordered by id.
+    pub treatments: Vec<Treatment>,
+    /// The controlled documents, ordered by id.
+    pub documents: Vec<Document>,
+    /// The assessments, ordered by id.
+    pub assessments: Vec<Assessment>,
+    /// Front-matter keys ISMS Desk does not read.
+    pub unknown_keys: Vec<UnknownKey>,
 }
 
 /// The `##` sections of a markdown body, in order: `(heading, text)`.

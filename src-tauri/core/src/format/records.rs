@@ -16,8 +16,8 @@ pub struct Parsed<T> {
     pub record: T,
     /// The file, split.
     pub source: Source,
-    /// Unknown top-level keys with their file lines.
-    pub unknown_keys: Vec<(String, usize)>,
+    /// Unknown top-level keys, with their lines and likely meanings.
+    pub unknown_keys: Vec<UnknownKey>,
 }
 
 type ParseResult<T> = Result<Parsed<T>, Vec<LoadError>>;
@@ -66,7 +66,12 @@ fn parse_with<T>(
     let unknown_keys = fields
         .keys()
         .filter(|k| !known.contains(k))
-        .map(|k| (k.to_string(), fields.line_of(k) + offset))
+        .map(|k| UnknownKey {
+            path: path.to_string(),
+            key: k.to_string(),
+            line: fields.line_of(k) + offset,
+            suggestion: crate::domain::words::closest(k, known).map(str::to_string),
+        })
         .collect();
     let record = read(&mut reader, fields);
     match record {

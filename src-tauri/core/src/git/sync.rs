@@ -490,9 +490,9 @@ fn sides(
         .iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
         .collect();
-    for (key, _) in &parsed.unknown_keys {
-        if let Some(text) = blocks.get(key) {
-            values.push((key.clone(), text.clone()));
+    for unknown in &parsed.unknown_keys {
+        if let Some(text) = blocks.get(&unknown.key) {
+            values.push((unknown.key.clone(), text.clone()));
         }
     }
     Ok(Sides {

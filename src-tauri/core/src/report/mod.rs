@@ -21,7 +21,9 @@ pub(crate) mod markdown;
 pub(crate) mod model;
 pub mod pdf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::words::words;
 
 use crate::domain::{Band, BandRule};
 use crate::git::changes::{between, Changes, Snapshot};
@@ -29,14 +31,37 @@ use crate::{Error, Isms, Result};
 
 pub use crate::isms::REPORTS_FOLDER;
 
-crate::domain::records::words! {
-    /// The four reports.
-    ReportKind { /// The annual risk assessment report, at posture level.
-        RiskAssessment = "risk-assessment", /// The Statement of Applicability: all 93 Annex A controls.
-        Soa = "soa", /// The risk treatment plan: treatments, actions, owners and dates.
-        TreatmentPlan = "treatment-plan", /// Every field of every risk, for auditors under non-disclosure.
-        Register = "register" }
+/// The four reports.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum ReportKind {
+    /// The annual risk assessment report, at posture level.
+    RiskAssessment,
+    /// The Statement of Applicability: all 93 Annex A controls.
+    Soa,
+    /// The risk treatment plan: treatments, actions, owners and dates.
+    TreatmentPlan,
+    /// Every field of every risk, for auditors under non-disclosure.
+    Register,
 }
+words!(ReportKind);
 
 impl ReportKind {
     /// The report's title, as printed on its cover.

@@ -39,19 +39,43 @@ pub use verify::{
     RequestVerification, RootTrust, StepState, StepVerification, Verification, VerifyOptions,
 };
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::records::words;
+use crate::domain::words::words;
 
-words! {
-    /// The kinds of document that are signed off, each with its chain in isms.yaml.
-    SignoffKind { /// The annual risk assessment report.
-        RiskAssessment = "risk-assessment", /// The Statement of Applicability.
-        Soa = "soa", /// The risk treatment plan.
-        TreatmentPlan = "treatment-plan", /// The acceptance of one risk's residual rating.
-        RiskAcceptance = "risk-acceptance", /// People, roles, signing keys and chains.
-        Governance = "governance" }
+/// The kinds of document that are signed off, each with its chain in isms.yaml.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum SignoffKind {
+    /// The annual risk assessment report.
+    RiskAssessment,
+    /// The Statement of Applicability.
+    Soa,
+    /// The risk treatment plan.
+    TreatmentPlan,
+    /// The acceptance of one risk's residual rating.
+    RiskAcceptance,
+    /// People, roles, signing keys and chains.
+    Governance,
 }
+words!(SignoffKind);
 
 impl SignoffKind {
     /// The report this kind signs, when it is one of the register's reports.
