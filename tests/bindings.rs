@@ -10,17 +10,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use isms_core::api::{
+    Dashboard, Exported, FieldChoice, Opened, Reference, Register, RegisterQuery, ReportPreview,
+    RiskView, Shown, SignoffBoard, Soa, TreatmentPlan,
+};
 use isms_core::domain::checks::CheckReport;
+use isms_core::format::edit::Assignment;
 use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
-use isms_core::signoff::{Published, Signed, Started};
+use isms_core::signoff::{Published, Signed, SignoffKind, Started};
 use isms_core::store::Saved;
-use isms_core::views::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView,
-    SignoffBoard, Soa, TreatmentPlan,
-};
 use isms_desk::bindings::{CommandError, Progress, Startup};
 use ts_rs::TS;
 
@@ -51,6 +52,10 @@ fn export_all(dir: &Path) {
         ReportPreview,
         Exported,
         SignoffBoard,
+        RegisterQuery,
+        Assignment,
+        Shown,
+        SignoffKind,
         Started,
         Signed,
         Published,

@@ -204,8 +204,8 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
         (
             "action-overdue",
             Severity::Warning,
-            "treatments/T-004.md",
-            |c| c.edit("treatments/T-004.md", "due: 2026-12-31", "due: 2026-11-20"),
+            "treatments/T-005.md",
+            |c| c.edit("treatments/T-005.md", "due: 2026-12-15", "due: 2026-11-20"),
         ),
     ]
 }
@@ -278,6 +278,32 @@ fn fixing_the_six_built_in_findings_leaves_a_clean_check() {
         1,
         "deferred items are still listed"
     );
+}
+
+#[test]
+fn a_proposed_treatment_has_no_overdue_actions_yet() {
+    // T-004 is only proposed: its dates are a plan, not a commitment to be late on.
+    let copy = Copy::new();
+    copy.edit("treatments/T-004.md", "due: 2026-12-31", "due: 2026-11-20");
+    let report = check(copy.path());
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule == "action-overdue" && f.path == "treatments/T-004.md"),
+        "{:#?}",
+        report.findings
+    );
+    copy.edit(
+        "treatments/T-004.md",
+        "decision: proposed",
+        "decision: approved\napproved_on: 2026-11-01\napproved_by: ceo",
+    );
+    let report = check(copy.path());
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "action-overdue" && f.path == "treatments/T-004.md"));
 }
 
 #[test]

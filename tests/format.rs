@@ -5,6 +5,7 @@ use std::fs;
 
 use isms_core::format::{self, frontmatter, write_record};
 use isms_core::repository::{AnyRecord, ParsedFile};
+use isms_core::ErrorCode;
 use isms_core::{Isms, RecordKind};
 
 use crate::support::{sample, Copy};
@@ -142,7 +143,7 @@ fn invalid_utf8_a_very_large_file_and_a_link_out_of_the_repository_are_refused_b
     ] {
         assert_eq!(
             isms.resolve(escape).expect_err(escape).code(),
-            "outside_repository",
+            ErrorCode::OutsideRepository,
             "{escape}"
         );
     }

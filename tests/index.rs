@@ -79,7 +79,7 @@ fn filters_and_orders_match_the_register() {
     assert_eq!(all.len(), 17);
     let count = |band| {
         all.iter()
-            .filter(|r| r.status == "active" && r.band == Some(band))
+            .filter(|r| r.status == isms_core::domain::RiskStatus::Active && r.band == Some(band))
             .count()
     };
     assert_eq!(
@@ -93,6 +93,7 @@ fn filters_and_orders_match_the_register() {
     let by_score = index
         .risks(&RiskQuery {
             sort: RiskSort::Score,
+            descending: true,
             ..Default::default()
         })
         .expect("risks");
@@ -110,7 +111,7 @@ fn filters_and_orders_match_the_register() {
     );
     let deferred = index
         .risks(&RiskQuery {
-            status: Some("deferred".into()),
+            status: Some(isms_core::domain::RiskStatus::Deferred),
             ..Default::default()
         })
         .expect("risks");

@@ -7,6 +7,7 @@ use isms_core::format::edit::Assignment;
 use isms_core::index::RiskQuery;
 use isms_core::repository::{AnyRecord, RecordKind};
 use isms_core::store::Revision;
+use isms_core::ErrorCode;
 use isms_core::{Error, Isms};
 
 use crate::support::{isms, today, Copy};
@@ -83,7 +84,7 @@ fn a_bad_value_is_refused_with_file_line_and_field_and_nothing_is_written() {
         let err = isms
             .set("R-004", &set(&[assignment]), None, None)
             .expect_err(assignment);
-        assert_eq!(err.code(), "invalid", "{assignment}: {err}");
+        assert_eq!(err.code(), ErrorCode::Invalid, "{assignment}: {err}");
         assert!(err.to_string().contains(expected), "{assignment}: {err}");
         assert_eq!(copy.read("risks/R-004.md"), before, "{assignment} wrote");
     }
@@ -152,7 +153,7 @@ fn a_file_changed_on_disk_since_it_was_read_is_a_conflict_and_keeps_the_other_wr
             Some(&opened.revision),
         )
         .expect_err("stale");
-    assert_eq!(err.code(), "conflict");
+    assert_eq!(err.code(), ErrorCode::Conflict);
     // The index picks up the outside change.
     assert_eq!(risk_row(&isms, "R-004").impact, Some(4));
     // Re-read, re-apply: saved.
@@ -279,7 +280,7 @@ fn new_records_get_the_next_free_id_and_ids_are_never_reused() {
             None,
         )
         .expect_err("exists");
-    assert_eq!(err.code(), "exists");
+    assert_eq!(err.code(), ErrorCode::Exists);
 }
 
 #[test]

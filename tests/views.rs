@@ -1,11 +1,14 @@
-//! What the desktop app's screens show (`isms_core::views`), on copies of the sample:
+//! What the desktop app's screens show (`isms_core::api`), on copies of the sample:
 //! the numbers the dashboard states, the editor's sections and saves, the SoA with its
 //! citations, overdue work on the treatment plan, and committing as the app does.
 
 use chrono::NaiveDate;
-use isms_core::domain::Band;
+use isms_core::api::{CommitOptions, HeatMap, Passphrase, RegisterQuery, Session, Signing};
+use isms_core::domain::{Band, RiskStatus};
+use isms_core::index::RiskSort;
 use isms_core::report::ReportKind;
-use isms_core::views::HeatMap;
+use isms_core::settings::Settings;
+use isms_core::ErrorCode;
 use isms_core::Isms;
 
 use crate::support::{keygen, public_key, today, Copy, Signed};
@@ -56,7 +59,9 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
         .map(|r| r.risk.id.as_str())
         .collect();
     assert_eq!(reviews, ["R-016"]);
-    let register = isms.register(today()).expect("the register");
+    let register = isms
+        .register(&RegisterQuery::default(), today())
+        .expect("the register");
     assert_eq!(register.rows.len(), 17);
     assert_eq!(
         register.overdue_reviews,
@@ -80,11 +85,12 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
         .edit("risks/R-004.md", "likelihood: 2", "likelihood: 3");
     let d = isms.dashboard(today()).expect("a dashboard");
     assert_eq!(d.uncommitted, ["risks/R-004.md"]);
-    // A year later every review is overdue.
+    // A year later every review is overdue: the active risks' and the deferred one's
+    // (one rule, domain::review_overdue, for the dashboard and the checks alike).
     let later = isms
         .dashboard(NaiveDate::from_ymd_opt(2027, 12, 1).expect("a date"))
         .expect("a dashboard");
-    assert_eq!(later.overdue_reviews.len(), 16);
+    assert_eq!(later.overdue_reviews.len(), 17);
 }
 
 #[test]
@@ -179,7 +185,7 @@ fn the_editor_shows_every_standard_section_and_saves_one_without_touching_the_re
         "Mine.",
         &isms_core::store::Revision::of(before.as_bytes()),
     );
-    assert_eq!(stale.expect_err("stale").code(), "conflict");
+    assert_eq!(stale.expect_err("stale").code(), ErrorCode::Conflict);
 }
 
 #[test]
@@ -267,9 +273,9 @@ fn commits_from_the_app_ask_for_a_passphrase_when_the_key_needs_one() {
         .edit("risks/R-004.md", "likelihood: 2", "likelihood: 3");
     let isms = Isms::open(s.path()).expect("the sample opens");
     let refused = isms
-        .commit_changes("Rescore R-004", None)
+        .commit_changes(&app_session(None), &app_commit("Rescore R-004"))
         .expect_err("needs the passphrase");
-    assert_eq!(refused.code(), "passphrase_required");
+    assert_eq!(refused.code(), ErrorCode::PassphraseRequired);
     assert!(refused.to_string().contains("ingrid-locked"), "{refused}");
     assert_eq!(
         s.git(&["status", "--porcelain"]).lines().count(),
@@ -277,11 +283,17 @@ fn commits_from_the_app_ask_for_a_passphrase_when_the_key_needs_one() {
         "nothing was committed"
     );
     let wrong = isms
-        .commit_changes("Rescore R-004", Some("battery staple"))
+        .commit_changes(
+            &app_session(Some("battery staple")),
+            &app_commit("Rescore R-004"),
+        )
         .expect_err("wrong");
-    assert_eq!(wrong.code(), "no_signing_key");
+    assert_eq!(wrong.code(), ErrorCode::NoSigningKey);
     let done = isms
-        .commit_changes("Rescore R-004", Some("correct horse"))
+        .commit_changes(
+            &app_session(Some("correct horse")),
+            &app_commit("Rescore R-004"),
+        )
         .expect("committed");
     assert!(done.signed);
     // The new key is not approved yet (no governance sign-off), so the repository's
@@ -313,10 +325,105 @@ fn commits_from_the_app_are_unsigned_when_no_key_is_configured() {
         .edit("risks/R-004.md", "likelihood: 2", "likelihood: 3");
     let isms = Isms::open(s.path()).expect("the sample opens");
     let done = isms
-        .commit_changes("Rescore R-004", None)
+        .commit_changes(&app_session(None), &app_commit("Rescore R-004"))
         .expect("committed");
     assert!(!done.signed);
     assert_eq!(done.files, ["risks/R-004.md"]);
+}
+
+#[test]
+fn the_register_is_filtered_searched_and_ordered_by_the_core() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("the sample opens");
+    let ids = |query: RegisterQuery| -> Vec<String> {
+        isms.register(&query, today())
+            .expect("the register")
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    let everything = isms
+        .register(&RegisterQuery::default(), today())
+        .expect("the register");
+    assert_eq!(everything.total, 17);
+    assert_eq!(everything.domains, ["people", "technical"]);
+    assert_eq!(everything.owners, ["head-of-product", "ism", "sre-lead"]);
+
+    assert_eq!(
+        ids(RegisterQuery {
+            status: Some(RiskStatus::Deferred),
+            ..RegisterQuery::default()
+        })
+        .len(),
+        1
+    );
+    assert_eq!(
+        ids(RegisterQuery {
+            band: Some(Band::Unacceptable),
+            ..RegisterQuery::default()
+        }),
+        ["R-001"]
+    );
+    let people = isms
+        .register(
+            &RegisterQuery {
+                domain: Some("people".into()),
+                ..RegisterQuery::default()
+            },
+            today(),
+        )
+        .expect("the register");
+    assert_eq!(
+        (people.rows.len(), people.total),
+        (1, 17),
+        "the total counts all"
+    );
+
+    // Scores list highest first unless asked otherwise, ties by id.
+    let by_score = isms
+        .register(
+            &RegisterQuery {
+                sort: RiskSort::Score,
+                ..RegisterQuery::default()
+            },
+            today(),
+        )
+        .expect("the register");
+    let scores: Vec<Option<u8>> = by_score.rows.iter().map(|r| r.score).collect();
+    let mut expected = scores.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(scores, expected);
+    assert_eq!(by_score.rows[0].id, "R-001");
+    assert!(by_score.descending, "the app shows which way it is ordered");
+    let lowest_first = isms
+        .register(
+            &RegisterQuery {
+                sort: RiskSort::Score,
+                descending: Some(false),
+                ..RegisterQuery::default()
+            },
+            today(),
+        )
+        .expect("the register");
+    assert_eq!(lowest_first.rows.last().map(|r| r.score), Some(Some(15)));
+
+    // A search narrows the filters' rows, it does not replace them.
+    assert_eq!(
+        ids(RegisterQuery {
+            search: Some("tenant".into()),
+            band: Some(Band::Unacceptable),
+            ..RegisterQuery::default()
+        }),
+        ["R-001"],
+        "three risks mention tenants; one of them is unacceptable"
+    );
+    assert!(ids(RegisterQuery {
+        search: Some("naestved".into()),
+        owner: Some("nobody".into()),
+        ..RegisterQuery::default()
+    })
+    .is_empty());
 }
 
 #[test]
@@ -355,4 +462,24 @@ fn the_editor_says_when_a_signed_acceptance_no_longer_covers_the_risk() {
         isms.risk_view("R-013").expect("R-013").acceptance_stale,
         ["likelihood 2 → 4"]
     );
+}
+
+/// A session as the app makes one: default settings, the passphrase typed (if any).
+fn app_session(passphrase: Option<&str>) -> Session<'_> {
+    static SETTINGS: std::sync::OnceLock<Settings> = std::sync::OnceLock::new();
+    Session {
+        settings: SETTINGS.get_or_init(Settings::default),
+        passphrase: Passphrase::Typed(passphrase),
+        when: None,
+    }
+}
+
+/// A commit of every change, as the app's Commit screen makes it.
+fn app_commit(message: &str) -> CommitOptions<'_> {
+    CommitOptions {
+        message,
+        records: &[],
+        signing: Signing::IfConfigured,
+        allow_signed_edits: false,
+    }
 }

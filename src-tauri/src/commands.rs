@@ -6,6 +6,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use chrono::NaiveDate;
+use isms_core::api::{
+    CommitOptions, Dashboard, Exported, FieldChoice, Opened, Passphrase, Reference, Register,
+    RegisterQuery, ReportPreview, RiskView, Session, Signing, SignoffBoard, Soa, TreatmentPlan,
+    APP_REMOTE,
+};
 use isms_core::domain::checks::CheckReport;
 use isms_core::format::edit::Assignment;
 use isms_core::git::changes::Changes;
@@ -13,13 +18,10 @@ use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
 use isms_core::report::ReportKind;
+use isms_core::settings::Settings;
 use isms_core::signoff::{Published, Signed, SignoffKind, Started};
 use isms_core::store::{Revision, Saved};
-use isms_core::views::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, Register, ReportPreview, RiskView,
-    SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
-};
-use isms_core::{Isms, RecordKind};
+use isms_core::{ErrorCode, Isms, RecordKind};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
@@ -30,9 +32,8 @@ use crate::launch::{self, Options};
 /// the person (naming the file, line and field where there is one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
-    /// `invalid`, `conflict`, `not_found`, `passphrase_required`, … (see
-    /// `isms_core::Error::code`), or `no_isms` when no repository is open.
-    pub code: String,
+    /// What kind of error: the webview branches on it.
+    pub code: ErrorCode,
     /// What went wrong, for a person.
     pub message: String,
     /// For invalid input: the front-matter field at fault, so the app can show the
@@ -47,16 +48,16 @@ impl From<isms_core::Error> for CommandError {
             _ => None,
         };
         CommandError {
-            code: e.code().to_string(),
+            code: e.code(),
             message: e.to_string(),
             field,
         }
     }
 }
 
-fn error(code: &str, message: impl Into<String>) -> CommandError {
+fn error(code: ErrorCode, message: impl Into<String>) -> CommandError {
     CommandError {
-        code: code.to_string(),
+        code,
         message: message.into(),
         field: None,
     }
@@ -88,18 +89,21 @@ pub struct Startup {
     pub sample: bool,
 }
 
-/// The app's state: the ISMS open now and how the app was started.
+/// The app's state: the ISMS open now, the person's settings (read once, at start)
+/// and how the app was started.
 pub struct Desk {
     isms: Mutex<Option<Isms>>,
+    settings: Settings,
     options: Options,
     started: Instant,
 }
 
 impl Desk {
     /// A desk with nothing open yet.
-    pub fn new(options: Options) -> Desk {
+    pub fn new(options: Options, settings: Settings) -> Desk {
         Desk {
             isms: Mutex::new(None),
+            settings,
             options,
             started: Instant::now(),
         }
@@ -110,7 +114,7 @@ impl Desk {
             .lock()
             .expect("the ISMS lock is never held across a panic")
             .clone()
-            .ok_or_else(|| error("no_isms", "no ISMS repository is open"))
+            .ok_or_else(|| error(ErrorCode::NoIsms, "no ISMS repository is open"))
     }
 
     /// Runs `work` on the open ISMS on a blocking thread.
@@ -123,13 +127,33 @@ impl Desk {
         blocking(move || work(&isms).map_err(CommandError::from)).await?
     }
 
+    /// Runs `work` on the open ISMS as the person, with the passphrase they typed for
+    /// this action (if any).
+    async fn run_as<T, F>(&self, passphrase: Option<String>, work: F) -> Reply<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Isms, &Session) -> isms_core::Result<T> + Send + 'static,
+    {
+        let isms = self.current()?;
+        let settings = self.settings.clone();
+        blocking(move || {
+            let session = Session {
+                settings: &settings,
+                passphrase: Passphrase::Typed(passphrase.as_deref()),
+                when: None,
+            };
+            work(&isms, &session).map_err(CommandError::from)
+        })
+        .await?
+    }
+
     fn data_dir(&self, app: &AppHandle) -> Reply<PathBuf> {
         match &self.options.data_dir {
             Some(dir) => Ok(dir.clone()),
             None => app
                 .path()
                 .app_data_dir()
-                .map_err(|e| error("io", format!("no folder for the app's data: {e}"))),
+                .map_err(|e| error(ErrorCode::Io, format!("no folder for the app's data: {e}"))),
         }
     }
 
@@ -170,20 +194,16 @@ fn progress(app: &AppHandle, task: String, done: usize, total: usize) {
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Reply<T> {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|e| error("internal", format!("the work stopped unexpectedly: {e}")))
+        .map_err(|e| {
+            error(
+                ErrorCode::Internal,
+                format!("the work stopped unexpectedly: {e}"),
+            )
+        })
 }
 
 fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
-}
-
-fn report_kind(kind: &str) -> Reply<ReportKind> {
-    ReportKind::parse(kind).ok_or_else(|| {
-        error(
-            "usage",
-            format!("`{kind}` is not a report; use {}", ReportKind::expected()),
-        )
-    })
 }
 
 /// Opens what the app should show first: `--repo`, else (unless `--sample`) the most
@@ -278,14 +298,10 @@ pub async fn reference(desk: State<'_, Desk>) -> Reply<Reference> {
     desk.run(|isms| isms.reference()).await
 }
 
+/// The risk register as `query` selects and orders it.
 #[tauri::command]
-pub async fn register(desk: State<'_, Desk>) -> Reply<Register> {
-    desk.run(|isms| isms.register(today())).await
-}
-
-#[tauri::command]
-pub async fn search_risks(desk: State<'_, Desk>, text: String) -> Reply<Vec<String>> {
-    desk.run(move |isms| isms.search_risks(&text)).await
+pub async fn register(desk: State<'_, Desk>, query: RegisterQuery) -> Reply<Register> {
+    desk.run(move |isms| isms.register(&query, today())).await
 }
 
 #[tauri::command]
@@ -293,20 +309,16 @@ pub async fn risk(desk: State<'_, Desk>, id: String) -> Reply<RiskView> {
     desk.run(move |isms| isms.risk_view(&id)).await
 }
 
-/// Changes fields by assignments (`likelihood=3`, `controls+=8.7`), atomically, from
-/// the revision the edit started on.
+/// Changes fields (set `likelihood` to 3, add 8.7 to `controls`), atomically, from the
+/// revision the edit started on.
 #[tauri::command]
 pub async fn set_fields(
     desk: State<'_, Desk>,
     id: String,
-    assignments: Vec<String>,
+    edits: Vec<Assignment>,
     base: Revision,
 ) -> Reply<Saved> {
-    let parsed = assignments
-        .iter()
-        .map(|a| Assignment::parse(a).map_err(|m| error("invalid", m)))
-        .collect::<Reply<Vec<_>>>()?;
-    desk.run(move |isms| isms.set(&id, &parsed, None, Some(&base)))
+    desk.run(move |isms| isms.set(&id, &edits, None, Some(&base)))
         .await
 }
 
@@ -324,12 +336,8 @@ pub async fn save_section(
 
 /// Creates a risk with the next free id.
 #[tauri::command]
-pub async fn new_risk(desk: State<'_, Desk>, assignments: Vec<String>) -> Reply<Saved> {
-    let parsed = assignments
-        .iter()
-        .map(|a| Assignment::parse(a).map_err(|m| error("invalid", m)))
-        .collect::<Reply<Vec<_>>>()?;
-    desk.run(move |isms| isms.create(RecordKind::Risk, None, &parsed, None))
+pub async fn new_risk(desk: State<'_, Desk>, edits: Vec<Assignment>) -> Reply<Saved> {
+    desk.run(move |isms| isms.create(RecordKind::Risk, None, &edits, None))
         .await
 }
 
@@ -360,14 +368,25 @@ pub async fn pending_changes(desk: State<'_, Desk>) -> Reply<Changes> {
     desk.run(|isms| isms.changes("HEAD", None)).await
 }
 
+/// Commits every ISMS change, signed when a key is set up (unsigned before).
 #[tauri::command]
 pub async fn commit(
     desk: State<'_, Desk>,
     message: String,
     passphrase: Option<String>,
 ) -> Reply<Committed> {
-    desk.run(move |isms| isms.commit_changes(&message, passphrase.as_deref()))
-        .await
+    desk.run_as(passphrase, move |isms, session| {
+        isms.commit_changes(
+            session,
+            &CommitOptions {
+                message: &message,
+                records: &[],
+                signing: Signing::IfConfigured,
+                allow_signed_edits: false,
+            },
+        )
+    })
+    .await
 }
 
 #[tauri::command]
@@ -376,47 +395,44 @@ pub async fn pull(
     choices: Vec<FieldChoice>,
     passphrase: Option<String>,
 ) -> Reply<PullOutcome> {
-    desk.run(move |isms| isms.pull_changes(APP_REMOTE, &choices, passphrase.as_deref()))
-        .await
+    desk.run_as(passphrase, move |isms, session| {
+        isms.pull_changes(session, APP_REMOTE, &choices, Signing::IfConfigured)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<String> {
-    desk.run(move |isms| isms.push_changes(APP_REMOTE, passphrase.as_deref()))
-        .await
+    desk.run_as(passphrase, |isms, session| {
+        isms.push_changes(session, APP_REMOTE)
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn report_preview(desk: State<'_, Desk>, kind: String) -> Reply<ReportPreview> {
-    let kind = report_kind(&kind)?;
+pub async fn report_preview(desk: State<'_, Desk>, kind: ReportKind) -> Reply<ReportPreview> {
     desk.run(move |isms| isms.report_preview(kind)).await
 }
 
 /// Every sign-off request, its document, its steps and `isms verify`'s result.
 #[tauri::command]
 pub async fn signoff_board(desk: State<'_, Desk>) -> Reply<SignoffBoard> {
-    desk.run(|isms| isms.signoff_board()).await
+    desk.run_as(None, |isms, session| isms.signoff_board(session))
+        .await
 }
 
 /// Puts a document up for sign-off, signing the first step with the person's key.
 #[tauri::command]
 pub async fn signoff_start(
     desk: State<'_, Desk>,
-    kind: String,
+    kind: SignoffKind,
     subject: Option<String>,
     passphrase: Option<String>,
 ) -> Reply<Started> {
-    let kind = SignoffKind::parse(&kind).ok_or_else(|| {
-        error(
-            "usage",
-            format!(
-                "`{kind}` is not a kind of sign-off; use {}",
-                SignoffKind::expected()
-            ),
-        )
-    })?;
-    desk.run(move |isms| isms.signoff_start_app(kind, subject.as_deref(), passphrase.as_deref()))
-        .await
+    desk.run_as(passphrase, move |isms, session| {
+        isms.put_up_for_signoff(session, kind, subject.as_deref())
+    })
+    .await
 }
 
 /// Signs the next step of a request ("Sign as <role>").
@@ -427,8 +443,10 @@ pub async fn signoff_sign(
     approve: bool,
     passphrase: Option<String>,
 ) -> Reply<Signed> {
-    desk.run(move |isms| isms.signoff_sign_app(&id, approve, passphrase.as_deref()))
-        .await
+    desk.run_as(passphrase, move |isms, session| {
+        isms.sign_next_step(session, &id, approve)
+    })
+    .await
 }
 
 /// Pushes a sign-off request's branch to `origin` for colleagues to sign, and opens its
@@ -439,8 +457,10 @@ pub async fn signoff_push(
     id: String,
     passphrase: Option<String>,
 ) -> Reply<Published> {
-    desk.run(move |isms| isms.signoff_push_app(&id, APP_REMOTE, passphrase.as_deref()))
-        .await
+    desk.run_as(passphrase, move |isms, session| {
+        isms.push_signoff(session, &id, APP_REMOTE)
+    })
+    .await
 }
 
 /// Pins the root of trust of the open ISMS to `key` (the key that signed its first
@@ -456,9 +476,8 @@ pub async fn pin_root_key(desk: State<'_, Desk>, key: String) -> Reply<()> {
 pub async fn export_pdf(
     app: AppHandle,
     desk: State<'_, Desk>,
-    kind: String,
+    kind: ReportKind,
 ) -> Reply<Option<Exported>> {
-    let kind = report_kind(&kind)?;
     let name = format!("{}.pdf", kind.as_str());
     let target = match &desk.options.save_to {
         Some(dir) => Some(dir.join(&name)),

@@ -3,18 +3,17 @@
 //! module; this module finds the identity and key, asks for passphrases, and prints.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use isms_core::api::{CommitOptions, FieldChoice, Signing};
 use isms_core::git::changes::{ChangeKind, Changes, FieldChange};
-use isms_core::git::signing::Signer;
-use isms_core::git::sync::{Credentials, PullOutcome, Resolution, Resolutions};
-use isms_core::git::verify::{self, SignatureStatus};
-use isms_core::git::{self, CommitRequest, Identity};
+use isms_core::git::sync::{PullOutcome, Resolution};
+use isms_core::git::verify;
 use isms_core::settings::Settings;
-use isms_core::Isms;
 
-use crate::{print_json, usage, Failure};
+use crate::terminal::safe;
+use crate::{print_json, usage, Ctx, Failure};
 
 /// Asks for a passphrase: through `SSH_ASKPASS` when there is no terminal (or
 /// `SSH_ASKPASS_REQUIRE=force`), as ssh does; otherwise on the terminal without echo.
@@ -35,20 +34,6 @@ pub fn prompt(question: &str) -> Option<String> {
     rpassword::prompt_password(question).ok()
 }
 
-/// The identity to commit as: git's, else the person chosen in the settings.
-fn identity(isms: &Isms, settings: &Settings) -> Result<Identity, Failure> {
-    Ok(git::identity(isms, settings)?)
-}
-
-pub(crate) fn signer(isms: &Isms, settings: &Settings) -> Result<Signer, Failure> {
-    let repo = git::repository(isms)?;
-    Ok(Signer::discover(
-        &repo,
-        settings.signing_key.as_deref(),
-        &prompt,
-    )?)
-}
-
 /// The commit time from git's own variables (`GIT_COMMITTER_DATE=@<seconds> <+hhmm>`),
 /// so scripts and tests can fix it as they would for git.
 pub(crate) fn when() -> Option<(i64, i32)> {
@@ -67,81 +52,64 @@ pub(crate) fn when() -> Option<(i64, i32)> {
 
 /// `isms commit -m <message> [<id>…]`
 pub fn commit(
-    repo: &Path,
-    json: bool,
+    c: &Ctx,
     message: &str,
     records: &[String],
     unsigned: bool,
     allow_signed_edits: bool,
 ) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let settings = Settings::load()?;
-    let identity = identity(&isms, &settings)?;
-    let signer = if unsigned {
-        None
-    } else {
-        Some(signer(&isms, &settings)?)
-    };
-    let committed = isms.commit(&CommitRequest {
-        message,
-        records,
-        identity: &identity,
-        signer: signer.as_ref(),
-        when: when(),
-        allow_signed_edits,
-    })?;
-    if json {
+    let committed = c.isms()?.commit_changes(
+        c.session,
+        &CommitOptions {
+            message,
+            records,
+            signing: if unsigned {
+                Signing::Unsigned
+            } else {
+                Signing::Required
+            },
+            allow_signed_edits,
+        },
+    )?;
+    if c.json {
         print_json(&committed);
-    } else {
-        let how = if committed.signed {
-            "signed"
-        } else {
-            "unsigned"
-        };
-        let files = if committed.files.len() <= 6 {
-            committed.files.join(", ")
-        } else {
-            crate::plural(committed.files.len(), "file")
-        };
-        println!(
-            "Committed {} ({how}, {} <{}>): {files}",
-            &committed.commit[..12],
-            identity.name,
-            identity.email,
-        );
+        return Ok(ExitCode::SUCCESS);
     }
+    let how = if committed.signed {
+        "signed"
+    } else {
+        "unsigned"
+    };
+    let files = if committed.files.len() <= 6 {
+        committed.files.join(", ")
+    } else {
+        crate::plural(committed.files.len(), "file")
+    };
+    println!(
+        "Committed {} ({how}, {}): {files}",
+        &committed.commit[..12],
+        committed.author,
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-fn describe_signature(s: &SignatureStatus) -> String {
-    match s {
-        SignatureStatus::Good { person, roles, .. } => {
-            format!("signed by {person} ({})", roles.join(", "))
-        }
-        SignatureStatus::Unsigned => "UNSIGNED".into(),
-        SignatureStatus::UnknownKey { key } => format!("UNKNOWN KEY {key}"),
-        SignatureStatus::Bad { reason } => format!("BAD SIGNATURE: {reason}"),
-        SignatureStatus::Unsupported { reason } => format!("UNCHECKED: {reason}"),
-    }
-}
-
 /// `isms verify-commits [<range>]`; exit 1 when any commit is not signed by a known key.
-pub fn verify_commits(repo: &Path, json: bool, range: Option<&str>) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let repository = git::repository(&isms)?;
+pub fn verify_commits(c: &Ctx, range: Option<&str>) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let repository = isms_core::git::repository(&isms)?;
     let config = isms.load_config().ok();
     let commits = verify::verify_commits(&repository, range, config.as_ref())?;
     let bad = commits.iter().filter(|c| !c.signature.is_good()).count();
-    if json {
+    if c.json {
         print_json(&serde_json::json!({ "commits": commits, "not_verified": bad }));
     } else {
-        for c in &commits {
+        for commit in &commits {
             println!(
                 "{}  {}  {}  {}",
-                &c.commit[..12],
-                &c.date[..10],
-                describe_signature(&c.signature),
-                c.summary
+                &commit.commit[..12],
+                &commit.date[..10],
+                commit.signature.describe(),
+                safe(&commit.summary)
             );
         }
         println!(
@@ -187,10 +155,9 @@ fn change_word(c: ChangeKind) -> &'static str {
 }
 
 /// `isms log <id>`
-pub fn log(repo: &Path, json: bool, id: &str, body: bool) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let timeline = isms.timeline(id)?;
-    if json {
+pub fn log(c: &Ctx, id: &str, body: bool) -> Result<ExitCode, Failure> {
+    let timeline = c.isms()?.timeline(id)?;
+    if c.json {
         print_json(&timeline);
         return Ok(ExitCode::SUCCESS);
     }
@@ -203,9 +170,9 @@ pub fn log(repo: &Path, json: bool, id: &str, body: bool) -> Result<ExitCode, Fa
             &e.commit[..12],
             &e.date[..10],
             e.author,
-            describe_signature(&e.signature)
+            e.signature.describe()
         );
-        println!("    {} — {}", e.summary, change_word(e.change));
+        println!("    {} — {}", safe(&e.summary), change_word(e.change));
         for f in e.fields.iter().filter(|_| e.change != ChangeKind::Added) {
             println!("    {}", field_line(f));
         }
@@ -224,10 +191,9 @@ pub fn log(repo: &Path, json: bool, id: &str, body: bool) -> Result<ExitCode, Fa
 }
 
 /// `isms diff <from> [<to>]`
-pub fn diff(repo: &Path, json: bool, from: &str, to: Option<&str>) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let changes = isms.changes(from, to)?;
-    if json {
+pub fn diff(c: &Ctx, from: &str, to: Option<&str>) -> Result<ExitCode, Failure> {
+    let changes = c.isms()?.changes(from, to)?;
+    if c.json {
         print_json(&changes);
     } else {
         print!("{}", render_changes(&changes));
@@ -257,7 +223,7 @@ pub fn render_changes(changes: &Changes) -> String {
         out.push_str(&format!(
             "  {} {} — {}\n",
             c.id,
-            c.title,
+            safe(&c.title),
             change_word(c.change)
         ));
         if c.change != ChangeKind::Added && c.change != ChangeKind::Removed {
@@ -275,43 +241,31 @@ pub fn render_changes(changes: &Changes) -> String {
     out
 }
 
-pub(crate) fn credentials(settings: &Settings) -> Credentials<'static> {
-    Credentials {
-        ssh_key: settings.signing_key.clone(),
-        prompt: &prompt,
+/// `isms fetch [<remote>]`
+pub fn fetch(c: &Ctx, remote: &str) -> Result<ExitCode, Failure> {
+    c.isms()?.fetch_changes(c.session, remote)?;
+    if c.json {
+        print_json(&serde_json::json!({ "fetched": remote }));
+    } else {
+        println!("Fetched {remote}.");
     }
+    Ok(ExitCode::SUCCESS)
 }
 
-/// `isms fetch|push [<remote>]`
-pub fn fetch_or_push(
-    repo: &Path,
-    json: bool,
-    remote: &str,
-    push: bool,
-) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let settings = Settings::load()?;
-    if push {
-        let branch = isms.push(remote, &credentials(&settings))?;
-        if json {
-            print_json(&serde_json::json!({ "pushed": branch, "remote": remote }));
-        } else {
-            println!("Pushed {branch} to {remote}.");
-        }
+/// `isms push [<remote>]`
+pub fn push(c: &Ctx, remote: &str) -> Result<ExitCode, Failure> {
+    let branch = c.isms()?.push_changes(c.session, remote)?;
+    if c.json {
+        print_json(&serde_json::json!({ "pushed": branch, "remote": remote }));
     } else {
-        isms.fetch(remote, &credentials(&settings))?;
-        if json {
-            print_json(&serde_json::json!({ "fetched": remote }));
-        } else {
-            println!("Fetched {remote}.");
-        }
+        println!("Pushed {branch} to {remote}.");
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Reads `R-004.likelihood=mine`, `R-004.body=theirs`, `R-004.impact=value:3`.
-fn resolutions(texts: &[String]) -> Result<Resolutions, Failure> {
-    let mut out = Resolutions::new();
+fn resolutions(texts: &[String]) -> Result<Vec<FieldChoice>, Failure> {
+    let mut out = Vec::new();
     for text in texts {
         let (target, choice) = text.split_once('=').ok_or_else(|| {
             usage(format!(
@@ -335,7 +289,11 @@ fn resolutions(texts: &[String]) -> Result<Resolutions, Failure> {
                 }
             },
         };
-        out.insert((id, field), resolution);
+        out.push(FieldChoice {
+            id,
+            field,
+            keep: resolution,
+        });
     }
     Ok(out)
 }
@@ -359,29 +317,22 @@ fn split_target(target: &str) -> Option<(String, String)> {
 
 /// `isms pull [<remote>] [--resolve id.field=mine|theirs|value:…]`
 pub fn pull(
-    repo: &Path,
-    json: bool,
+    c: &Ctx,
     remote: &str,
     resolve: &[String],
     unsigned: bool,
 ) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let settings = Settings::load()?;
-    let identity = identity(&isms, &settings)?;
-    let resolutions = resolutions(resolve)?;
-    // A merge commit is signed like any other; a fast-forward needs no key.
-    let key = if unsigned {
-        None
+    let choices = resolutions(resolve)?;
+    // A merge commit is signed like any other.
+    let signing = if unsigned {
+        Signing::Unsigned
     } else {
-        Some(signer(&isms, &settings)?)
+        Signing::Required
     };
-    let outcome = isms.pull(
-        remote,
-        &credentials(&settings),
-        &identity,
-        key.as_ref(),
-        &resolutions,
-    )?;
+    let outcome = c
+        .isms()?
+        .pull_changes(c.session, remote, &choices, signing)?;
+    let json = c.json;
     if json {
         print_json(&outcome);
     }
@@ -435,11 +386,12 @@ pub fn pull(
 
 /// `isms settings [--signing-key <path>] [--person <email>]`
 pub fn settings(
-    json: bool,
+    c: &Ctx,
     signing_key: Option<PathBuf>,
     person: Option<String>,
 ) -> Result<ExitCode, Failure> {
-    let mut settings = Settings::load()?;
+    let json = c.json;
+    let mut settings = c.session.settings.clone();
     let changed = signing_key.is_some() || person.is_some();
     if let Some(key) = signing_key {
         let key = key

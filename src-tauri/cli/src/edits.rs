@@ -3,16 +3,16 @@
 //! only reads arguments and prints what happened.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use isms_core::format::edit::Assignment;
 use isms_core::repository::RecordKind;
 use isms_core::store::Saved;
-use isms_core::Isms;
 
-use crate::{print_json, usage, Failure};
+use crate::args::NewKind;
+use crate::{print_json, today, usage, Ctx, Failure};
 
 fn assignments(texts: &[String]) -> Result<Vec<Assignment>, Failure> {
     texts
@@ -48,15 +48,20 @@ fn report(json: bool, verb: &str, saved: &Saved) -> ExitCode {
 
 /// `isms new <kind> …`
 pub fn new(
-    repo: &Path,
-    json: bool,
-    kind: RecordKind,
+    c: &Ctx,
+    kind: NewKind,
     title: Option<String>,
     id: Option<String>,
     texts: &[String],
     body: Option<PathBuf>,
 ) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
+    let kind = match kind {
+        NewKind::Risk => RecordKind::Risk,
+        NewKind::Treatment => RecordKind::Treatment,
+        NewKind::Control => RecordKind::Control,
+        NewKind::Document => RecordKind::Document,
+    };
+    let isms = c.isms()?;
     let mut all = assignments(texts)?;
     if let Some(title) = title {
         all.insert(
@@ -66,36 +71,33 @@ pub fn new(
     }
     let body = read_body(body)?;
     let saved = isms.create(kind, id.as_deref(), &all, body.as_deref())?;
-    Ok(report(json, "Created", &saved))
+    Ok(report(c.json, "Created", &saved))
 }
 
 /// `isms set <id> field=value…`
 pub fn set(
-    repo: &Path,
-    json: bool,
+    c: &Ctx,
     id: &str,
     texts: &[String],
     body: Option<PathBuf>,
 ) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
+    let isms = c.isms()?;
     let all = assignments(texts)?;
     let body = read_body(body)?;
     if all.is_empty() && body.is_none() {
         return Err(usage("nothing to change: give field=value or --body"));
     }
     let saved = isms.set(id, &all, body.as_deref(), None)?;
-    Ok(report(json, "Saved", &saved))
+    Ok(report(c.json, "Saved", &saved))
 }
 
 /// `isms close <id>`
 pub fn close(
-    repo: &Path,
-    json: bool,
+    c: &Ctx,
     id: &str,
     action: Option<&str>,
-    today: NaiveDate,
+    date: Option<NaiveDate>,
 ) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let saved = isms.close(id, action, today)?;
-    Ok(report(json, "Closed", &saved))
+    let saved = c.isms()?.close(id, action, today(date))?;
+    Ok(report(c.json, "Closed", &saved))
 }

@@ -6,18 +6,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use isms_core::git::changes::{between, Snapshot};
-use isms_core::settings::Settings;
+use isms_core::api::SignoffCard;
+use isms_core::signoff::forge;
 use isms_core::signoff::{
     Judgement, Problem, ProblemCode, RequestState, RequestVerification, RootTrust, SignoffKind,
     StepState, Verification, VerifyOptions,
 };
-use isms_core::{git, Isms};
 
-use isms_core::signoff::forge;
-
-use crate::commits::{credentials, signer, when};
-use crate::{print_json, Failure};
+use crate::terminal::safe;
+use crate::{print_json, Ctx, Failure};
 
 /// The kinds of sign-off, as the command line names them.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,17 +44,11 @@ impl From<Kind> for SignoffKind {
 }
 
 /// `isms signoff start <kind> [<risk>]`
-pub fn start(
-    repo: &Path,
-    json: bool,
-    kind: Kind,
-    subject: Option<&str>,
-) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let settings = Settings::load()?;
-    let signer = signer(&isms, &settings)?;
-    let started = isms.signoff_start(kind.into(), subject, &signer, when())?;
-    if json {
+pub fn start(c: &Ctx, kind: Kind, subject: Option<&str>) -> Result<ExitCode, Failure> {
+    let started = c
+        .isms()?
+        .put_up_for_signoff(c.session, kind.into(), subject)?;
+    if c.json {
         print_json(&started);
         return Ok(ExitCode::SUCCESS);
     }
@@ -67,8 +58,8 @@ pub fn start(
         started.branch,
         started.signed_by,
         started.report,
-        &started.commit[..12],
-        &started.source[..12]
+        short(&started.commit),
+        short(&started.source)
     );
     if let Some(next) = &started.next {
         println!("Next: {next}, with `isms signoff sign {}`.", started.id);
@@ -81,11 +72,9 @@ pub fn start(
 }
 
 /// `isms signoff push <id> [--remote <remote>]`
-pub fn push(repo: &Path, json: bool, id: &str, remote: &str) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let settings = Settings::load()?;
-    let published = isms.signoff_publish(id, remote, &credentials(&settings))?;
-    if json {
+pub fn push(c: &Ctx, id: &str, remote: &str) -> Result<ExitCode, Failure> {
+    let published = c.isms()?.push_signoff(c.session, id, remote)?;
+    if c.json {
         print_json(&published);
         return Ok(ExitCode::SUCCESS);
     }
@@ -105,10 +94,9 @@ pub fn push(repo: &Path, json: bool, id: &str, remote: &str) -> Result<ExitCode,
 }
 
 /// `isms signoff record <id>`
-pub fn record(repo: &Path, json: bool, id: &str) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let saved = isms.signoff_record(id)?;
-    if json {
+pub fn record(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
+    let saved = c.isms()?.signoff_record(id)?;
+    if c.json {
         print_json(&saved);
     } else if saved.changed {
         println!(
@@ -150,119 +138,96 @@ pub fn forge_logout(host: &str) -> Result<ExitCode, Failure> {
 }
 
 /// `isms signoff sign <id> [--approve]`
-pub fn sign(repo: &Path, json: bool, id: &str, approve: bool) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let settings = Settings::load()?;
-    let signer = signer(&isms, &settings)?;
-    let signed = isms.signoff_sign(id, &signer, approve, when())?;
-    if json {
+pub fn sign(c: &Ctx, id: &str, approve: bool) -> Result<ExitCode, Failure> {
+    let signed = c.isms()?.sign_next_step(c.session, id, approve)?;
+    if c.json {
         print_json(&signed);
         return Ok(ExitCode::SUCCESS);
     }
     if signed.merged {
         println!(
             "{} signed step {} ({}) of {}: the signed merge {} into main. The sign-off is complete.",
-            signed.person, signed.step, signed.role, signed.id, &signed.commit[..12]
+            signed.person, signed.step, signed.role, signed.id, short(&signed.commit)
         );
-    } else {
-        println!(
-            "{} signed step {} ({}) of {}: commit {}.",
-            signed.person,
-            signed.step,
-            signed.role,
-            signed.id,
-            &signed.commit[..12]
-        );
-        match &signed.next {
-            Some(next) => println!(
-                "Next: {next}. Share the signature: isms signoff push {}",
-                signed.id
-            ),
-            None => println!(
-                "Every step is signed; push it (isms signoff push {}) and merge the pull request on the forge.",
-                signed.id
-            ),
-        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} signed step {} ({}) of {}: commit {}.",
+        signed.person,
+        signed.step,
+        signed.role,
+        signed.id,
+        short(&signed.commit)
+    );
+    match &signed.next {
+        Some(next) => println!(
+            "Next: {next}. Share the signature: isms signoff push {}",
+            signed.id
+        ),
+        None => println!(
+            "Every step is signed; push it (isms signoff push {}) and merge the pull request on the forge.",
+            signed.id
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `isms signoff status`: open requests, their steps, and what changed since the
-/// last signed report of the same kind.
-pub fn status(repo: &Path, json: bool) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
-    let verification = isms.signoff_verify(&VerifyOptions::default())?;
-    let open: Vec<&RequestVerification> = verification.open().collect();
-    let repository = git::repository(&isms)?;
-    let mut changes = Vec::new();
-    for r in &open {
-        let since = verification.latest_complete(&r.report);
-        let summary = match since {
-            Some(last) if !r.source.is_empty() => {
-                let from = Snapshot::at(&repository, &last.source)?;
-                let to = Snapshot::at(&repository, &r.source)?;
-                let c = between(&last.source, &from, &r.source, &to);
-                Some((last.id.clone(), c))
-            }
-            _ => None,
-        };
-        changes.push(summary);
-    }
-    if json {
-        let items: Vec<_> = open
-            .iter()
-            .zip(&changes)
-            .map(|(r, c)| {
-                serde_json::json!({
-                    "request": r,
-                    "changes_since": c.as_ref().map(|(id, ch)| serde_json::json!({"last_signed": id, "changes": ch})),
-                })
-            })
-            .collect();
-        print_json(&serde_json::json!({ "open": items, "ok": verification.ok }));
+/// last signed document of the same kind (the app's sign-off board, open requests).
+pub fn status(c: &Ctx) -> Result<ExitCode, Failure> {
+    let board = c.isms()?.signoff_board(c.session)?;
+    let open: Vec<&SignoffCard> = board.requests.iter().filter(|card| card.open).collect();
+    if c.json {
+        print_json(&open);
         return Ok(ExitCode::SUCCESS);
     }
     if open.is_empty() {
         println!("No open sign-off requests.");
     }
-    for (r, c) in open.iter().zip(&changes) {
-        print_request(r);
-        match c {
-            Some((last, ch)) if ch.records.is_empty() => {
-                println!(
-                    "  Since {last}, the last signed {}: no record changed.",
-                    r.report
-                )
-            }
-            Some((last, ch)) => {
-                println!("  Since {last}, the last signed {}:", r.report);
-                for rc in &ch.records {
-                    let fields: Vec<String> = rc
-                        .fields
-                        .iter()
-                        .map(|f| match (&f.before, &f.after) {
-                            (Some(b), Some(a)) => format!("{} {b} → {a}", f.field),
-                            _ => f.field.clone(),
-                        })
-                        .collect();
-                    println!(
-                        "    {} {} {:?}{}",
-                        rc.id,
-                        crate::terminal::safe(&rc.title),
-                        rc.change,
-                        if fields.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", fields.join(", "))
-                        }
-                    );
-                }
-            }
-            None => println!("  No earlier signed {} to compare with.", r.report),
-        }
+    for card in open {
+        print_request(&card.request);
+        print_changes(card);
         println!();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_changes(card: &SignoffCard) {
+    let r = &card.request;
+    let Some(ch) = &card.changes else {
+        println!("  No earlier signed {} to compare with.", r.report);
+        return;
+    };
+    let last = ch.from.split_whitespace().next().unwrap_or_default();
+    if ch.records.is_empty() {
+        println!(
+            "  Since {last}, the last signed {}: no record changed.",
+            r.report
+        );
+        return;
+    }
+    println!("  Since {last}, the last signed {}:", r.report);
+    for rc in &ch.records {
+        let fields: Vec<String> = rc
+            .fields
+            .iter()
+            .map(|f| match (&f.before, &f.after) {
+                (Some(b), Some(a)) => format!("{} {b} → {a}", f.field),
+                _ => f.field.clone(),
+            })
+            .collect();
+        println!(
+            "    {} {} {:?}{}",
+            rc.id,
+            safe(&rc.title),
+            rc.change,
+            if fields.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", fields.join(", "))
+            }
+        );
+    }
 }
 
 fn print_request(r: &RequestVerification) {
@@ -358,8 +323,9 @@ pub struct VerifyArgs<'a> {
 }
 
 /// `isms verify [<request id or document path>]`: exit 1 on any failure.
-pub fn verify(repo: &Path, json: bool, args: VerifyArgs) -> Result<ExitCode, Failure> {
-    let isms = Isms::open(repo)?;
+pub fn verify(c: &Ctx, args: VerifyArgs) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let json = c.json;
     let options = VerifyOptions {
         rev: args.rev.map(str::to_string),
         root_key: args.root_key.clone(),

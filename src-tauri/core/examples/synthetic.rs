@@ -39,7 +39,7 @@ fn main() {
             identity: &identity,
             signer: None,
             when: None,
-            allow_signed_edits: false,
+            allowed_signers: None,
         })
         .expect("the synthetic records commit because they all load");
     println!(

@@ -137,33 +137,91 @@ pub enum Error {
     Template(String),
 }
 
+/// A stable, machine-readable code for each kind of error: `{code, message, field}` on
+/// the wire, what the app and scripts branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The folder is not an ISMS repository.
+    NotAnIsms,
+    /// A file could not be read or written.
+    Io,
+    /// A path would leave the repository.
+    OutsideRepository,
+    /// The record or input is invalid; nothing was written.
+    Invalid,
+    /// No record has this id.
+    NotFound,
+    /// The SQLite index failed.
+    Index,
+    /// A git operation failed.
+    Git,
+    /// The target of `isms init` exists and is not empty.
+    NotEmpty,
+    /// The file changed on disk since the edit started.
+    Conflict,
+    /// A record with this id already exists.
+    Exists,
+    /// No SSH key to sign with, or the key could not be used.
+    NoSigningKey,
+    /// The signing key needs its passphrase.
+    PassphraseRequired,
+    /// The ISMS folder is not a git repository.
+    NotARepository,
+    /// The request itself is wrong.
+    Usage,
+    /// There are no changes to commit.
+    NothingToCommit,
+    /// Git does not know this revision.
+    UnknownRevision,
+    /// Fetch, pull or push failed.
+    Sync,
+    /// Pull needs the ISMS files committed first.
+    UncommittedChanges,
+    /// A report was asked of a commit whose records do not all load.
+    IncompleteSource,
+    /// A report template failed to render.
+    Template,
+    /// A sign-off step was refused.
+    SignoffRefused,
+    /// A forge's API or the keyring failed.
+    Forge,
+    /// A commit would change signed documents.
+    SignedDocumentEdit,
+    /// The app has no ISMS open (the desktop shell's own).
+    NoIsms,
+    /// Something failed that should not (the desktop shell's own).
+    Internal,
+}
+
 impl Error {
-    /// A stable, machine-readable code for this kind of error (`{code, message}` on the wire).
-    pub fn code(&self) -> &'static str {
+    /// The stable, machine-readable code of this error.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NotAnIsms(_) => "not_an_isms",
-            Error::Io { .. } => "io",
-            Error::OutsideRepository(_) => "outside_repository",
-            Error::Invalid(_) => "invalid",
-            Error::NotFound(_) => "not_found",
-            Error::Index(_) => "index",
-            Error::Git(_) => "git",
-            Error::NotEmpty(_) => "not_empty",
-            Error::Conflict { .. } => "conflict",
-            Error::Exists(_) => "exists",
-            Error::NoSigningKey(_) => "no_signing_key",
-            Error::PassphraseRequired(_) => "passphrase_required",
-            Error::NotARepository(_) => "not_a_repository",
-            Error::Usage(_) => "usage",
-            Error::NothingToCommit => "nothing_to_commit",
-            Error::UnknownRevision(_) => "unknown_revision",
-            Error::Sync(_) => "sync",
-            Error::UncommittedChanges(_) => "uncommitted_changes",
-            Error::IncompleteSource { .. } => "incomplete_source",
-            Error::Template(_) => "template",
-            Error::Signoff(_) => "signoff_refused",
-            Error::Forge(_) => "forge",
-            Error::SignedDocumentEdit(_) => "signed_document_edit",
+            Error::NotAnIsms(_) => ErrorCode::NotAnIsms,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::OutsideRepository(_) => ErrorCode::OutsideRepository,
+            Error::Invalid(_) => ErrorCode::Invalid,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Index(_) => ErrorCode::Index,
+            Error::Git(_) => ErrorCode::Git,
+            Error::NotEmpty(_) => ErrorCode::NotEmpty,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Exists(_) => ErrorCode::Exists,
+            Error::NoSigningKey(_) => ErrorCode::NoSigningKey,
+            Error::PassphraseRequired(_) => ErrorCode::PassphraseRequired,
+            Error::NotARepository(_) => ErrorCode::NotARepository,
+            Error::Usage(_) => ErrorCode::Usage,
+            Error::NothingToCommit => ErrorCode::NothingToCommit,
+            Error::UnknownRevision(_) => ErrorCode::UnknownRevision,
+            Error::Sync(_) => ErrorCode::Sync,
+            Error::UncommittedChanges(_) => ErrorCode::UncommittedChanges,
+            Error::IncompleteSource { .. } => ErrorCode::IncompleteSource,
+            Error::Template(_) => ErrorCode::Template,
+            Error::Signoff(_) => ErrorCode::SignoffRefused,
+            Error::Forge(_) => ErrorCode::Forge,
+            Error::SignedDocumentEdit(_) => ErrorCode::SignedDocumentEdit,
         }
     }
 

@@ -128,7 +128,7 @@ mod tests {
         let path = dir.path().join("sub");
         fs::create_dir(&path).expect("a directory in the way");
         let err = write_atomic(&path, b"x").expect_err("cannot rename a file over a directory");
-        assert_eq!(err.code(), "io");
+        assert_eq!(err.code(), crate::ErrorCode::Io);
         assert!(path.is_dir());
         assert_eq!(
             fs::read_dir(dir.path()).expect("listable").count(),

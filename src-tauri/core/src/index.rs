@@ -13,16 +13,27 @@
 use std::collections::HashMap;
 use std::fs;
 
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue;
-use crate::domain::{sections, Band, IsmsConfig, Methodology};
+use crate::domain::{
+    sections, Band, ControlStatus, Decision, InclusionReason, IsmsConfig, Methodology, RiskStatus,
+    TreatmentOption,
+};
 use crate::isms::{AnyRecord, Isms, RecordFile};
 use crate::{Error, LoadError, Result};
 
+impl Isms {
+    /// Opens the index, bringing it up to date with the files first.
+    pub fn index(&self) -> Result<Index> {
+        Index::open(self)
+    }
+}
+
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +45,7 @@ CREATE TABLE risks(
   likelihood INTEGER, impact INTEGER, score INTEGER, band TEXT,
   residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER, residual_band TEXT,
   treatment TEXT, owner TEXT NOT NULL, provisional INTEGER NOT NULL, reviewed_on TEXT, next_review TEXT, deferred_to TEXT,
-  controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL);
+  controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL, cited_controls TEXT NOT NULL);
 CREATE INDEX risks_band ON risks(band);
 CREATE INDEX risks_owner ON risks(owner);
 CREATE TABLE controls(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, theme TEXT, applicable INTEGER NOT NULL,
@@ -89,45 +100,63 @@ pub struct RiskQuery {
     pub band: Option<Band>,
     /// Only this domain id.
     pub domain: Option<String>,
-    /// Only this status word.
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<RiskStatus>,
     /// Only this owner role.
     pub owner: Option<String>,
     /// Only risks citing this theme.
     pub theme: Option<String>,
     /// The order.
     pub sort: RiskSort,
-    /// Reverse the order.
+    /// Highest, last or Z first. [`RiskSort::descending_by_default`] says which way a
+    /// person means an order when they do not say.
     pub descending: bool,
 }
 
 /// Orders for the risk register.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RiskSort {
     /// By id (R-001 first).
     #[default]
     Id,
-    /// By inherent score, highest first, then id.
+    /// By inherent score, then id.
     Score,
-    /// By residual score, highest first, then id.
+    /// By residual score, then id.
     Residual,
     /// By title.
     Title,
-    /// By next review date, soonest first.
+    /// By next review date.
     NextReview,
+    /// By risk domain, then id.
+    Domain,
+    /// By owner role, then id.
+    Owner,
+    /// By status, then id.
+    Status,
 }
+crate::domain::words::words!(RiskSort);
 
 impl RiskSort {
-    /// Parses a command-line word.
-    pub fn parse(text: &str) -> Option<RiskSort> {
-        Some(match text {
-            "id" => RiskSort::Id,
-            "score" => RiskSort::Score,
-            "residual" => RiskSort::Residual,
-            "title" => RiskSort::Title,
-            "next_review" | "next-review" => RiskSort::NextReview,
-            _ => return None,
-        })
+    /// Which way a person means this order when they do not say: scores highest first,
+    /// everything else from the start (R-001, A to Z, the soonest review).
+    pub fn descending_by_default(self) -> bool {
+        matches!(self, RiskSort::Score | RiskSort::Residual)
     }
 }
 
@@ -141,8 +170,8 @@ pub struct RiskRow {
     pub title: String,
     /// The domain id.
     pub domain: String,
-    /// active, deferred or closed.
-    pub status: String,
+    /// Where it stands.
+    pub status: RiskStatus,
     /// Inherent likelihood.
     pub likelihood: Option<u8>,
     /// Inherent impact.
@@ -160,15 +189,23 @@ pub struct RiskRow {
     /// Residual band.
     pub residual_band: Option<Band>,
     /// The treatment option, once decided.
-    pub treatment: Option<String>,
+    pub treatment: Option<TreatmentOption>,
     /// The owner role.
     pub owner: String,
     /// Scoring is provisional.
     pub provisional: bool,
     /// Next review date.
-    pub next_review: Option<String>,
+    pub next_review: Option<NaiveDate>,
     /// Theme ids.
     pub themes: Vec<String>,
+}
+
+impl RiskRow {
+    /// Whether this risk's review is overdue on `today` (the domain's rule,
+    /// [`crate::domain::review_overdue`]).
+    pub fn review_overdue(&self, today: NaiveDate) -> bool {
+        crate::domain::review_overdue(self.status, self.next_review, today)
+    }
 }
 
 /// A row of the SoA.
@@ -184,11 +221,11 @@ pub struct ControlRow {
     /// Applicable or not.
     pub applicable: bool,
     /// Implementation status.
-    pub status: String,
+    pub status: ControlStatus,
     /// The owner role.
     pub owner: Option<String>,
     /// Reasons other than risks.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<InclusionReason>,
     /// Active risks that cite the control (computed).
     pub cited_by: Vec<String>,
 }
@@ -198,8 +235,8 @@ pub struct ControlRow {
 pub struct ControlQuery {
     /// Only this Annex A theme (case-insensitive).
     pub theme: Option<String>,
-    /// Only this status word.
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<ControlStatus>,
     /// Only this owner role.
     pub owner: Option<String>,
     /// Only applicable (true) or excluded (false) controls.
@@ -215,9 +252,9 @@ pub struct TreatmentRow {
     /// The title.
     pub title: String,
     /// The option.
-    pub option: String,
-    /// proposed or approved.
-    pub decision: String,
+    pub option: TreatmentOption,
+    /// Proposed or approved.
+    pub decision: Decision,
     /// The risks treated.
     pub risks: Vec<String>,
     /// Number of actions.
@@ -225,7 +262,7 @@ pub struct TreatmentRow {
     /// Actions not done or cancelled.
     pub open_actions: u32,
     /// The earliest due date of an open action.
-    pub next_due: Option<String>,
+    pub next_due: Option<NaiveDate>,
 }
 
 /// A row of the document register.
@@ -243,9 +280,9 @@ pub struct DocumentRow {
     /// The approving role.
     pub approved_by: Option<String>,
     /// Effective date.
-    pub effective: Option<String>,
+    pub effective: Option<NaiveDate>,
     /// Next review date.
-    pub next_review: Option<String>,
+    pub next_review: Option<NaiveDate>,
 }
 
 /// A full-text search hit.
@@ -374,7 +411,7 @@ impl Index {
         };
         filter("band", q.band.map(|b| b.as_str().to_string()));
         filter("domain", q.domain.clone());
-        filter("status", q.status.clone());
+        filter("status", q.status.map(|s| s.as_str().to_string()));
         filter("owner", q.owner.clone());
         if let Some(theme) = &q.theme {
             args.push(theme.clone());
@@ -386,17 +423,13 @@ impl Index {
         let dir = if q.descending { "DESC" } else { "ASC" };
         let order = match q.sort {
             RiskSort::Id => format!("id {dir}"),
-            // "Highest first" is the natural reading of a score order; --desc flips it.
-            RiskSort::Score => format!(
-                "score IS NULL, score {} , id",
-                if q.descending { "ASC" } else { "DESC" }
-            ),
-            RiskSort::Residual => format!(
-                "residual_score IS NULL, residual_score {}, id",
-                if q.descending { "ASC" } else { "DESC" }
-            ),
+            RiskSort::Score => format!("score IS NULL, score {dir}, id"),
+            RiskSort::Residual => format!("residual_score IS NULL, residual_score {dir}, id"),
             RiskSort::Title => format!("title COLLATE NOCASE {dir}, id"),
             RiskSort::NextReview => format!("next_review IS NULL, next_review {dir}, id"),
+            RiskSort::Domain => format!("domain {dir}, id"),
+            RiskSort::Owner => format!("owner {dir}, id"),
+            RiskSort::Status => format!("status {dir}, id"),
         };
         sql.push_str(&format!(" ORDER BY {order}"));
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -405,7 +438,7 @@ impl Index {
                 id: r.get(0)?,
                 title: r.get(1)?,
                 domain: r.get(2)?,
-                status: r.get(3)?,
+                status: word(r, 3)?,
                 likelihood: r.get(4)?,
                 impact: r.get(5)?,
                 score: r.get(6)?,
@@ -414,7 +447,10 @@ impl Index {
                 residual_impact: r.get(16)?,
                 residual_score: r.get(8)?,
                 residual_band: r.get::<_, Option<String>>(9)?.and_then(|b| Band::parse(&b)),
-                treatment: r.get(10)?,
+                treatment: r
+                    .get::<_, Option<String>>(10)?
+                    .map(|t| parse_word(&t, 10))
+                    .transpose()?,
                 owner: r.get(11)?,
                 provisional: r.get(12)?,
                 next_review: r.get(13)?,
@@ -428,7 +464,11 @@ impl Index {
     /// deferred, as [`crate::domain::risks_citing`] counts them).
     pub fn controls(&self, q: &ControlQuery) -> Result<Vec<ControlRow>> {
         let mut cited: HashMap<String, Vec<String>> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached("SELECT j.value, r.id FROM risks r, json_each(r.controls) j WHERE r.status != 'closed' ORDER BY r.id")?;
+        // Which risks count for a control is the domain's rule (Risk::cited_controls),
+        // stored with each risk; here it is only read.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT j.value, r.id FROM risks r, json_each(r.cited_controls) j ORDER BY r.id",
+        )?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (control, risk) = row?;
             cited.entry(control).or_default().push(risk);
@@ -440,9 +480,12 @@ impl Index {
                 title: r.get(1)?,
                 theme: r.get(2)?,
                 applicable: r.get(3)?,
-                status: r.get(4)?,
+                status: word(r, 4)?,
                 owner: r.get(5)?,
-                reasons: json_list(&r.get::<_, String>(6)?),
+                reasons: json_list(&r.get::<_, String>(6)?)
+                    .iter()
+                    .map(|w| parse_word(w, 6))
+                    .collect::<rusqlite::Result<_>>()?,
                 cited_by: Vec::new(),
             })
         })?;
@@ -453,7 +496,7 @@ impl Index {
                 row.theme
                     .as_deref()
                     .is_some_and(|x| x.eq_ignore_ascii_case(t))
-            }) && q.status.as_ref().is_none_or(|s| &row.status == s)
+            }) && q.status.is_none_or(|s| row.status == s)
                 && q.owner
                     .as_ref()
                     .is_none_or(|o| row.owner.as_ref() == Some(o))
@@ -473,8 +516,8 @@ impl Index {
             Ok(TreatmentRow {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                option: r.get(2)?,
-                decision: r.get(3)?,
+                option: word(r, 2)?,
+                decision: word(r, 3)?,
                 risks: json_list(&r.get::<_, String>(4)?),
                 actions: r.get(5)?,
                 open_actions: r.get(6)?,
@@ -770,14 +813,14 @@ fn insert_record(
             let inherent = methodology.and_then(|m| r.inherent(m));
             let residual = methodology.and_then(|m| r.residual(m));
             tx.prepare_cached(
-                "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
             )?
             .execute(params![
                 r.id, path, r.title, r.domain, r.status.as_str(), r.likelihood, r.impact,
                 inherent.map(|x| x.score), inherent.and_then(|x| x.band).map(|b| b.as_str()),
                 r.residual_likelihood, r.residual_impact, residual.map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str()),
                 r.treatment.map(|t| t.as_str()), r.owner, r.provisional, date(r.reviewed_on), date(r.next_review), r.deferred_to,
-                json(&r.controls), json(&r.related), json(&r.themes)
+                json(&r.controls), json(&r.related), json(&r.themes), json(&r.cited_controls().to_vec())
             ])?;
             (&r.id, "risk", &r.title, &r.body)
         }
@@ -855,6 +898,21 @@ fn insert_record(
     tx.prepare_cached("INSERT INTO search(id, kind, path, shown_title, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![id, kind, path, title, format!("{id} {}", fold(title)), fold(&text)])?;
     Ok(())
+}
+
+/// A word column read back as its enum (written by `as_str`, so it parses).
+fn word<T: std::str::FromStr>(row: &rusqlite::Row, column: usize) -> rusqlite::Result<T> {
+    parse_word(&row.get::<_, String>(column)?, column)
+}
+
+fn parse_word<T: std::str::FromStr>(text: &str, column: usize) -> rusqlite::Result<T> {
+    text.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            format!("`{text}` is not a word the index writes").into(),
+        )
+    })
 }
 
 fn json_list(text: &str) -> Vec<String> {

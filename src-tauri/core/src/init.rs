@@ -85,13 +85,14 @@ pub fn from_files(
     }
     git2::Repository::init(dir)?;
     let isms = crate::Isms::open(dir)?;
+    let allowed_signers = isms.allowed_signers_for_commit()?;
     isms.commit(&crate::git::CommitRequest {
         message,
         records: &[],
         identity,
         signer: None,
         when: None,
-        allow_signed_edits: false,
+        allowed_signers: allowed_signers.as_deref(),
     })
 }
 

@@ -8,11 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{Assessment, Document, IsmsConfig, Risk, SoaEntry, Treatment};
 use crate::format::{self, frontmatter::Source};
-use crate::index::Index;
 use crate::{Error, LoadError, Result};
 
 /// The configuration file at the repository root.
@@ -362,10 +361,75 @@ impl Isms {
         }
         Err(Error::NotFound(id.to_string()))
     }
+}
 
-    /// Opens the index, bringing it up to date with the files first.
-    pub fn index(&self) -> Result<Index> {
-        Index::open(self)
+/// The version of a record file an edit started from: git's blob id of the file's
+/// bytes (so it can be compared with `git hash-object`), or empty for "no file yet".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// A newtype: serde writes it as the bare string.
+#[cfg_attr(feature = "ts", ts(type = "string"))]
+pub struct Revision(pub String);
+
+impl Revision {
+    /// The revision of a file with these bytes.
+    pub fn of(bytes: &[u8]) -> Revision {
+        Revision(
+            git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+                .map(|oid| oid.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The revision of a file that does not exist.
+    pub fn absent() -> Revision {
+        Revision(String::new())
+    }
+}
+
+impl AnyRecord {
+    /// The kind of this record.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            AnyRecord::Risk(_) => RecordKind::Risk,
+            AnyRecord::Control(_) => RecordKind::Control,
+            AnyRecord::Treatment(_) => RecordKind::Treatment,
+            AnyRecord::Document(_) => RecordKind::Document,
+            AnyRecord::Assessment(_) => RecordKind::Assessment,
+        }
+    }
+
+    /// The markdown body.
+    pub fn body(&self) -> &str {
+        match self {
+            AnyRecord::Risk(r) => &r.body,
+            AnyRecord::Control(c) => &c.body,
+            AnyRecord::Treatment(t) => &t.body,
+            AnyRecord::Document(d) => &d.body,
+            AnyRecord::Assessment(a) => &a.body,
+        }
+    }
+
+    /// The record id (the file name without `.md`).
+    pub fn id(&self) -> &str {
+        match self {
+            AnyRecord::Risk(r) => &r.id,
+            AnyRecord::Control(c) => &c.id,
+            AnyRecord::Treatment(t) => &t.id,
+            AnyRecord::Document(d) => &d.id,
+            AnyRecord::Assessment(a) => &a.id,
+        }
+    }
+}
+
+/// The canonical fields and the body of any record.
+pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
+    match record {
+        AnyRecord::Risk(r) => (format::emit_risk(r), &r.body),
+        AnyRecord::Control(c) => (format::emit_soa_entry(c), &c.body),
+        AnyRecord::Treatment(t) => (format::emit_treatment(t), &t.body),
+        AnyRecord::Document(d) => (format::emit_document(d), &d.body),
+        AnyRecord::Assessment(a) => (format::emit_assessment(a), &a.body),
     }
 }
 

@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod catalogue;
 pub mod domain;
 mod error;
@@ -43,9 +44,8 @@ pub mod settings;
 pub mod signoff;
 pub mod store;
 pub mod synthetic;
-pub mod views;
 
-pub use error::{Error, LoadError, Result};
+pub use error::{Error, ErrorCode, LoadError, Result};
 pub use isms::{Isms, Loaded, RecordKind, Records};
 
 /// What an [`Isms`] hands out besides the domain types: record files and parsed records of any kind.

@@ -24,7 +24,7 @@ use std::fs::{self, File, OpenOptions};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::catalogue;
 use crate::domain::{ActionStatus, RiskStatus, RISK_SECTIONS};
@@ -35,29 +35,7 @@ use crate::index::Index;
 use crate::isms::{parse_text, AnyRecord, Isms, RecordKind};
 use crate::{Error, LoadError, Result};
 
-/// The version of a record file an edit started from: git's blob id of the file's
-/// bytes (so it can be compared with `git hash-object`), or empty for "no file yet".
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-// A newtype: serde writes it as the bare string.
-#[cfg_attr(feature = "ts", ts(type = "string"))]
-pub struct Revision(pub String);
-
-impl Revision {
-    /// The revision of a file with these bytes.
-    pub fn of(bytes: &[u8]) -> Revision {
-        Revision(
-            git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-                .map(|oid| oid.to_string())
-                .unwrap_or_default(),
-        )
-    }
-
-    /// The revision of a file that does not exist.
-    pub fn absent() -> Revision {
-        Revision(String::new())
-    }
-}
+pub use crate::isms::{emit_any, Revision};
 
 /// A record as read for editing: the record and the revision to hand back on save.
 #[derive(Debug, Clone)]
@@ -491,41 +469,6 @@ impl Isms {
             }
         }
         Ok(highest)
-    }
-}
-
-impl AnyRecord {
-    /// The kind of this record.
-    pub fn kind(&self) -> RecordKind {
-        match self {
-            AnyRecord::Risk(_) => RecordKind::Risk,
-            AnyRecord::Control(_) => RecordKind::Control,
-            AnyRecord::Treatment(_) => RecordKind::Treatment,
-            AnyRecord::Document(_) => RecordKind::Document,
-            AnyRecord::Assessment(_) => RecordKind::Assessment,
-        }
-    }
-
-    /// The record id (the file name without `.md`).
-    pub fn id(&self) -> &str {
-        match self {
-            AnyRecord::Risk(r) => &r.id,
-            AnyRecord::Control(c) => &c.id,
-            AnyRecord::Treatment(t) => &t.id,
-            AnyRecord::Document(d) => &d.id,
-            AnyRecord::Assessment(a) => &a.id,
-        }
-    }
-}
-
-/// The canonical fields and the body of any record.
-pub fn emit_any(record: &AnyRecord) -> (Vec<FieldText>, &str) {
-    match record {
-        AnyRecord::Risk(r) => (format::emit_risk(r), &r.body),
-        AnyRecord::Control(c) => (format::emit_soa_entry(c), &c.body),
-        AnyRecord::Treatment(t) => (format::emit_treatment(t), &t.body),
-        AnyRecord::Document(d) => (format::emit_document(d), &d.body),
-        AnyRecord::Assessment(a) => (format::emit_assessment(a), &a.body),
     }
 }
 

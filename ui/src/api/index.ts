@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, Published, PullOutcome, Reference, Register, ReportPreview, RiskView, Saved, Signed, SignoffBoard, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, Published, PullOutcome, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -21,6 +21,18 @@ export function asCommandError(e: unknown): CommandError {
   return { code: "internal", message: String(e), field: null };
 }
 
+/** The whole register in id order: no filter, no search. */
+export const everyRisk: RegisterQuery = {
+  band: null,
+  domain: null,
+  status: null,
+  owner: null,
+  theme: null,
+  search: null,
+  sort: "id",
+  descending: null,
+};
+
 export const api = {
   startup: () => call<Startup>("startup"),
   openFolder: (path: string | null) => call<Opened | null>("open_folder", { path }),
@@ -29,14 +41,13 @@ export const api = {
   dashboard: () => call<Dashboard>("dashboard"),
   findings: () => call<CheckReport>("findings"),
   reference: () => call<Reference>("reference"),
-  register: () => call<Register>("register"),
-  searchRisks: (text: string) => call<string[]>("search_risks", { text }),
+  register: (query: RegisterQuery) => call<Register>("register", { query }),
   risk: (id: string) => call<RiskView>("risk", { id }),
-  setFields: (id: string, assignments: string[], base: string) =>
-    call<Saved>("set_fields", { id, assignments, base }),
+  setFields: (id: string, edits: Assignment[], base: string) =>
+    call<Saved>("set_fields", { id, edits, base }),
   saveSection: (id: string, heading: string, markdown: string, base: string) =>
     call<Saved>("save_section", { id, heading, markdown, base }),
-  newRisk: (assignments: string[]) => call<Saved>("new_risk", { assignments }),
+  newRisk: (edits: Assignment[]) => call<Saved>("new_risk", { edits }),
   renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),
   soa: () => call<Soa>("soa"),
   treatmentPlan: () => call<TreatmentPlan>("treatment_plan"),
@@ -47,10 +58,10 @@ export const api = {
   pull: (choices: FieldChoice[], passphrase: string | null) =>
     call<PullOutcome>("pull", { choices, passphrase }),
   push: (passphrase: string | null) => call<string>("push", { passphrase }),
-  reportPreview: (kind: string) => call<ReportPreview>("report_preview", { kind }),
-  exportPdf: (kind: string) => call<Exported | null>("export_pdf", { kind }),
+  reportPreview: (kind: ReportKind) => call<ReportPreview>("report_preview", { kind }),
+  exportPdf: (kind: ReportKind) => call<Exported | null>("export_pdf", { kind }),
   signoffBoard: () => call<SignoffBoard>("signoff_board"),
-  signoffStart: (kind: string, subject: string | null, passphrase: string | null) =>
+  signoffStart: (kind: SignoffKind, subject: string | null, passphrase: string | null) =>
     call<Started>("signoff_start", { kind, subject, passphrase }),
   signoffSign: (id: string, approve: boolean, passphrase: string | null) =>
     call<Signed>("signoff_sign", { id, approve, passphrase }),

@@ -13,6 +13,10 @@ commit: string,
  */
 branch: string, 
 /**
+ * Who it is by: `Name <email>`.
+ */
+author: string, 
+/**
  * The files it recorded, added, changed or deleted.
  */
 files: Array<string>, 

@@ -54,7 +54,7 @@ uncommitted: Array<string>,
  */
 next_assessment: string | null, 
 /**
- * Active risks whose review date has passed, soonest first.
+ * Risks whose review date has passed, soonest first.
  */
 overdue_reviews: Array<OverdueReview>, 
 /**

@@ -2,8 +2,9 @@
 import type { Band } from "./Band";
 
 /**
- * A 5×5 heat map: `counts[impact - 1][likelihood - 1]` risks, and the band of each cell
- * under the methodology.
+ * A heat map: `counts[impact - 1][likelihood - 1]` risks, and the band of each cell
+ * under the methodology (the one place a cell's band is worked out; the app and the
+ * reports only look it up).
  */
 export type HeatMap = { 
 /**
@@ -11,6 +12,10 @@ export type HeatMap = {
  */
 counts: Array<Array<number>>, 
 /**
- * The band of each cell (`likelihood × impact`).
+ * The score of each cell.
+ */
+scores: Array<Array<number>>, 
+/**
+ * The band of each cell.
  */
 bands: Array<Array<Band | null>>, };

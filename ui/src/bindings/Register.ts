@@ -6,10 +6,30 @@ import type { RiskRow } from "./RiskRow";
  */
 export type Register = { 
 /**
- * Every risk, by id.
+ * The risks the query selects, in its order.
  */
 rows: Array<RiskRow>, 
 /**
- * Ids of active risks whose review date has passed.
+ * Which way they are ordered.
  */
-overdue_reviews: Array<string>, };
+descending: boolean, 
+/**
+ * How many risks the register holds in all.
+ */
+total: number, 
+/**
+ * Ids of the shown risks whose review date has passed.
+ */
+overdue_reviews: Array<string>, 
+/**
+ * The owners, domains and themes the filters can choose from.
+ */
+owners: Array<string>, 
+/**
+ * See `owners`.
+ */
+domains: Array<string>, 
+/**
+ * See `owners`.
+ */
+themes: Array<string>, };

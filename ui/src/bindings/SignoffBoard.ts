@@ -41,6 +41,6 @@ me: string | null,
  */
 remote: string | null, 
 /**
- * Open requests first, then merged ones, newest last within each.
+ * Open requests first, then landed ones, in history order within each.
  */
 requests: Array<SignoffCard>, };

@@ -11,7 +11,7 @@ export type SignoffCard = {
  */
 request: RequestVerification, 
 /**
- * Not merged yet.
+ * Not on the verified branch yet.
  */
 open: boolean, 
 /**

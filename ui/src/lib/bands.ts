@@ -1,10 +1,6 @@
-// Bands as the methodology in isms.yaml defines them: the app never hard-codes edges.
-import type { Band, BandRule } from "./types";
-
-export function bandOf(bands: BandRule[], score: number | null | undefined): Band | null {
-  if (score == null) return null;
-  return bands.find((b) => score >= b.min && score <= b.max)?.band ?? null;
-}
+// The words for bands. Which band a score falls in is the core's to say: the app
+// receives bands with every rating and never works one out.
+import type { Band } from "./types";
 
 export const bandLabel: Record<Band, string> = {
   unacceptable: "Unacceptable",

@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::records::{ActionStatus, MemoStatus, RiskStatus, TreatmentOption};
+use super::records::{MemoStatus, RiskStatus, TreatmentOption};
 use super::scoring::Band;
 use super::Records;
 use super::{DomainStatus, IsmsConfig};
@@ -386,21 +386,18 @@ pub fn run(
                 format!("`{owner}` is not a role in isms.yaml"),
             );
         }
-        for a in &t.actions {
-            if let Some(due) = a.due.filter(|d| *d < today) {
-                if !matches!(a.status, ActionStatus::Done | ActionStatus::Cancelled) {
-                    out.push(
-                        "action-overdue",
-                        Severity::Warning,
-                        &path,
-                        format!(
-                            "action {} was due {due} and is {}",
-                            a.id,
-                            a.status.as_str().replace('_', " ")
-                        ),
-                    );
-                }
-            }
+        for a in t.overdue_actions(today) {
+            out.push(
+                "action-overdue",
+                Severity::Warning,
+                &path,
+                format!(
+                    "action {} was due {} and is {}",
+                    a.id,
+                    a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    a.status.as_str().replace('_', " ")
+                ),
+            );
         }
     }
 
@@ -491,19 +488,16 @@ pub fn run(
             }
         }
         // Reviews and schedule.
-        for risk in records
-            .risks
-            .iter()
-            .filter(|r| r.status != RiskStatus::Closed)
-        {
-            if let Some(due) = risk.next_review.filter(|d| *d < today) {
-                out.push(
-                    "risk-review-overdue",
-                    Severity::Warning,
-                    &risk_path(&risk.id),
-                    format!("review was due {due}"),
-                );
-            }
+        for risk in records.risks.iter().filter(|r| r.review_overdue(today)) {
+            out.push(
+                "risk-review-overdue",
+                Severity::Warning,
+                &risk_path(&risk.id),
+                format!(
+                    "review was due {}",
+                    risk.next_review.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            );
         }
         if config.assessment.next < today {
             out.push(

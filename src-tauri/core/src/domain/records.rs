@@ -366,6 +366,34 @@ impl Risk {
     }
 }
 
+/// Whether the review of a risk in `status` that was due `next_review` is overdue on
+/// `today`: the one rule for the dashboard, the register and the checks. Closed risks
+/// are not reviewed.
+pub fn review_overdue(
+    status: RiskStatus,
+    next_review: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    status != RiskStatus::Closed && next_review.is_some_and(|due| due < today)
+}
+
+impl Risk {
+    /// Whether this risk's review is overdue on `today` (see [`review_overdue`]).
+    pub fn review_overdue(&self, today: NaiveDate) -> bool {
+        review_overdue(self.status, self.next_review, today)
+    }
+
+    /// The Annex A controls this risk counts for in the SoA: its controls, unless the
+    /// risk is closed (a closed risk no longer justifies a control).
+    pub fn cited_controls(&self) -> &[String] {
+        if self.status == RiskStatus::Closed {
+            &[]
+        } else {
+            &self.controls
+        }
+    }
+}
+
 /// The risks that cite each Annex A control, by control id, in risk-id order: the
 /// computed part of an SoA entry's justification. Closed risks no longer justify a
 /// control; active and deferred ones do.
@@ -373,13 +401,13 @@ pub fn risks_citing<'a>(
     risks: impl IntoIterator<Item = &'a Risk>,
 ) -> std::collections::BTreeMap<&'a str, Vec<&'a Risk>> {
     let mut cited: std::collections::BTreeMap<&str, Vec<&Risk>> = Default::default();
-    let mut open: Vec<&Risk> = risks
+    let mut citing_risks: Vec<&Risk> = risks
         .into_iter()
-        .filter(|r| r.status != RiskStatus::Closed)
+        .filter(|r| !r.cited_controls().is_empty())
         .collect();
-    open.sort_by(|a, b| a.id.cmp(&b.id));
-    for risk in open {
-        for control in &risk.controls {
+    citing_risks.sort_by(|a, b| a.id.cmp(&b.id));
+    for risk in citing_risks {
+        for control in risk.cited_controls() {
             let citing = cited.entry(control.as_str()).or_default();
             if !citing.iter().any(|r| r.id == risk.id) {
                 citing.push(risk);
@@ -455,6 +483,21 @@ pub struct Treatment {
     pub closed_on: Option<NaiveDate>,
     /// The markdown body.
     pub body: String,
+}
+
+impl Treatment {
+    /// The actions that are late on `today`: open (planned or in progress) and past
+    /// their due date, in a treatment that is approved and not closed. A treatment only
+    /// proposed has no commitments yet to be late on. The one rule for the dashboard,
+    /// the treatment plan and the checks.
+    pub fn overdue_actions(&self, today: NaiveDate) -> impl Iterator<Item = &Action> {
+        let committed = self.closed_on.is_none() && self.decision == Decision::Approved;
+        self.actions.iter().filter(move |a| {
+            committed
+                && matches!(a.status, ActionStatus::Planned | ActionStatus::InProgress)
+                && a.due.is_some_and(|due| due < today)
+        })
+    }
 }
 
 /// A controlled document under document control: `documents/scope.md`.

@@ -15,7 +15,9 @@ use super::frontmatter;
 use super::yaml::{self, Node, Value};
 
 /// How an assignment changes its field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// `field=value`: replace; an empty value removes the field.
     Set,
@@ -25,8 +27,10 @@ pub enum Operation {
     Remove,
 }
 
-/// One `field=value` assignment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `field=value` assignment: typed as it crosses into the core from the app, and
+/// read from `field=value` text on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assignment {
     /// The dotted path: `["actions", "A2", "status"]`.
     pub path: Vec<String>,

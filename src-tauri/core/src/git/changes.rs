@@ -292,7 +292,7 @@ pub fn compare(
         }
     }
     let body = |r: Option<&AnyRecord>| {
-        r.map(|r| crate::store::emit_any(r).1.to_string())
+        r.map(|r| crate::isms::emit_any(r).1.to_string())
             .unwrap_or_default()
     };
     let (body_before, body_after) = (body(before), body(after));

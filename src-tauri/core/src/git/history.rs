@@ -185,7 +185,7 @@ impl Isms {
         // commits made since. Signers are named from the current isms.yaml, so the
         // cache is keyed by its content too.
         let config_key = std::fs::read(self.root().join(CONFIG_FILE))
-            .map(|b| crate::store::Revision::of(&b).0)
+            .map(|b| crate::isms::Revision::of(&b).0)
             .unwrap_or_default();
         let index = self.index().ok();
         let cached: Option<(String, Vec<TimelineEntry>)> = index

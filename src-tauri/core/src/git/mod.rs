@@ -174,6 +174,8 @@ pub struct Committed {
     pub commit: String,
     /// The branch that moved (`refs/heads/main`).
     pub branch: String,
+    /// Who it is by: `Name <email>`.
+    pub author: String,
     /// The files it recorded, added, changed or deleted.
     pub files: Vec<String>,
     /// Whether it carries an SSH signature.
@@ -193,50 +195,14 @@ pub struct CommitRequest<'a> {
     /// The commit time as (seconds since the epoch, UTC offset in minutes); now when
     /// `None`.
     pub when: Option<(i64, i32)>,
-    /// Commit changes to documents under `reports/` too. They are signed off (or were
-    /// put up for sign-off), so an ordinary commit that changes them is refused
-    /// unless asked for: `isms verify` would then fail.
-    pub allow_signed_edits: bool,
+    /// The text `.isms/allowed_signers` must have: the keys of the approved
+    /// configuration, which the caller establishes (see
+    /// `Isms::allowed_signers_for_commit` in `signoff`). `None` leaves the file as it
+    /// is.
+    pub allowed_signers: Option<&'a str>,
 }
 
 impl Isms {
-    /// The configuration whose keys count for commits made now: the one approved at
-    /// HEAD (see [`crate::signoff::verify`]), or — before the first commit with
-    /// isms.yaml, which will be trusted on first use — the isms.yaml on disk. An error
-    /// when the history does not verify far enough to say.
-    pub fn approved_config(&self) -> Result<IsmsConfig> {
-        let repo = repository(self)?;
-        match crate::signoff::verify::approved_at_head(&repo)? {
-            Some(config) => Ok(config),
-            None => self
-                .load_config()
-                .map_err(|mut e| Error::Invalid(e.remove(0))),
-        }
-    }
-
-    /// Writes `.isms/allowed_signers` from the approved configuration if it is not
-    /// already in step. Returns whether the file changed. When no approved
-    /// configuration can be found (a history that does not verify), the file is left
-    /// as it is rather than filled with keys nobody approved; `isms verify` reports why.
-    pub fn update_allowed_signers(&self) -> Result<bool> {
-        let config = match self.approved_config() {
-            Ok(config) => config,
-            Err(Error::Invalid(e)) => return Err(Error::Invalid(e)),
-            Err(_) => return Ok(false),
-        };
-        let text = allowed_signers(&config);
-        let path = self.root().join(ALLOWED_SIGNERS_FILE);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
-            return Ok(false);
-        }
-        let dir = path
-            .parent()
-            .expect("the allowed-signers file lives in .isms/");
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        crate::fsio::write_atomic(&path, text.as_bytes())?;
-        Ok(true)
-    }
-
     /// Commits changes to the ISMS: all of them, or the chosen records. Every record
     /// file committed must load; `.isms/allowed_signers` is regenerated first so that it
     /// always lists the keys of the approved configuration, and only those.
@@ -247,14 +213,10 @@ impl Isms {
         if message.is_empty() {
             return Err(Error::Usage("a commit needs a message".into()));
         }
-        let config_ok = self.load_config().is_ok();
-        if config_ok {
-            self.update_allowed_signers()?;
+        if let Some(text) = request.allowed_signers {
+            self.write_allowed_signers(text)?;
         }
         let paths = self.paths_to_commit(&repo, request.records)?;
-        if !request.allow_signed_edits {
-            self.refuse_signed_edits(&paths)?;
-        }
         // Validate what is about to be recorded.
         for path in &paths {
             let full = self.root().join(path);
@@ -314,41 +276,32 @@ impl Isms {
         };
         Ok(Committed {
             commit: commit.to_string(),
+            author: format!("{} <{}>", request.identity.name, request.identity.email),
             branch,
             files: paths,
             signed: request.signer.is_some(),
         })
     }
 
-    /// Refuses a commit that changes documents under `reports/`: each is the document
-    /// of a sign-off, and only a new sign-off may change it.
-    fn refuse_signed_edits(&self, paths: &[String]) -> Result<()> {
-        let prefix = format!("{}/", crate::isms::REPORTS_FOLDER);
-        let touched: Vec<&String> = paths.iter().filter(|p| p.starts_with(&prefix)).collect();
-        if touched.is_empty() {
+    /// Writes `.isms/allowed_signers` when it does not already hold `text`.
+    fn write_allowed_signers(&self, text: &str) -> Result<()> {
+        let path = self.root().join(ALLOWED_SIGNERS_FILE);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text) {
             return Ok(());
         }
-        let verification = self
-            .signoff_verify(&crate::signoff::VerifyOptions::default())
-            .ok();
-        let described: Vec<String> = touched
-            .iter()
-            .map(
-                |p| match verification.as_ref().and_then(|v| v.latest_complete(p)) {
-                    Some(r) => format!("{p} (signed off in {})", r.id),
-                    None => format!("{p} (put up for sign-off)"),
-                },
-            )
-            .collect();
-        Err(Error::SignedDocumentEdit(format!(
-            "nothing was committed: this would change {}, and a signed document changes only through a new sign-off (`isms verify` would fail). Restore it (`git checkout -- {}`) and put the new version up for sign-off with `isms signoff start`; or commit it anyway with --allow-signed-edit",
-            described.join(", "),
-            touched.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
-        )))
+        let dir = path
+            .parent()
+            .expect("the allowed-signers file lives in .isms/");
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::fsio::write_atomic(&path, text.as_bytes())
     }
 
     /// The ISMS paths with changes against HEAD, or the files of the chosen records.
-    fn paths_to_commit(&self, repo: &git2::Repository, records: &[String]) -> Result<Vec<String>> {
+    pub fn paths_to_commit(
+        &self,
+        repo: &git2::Repository,
+        records: &[String],
+    ) -> Result<Vec<String>> {
         let changed = changed_isms_paths(repo)?;
         if records.is_empty() {
             if changed.is_empty() {

@@ -481,7 +481,7 @@ fn sides(
 ) -> std::result::Result<Sides, String> {
     let text = crate::format::decode(path, bytes).map_err(|e| e.to_string())?;
     let parsed = parse_text(kind, path, stem, &text).map_err(|e| e[0].to_string())?;
-    let (fields, _) = crate::store::emit_any(&parsed.record);
+    let (fields, _) = crate::isms::emit_any(&parsed.record);
     let blocks: HashMap<String, String> = frontmatter::blocks(&parsed.source.front)
         .into_iter()
         .filter_map(|b| b.key.map(|k| (k, b.text)))
@@ -611,7 +611,7 @@ fn merge_record(
                                         actions,
                                         ..mt.clone()
                                     });
-                                    let (fields, _) = crate::store::emit_any(&merged);
+                                    let (fields, _) = crate::isms::emit_any(&merged);
                                     if let Some((_, Some(text))) =
                                         fields.iter().find(|(k, _)| *k == "actions")
                                     {
@@ -686,7 +686,7 @@ fn merge_record(
         )]
     })?;
     // Canonical key order, every block kept as written.
-    let (fields, body) = crate::store::emit_any(&parsed.record);
+    let (fields, body) = crate::isms::emit_any(&parsed.record);
     Ok(crate::format::write_record(&fields, body, Some((&parsed.source, &fields))).into_bytes())
 }
 

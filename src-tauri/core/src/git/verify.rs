@@ -53,6 +53,20 @@ impl SignatureStatus {
     pub fn is_good(&self) -> bool {
         matches!(self, SignatureStatus::Good { .. })
     }
+
+    /// The signature in words, the same wherever it is shown: `isms log`,
+    /// `isms verify-commits`, and verification's messages.
+    pub fn describe(&self) -> String {
+        match self {
+            SignatureStatus::Good { person, roles, .. } => {
+                format!("signed by {person} ({})", roles.join(", "))
+            }
+            SignatureStatus::Unsigned => "UNSIGNED".into(),
+            SignatureStatus::UnknownKey { key } => format!("UNKNOWN KEY {key}"),
+            SignatureStatus::Bad { reason } => format!("BAD SIGNATURE: {reason}"),
+            SignatureStatus::Unsupported { reason } => format!("UNCHECKED: {reason}"),
+        }
+    }
 }
 
 /// One commit and its signature.

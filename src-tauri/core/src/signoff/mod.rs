@@ -28,6 +28,7 @@
 //! A key added to `isms.yaml` by an ordinary commit authorises nothing.
 
 pub mod acceptance;
+mod approved;
 mod flow;
 pub mod forge;
 pub mod signed;

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use super::trust::describe_signature;
 use super::walk::{Authority, Landing, Walker};
 use super::{
     config_at, short, Problem, ProblemCode, RequestState, RequestVerification, StepState,
@@ -529,7 +528,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                             ProblemCode::ForgeMerge,
                             format!(
                                 "the merge {c} is {}: a merge made on the forge is signed by the forge, not by the approver; the approval is the signed commit of the last step",
-                                describe_signature(&signature)
+                                signature.describe()
                             ),
                         )
                         .of(&self.id)

@@ -68,7 +68,7 @@ impl Walker<'_> {
                         format!(
                             "the first commit with isms.yaml, {}, is not signed by the pinned key {pin} ({}); the history may have been rewritten from the start",
                             short(&root.to_string()),
-                            describe_signature(other)
+                            other.describe()
                         ),
                     )
                     .at(root)
@@ -195,17 +195,4 @@ fn signer_lines(text: &str) -> BTreeSet<String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_string)
         .collect()
-}
-
-/// A signature's status in words, for messages about merges and the root.
-pub(super) fn describe_signature(s: &SignatureStatus) -> String {
-    match s {
-        SignatureStatus::Good { person, key, .. } => format!("signed by {person} with key {key}"),
-        SignatureStatus::Unsigned => "unsigned".into(),
-        SignatureStatus::UnknownKey { key } => {
-            format!("signed with key {key}, which no person in the approved configuration holds")
-        }
-        SignatureStatus::Bad { reason } => format!("badly signed ({reason})"),
-        SignatureStatus::Unsupported { reason } => format!("signed with {reason}"),
-    }
 }

@@ -1,0 +1,376 @@
+//! The command line's words: commands, their arguments and their help. Declarations
+//! only; `main` dispatches them.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{reports, signoff};
+
+#[derive(Parser)]
+#[command(
+    name = "isms",
+    version,
+    about = "ISMS Desk: an ISO/IEC 27001:2022 ISMS kept as markdown in git"
+)]
+pub(crate) struct Cli {
+    /// The ISMS repository (the folder with isms.yaml).
+    #[arg(long, global = true, default_value = ".")]
+    pub repo: PathBuf,
+    /// Output for people (text) or for machines (json); `isms report` also takes md,
+    /// html and pdf.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `isms signoff …`
+#[derive(Subcommand)]
+pub(crate) enum SignoffCommand {
+    /// Render the document at HEAD into reports/, commit it on a new branch
+    /// signoff/<id> and sign it as the chain's first step.
+    ///
+    /// Example: isms signoff start risk-assessment; isms signoff start risk-acceptance R-013
+    Start {
+        /// What is signed off.
+        kind: signoff::Kind,
+        /// For risk-acceptance: the risk.
+        risk: Option<String>,
+    },
+    /// Every open request: each step done (who, when, key) or pending, and what
+    /// changed since the last signed report of the same kind.
+    Status,
+    /// Sign the next step of a request with your key: a co-signature commit, or the
+    /// signed merge into main for the last step.
+    Sign {
+        /// The request id (its branch is signoff/<id>).
+        id: String,
+        /// Sign the last (merge) step as an approval on the branch, for a merge made
+        /// on the forge.
+        #[arg(long)]
+        approve: bool,
+    },
+    /// Record a completed risk acceptance in its risk's `acceptance` (after a merge
+    /// made on the forge; a signed merge made with ISMS Desk records it itself). Commit
+    /// the change afterwards.
+    ///
+    /// Example: isms signoff record risk-acceptance-R-013-2026-11-30
+    Record {
+        /// The request id.
+        id: String,
+    },
+    /// Push a request's branch and open its pull request: through GitHub's or
+    /// GitLab's API when the system keyring holds a token for the host (`isms forge
+    /// login`), else print the address that opens it.
+    ///
+    /// Example: isms signoff push risk-assessment-2026-11-21
+    Push {
+        /// The request id.
+        id: String,
+        /// The remote to push to.
+        #[arg(long, default_value = "origin")]
+        remote: String,
+    },
+}
+
+/// `isms forge …`
+#[derive(Subcommand)]
+pub(crate) enum ForgeCommand {
+    /// Store a GitHub or GitLab token for HOST in the system keyring, read from
+    /// standard input (or asked for without echo). It is used to open sign-off pull
+    /// requests and never written to the repository or the settings.
+    ///
+    /// Example: isms forge login github.com < token-file
+    Login {
+        /// github.com, gitlab.com, or a self-hosted GitLab's host name.
+        host: String,
+    },
+    /// Remove the token for HOST from the system keyring.
+    Logout {
+        /// The host.
+        host: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    /// A report as markdown (what `text` means for `isms report`).
+    Md,
+    /// A report as a standalone HTML page.
+    Html,
+    /// A report as an A4 PDF.
+    Pdf,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Create a new, valid ISMS repository (git-initialised) in DIR.
+    Init {
+        /// The folder to create; must not exist or be empty.
+        dir: PathBuf,
+        /// The organisation's name.
+        #[arg(long, default_value = "Example Organisation")]
+        organisation: String,
+        /// The date to count the first assessment from (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Check the ISMS: references, SoA completeness, treatment, acceptance, roles, reviews.
+    Check {
+        /// The date to check reviews and deadlines against (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// List risks, controls (the SoA), treatments or documents.
+    List {
+        /// What to list.
+        #[arg(value_enum)]
+        what: ListKind,
+        #[command(flatten)]
+        filters: ListArgs,
+    },
+    /// Show one record with its derived values.
+    Show {
+        /// The id: R-004, 8.13, T-002, scope, 2026.
+        id: String,
+    },
+    /// Full-text search over titles and bodies.
+    Search {
+        /// Words to find (all must match; accents and æ ø å are optional).
+        #[arg(required = true)]
+        words: Vec<String>,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Create a record: a risk or treatment gets the next free id.
+    ///
+    /// Example: isms new risk --title "Laptop stolen" domain=people owner=ism likelihood=2 impact=3
+    New {
+        /// risk, treatment, control (an SoA entry) or document.
+        #[arg(value_enum)]
+        kind: NewKind,
+        /// The title (same as title=…).
+        #[arg(long)]
+        title: Option<String>,
+        /// The id, for controls (5.37) and documents (access-policy).
+        #[arg(long)]
+        id: Option<String>,
+        /// Fields: field=value, list+=item.
+        assignments: Vec<String>,
+        /// Read the markdown body from this file (`-` for standard input).
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+    /// Change fields of a record: isms set R-004 likelihood=3 status=active.
+    ///
+    /// field=value replaces (an empty value removes the field), list+=item adds,
+    /// list-=item removes, nested.path=value reaches into maps and lists of items with
+    /// an id (actions.A2.status=done). The record is validated before anything is written.
+    Set {
+        /// The record id.
+        id: String,
+        /// Fields: field=value, list+=item, list-=item.
+        assignments: Vec<String>,
+        /// Replace the markdown body with this file (`-` for standard input).
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+    /// Close a record, keeping it for the audit trail (risk → closed, treatment →
+    /// closed_on, document → withdrawn_on, action → done).
+    Close {
+        /// The record id.
+        id: String,
+        /// Close this action of the treatment instead.
+        #[arg(long)]
+        action: Option<String>,
+        /// The date to record (default: today).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Commit changes to the ISMS, signed with your SSH key.
+    ///
+    /// All changed ISMS files, or only the records named. The author is git's
+    /// user.name/user.email; the key is git's user.signingkey (gpg.format=ssh) or the
+    /// one in `isms settings`.
+    Commit {
+        /// The commit message.
+        #[arg(short, long)]
+        message: String,
+        /// Only these records (ids, or isms.yaml).
+        ids: Vec<String>,
+        /// Make an unsigned commit (for automation without a key).
+        #[arg(long)]
+        unsigned: bool,
+        /// Commit changes to signed documents under reports/ too (verification will
+        /// then fail until they are signed off again).
+        #[arg(long)]
+        allow_signed_edit: bool,
+    },
+    /// A record's history: every commit that changed it, field by field.
+    Log {
+        /// The record id.
+        id: String,
+        /// Show body changes as a text diff.
+        #[arg(long)]
+        body: bool,
+    },
+    /// Render a report from a commit (never from unsaved edits): markdown, HTML or PDF.
+    ///
+    /// Example: isms report risk-assessment --format pdf -o risk-assessment-2026.pdf
+    Report {
+        /// risk-assessment, soa, treatment-plan or register (confidential).
+        kind: reports::Kind,
+        /// The commit, branch or tag to render from.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The report as signed off in this request (`latest`: the last completed one),
+        /// with the sign-off table filled in and a verification appendix.
+        #[arg(long, value_name = "ID|latest", conflicts_with = "rev")]
+        signoff: Option<String>,
+        /// Also write <output>.sig: a detached SSH signature with your key that
+        /// `ssh-keygen -Y verify -n isms-report` accepts.
+        #[arg(long, requires = "output")]
+        sign: bool,
+    },
+    /// Management sign-off: start a request, see where requests stand, sign a step.
+    #[command(subcommand)]
+    Signoff(SignoffCommand),
+    /// Tokens for GitHub's and GitLab's APIs, kept in the system keyring.
+    #[command(subcommand)]
+    Forge(ForgeCommand),
+    /// Verify every sign-off that reached the branch: signatures, authorised keys,
+    /// chain order, separation of duties, documents unchanged since signed, no replays.
+    /// Exits 1 on any failure (for CI). Open requests are listed; `--requests` (or the
+    /// request's id) verifies them too.
+    ///
+    /// Example: isms verify --root-key SHA256:… (pin the key of the first commit)
+    Verify {
+        /// One request id, or a document path (its latest request). Default: all.
+        target: Option<String>,
+        /// The branch or commit to verify. Default: HEAD.
+        #[arg(long)]
+        rev: Option<String>,
+        /// The SHA-256 fingerprint of the key that must have signed the first commit
+        /// with isms.yaml. Also read from ISMS_ROOT_KEY, then from `git config
+        /// isms.rootKey`; without any, the first commit is trusted on first use.
+        #[arg(long, value_name = "SHA256:…")]
+        root_key: Option<String>,
+        /// A signed report that differs from a fresh render at its source fails.
+        #[arg(long)]
+        strict: bool,
+        /// Open requests (not yet on the branch) fail verification too.
+        #[arg(long)]
+        requests: bool,
+        /// Write the allowed-signers file of the approved configuration here (for
+        /// auditors: take this one, never the working tree's).
+        #[arg(long, value_name = "FILE")]
+        write_allowed_signers: Option<PathBuf>,
+    },
+    /// What changed between two revisions (commits, tags, branches); TO defaults to
+    /// the working tree.
+    Diff {
+        /// The earlier revision.
+        from: String,
+        /// The later revision.
+        to: Option<String>,
+    },
+    /// For each commit: signed or not, by whom (person and roles), valid or not.
+    /// Exits 1 if any commit is not signed by a key in isms.yaml.
+    VerifyCommits {
+        /// A range (main~5..main), or a revision and everything before it. Default: HEAD.
+        range: Option<String>,
+    },
+    /// Fetch from a remote.
+    Fetch {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Fetch and merge the remote's copy of this branch, record by record and field by field.
+    Pull {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+        /// Resolve a conflict: <id>.<field>=mine|theirs|value:<new value>.
+        #[arg(long)]
+        resolve: Vec<String>,
+        /// Make the merge commit unsigned.
+        #[arg(long)]
+        unsigned: bool,
+    },
+    /// Push this branch to a remote.
+    Push {
+        /// The remote.
+        #[arg(default_value = "origin")]
+        remote: String,
+    },
+    /// Show or change ISMS Desk's settings for you on this machine.
+    Settings {
+        /// The SSH private key to sign with when git's user.signingkey is not set.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+        /// Your email in isms.yaml, when git's user.name/user.email are not set.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Score a likelihood and impact under the repository's methodology.
+    Score {
+        /// Likelihood, 1–5.
+        likelihood: u8,
+        /// Impact, 1–5.
+        impact: u8,
+    },
+}
+
+/// The filters and order of `isms list`.
+#[derive(Args)]
+pub(crate) struct ListArgs {
+    /// Only this band: unacceptable, manage or acceptable.
+    #[arg(long)]
+    pub band: Option<String>,
+    /// Only this risk domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only this status.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this owner role.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only risks with this theme, or controls of this Annex A theme.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Order of risks: id, score, residual, title, next_review, domain, owner or status.
+    #[arg(long, default_value = "id")]
+    pub sort: String,
+    /// Reverse the order (scores list highest first, everything else from the start).
+    #[arg(long)]
+    pub desc: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum NewKind {
+    Risk,
+    Treatment,
+    Control,
+    Document,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ListKind {
+    Risks,
+    Controls,
+    Treatments,
+    Documents,
+}

@@ -1,0 +1,631 @@
+//! `isms init`, `check`, `list`, `show`, `search` and `score`: reading the ISMS from the
+//! command line. The views come from `isms_core::api`; this module prints them.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use isms_core::api::{RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine};
+use isms_core::domain::checks::{CheckReport, Deferred, Severity};
+use isms_core::domain::{sections, Assessment, Band, Document, Methodology, Rating, RiskStatus};
+use isms_core::index::{ControlQuery, RiskSort};
+use serde_json::json;
+
+use crate::args::{ListArgs, ListKind};
+use crate::table::Table;
+use crate::terminal::safe;
+use crate::{plural, print_json, today, usage, Ctx, Failure};
+
+/// `isms init <dir>`
+pub fn init(
+    c: &Ctx,
+    dir: &Path,
+    organisation: &str,
+    date: Option<NaiveDate>,
+) -> Result<ExitCode, Failure> {
+    isms_core::init::init(dir, organisation, today(date))?;
+    if c.json {
+        print_json(&json!({ "created": dir }));
+    } else {
+        println!(
+            "Created a new ISMS for {organisation} in {}.",
+            dir.display()
+        );
+        println!(
+            "Next: add people and their roles to isms.yaml, then run `isms check --repo {}`.",
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms check [--today] [--strict]`: exit 1 on errors (on warnings too with `--strict`).
+pub fn check(c: &Ctx, date: Option<NaiveDate>, strict: bool) -> Result<ExitCode, Failure> {
+    let report = c.isms()?.findings(today(date))?;
+    if c.json {
+        print_json(
+            &json!({ "errors": report.errors(), "warnings": report.warnings(), "report": report }),
+        );
+    } else {
+        print!("{}", render_check(&report));
+    }
+    let failed = report.errors() > 0 || (strict && report.warnings() > 0);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn render_check(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let place = match f.line {
+            Some(line) => format!("{}:{line}", f.path),
+            None => f.path.clone(),
+        };
+        let severity = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "{place}: {severity} [{}] {}\n",
+            f.rule,
+            safe(&f.message)
+        ));
+    }
+    deferred(
+        &mut out,
+        "Deferred domains (listed on every run so they are not lost):",
+        &report.deferred_domains,
+    );
+    deferred(&mut out, "Deferred risks:", &report.deferred_risks);
+    out.push_str(&format!(
+        "\n{}, {} (checked as of {})\n",
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning"),
+        report.today
+    ));
+    out
+}
+
+fn deferred(out: &mut String, heading: &str, items: &[Deferred]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{heading}\n"));
+    let mut t = Table::new(&["", "", ""]).indent(2).without_header();
+    for d in items {
+        t.row(vec![
+            d.id.clone(),
+            safe(&d.title).into_owned(),
+            d.deferred_to
+                .as_ref()
+                .map(|t| format!("→ {t}"))
+                .unwrap_or_else(|| "→ (not said where)".into()),
+        ]);
+    }
+    out.push_str(&t.render());
+}
+
+/// `isms list risks|controls|treatments|documents`
+pub fn list(c: &Ctx, what: ListKind, filters: &ListArgs) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    match what {
+        ListKind::Risks => list_risks(c, &isms, filters)?,
+        ListKind::Controls => list_controls(c, &isms, filters)?,
+        ListKind::Treatments => list_treatments(c, &isms)?,
+        ListKind::Documents => list_documents(c, &isms)?,
+    }
+    let problems = isms.index()?.load_errors()?;
+    if !problems.is_empty() && !c.json {
+        eprintln!(
+            "{} kept records out of this list; run `isms check` for details.",
+            plural(problems.len(), "file problem")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failure> {
+    let band = f
+        .band
+        .as_deref()
+        .map(|b| {
+            Band::parse(b).ok_or_else(|| {
+                usage(format!(
+                    "--band: `{b}` is not one of unacceptable, manage or acceptable"
+                ))
+            })
+        })
+        .transpose()?;
+    let status = f
+        .status
+        .as_deref()
+        .map(|s| {
+            RiskStatus::parse(s).ok_or_else(|| {
+                usage(format!(
+                    "--status: `{s}` is not one of {}",
+                    RiskStatus::expected()
+                ))
+            })
+        })
+        .transpose()?;
+    let sort = RiskSort::parse(&f.sort.replace('-', "_")).ok_or_else(|| {
+        usage(format!(
+            "--sort: `{}` is not one of {}",
+            f.sort,
+            RiskSort::expected()
+        ))
+    })?;
+    let query = RegisterQuery {
+        band,
+        domain: f.domain.clone(),
+        status,
+        owner: f.owner.clone(),
+        theme: f.theme.clone(),
+        search: None,
+        sort,
+        descending: Some(sort.descending_by_default() != f.desc),
+    };
+    let rows = isms.register(&query, today(None))?.rows;
+    let provisional = if rows.iter().any(|r| r.provisional) {
+        " (* provisional score)"
+    } else {
+        ""
+    };
+    output(
+        c.json,
+        &rows,
+        &[
+            "ID",
+            "TITLE",
+            "DOMAIN",
+            "STATUS",
+            "L",
+            "I",
+            "SCORE",
+            "BAND",
+            "RESIDUAL",
+            "TREATMENT",
+            "OWNER",
+        ],
+        format!("{}{provisional}", plural(rows.len(), "risk")),
+        |r| {
+            let score = match (r.score, r.provisional) {
+                (Some(s), true) => format!("{s}*"),
+                (s, _) => dash(s),
+            };
+            let residual = match (r.residual_score, r.residual_band) {
+                (Some(s), Some(b)) => format!("{s} {}", b.label()),
+                _ => "–".into(),
+            };
+            vec![
+                r.id.clone(),
+                safe(&r.title).into_owned(),
+                r.domain.clone(),
+                r.status.as_str().into(),
+                dash(r.likelihood),
+                dash(r.impact),
+                score,
+                dash(r.band.map(Band::label)),
+                residual,
+                dash(r.treatment.map(|t| t.as_str())),
+                r.owner.clone(),
+            ]
+        },
+    );
+    Ok(())
+}
+
+fn list_controls(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failure> {
+    let applicable = match f.status.as_deref() {
+        Some("applicable") => Some(true),
+        Some("not_applicable") => Some(false),
+        _ => None,
+    };
+    let status = match f.status.as_deref() {
+        None | Some("applicable" | "not_applicable") => None,
+        Some(s) => Some(isms_core::domain::ControlStatus::parse(s).ok_or_else(|| {
+            usage(format!(
+                "--status: `{s}` is not one of applicable, not_applicable, {}",
+                isms_core::domain::ControlStatus::expected()
+            ))
+        })?),
+    };
+    let rows = isms.index()?.controls(&ControlQuery {
+        theme: f.theme.clone(),
+        status,
+        owner: f.owner.clone(),
+        applicable,
+    })?;
+    let summary = format!(
+        "{} controls, {} applicable",
+        rows.len(),
+        rows.iter().filter(|r| r.applicable).count()
+    );
+    output(
+        c.json,
+        &rows,
+        &[
+            "ID",
+            "TITLE",
+            "THEME",
+            "APPLICABLE",
+            "STATUS",
+            "OWNER",
+            "RISKS",
+        ],
+        summary,
+        |r| {
+            vec![
+                r.id.clone(),
+                r.title.clone(),
+                r.theme.clone().unwrap_or_default(),
+                if r.applicable { "yes" } else { "no" }.into(),
+                r.status.as_str().replace('_', " "),
+                dash(r.owner.as_ref()),
+                r.cited_by.join(" "),
+            ]
+        },
+    );
+    Ok(())
+}
+
+fn list_treatments(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
+    let rows = isms.index()?.treatments()?;
+    output(
+        c.json,
+        &rows,
+        &[
+            "ID", "TITLE", "OPTION", "DECISION", "RISKS", "ACTIONS", "OPEN", "NEXT DUE",
+        ],
+        plural(rows.len(), "treatment"),
+        |r| {
+            vec![
+                r.id.clone(),
+                safe(&r.title).into_owned(),
+                r.option.as_str().into(),
+                r.decision.as_str().into(),
+                r.risks.join(" "),
+                r.actions.to_string(),
+                r.open_actions.to_string(),
+                dash(r.next_due.as_ref()),
+            ]
+        },
+    );
+    Ok(())
+}
+
+fn list_documents(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
+    let rows = isms.index()?.documents()?;
+    output(
+        c.json,
+        &rows,
+        &[
+            "ID",
+            "TITLE",
+            "VERSION",
+            "OWNER",
+            "APPROVED BY",
+            "EFFECTIVE",
+            "NEXT REVIEW",
+        ],
+        plural(rows.len(), "document"),
+        |r| {
+            vec![
+                r.id.clone(),
+                safe(&r.title).into_owned(),
+                r.version.clone(),
+                r.owner.clone(),
+                dash(r.approved_by.as_ref()),
+                dash(r.effective.as_ref()),
+                dash(r.next_review.as_ref()),
+            ]
+        },
+    );
+    Ok(())
+}
+
+/// Prints rows as JSON, or as an aligned table followed by a summary line.
+fn output<T: serde::Serialize>(
+    json: bool,
+    rows: &[T],
+    headings: &[&str],
+    summary: String,
+    cells: impl Fn(&T) -> Vec<String>,
+) {
+    if json {
+        print_json(&rows);
+        return;
+    }
+    let mut t = Table::new(headings);
+    for row in rows {
+        t.row(cells(row));
+    }
+    print!("{}", t.render());
+    println!("{summary}");
+}
+
+/// A value for a table cell, or a dash when there is none.
+fn dash(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// `isms show <id>`
+pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
+    let shown = c.isms()?.show(id, today(None))?;
+    if c.json {
+        print_json(&shown);
+        return Ok(ExitCode::SUCCESS);
+    }
+    match &shown {
+        Shown::Risk(view) => show_risk(view),
+        Shown::Control(line) => show_control(line),
+        Shown::Treatment(line) => show_treatment(line),
+        Shown::Document { document, .. } => show_document(document),
+        Shown::Assessment { assessment, .. } => show_assessment(assessment),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_risk(view: &RiskView) {
+    let r = &view.risk;
+    println!("{} — {}", r.id, safe(&r.title));
+    let rating = |x: Option<Rating>| {
+        x.map(|x| {
+            format!(
+                "{} × {} = {} ({})",
+                x.likelihood,
+                x.impact,
+                x.score,
+                x.band.map_or("no band", |b| b.label())
+            )
+        })
+        .unwrap_or_else(|| "not scored".into())
+    };
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "–".into());
+    let mut t = Table::new(&["", ""]).indent(2).without_header();
+    let deferred = r
+        .deferred_to
+        .as_ref()
+        .map(|d| format!(" → {d}"))
+        .unwrap_or_default();
+    t.row(vec![
+        "status".into(),
+        format!("{}{deferred}", r.status.as_str()),
+    ]);
+    t.row(vec!["domain".into(), r.domain.clone()]);
+    let provisional = if r.provisional { ", provisional" } else { "" };
+    t.row(vec![
+        "inherent".into(),
+        format!("{}{provisional}", rating(view.inherent)),
+    ]);
+    t.row(vec!["residual".into(), rating(view.residual)]);
+    t.row(vec![
+        "treatment".into(),
+        r.treatment.map_or("undecided", |t| t.as_str()).into(),
+    ]);
+    t.row(vec!["owner".into(), r.owner.clone()]);
+    t.row(vec!["controls".into(), r.controls.join(", ")]);
+    t.row(vec!["related".into(), r.related.join(", ")]);
+    t.row(vec!["themes".into(), r.themes.join(", ")]);
+    t.row(vec![
+        "reviewed".into(),
+        format!("{} (next {})", date(r.reviewed_on), date(r.next_review)),
+    ]);
+    if let Some(a) = &r.acceptance {
+        let reaffirmed = a
+            .reaffirmed
+            .iter()
+            .max()
+            .map(|d| format!(", re-affirmed {d}"))
+            .unwrap_or_default();
+        t.row(vec![
+            "acceptance".into(),
+            format!("by {}, memo {}{reaffirmed}", a.accepted_by, a.memo.as_str()),
+        ]);
+    }
+    if !view.acceptance_stale.is_empty() {
+        t.row(vec![
+            "STALE".into(),
+            format!(
+                "rescored since accepted: {}",
+                view.acceptance_stale.join(", ")
+            ),
+        ]);
+    }
+    print!("{}", t.render());
+    print_body(&r.body);
+}
+
+fn show_control(line: &SoaLine) {
+    let c = &line.entry;
+    println!("Annex A {} — {}", c.id, c.title);
+    let mut t = Table::new(&["", ""]).indent(2).without_header();
+    t.row(vec![
+        "applicable".into(),
+        if c.applicable { "yes" } else { "no" }.into(),
+    ]);
+    t.row(vec!["status".into(), c.status.as_str().replace('_', " ")]);
+    t.row(vec![
+        "owner".into(),
+        c.owner.clone().unwrap_or_else(|| "–".into()),
+    ]);
+    let cited: Vec<&str> = line.cited_by.iter().map(|r| r.id.as_str()).collect();
+    t.row(vec![
+        "cited by".into(),
+        if cited.is_empty() {
+            "no risk".into()
+        } else {
+            cited.join(", ")
+        },
+    ]);
+    t.row(vec![
+        "reasons".into(),
+        c.reasons
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ]);
+    if let Some(j) = &c.justification {
+        t.row(vec!["justification".into(), safe(j).into_owned()]);
+    }
+    for e in &c.evidence {
+        t.row(vec!["evidence".into(), safe(e).into_owned()]);
+    }
+    print!("{}", t.render());
+    print_body(&c.body);
+}
+
+fn show_treatment(line: &TreatmentLine) {
+    let tr = &line.treatment;
+    println!("{} — {}", tr.id, safe(&tr.title));
+    println!(
+        "  {} · {} · risks {}",
+        tr.option.as_str(),
+        tr.decision.as_str(),
+        tr.risks.join(", ")
+    );
+    let mut t = Table::new(&[
+        "ACTION",
+        "DESCRIPTION",
+        "OWNER",
+        "DUE",
+        "STATUS",
+        "RESOURCES",
+    ])
+    .indent(2);
+    for a in &tr.actions {
+        t.row(vec![
+            a.id.clone(),
+            safe(&a.description).into_owned(),
+            a.owner.clone(),
+            a.due.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+            a.status.as_str().replace('_', " "),
+            a.resources.clone().unwrap_or_default(),
+        ]);
+    }
+    print!("{}", t.render());
+    print_body(&tr.body);
+}
+
+fn show_document(d: &Document) {
+    println!("{} — {} (version {})", d.id, safe(&d.title), d.version);
+    let date = |x: Option<NaiveDate>| x.map(|x| x.to_string()).unwrap_or_else(|| "–".into());
+    println!(
+        "  owner {} · approved by {} · effective {} · next review {}",
+        d.owner,
+        d.approved_by.as_deref().unwrap_or("–"),
+        date(d.effective),
+        date(d.next_review)
+    );
+    print_body(&d.body);
+}
+
+fn show_assessment(a: &Assessment) {
+    println!(
+        "{} — {} (performed {}, methodology {})",
+        a.id,
+        safe(&a.title),
+        a.performed_on,
+        a.methodology_version
+    );
+    println!(
+        "  in scope: {} · deferred: {}",
+        a.domains_in_scope.join(", "),
+        a.domains_deferred.join(", ")
+    );
+    print_body(&a.body);
+}
+
+fn print_body(body: &str) {
+    for (heading, text) in sections(body) {
+        if heading.is_empty() {
+            println!("\n{}", safe(&text));
+        } else {
+            println!("\n## {}\n{}", safe(&heading), safe(&text));
+        }
+    }
+}
+
+/// `isms search <words>`
+pub fn search(c: &Ctx, words: &[String], limit: usize) -> Result<ExitCode, Failure> {
+    let hits = c.isms()?.index()?.search(&words.join(" "), limit)?;
+    if c.json {
+        print_json(&hits);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = Table::new(&["ID", "KIND", "TITLE", "FILE"]);
+    for h in &hits {
+        t.row(vec![
+            h.id.clone(),
+            h.kind.clone(),
+            safe(&h.title).into_owned(),
+            h.path.clone(),
+        ]);
+    }
+    print!("{}", t.render());
+    println!("{}", plural(hits.len(), "hit"));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms score <likelihood> <impact>`, under the repository's methodology (the default
+/// one outside an ISMS).
+pub fn score(c: &Ctx, likelihood: u8, impact: u8) -> Result<ExitCode, Failure> {
+    for (name, v) in [("likelihood", likelihood), ("impact", impact)] {
+        if !(1..=5).contains(&v) {
+            return Err(usage(format!("{name}: {v} is outside the scale 1–5")));
+        }
+    }
+    let methodology = match c.isms() {
+        Ok(isms) => {
+            isms.load_config()
+                .map_err(|e| {
+                    usage(format!(
+                        "{}; fix it to score under this ISMS's methodology",
+                        e[0]
+                    ))
+                })?
+                .methodology
+        }
+        Err(f) if f.is(isms_core::ErrorCode::NotAnIsms) => Methodology {
+            version: "default".into(),
+            likelihood: vec![],
+            impact: vec![],
+            bands: Methodology::default_bands(),
+        },
+        Err(f) => return Err(f),
+    };
+    let rating = Rating::new(&methodology, likelihood, impact);
+    let band = rating.band.and_then(|b| methodology.band_rule(b));
+    if c.json {
+        print_json(&json!({
+            "likelihood": likelihood,
+            "impact": impact,
+            "score": rating.score,
+            "band": rating.band,
+            "definition": band.map(|b| &b.definition),
+            "methodology_version": methodology.version,
+        }));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = |levels: &[isms_core::domain::Level], v: u8| {
+        levels
+            .iter()
+            .find(|l| l.level == v)
+            .map(|l| format!(" ({})", l.name))
+            .unwrap_or_default()
+    };
+    println!(
+        "likelihood {likelihood}{} × impact {impact}{} = {}: {}{}",
+        name(&methodology.likelihood, likelihood),
+        name(&methodology.impact, impact),
+        rating.score,
+        rating.band.map_or("no band", |b| b.label()),
+        band.map(|b| format!(" — {}", b.definition))
+            .unwrap_or_default()
+    );
+    Ok(ExitCode::SUCCESS)
+}

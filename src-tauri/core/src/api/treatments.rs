@@ -1,0 +1,61 @@
+//! The risk treatment plan screen: treatments with the risks they treat and their late
+//! actions.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::register::RiskLink;
+use crate::domain::Treatment;
+use crate::isms::{Isms, RecordKind, Revision};
+use crate::{LoadError, Result};
+
+/// One treatment on the treatment plan screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TreatmentLine {
+    /// The treatment as written.
+    pub treatment: Treatment,
+    /// Its file's revision.
+    pub revision: Revision,
+    /// The risks it treats.
+    pub risks: Vec<RiskLink>,
+    /// Ids of its actions that are open and past their due date.
+    pub overdue: Vec<String>,
+    /// Its narrative as sanitised HTML.
+    pub html: String,
+}
+
+/// The treatment plan screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TreatmentPlan {
+    /// The day overdue is judged against.
+    pub today: NaiveDate,
+    /// The treatments, by id.
+    pub treatments: Vec<TreatmentLine>,
+    /// Treatments that do not load.
+    pub errors: Vec<LoadError>,
+}
+
+impl Isms {
+    /// The treatment plan screen for `today`.
+    pub fn treatment_plan(&self, today: NaiveDate) -> Result<TreatmentPlan> {
+        let rows = self.risk_rows()?;
+        let (treatments, errors) = self.records_of::<Treatment>(RecordKind::Treatment)?;
+        let treatments = treatments
+            .into_iter()
+            .map(|(t, revision)| TreatmentLine {
+                risks: t.risks.iter().map(|id| RiskLink::to(&rows, id)).collect(),
+                overdue: t.overdue_actions(today).map(|a| a.id.clone()).collect(),
+                html: crate::report::html::markdown(&t.body),
+                treatment: t,
+                revision,
+            })
+            .collect();
+        Ok(TreatmentPlan {
+            today,
+            treatments,
+            errors,
+        })
+    }
+}
