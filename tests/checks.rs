@@ -1,7 +1,7 @@
 //! Every check rule: the sample is the case where it does not fire (except the
 //! findings the sample was built to have), and one edit of a copy makes it fire.
 
-use isms_core::domain::checks::{self, CheckReport, Severity, RULES};
+use isms_core::domain::checks::{self, CheckReport, Rule, Severity};
 use isms_core::{catalogue, Isms};
 
 use crate::support::{sample, today, Copy};
@@ -32,7 +32,7 @@ fn the_sample_has_exactly_the_findings_it_was_built_to_have() {
     let found: Vec<(&str, &str)> = report
         .findings
         .iter()
-        .map(|f| (f.rule, f.path.as_str()))
+        .map(|f| (f.rule.as_str(), f.path.as_str()))
         .collect();
     assert_eq!(found, SAMPLE_FINDINGS);
     assert_eq!(report.errors(), 0);
@@ -214,8 +214,11 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
 fn every_rule_fires_on_its_case_and_not_on_the_sample() {
     let baseline = check(&sample());
     let covered: Vec<&str> = cases().iter().map(|c| c.0).collect();
-    for rule in RULES {
-        assert!(covered.contains(rule), "rule {rule} has no test case");
+    for rule in Rule::ALL {
+        assert!(
+            covered.contains(&rule.as_str()),
+            "rule {rule} has no test case"
+        );
     }
     for (rule, severity, path, edit) in cases() {
         let built_in = SAMPLE_FINDINGS.contains(&(rule, path));
@@ -223,7 +226,7 @@ fn every_rule_fires_on_its_case_and_not_on_the_sample() {
             baseline
                 .findings
                 .iter()
-                .any(|f| f.rule == rule && f.path == path),
+                .any(|f| f.rule.as_str() == rule && f.path == path),
             built_in,
             "{rule} on {path} before the edit"
         );
@@ -233,7 +236,7 @@ fn every_rule_fires_on_its_case_and_not_on_the_sample() {
         let hit = report
             .findings
             .iter()
-            .find(|f| f.rule == rule && f.path == path);
+            .find(|f| f.rule.as_str() == rule && f.path == path);
         let hit =
             hit.unwrap_or_else(|| panic!("{rule} did not fire on {path}: {:#?}", report.findings));
         assert_eq!(hit.severity, severity, "{rule}");
@@ -290,7 +293,7 @@ fn a_proposed_treatment_has_no_overdue_actions_yet() {
         !report
             .findings
             .iter()
-            .any(|f| f.rule == "action-overdue" && f.path == "treatments/T-004.md"),
+            .any(|f| f.rule == Rule::ActionOverdue && f.path == "treatments/T-004.md"),
         "{:#?}",
         report.findings
     );
@@ -303,7 +306,7 @@ fn a_proposed_treatment_has_no_overdue_actions_yet() {
     assert!(report
         .findings
         .iter()
-        .any(|f| f.rule == "action-overdue" && f.path == "treatments/T-004.md"));
+        .any(|f| f.rule == Rule::ActionOverdue && f.path == "treatments/T-004.md"));
 }
 
 #[test]
@@ -316,7 +319,7 @@ fn a_record_that_fails_to_load_is_reported_once_not_again_by_every_reference() {
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
-        .map(|f| (f.rule, f.path.as_str()))
+        .map(|f| (f.rule.as_str(), f.path.as_str()))
         .collect();
     assert_eq!(
         rules,
@@ -350,7 +353,7 @@ fn findings_say_what_is_wrong_in_words_a_person_understands() {
         report
             .findings
             .iter()
-            .find(|f| f.rule == rule)
+            .find(|f| f.rule.as_str() == rule)
             .map(|f| f.message.clone())
             .expect("fired")
     };
@@ -381,7 +384,7 @@ fn an_unacceptable_risk_accepted_by_the_ceo_needs_no_treatment_record() {
             !report
                 .findings
                 .iter()
-                .any(|f| f.rule == rule && f.path == "risks/R-003.md"),
+                .any(|f| f.rule.as_str() == rule && f.path == "risks/R-003.md"),
             "{rule}"
         );
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{Months, NaiveDate};
 
 use crate::catalogue::annex_a;
-use crate::domain::{ControlStatus, SoaEntry};
+use crate::domain::{ControlStatus, RecordKind, SoaEntry};
 use crate::format::{emit::double_quoted, emit_soa_entry, write_record};
 use crate::fsio::write_atomic;
 use crate::{Error, Result};
@@ -53,7 +53,7 @@ pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
         };
         let text = write_record(&emit_soa_entry(&entry), &entry.body, None);
         write_atomic(
-            &dir.join(format!("controls/{}.md", control.id)),
+            &dir.join(RecordKind::Control.path(&control.id)),
             text.as_bytes(),
         )?;
     }

@@ -14,8 +14,7 @@ use crate::domain::{Assessment, Document, IsmsConfig, Risk, SoaEntry, Treatment}
 use crate::format::{self, frontmatter::Source};
 use crate::{Error, LoadError, Result};
 
-/// The configuration file at the repository root.
-pub const CONFIG_FILE: &str = "isms.yaml";
+pub use crate::domain::{RecordKind, CONFIG_FILE};
 
 /// The folder of rendered reports put up for sign-off (`reports/risk-assessment.md`).
 pub const REPORTS_FOLDER: &str = "reports";
@@ -28,44 +27,7 @@ pub fn folders() -> impl Iterator<Item = &'static str> {
         .chain([REPORTS_FOLDER])
 }
 
-/// The kinds of record files, each in its own folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// `risks/R-001.md`
-    Risk,
-    /// `controls/8.13.md` (the SoA entry of an Annex A control)
-    Control,
-    /// `treatments/T-001.md`
-    Treatment,
-    /// `documents/scope.md`
-    Document,
-    /// `assessments/2026.md`
-    Assessment,
-}
-
 impl RecordKind {
-    /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 5] = [
-        RecordKind::Risk,
-        RecordKind::Control,
-        RecordKind::Treatment,
-        RecordKind::Document,
-        RecordKind::Assessment,
-    ];
-
-    /// The folder of this kind, relative to the repository root.
-    pub fn folder(self) -> &'static str {
-        match self {
-            RecordKind::Risk => "risks",
-            RecordKind::Control => "controls",
-            RecordKind::Treatment => "treatments",
-            RecordKind::Document => "documents",
-            RecordKind::Assessment => "assessments",
-        }
-    }
-
     /// The front-matter keys of this kind, in canonical order.
     pub fn keys(self) -> &'static [&'static str] {
         match self {
@@ -74,17 +36,6 @@ impl RecordKind {
             RecordKind::Treatment => format::TREATMENT_KEYS,
             RecordKind::Document => format::DOCUMENT_KEYS,
             RecordKind::Assessment => format::ASSESSMENT_KEYS,
-        }
-    }
-
-    /// The word used in files and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Risk => "risk",
-            RecordKind::Control => "control",
-            RecordKind::Treatment => "treatment",
-            RecordKind::Document => "document",
-            RecordKind::Assessment => "assessment",
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
         };
         write(
             dir,
-            &format!("controls/{}.md", c.id),
+            &RecordKind::Control.path(&c.id),
             &write_record(&emit_soa_entry(&entry), &entry.body, None),
         )?;
     }
@@ -99,7 +99,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
         };
         write(
             dir,
-            &format!("risks/{}.md", risk.id),
+            &RecordKind::Risk.path(&risk.id),
             &write_record(&emit_risk(&risk), &risk.body, None),
         )?;
     }
@@ -127,7 +127,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
         };
         write(
             dir,
-            &format!("treatments/{}.md", t.id),
+            &RecordKind::Treatment.path(&t.id),
             &write_record(&emit_treatment(&t), &t.body, None),
         )?;
     }

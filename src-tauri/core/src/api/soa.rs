@@ -75,7 +75,7 @@ impl Isms {
             .filter(|c| {
                 !errors
                     .iter()
-                    .any(|e| e.path == format!("controls/{}.md", c.id))
+                    .any(|e| e.path == RecordKind::Control.path(&c.id))
             })
             .cloned()
             .collect();

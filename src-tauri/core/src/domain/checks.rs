@@ -11,10 +11,9 @@ use std::collections::{BTreeSet, HashSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::records::{MemoStatus, RiskStatus, TreatmentOption};
+use super::records::{Acceptance, MemoStatus, Risk, RiskStatus, SoaEntry, TreatmentOption};
 use super::scoring::Band;
-use super::Records;
-use super::{DomainStatus, IsmsConfig};
+use super::{DomainStatus, IsmsConfig, RecordKind, Records, CONFIG_FILE};
 use crate::catalogue::AnnexAControl;
 use crate::LoadError;
 
@@ -33,8 +32,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
-    /// The rule's stable name, e.g. `soa-excluded-but-cited`.
-    pub rule: &'static str,
+    /// The rule, written as its stable name, e.g. `soa-excluded-but-cited`.
+    pub rule: Rule,
     /// Error or warning.
     pub severity: Severity,
     /// The file, relative to the repository root.
@@ -89,499 +88,264 @@ impl CheckReport {
     }
 }
 
-/// Every rule name, for documentation and tests.
-pub const RULES: &[&str] = &[
-    "parse-error",
-    "unknown-field",
-    "unknown-reference",
-    "soa-missing-entry",
-    "soa-unjustified-exclusion",
-    "soa-applicable-without-reason",
-    "soa-excluded-but-cited",
-    "unacceptable-untreated",
-    "manage-undecided",
-    "acceptance-missing",
-    "acceptance-pending",
-    "acceptance-role-not-allowed",
-    "acceptance-stale",
-    "role-unheld",
-    "separation-of-duties",
-    "people-look-alike",
-    "shared-signing-key",
-    "risk-review-overdue",
-    "document-review-overdue",
-    "assessment-overdue",
-    "action-overdue",
-];
+/// The rules of `isms check`, each written as its stable name (`soa-excluded-but-cited`)
+/// and checked by one function: [`Rule::check`] leads from a rule's name to its code.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::VariantNames,
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Rule {
+    /// A file that does not parse.
+    ParseError,
+    /// A front-matter key ISMS Desk does not read (kept as written).
+    UnknownField,
+    /// An id, role, domain, theme or control that names nothing.
+    UnknownReference,
+    /// An Annex A control without its SoA entry.
+    SoaMissingEntry,
+    /// A control excluded from the SoA without a justification.
+    SoaUnjustifiedExclusion,
+    /// A control applicable with no risk citing it and no other reason stated.
+    SoaApplicableWithoutReason,
+    /// A control excluded from the SoA that a risk cites.
+    SoaExcludedButCited,
+    /// An unacceptable risk that no treatment addresses.
+    UnacceptableUntreated,
+    /// A risk in the manage band without a treatment decision.
+    ManageUndecided,
+    /// A risk treated by acceptance without an acceptance record.
+    AcceptanceMissing,
+    /// An acceptance whose formal memo is still pending.
+    AcceptancePending,
+    /// An acceptance by a role the methodology does not allow for the band.
+    AcceptanceRoleNotAllowed,
+    /// A signed acceptance of a risk that has been rescored since.
+    AcceptanceStale,
+    /// A role nobody holds.
+    RoleUnheld,
+    /// One person holding two roles that are kept apart.
+    SeparationOfDuties,
+    /// People whose names or addresses look alike.
+    PeopleLookAlike,
+    /// Two people with the same signing key.
+    SharedSigningKey,
+    /// A risk whose review date has passed.
+    RiskReviewOverdue,
+    /// A controlled document whose review date has passed.
+    DocumentReviewOverdue,
+    /// The next risk assessment is past its date.
+    AssessmentOverdue,
+    /// An approved treatment's open action past its due date.
+    ActionOverdue,
+}
+super::words::words!(Rule);
 
-struct Out(Vec<Finding>);
+impl Rule {
+    /// The function that checks this rule.
+    fn check(self) -> fn(&Scope, &mut Found) {
+        match self {
+            Rule::ParseError => parse_errors,
+            Rule::UnknownField => unknown_fields,
+            Rule::UnknownReference => unknown_references,
+            Rule::SoaMissingEntry => soa_missing_entries,
+            Rule::SoaUnjustifiedExclusion => soa_unjustified_exclusions,
+            Rule::SoaApplicableWithoutReason => soa_applicable_without_reason,
+            Rule::SoaExcludedButCited => soa_excluded_but_cited,
+            Rule::UnacceptableUntreated => unacceptable_untreated,
+            Rule::ManageUndecided => manage_undecided,
+            Rule::AcceptanceMissing => acceptance_missing,
+            Rule::AcceptancePending => acceptance_pending,
+            Rule::AcceptanceRoleNotAllowed => acceptance_role_not_allowed,
+            Rule::AcceptanceStale => acceptance_stale,
+            Rule::RoleUnheld => roles_unheld,
+            Rule::SeparationOfDuties => separation_of_duties,
+            Rule::PeopleLookAlike => people_look_alike,
+            Rule::SharedSigningKey => shared_signing_keys,
+            Rule::RiskReviewOverdue => risk_reviews_overdue,
+            Rule::DocumentReviewOverdue => document_reviews_overdue,
+            Rule::AssessmentOverdue => assessment_overdue,
+            Rule::ActionOverdue => actions_overdue,
+        }
+    }
+}
 
-impl Out {
-    fn push(&mut self, rule: &'static str, severity: Severity, path: &str, message: String) {
-        self.0.push(Finding {
-            rule,
+/// What the rules look at: the records and what is known about them.
+struct Scope<'a> {
+    records: &'a Records,
+    config: Option<&'a IsmsConfig>,
+    load_errors: &'a [LoadError],
+    catalogue: &'a [AnnexAControl],
+    today: NaiveDate,
+    /// Risks that exist, loaded or not (a file that failed to load still exists: a
+    /// reference to it is not reported again, the parse error already is).
+    risk_ids: HashSet<&'a str>,
+    /// SoA entries that exist, loaded or not.
+    control_files: HashSet<&'a str>,
+    catalogue_ids: HashSet<&'a str>,
+    theme_ids: HashSet<&'a str>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(
+        records: &'a Records,
+        load_errors: &'a [LoadError],
+        catalogue: &'a [AnnexAControl],
+        today: NaiveDate,
+    ) -> Scope<'a> {
+        let unloaded = |kind: RecordKind| {
+            load_errors
+                .iter()
+                .filter_map(move |e| match RecordKind::of_path(&e.path) {
+                    Some((k, id)) if k == kind => Some(id),
+                    _ => None,
+                })
+        };
+        Scope {
+            records,
+            config: records.config.as_ref(),
+            load_errors,
+            catalogue,
+            today,
+            risk_ids: records
+                .risks
+                .iter()
+                .map(|r| r.id.as_str())
+                .chain(unloaded(RecordKind::Risk))
+                .collect(),
+            control_files: records
+                .controls
+                .iter()
+                .map(|c| c.id.as_str())
+                .chain(unloaded(RecordKind::Control))
+                .collect(),
+            catalogue_ids: catalogue.iter().map(|c| c.id.as_str()).collect(),
+            theme_ids: records
+                .assessments
+                .iter()
+                .flat_map(|a| a.themes.iter().map(|t| t.id.as_str()))
+                .collect(),
+        }
+    }
+
+    /// Whether `role` is a role of isms.yaml (anything is, without one: its absence
+    /// is the finding).
+    fn role_known(&self, role: &str) -> bool {
+        self.config.is_none_or(|c| c.role(role).is_some())
+    }
+
+    /// Whether `domain` is a risk domain of isms.yaml.
+    fn domain_known(&self, domain: &str) -> bool {
+        self.config.is_none_or(|c| c.domain(domain).is_some())
+    }
+
+    /// The active risks with an inherent band, and the band.
+    fn banded_risks(&self) -> impl Iterator<Item = (&'a Risk, &'a IsmsConfig, Band, u8)> + '_ {
+        self.config.into_iter().flat_map(|config| {
+            self.records
+                .risks
+                .iter()
+                .filter(|r| r.status == RiskStatus::Active)
+                .filter_map(move |risk| {
+                    let rating = risk.inherent(&config.methodology)?;
+                    Some((risk, config, rating.band?, rating.score))
+                })
+        })
+    }
+
+    /// The active risks treated by acceptance, with their acceptance record.
+    fn accepted_risks(
+        &self,
+    ) -> impl Iterator<Item = (&'a Risk, &'a IsmsConfig, Band, &'a Acceptance)> + '_ {
+        self.banded_risks().filter_map(|(risk, config, band, _)| {
+            (risk.treatment == Some(TreatmentOption::Accept))
+                .then_some(())
+                .and(risk.acceptance.as_ref())
+                .map(|a| (risk, config, band, a))
+        })
+    }
+
+    /// The SoA entries of Annex A controls (an entry for anything else is an unknown
+    /// reference, and the other SoA rules leave it alone).
+    fn soa_entries(&self) -> impl Iterator<Item = &'a SoaEntry> + '_ {
+        self.records
+            .controls
+            .iter()
+            .filter(|e| self.catalogue_ids.contains(e.id.as_str()))
+    }
+}
+
+/// The findings of one rule.
+struct Found {
+    rule: Rule,
+    findings: Vec<Finding>,
+}
+
+impl Found {
+    fn error(&mut self, path: impl Into<String>, message: String) {
+        self.push(Severity::Error, path.into(), None, message);
+    }
+
+    fn warning(&mut self, path: impl Into<String>, message: String) {
+        self.push(Severity::Warning, path.into(), None, message);
+    }
+
+    fn push(&mut self, severity: Severity, path: String, line: Option<usize>, message: String) {
+        self.findings.push(Finding {
+            rule: self.rule,
             severity,
-            path: path.to_string(),
-            line: None,
+            path,
+            line,
             message,
         });
     }
 }
 
-/// Runs every check.
+/// Runs every rule.
 pub fn run(
     records: &Records,
     load_errors: &[LoadError],
     catalogue: &[AnnexAControl],
     today: NaiveDate,
 ) -> CheckReport {
-    let mut out = Out(Vec::new());
-    for e in load_errors {
-        let message = match &e.field {
-            Some(field) => format!("{field}: {}", e.message),
-            None => e.message.clone(),
+    let scope = Scope::new(records, load_errors, catalogue, today);
+    let mut findings = Vec::new();
+    for &rule in Rule::ALL {
+        let mut found = Found {
+            rule,
+            findings: Vec::new(),
         };
-        out.0.push(Finding {
-            rule: "parse-error",
-            severity: Severity::Error,
-            path: e.path.clone(),
-            line: e.line,
-            message,
-        });
+        rule.check()(&scope, &mut found);
+        findings.append(&mut found.findings);
     }
-    unknown_fields(records, &mut out);
-    let risk_path = |id: &str| format!("risks/{id}.md");
-    // A record whose file failed to load still exists: references to it are not
-    // reported again (the parse error already is).
-    let unloaded = |folder: &str| -> Vec<String> {
-        load_errors
-            .iter()
-            .filter_map(|e| {
-                e.path
-                    .strip_prefix(folder)?
-                    .strip_suffix(".md")
-                    .map(str::to_string)
-            })
-            .collect()
-    };
-    let (unloaded_risks, unloaded_controls) = (unloaded("risks/"), unloaded("controls/"));
-    let risk_ids: HashSet<&str> = records
-        .risks
-        .iter()
-        .map(|r| r.id.as_str())
-        .chain(unloaded_risks.iter().map(String::as_str))
-        .collect();
-    let catalogue_ids: HashSet<&str> = catalogue.iter().map(|c| c.id.as_str()).collect();
-    let theme_ids: HashSet<&str> = records
-        .assessments
-        .iter()
-        .flat_map(|a| a.themes.iter().map(|t| t.id.as_str()))
-        .collect();
-
-    if let Some(config) = &records.config {
-        config_rules(config, records, &mut out);
-    }
-    let role_known = |role: &str| {
-        records
-            .config
-            .as_ref()
-            .is_none_or(|c| c.role(role).is_some())
-    };
-    let domain_known = |d: &str| {
-        records
-            .config
-            .as_ref()
-            .is_none_or(|c| c.domain(d).is_some())
-    };
-
-    // References from risks.
-    for risk in &records.risks {
-        let path = risk_path(&risk.id);
-        for control in risk
-            .controls
-            .iter()
-            .filter(|c| !catalogue_ids.contains(c.as_str()))
-        {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!("controls: `{control}` is not an ISO/IEC 27001:2022 Annex A control"),
-            );
-        }
-        for related in risk
-            .related
-            .iter()
-            .filter(|r| !risk_ids.contains(r.as_str()))
-        {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!("related: there is no risk `{related}`"),
-            );
-        }
-        if risk.related.contains(&risk.id) {
-            out.push(
-                "unknown-reference",
-                Severity::Warning,
-                &path,
-                "related: a risk is not related to itself".into(),
-            );
-        }
-        if !role_known(&risk.owner) {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!("owner: `{}` is not a role in isms.yaml", risk.owner),
-            );
-        }
-        if !domain_known(&risk.domain) {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!(
-                    "domain: `{}` is not a risk domain in isms.yaml",
-                    risk.domain
-                ),
-            );
-        }
-        for theme in risk
-            .themes
-            .iter()
-            .filter(|t| !theme_ids.contains(t.as_str()))
-        {
-            out.push(
-                "unknown-reference",
-                Severity::Warning,
-                &path,
-                format!("themes: `{theme}` is not a theme of any assessment"),
-            );
-        }
-        if let Some(a) = &risk.acceptance {
-            if !role_known(&a.accepted_by) {
-                out.push(
-                    "unknown-reference",
-                    Severity::Error,
-                    &path,
-                    format!(
-                        "acceptance.accepted_by: `{}` is not a role in isms.yaml",
-                        a.accepted_by
-                    ),
-                );
-            }
-        }
-    }
-
-    // SoA completeness and consistency.
-    let present: HashSet<&str> = records
-        .controls
-        .iter()
-        .map(|c| c.id.as_str())
-        .chain(unloaded_controls.iter().map(String::as_str))
-        .collect();
-    for control in catalogue
-        .iter()
-        .filter(|c| !present.contains(c.id.as_str()))
-    {
-        out.push(
-            "soa-missing-entry",
-            Severity::Error,
-            &format!("controls/{}.md", control.id),
-            format!(
-                "Annex A {} \"{}\" has no SoA entry; every one of the 93 controls needs one",
-                control.id, control.title
-            ),
-        );
-    }
-    let cited_by = super::records::risks_citing(&records.risks);
-    for entry in &records.controls {
-        let path = format!("controls/{}.md", entry.id);
-        if !catalogue_ids.contains(entry.id.as_str()) {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!(
-                    "`{}` is not an ISO/IEC 27001:2022 Annex A control",
-                    entry.id
-                ),
-            );
-            continue;
-        }
-        if let Some(owner) = entry.owner.as_deref().filter(|o| !role_known(o)) {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!("owner: `{owner}` is not a role in isms.yaml"),
-            );
-        }
-        let citing = cited_by.get(entry.id.as_str());
-        if !entry.applicable {
-            if entry
-                .justification
-                .as_deref()
-                .is_none_or(|j| j.trim().is_empty())
-            {
-                out.push(
-                    "soa-unjustified-exclusion",
-                    Severity::Error,
-                    &path,
-                    "not applicable without a justification: say why the control is excluded"
-                        .into(),
-                );
-            }
-            if let Some(risks) = citing {
-                out.push(
-                    "soa-excluded-but-cited",
-                    Severity::Error,
-                    &path,
-                    format!(
-                        "marked not applicable, but {} cite{} it as a control",
-                        risks
-                            .iter()
-                            .map(|r| r.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        if risks.len() == 1 { "s" } else { "" }
-                    ),
-                );
-            }
-        } else if citing.is_none() && entry.reasons.is_empty() {
-            out.push(
-                "soa-applicable-without-reason",
-                Severity::Warning,
-                &path,
-                "applicable, but no risk cites it and no other reason (legal, contractual, business, best_practice) is stated".into(),
-            );
-        }
-    }
-
-    // Treatment references.
-    for t in &records.treatments {
-        let path = format!("treatments/{}.md", t.id);
-        for risk in t.risks.iter().filter(|r| !risk_ids.contains(r.as_str())) {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!("risks: there is no risk `{risk}`"),
-            );
-        }
-        for owner in t
-            .actions
-            .iter()
-            .map(|a| &a.owner)
-            .chain(t.approved_by.iter())
-            .filter(|o| !role_known(o))
-            .collect::<BTreeSet<_>>()
-        {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                &path,
-                format!("`{owner}` is not a role in isms.yaml"),
-            );
-        }
-        for a in t.overdue_actions(today) {
-            out.push(
-                "action-overdue",
-                Severity::Warning,
-                &path,
-                format!(
-                    "action {} was due {} and is {}",
-                    a.id,
-                    a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    a.status.as_str().replace('_', " ")
-                ),
-            );
-        }
-    }
-
-    // Risk treatment and acceptance.
-    if let Some(config) = &records.config {
-        let methodology = &config.methodology;
-        let treated: HashSet<&str> = records
-            .treatments
-            .iter()
-            .flat_map(|t| t.risks.iter().map(|r| r.as_str()))
-            .collect();
-        for risk in records
-            .risks
-            .iter()
-            .filter(|r| r.status == RiskStatus::Active)
-        {
-            let path = risk_path(&risk.id);
-            let Some(band) = risk.inherent(methodology).and_then(|r| r.band) else {
-                continue;
-            };
-            let score = risk.inherent(methodology).map_or(0, |r| r.score);
-            match band {
-                Band::Unacceptable if !treated.contains(risk.id.as_str()) && risk.treatment != Some(TreatmentOption::Accept) => out.push(
-                    "unacceptable-untreated",
-                    Severity::Error,
-                    &path,
-                    format!("scores {score} (Unacceptable: treatment required) but no treatment in treatments/ addresses it"),
-                ),
-                Band::Manage if risk.treatment.is_none() => out.push(
-                    "manage-undecided",
-                    Severity::Warning,
-                    &path,
-                    format!("scores {score} (Manage) but has no treatment decision: set treatment to mitigate, transfer, avoid or accept"),
-                ),
-                _ => {}
-            }
-            if risk.treatment == Some(TreatmentOption::Accept) {
-                match &risk.acceptance {
-                    None => out.push(
-                        "acceptance-missing",
-                        Severity::Error,
-                        &path,
-                        "treatment is accept but there is no acceptance record (memo, accepted_by)"
-                            .into(),
-                    ),
-                    Some(a) => {
-                        if a.memo == MemoStatus::Pending {
-                            let last = a.reaffirmed.iter().max().or(a.accepted_on.as_ref());
-                            let since = last
-                                .map(|d| format!("; last re-affirmed {d}"))
-                                .unwrap_or_default();
-                            out.push("acceptance-pending", Severity::Warning, &path, format!("accepted by {}, but the formal acceptance memo is still pending{since}", a.accepted_by));
-                        }
-                        if let Some(scored) = &a.as_scored {
-                            let changed = scored.changes_to(&risk.as_scored());
-                            if !changed.is_empty() {
-                                out.push(
-                                    "acceptance-stale",
-                                    Severity::Warning,
-                                    &path,
-                                    format!(
-                                        "acceptance: rescored since the acceptance{} was signed ({}); it no longer covers the risk as it stands: put it up for acceptance again",
-                                        a.signoff.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
-                                        changed.join(", ")
-                                    ),
-                                );
-                            }
-                        }
-                        let allowed = methodology
-                            .band_rule(band)
-                            .map(|r| r.accepted_by.clone())
-                            .unwrap_or_default();
-                        if !allowed.contains(&a.accepted_by) {
-                            out.push(
-                                "acceptance-role-not-allowed",
-                                Severity::Error,
-                                &path,
-                                format!(
-                                    "accepted by {}, but the methodology lets only {} accept a {} risk",
-                                    a.accepted_by,
-                                    if allowed.is_empty() { "no role".to_string() } else { allowed.join(", ") },
-                                    band.label()
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-        }
-        // Reviews and schedule.
-        for risk in records.risks.iter().filter(|r| r.review_overdue(today)) {
-            out.push(
-                "risk-review-overdue",
-                Severity::Warning,
-                &risk_path(&risk.id),
-                format!(
-                    "review was due {}",
-                    risk.next_review.map(|d| d.to_string()).unwrap_or_default()
-                ),
-            );
-        }
-        if config.assessment.next < today {
-            out.push(
-                "assessment-overdue",
-                Severity::Warning,
-                crate::isms::CONFIG_FILE,
-                format!(
-                    "the next risk assessment was scheduled for {}",
-                    config.assessment.next
-                ),
-            );
-        }
-        for d in &records.documents {
-            let path = format!("documents/{}.md", d.id);
-            if let Some(due) = d
-                .next_review
-                .filter(|due| *due < today && d.withdrawn_on.is_none())
-            {
-                out.push(
-                    "document-review-overdue",
-                    Severity::Warning,
-                    &path,
-                    format!(
-                        "\"{}\" version {} was due for review {due}",
-                        d.title, d.version
-                    ),
-                );
-            }
-            for role in [Some(&d.owner), d.approved_by.as_ref()]
-                .into_iter()
-                .flatten()
-                .filter(|r| !role_known(r))
-            {
-                out.push(
-                    "unknown-reference",
-                    Severity::Error,
-                    &path,
-                    format!("`{role}` is not a role in isms.yaml"),
-                );
-            }
-        }
-        for a in &records.assessments {
-            let path = format!("assessments/{}.md", a.id);
-            for d in a
-                .domains_in_scope
-                .iter()
-                .chain(&a.domains_deferred)
-                .filter(|d| !domain_known(d))
-            {
-                out.push(
-                    "unknown-reference",
-                    Severity::Error,
-                    &path,
-                    format!("`{d}` is not a risk domain in isms.yaml"),
-                );
-            }
-        }
-    } else {
-        for d in &records.documents {
-            if let Some(due) = d
-                .next_review
-                .filter(|due| *due < today && d.withdrawn_on.is_none())
-            {
-                out.push(
-                    "document-review-overdue",
-                    Severity::Warning,
-                    &format!("documents/{}.md", d.id),
-                    format!(
-                        "\"{}\" version {} was due for review {due}",
-                        d.title, d.version
-                    ),
-                );
-            }
-        }
-    }
-
-    let mut findings = out.0;
     findings.sort_by(|a, b| {
         (a.severity, &a.path, a.line, a.rule, &a.message)
             .cmp(&(b.severity, &b.path, b.line, b.rule, &b.message))
     });
     findings.dedup();
+    CheckReport {
+        findings,
+        deferred_domains: deferred_domains(records),
+        deferred_risks: deferred_risks(records),
+        today,
+    }
+}
 
-    let deferred_domains = records
+fn deferred_domains(records: &Records) -> Vec<Deferred> {
+    records
         .config
         .iter()
         .flat_map(|c| {
@@ -594,8 +358,11 @@ pub fn run(
             title: d.name.clone(),
             deferred_to: d.deferred_to.clone(),
         })
-        .collect();
-    let deferred_risks = records
+        .collect()
+}
+
+fn deferred_risks(records: &Records) -> Vec<Deferred> {
+    records
         .risks
         .iter()
         .filter(|r| r.status == RiskStatus::Deferred)
@@ -604,99 +371,24 @@ pub fn run(
             title: r.title.clone(),
             deferred_to: r.deferred_to.clone(),
         })
-        .collect();
-    CheckReport {
-        findings,
-        deferred_domains,
-        deferred_risks,
-        today,
-    }
+        .collect()
 }
 
-fn config_rules(config: &IsmsConfig, records: &Records, out: &mut Out) {
-    let path = crate::isms::CONFIG_FILE;
-    let role_ids: HashSet<&str> = config.roles.iter().map(|r| r.id.as_str()).collect();
-    let mut unknown = |context: String, role: &str| {
-        if !role_ids.contains(role) {
-            out.push(
-                "unknown-reference",
-                Severity::Error,
-                path,
-                format!("{context}: `{role}` is not a defined role"),
-            );
-        }
-    };
-    for p in &config.people {
-        for role in &p.roles {
-            unknown(format!("people ({})", p.name), role);
-        }
-    }
-    for rule in &config.separation_of_duties {
-        for role in &rule.roles {
-            unknown("separation_of_duties".into(), role);
-        }
-    }
-    for band in &config.methodology.bands {
-        for role in &band.accepted_by {
-            unknown(format!("methodology.bands ({})", band.band.as_str()), role);
-        }
-    }
-    for chain in &config.signoff {
-        for step in &chain.steps {
-            unknown(format!("signoff ({})", chain.kind), &step.role);
-        }
-    }
-    for role in &config.roles {
-        if config.holders(&role.id).next().is_none() {
-            out.push(
-                "role-unheld",
-                Severity::Warning,
-                path,
-                format!("nobody holds the role {} ({})", role.title, role.id),
-            );
-        }
-    }
-    for rule in &config.separation_of_duties {
-        for person in config
-            .people
-            .iter()
-            .filter(|p| rule.roles.iter().all(|r| p.roles.contains(r)))
-        {
-            let title = |id: &str| config.role(id).map_or(id.to_string(), |r| r.title.clone());
-            out.push(
-                "separation-of-duties",
-                Severity::Warning,
-                path,
-                format!(
-                    "{} holds both {} and {}, which are kept apart: {}",
-                    person.name,
-                    title(&rule.roles[0]),
-                    title(&rule.roles[1]),
-                    rule.reason
-                ),
-            );
-        }
-    }
-    for l in super::people::look_alikes(config) {
-        let (rule, severity) = if l.shared_key {
-            ("shared-signing-key", Severity::Error)
-        } else {
-            ("people-look-alike", Severity::Warning)
+fn parse_errors(scope: &Scope, out: &mut Found) {
+    for e in scope.load_errors {
+        let message = match &e.field {
+            Some(field) => format!("{field}: {}", e.message),
+            None => e.message.clone(),
         };
-        out.push(
-            rule,
-            severity,
-            path,
-            format!("people.{}: {}", l.field, l.message),
-        );
+        out.push(Severity::Error, e.path.clone(), e.line, message);
     }
-    let _ = records;
 }
 
-/// Warns about front-matter keys that ISMS Desk does not read, suggesting the field
-/// that was probably meant. Keys starting with `x-` are extensions and are left alone.
-fn unknown_fields(records: &Records, out: &mut Out) {
-    for u in records
+/// Front-matter keys that ISMS Desk does not read, with the field that was probably
+/// meant. Keys starting with `x-` are extensions and are left alone.
+fn unknown_fields(scope: &Scope, out: &mut Found) {
+    for u in scope
+        .records
         .unknown_keys
         .iter()
         .filter(|u| !u.key.starts_with("x-"))
@@ -706,12 +398,497 @@ fn unknown_fields(records: &Records, out: &mut Out) {
             .as_deref()
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
-        out.0.push(Finding {
-            rule: "unknown-field",
-            severity: Severity::Warning,
-            path: u.path.clone(),
-            line: Some(u.line),
-            message: format!("`{}` is not a field ISMS Desk reads; it is kept as written{hint} (prefix custom fields with x-)", u.key),
-        });
+        out.push(
+            Severity::Warning,
+            u.path.clone(),
+            Some(u.line),
+            format!("`{}` is not a field ISMS Desk reads; it is kept as written{hint} (prefix custom fields with x-)", u.key),
+        );
+    }
+}
+
+fn unknown_references(scope: &Scope, out: &mut Found) {
+    if let Some(config) = scope.config {
+        config_references(config, out);
+    }
+    risk_references(scope, out);
+    soa_references(scope, out);
+    treatment_references(scope, out);
+    document_references(scope, out);
+    assessment_references(scope, out);
+}
+
+/// Roles named in isms.yaml that it does not define.
+fn config_references(config: &IsmsConfig, out: &mut Found) {
+    let unknown = |role: &str| config.role(role).is_none();
+    let mut named: Vec<(String, &str)> = Vec::new();
+    for p in &config.people {
+        named.extend(
+            p.roles
+                .iter()
+                .map(|r| (format!("people ({})", p.name), r.as_str())),
+        );
+    }
+    for rule in &config.separation_of_duties {
+        named.extend(
+            rule.roles
+                .iter()
+                .map(|r| ("separation_of_duties".to_string(), r.as_str())),
+        );
+    }
+    for band in &config.methodology.bands {
+        let context = format!("methodology.bands ({})", band.band.as_str());
+        named.extend(
+            band.accepted_by
+                .iter()
+                .map(|r| (context.clone(), r.as_str())),
+        );
+    }
+    for chain in &config.signoff {
+        named.extend(
+            chain
+                .steps
+                .iter()
+                .map(|s| (format!("signoff ({})", chain.kind), s.role.as_str())),
+        );
+    }
+    for (context, role) in named.into_iter().filter(|(_, r)| unknown(r)) {
+        out.error(
+            CONFIG_FILE,
+            format!("{context}: `{role}` is not a defined role"),
+        );
+    }
+}
+
+fn risk_references(scope: &Scope, out: &mut Found) {
+    for risk in &scope.records.risks {
+        let path = RecordKind::Risk.path(&risk.id);
+        for control in risk
+            .controls
+            .iter()
+            .filter(|c| !scope.catalogue_ids.contains(c.as_str()))
+        {
+            out.error(
+                &path,
+                format!("controls: `{control}` is not an ISO/IEC 27001:2022 Annex A control"),
+            );
+        }
+        for related in risk
+            .related
+            .iter()
+            .filter(|r| !scope.risk_ids.contains(r.as_str()))
+        {
+            out.error(&path, format!("related: there is no risk `{related}`"));
+        }
+        if risk.related.contains(&risk.id) {
+            out.warning(&path, "related: a risk is not related to itself".into());
+        }
+        if !scope.role_known(&risk.owner) {
+            out.error(
+                &path,
+                format!("owner: `{}` is not a role in isms.yaml", risk.owner),
+            );
+        }
+        if !scope.domain_known(&risk.domain) {
+            out.error(
+                &path,
+                format!(
+                    "domain: `{}` is not a risk domain in isms.yaml",
+                    risk.domain
+                ),
+            );
+        }
+        for theme in risk
+            .themes
+            .iter()
+            .filter(|t| !scope.theme_ids.contains(t.as_str()))
+        {
+            out.warning(
+                &path,
+                format!("themes: `{theme}` is not a theme of any assessment"),
+            );
+        }
+        if let Some(a) = risk
+            .acceptance
+            .as_ref()
+            .filter(|a| !scope.role_known(&a.accepted_by))
+        {
+            out.error(
+                &path,
+                format!(
+                    "acceptance.accepted_by: `{}` is not a role in isms.yaml",
+                    a.accepted_by
+                ),
+            );
+        }
+    }
+}
+
+fn soa_references(scope: &Scope, out: &mut Found) {
+    for entry in &scope.records.controls {
+        let path = RecordKind::Control.path(&entry.id);
+        if !scope.catalogue_ids.contains(entry.id.as_str()) {
+            out.error(
+                &path,
+                format!(
+                    "`{}` is not an ISO/IEC 27001:2022 Annex A control",
+                    entry.id
+                ),
+            );
+            continue;
+        }
+        if let Some(owner) = entry.owner.as_deref().filter(|o| !scope.role_known(o)) {
+            out.error(
+                &path,
+                format!("owner: `{owner}` is not a role in isms.yaml"),
+            );
+        }
+    }
+}
+
+fn treatment_references(scope: &Scope, out: &mut Found) {
+    for t in &scope.records.treatments {
+        let path = RecordKind::Treatment.path(&t.id);
+        for risk in t
+            .risks
+            .iter()
+            .filter(|r| !scope.risk_ids.contains(r.as_str()))
+        {
+            out.error(&path, format!("risks: there is no risk `{risk}`"));
+        }
+        for owner in t
+            .actions
+            .iter()
+            .map(|a| &a.owner)
+            .chain(t.approved_by.iter())
+            .filter(|o| !scope.role_known(o))
+            .collect::<BTreeSet<_>>()
+        {
+            out.error(&path, format!("`{owner}` is not a role in isms.yaml"));
+        }
+    }
+}
+
+fn document_references(scope: &Scope, out: &mut Found) {
+    for d in &scope.records.documents {
+        for role in [Some(&d.owner), d.approved_by.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|r| !scope.role_known(r))
+        {
+            out.error(
+                RecordKind::Document.path(&d.id),
+                format!("`{role}` is not a role in isms.yaml"),
+            );
+        }
+    }
+}
+
+fn assessment_references(scope: &Scope, out: &mut Found) {
+    for a in &scope.records.assessments {
+        for d in a
+            .domains_in_scope
+            .iter()
+            .chain(&a.domains_deferred)
+            .filter(|d| !scope.domain_known(d))
+        {
+            out.error(
+                RecordKind::Assessment.path(&a.id),
+                format!("`{d}` is not a risk domain in isms.yaml"),
+            );
+        }
+    }
+}
+
+fn soa_missing_entries(scope: &Scope, out: &mut Found) {
+    for control in scope
+        .catalogue
+        .iter()
+        .filter(|c| !scope.control_files.contains(c.id.as_str()))
+    {
+        out.error(
+            RecordKind::Control.path(&control.id),
+            format!(
+                "Annex A {} \"{}\" has no SoA entry; every one of the 93 controls needs one",
+                control.id, control.title
+            ),
+        );
+    }
+}
+
+fn soa_unjustified_exclusions(scope: &Scope, out: &mut Found) {
+    for entry in scope.soa_entries().filter(|e| {
+        !e.applicable
+            && e.justification
+                .as_deref()
+                .is_none_or(|j| j.trim().is_empty())
+    }) {
+        out.error(
+            RecordKind::Control.path(&entry.id),
+            "not applicable without a justification: say why the control is excluded".into(),
+        );
+    }
+}
+
+fn soa_excluded_but_cited(scope: &Scope, out: &mut Found) {
+    let cited_by = super::records::risks_citing(&scope.records.risks);
+    for entry in scope.soa_entries().filter(|e| !e.applicable) {
+        if let Some(risks) = cited_by.get(entry.id.as_str()) {
+            out.error(
+                RecordKind::Control.path(&entry.id),
+                format!(
+                    "marked not applicable, but {} cite{} it as a control",
+                    risks
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if risks.len() == 1 { "s" } else { "" }
+                ),
+            );
+        }
+    }
+}
+
+fn soa_applicable_without_reason(scope: &Scope, out: &mut Found) {
+    let cited_by = super::records::risks_citing(&scope.records.risks);
+    for entry in scope
+        .soa_entries()
+        .filter(|e| e.applicable && e.reasons.is_empty() && !cited_by.contains_key(e.id.as_str()))
+    {
+        out.warning(
+            RecordKind::Control.path(&entry.id),
+            "applicable, but no risk cites it and no other reason (legal, contractual, business, best_practice) is stated".into(),
+        );
+    }
+}
+
+fn unacceptable_untreated(scope: &Scope, out: &mut Found) {
+    let treated: HashSet<&str> = scope
+        .records
+        .treatments
+        .iter()
+        .flat_map(|t| t.risks.iter().map(|r| r.as_str()))
+        .collect();
+    for (risk, _, band, score) in scope.banded_risks() {
+        if band == Band::Unacceptable
+            && !treated.contains(risk.id.as_str())
+            && risk.treatment != Some(TreatmentOption::Accept)
+        {
+            out.error(
+                RecordKind::Risk.path(&risk.id),
+                format!("scores {score} (Unacceptable: treatment required) but no treatment in treatments/ addresses it"),
+            );
+        }
+    }
+}
+
+fn manage_undecided(scope: &Scope, out: &mut Found) {
+    for (risk, _, band, score) in scope.banded_risks() {
+        if band == Band::Manage && risk.treatment.is_none() {
+            out.warning(
+                RecordKind::Risk.path(&risk.id),
+                format!("scores {score} (Manage) but has no treatment decision: set treatment to mitigate, transfer, avoid or accept"),
+            );
+        }
+    }
+}
+
+fn acceptance_missing(scope: &Scope, out: &mut Found) {
+    for (risk, ..) in scope
+        .banded_risks()
+        .filter(|(r, ..)| r.treatment == Some(TreatmentOption::Accept) && r.acceptance.is_none())
+    {
+        out.error(
+            RecordKind::Risk.path(&risk.id),
+            "treatment is accept but there is no acceptance record (memo, accepted_by)".into(),
+        );
+    }
+}
+
+fn acceptance_pending(scope: &Scope, out: &mut Found) {
+    for (risk, _, _, a) in scope.accepted_risks() {
+        if a.memo == MemoStatus::Pending {
+            let last = a.reaffirmed.iter().max().or(a.accepted_on.as_ref());
+            let since = last
+                .map(|d| format!("; last re-affirmed {d}"))
+                .unwrap_or_default();
+            out.warning(
+                RecordKind::Risk.path(&risk.id),
+                format!(
+                    "accepted by {}, but the formal acceptance memo is still pending{since}",
+                    a.accepted_by
+                ),
+            );
+        }
+    }
+}
+
+fn acceptance_stale(scope: &Scope, out: &mut Found) {
+    for (risk, _, _, a) in scope.accepted_risks() {
+        let Some(scored) = &a.as_scored else { continue };
+        let changed = scored.changes_to(&risk.as_scored());
+        if !changed.is_empty() {
+            out.warning(
+                RecordKind::Risk.path(&risk.id),
+                format!(
+                    "acceptance: rescored since the acceptance{} was signed ({}); it no longer covers the risk as it stands: put it up for acceptance again",
+                    a.signoff.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
+                    changed.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn acceptance_role_not_allowed(scope: &Scope, out: &mut Found) {
+    for (risk, config, band, a) in scope.accepted_risks() {
+        let allowed = config
+            .methodology
+            .band_rule(band)
+            .map(|r| r.accepted_by.clone())
+            .unwrap_or_default();
+        if !allowed.contains(&a.accepted_by) {
+            out.error(
+                RecordKind::Risk.path(&risk.id),
+                format!(
+                    "accepted by {}, but the methodology lets only {} accept a {} risk",
+                    a.accepted_by,
+                    if allowed.is_empty() {
+                        "no role".to_string()
+                    } else {
+                        allowed.join(", ")
+                    },
+                    band.label()
+                ),
+            );
+        }
+    }
+}
+
+fn roles_unheld(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    for role in config
+        .roles
+        .iter()
+        .filter(|r| config.holders(&r.id).next().is_none())
+    {
+        out.warning(
+            CONFIG_FILE,
+            format!("nobody holds the role {} ({})", role.title, role.id),
+        );
+    }
+}
+
+/// One person holding two roles that a rule keeps apart ([`SeparationOfDuties::keeps_apart`],
+/// the predicate signing and verification ask too).
+fn separation_of_duties(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    let title = |id: &str| config.role(id).map_or(id.to_string(), |r| r.title.clone());
+    for person in &config.people {
+        let held = &person.roles;
+        for rule in &config.separation_of_duties {
+            let both = held
+                .iter()
+                .enumerate()
+                .any(|(i, a)| held[i + 1..].iter().any(|b| rule.keeps_apart(a, b)));
+            if both {
+                out.warning(
+                    CONFIG_FILE,
+                    format!(
+                        "{} holds both {} and {}, which are kept apart: {}",
+                        person.name,
+                        title(&rule.roles[0]),
+                        title(&rule.roles[1]),
+                        rule.reason
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn people_look_alike(scope: &Scope, out: &mut Found) {
+    look_alikes(scope, out, false);
+}
+
+fn shared_signing_keys(scope: &Scope, out: &mut Found) {
+    look_alikes(scope, out, true);
+}
+
+fn look_alikes(scope: &Scope, out: &mut Found, shared_key: bool) {
+    let Some(config) = scope.config else { return };
+    for l in super::people::look_alikes(config)
+        .into_iter()
+        .filter(|l| l.shared_key == shared_key)
+    {
+        let message = format!("people.{}: {}", l.field, l.message);
+        if shared_key {
+            out.error(CONFIG_FILE, message);
+        } else {
+            out.warning(CONFIG_FILE, message);
+        }
+    }
+}
+
+fn risk_reviews_overdue(scope: &Scope, out: &mut Found) {
+    if scope.config.is_none() {
+        return;
+    }
+    for risk in scope
+        .records
+        .risks
+        .iter()
+        .filter(|r| r.review_overdue(scope.today))
+    {
+        out.warning(
+            RecordKind::Risk.path(&risk.id),
+            format!(
+                "review was due {}",
+                risk.next_review.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        );
+    }
+}
+
+fn document_reviews_overdue(scope: &Scope, out: &mut Found) {
+    for d in &scope.records.documents {
+        if let Some(due) = d.review_overdue(scope.today) {
+            out.warning(
+                RecordKind::Document.path(&d.id),
+                format!(
+                    "\"{}\" version {} was due for review {due}",
+                    d.title, d.version
+                ),
+            );
+        }
+    }
+}
+
+fn assessment_overdue(scope: &Scope, out: &mut Found) {
+    if let Some(config) = scope.config.filter(|c| c.assessment.next < scope.today) {
+        out.warning(
+            CONFIG_FILE,
+            format!(
+                "the next risk assessment was scheduled for {}",
+                config.assessment.next
+            ),
+        );
+    }
+}
+
+fn actions_overdue(scope: &Scope, out: &mut Found) {
+    for t in &scope.records.treatments {
+        for a in t.overdue_actions(scope.today) {
+            out.warning(
+                RecordKind::Treatment.path(&t.id),
+                format!(
+                    "action {} was due {} and is {}",
+                    a.id,
+                    a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    a.status.as_str().replace('_', " ")
+                ),
+            );
+        }
     }
 }

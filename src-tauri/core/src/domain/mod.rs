@@ -6,11 +6,13 @@
 
 pub mod checks;
 pub mod config;
+pub mod kind;
 pub mod people;
 pub mod records;
 pub mod scoring;
 pub mod words;
 
 pub use config::*;
+pub use kind::*;
 pub use records::*;
 pub use scoring::*;

@@ -524,6 +524,15 @@ pub struct Document {
     pub body: String,
 }
 
+impl Document {
+    /// The date this document's review was due, when that has passed on `today` and the
+    /// document is still in force.
+    pub fn review_overdue(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.next_review
+            .filter(|due| *due < today && self.withdrawn_on.is_none())
+    }
+}
+
 /// A recurring theme observed in an assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

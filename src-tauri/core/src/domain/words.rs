@@ -4,7 +4,7 @@
 //! An enum of words is a plain enum whose variants carry their docs; strum derives
 //! the words from the variant names (the same conversion serde uses, so the file,
 //! the JSON and the command line agree), and [`words!`] adds the four methods every
-//! caller uses: `ALL`, `as_str`, `parse` and `expected`.
+//! caller uses: `ALL`, `as_str`, `parse` and `expected`, and `Display` as the word.
 
 /// Adds `ALL`, `as_str`, `parse` and `expected` to enums that derive strum's
 /// `IntoStaticStr`, `EnumString`, `VariantArray` and `VariantNames`.
@@ -27,6 +27,13 @@ macro_rules! words {
             /// The accepted words, for error messages: `a, b or c`.
             pub fn expected() -> String {
                 $crate::domain::words::one_of(<$name as strum::VariantNames>::VARIANTS)
+            }
+        }
+
+        /// Shows the word used in files.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
     )+};

@@ -19,7 +19,7 @@ use crate::format;
 use crate::isms::{parse_text, AnyRecord, Isms, RecordKind, CONFIG_FILE};
 use crate::{Error, LoadError, Result};
 
-use super::{record_of_path, revision_error};
+use super::revision_error;
 
 /// One field that differs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,7 +153,7 @@ impl Snapshot {
             for item in folder.iter() {
                 let Ok(name) = item.name() else { continue };
                 let path = format!("{}/{name}", kind.folder());
-                let Some((kind, stem)) = record_of_path(&path) else {
+                let Some((kind, stem)) = RecordKind::of_path(&path) else {
                     continue;
                 };
                 if item.kind() != Some(git2::ObjectType::Blob) {

@@ -228,7 +228,7 @@ impl Isms {
                     .map_err(|mut e| Error::Invalid(e.remove(0)))?;
                 continue;
             }
-            if let Some((kind, stem)) = record_of_path(path) {
+            if let Some((kind, stem)) = RecordKind::of_path(path) {
                 let text = self.read_text(path).map_err(Error::Invalid)?;
                 parse_text(kind, path, stem, &text).map_err(|mut e| Error::Invalid(e.remove(0)))?;
             }
@@ -370,19 +370,6 @@ pub(crate) fn head_branch(repo: &git2::Repository) -> Result<String> {
             "HEAD is detached; check out a branch before committing".into(),
         )),
     }
-}
-
-/// The kind and id of a record file path (`risks/R-004.md` → risk, `R-004`).
-pub fn record_of_path(path: &str) -> Option<(RecordKind, &str)> {
-    let (folder, name) = path.split_once('/')?;
-    let stem = name.strip_suffix(".md")?;
-    if stem.contains('/') || stem.starts_with('.') {
-        return None;
-    }
-    RecordKind::ALL
-        .into_iter()
-        .find(|k| k.folder() == folder)
-        .map(|k| (k, stem))
 }
 
 /// A load error for a file read from a git revision rather than the working tree.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::signing::{Prompt, Signer};
-use super::{head_branch, record_of_path, repository, Identity};
+use super::{head_branch, repository, Identity};
 use crate::domain::Action;
 use crate::format::edit::{self, Assignment};
 use crate::format::frontmatter::{self, Source};
@@ -342,8 +342,9 @@ impl Isms {
             );
             match merge_file(&path, b.as_deref(), m.as_deref(), t.as_deref(), resolutions) {
                 Ok(bytes) => {
-                    merged_records
-                        .push(record_of_path(&path).map_or(path.clone(), |(_, id)| id.to_string()));
+                    merged_records.push(
+                        RecordKind::of_path(&path).map_or(path.clone(), |(_, id)| id.to_string()),
+                    );
                     resolved.push((path, bytes, mode));
                 }
                 Err(mut c) => conflicts.append(&mut c),
@@ -429,7 +430,7 @@ pub fn merge_file(
     theirs: Option<&[u8]>,
     resolutions: &Resolutions,
 ) -> std::result::Result<Option<Vec<u8>>, Vec<FieldConflict>> {
-    let id = record_of_path(path).map_or_else(|| path.to_string(), |(_, id)| id.to_string());
+    let id = RecordKind::of_path(path).map_or_else(|| path.to_string(), |(_, id)| id.to_string());
     let whole = |reason: &str| FieldConflict {
         path: path.to_string(),
         id: id.clone(),
@@ -452,7 +453,7 @@ pub fn merge_file(
         _ => None,
     };
     let file_resolution = resolutions.get(&(id.clone(), "(file)".to_string()));
-    let (Some(kind_id), Some(m), Some(t)) = (record_of_path(path), mine, theirs) else {
+    let (Some(kind_id), Some(m), Some(t)) = (RecordKind::of_path(path), mine, theirs) else {
         // Deleted on one side, or not a record: the person chooses the whole file.
         return pick(file_resolution).ok_or_else(|| vec![whole("changed")]);
     };

@@ -1,0 +1,75 @@
+//! The kinds of record an ISMS keeps, each in its own folder, and the configuration
+//! file at the root: where a record lives follows from its kind and id, nothing else.
+
+use serde::Serialize;
+
+/// The configuration file at the repository root.
+pub const CONFIG_FILE: &str = "isms.yaml";
+
+/// The kinds of record files, each in its own folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// `risks/R-001.md`
+    Risk,
+    /// `controls/8.13.md` (the SoA entry of an Annex A control)
+    Control,
+    /// `treatments/T-001.md`
+    Treatment,
+    /// `documents/scope.md`
+    Document,
+    /// `assessments/2026.md`
+    Assessment,
+}
+
+impl RecordKind {
+    /// Every kind, in the order they are loaded.
+    pub const ALL: [RecordKind; 5] = [
+        RecordKind::Risk,
+        RecordKind::Control,
+        RecordKind::Treatment,
+        RecordKind::Document,
+        RecordKind::Assessment,
+    ];
+
+    /// The folder of this kind, relative to the repository root.
+    pub fn folder(self) -> &'static str {
+        match self {
+            RecordKind::Risk => "risks",
+            RecordKind::Control => "controls",
+            RecordKind::Treatment => "treatments",
+            RecordKind::Document => "documents",
+            RecordKind::Assessment => "assessments",
+        }
+    }
+
+    /// Where the record `id` of this kind lives, relative to the repository root.
+    pub fn path(self, id: &str) -> String {
+        format!("{}/{id}.md", self.folder())
+    }
+
+    /// The kind and id of a record file path (`risks/R-004.md` → risk, `R-004`).
+    pub fn of_path(path: &str) -> Option<(RecordKind, &str)> {
+        let (folder, name) = path.split_once('/')?;
+        let stem = name.strip_suffix(".md")?;
+        if stem.contains('/') || stem.starts_with('.') {
+            return None;
+        }
+        RecordKind::ALL
+            .into_iter()
+            .find(|k| k.folder() == folder)
+            .map(|k| (k, stem))
+    }
+
+    /// The word used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Risk => "risk",
+            RecordKind::Control => "control",
+            RecordKind::Treatment => "treatment",
+            RecordKind::Document => "document",
+            RecordKind::Assessment => "assessment",
+        }
+    }
+}
