@@ -87,9 +87,8 @@ impl Isms {
         let first = &chain[0];
         if first.means != SignoffMeans::CommitSignature {
             return Err(Error::Signoff(format!(
-                "the chain for {} starts with a {}; the first step must be the signed commit of the report",
-                kind.as_str(),
-                first.means.as_str()
+                "the chain for {kind} starts with a {}; the first step must be the signed commit of the report",
+                first.means
             )));
         }
         let person = holder_of(&authority.config, signer, &first.role, kind)?;
@@ -106,57 +105,9 @@ impl Isms {
                 open.id
             )));
         }
-        let time = head.committer().when();
-        let source = DocumentSource {
-            commit: &head.id().to_string(),
-            time: (time.seconds(), time.offset_minutes()),
-        };
-        let markdown = match (kind.report(), kind) {
-            (Some(report), _) => self.report(report, &head.id().to_string())?.markdown,
-            (None, SignoffKind::Governance) => {
-                let config = config_at(&repo, head.id())?
-                    .map_err(|e| Error::Usage(format!("isms.yaml at HEAD does not load: {e}")))?;
-                if same_governance(&config, &authority.config) {
-                    return Err(Error::Signoff(
-                        "isms.yaml's people, roles, keys and chains are as approved; there is no governance change to sign off".into(),
-                    ));
-                }
-                documents::governance(&config, &authority.config, &authority.by, &source)?
-            }
-            (None, _) => {
-                let risk_id = subject.expect("checked above");
-                let snapshot = crate::git::changes::Snapshot::at(&repo, &head.id().to_string())?;
-                let config = snapshot
-                    .config
-                    .clone()
-                    .ok_or_else(|| Error::Usage("isms.yaml at HEAD does not load".into()))?;
-                let risk = snapshot
-                    .records
-                    .values()
-                    .find_map(|r| match r {
-                        crate::repository::AnyRecord::Risk(r) if r.id == risk_id => Some(r),
-                        _ => None,
-                    })
-                    .ok_or_else(|| Error::NotFound(format!("{risk_id} (a risk, at HEAD)")))?;
-                documents::risk_acceptance(&config, risk, &source)?
-            }
-        };
+        let markdown = self.document_to_sign(&repo, kind, subject, &head, &authority)?;
         let (seconds, offset) = when.unwrap_or_else(|| (crate::git::now_seconds(), 0));
-        let date = crate::report::model::commit_date(seconds, offset);
-        let stem = match subject {
-            Some(s) => format!("{}-{s}-{date}", kind.as_str()),
-            None => format!("{}-{date}", kind.as_str()),
-        };
-        let mut id = stem.clone();
-        let mut n = 1;
-        while repo
-            .find_reference(&format!("refs/heads/{BRANCH_PREFIX}{id}"))
-            .is_ok()
-            || verification.requests.iter().any(|r| r.id == id)
-        {
-            n += 1;
-            id = format!("{stem}-{n}");
-        }
+        let id = new_request_id(&repo, &verification, kind, subject, (seconds, offset));
         let blob = repo.blob(markdown.as_bytes())?;
         let mut update = git2::build::TreeUpdateBuilder::new();
         update.upsert(&path, blob, git2::FileMode::Blob);
@@ -215,6 +166,52 @@ impl Isms {
         })
     }
 
+    /// The document a request of `kind` signs, rendered from `head`: a report, the
+    /// governance change against the approved configuration, or a risk's acceptance.
+    fn document_to_sign(
+        &self,
+        repo: &git2::Repository,
+        kind: SignoffKind,
+        subject: Option<&str>,
+        head: &git2::Commit,
+        authority: &Authority,
+    ) -> Result<String> {
+        let time = head.committer().when();
+        let source = DocumentSource {
+            commit: &head.id().to_string(),
+            time: (time.seconds(), time.offset_minutes()),
+        };
+        if let Some(report) = kind.report() {
+            return Ok(self.report(report, &head.id().to_string())?.markdown);
+        }
+        if kind == SignoffKind::Governance {
+            let config = config_at(repo, head.id())?
+                .map_err(|e| Error::Usage(format!("isms.yaml at HEAD does not load: {e}")))?;
+            if same_governance(&config, &authority.config) {
+                return Err(Error::Signoff(
+                    "isms.yaml's people, roles, keys and chains are as approved; there is no governance change to sign off".into(),
+                ));
+            }
+            return documents::governance(&config, &authority.config, &authority.by, &source);
+        }
+        let risk_id =
+            subject.ok_or_else(|| Error::Usage("a risk acceptance needs the risk".into()))?;
+        let snapshot = crate::git::changes::Snapshot::at(repo, &head.id().to_string())?;
+        let config = snapshot
+            .config
+            .clone()
+            .ok_or_else(|| Error::Usage("isms.yaml at HEAD does not load".into()))?;
+        let risk = snapshot
+            .records
+            .values()
+            .find_map(|r| match r {
+                crate::repository::AnyRecord::Risk(r) if r.id == risk_id => Some(r),
+                _ => None,
+            })
+            .ok_or_else(|| Error::NotFound(format!("{risk_id} (a risk, at HEAD)")))?;
+        documents::risk_acceptance(&config, risk, &source)
+    }
+
     /// Signs the next step of request `id`: a co-signature commit on its branch, or —
     /// for a last step that is a merge — the signed merge into the main branch
     /// (`approve` makes it a signed approval on the branch instead, for a merge on
@@ -227,37 +224,9 @@ impl Isms {
         when: Option<(i64, i32)>,
     ) -> Result<Signed> {
         let repo = crate::git::repository(self)?;
-        let local = format!("refs/heads/{BRANCH_PREFIX}{id}");
-        if repo.find_reference(&local).is_err() {
-            // Fetched from the forge but never checked out: take the remote branch.
-            let remote = repo
-                .references_glob(&format!("refs/remotes/*/{BRANCH_PREFIX}{id}"))?
-                .flatten()
-                .find_map(|r| r.peel_to_commit().ok())
-                .ok_or_else(|| {
-                    Error::Signoff(format!(
-                        "there is no sign-off request {id}: no branch {BRANCH_PREFIX}{id} here or on a remote (fetch it first; `isms signoff status` lists open requests)"
-                    ))
-                })?;
-            repo.reference(&local, remote.id(), false, "signoff: from the remote")?;
-        }
+        let local = request_branch(&repo, id)?;
         let (verification, authority) = verify_with_authority(&repo, &pinned(&repo))?;
-        let request = verification.open().find(|r| r.id == id).ok_or_else(|| {
-            Error::Signoff(format!(
-                "sign-off request {id} has already reached the branch; there is nothing to sign"
-            ))
-        })?;
-        if !request.problems.is_empty() {
-            return Err(Error::Signoff(format!(
-                "{BRANCH_PREFIX}{id} does not verify, so nothing was signed:\n{}",
-                request
-                    .problems
-                    .iter()
-                    .map(|p| format!("  - {}", p.text()))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )));
-        }
+        let request = signable_request(&verification, id)?;
         let Some(step) = request.next_step().cloned() else {
             return Err(Error::Signoff(format!(
                 "every step of {id} is signed; it waits for the merge into {}",
@@ -266,27 +235,7 @@ impl Isms {
         };
         let kind = SignoffKind::parse(&request.kind).unwrap_or(SignoffKind::RiskAssessment);
         let person = holder_of(&authority.config, signer, &step.role, kind)?;
-        for done in &request.steps {
-            let StepState::Done { email, .. } = &done.state else {
-                continue;
-            };
-            // People are told apart by the approved configuration, where each email
-            // is one person's.
-            if email != &person.email {
-                continue;
-            }
-            if let Some(rule) = authority.config.kept_apart(&done.role, &step.role) {
-                return Err(Error::Signoff(format!(
-                    "{} signed step {} ({}) and may not also sign step {} ({}): {}",
-                    person.name,
-                    done.number,
-                    done.role_title,
-                    step.number,
-                    step.role_title,
-                    rule.reason
-                )));
-            }
-        }
+        keep_duties_apart(&authority.config, request, &step, &person)?;
         let is_merge = step.means == SignoffMeans::Merge;
         if approve && !is_merge {
             return Err(Error::Usage(format!(
@@ -296,162 +245,42 @@ impl Isms {
                 step.means.as_str().replace('_', "-")
             )));
         }
-        let tip = repo.find_reference(&local)?.peel_to_commit()?;
-        let trailers = Trailers {
-            id: Some(id.to_string()),
-            kind: Some(request.kind.clone()),
-            step: Some((step.number, step.role.clone())),
-            report: Some((request.report.clone(), request.report_blob.clone())),
-            source: Some(request.source.clone()),
-            into: Some(request.into.clone()),
-            subject: request.subject.clone(),
-            approval: approve,
-        };
-        let (seconds, offset) = when.unwrap_or_else(|| (crate::git::now_seconds(), 0));
-        let total = request.steps.len();
-        let next = request
-            .steps
-            .get(step.number)
-            .map(|s| step_label(&authority.config, &s.role, s.means));
-        let blob = short(&request.report_blob);
-        if is_merge && !approve {
-            let target_ref = format!("refs/heads/{}", request.into);
-            let target = repo
-                .find_reference(&target_ref)
-                .and_then(|r| r.peel_to_commit())
-                .map_err(|_| Error::Usage(format!("the branch {} does not exist", request.into)))?;
-            let mut index = repo.merge_commits(&target, &tip, None)?;
-            if index.has_conflicts() {
-                return Err(Error::Signoff(format!(
-                    "{} changed {} since the request started, so the signed report cannot be merged; start a new request",
-                    request.into, request.report
-                )));
-            }
-            let mut tree = repo.find_tree(index.write_tree_to(&repo)?)?;
-            let mut to_check_out = vec![request.report.clone()];
-            if kind == SignoffKind::Governance {
-                // This merge approves the source commit's isms.yaml: from here on its
-                // keys are the ones plain git verifies against.
-                let source = git2::Oid::from_str(&request.source)
-                    .map_err(|_| Error::Signoff(format!("{id} names no source commit")))?;
-                if let Ok(approved) = config_at(&repo, source)? {
-                    let text = crate::git::allowed_signers(&approved);
-                    let mut update = git2::build::TreeUpdateBuilder::new();
-                    update.upsert(
-                        crate::git::ALLOWED_SIGNERS_FILE,
-                        repo.blob(text.as_bytes())?,
-                        git2::FileMode::Blob,
-                    );
-                    tree = repo.find_tree(update.create_updated(&repo, &tree)?)?;
-                    to_check_out.push(crate::git::ALLOWED_SIGNERS_FILE.to_string());
-                }
-            }
-            if kind == SignoffKind::RiskAcceptance {
-                // The acceptance is recorded in the risk itself, by this merge.
-                let (path, text) =
-                    acceptance_record(&repo, request, &step.role, (seconds, offset), &target)?;
-                let mut update = git2::build::TreeUpdateBuilder::new();
-                update.upsert(&path, repo.blob(text.as_bytes())?, git2::FileMode::Blob);
-                tree = repo.find_tree(update.create_updated(&repo, &tree)?)?;
-                to_check_out.push(path);
-            }
-            let message = format!(
-                "Sign-off {id}: {} approves and merges the {}\n\n{} approves {} (blob {blob}) by this signed merge, step {} of {total}.\n\n{}",
-                step.role_title,
-                kind.title(),
-                person.name,
-                request.report,
-                step.number,
-                trailers.render()
-            );
-            let commit = signed_commit(
-                &repo,
-                &person,
-                (seconds, offset),
-                &message,
-                &tree,
-                &[&target, &tip],
-                signer,
-            )?;
-            let checked_out = repo
-                .head()
-                .ok()
-                .and_then(|h| h.name().ok().map(str::to_string))
-                .as_deref()
-                == Some(target_ref.as_str());
-            if checked_out {
-                let mut checkout = git2::build::CheckoutBuilder::new();
-                for path in &to_check_out {
-                    checkout.path(path);
-                }
-                repo.checkout_tree(tree.as_object(), Some(&mut checkout))
-                    .map_err(|e| {
-                        Error::Signoff(format!(
-                            "{} cannot be written into the working tree ({e}); move your copy of it away and sign again",
-                            to_check_out.join(" and ")
-                        ))
-                    })?;
-            }
-            repo.reference_matching(
-                &target_ref,
-                commit,
-                true,
-                target.id(),
-                &format!("signoff: merge {id}"),
-            )?;
-            return Ok(Signed {
-                id: id.to_string(),
-                step: step.number,
-                role: step.role_title.clone(),
-                person: person.name.clone(),
-                commit: commit.to_string(),
-                merged: true,
-                next: None,
-            });
-        }
-        let what = if approve {
-            format!(
-                "{} approves {} (blob {blob}) as step {} of {total}; the merge is to be made on the forge.",
-                person.name, request.report, step.number
-            )
-        } else {
-            format!(
-                "{} co-signs {} (blob {blob}) as step {} of {total}.",
-                person.name, request.report, step.number
-            )
-        };
-        let message = format!(
-            "Sign-off {id}: {} {} the {}\n\n{what}\n\n{}",
-            step.role_title,
-            if approve { "approves" } else { "co-signs" },
-            kind.title(),
-            trailers.render()
-        );
-        let tree = tip.tree()?;
-        let commit = signed_commit(
-            &repo,
-            &person,
-            (seconds, offset),
-            &message,
-            &tree,
-            &[&tip],
+        let signing = StepSigning {
+            repo: &repo,
+            request,
+            step: &step,
+            kind,
+            person: &person,
             signer,
-        )?;
-        repo.reference_matching(
-            &local,
-            commit,
-            true,
-            tip.id(),
-            &format!("signoff: step {}", step.number),
-        )?;
+            when: when.unwrap_or_else(|| (crate::git::now_seconds(), 0)),
+            tip: repo.find_reference(&local)?.peel_to_commit()?,
+            trailers: Trailers {
+                id: Some(id.to_string()),
+                kind: Some(request.kind.clone()),
+                step: Some((step.number, step.role.clone())),
+                report: Some((request.report.clone(), request.report_blob.clone())),
+                source: Some(request.source.clone()),
+                into: Some(request.into.clone()),
+                subject: request.subject.clone(),
+                approval: approve,
+            },
+        };
+        let (commit, merged) = if is_merge && !approve {
+            (signing.merge()?, true)
+        } else {
+            (signing.on_branch(&local, approve)?, false)
+        };
         Ok(Signed {
             id: id.to_string(),
             step: step.number,
             role: step.role_title.clone(),
             person: person.name.clone(),
             commit: commit.to_string(),
-            merged: false,
-            next,
+            merged,
+            next: (!merged)
+                .then(|| request.steps.get(step.number))
+                .flatten()
+                .map(|s| step_label(&authority.config, &s.role, s.means)),
         })
     }
 
@@ -537,6 +366,272 @@ impl Isms {
             &text,
             &opened.revision,
         )
+    }
+}
+
+/// A request id not yet taken: `<kind>[-<subject>]-<date>`, numbered when the day
+/// already has one.
+fn new_request_id(
+    repo: &git2::Repository,
+    verification: &super::Verification,
+    kind: SignoffKind,
+    subject: Option<&str>,
+    (seconds, offset): (i64, i32),
+) -> String {
+    let date = crate::report::model::commit_date(seconds, offset);
+    let stem = match subject {
+        Some(s) => format!("{kind}-{s}-{date}"),
+        None => format!("{kind}-{date}"),
+    };
+    let taken = |id: &str| {
+        repo.find_reference(&format!("refs/heads/{BRANCH_PREFIX}{id}"))
+            .is_ok()
+            || verification.requests.iter().any(|r| r.id == id)
+    };
+    let mut id = stem.clone();
+    let mut n = 1;
+    while taken(&id) {
+        n += 1;
+        id = format!("{stem}-{n}");
+    }
+    id
+}
+
+/// The local branch of request `id`; one fetched from the forge but never checked out
+/// is taken from the remote.
+fn request_branch(repo: &git2::Repository, id: &str) -> Result<String> {
+    let local = format!("refs/heads/{BRANCH_PREFIX}{id}");
+    if repo.find_reference(&local).is_err() {
+        let remote = repo
+            .references_glob(&format!("refs/remotes/*/{BRANCH_PREFIX}{id}"))?
+            .flatten()
+            .find_map(|r| r.peel_to_commit().ok())
+            .ok_or_else(|| {
+                Error::Signoff(format!(
+                    "there is no sign-off request {id}: no branch {BRANCH_PREFIX}{id} here or on a remote (fetch it first; `isms signoff status` lists open requests)"
+                ))
+            })?;
+        repo.reference(&local, remote.id(), false, "signoff: from the remote")?;
+    }
+    Ok(local)
+}
+
+/// Request `id`, open and verifying so far: nothing is signed on top of evidence
+/// that would not verify.
+fn signable_request<'v>(
+    verification: &'v super::Verification,
+    id: &str,
+) -> Result<&'v RequestVerification> {
+    let request = verification.open().find(|r| r.id == id).ok_or_else(|| {
+        Error::Signoff(format!(
+            "sign-off request {id} has already reached the branch; there is nothing to sign"
+        ))
+    })?;
+    if !request.problems.is_empty() {
+        return Err(Error::Signoff(format!(
+            "{BRANCH_PREFIX}{id} does not verify, so nothing was signed:\n{}",
+            request
+                .problems
+                .iter()
+                .map(|p| format!("  - {}", p.text()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )));
+    }
+    Ok(request)
+}
+
+/// Refuses `person` signing `step` when they signed an earlier step of `request` in a
+/// role the approved configuration keeps apart from this one. People are told apart
+/// by the approved configuration, where each email is one person's.
+fn keep_duties_apart(
+    config: &IsmsConfig,
+    request: &RequestVerification,
+    step: &super::StepVerification,
+    person: &Person,
+) -> Result<()> {
+    for done in &request.steps {
+        let StepState::Done { email, .. } = &done.state else {
+            continue;
+        };
+        if email != &person.email {
+            continue;
+        }
+        if let Some(rule) = config.kept_apart(&done.role, &step.role) {
+            return Err(Error::Signoff(format!(
+                "{} signed step {} ({}) and may not also sign step {} ({}): {}",
+                person.name,
+                done.number,
+                done.role_title,
+                step.number,
+                step.role_title,
+                rule.reason
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One step being signed: what it signs, who signs it and where.
+struct StepSigning<'a> {
+    repo: &'a git2::Repository,
+    request: &'a RequestVerification,
+    step: &'a super::StepVerification,
+    kind: SignoffKind,
+    person: &'a Person,
+    signer: &'a Signer,
+    when: (i64, i32),
+    /// The request branch's last commit.
+    tip: git2::Commit<'a>,
+    trailers: Trailers,
+}
+
+impl<'a> StepSigning<'a> {
+    /// A co-signature (or, with `approve`, an approval for a merge on the forge): a
+    /// signed commit on the request branch `local`, with the tree unchanged.
+    fn on_branch(&self, local: &str, approve: bool) -> Result<git2::Oid> {
+        let (request, step, person) = (self.request, self.step, self.person);
+        let (blob, total) = (short(&request.report_blob), request.steps.len());
+        let what = if approve {
+            format!(
+                "{} approves {} (blob {blob}) as step {} of {total}; the merge is to be made on the forge.",
+                person.name, request.report, step.number
+            )
+        } else {
+            format!(
+                "{} co-signs {} (blob {blob}) as step {} of {total}.",
+                person.name, request.report, step.number
+            )
+        };
+        let message = format!(
+            "Sign-off {}: {} {} the {}\n\n{what}\n\n{}",
+            request.id,
+            step.role_title,
+            if approve { "approves" } else { "co-signs" },
+            self.kind.title(),
+            self.trailers.render()
+        );
+        let commit = signed_commit(
+            self.repo,
+            person,
+            self.when,
+            &message,
+            &self.tip.tree()?,
+            &[&self.tip],
+            self.signer,
+        )?;
+        self.repo.reference_matching(
+            local,
+            commit,
+            true,
+            self.tip.id(),
+            &format!("signoff: step {}", step.number),
+        )?;
+        Ok(commit)
+    }
+
+    /// The last step: the signed merge of the request into its branch, carrying what
+    /// the approval makes true (the approved allowed_signers, a risk's acceptance).
+    fn merge(&self) -> Result<git2::Oid> {
+        let (repo, request, step) = (self.repo, self.request, self.step);
+        let target_ref = format!("refs/heads/{}", request.into);
+        let target = repo
+            .find_reference(&target_ref)
+            .and_then(|r| r.peel_to_commit())
+            .map_err(|_| Error::Usage(format!("the branch {} does not exist", request.into)))?;
+        let mut index = repo.merge_commits(&target, &self.tip, None)?;
+        if index.has_conflicts() {
+            return Err(Error::Signoff(format!(
+                "{} changed {} since the request started, so the signed report cannot be merged; start a new request",
+                request.into, request.report
+            )));
+        }
+        let merged = repo.find_tree(index.write_tree_to(repo)?)?;
+        let (tree, to_check_out) = self.written_by_merge(merged, &target)?;
+        let message = format!(
+            "Sign-off {}: {} approves and merges the {}\n\n{} approves {} (blob {}) by this signed merge, step {} of {}.\n\n{}",
+            request.id,
+            step.role_title,
+            self.kind.title(),
+            self.person.name,
+            request.report,
+            short(&request.report_blob),
+            step.number,
+            request.steps.len(),
+            self.trailers.render()
+        );
+        let commit = signed_commit(
+            repo,
+            self.person,
+            self.when,
+            &message,
+            &tree,
+            &[&target, &self.tip],
+            self.signer,
+        )?;
+        let checked_out = repo
+            .head()
+            .ok()
+            .and_then(|h| h.name().ok().map(str::to_string))
+            .as_deref()
+            == Some(target_ref.as_str());
+        if checked_out {
+            let mut checkout = git2::build::CheckoutBuilder::new();
+            for path in &to_check_out {
+                checkout.path(path);
+            }
+            repo.checkout_tree(tree.as_object(), Some(&mut checkout))
+                .map_err(|e| {
+                    Error::Signoff(format!(
+                        "{} cannot be written into the working tree ({e}); move your copy of it away and sign again",
+                        to_check_out.join(" and ")
+                    ))
+                })?;
+        }
+        repo.reference_matching(
+            &target_ref,
+            commit,
+            true,
+            target.id(),
+            &format!("signoff: merge {}", request.id),
+        )?;
+        Ok(commit)
+    }
+
+    /// The merge's tree with what the approval makes true, and the paths the merge
+    /// writes (to check out when the target branch is checked out).
+    fn written_by_merge(
+        &self,
+        merged: git2::Tree<'a>,
+        target: &git2::Commit,
+    ) -> Result<(git2::Tree<'a>, Vec<String>)> {
+        let repo = self.repo;
+        let request = self.request;
+        let mut written = vec![(request.report.clone(), None)];
+        if self.kind == SignoffKind::Governance {
+            // This merge approves the source commit's isms.yaml: from here on its
+            // keys are the ones plain git verifies against.
+            let source = git2::Oid::from_str(&request.source)
+                .map_err(|_| Error::Signoff(format!("{} names no source commit", request.id)))?;
+            if let Ok(approved) = config_at(repo, source)? {
+                let text = crate::git::allowed_signers(&approved);
+                written.push((crate::git::ALLOWED_SIGNERS_FILE.to_string(), Some(text)));
+            }
+        }
+        if self.kind == SignoffKind::RiskAcceptance {
+            // The acceptance is recorded in the risk itself, by this merge.
+            let (path, text) =
+                acceptance_record(repo, request, &self.step.role, self.when, target)?;
+            written.push((path, Some(text)));
+        }
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, text) in &written {
+            if let Some(text) = text {
+                update.upsert(path, repo.blob(text.as_bytes())?, git2::FileMode::Blob);
+            }
+        }
+        let tree = repo.find_tree(update.create_updated(repo, &merged)?)?;
+        Ok((tree, written.into_iter().map(|(p, _)| p).collect()))
     }
 }
 
