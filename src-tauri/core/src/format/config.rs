@@ -5,20 +5,17 @@ use super::yaml;
 use crate::domain::*;
 use crate::LoadError;
 
-/// The path of the configuration file, relative to the repository root.
-pub const CONFIG_PATH: &str = "isms.yaml";
-
 /// Reads `isms.yaml`, reporting every problem with its line and field.
 pub fn parse_config(text: &str) -> Result<IsmsConfig, Vec<LoadError>> {
     let root = yaml::parse(text).map_err(|e| {
         vec![LoadError {
-            path: CONFIG_PATH.into(),
+            path: CONFIG_FILE.into(),
             line: e.line,
             field: None,
             message: format!("invalid YAML: {}", e.message),
         }]
     })?;
-    let mut r = Reader::new(CONFIG_PATH, 0);
+    let mut r = Reader::new(CONFIG_FILE, 0);
     let Some(f) = r.root(&root) else {
         return Err(r.errors);
     };
@@ -30,16 +27,40 @@ pub fn parse_config(text: &str) -> Result<IsmsConfig, Vec<LoadError>> {
 }
 
 fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
-    let organisation = r.map(f, "organisation").and_then(|o| {
+    let organisation = read_organisation(r, f);
+    let methodology = r.map(f, "methodology").and_then(|m| read_methodology(r, m));
+    let roles = read_roles(r, f);
+    let people = read_people(r, f);
+    let separation_of_duties = read_separation_of_duties(r, f);
+    let domains = read_domains(r, f);
+    let assessment = read_assessment_schedule(r, f);
+    let signoff = read_signoff_chains(r, f);
+    Some(IsmsConfig {
+        organisation: organisation?,
+        methodology: methodology?,
+        roles,
+        people,
+        separation_of_duties,
+        domains,
+        assessment: assessment?,
+        signoff,
+    })
+}
+
+/// `organisation`: who the ISMS is for.
+fn read_organisation(r: &mut Reader, f: Fields) -> Option<Organisation> {
+    r.map(f, "organisation").and_then(|o| {
         let name = r.text(o, "name");
         Some(Organisation {
             name: name?,
             legal_name: r.opt_text(o, "legal_name"),
             description: r.opt_text(o, "description"),
         })
-    });
-    let methodology = r.map(f, "methodology").and_then(|m| read_methodology(r, m));
+    })
+}
 
+/// `roles`: ids in lower-case letters, digits and dashes, each defined once.
+fn read_roles(r: &mut Reader, f: Fields) -> Vec<Role> {
     let mut roles = Vec::new();
     for item in r.list_of_maps(f, "roles") {
         let (id, title) = (r.text(item, "id"), r.text(item, "title"));
@@ -67,7 +88,11 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
             roles.push(Role { id, title });
         }
     }
+    roles
+}
 
+/// `people`: each with their own email, their roles and their signing keys.
+fn read_people(r: &mut Reader, f: Fields) -> Vec<Person> {
     let mut people: Vec<Person> = Vec::new();
     for item in r.list_of_maps(f, "people") {
         let name = r.text(item, "name");
@@ -105,7 +130,11 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
             });
         }
     }
+    people
+}
 
+/// `separation_of_duties`: pairs of roles one person may not hold together.
+fn read_separation_of_duties(r: &mut Reader, f: Fields) -> Vec<SeparationOfDuties> {
     let mut separation_of_duties = Vec::new();
     for item in r.list_of_maps(f, "separation_of_duties") {
         let pair = r.list(item, "roles");
@@ -122,7 +151,11 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
             _ => {}
         }
     }
+    separation_of_duties
+}
 
+/// `domains`: the risk domains, each defined once; a deferred one says where it went.
+fn read_domains(r: &mut Reader, f: Fields) -> Vec<RiskDomain> {
     let mut domains: Vec<RiskDomain> = Vec::new();
     for item in r.list_of_maps(f, "domains") {
         let id = r.text(item, "id");
@@ -159,8 +192,12 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
             });
         }
     }
+    domains
+}
 
-    let assessment = r.map(f, "assessment").and_then(|a| {
+/// `assessment`: how often the risks are assessed and when next.
+fn read_assessment_schedule(r: &mut Reader, f: Fields) -> Option<AssessmentSchedule> {
+    r.map(f, "assessment").and_then(|a| {
         let cadence = r.opt_number(a, "cadence_months", 1, 36);
         let cadence = if cadence.is_none() && a.get("cadence_months").is_none() {
             r.error(
@@ -177,8 +214,11 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
             cadence_months: u32::try_from(cadence?).ok()?,
             next: next?,
         })
-    });
+    })
+}
 
+/// `signoff`: one chain of steps per kind of document.
+fn read_signoff_chains(r: &mut Reader, f: Fields) -> Vec<SignoffChain> {
     let mut signoff: Vec<SignoffChain> = Vec::new();
     for item in r.list_of_maps(f, "signoff") {
         let kind = r.text(item, "kind");
@@ -217,17 +257,7 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
             signoff.push(SignoffChain { kind, steps });
         }
     }
-
-    Some(IsmsConfig {
-        organisation: organisation?,
-        methodology: methodology?,
-        roles,
-        people,
-        separation_of_duties,
-        domains,
-        assessment: assessment?,
-        signoff,
-    })
+    signoff
 }
 
 fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {

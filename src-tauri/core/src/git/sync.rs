@@ -311,67 +311,16 @@ impl Isms {
             &theirs.tree()?,
             None,
         )?;
-        let mut conflicts = Vec::new();
-        let mut merged_records = Vec::new();
-        let mut resolved: Vec<(String, Option<Vec<u8>>, u32)> = Vec::new();
-        let entries: Vec<git2::IndexConflict> =
-            index.conflicts()?.collect::<std::result::Result<_, _>>()?;
-        for conflict in entries {
-            let any = conflict
-                .our
-                .as_ref()
-                .or(conflict.their.as_ref())
-                .or(conflict.ancestor.as_ref())
-                .expect("a conflict has at least one side");
-            let path = String::from_utf8_lossy(&any.path).into_owned();
-            let mode = conflict
-                .our
-                .as_ref()
-                .or(conflict.their.as_ref())
-                .map_or(0o100644, |e| e.mode);
-            let blob = |e: &Option<git2::IndexEntry>| -> Result<Option<Vec<u8>>> {
-                Ok(match e {
-                    Some(e) => Some(repo.find_blob(e.id)?.content().to_vec()),
-                    None => None,
-                })
-            };
-            let (b, m, t) = (
-                blob(&conflict.ancestor)?,
-                blob(&conflict.our)?,
-                blob(&conflict.their)?,
-            );
-            match merge_file(&path, b.as_deref(), m.as_deref(), t.as_deref(), resolutions) {
-                Ok(bytes) => {
-                    merged_records.push(
-                        RecordKind::of_path(&path).map_or(path.clone(), |(_, id)| id.to_string()),
-                    );
-                    resolved.push((path, bytes, mode));
-                }
-                Err(mut c) => conflicts.append(&mut c),
-            }
-        }
-        if !conflicts.is_empty() {
-            return Ok(PullOutcome::Conflicts { conflicts });
-        }
-        for (path, bytes, mode) in resolved {
-            index.conflict_remove(Path::new(&path))?;
-            if let Some(bytes) = bytes {
-                let id = repo.blob(&bytes)?;
-                index.add(&git2::IndexEntry {
-                    ctime: git2::IndexTime::new(0, 0),
-                    mtime: git2::IndexTime::new(0, 0),
-                    dev: 0,
-                    ino: 0,
-                    mode,
-                    uid: 0,
-                    gid: 0,
-                    file_size: bytes.len() as u32,
-                    id,
-                    flags: (path.len().min(0xfff)) as u16,
-                    flags_extended: 0,
-                    path: path.into_bytes(),
-                })?;
-            }
+        let resolved = match merge_conflicted_files(&repo, &index, resolutions)? {
+            Ok(resolved) => resolved,
+            Err(conflicts) => return Ok(PullOutcome::Conflicts { conflicts }),
+        };
+        let merged_records = resolved
+            .iter()
+            .map(|r| RecordKind::of_path(&r.path).map_or(r.path.clone(), |(_, id)| id.to_string()))
+            .collect();
+        for file in resolved {
+            file.write_into(&repo, &mut index)?;
         }
         let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
         let now = git2::Time::new(super::now_seconds(), 0);
@@ -420,6 +369,86 @@ impl Isms {
         // The index notices changed files by their fingerprints; a checkout changes them.
         self.index().map(|_| ())
     }
+}
+
+/// A file both sides changed, merged: `None` bytes mean it is deleted.
+struct ResolvedFile {
+    path: String,
+    bytes: Option<Vec<u8>>,
+    mode: u32,
+}
+
+impl ResolvedFile {
+    /// Puts the merged file into the merge's index in place of its conflict.
+    fn write_into(self, repo: &git2::Repository, index: &mut git2::Index) -> Result<()> {
+        index.conflict_remove(Path::new(&self.path))?;
+        let Some(bytes) = self.bytes else {
+            return Ok(());
+        };
+        let id = repo.blob(&bytes)?;
+        index.add(&git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: self.mode,
+            uid: 0,
+            gid: 0,
+            file_size: bytes.len() as u32,
+            id,
+            flags: (self.path.len().min(0xfff)) as u16,
+            flags_extended: 0,
+            path: self.path.into_bytes(),
+        })?;
+        Ok(())
+    }
+}
+
+/// Every file the merge left in conflict, merged field by field ([`merge_file`]); or,
+/// when any field is a true conflict without a resolution, all such conflicts.
+fn merge_conflicted_files(
+    repo: &git2::Repository,
+    index: &git2::Index,
+    resolutions: &Resolutions,
+) -> Result<std::result::Result<Vec<ResolvedFile>, Vec<FieldConflict>>> {
+    let mut conflicts = Vec::new();
+    let mut resolved = Vec::new();
+    let entries: Vec<git2::IndexConflict> =
+        index.conflicts()?.collect::<std::result::Result<_, _>>()?;
+    let blob = |e: &Option<git2::IndexEntry>| -> Result<Option<Vec<u8>>> {
+        Ok(match e {
+            Some(e) => Some(repo.find_blob(e.id)?.content().to_vec()),
+            None => None,
+        })
+    };
+    for conflict in entries {
+        let any = conflict
+            .our
+            .as_ref()
+            .or(conflict.their.as_ref())
+            .or(conflict.ancestor.as_ref())
+            .expect("a conflict has at least one side");
+        let path = String::from_utf8_lossy(&any.path).into_owned();
+        let mode = conflict
+            .our
+            .as_ref()
+            .or(conflict.their.as_ref())
+            .map_or(0o100644, |e| e.mode);
+        let (b, m, t) = (
+            blob(&conflict.ancestor)?,
+            blob(&conflict.our)?,
+            blob(&conflict.their)?,
+        );
+        match merge_file(&path, b.as_deref(), m.as_deref(), t.as_deref(), resolutions) {
+            Ok(bytes) => resolved.push(ResolvedFile { path, bytes, mode }),
+            Err(mut c) => conflicts.append(&mut c),
+        }
+    }
+    Ok(if conflicts.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(conflicts)
+    })
 }
 
 /// Merges one file changed on both sides. `None` bytes mean "deleted".
@@ -513,167 +542,47 @@ fn merge_record(
     theirs: &[u8],
     resolutions: &Resolutions,
 ) -> std::result::Result<Vec<u8>, Vec<FieldConflict>> {
-    let conflict =
-        |field: &str, b: Option<String>, m: Option<String>, t: Option<String>| FieldConflict {
-            path: path.to_string(),
-            id: stem.to_string(),
-            field: field.to_string(),
-            base: b,
-            mine: m,
-            theirs: t,
-        };
+    let conflict = |field: &str, mine: String| FieldConflict {
+        path: path.to_string(),
+        id: stem.to_string(),
+        field: field.to_string(),
+        base: None,
+        mine: Some(mine),
+        theirs: None,
+    };
     let load = |bytes: &[u8], side: &str| {
-        sides(kind, path, stem, bytes).map_err(|e| {
-            vec![conflict(
-                "(file)",
-                None,
-                Some(format!("{side} does not load: {e}")),
-                None,
-            )]
-        })
+        sides(kind, path, stem, bytes)
+            .map_err(|e| vec![conflict("(file)", format!("{side} does not load: {e}"))])
     };
-    let m = load(mine, "my version")?;
-    let t = load(theirs, "their version")?;
-    let b = match base {
-        Some(bytes) => Some(load(bytes, "the common version")?),
-        None => None,
+    let mut merge = RecordMerge {
+        path,
+        stem,
+        resolutions,
+        mine: load(mine, "my version")?,
+        theirs: load(theirs, "their version")?,
+        base: match base {
+            Some(bytes) => Some(load(bytes, "the common version")?),
+            None => None,
+        },
+        conflicts: Vec::new(),
+        edits: Vec::new(),
+        front: String::new(),
     };
-    let get = |s: &Sides, key: &str| {
-        s.values
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-    };
-    // Keys in my order, then keys only they have.
-    let mut keys: Vec<String> = m.values.iter().map(|(k, _)| k.clone()).collect();
-    for (k, _) in t
-        .values
-        .iter()
-        .chain(b.iter().flat_map(|b| b.values.iter()))
-    {
-        if !keys.contains(k) {
-            keys.push(k.clone());
-        }
+    for key in merge.keys() {
+        merge.field(&key);
     }
-    let mut conflicts = Vec::new();
-    let mut edits: Vec<Assignment> = Vec::new();
-    let mut front = String::new();
-    let show = |text: &Option<String>| {
-        text.as_ref().map(|t| {
-            t.split_once(':')
-                .map_or(t.as_str(), |(_, v)| v)
-                .trim()
-                .to_string()
-        })
-    };
-    for key in &keys {
-        let (bv, mv, tv) = (
-            b.as_ref().and_then(|b| get(b, key)),
-            get(&m, key),
-            get(&t, key),
-        );
-        // Which side's block to write: mine unless only they changed it.
-        let take_theirs = if mv == tv || bv == tv {
-            false
-        } else if bv == mv {
-            true
-        } else {
-            match resolutions.get(&(stem.to_string(), key.clone())) {
-                Some(Resolution::Mine) => false,
-                Some(Resolution::Theirs) => true,
-                Some(Resolution::Value(v)) => {
-                    edits.push(Assignment {
-                        path: vec![key.clone()],
-                        operation: edit::Operation::Set,
-                        value: v.clone(),
-                    });
-                    false
-                }
-                None => {
-                    // A treatment's actions merge action by action and field by field.
-                    if let (AnyRecord::Treatment(mt), AnyRecord::Treatment(tt)) =
-                        (&m.record, &t.record)
-                    {
-                        if key == "actions" {
-                            let base_actions = b.as_ref().and_then(|b| match &b.record {
-                                AnyRecord::Treatment(bt) => Some(bt.actions.as_slice()),
-                                _ => None,
-                            });
-                            let merge = merge_actions(
-                                base_actions,
-                                &mt.actions,
-                                &tt.actions,
-                                |field| resolutions.get(&(stem.to_string(), field.to_string())),
-                                &mut edits,
-                            );
-                            match merge {
-                                Ok(actions) => {
-                                    let merged = AnyRecord::Treatment(crate::domain::Treatment {
-                                        actions,
-                                        ..mt.clone()
-                                    });
-                                    let (fields, _) = crate::isms::emit_any(&merged);
-                                    if let Some((_, Some(text))) =
-                                        fields.iter().find(|(k, _)| *k == "actions")
-                                    {
-                                        front.push_str(text);
-                                    }
-                                }
-                                Err(nested) => conflicts.extend(
-                                    nested
-                                        .into_iter()
-                                        .map(|(field, b, m, t)| conflict(&field, b, m, t)),
-                                ),
-                            }
-                            continue;
-                        }
-                    }
-                    conflicts.push(conflict(key, show(&bv), show(&mv), show(&tv)));
-                    false
-                }
-            }
-        };
-        let side = if take_theirs { &t } else { &m };
-        if let Some(block) = side.blocks.get(key) {
-            front.push_str(block);
-        } else if let Some(value) = if take_theirs { &tv } else { &mv } {
-            front.push_str(value);
-        }
+    let body = merge.body();
+    if !merge.conflicts.is_empty() {
+        return Err(merge.conflicts);
     }
-    let (bb, mb, tb) = (
-        b.as_ref().map(|b| b.source.body.clone()),
-        m.source.body.clone(),
-        t.source.body.clone(),
-    );
-    let body = if mb == tb || bb.as_deref() == Some(tb.as_str()) {
-        mb.clone()
-    } else if bb.as_deref() == Some(mb.as_str()) {
-        tb.clone()
-    } else {
-        match resolutions.get(&(stem.to_string(), "body".to_string())) {
-            Some(Resolution::Mine) => mb.clone(),
-            Some(Resolution::Theirs) => tb.clone(),
-            Some(Resolution::Value(v)) => v.clone(),
-            None => match merge_text(bb.as_deref().unwrap_or(""), &mb, &tb) {
-                Some(merged) => merged,
-                None => {
-                    conflicts.push(conflict("body", bb, Some(mb.clone()), Some(tb.clone())));
-                    mb.clone()
-                }
-            },
-        }
-    };
-    if !conflicts.is_empty() {
-        return Err(conflicts);
-    }
-    if !edits.is_empty() {
-        front = edit::apply(&front, &edits)
-            .map_err(|e| vec![conflict("(file)", None, Some(e), None)])?;
+    let mut front = merge.front;
+    if !merge.edits.is_empty() {
+        front = edit::apply(&front, &merge.edits).map_err(|e| vec![conflict("(file)", e)])?;
     }
     let merged = Source {
         front,
         body,
-        ..m.source.clone()
+        ..merge.mine.source.clone()
     };
     let text = merged.join();
     // Each side was valid; their combination must be too.
@@ -681,14 +590,199 @@ fn merge_record(
         let e = &errors[0];
         vec![conflict(
             e.field.as_deref().unwrap_or("(file)"),
-            None,
-            Some(format!("the combined record does not load: {}", e.message)),
-            None,
+            format!("the combined record does not load: {}", e.message),
         )]
     })?;
     // Canonical key order, every block kept as written.
     let (fields, body) = crate::isms::emit_any(&parsed.record);
     Ok(crate::format::write_record(&fields, body, Some((&parsed.source, &fields))).into_bytes())
+}
+
+/// A record both sides changed, being merged field by field: each field takes the
+/// side that changed it; a field both changed differently is a conflict unless a
+/// resolution settles it.
+struct RecordMerge<'a> {
+    path: &'a str,
+    stem: &'a str,
+    resolutions: &'a Resolutions,
+    mine: Sides,
+    theirs: Sides,
+    base: Option<Sides>,
+    conflicts: Vec<FieldConflict>,
+    /// Values the person typed to settle conflicts, applied to `front` at the end.
+    edits: Vec<Assignment>,
+    /// The merged front matter so far.
+    front: String,
+}
+
+impl RecordMerge<'_> {
+    fn conflict(
+        &self,
+        field: &str,
+        b: Option<String>,
+        m: Option<String>,
+        t: Option<String>,
+    ) -> FieldConflict {
+        FieldConflict {
+            path: self.path.to_string(),
+            id: self.stem.to_string(),
+            field: field.to_string(),
+            base: b,
+            mine: m,
+            theirs: t,
+        }
+    }
+
+    fn resolution(&self, field: &str) -> Option<&Resolution> {
+        self.resolutions
+            .get(&(self.stem.to_string(), field.to_string()))
+    }
+
+    /// The keys in my order, then the keys only they (or the common version) have.
+    fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.mine.values.iter().map(|(k, _)| k.clone()).collect();
+        for (k, _) in self
+            .theirs
+            .values
+            .iter()
+            .chain(self.base.iter().flat_map(|b| b.values.iter()))
+        {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+        keys
+    }
+
+    /// Merges the field `key` into `front`.
+    fn field(&mut self, key: &str) {
+        let get = |s: &Sides| {
+            s.values
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        let (bv, mv, tv) = (
+            self.base.as_ref().and_then(get),
+            get(&self.mine),
+            get(&self.theirs),
+        );
+        // Which side's block to write: mine unless only they changed it.
+        let take_theirs = if mv == tv || bv == tv {
+            false
+        } else if bv == mv {
+            true
+        } else {
+            match self.resolution(key).cloned() {
+                Some(Resolution::Mine) => false,
+                Some(Resolution::Theirs) => true,
+                Some(Resolution::Value(v)) => {
+                    self.edits.push(Assignment {
+                        path: vec![key.to_string()],
+                        operation: edit::Operation::Set,
+                        value: v,
+                    });
+                    false
+                }
+                None if key == "actions" && self.actions() => return,
+                None => {
+                    let show = |text: &Option<String>| {
+                        text.as_ref().map(|t| {
+                            t.split_once(':')
+                                .map_or(t.as_str(), |(_, v)| v)
+                                .trim()
+                                .to_string()
+                        })
+                    };
+                    let c = self.conflict(key, show(&bv), show(&mv), show(&tv));
+                    self.conflicts.push(c);
+                    false
+                }
+            }
+        };
+        let (side, value) = if take_theirs {
+            (&self.theirs, &tv)
+        } else {
+            (&self.mine, &mv)
+        };
+        if let Some(block) = side.blocks.get(key) {
+            self.front.push_str(block);
+        } else if let Some(value) = value {
+            self.front.push_str(value);
+        }
+    }
+
+    /// A treatment's actions, which merge action by action and field by field; false
+    /// when the records are not treatments.
+    fn actions(&mut self) -> bool {
+        let (AnyRecord::Treatment(mt), AnyRecord::Treatment(tt)) =
+            (&self.mine.record, &self.theirs.record)
+        else {
+            return false;
+        };
+        let base_actions = self.base.as_ref().and_then(|b| match &b.record {
+            AnyRecord::Treatment(bt) => Some(bt.actions.as_slice()),
+            _ => None,
+        });
+        let mut edits = Vec::new();
+        let merge = merge_actions(
+            base_actions,
+            &mt.actions,
+            &tt.actions,
+            |field| self.resolution(field),
+            &mut edits,
+        );
+        match merge {
+            Ok(actions) => {
+                let merged = AnyRecord::Treatment(crate::domain::Treatment {
+                    actions,
+                    ..mt.clone()
+                });
+                let (fields, _) = crate::isms::emit_any(&merged);
+                if let Some((_, Some(text))) = fields.iter().find(|(k, _)| *k == "actions") {
+                    self.front.push_str(text);
+                }
+            }
+            Err(nested) => {
+                let nested: Vec<FieldConflict> = nested
+                    .into_iter()
+                    .map(|(field, b, m, t)| self.conflict(&field, b, m, t))
+                    .collect();
+                self.conflicts.extend(nested);
+            }
+        }
+        self.edits.append(&mut edits);
+        true
+    }
+
+    /// The merged narrative: the side that changed it, else a line merge, else the
+    /// resolution; a conflict otherwise.
+    fn body(&mut self) -> String {
+        let bb = self.base.as_ref().map(|b| b.source.body.clone());
+        let (mb, tb) = (
+            self.mine.source.body.clone(),
+            self.theirs.source.body.clone(),
+        );
+        if mb == tb || bb.as_deref() == Some(tb.as_str()) {
+            return mb;
+        }
+        if bb.as_deref() == Some(mb.as_str()) {
+            return tb;
+        }
+        match self.resolution("body").cloned() {
+            Some(Resolution::Mine) => mb,
+            Some(Resolution::Theirs) => tb,
+            Some(Resolution::Value(v)) => v,
+            None => match merge_text(bb.as_deref().unwrap_or(""), &mb, &tb) {
+                Some(merged) => merged,
+                None => {
+                    let c = self.conflict("body", bb, Some(mb.clone()), Some(tb));
+                    self.conflicts.push(c);
+                    mb
+                }
+            },
+        }
+    }
 }
 
 /// (field, base, mine, theirs) of one nested conflict.
