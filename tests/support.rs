@@ -120,7 +120,43 @@ pub fn golden(name: &str, actual: &str) {
             path.display()
         )
     });
-    assert_eq!(actual, expected, "output differs from {}", path.display());
+    if actual != expected {
+        panic!(
+            "output differs from {} (UPDATE_GOLDEN=1 rewrites it after review):\n{}",
+            path.display(),
+            first_difference(&expected, actual)
+        );
+    }
+}
+
+/// The first place two texts differ, as a few numbered lines of each around it.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let same_start = e.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    let same_end = e[same_start..]
+        .iter()
+        .rev()
+        .zip(a[same_start..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let from = same_start.saturating_sub(2);
+    let mut out = String::new();
+    for (i, line) in e.iter().enumerate().take(e.len() - same_end).skip(from) {
+        let mark = if i < same_start { ' ' } else { '-' };
+        out.push_str(&format!("{mark}{:>5} | {line}\n", i + 1));
+    }
+    for (i, line) in a
+        .iter()
+        .enumerate()
+        .take(a.len() - same_end)
+        .skip(same_start)
+    {
+        out.push_str(&format!("+{:>5} | {line}\n", i + 1));
+    }
+    if expected.ends_with('\n') != actual.ends_with('\n') {
+        out.push_str("(the two differ in the newline at the end)\n");
+    }
+    out
 }
 
 /// A git repository of the sample ISMS with a person's SSH key, in a sandbox with its

@@ -71,7 +71,7 @@ impl Isms {
     pub fn report_preview(&self, kind: ReportKind) -> Result<ReportPreview> {
         let report = self.report(kind, "HEAD")?;
         Ok(ReportPreview {
-            html: html::body(&report.markdown, &report.meta),
+            html: html::body(&report.markdown),
             meta: report.meta,
         })
     }

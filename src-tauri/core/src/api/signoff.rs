@@ -173,13 +173,9 @@ fn signed_preview(repo: &git2::Repository, request: &RequestVerification) -> Str
         .map(|b| String::from_utf8_lossy(b.content()).into_owned())
         .unwrap_or_default();
     let markdown = crate::signoff::signed::with_evidence(&document, request);
-    let meta = SignoffKind::parse(&request.kind)
-        .and_then(|k| k.report())
-        .zip(git2::Oid::from_str(&request.source).ok())
-        .and_then(|(kind, source)| crate::report::render(repo, kind, source).ok())
-        .map(|r| r.meta);
-    match meta {
-        Some(meta) => crate::report::html::body(&markdown, &meta),
+    // Heat maps are drawn in reports only; other documents show as plain text.
+    match SignoffKind::parse(&request.kind).and_then(|k| k.report()) {
+        Some(_) => crate::report::html::body(&markdown),
         None => crate::report::html::markdown(&markdown),
     }
 }

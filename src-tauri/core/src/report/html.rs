@@ -9,25 +9,13 @@
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use super::{Report, ReportMeta};
+use super::heatmap::HeatBands;
+use super::Report;
 use crate::domain::Band;
-
-/// The comment a template puts before a table to have it drawn as a heat map.
-pub const HEATMAP_DIRECTIVE: &str = "<!-- isms:heatmap -->";
 
 /// The markdown extensions reports use.
 pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
-}
-
-/// Whether an HTML event is the heat-map directive.
-pub fn is_heatmap_directive(html: &str) -> bool {
-    html.trim() == HEATMAP_DIRECTIVE
-}
-
-/// The leading level number of a heat-map header ("3 Possible" → 3).
-pub fn level_of(label: &str) -> Option<u8> {
-    label.split_whitespace().next()?.parse().ok()
 }
 
 /// The CSS class of a band.
@@ -63,25 +51,33 @@ fn safe_link(url: &str) -> bool {
     }
 }
 
-/// The body of a report as sanitised HTML.
-pub fn body(markdown: &str, meta: &ReportMeta) -> String {
-    render(markdown, Some(meta))
+/// The body of a report as sanitised HTML, its heat maps drawn.
+pub fn body(markdown: &str) -> String {
+    render(markdown, Drawn::HeatMaps)
 }
 
 /// Markdown a person wrote (a risk's narrative) as sanitised HTML, with the same rules
 /// as reports: raw HTML comes out as text, links keep only safe targets, images become
 /// their alternative text. The desktop app shows record text only through this.
 pub fn markdown(text: &str) -> String {
-    render(text, None)
+    render(text, Drawn::TextOnly)
 }
 
-fn render(markdown: &str, meta: Option<&ReportMeta>) -> String {
+/// Whether heat-map directives are honoured: in reports, which the tool wrote; never
+/// in text a person wrote, where a directive is shown as the text it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Drawn {
+    HeatMaps,
+    TextOnly,
+}
+
+fn render(markdown: &str, drawn: Drawn) -> String {
     let mut events: Vec<Event> = Vec::new();
     let mut skip_link_end: Vec<bool> = Vec::new();
-    let mut heatmap_next = false;
-    let mut table: Option<Vec<Vec<String>>> = None;
+    let mut heatmap_next: Option<HeatBands> = None;
+    let mut table: Option<(HeatBands, Vec<Vec<String>>)> = None;
     for event in Parser::new_ext(markdown, options()) {
-        if let Some(rows) = table.as_mut() {
+        if let Some((_, rows)) = table.as_mut() {
             match event {
                 Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => rows.push(Vec::new()),
                 Event::Start(Tag::TableCell) => {
@@ -95,9 +91,8 @@ fn render(markdown: &str, meta: Option<&ReportMeta>) -> String {
                     }
                 }
                 Event::End(TagEnd::Table) => {
-                    let rows = table.take().unwrap_or_default();
-                    let meta = meta.expect("heat maps are only collected for reports");
-                    events.push(Event::Html(CowStr::from(heatmap_html(&rows, meta))));
+                    let (bands, rows) = table.take().unwrap_or_default();
+                    events.push(Event::Html(CowStr::from(heatmap_html(&rows, &bands))));
                 }
                 _ => {}
             }
@@ -105,15 +100,14 @@ fn render(markdown: &str, meta: Option<&ReportMeta>) -> String {
         }
         match event {
             Event::Html(t) | Event::InlineHtml(t) => {
-                if meta.is_some() && is_heatmap_directive(&t) {
-                    heatmap_next = true;
+                if let Some(bands) = HeatBands::parse(&t).filter(|_| drawn == Drawn::HeatMaps) {
+                    heatmap_next = Some(bands);
                 } else {
                     events.push(Event::Text(t));
                 }
             }
-            Event::Start(Tag::Table(_)) if heatmap_next => {
-                heatmap_next = false;
-                table = Some(Vec::new());
+            Event::Start(Tag::Table(_)) if heatmap_next.is_some() => {
+                table = heatmap_next.take().map(|bands| (bands, Vec::new()));
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -141,7 +135,7 @@ fn render(markdown: &str, meta: Option<&ReportMeta>) -> String {
             // The directive comes wrapped in an HTML block; only the table may follow.
             Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => {}
             other => {
-                heatmap_next = false;
+                heatmap_next = None;
                 events.push(other);
             }
         }
@@ -152,8 +146,8 @@ fn render(markdown: &str, meta: Option<&ReportMeta>) -> String {
 }
 
 /// A heat map from the cells of its markdown table: header row of likelihood levels,
-/// then one row per impact level. Each cell is coloured by the band of L × I.
-fn heatmap_html(rows: &[Vec<String>], meta: &ReportMeta) -> String {
+/// then one row per impact level. Each cell is coloured by the band its directive gives.
+fn heatmap_html(rows: &[Vec<String>], bands: &HeatBands) -> String {
     let mut out = String::from("<table class=\"heatmap\">\n");
     let Some((header, body)) = rows.split_first() else {
         return out + "</table>\n";
@@ -163,23 +157,17 @@ fn heatmap_html(rows: &[Vec<String>], meta: &ReportMeta) -> String {
         out.push_str(&format!("<th>{}</th>", escape(h)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    for row in body {
-        let impact = row.first().and_then(|c| level_of(c));
+    for (r, row) in body.iter().enumerate() {
         out.push_str("<tr>");
         for (i, c) in row.iter().enumerate() {
             if i == 0 {
                 out.push_str(&format!("<th>{}</th>", escape(c)));
                 continue;
             }
-            let likelihood = header.get(i).and_then(|h| level_of(h));
-            let band = match (likelihood, impact) {
-                (Some(l), Some(im)) => meta.band(l * im),
-                _ => None,
-            };
             let empty = if c.trim() == "0" { " empty" } else { "" };
             out.push_str(&format!(
                 "<td class=\"{}{empty}\">{}</td>",
-                band_class(band),
+                band_class(bands.at(r, i - 1)),
                 escape(c)
             ));
         }
@@ -236,7 +224,7 @@ pub fn document(report: &Report) -> String {
         css_title = m.title.replace(['"', '\\', '<', '>'], ""),
         org = escape(&m.organisation),
         classification = escape(&m.classification),
-        body = body(&report.markdown, m),
+        body = body(&report.markdown),
         version = escape(&m.version),
         commit = escape(&m.commit),
         tool = escape(&m.tool),
@@ -246,21 +234,6 @@ pub fn document(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn meta() -> ReportMeta {
-        ReportMeta {
-            kind: super::super::ReportKind::Soa,
-            title: "T".into(),
-            organisation: "O".into(),
-            classification: "Internal".into(),
-            version: "Revision 1".into(),
-            commit: "0".repeat(40),
-            date: "2026-01-01".into(),
-            time: 0,
-            tool: "ISMS Desk".into(),
-            bands: crate::domain::Methodology::default_bands(),
-        }
-    }
 
     #[test]
     fn record_markdown_is_sanitised_like_reports() {
@@ -273,10 +246,7 @@ mod tests {
 
     #[test]
     fn raw_html_in_record_text_is_shown_as_text() {
-        let html = body(
-            "Hello <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n",
-            &meta(),
-        );
+        let html = body("Hello <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -284,10 +254,8 @@ mod tests {
 
     #[test]
     fn unsafe_links_lose_their_target_and_images_become_text() {
-        let html = body(
-            "[click](javascript:alert(1)) [ok](https://example.org) ![logo](http://x/y.png)",
-            &meta(),
-        );
+        let html =
+            body("[click](javascript:alert(1)) [ok](https://example.org) ![logo](http://x/y.png)");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("click"));
         assert!(html.contains("href=\"https://example.org\""));
@@ -297,8 +265,8 @@ mod tests {
 
     #[test]
     fn a_heatmap_table_gets_band_colours() {
-        let md = "<!-- isms:heatmap -->\n| I/L | 1 Rare | 5 Almost certain |\n|---|:-:|:-:|\n| 5 Severe | 0 | 2 |\n| 1 Negligible | 1 | 0 |\n";
-        let html = body(md, &meta());
+        let md = "<!-- isms:heatmap manage unacceptable | acceptable acceptable -->\n| I/L | 1 Rare | 5 Almost certain |\n|---|:-:|:-:|\n| 5 Severe | 0 | 2 |\n| 1 Negligible | 1 | 0 |\n";
+        let html = body(md);
         assert!(html.contains("<td class=\"unacceptable\">2</td>"), "{html}");
         assert!(html.contains("<td class=\"acceptable\">1</td>"), "{html}");
         assert!(

@@ -16,6 +16,7 @@
 //! and options give the same bytes.
 
 pub mod documents;
+pub mod heatmap;
 pub mod html;
 pub(crate) mod markdown;
 pub(crate) mod model;
@@ -25,7 +26,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::words::words;
 
-use crate::domain::{Band, BandRule};
 use crate::git::changes::{between, Changes, Snapshot};
 use crate::{Error, Isms, Result};
 
@@ -110,18 +110,6 @@ pub struct ReportMeta {
     pub time: i64,
     /// The tool and version that rendered it.
     pub tool: String,
-    /// The methodology's bands at the commit, to colour heat maps.
-    pub bands: Vec<BandRule>,
-}
-
-impl ReportMeta {
-    /// The band a score falls in under the report's methodology.
-    pub fn band(&self, score: u8) -> Option<Band> {
-        self.bands
-            .iter()
-            .find(|b| (b.min..=b.max).contains(&score))
-            .map(|b| b.band)
-    }
 }
 
 /// A rendered report: its markdown and what it says about itself.

@@ -187,6 +187,8 @@ struct HeatRow {
 
 #[derive(Serialize)]
 struct HeatMap {
+    /// The comment that has the table drawn as a heat map, with each cell's band.
+    directive: String,
     columns: Vec<Column>,
     rows: Vec<HeatRow>,
 }
@@ -233,7 +235,6 @@ pub(crate) fn build(
         date: date.clone(),
         time: source.time,
         tool: source.tool.clone(),
-        bands: config.methodology.bands.clone(),
     };
 
     let m = &config.methodology;
@@ -562,15 +563,20 @@ fn heat_map(m: &Methodology, ratings: impl Iterator<Item = (u8, u8)>) -> HeatMap
             .map(|x| x.name.clone())
             .unwrap_or_default()
     };
+    let impacts_from_the_top = (1..=5u8).rev();
+    let bands = impacts_from_the_top
+        .clone()
+        .map(|i| (1..=5u8).map(|l| Rating::new(m, l, i).band).collect())
+        .collect();
     HeatMap {
+        directive: super::heatmap::HeatBands::new(bands).directive(),
         columns: (1..=5)
             .map(|l| Column {
                 level: l,
                 name: name(&m.likelihood, l),
             })
             .collect(),
-        rows: (1..=5u8)
-            .rev()
+        rows: impacts_from_the_top
             .map(|i| HeatRow {
                 level: i,
                 name: name(&m.impact, i),

@@ -4,7 +4,8 @@
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use crate::report::html::{is_heatmap_directive, options};
+use crate::report::heatmap::HeatBands;
+use crate::report::html::options;
 
 /// The face a run of text is set in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,8 @@ pub enum Block {
         align: Vec<Alignment>,
         header: Vec<Inline>,
         rows: Vec<Vec<Inline>>,
-        heatmap: bool,
+        /// The bands of a table drawn as a heat map.
+        heatmap: Option<HeatBands>,
     },
     /// A code block: its lines, set in monospace as they are.
     Code {
@@ -62,7 +64,7 @@ struct PendingTable {
     align: Vec<Alignment>,
     header: Vec<Inline>,
     rows: Vec<Vec<Inline>>,
-    heatmap: bool,
+    heatmap: Option<HeatBands>,
 }
 
 #[derive(Default)]
@@ -79,7 +81,7 @@ struct Builder {
     heading: Option<u8>,
     table: Option<PendingTable>,
     in_head: bool,
-    heatmap_next: bool,
+    heatmap_next: Option<HeatBands>,
     /// The text of the code block being read.
     code: Option<String>,
 }
@@ -246,8 +248,8 @@ impl Builder {
                 self.blocks.push(Block::Rule);
             }
             Event::Html(t) => {
-                if is_heatmap_directive(&t) {
-                    self.heatmap_next = true;
+                if let Some(bands) = HeatBands::parse(&t) {
+                    self.heatmap_next = Some(bands);
                 } else {
                     self.text(t.trim_end());
                     self.flush();
@@ -330,7 +332,7 @@ mod tests {
         else {
             panic!("{blocks:?}")
         };
-        assert!(*heatmap);
+        assert!(heatmap.is_some());
         assert_eq!(align[1], Alignment::Right);
         assert_eq!(plain(&header[0]), "A");
         assert_eq!(plain(&rows[0][1]), "1");

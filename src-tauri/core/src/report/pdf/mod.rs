@@ -26,7 +26,7 @@ use printpdf::{
 use pulldown_cmark::Alignment;
 
 use self::blocks::{plain, Block, Inline, Span, Style};
-use super::html::level_of;
+use super::heatmap::HeatBands;
 use super::{Report, ReportMeta};
 use crate::domain::Band;
 use crate::{Error, Result};
@@ -485,7 +485,9 @@ impl<'a> Layout<'a> {
                 self.gap(before);
                 // Keep a heading with the start of what follows it.
                 let follow = match next {
-                    Some(Block::Table { heatmap: true, .. }) => 190.0,
+                    Some(Block::Table {
+                        heatmap: Some(_), ..
+                    }) => 190.0,
                     Some(Block::Table { header, rows, .. }) => {
                         self.set_table(header, rows).need + 3.0
                     }
@@ -523,7 +525,7 @@ impl<'a> Layout<'a> {
                 // A lead-in ("Risks treated:") stays with the start of what it introduces.
                 let follow = match next {
                     Some(Block::Table {
-                        heatmap: false,
+                        heatmap: None,
                         header,
                         rows,
                         ..
@@ -552,11 +554,11 @@ impl<'a> Layout<'a> {
                 };
             }
             Block::Table {
-                heatmap: true,
+                heatmap: Some(bands),
                 header,
                 rows,
                 ..
-            } => self.heatmap(header, rows),
+            } => self.heatmap(header, rows, bands),
             Block::Table {
                 align,
                 header,
@@ -792,7 +794,7 @@ impl<'a> Layout<'a> {
 
     /// A heat map: impact rows (5 at the top) by likelihood columns, each cell in the
     /// colour of its band with the number of risks in it.
-    fn heatmap(&mut self, header: &[Inline], rows: &[Vec<Inline>]) {
+    fn heatmap(&mut self, header: &[Inline], rows: &[Vec<Inline>], bands: &HeatBands) {
         let (label_w, cell_w, cell_h) = (96.0, 58.0, 25.0);
         let total_h = 14.0 + rows.len() as f32 * cell_h + 34.0;
         self.ensure(total_h);
@@ -802,7 +804,6 @@ impl<'a> Layout<'a> {
         for (r, row) in rows.iter().enumerate() {
             let y = top - (r as f32 + 1.0) * cell_h;
             let label = row.first().map(plain).unwrap_or_default();
-            let impact = level_of(&label);
             let lw = self.faces.regular.width(&label, 8.0);
             self.text_at(
                 &label,
@@ -814,11 +815,7 @@ impl<'a> Layout<'a> {
             );
             for (c, cell) in row.iter().skip(1).enumerate() {
                 let x = LEFT + label_w + c as f32 * cell_w;
-                let likelihood = columns.get(c).and_then(|h| level_of(h));
-                let band = match (likelihood, impact) {
-                    (Some(l), Some(i)) => self.meta.band(l * i),
-                    _ => None,
-                };
+                let band = bands.at(r, c);
                 self.rect(
                     x,
                     y,
@@ -1032,7 +1029,6 @@ mod tests {
                 date: "2026-05-12".into(),
                 time: 1_778_580_000,
                 tool: "ISMS Desk test".into(),
-                bands: crate::domain::Methodology::default_bands(),
             },
             markdown: markdown.to_string(),
         }
