@@ -31,6 +31,7 @@ mod crash;
 mod format;
 mod git;
 mod index;
+mod layering;
 mod reports;
 mod shell;
 mod signoff;
