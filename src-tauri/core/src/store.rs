@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::catalogue;
-use crate::domain::{ActionStatus, RiskStatus, RISK_SECTIONS};
+use crate::domain::{RiskStatus, RISK_SECTIONS};
 use crate::format::edit::{self, Assignment};
 use crate::format::emit::FieldText;
 use crate::format::{self, frontmatter};
@@ -294,12 +294,7 @@ impl Isms {
                 vec![assignment("status", "closed")]
             }
             (AnyRecord::Treatment(t), None) => {
-                let open: Vec<&str> = t
-                    .actions
-                    .iter()
-                    .filter(|a| matches!(a.status, ActionStatus::Planned | ActionStatus::InProgress))
-                    .map(|a| a.id.as_str())
-                    .collect();
+                let open: Vec<&str> = t.open_actions().map(|a| a.id.as_str()).collect();
                 if !open.is_empty() {
                     return Err(invalid(
                         &opened.path,

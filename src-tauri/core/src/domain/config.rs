@@ -195,6 +195,12 @@ impl IsmsConfig {
         self.roles.iter().find(|r| r.id == id)
     }
 
+    /// A role's title, or its id when isms.yaml does not define it.
+    pub fn role_title(&self, id: &str) -> String {
+        self.role(id)
+            .map_or_else(|| id.to_string(), |r| r.title.clone())
+    }
+
     /// The people who hold a role.
     pub fn holders<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Person> + 'a {
         self.people

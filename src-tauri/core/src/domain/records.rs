@@ -71,6 +71,18 @@ pub enum TreatmentOption {
 }
 words!(TreatmentOption);
 
+impl TreatmentOption {
+    /// The option as a report prints it: "Mitigate".
+    pub fn label(self) -> &'static str {
+        match self {
+            TreatmentOption::Mitigate => "Mitigate",
+            TreatmentOption::Transfer => "Transfer",
+            TreatmentOption::Avoid => "Avoid",
+            TreatmentOption::Accept => "Accept",
+        }
+    }
+}
+
 /// The state of a formal risk-acceptance memo.
 #[derive(
     Debug,
@@ -130,6 +142,18 @@ pub enum ControlStatus {
     NotImplemented,
 }
 words!(ControlStatus);
+
+impl ControlStatus {
+    /// The status as a report prints it: "Not implemented".
+    pub fn label(self) -> &'static str {
+        match self {
+            ControlStatus::Implemented => "Implemented",
+            ControlStatus::Partial => "Partial",
+            ControlStatus::Planned => "Planned",
+            ControlStatus::NotImplemented => "Not implemented",
+        }
+    }
+}
 
 /// Reasons other than risks for including a control in the SoA.
 #[derive(
@@ -222,6 +246,23 @@ pub enum ActionStatus {
     Cancelled,
 }
 words!(ActionStatus);
+
+impl ActionStatus {
+    /// Whether work on the action is still to be done: planned or in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::Planned | ActionStatus::InProgress)
+    }
+
+    /// The status as a report prints it: "In progress".
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionStatus::Planned => "Planned",
+            ActionStatus::InProgress => "In progress",
+            ActionStatus::Done => "Done",
+            ActionStatus::Cancelled => "Cancelled",
+        }
+    }
+}
 
 /// The formal acceptance of a risk that is retained (treatment `accept`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -364,6 +405,14 @@ impl Risk {
             self.residual_impact?,
         ))
     }
+
+    /// The rating the risk keeps after treatment, as reports count it: the recorded
+    /// residual, or the inherent rating where none is recorded (an accepted risk keeps
+    /// its score).
+    pub fn rating_after_treatment(&self, methodology: &Methodology) -> Option<Rating> {
+        self.residual(methodology)
+            .or_else(|| self.inherent(methodology))
+    }
 }
 
 /// Whether the review of a risk in `status` that was due `next_review` is overdue on
@@ -493,10 +542,13 @@ impl Treatment {
     pub fn overdue_actions(&self, today: NaiveDate) -> impl Iterator<Item = &Action> {
         let committed = self.closed_on.is_none() && self.decision == Decision::Approved;
         self.actions.iter().filter(move |a| {
-            committed
-                && matches!(a.status, ActionStatus::Planned | ActionStatus::InProgress)
-                && a.due.is_some_and(|due| due < today)
+            committed && a.status.is_open() && a.due.is_some_and(|due| due < today)
         })
+    }
+
+    /// The actions still to be done (planned or in progress).
+    pub fn open_actions(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.status.is_open())
     }
 }
 

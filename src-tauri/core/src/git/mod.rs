@@ -372,6 +372,11 @@ pub(crate) fn head_branch(repo: &git2::Repository) -> Result<String> {
     }
 }
 
+/// The first 12 hex digits of a commit id, as people read one.
+pub fn short_id(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
 /// A load error for a file read from a git revision rather than the working tree.
 pub(crate) fn revision_error(rev: &str, path: &str, message: impl Into<String>) -> LoadError {
     LoadError::file(format!("{rev}:{path}"), message)

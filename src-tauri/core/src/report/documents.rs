@@ -3,12 +3,12 @@
 //! Like reports, both are rendered from a commit by a template and come out the same
 //! for the same commit.
 
-use serde_json::json;
+use serde::Serialize;
 use ssh_key::{HashAlg, PublicKey};
 
 use super::markdown::render_named;
-use super::model::{band_label, commit_date, demote, option_label, pending_rows, role_title};
-use crate::domain::{sections, IsmsConfig, Risk};
+use super::model::{band_label, commit_date, demote, pending_rows, SignoffRow};
+use crate::domain::{sections, IsmsConfig, Organisation, Risk};
 use crate::Result;
 
 /// Where a document is made from: a commit of the repository.
@@ -44,13 +44,13 @@ pub fn governance_changes(approved: &IsmsConfig, proposed: &IsmsConfig) -> Vec<S
                     out.push(format!("{} renamed to {}", a.name, p.name));
                 }
                 for r in p.roles.iter().filter(|r| !a.roles.contains(r)) {
-                    out.push(format!("{} now holds {}", p.name, role_title(proposed, r)));
+                    out.push(format!("{} now holds {}", p.name, proposed.role_title(r)));
                 }
                 for r in a.roles.iter().filter(|r| !p.roles.contains(r)) {
                     out.push(format!(
                         "{} no longer holds {}",
                         p.name,
-                        role_title(approved, r)
+                        approved.role_title(r)
                     ));
                 }
                 let keys = |ks: &[String]| ks.iter().map(|k| fingerprint(k)).collect::<Vec<_>>();
@@ -109,18 +109,70 @@ fn roles_text(config: &IsmsConfig, roles: &[String]) -> String {
     }
     roles
         .iter()
-        .map(|r| role_title(config, r))
+        .map(|r| config.role_title(r))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn doc(title: String, source: &DocumentSource) -> serde_json::Value {
-    json!({
-        "title": title,
-        "date": commit_date(source.time.0, source.time.1),
-        "commit": source.commit,
-        "tool": super::tool(),
-    })
+/// What a signed document states about itself.
+#[derive(Serialize)]
+struct DocumentControl<'a> {
+    title: String,
+    date: String,
+    commit: &'a str,
+    tool: String,
+}
+
+fn doc<'a>(what: &str, source: &DocumentSource<'a>) -> DocumentControl<'a> {
+    let date = commit_date(source.time.0, source.time.1);
+    DocumentControl {
+        title: format!("{what} {date}"),
+        date,
+        commit: source.commit,
+        tool: super::tool(),
+    }
+}
+
+/// What the governance document's template reads.
+#[derive(Serialize)]
+struct GovernanceContext<'a> {
+    doc: DocumentControl<'a>,
+    organisation: &'a Organisation,
+    approved_from: &'a str,
+    changes: Vec<String>,
+    lookalikes: Vec<String>,
+    people: Vec<PersonLine<'a>>,
+    roles: Vec<RoleLine<'a>>,
+    separation: Vec<SeparationLine<'a>>,
+    chains: Vec<ChainLine<'a>>,
+    signoff: Vec<SignoffRow>,
+}
+
+#[derive(Serialize)]
+struct PersonLine<'a> {
+    name: &'a str,
+    email: &'a str,
+    roles: String,
+    keys: String,
+}
+
+#[derive(Serialize)]
+struct RoleLine<'a> {
+    id: &'a str,
+    title: &'a str,
+    holders: String,
+}
+
+#[derive(Serialize)]
+struct SeparationLine<'a> {
+    roles: String,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct ChainLine<'a> {
+    kind: &'a str,
+    steps: String,
 }
 
 /// The governance document: `config` at `source`, and what it changes from the
@@ -131,72 +183,76 @@ pub fn governance(
     approved_from: &str,
     source: &DocumentSource,
 ) -> Result<String> {
-    let people: Vec<_> = config
-        .people
-        .iter()
-        .map(|p| {
-            json!({
-                "name": p.name,
-                "email": p.email,
-                "roles": roles_text(config, &p.roles),
-                "keys": p.signing_keys.iter().map(|k| fingerprint(k)).collect::<Vec<_>>().join(", "),
-            })
-        })
-        .collect();
-    let roles: Vec<_> = config
-        .roles
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "title": r.title,
-                "holders": config.holders(&r.id).map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
-            })
-        })
-        .collect();
-    let separation: Vec<_> = config
-        .separation_of_duties
-        .iter()
-        .map(|s| {
-            json!({
-                "roles": format!("{} and {}", role_title(config, &s.roles[0]), role_title(config, &s.roles[1])),
-                "reason": s.reason,
-            })
-        })
-        .collect();
-    let chains: Vec<_> = config
-        .signoff
-        .iter()
-        .map(|c| {
-            let steps: Vec<String> = c
-                .steps
-                .iter()
-                .map(|s| {
-                    format!(
-                        "{} ({})",
-                        role_title(config, &s.role),
-                        s.means.as_str().replace('_', " ")
-                    )
-                })
-                .collect();
-            json!({ "kind": c.kind, "steps": steps.join(" → ") })
-        })
-        .collect();
-    let context = json!({
-        "doc": doc(format!("ISMS Governance Configuration {}", commit_date(source.time.0, source.time.1)), source),
-        "organisation": config.organisation,
-        "approved_from": approved_from,
-        "changes": governance_changes(approved, config),
-        "lookalikes": crate::domain::people::look_alikes(config)
+    let context = GovernanceContext {
+        doc: doc("ISMS Governance Configuration", source),
+        organisation: &config.organisation,
+        approved_from,
+        changes: governance_changes(approved, config),
+        lookalikes: crate::domain::people::look_alikes(config)
             .into_iter()
             .map(|l| l.message)
-            .collect::<Vec<_>>(),
-        "people": people,
-        "roles": roles,
-        "separation": separation,
-        "chains": chains,
-        "signoff": pending_rows(config, "governance"),
-    });
+            .collect(),
+        people: config
+            .people
+            .iter()
+            .map(|p| PersonLine {
+                name: &p.name,
+                email: &p.email,
+                roles: roles_text(config, &p.roles),
+                keys: p
+                    .signing_keys
+                    .iter()
+                    .map(|k| fingerprint(k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        roles: config
+            .roles
+            .iter()
+            .map(|r| RoleLine {
+                id: &r.id,
+                title: &r.title,
+                holders: config
+                    .holders(&r.id)
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        separation: config
+            .separation_of_duties
+            .iter()
+            .map(|s| SeparationLine {
+                roles: format!(
+                    "{} and {}",
+                    config.role_title(&s.roles[0]),
+                    config.role_title(&s.roles[1])
+                ),
+                reason: &s.reason,
+            })
+            .collect(),
+        chains: config
+            .signoff
+            .iter()
+            .map(|c| ChainLine {
+                kind: &c.kind,
+                steps: c
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} ({})",
+                            config.role_title(&s.role),
+                            s.means.as_str().replace('_', " ")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+            })
+            .collect(),
+        signoff: pending_rows(config, "governance"),
+    };
     render_named("governance.md.j2", &context)
 }
 
@@ -215,6 +271,30 @@ pub fn scored_content(risk: &Risk) -> Vec<(&'static str, String)> {
         ),
         ("status", risk.status.as_str().to_string()),
     ]
+}
+
+/// What the risk acceptance document's template reads.
+#[derive(Serialize)]
+struct AcceptanceContext<'a> {
+    doc: DocumentControl<'a>,
+    organisation: &'a Organisation,
+    risk: AcceptedRisk<'a>,
+    signoff: Vec<SignoffRow>,
+}
+
+#[derive(Serialize)]
+struct AcceptedRisk<'a> {
+    id: &'a str,
+    title: &'a str,
+    domain: String,
+    owner: String,
+    status: &'static str,
+    treatment: &'static str,
+    inherent: String,
+    residual: String,
+    accepted_by: String,
+    provisional: bool,
+    description: String,
 }
 
 /// The risk acceptance document for `risk` at `source`.
@@ -236,13 +316,13 @@ pub fn risk_acceptance(
         })
         .unwrap_or_default()
     };
-    let residual = risk.residual(m).or_else(|| risk.inherent(m));
-    let accepted_by = residual
+    let after = risk.rating_after_treatment(m);
+    let accepted_by = after
         .and_then(|r| m.bands.iter().find(|b| Some(b.band) == r.band))
         .map(|b| {
             b.accepted_by
                 .iter()
-                .map(|r| role_title(config, r))
+                .map(|r| config.role_title(r))
                 .collect::<Vec<_>>()
                 .join(" or ")
         })
@@ -252,23 +332,25 @@ pub fn risk_acceptance(
         .find(|(h, _)| h == "Description")
         .map(|(_, t)| demote(&t))
         .unwrap_or_default();
-    let context = json!({
-        "doc": doc(format!("Risk Acceptance {} {}", risk.id, commit_date(source.time.0, source.time.1)), source),
-        "organisation": config.organisation,
-        "risk": {
-            "id": risk.id,
-            "title": risk.title,
-            "domain": config.domain(&risk.domain).map_or(risk.domain.clone(), |d| d.name.clone()),
-            "owner": role_title(config, &risk.owner),
-            "status": risk.status.as_str(),
-            "treatment": risk.treatment.map(option_label).unwrap_or_default(),
-            "inherent": rating(risk.inherent(m)),
-            "residual": rating(residual),
-            "accepted_by": accepted_by,
-            "provisional": risk.provisional,
-            "description": description,
+    let context = AcceptanceContext {
+        doc: doc(&format!("Risk Acceptance {}", risk.id), source),
+        organisation: &config.organisation,
+        risk: AcceptedRisk {
+            id: &risk.id,
+            title: &risk.title,
+            domain: config
+                .domain(&risk.domain)
+                .map_or(risk.domain.clone(), |d| d.name.clone()),
+            owner: config.role_title(&risk.owner),
+            status: risk.status.as_str(),
+            treatment: risk.treatment.map(|t| t.label()).unwrap_or_default(),
+            inherent: rating(risk.inherent(m)),
+            residual: rating(after),
+            accepted_by,
+            provisional: risk.provisional,
+            description,
         },
-        "signoff": pending_rows(config, "risk-acceptance"),
-    });
+        signoff: pending_rows(config, "risk-acceptance"),
+    };
     render_named("risk-acceptance.md.j2", &context)
 }

@@ -92,12 +92,12 @@ pub(crate) fn cell(text: &str) -> String {
 }
 
 /// Renders report `kind` from its context.
-pub(crate) fn render(kind: ReportKind, context: &serde_json::Value) -> Result<String> {
+pub(crate) fn render(kind: ReportKind, context: &impl serde::Serialize) -> Result<String> {
     render_named(&format!("{}.md.j2", kind.as_str()), context)
 }
 
 /// Renders the template `name` (in `templates/reports/`) from its context.
-pub(crate) fn render_named(name: &str, context: &serde_json::Value) -> Result<String> {
+pub(crate) fn render_named(name: &str, context: &impl serde::Serialize) -> Result<String> {
     let env = environment()?;
     let template = env
         .get_template(name)

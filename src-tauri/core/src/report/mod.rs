@@ -173,8 +173,7 @@ pub fn render(repo: &git2::Repository, kind: ReportKind, commit: git2::Oid) -> R
         offset_minutes: time.offset_minutes(),
         tool: tool(),
     };
-    let (meta, context) = model::build(kind, &snapshot, &source, previous.as_ref())?;
-    let markdown = markdown::render(kind, &context)?;
+    let (meta, markdown) = model::render(kind, &snapshot, &source, previous.as_ref())?;
     Ok(Report { meta, markdown })
 }
 

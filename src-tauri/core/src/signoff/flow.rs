@@ -19,7 +19,6 @@ use super::{
 use crate::domain::{IsmsConfig, Person, SignoffMeans};
 use crate::git::signing::Signer;
 use crate::report::documents::{self, DocumentSource};
-use crate::report::model::role_title;
 use crate::{Error, Isms, Result};
 
 /// A request that was started.
@@ -122,7 +121,7 @@ impl Isms {
             subject: subject.map(str::to_string),
             approval: false,
         };
-        let title = role_title(&authority.config, &first.role);
+        let title = authority.config.role_title(&first.role);
         let message = format!(
             "Sign-off {id}: {title} signs the {}\n\n{} puts {path}, rendered from commit {}, up for sign-off and signs it as step 1 of {}.\n\n{}",
             kind.title(),
@@ -722,7 +721,7 @@ fn holder_of(
         return Err(Error::Signoff(format!(
             "the next step of the {} sign-off is for the {}; your key {fingerprint} is {}'s, who does not hold that role",
             kind.title(),
-            role_title(config, role),
+            config.role_title(role),
             person.name
         )));
     }
@@ -735,7 +734,7 @@ fn step_label(config: &IsmsConfig, role: &str, means: SignoffMeans) -> String {
         SignoffMeans::CoSignature => "co-signature",
         SignoffMeans::Merge => "signed merge",
     };
-    format!("{} ({how})", role_title(config, role))
+    format!("{} ({how})", config.role_title(role))
 }
 
 /// Makes a commit signed by `signer` as `person`, moving no reference.

@@ -14,7 +14,6 @@ use crate::domain::{IsmsConfig, SignoffMeans};
 use crate::git::verify::{check_commit, iso_time, SignatureStatus};
 use crate::isms::CONFIG_FILE;
 use crate::report::documents::{self, DocumentSource};
-use crate::report::model::role_title;
 use crate::signoff::{acceptance, SignoffKind, Trailers};
 use crate::Result;
 
@@ -130,7 +129,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
             .map(|(i, s)| StepVerification {
                 number: i + 1,
                 role: s.role.clone(),
-                role_title: role_title(self.config(), &s.role),
+                role_title: self.config().role_title(&s.role),
                 means: s.means,
                 state: StepState::Pending,
             })
@@ -741,7 +740,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                     let held: Vec<String> = person
                         .roles
                         .iter()
-                        .map(|r| role_title(self.config(), r))
+                        .map(|r| self.config().role_title(r))
                         .collect();
                     let holders: Vec<String> =
                         self.config().holders(&step.role).map(|p| p.name.clone()).collect();

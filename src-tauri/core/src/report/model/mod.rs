@@ -1,0 +1,420 @@
+//! What a report says, computed from the records at one commit: the context a report
+//! template renders, one typed context per report. Every number here (scores, bands,
+//! counts, SoA justifications) is computed by the domain functions that the checks and
+//! views use too; templates only lay it out.
+
+mod assessment;
+mod register;
+mod risk;
+mod soa;
+mod treatment_plan;
+
+use serde::Serialize;
+
+use crate::catalogue;
+use crate::domain::{
+    Assessment, Band, BandRule, IsmsConfig, Organisation, Risk, RiskStatus, SignoffMeans, SoaEntry,
+    Treatment,
+};
+use crate::git::changes::{ChangeKind, Snapshot};
+use crate::repository::{AnyRecord, RecordKind};
+use crate::{Error, Result};
+
+use super::{Previous, ReportKind, ReportMeta};
+
+/// The commit a report is made from.
+pub(crate) struct Source {
+    pub commit: String,
+    pub revision: usize,
+    pub time: i64,
+    pub offset_minutes: i32,
+    pub tool: String,
+}
+
+/// A commit time as `YYYY-MM-DD` in the commit's own offset.
+pub(crate) fn commit_date(seconds: i64, offset_minutes: i32) -> String {
+    crate::git::verify::local_day(seconds, offset_minutes)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "unknown date".to_string())
+}
+
+/// The records of a snapshot, by kind, in id order.
+#[derive(Default)]
+struct AtCommit<'a> {
+    risks: Vec<&'a Risk>,
+    controls: Vec<&'a SoaEntry>,
+    treatments: Vec<&'a Treatment>,
+    assessments: Vec<&'a Assessment>,
+}
+
+impl<'a> AtCommit<'a> {
+    fn of(snapshot: &'a Snapshot) -> AtCommit<'a> {
+        let mut r = AtCommit::default();
+        for record in snapshot.records.values() {
+            match record {
+                AnyRecord::Risk(x) => r.risks.push(x),
+                AnyRecord::Control(x) => r.controls.push(x),
+                AnyRecord::Treatment(x) => r.treatments.push(x),
+                AnyRecord::Assessment(x) => r.assessments.push(x),
+                AnyRecord::Document(_) => {}
+            }
+        }
+        r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
+        r
+    }
+
+    /// The latest assessment (by date, then id).
+    fn latest_assessment(&self) -> Option<&'a Assessment> {
+        self.assessments
+            .iter()
+            .max_by(|a, b| a.performed_on.cmp(&b.performed_on).then(a.id.cmp(&b.id)))
+            .copied()
+    }
+}
+
+/// Document control: what every report states about itself.
+#[derive(Serialize)]
+struct DocumentControl {
+    title: String,
+    organisation: String,
+    classification: String,
+    version: String,
+    owner: String,
+    date: String,
+    status: String,
+    commit: String,
+    tool: String,
+    selection: String,
+    records: String,
+}
+
+/// A step of a sign-off chain as the sign-off table shows it.
+#[derive(Serialize)]
+pub(crate) struct SignoffRow {
+    pub role: String,
+    pub person: String,
+    pub means: String,
+    pub date: String,
+    pub key: String,
+    pub commit: String,
+}
+
+impl SignoffRow {
+    /// A step not yet signed.
+    pub fn pending(role: String, means: SignoffMeans) -> SignoffRow {
+        SignoffRow {
+            role,
+            person: "pending".into(),
+            means: means_text(means).to_string(),
+            date: "pending".into(),
+            key: "—".into(),
+            commit: "—".into(),
+        }
+    }
+}
+
+/// The pending sign-off rows of a chain.
+pub(crate) fn pending_rows(config: &IsmsConfig, chain_kind: &str) -> Vec<SignoffRow> {
+    config
+        .signoff
+        .iter()
+        .find(|c| c.kind == chain_kind)
+        .map(|chain| {
+            chain
+                .steps
+                .iter()
+                .map(|s| SignoffRow::pending(config.role_title(&s.role), s.means))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct ChangeLine {
+    id: String,
+    title: String,
+    what: String,
+}
+
+#[derive(Serialize)]
+struct ChangesSince {
+    commit: String,
+    date: String,
+    lines: Vec<ChangeLine>,
+}
+
+/// What a report's template reads: document control, the sign-off table and the
+/// changes since the last report, then what the report itself shows.
+#[derive(Serialize)]
+pub(crate) struct ReportContext<'a> {
+    doc: DocumentControl,
+    organisation: &'a Organisation,
+    signoff: Vec<SignoffRow>,
+    changes: Option<ChangesSince>,
+    #[serde(flatten)]
+    shows: Shows<'a>,
+}
+
+/// What each report shows.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Shows<'a> {
+    RiskAssessment(assessment::Context<'a>),
+    Soa(soa::Context),
+    TreatmentPlan(treatment_plan::Context),
+    Register(register::Context<'a>),
+}
+
+/// Builds the metadata and the template context of report `kind`, and renders it.
+pub(crate) fn render(
+    kind: ReportKind,
+    snapshot: &Snapshot,
+    source: &Source,
+    previous: Option<&Previous>,
+) -> Result<(ReportMeta, String)> {
+    let config = snapshot.config.as_ref().ok_or_else(|| {
+        Error::Template("isms.yaml did not load at the source commit".to_string())
+    })?;
+    let at = AtCommit::of(snapshot);
+    let assessment = at.latest_assessment();
+    let title = match (kind, assessment) {
+        (ReportKind::RiskAssessment, Some(a)) => format!("{} {}", kind.title(), a.id),
+        _ => kind.title().to_string(),
+    };
+    let meta = ReportMeta {
+        kind,
+        title: title.clone(),
+        organisation: config.organisation.name.clone(),
+        classification: kind.classification().to_string(),
+        version: format!("Revision {}", source.revision),
+        commit: source.commit.clone(),
+        date: commit_date(source.time, source.offset_minutes),
+        time: source.time,
+        tool: source.tool.clone(),
+    };
+    let (selection, records) = selection(kind, &at, assessment);
+    let doc = DocumentControl {
+        title,
+        organisation: config
+            .organisation
+            .legal_name
+            .clone()
+            .unwrap_or_else(|| config.organisation.name.clone()),
+        classification: kind.classification().to_string(),
+        version: meta.version.clone(),
+        owner: role_with_holders(config, "ism"),
+        date: meta.date.clone(),
+        status: "Draft for sign-off".to_string(),
+        commit: source.commit.clone(),
+        tool: source.tool.clone(),
+        selection,
+        records,
+    };
+    let chain_kind = match kind {
+        ReportKind::Register => "risk-assessment",
+        other => other.as_str(),
+    };
+    let views: Vec<risk::RiskView> = at
+        .risks
+        .iter()
+        .map(|r| risk::risk_view(config, r))
+        .collect();
+    let shows = match kind {
+        ReportKind::RiskAssessment => {
+            let a = assessment.ok_or_else(|| {
+                Error::Usage(
+                    "no assessment in assessments/ at this commit: a risk assessment report \
+                     needs one (for example assessments/2026.md)"
+                        .to_string(),
+                )
+            })?;
+            Shows::RiskAssessment(assessment::context(config, a, &at, views))
+        }
+        ReportKind::Soa => Shows::Soa(soa::context(config, &at)),
+        ReportKind::TreatmentPlan => Shows::TreatmentPlan(treatment_plan::context(config, &at)),
+        ReportKind::Register => {
+            Shows::Register(register::context(&views, &config.methodology.version))
+        }
+    };
+    let context = ReportContext {
+        doc,
+        organisation: &config.organisation,
+        signoff: pending_rows(config, chain_kind),
+        changes: previous.map(|p| changes_since(kind, p)),
+        shows,
+    };
+    let markdown = super::markdown::render(kind, &context)?;
+    Ok((meta, markdown))
+}
+
+/// What a report includes and what it counts, for its document control.
+fn selection(kind: ReportKind, at: &AtCommit, assessment: Option<&Assessment>) -> (String, String) {
+    let count = |status: RiskStatus| at.risks.iter().filter(|r| r.status == status).count();
+    let risk_counts = format!(
+        "{} risks ({} active, {} deferred, {} closed)",
+        at.risks.len(),
+        count(RiskStatus::Active),
+        count(RiskStatus::Deferred),
+        count(RiskStatus::Closed)
+    );
+    let applicable = at.controls.iter().filter(|c| c.applicable).count();
+    let actions: usize = at.treatments.iter().map(|t| t.actions.len()).sum();
+    match kind {
+        ReportKind::RiskAssessment => (
+            "Active risks at posture level, grouped by inherent band; deferred risks counted \
+             separately; closed risks left out. Scoring rationale and internal notes left out."
+                .to_string(),
+            format!(
+                "{risk_counts}; assessment {}",
+                assessment.map(|a| a.id.as_str()).unwrap_or("none")
+            ),
+        ),
+        ReportKind::Soa => (
+            "All 93 controls of ISO/IEC 27001:2022 Annex A; justification from the risks \
+             that cite each control (active and deferred risks) and the stated reasons."
+                .to_string(),
+            format!(
+                "{} SoA entries ({applicable} applicable, {} not applicable); {risk_counts}",
+                at.controls.len(),
+                at.controls.len() - applicable
+            ),
+        ),
+        ReportKind::TreatmentPlan => (
+            "Every treatment, open and closed, with all its actions; active risks without a \
+             treatment listed at the end."
+                .to_string(),
+            format!(
+                "{} treatments with {actions} actions; {risk_counts}",
+                at.treatments.len()
+            ),
+        ),
+        ReportKind::Register => (
+            "Every risk in the repository, whatever its status, with every field and every \
+             section including scoring rationale and internal notes."
+                .to_string(),
+            risk_counts,
+        ),
+    }
+}
+
+fn role_with_holders(config: &IsmsConfig, role: &str) -> String {
+    let names: Vec<&str> = config.holders(role).map(|p| p.name.as_str()).collect();
+    if names.is_empty() {
+        config.role_title(role)
+    } else {
+        format!("{} ({})", config.role_title(role), names.join(", "))
+    }
+}
+
+pub(crate) fn means_text(means: SignoffMeans) -> &'static str {
+    match means {
+        SignoffMeans::CommitSignature => "Signed commit of this report",
+        SignoffMeans::CoSignature => "Co-signature on the sign-off pull request",
+        SignoffMeans::Merge => "Signed merge of the sign-off pull request",
+    }
+}
+
+pub(crate) fn band_label(band: Option<Band>) -> String {
+    band.map(|b| b.label().to_string()).unwrap_or_default()
+}
+
+pub(super) fn band_range(rule: &BandRule) -> String {
+    if rule.max >= 25 {
+        format!("≥ {}", rule.min)
+    } else if rule.min <= 1 {
+        format!("≤ {}", rule.max)
+    } else {
+        format!("{}–{}", rule.min, rule.max)
+    }
+}
+
+pub(super) fn date_text(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// `## X` inside a record body becomes `#### X` so it nests under the report's
+/// headings (a body section's own text never holds `## `, which splits sections).
+pub(crate) fn demote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_fence = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && line.starts_with('#') {
+            out.push_str("##");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+pub(super) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The changes since the previous report, limited to what this report shows; body
+/// changes are named, never quoted, so internal text cannot leak into a public report.
+fn changes_since(kind: ReportKind, previous: &Previous) -> ChangesSince {
+    let shown = |k: RecordKind| match kind {
+        ReportKind::RiskAssessment | ReportKind::Register => k == RecordKind::Risk,
+        ReportKind::Soa => k == RecordKind::Control,
+        ReportKind::TreatmentPlan => k == RecordKind::Treatment,
+    };
+    let lines = previous
+        .changes
+        .records
+        .iter()
+        .filter(|c| shown(c.kind))
+        .map(|c| {
+            let what = match c.change {
+                ChangeKind::Added => "added".to_string(),
+                ChangeKind::Removed => "removed".to_string(),
+                ChangeKind::Closed => "closed".to_string(),
+                ChangeKind::Reopened => "reopened".to_string(),
+                ChangeKind::Changed => {
+                    let mut parts: Vec<String> = c
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let mut p = f.field.clone();
+                            if f.before.is_some() || f.after.is_some() {
+                                p.push_str(&format!(
+                                    " {} → {}",
+                                    f.before.as_deref().unwrap_or("(none)"),
+                                    f.after.as_deref().unwrap_or("(none)")
+                                ));
+                            }
+                            if !f.added.is_empty() {
+                                p.push_str(&format!(" +{}", f.added.join(", +")));
+                            }
+                            if !f.removed.is_empty() {
+                                p.push_str(&format!(" −{}", f.removed.join(", −")));
+                            }
+                            p
+                        })
+                        .collect();
+                    if c.body_diff.is_some() {
+                        parts.push("narrative revised".to_string());
+                    }
+                    parts.join("; ")
+                }
+            };
+            ChangeLine {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                what,
+            }
+        })
+        .collect();
+    ChangesSince {
+        commit: crate::git::short_id(&previous.commit).to_string(),
+        date: previous.date.clone(),
+        lines,
+    }
+}
