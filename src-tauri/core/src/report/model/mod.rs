@@ -159,7 +159,7 @@ pub(crate) struct ReportContext<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Shows<'a> {
-    RiskAssessment(assessment::Context<'a>),
+    RiskAssessment(Box<assessment::Context<'a>>),
     Soa(soa::Context),
     TreatmentPlan(treatment_plan::Context),
     Register(register::Context<'a>),
@@ -228,7 +228,7 @@ pub(crate) fn render(
                         .to_string(),
                 )
             })?;
-            Shows::RiskAssessment(assessment::context(config, a, &at, views))
+            Shows::RiskAssessment(Box::new(assessment::context(config, a, &at, views)))
         }
         ReportKind::Soa => Shows::Soa(soa::context(config, &at)),
         ReportKind::TreatmentPlan => Shows::TreatmentPlan(treatment_plan::context(config, &at)),
