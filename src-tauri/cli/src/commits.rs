@@ -87,7 +87,7 @@ pub fn commit(
     };
     println!(
         "Committed {} ({how}, {}): {files}",
-        &committed.commit[..12],
+        committed.commit.short(),
         committed.author,
     );
     Ok(ExitCode::SUCCESS)
@@ -106,7 +106,7 @@ pub fn verify_commits(c: &Ctx, range: Option<&str>) -> Result<ExitCode, Failure>
         for commit in &commits {
             println!(
                 "{}  {}  {}  {}",
-                &commit.commit[..12],
+                commit.commit.short(),
                 &commit.date[..10],
                 commit.signature.describe(),
                 safe(&commit.summary)
@@ -167,7 +167,7 @@ pub fn log(c: &Ctx, id: &str, body: bool) -> Result<ExitCode, Failure> {
     for e in &timeline {
         println!(
             "{}  {}  {}  {}",
-            &e.commit[..12],
+            e.commit.short(),
             &e.date[..10],
             e.author,
             e.signature.describe()
@@ -345,7 +345,7 @@ pub fn pull(
         }
         PullOutcome::FastForward { commit } => {
             if !json {
-                println!("Updated to {} from {remote}.", &commit[..12]);
+                println!("Updated to {} from {remote}.", commit.short());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -353,7 +353,7 @@ pub fn pull(
             if !json {
                 println!(
                     "Merged {remote} in {}; records merged field by field: {}",
-                    &commit[..12],
+                    commit.short(),
                     if records.is_empty() {
                         "none".to_string()
                     } else {

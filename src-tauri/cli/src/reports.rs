@@ -87,7 +87,7 @@ pub fn report(
         "Wrote {} ({} from commit {}).",
         path.display(),
         report.meta.title,
-        &report.meta.commit[..12]
+        report.meta.commit.short()
     );
     if let (Some(armored), Some(signer)) = (signature, &signer) {
         let mut sig_path = path.as_os_str().to_owned();

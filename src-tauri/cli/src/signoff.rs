@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use isms_core::api::SignoffCard;
+use isms_core::git::short_id;
 use isms_core::signoff::forge;
 use isms_core::signoff::{
     Judgement, Problem, ProblemCode, RequestState, RequestVerification, RootTrust, SignoffKind,
@@ -58,8 +59,8 @@ pub fn start(c: &Ctx, kind: Kind, subject: Option<&str>) -> Result<ExitCode, Fai
         started.branch,
         started.signed_by,
         started.report,
-        short(&started.commit),
-        short(&started.source)
+        started.commit.short(),
+        started.source.short()
     );
     if let Some(next) = &started.next {
         println!("Next: {next}, with `isms signoff sign {}`.", started.id);
@@ -147,7 +148,7 @@ pub fn sign(c: &Ctx, id: &str, approve: bool) -> Result<ExitCode, Failure> {
     if signed.merged {
         println!(
             "{} signed step {} ({}) of {}: the signed merge {} into main. The sign-off is complete.",
-            signed.person, signed.step, signed.role, signed.id, short(&signed.commit)
+            signed.person, signed.step, signed.role, signed.id, signed.commit.short()
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -157,7 +158,7 @@ pub fn sign(c: &Ctx, id: &str, approve: bool) -> Result<ExitCode, Failure> {
         signed.step,
         signed.role,
         signed.id,
-        short(&signed.commit)
+        signed.commit.short()
     );
     match &signed.next {
         Some(next) => println!(
@@ -255,11 +256,11 @@ fn print_request(r: &RequestVerification) {
     };
     println!("{} ({kind}{subject}{document}): {state}", r.id);
     if !r.source.is_empty() {
-        println!("  rendered from {}", short(&r.source));
+        println!("  rendered from {}", short_id(&r.source));
     }
     match (&r.merge, &r.landed) {
-        (Some(m), _) => println!("  merged by {}", short(m)),
-        (None, Some(at)) => println!("  reached the branch at {} (fast-forward)", short(at)),
+        (Some(m), _) => println!("  merged by {}", short_id(m)),
+        (None, Some(at)) => println!("  reached the branch at {} (fast-forward)", short_id(at)),
         _ => {}
     }
     for s in &r.steps {
@@ -276,7 +277,7 @@ fn print_request(r: &RequestVerification) {
                 s.number,
                 s.role_title,
                 &date[..10.min(date.len())],
-                short(commit)
+                short_id(commit)
             ),
             StepState::Pending => println!(
                 "  {}. {:<32} pending ({})",
@@ -300,10 +301,6 @@ fn print_problem(label: &str, p: &Problem) {
         let indent = " ".repeat(label.len() - label.trim_start().len());
         println!("{indent}  what to do: {}", crate::terminal::safe(remedy));
     }
-}
-
-fn short(id: &str) -> &str {
-    &id[..12.min(id.len())]
 }
 
 /// What `isms verify` was asked.
@@ -377,7 +374,7 @@ fn print_verification(v: &Verification, judged: &Judgement, asked_for_open: bool
     println!(
         "Verified {} at {} ({} examined).",
         v.branch,
-        short(&v.head),
+        v.head.short(),
         crate::plural(v.commits_examined, "commit")
     );
     for w in v
@@ -388,7 +385,7 @@ fn print_verification(v: &Verification, judged: &Judgement, asked_for_open: bool
         print_problem("WARNING", w);
     }
     for a in &v.approvals {
-        println!("Approved configuration from {}: {}", short(&a.commit), a.by);
+        println!("Approved configuration from {}: {}", a.commit.short(), a.by);
     }
     println!();
     for r in &judged.requests {

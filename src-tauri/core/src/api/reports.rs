@@ -30,7 +30,7 @@ pub struct Exported {
     /// Its size in bytes.
     pub bytes: u32,
     /// The commit it was made from.
-    pub commit: String,
+    pub commit: crate::git::CommitId,
 }
 
 /// What a report is made from.

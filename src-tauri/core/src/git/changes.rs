@@ -459,7 +459,7 @@ impl Isms {
         let label = |rev: &str| -> String {
             repo.revparse_single(rev)
                 .and_then(|o| o.peel_to_commit())
-                .map(|c| format!("{rev} ({})", &c.id().to_string()[..12]))
+                .map(|c| format!("{rev} ({})", super::CommitId::from(c.id()).short()))
                 .unwrap_or_else(|_| rev.to_string())
         };
         let (after, to_label) = match to {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::changes::{compare, parse_blob, ChangeKind, FieldChange};
 use super::verify::{author_of, check_commit, iso_time, summary_of, SignatureStatus};
+use super::CommitId;
 use crate::domain::{IsmsConfig, Methodology};
 use crate::format;
 use crate::isms::{Isms, RecordKind, CONFIG_FILE};
@@ -23,7 +24,7 @@ use crate::{Error, Result};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimelineEntry {
     /// The commit id.
-    pub commit: String,
+    pub commit: CommitId,
     /// The first line of the message.
     pub summary: String,
     /// The whole message.
@@ -336,7 +337,7 @@ fn entry(
     body_diff: Option<String>,
 ) -> Result<TimelineEntry> {
     Ok(TimelineEntry {
-        commit: commit.id().to_string(),
+        commit: commit.id().into(),
         summary: summary_of(commit),
         message: commit.message().unwrap_or_default().trim_end().to_string(),
         author: author_of(commit),

@@ -171,7 +171,7 @@ pub fn allowed_signers(config: &IsmsConfig) -> String {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Committed {
     /// The new commit id.
-    pub commit: String,
+    pub commit: CommitId,
     /// The branch that moved (`refs/heads/main`).
     pub branch: String,
     /// Who it is by: `Name <email>`.
@@ -275,7 +275,7 @@ impl Isms {
             None => repo.reference(&branch, commit, false, &reflog)?,
         };
         Ok(Committed {
-            commit: commit.to_string(),
+            commit: commit.into(),
             author: format!("{} <{}>", request.identity.name, request.identity.email),
             branch,
             files: paths,
@@ -372,9 +372,77 @@ pub(crate) fn head_branch(repo: &git2::Repository) -> Result<String> {
     }
 }
 
-/// The first 12 hex digits of a commit id, as people read one.
+/// The first 12 characters of an object id, as people read one: enough to tell
+/// commits apart in any repository of this size, and what git itself shows.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// The id of a commit that exists: 40 hex digits, shown [`short`](CommitId::short)
+/// where people read it. Made only from a git object id, never from text a file or a
+/// trailer claims.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(try_from = "String", into = "String")]
+pub struct CommitId(String);
+
+impl TryFrom<String> for CommitId {
+    type Error = String;
+
+    fn try_from(text: String) -> std::result::Result<CommitId, String> {
+        git2::Oid::from_str(&text)
+            .ok()
+            .filter(|_| text.len() == 40)
+            .map(CommitId::from)
+            .ok_or_else(|| format!("`{text}` is not a commit id (40 hex digits)"))
+    }
+}
+
+impl From<CommitId> for String {
+    fn from(id: CommitId) -> String {
+        id.0
+    }
+}
+
+impl CommitId {
+    /// The first 12 hex digits.
+    pub fn short(&self) -> &str {
+        short_id(&self.0)
+    }
+
+    /// All 40 hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The git object id.
+    pub fn oid(&self) -> git2::Oid {
+        git2::Oid::from_str(&self.0).expect("a CommitId is made from an Oid")
+    }
+}
+
+impl From<git2::Oid> for CommitId {
+    fn from(oid: git2::Oid) -> CommitId {
+        CommitId(oid.to_string())
+    }
+}
+
+impl std::fmt::Display for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for CommitId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for CommitId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
 }
 
 /// A load error for a file read from a git revision rather than the working tree.

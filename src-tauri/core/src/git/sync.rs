@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::signing::{Prompt, Signer};
+use super::CommitId;
 use super::{head_branch, repository, Identity};
 use crate::domain::Action;
 use crate::format::edit::{self, Assignment};
@@ -79,12 +80,12 @@ pub enum PullOutcome {
     /// The branch moved forward to the remote's commit.
     FastForward {
         /// The new HEAD.
-        commit: String,
+        commit: CommitId,
     },
     /// Both sides had commits; they were merged.
     Merged {
         /// The merge commit.
-        commit: String,
+        commit: CommitId,
         /// Records merged field by field.
         records: Vec<String>,
     },
@@ -283,7 +284,7 @@ impl Isms {
                 repo.checkout_tree(&tree, Some(git2::build::CheckoutBuilder::new().safe()))?;
                 repo.reference(&branch, upstream, false, "pull: initial")?;
                 return Ok(PullOutcome::FastForward {
-                    commit: upstream.to_string(),
+                    commit: upstream.into(),
                 });
             }
         };
@@ -300,7 +301,7 @@ impl Isms {
             repo.reference_matching(&branch, upstream, true, head, "pull: fast-forward")?;
             self.refresh_index_after_sync()?;
             return Ok(PullOutcome::FastForward {
-                commit: upstream.to_string(),
+                commit: upstream.into(),
             });
         }
         let base = repo.merge_base(head, upstream)?;
@@ -351,7 +352,7 @@ impl Isms {
         )?;
         self.refresh_index_after_sync()?;
         Ok(PullOutcome::Merged {
-            commit: commit.to_string(),
+            commit: commit.into(),
             records: merged_records,
         })
     }

@@ -74,7 +74,7 @@ impl SignatureStatus {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CommitSignature {
     /// The commit id.
-    pub commit: String,
+    pub commit: super::CommitId,
     /// The first line of the message.
     pub summary: String,
     /// `Name <email>` of the author.
@@ -176,7 +176,7 @@ pub fn verify_commits(
         let oid = oid?;
         let commit = repo.find_commit(oid)?;
         out.push(CommitSignature {
-            commit: oid.to_string(),
+            commit: oid.into(),
             summary: summary_of(&commit),
             author: author_of(&commit),
             date: iso_time(commit.time()),

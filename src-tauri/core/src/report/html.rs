@@ -226,7 +226,7 @@ pub fn document(report: &Report) -> String {
         classification = escape(&m.classification),
         body = body(&report.markdown),
         version = escape(&m.version),
-        commit = escape(&m.commit),
+        commit = escape(m.commit.as_str()),
         tool = escape(&m.tool),
     )
 }

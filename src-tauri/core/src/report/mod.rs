@@ -102,8 +102,8 @@ pub struct ReportMeta {
     pub classification: String,
     /// The version: the number of commits in the source commit's history.
     pub version: String,
-    /// The source commit id (40 hex digits).
-    pub commit: String,
+    /// The source commit.
+    pub commit: crate::git::CommitId,
     /// The source commit's date (its committer time, in its own offset), `YYYY-MM-DD`.
     pub date: String,
     /// The source commit's time as seconds since the epoch (for PDF metadata).
@@ -167,7 +167,7 @@ pub fn render(repo: &git2::Repository, kind: ReportKind, commit: git2::Oid) -> R
     let time = commit.committer().when();
     let previous = previous_report(repo, kind, &snapshot, &commit_id)?;
     let source = model::Source {
-        commit: commit_id,
+        commit: commit.id().into(),
         revision,
         time: time.seconds(),
         offset_minutes: time.offset_minutes(),
@@ -180,7 +180,7 @@ pub fn render(repo: &git2::Repository, kind: ReportKind, commit: git2::Oid) -> R
 /// The report of the same kind last put up for sign-off (`reports/<kind>.md` at the
 /// source commit), and what changed in the records since the commit it was made from.
 pub(crate) struct Previous {
-    pub commit: String,
+    pub commit: crate::git::CommitId,
     pub date: String,
     pub changes: Changes,
 }
@@ -212,7 +212,7 @@ fn previous_report(
     let changes = between(&source, &before, commit, now);
     Ok(Some(Previous {
         date,
-        commit: source,
+        commit: then.id().into(),
         changes,
     }))
 }

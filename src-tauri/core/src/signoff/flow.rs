@@ -18,6 +18,7 @@ use super::{
 };
 use crate::domain::{IsmsConfig, Person, SignoffMeans};
 use crate::git::signing::Signer;
+use crate::git::CommitId;
 use crate::report::documents::{self, DocumentSource};
 use crate::{Error, Isms, Result};
 
@@ -30,11 +31,11 @@ pub struct Started {
     /// Its branch, `signoff/<id>`.
     pub branch: String,
     /// The first step's signed commit.
-    pub commit: String,
+    pub commit: CommitId,
     /// The document it signs, e.g. `reports/risk-assessment.md`.
     pub report: String,
     /// The commit the document was rendered from.
-    pub source: String,
+    pub source: CommitId,
     /// Who signed the first step.
     pub signed_by: String,
     /// The next step: "Head of Product (co-signature)".
@@ -56,7 +57,7 @@ pub struct Signed {
     /// Who signed.
     pub person: String,
     /// The new commit (the merge commit for the last step).
-    pub commit: String,
+    pub commit: CommitId,
     /// Whether this step merged the request into the main branch.
     pub merged: bool,
     /// The next step, if any.
@@ -154,9 +155,9 @@ impl Isms {
         Ok(Started {
             id,
             branch,
-            commit: commit.to_string(),
+            commit: commit.into(),
             report: path,
-            source: head.id().to_string(),
+            source: head.id().into(),
             signed_by: person.name.clone(),
             next: chain
                 .get(1)
@@ -274,7 +275,7 @@ impl Isms {
             step: step.number,
             role: step.role_title.clone(),
             person: person.name.clone(),
-            commit: commit.to_string(),
+            commit: commit.into(),
             merged,
             next: (!merged)
                 .then(|| request.steps.get(step.number))

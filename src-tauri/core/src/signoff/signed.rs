@@ -116,7 +116,7 @@ fn row(step: &super::StepVerification) -> String {
             means_text(step.means),
             date.get(..10).unwrap_or(date),
             short_key(key),
-            &commit[..12.min(commit.len())]
+            crate::git::short_id(commit)
         ),
     }
 }

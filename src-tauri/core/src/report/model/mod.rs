@@ -24,7 +24,7 @@ use super::{Previous, ReportKind, ReportMeta};
 
 /// The commit a report is made from.
 pub(crate) struct Source {
-    pub commit: String,
+    pub commit: crate::git::CommitId,
     pub revision: usize,
     pub time: i64,
     pub offset_minutes: i32,
@@ -205,7 +205,7 @@ pub(crate) fn render(
         owner: role_with_holders(config, "ism"),
         date: meta.date.clone(),
         status: "Draft for sign-off".to_string(),
-        commit: source.commit.clone(),
+        commit: source.commit.to_string(),
         tool: source.tool.clone(),
         selection,
         records,
@@ -413,7 +413,7 @@ fn changes_since(kind: ReportKind, previous: &Previous) -> ChangesSince {
         })
         .collect();
     ChangesSince {
-        commit: crate::git::short_id(&previous.commit).to_string(),
+        commit: previous.commit.short().to_string(),
         date: previous.date.clone(),
         lines,
     }

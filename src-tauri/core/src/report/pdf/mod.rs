@@ -969,7 +969,7 @@ pub fn render(report: &Report) -> Result<Pdf> {
         "{} ({}), source commit {}",
         meta.title, meta.classification, meta.commit
     );
-    info.identifier = meta.commit.clone();
+    info.identifier = meta.commit.to_string();
     let when = printpdf::OffsetDateTime::from_unix_timestamp(meta.time)
         .map_err(|e| Error::Template(format!("commit time: {e}")))?;
     info.creation_date = when;
@@ -999,7 +999,7 @@ pub fn render(report: &Report) -> Result<Pdf> {
     pdf.trailer.set(
         "ID",
         lopdf::Object::Array(vec![
-            id(meta.commit.clone()),
+            id(meta.commit.to_string()),
             id(format!("{}-{}", meta.kind.as_str(), meta.commit)),
         ]),
     );
@@ -1025,7 +1025,9 @@ mod tests {
                 organisation: "Kestrel Cart".into(),
                 classification: "Confidential".into(),
                 version: "Revision 3".into(),
-                commit: "0123456789abcdef0123456789abcdef01234567".into(),
+                commit: git2::Oid::from_str("0123456789abcdef0123456789abcdef01234567")
+                    .expect("a commit id")
+                    .into(),
                 date: "2026-05-12".into(),
                 time: 1_778_580_000,
                 tool: "ISMS Desk test".into(),

@@ -44,6 +44,7 @@ use serde::Serialize;
 
 use crate::domain::{IsmsConfig, SignoffMeans};
 use crate::format::parse_config;
+use crate::git::CommitId;
 use crate::isms::CONFIG_FILE;
 use crate::{Error, Result};
 
@@ -164,7 +165,7 @@ impl RequestVerification {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Approval {
     /// The commit whose isms.yaml it is.
-    pub commit: String,
+    pub commit: CommitId,
     /// How it became approved.
     pub by: String,
 }
@@ -189,7 +190,7 @@ pub struct Verification {
     /// The branch or revision verified.
     pub branch: String,
     /// Its commit.
-    pub head: String,
+    pub head: CommitId,
     /// How the first approved configuration was established.
     pub root: RootTrust,
     /// The key that signed the first commit with isms.yaml, when it is signed: the
@@ -371,9 +372,9 @@ pub(crate) fn approved_at_head(repo: &git2::Repository) -> Result<Option<IsmsCon
     }
 }
 
-/// The first 12 characters of an object id.
+/// The first 12 characters of an object id ([`crate::git::short_id`]).
 pub(crate) fn short(id: &str) -> String {
-    id.chars().take(12).collect()
+    crate::git::short_id(id).to_string()
 }
 
 /// The blob id of isms.yaml at a commit.

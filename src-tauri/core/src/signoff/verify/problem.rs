@@ -120,7 +120,7 @@ pub struct Problem {
     /// The step concerned (1-based), when there is one.
     pub step: Option<usize>,
     /// The commit concerned, when there is one.
-    pub commit: Option<String>,
+    pub commit: Option<crate::git::CommitId>,
     /// What is wrong and why it matters: request, step, role, person, key and commit
     /// where they apply.
     pub message: String,
@@ -142,8 +142,8 @@ impl Problem {
     }
 
     /// About this commit.
-    pub fn at(mut self, commit: impl ToString) -> Problem {
-        self.commit = Some(commit.to_string());
+    pub fn at(mut self, commit: impl Into<crate::git::CommitId>) -> Problem {
+        self.commit = Some(commit.into());
         self
     }
 

@@ -114,7 +114,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
         else {
             let why = format!(
                 "the approved configuration (from {}) has no sign-off chain for `{}`",
-                short(&self.authority.commit),
+                self.authority.commit.short(),
                 first.kind
             );
             let mut checked = self.unreadable(ProblemCode::NoChain, &why);
@@ -182,7 +182,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                 steps,
                 problems: self.problems,
                 warnings: self.warnings,
-                approved_configuration: self.authority.commit.clone(),
+                approved_configuration: self.authority.commit.to_string(),
             },
             proposed,
             commits,
@@ -784,7 +784,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                     ProblemCode::UnapprovedKey,
                     format!(
                         "{label}: {what} {c} is signed with key {key}, which the approved configuration (from {}) does not authorise{origin}",
-                        short(&self.authority.commit)
+                        self.authority.commit.short()
                     ),
                     format!(
                         "A new key counts once a governance sign-off that adds it is complete (`isms signoff start governance`); then sign again.{forge_hint}"
@@ -975,7 +975,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                 steps: Vec::new(),
                 problems: vec![problem],
                 warnings: Vec::new(),
-                approved_configuration: self.authority.commit.clone(),
+                approved_configuration: self.authority.commit.to_string(),
             },
             proposed: None,
             commits: Vec::new(),

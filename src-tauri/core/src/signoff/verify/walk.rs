@@ -27,7 +27,7 @@ pub(crate) struct Authority {
     /// The approved people, roles, keys and chains (with the rest of isms.yaml).
     pub config: IsmsConfig,
     /// The commit whose isms.yaml it is.
-    pub commit: String,
+    pub commit: crate::git::CommitId,
     /// How it became approved.
     pub by: String,
 }
@@ -110,14 +110,14 @@ impl<'r> Walker<'r> {
         };
         let by = walker.trust_root(&config)?;
         walker.approvals.push(Approval {
-            commit: root.to_string(),
+            commit: root.into(),
             by: by.clone(),
         });
         walker.approved.push((
             root,
             Authority {
                 config,
-                commit: root.to_string(),
+                commit: root.into(),
                 by,
             },
         ));
@@ -157,7 +157,7 @@ impl<'r> Walker<'r> {
         (
             Verification {
                 branch: self.history.branch.clone(),
-                head: self.history.tip.to_string(),
+                head: self.history.tip.into(),
                 root: self.root,
                 root_key: self.root_key,
                 root_signer: self.root_signer,
@@ -358,14 +358,14 @@ impl<'r> Walker<'r> {
             if let (Some(config), Some(at)) = (checked.proposed, found.landing.commit()) {
                 let by = format!("governance sign-off {}", request.id);
                 self.approvals.push(Approval {
-                    commit: at.to_string(),
+                    commit: at.into(),
                     by: by.clone(),
                 });
                 self.approved.push((
                     at,
                     Authority {
                         config,
-                        commit: at.to_string(),
+                        commit: at.into(),
                         by,
                     },
                 ));
@@ -481,7 +481,7 @@ impl<'r> Walker<'r> {
             "{} at {} differs from the approved configuration (from {}); until a governance sign-off completes, these changes authorise nothing: {}",
             crate::isms::CONFIG_FILE,
             self.history.branch,
-            short(&authority.commit),
+            authority.commit.short(),
             changes.join("; ")
         );
         self.warnings.push(
