@@ -381,10 +381,23 @@ pub fn short_id(id: &str) -> &str {
 /// The id of a commit that exists: 40 hex digits, shown [`short`](CommitId::short)
 /// where people read it. Made only from a git object id, never from text a file or a
 /// trailer claims.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(try_from = "String", into = "String")]
 pub struct CommitId(String);
+
+impl Serialize for CommitId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Read back only when it is 40 hex digits.
+impl<'de> serde::Deserialize<'de> for CommitId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<CommitId, D::Error> {
+        let text = String::deserialize(d)?;
+        CommitId::try_from(text).map_err(serde::de::Error::custom)
+    }
+}
 
 impl TryFrom<String> for CommitId {
     type Error = String;
@@ -395,12 +408,6 @@ impl TryFrom<String> for CommitId {
             .filter(|_| text.len() == 40)
             .map(CommitId::from)
             .ok_or_else(|| format!("`{text}` is not a commit id (40 hex digits)"))
-    }
-}
-
-impl From<CommitId> for String {
-    fn from(id: CommitId) -> String {
-        id.0
     }
 }
 
