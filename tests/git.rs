@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{git_status_in, golden, keygen, public_key, Agent, Signed};
+use crate::support::{git_status_in, golden, keygen, public_key, Agent, Copy, Signed};
 
 fn verify_commit(s: &Signed, rev: &str) -> (i32, String) {
     let (code, out, err) = crate::support::git_status_in(
@@ -558,5 +558,22 @@ fn changes_between_two_revisions_are_listed_per_record_and_field() {
             2,
             "isms: `no-such-tag` is not a commit, tag or branch of this repository\n"
         )
+    );
+}
+
+#[test]
+fn in_process_git_reads_no_configuration_outside_the_repository() {
+    // A developer's ~/.gitconfig (a user.name, a signing key) must not change what an
+    // in-process test sees; the subprocess tests get a HOME of their own already.
+    let copy = Copy::new();
+    let repo = git2::Repository::open(copy.path()).expect("the copy is a repository");
+    let config = repo
+        .config()
+        .and_then(|mut c| c.snapshot())
+        .expect("its configuration reads");
+    assert!(
+        config.get_string("user.name").is_err(),
+        "user.name {:?} came from outside the repository",
+        config.get_string("user.name")
     );
 }

@@ -14,7 +14,34 @@ pub fn today() -> NaiveDate {
 
 /// The sample ISMS in the source tree (read-only).
 pub fn sample() -> PathBuf {
+    hermetic();
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-isms")
+}
+
+/// Makes in-process git read no configuration but a repository's own: libgit2's
+/// global, XDG and system search paths point at an empty folder, so a developer's
+/// ~/.gitconfig (a user.name, a signing key) cannot change what a test sees. The
+/// subprocess tests get a HOME of their own ([`Signed`]).
+pub fn hermetic() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let empty = std::env::temp_dir().join(format!(
+            "isms-desk-tests-{}-no-git-config",
+            std::process::id()
+        ));
+        fs::create_dir_all(&empty).expect("an empty folder for git's search paths");
+        for level in [
+            git2::ConfigLevel::System,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::Global,
+            git2::ConfigLevel::ProgramData,
+        ] {
+            // SAFETY: called once, before any test of this process opens a repository
+            // through this helper; libgit2 reads the paths when it opens a config.
+            unsafe { git2::opts::set_search_path(level, &empty) }
+                .expect("libgit2 takes a search path");
+        }
+    });
 }
 
 /// A temporary copy of the sample ISMS, git-initialised.
