@@ -38,6 +38,7 @@ pub fn hermetic() {
         ] {
             // SAFETY: called once, before any test of this process opens a repository
             // through this helper; libgit2 reads the paths when it opens a config.
+            #[allow(unsafe_code)]
             unsafe { git2::opts::set_search_path(level, &empty) }
                 .expect("libgit2 takes a search path");
         }

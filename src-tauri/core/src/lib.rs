@@ -27,7 +27,6 @@
 //! # Ok::<(), isms_core::Error>(())
 //! ```
 
-#![warn(missing_docs)]
 
 pub mod api;
 pub mod catalogue;

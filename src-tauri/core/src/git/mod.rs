@@ -52,6 +52,7 @@ fn libgit2_options() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // SAFETY: documented libgit2 options taking one int, set once before use.
+        #[allow(unsafe_code)]
         unsafe {
             libgit2_sys::git_libgit2_opts(libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as _, 1);
             git2::opts::strict_hash_verification(false);
