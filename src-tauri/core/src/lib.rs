@@ -27,7 +27,6 @@
 //! # Ok::<(), isms_core::Error>(())
 //! ```
 
-
 pub mod api;
 pub mod catalogue;
 pub mod domain;
