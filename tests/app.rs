@@ -55,6 +55,8 @@ impl Driver {
             .env("ISMS_DESK_CONFIG", home.join("settings.json"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env_remove("SSH_AUTH_SOCK")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("ISMS_DESK_LOG_DIR")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -292,6 +294,30 @@ fn open_the_sample() {
         s.shot("treatment-plan").await;
         s.nav("register").await;
         s.find("[data-risk=R-001]").await;
+        // Each command the screens called is in the log file, with how long it took.
+        let logs = s.isms.home.path().join(".local/state/isms-desk/logs");
+        let logged = |command: &str| {
+            std::fs::read_dir(&logs)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|f| {
+                    std::fs::read_to_string(f.path()).is_ok_and(|log| {
+                        log.lines().any(|l| {
+                            l.contains(&format!(" {command}:")) && l.contains("time.busy=")
+                        })
+                    })
+                })
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !(logged("dashboard") && logged("register") && logged("treatment_plan")) {
+            assert!(
+                Instant::now() < deadline,
+                "the app's commands are not in {}",
+                logs.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         s.finish().await;
     });
 }

@@ -224,3 +224,51 @@ fn not_an_isms_is_a_clear_error_in_text_and_json() {
     let v: serde_json::Value = serde_json::from_str(err.trim()).expect("a JSON error");
     assert_eq!(v["error"]["code"], "not_an_isms");
 }
+
+#[test]
+fn the_log_file_names_each_command_and_how_it_ended_but_not_its_arguments() {
+    let s = crate::support::Signed::new();
+    s.ok(&["check"]);
+    let (code, _, _) = s.isms(&["show", "R-999"]);
+    assert_eq!(code, 2);
+    // Words a person typed stay out of the log: only the command's name goes in.
+    let (code, _, _) = s.isms(&["search", "confidential-merger-words"]);
+    assert_eq!(code, 0);
+    let logs = s.home.path().join(".local/state/isms-desk/logs");
+    let files: Vec<_> = std::fs::read_dir(&logs)
+        .unwrap_or_else(|e| panic!("no log folder {}: {e}", logs.display()))
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "one file a day: {files:?}");
+    let name = files[0]
+        .file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("isms-desk.") && name.ends_with(".log"),
+        "{name}"
+    );
+    let log = std::fs::read_to_string(&files[0]).expect("the log reads");
+    let lines: Vec<&str> = log.lines().collect();
+    let about = |command: &str| -> Vec<&str> {
+        let tag = format!("command=\"{command}\"");
+        lines.iter().copied().filter(|l| l.contains(&tag)).collect()
+    };
+    assert!(
+        about("check").iter().any(|l| l.contains("done exit=0")),
+        "{log}"
+    );
+    assert!(
+        about("check").iter().any(|l| l.contains("time.busy=")),
+        "how long it took: {log}"
+    );
+    assert!(
+        about("show")
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("code=not_found")),
+        "{log}"
+    );
+    assert!(!about("search").is_empty(), "{log}");
+    assert!(!log.contains("confidential-merger-words"), "{log}");
+}

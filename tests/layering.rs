@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "domain",
     "format",
     "fsio",
+    "logging",
     "settings",
     "isms",
     "index",

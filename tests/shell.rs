@@ -70,3 +70,27 @@ fn the_webview_may_only_listen_to_events_besides_the_apps_own_commands() {
         "one capability file"
     );
 }
+
+#[test]
+fn every_command_of_the_app_is_in_the_log_file() {
+    // Each command is instrumented (its name, its time, its error; never its
+    // arguments, which may hold a passphrase or record text).
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/commands.rs"),
+    )
+    .expect("commands.rs reads");
+    let lines: Vec<&str> = source.lines().collect();
+    let mut commands = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim() == "#[tauri::command]" {
+            commands += 1;
+            let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or("");
+            assert!(
+                next.starts_with("#[tracing::instrument(skip_all"),
+                "the command after line {} is not instrumented with skip_all: {next}",
+                i + 1
+            );
+        }
+    }
+    assert!(commands > 20, "found only {commands} commands");
+}

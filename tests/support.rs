@@ -123,8 +123,12 @@ pub fn isms_bin() -> &'static Path {
 
 /// Runs `isms` and returns (exit code, stdout, stderr).
 pub fn isms(args: &[&str]) -> (i32, String, String) {
+    static LOGS: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let logs = LOGS.get_or_init(|| tempfile::tempdir().expect("a folder for the log files"));
     let out = Command::new(isms_bin())
         .args(args)
+        // Never the developer's own log folder.
+        .env("ISMS_DESK_LOG_DIR", logs.path())
         .output()
         .expect("the isms binary runs");
     (
@@ -275,6 +279,9 @@ impl Signed {
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("SSH_ASKPASS")
             .env_remove("GIT_DIR")
+            // The log file goes under this HOME, where a test can read it.
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("ISMS_DESK_LOG_DIR")
             .stdin(std::process::Stdio::null());
         c
     }

@@ -41,6 +41,13 @@ pub struct CommandError {
     pub field: Option<String>,
 }
 
+/// As the log file writes it: `code: message`.
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
 impl From<isms_core::Error> for CommandError {
     fn from(e: isms_core::Error) -> Self {
         let field = match &e {
@@ -209,6 +216,7 @@ fn today() -> NaiveDate {
 /// Opens what the app should show first: `--repo`, else (unless `--sample`) the most
 /// recent repository, else the app's own copy of the sample ISMS (made on first run).
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn startup(app: AppHandle, desk: State<'_, Desk>) -> Reply<Startup> {
     let data_dir = desk.data_dir(&app)?;
     let recent = launch::recent(&data_dir);
@@ -239,6 +247,7 @@ pub async fn startup(app: AppHandle, desk: State<'_, Desk>) -> Reply<Startup> {
 
 /// Opens `path`, or asks for a folder when none is given (`None`: the person cancelled).
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn open_folder(
     app: AppHandle,
     desk: State<'_, Desk>,
@@ -267,6 +276,7 @@ pub async fn open_folder(
 
 /// Opens the app's own copy of the sample ISMS.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn open_sample(app: AppHandle, desk: State<'_, Desk>) -> Reply<Opened> {
     let dir = desk.data_dir(&app)?;
     let root = blocking(move || launch::sample_copy(&dir)).await??;
@@ -275,6 +285,7 @@ pub async fn open_sample(app: AppHandle, desk: State<'_, Desk>) -> Reply<Opened>
 
 /// Recently opened repositories.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn recent(app: AppHandle, desk: State<'_, Desk>) -> Reply<Vec<String>> {
     Ok(paths(launch::recent(&desk.data_dir(&app)?)))
 }
@@ -284,27 +295,32 @@ fn paths(list: Vec<PathBuf>) -> Vec<String> {
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn dashboard(desk: State<'_, Desk>) -> Reply<Dashboard> {
     desk.run(|isms| isms.dashboard(today())).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn findings(desk: State<'_, Desk>) -> Reply<CheckReport> {
     desk.run(|isms| isms.findings(today())).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn reference(desk: State<'_, Desk>) -> Reply<Reference> {
     desk.run(|isms| isms.reference()).await
 }
 
 /// The risk register as `query` selects and orders it.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn register(desk: State<'_, Desk>, query: RegisterQuery) -> Reply<Register> {
     desk.run(move |isms| isms.register(&query, today())).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn risk(desk: State<'_, Desk>, id: String) -> Reply<RiskView> {
     desk.run(move |isms| isms.risk_view(&id)).await
 }
@@ -312,6 +328,7 @@ pub async fn risk(desk: State<'_, Desk>, id: String) -> Reply<RiskView> {
 /// Changes fields (set `likelihood` to 3, add 8.7 to `controls`), atomically, from the
 /// revision the edit started on.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn set_fields(
     desk: State<'_, Desk>,
     id: String,
@@ -323,6 +340,7 @@ pub async fn set_fields(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn save_section(
     desk: State<'_, Desk>,
     id: String,
@@ -336,6 +354,7 @@ pub async fn save_section(
 
 /// Creates a risk with the next free id.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn new_risk(desk: State<'_, Desk>, edits: Vec<Assignment>) -> Reply<Saved> {
     desk.run(move |isms| isms.create(RecordKind::Risk, None, &edits, None))
         .await
@@ -343,33 +362,39 @@ pub async fn new_risk(desk: State<'_, Desk>, edits: Vec<Assignment>) -> Reply<Sa
 
 /// Markdown a person is writing, as sanitised HTML for the preview.
 #[tauri::command]
+#[tracing::instrument(skip_all)]
 pub fn render_markdown(markdown: String) -> String {
     isms_core::report::html::markdown(&markdown)
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn soa(desk: State<'_, Desk>) -> Reply<Soa> {
     desk.run(|isms| isms.soa()).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn treatment_plan(desk: State<'_, Desk>) -> Reply<TreatmentPlan> {
     desk.run(|isms| isms.treatment_plan(today())).await
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn timeline(desk: State<'_, Desk>, id: String) -> Reply<Vec<TimelineEntry>> {
     desk.run(move |isms| isms.timeline(&id)).await
 }
 
 /// The records changed since the last commit, field by field.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn pending_changes(desk: State<'_, Desk>) -> Reply<Changes> {
     desk.run(|isms| isms.changes("HEAD", None)).await
 }
 
 /// Commits every ISMS change, signed when a key is set up (unsigned before).
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn commit(
     desk: State<'_, Desk>,
     message: String,
@@ -390,6 +415,7 @@ pub async fn commit(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn pull(
     desk: State<'_, Desk>,
     choices: Vec<FieldChoice>,
@@ -402,6 +428,7 @@ pub async fn pull(
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<String> {
     desk.run_as(passphrase, |isms, session| {
         isms.push_changes(session, APP_REMOTE)
@@ -410,12 +437,14 @@ pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<St
 }
 
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn report_preview(desk: State<'_, Desk>, kind: ReportKind) -> Reply<ReportPreview> {
     desk.run(move |isms| isms.report_preview(kind)).await
 }
 
 /// Every sign-off request, its document, its steps and `isms verify`'s result.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_board(desk: State<'_, Desk>) -> Reply<SignoffBoard> {
     desk.run_as(None, |isms, session| isms.signoff_board(session))
         .await
@@ -423,6 +452,7 @@ pub async fn signoff_board(desk: State<'_, Desk>) -> Reply<SignoffBoard> {
 
 /// Puts a document up for sign-off, signing the first step with the person's key.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_start(
     desk: State<'_, Desk>,
     kind: SignoffKind,
@@ -437,6 +467,7 @@ pub async fn signoff_start(
 
 /// Signs the next step of a request ("Sign as <role>").
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_sign(
     desk: State<'_, Desk>,
     id: String,
@@ -452,6 +483,7 @@ pub async fn signoff_sign(
 /// Pushes a sign-off request's branch to `origin` for colleagues to sign, and opens its
 /// pull request when the forge's token is in the system keyring.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_push(
     desk: State<'_, Desk>,
     id: String,
@@ -466,6 +498,7 @@ pub async fn signoff_push(
 /// Pins the root of trust of the open ISMS to `key` (the key that signed its first
 /// commit), after the person checked the fingerprint with its owner.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn pin_root_key(desk: State<'_, Desk>, key: String) -> Reply<()> {
     desk.run(move |isms| isms.pin_root_key(&key)).await
 }
@@ -473,6 +506,7 @@ pub async fn pin_root_key(desk: State<'_, Desk>, key: String) -> Reply<()> {
 /// Exports a report of the last commit as PDF to a file the person chooses (or into
 /// `--save-to`). `None`: the person cancelled.
 #[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn export_pdf(
     app: AppHandle,
     desk: State<'_, Desk>,
@@ -509,6 +543,7 @@ pub async fn export_pdf(
 /// `--report-ready` the app prints the time since start and its memory (the launch
 /// benchmark reads them).
 #[tauri::command]
+#[tracing::instrument(skip_all)]
 pub fn register_visible(desk: State<'_, Desk>, rows: u32) {
     if desk.options.report_ready {
         println!(

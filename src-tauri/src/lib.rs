@@ -28,6 +28,8 @@ pub fn run(args: impl Iterator<Item = String>) {
             std::process::exit(2);
         }
     };
+    // Held to the end, so that what is buffered reaches the log file.
+    let _log = isms_core::logging::start();
     // The person's settings are read once, here at the edge, and handed down.
     let settings = match isms_core::settings::Settings::load() {
         Ok(settings) => settings,

@@ -21,7 +21,6 @@ use std::process::ExitCode;
 
 use args::{Cli, Command, ForgeCommand, Format, SignoffCommand};
 use chrono::NaiveDate;
-use clap::Parser;
 use isms_core::api::{Passphrase, Session};
 use isms_core::settings::Settings;
 use isms_core::{Error, ErrorCode, Isms};
@@ -77,7 +76,15 @@ pub(crate) fn usage(message: impl Into<String>) -> Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let _log = isms_core::logging::start();
+    // The command's name only: its arguments may hold text a person wrote.
+    let command = matches.subcommand_name().unwrap_or("isms");
+    let _span = tracing::info_span!("isms", command).entered();
     let format = cli.format;
     let outcome = Settings::load()
         .map_err(Failure::from)
@@ -89,6 +96,14 @@ fn main() -> ExitCode {
             };
             run(cli, &session)
         });
+    // How long it took is logged as the span closes.
+    match &outcome {
+        Ok(code) => {
+            let exit = if *code == ExitCode::SUCCESS { 0 } else { 1 };
+            tracing::info!(exit, "done")
+        }
+        Err(f) => tracing::warn!(code = %f.code, error = %f.message, "failed"),
+    }
     match outcome {
         Ok(code) => code,
         Err(f) => {

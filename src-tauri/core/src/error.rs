@@ -139,9 +139,20 @@ pub enum Error {
 
 /// A stable, machine-readable code for each kind of error: `{code, message, field}` on
 /// the wire, what the app and scripts branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     /// The folder is not an ISMS repository.
     NotAnIsms,
@@ -193,6 +204,19 @@ pub enum ErrorCode {
     NoIsms,
     /// Something failed that should not (the desktop shell's own).
     Internal,
+}
+
+impl ErrorCode {
+    /// The code as it is written on the wire: `not_an_isms`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Error {

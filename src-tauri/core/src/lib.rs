@@ -37,6 +37,7 @@ pub mod git;
 pub mod index;
 pub mod init;
 mod isms;
+pub mod logging;
 pub mod report;
 pub mod settings;
 pub mod signoff;
