@@ -3,7 +3,8 @@
 # register being on screen, and the memory (RSS) of the app and its WebKit processes
 # at that moment, with the sample ISMS and with a synthetic register of 10,000 risks.
 #
-# The app is the release build with the embedded screens (--features custom-protocol),
+# The app is the release build with the embedded screens and the launch measurement
+# (--features custom-protocol,bench),
 # run under Xvfb. `--report-ready` makes it print a line when the register's rows are
 # first painted; this script times from spawning the process to that line, then reads
 # the memory of the app process (VmRSS) and of its whole process tree (the app,
@@ -16,13 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 bash scripts/build-ui.sh
-cargo build -q --release -p isms-desk --features custom-protocol
+cargo build -q --release -p isms-desk --features custom-protocol,bench
 app=target/release/isms-desk
 work=target/bench-app
 rm -rf "$work"
 mkdir -p "$work"
 bash scripts/sample-repo.sh "$work/sample"
-cargo run -q --release -p isms-core --example synthetic -- "$work/risks-10000" 10000 500
+cargo run -q --release -p isms-core --features synthetic --example synthetic -- "$work/risks-10000" 10000 500
 
 measure() { # <repo> → prints "ms app_rss_mb tree_rss_mb tree_pss_mb rows"
   local repo="$1" out="$work/out.$$"

@@ -15,5 +15,5 @@ if [ ! -x "$venv/bin/weasyprint" ]; then
   "$venv/bin/pip" install -q "weasyprint==70.0"
 fi
 cargo build -q --release -p isms-cli
-cargo bench -q -p isms-core --bench report
+cargo bench -q -p isms-core --features synthetic --bench report
 "$venv/bin/python" scripts/bench_reports.py

@@ -1,7 +1,7 @@
 //! The commands the webview may call. Each is a one-liner over isms-core, run off the
 //! UI thread (`spawn_blocking`), with errors as `{code, message}`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -94,6 +94,9 @@ pub struct Startup {
     pub recent: Vec<String>,
     /// Whether the opened ISMS is the app's own copy of the sample.
     pub sample: bool,
+    /// Whether the app measures its launch (`--report-ready`, in a build with the
+    /// `bench` feature): the screens then say when the register is first visible.
+    pub measuring: bool,
 }
 
 /// The app's state: the ISMS open now, the person's settings (read once, at start)
@@ -101,8 +104,10 @@ pub struct Startup {
 pub struct Desk {
     isms: Mutex<Option<Isms>>,
     settings: Settings,
-    options: Options,
-    started: Instant,
+    pub(crate) options: Options,
+    /// When the app started, for the launch measurement of `bench` builds.
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
+    pub(crate) started: Instant,
 }
 
 impl Desk {
@@ -242,6 +247,7 @@ pub async fn startup(app: AppHandle, desk: State<'_, Desk>) -> Reply<Startup> {
         error,
         recent: paths(launch::recent(&data_dir)),
         sample,
+        measuring: desk.options.measuring(),
     })
 }
 
@@ -537,27 +543,4 @@ pub async fn export_pdf(
     let exported = desk.run(move |isms| isms.export_pdf(kind, &target)).await;
     progress(&app, format!("Exported {}", kind.title()), 1, 1);
     exported.map(Some)
-}
-
-/// The webview calls this once the risk register is first on screen. With
-/// `--report-ready` the app prints the time since start and its memory (the launch
-/// benchmark reads them).
-#[tauri::command]
-#[tracing::instrument(skip_all)]
-pub fn register_visible(desk: State<'_, Desk>, rows: u32) {
-    if desk.options.report_ready {
-        println!(
-            "register-visible ms={} rows={rows} rss_kb={}",
-            desk.started.elapsed().as_millis(),
-            rss_kb(Path::new("/proc/self/status")).unwrap_or(0)
-        );
-    }
-}
-
-fn rss_kb(status: &Path) -> Option<u64> {
-    std::fs::read_to_string(status)
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -28,7 +28,8 @@ pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// Export into this folder without a dialog.
     pub save_to: Option<PathBuf>,
-    /// Print launch figures when the register is first visible.
+    /// Print launch figures when the register is first visible (`bench` builds).
+    #[cfg(feature = "bench")]
     pub report_ready: bool,
 }
 
@@ -46,6 +47,7 @@ impl Options {
                 "--repo" => options.repo = Some(value("--repo")?),
                 "--data-dir" => options.data_dir = Some(value("--data-dir")?),
                 "--save-to" => options.save_to = Some(value("--save-to")?),
+                #[cfg(feature = "bench")]
                 "--report-ready" => options.report_ready = true,
                 "--sample" => options.sample = true,
                 // A desktop app is started by launchers and drivers that may add
@@ -54,6 +56,14 @@ impl Options {
             }
         }
         Ok(options)
+    }
+
+    /// Whether the launch is being measured.
+    pub fn measuring(&self) -> bool {
+        #[cfg(feature = "bench")]
+        return self.report_ready;
+        #[cfg(not(feature = "bench"))]
+        false
     }
 }
 
@@ -113,7 +123,8 @@ mod tests {
         let options = Options::parse(args.into_iter()).expect("valid arguments");
         assert_eq!(options.repo.as_deref(), Some(Path::new("/r")));
         assert_eq!(options.save_to.as_deref(), Some(Path::new("/out")));
-        assert!(options.report_ready);
+        // Measuring is for builds with the `bench` feature; others ignore the flag.
+        assert_eq!(options.measuring(), cfg!(feature = "bench"));
         assert!(Options::parse(["--repo".to_string()].into_iter())
             .unwrap_err()
             .contains("--repo needs a folder"));

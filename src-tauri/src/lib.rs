@@ -10,6 +10,8 @@
 
 mod commands;
 pub mod launch;
+#[cfg(feature = "bench")]
+mod measure;
 
 pub use commands::CommandError;
 
@@ -38,10 +40,10 @@ pub fn run(args: impl Iterator<Item = String>) {
             isms_core::settings::Settings::default()
         }
     };
-    tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
-        .manage(commands::Desk::new(options, settings))
-        .invoke_handler(tauri::generate_handler![
+    // The commands the webview may call; a `bench` build adds the launch measurement.
+    macro_rules! commands {
+        ($($extra:path),*) => {
+            tauri::generate_handler![
             commands::startup,
             commands::open_folder,
             commands::open_sample,
@@ -69,8 +71,17 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::signoff_sign,
             commands::signoff_push,
             commands::pin_root_key,
-            commands::register_visible,
-        ])
-        .run(tauri::generate_context!())
+            $($extra),*
+            ]
+        };
+    }
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(commands::Desk::new(options, settings));
+    #[cfg(feature = "bench")]
+    let app = app.invoke_handler(commands![measure::register_visible]);
+    #[cfg(not(feature = "bench"))]
+    let app = app.invoke_handler(commands![]);
+    app.run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start because the window system is unavailable");
 }

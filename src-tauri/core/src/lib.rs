@@ -42,6 +42,7 @@ pub mod report;
 pub mod settings;
 pub mod signoff;
 pub mod store;
+#[cfg(feature = "synthetic")]
 pub mod synthetic;
 
 pub use error::{Error, ErrorCode, LoadError, Result};

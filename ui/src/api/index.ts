@@ -68,6 +68,7 @@ export const api = {
   signoffPush: (id: string, passphrase: string | null) =>
     call<Published>("signoff_push", { id, passphrase }),
   pinRootKey: (key: string) => call<void>("pin_root_key", { key }),
+  /** Only in a `bench` build measuring its launch (Startup.measuring). */
   registerVisible: (rows: number) => call<void>("register_visible", { rows }),
 };
 

@@ -21,4 +21,9 @@ recent: Array<string>,
 /**
  * Whether the opened ISMS is the app's own copy of the sample.
  */
-sample: boolean, };
+sample: boolean, 
+/**
+ * Whether the app measures its launch (`--report-ready`, in a build with the
+ * `bench` feature): the screens then say when the register is first visible.
+ */
+measuring: boolean, };

@@ -17,6 +17,8 @@ export const app = $state({
   searchFocus: 0,
   /** The new-risk form is open. */
   newRisk: false,
+  /** The launch is being measured (a `bench` build started with --report-ready). */
+  measuring: false,
 });
 
 export function go(view: View, riskId: string | null = null) {
