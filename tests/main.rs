@@ -33,6 +33,7 @@ mod git;
 mod index;
 mod layering;
 mod reports;
+mod roundtrip;
 mod shell;
 mod signoff;
 mod store;
