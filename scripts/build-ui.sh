@@ -3,12 +3,11 @@
 # shell embeds at compile time, after type-checking them with svelte-check.
 set -euo pipefail
 cd "$(dirname "$0")/../ui"
-# `npm install`, not `npm ci`: the registry this project is built against serves only
-# the platform packages of Linux, so the lock file lists rollup's native package for
-# Linux alone and `npm ci` refuses it as out of step; `npm install` installs exactly
-# what the lock file pins and leaves it unchanged.
+# `npm ci`: exactly what the lock file pins (it lists the native packages of every
+# platform, so it is the same lock on any machine), and an error if package.json and
+# the lock disagree. Run again only when the lock changed.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 npm run --silent check
 npm run --silent build -- --logLevel warn
