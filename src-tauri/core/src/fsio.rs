@@ -1,6 +1,6 @@
 //! Atomic file writes: write a temporary file in the same directory, fsync it,
 //! rename it over the target, fsync the directory. A crash at any instant leaves the
-//! old file or the new one, never a mix (DESIGN.md §4).
+//! old file or the new one, never a mix (ARCHITECTURE.md, "Invariants").
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -58,13 +58,25 @@ fn write_via_temporary(
         tmp.sync_all()?;
         drop(tmp);
         put_in_place(&tmp_path, path)?;
-        // Make the rename itself durable.
-        File::open(dir)?.sync_all()
+        sync_directory(dir)
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp_path);
         return Err(Error::io(path, e));
     }
+    Ok(())
+}
+
+/// Makes a rename in `dir` durable. On Unix that is an fsync of the directory; Windows
+/// cannot open a directory as a file, and NTFS journals the rename itself (the file
+/// is the old one or the new one after a crash, as everywhere).
+#[cfg(unix)]
+fn sync_directory(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_directory(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
