@@ -114,8 +114,19 @@ fn list_filters_sorts_and_aligns() {
             .all(|l| l[..col].trim_end().len() < col && !l[col..].starts_with(' ')),
         "{out}"
     );
-    let (code, _, err) = isms(&["--repo", &repo(), "list", "risks", "--band", "severe"]);
+    let (code, _, err) = isms(&[
+        "--repo",
+        &repo(),
+        "--format",
+        "json",
+        "list",
+        "risks",
+        "--band",
+        "severe",
+    ]);
     assert_eq!(code, 2);
+    let (code, err) = crate::support::error_of(&err);
+    assert_eq!(code, "usage");
     assert!(
         err.contains("--band: `severe` is not one of unacceptable, manage or acceptable"),
         "{err}"
@@ -205,8 +216,10 @@ fn init_creates_a_valid_git_repository_with_all_93_soa_entries() {
     );
     let (_, out, _) = isms(&["--repo", &d, "show", "scope"]);
     assert!(out.contains("Fjeldstue: Rådgivning"), "{out}");
-    let (code, _, err) = isms(&["init", &d]);
+    let (code, _, err) = isms(&["--format", "json", "init", &d]);
     assert_eq!(code, 2);
+    let (code, err) = crate::support::error_of(&err);
+    assert_eq!(code, "not_empty");
     assert!(err.contains("exists and is not empty"), "{err}");
 }
 

@@ -167,14 +167,14 @@ fn a_passphrase_protected_key_is_opened_with_the_passphrase_asked_for() {
         script
     };
     let wrong = askpass("wrong");
-    let (code, _, err) = s.isms_with(
+    let (code, err) = s.isms_error(
         &["commit", "-m", "Initial"],
         &[
             ("SSH_ASKPASS", wrong.to_str().expect("utf-8")),
             ("SSH_ASKPASS_REQUIRE", "force"),
         ],
     );
-    assert_eq!(code, 2);
+    assert_eq!(code, "no_signing_key");
     assert!(err.contains("wrong passphrase for"), "{err}");
     assert_eq!(
         crate::support::git_status_in(&s, s.path(), &["rev-parse", "HEAD"]).0,
@@ -249,8 +249,8 @@ fn ssh_agent_signs_when_it_holds_the_key() {
     assert_eq!(verify_commit(&s, "HEAD").0, 0);
     // Without the agent the same key needs its passphrase, and there is no terminal.
     s.ok(&["set", "R-004", "likelihood=4"]);
-    let (code, _, err) = s.isms(&["commit", "-m", "No agent"]);
-    assert_eq!(code, 2);
+    let (code, err) = s.isms_error(&["commit", "-m", "No agent"], &[]);
+    assert_eq!(code, "no_signing_key");
     assert!(err.contains("no passphrase was given"), "{err}");
     drop(agent);
     s.fsck();
@@ -280,8 +280,8 @@ fn commits_take_all_changes_or_the_chosen_records_and_refuse_invalid_files() {
     // A file that does not load is not committed.
     s.copy.edit("risks/R-005.md", "impact: 4", "impact: 9");
     let head = s.git(&["rev-parse", "HEAD"]);
-    let (code, _, err) = s.isms(&["commit", "-m", "Broken"]);
-    assert_eq!(code, 2);
+    let (code, err) = s.isms_error(&["commit", "-m", "Broken"], &[]);
+    assert_eq!(code, "invalid");
     assert!(
         err.contains("risks/R-005.md:7: impact: 9 is outside the scale 1–5"),
         "{err}"
@@ -310,8 +310,8 @@ fn commits_take_all_changes_or_the_chosen_records_and_refuse_invalid_files() {
     s.git(&["config", "--unset", "user.name"]);
     s.git(&["config", "--unset", "user.email"]);
     s.ok(&["set", "R-004", "likelihood=2"]);
-    let (code, _, err) = s.isms(&["commit", "-m", "Who?"]);
-    assert_eq!(code, 2);
+    let (code, err) = s.isms_error(&["commit", "-m", "Who?"], &[]);
+    assert_eq!(code, "usage");
     assert!(err.contains("isms settings --person"), "{err}");
     s.ok(&["settings", "--person", "ingrid.solberg@kestrelcart.example"]);
     s.ok(&["commit", "-m", "As the person in isms.yaml"]);

@@ -332,11 +332,19 @@ fn closing_keeps_the_record_for_the_audit_trail() {
     let err = isms
         .close("R-016", None, today())
         .expect_err("already closed");
+    assert_eq!(err.code(), ErrorCode::Invalid, "{err}");
     assert!(err.to_string().contains("already closed"));
 
     let err = isms
         .close("T-001", None, today())
         .expect_err("open actions");
+    let Error::Invalid(load) = &err else {
+        panic!("invalid: {err}")
+    };
+    assert_eq!(
+        (load.path.as_str(), load.field.as_deref()),
+        ("treatments/T-001.md", Some("actions"))
+    );
     assert!(err.to_string().contains("A1, A2, A3 still open"), "{err}");
     for action in ["A1", "A2", "A3"] {
         isms.close("T-001", Some(action), today())
@@ -360,6 +368,13 @@ fn closing_keeps_the_record_for_the_audit_trail() {
     let err = isms
         .close("8.13", None, today())
         .expect_err("SoA entries stay");
+    let Error::Invalid(load) = &err else {
+        panic!("invalid: {err}")
+    };
+    assert_eq!(
+        (load.path.as_str(), load.field.as_deref()),
+        ("controls/8.13.md", Some("applicable"))
+    );
     assert!(err.to_string().contains("set applicable=false"));
 }
 

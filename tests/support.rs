@@ -138,6 +138,19 @@ pub fn isms(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The `{"error": {"code", "message"}}` that `isms --format json` prints on failure.
+pub fn error_of(stderr: &str) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_str(stderr.trim())
+        .unwrap_or_else(|e| panic!("not a JSON error ({e}): {stderr}"));
+    let field = |name: &str| {
+        v["error"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error.{name} in {stderr}"))
+            .to_string()
+    };
+    (field("code"), field("message"))
+}
+
 /// Compares text with a golden file; `UPDATE_GOLDEN=1` rewrites it.
 pub fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -284,6 +297,16 @@ impl Signed {
             .env_remove("ISMS_DESK_LOG_DIR")
             .stdin(std::process::Stdio::null());
         c
+    }
+
+    /// Runs `isms --repo <copy> --format json …` expecting it to fail, and reads the
+    /// error it prints: (its code, its message).
+    pub fn isms_error(&self, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = self.isms_with(&all, env);
+        assert_eq!(code, 2, "isms {args:?} should fail: {out}{err}");
+        error_of(&err)
     }
 
     /// Runs `isms --repo <copy> …` → (code, stdout, stderr).

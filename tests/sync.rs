@@ -253,8 +253,8 @@ fn push_is_refused_when_the_remote_moved_and_pull_refuses_uncommitted_changes() 
         "isms: commit or discard your changes first; these files have changes: risks/R-002.md\n"
     );
     team.ism.ok(&["commit", "-m", "R-002"]);
-    let (code, _, err) = team.ism.isms(&["push"]);
-    assert_eq!(code, 2);
+    let (code, err) = team.ism.isms_error(&["push"], &[]);
+    assert_eq!(code, "sync");
     assert!(err.contains("pull first, then push"), "{err}");
     team.ism.ok(&["pull"]);
     team.ism.ok(&["push"]);
@@ -426,8 +426,8 @@ fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_ho
     sshd.authorize(&[&ism.key]);
 
     // A server whose host key is not known is refused before any key is offered.
-    let (code, _, err) = ism.isms(&["push"]);
-    assert_ne!(code, 0);
+    let (code, err) = ism.isms_error(&["push"], &[]);
+    assert_eq!(code, "sync");
     assert!(
         err.contains("host key is not in ~/.ssh/known_hosts"),
         "{err}"
@@ -442,8 +442,8 @@ fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_ho
         format!("[127.0.0.1]:{} {}\n", sshd.port, public_key(&other)),
     )
     .expect("writable");
-    let (code, _, err) = ism.isms(&["push"]);
-    assert_ne!(code, 0);
+    let (code, err) = ism.isms_error(&["push"], &[]);
+    assert_eq!(code, "sync");
     assert!(err.contains("or it has changed"), "{err}");
 
     // Known host; the key file is git's user.signingkey (no agent here).
@@ -498,8 +498,8 @@ fn sync_over_ssh_with_a_key_file_and_with_ssh_agent_and_never_with_an_unknown_ho
     assert_eq!(code, 0, "{out}{err}");
     assert!(ism.copy.read("risks/R-002.md").contains("likelihood: 2"));
     // Without the agent, the key file is refused, and the message says what was tried.
-    let (code, _, err) = ism.isms(&["fetch"]);
-    assert_ne!(code, 0);
+    let (code, err) = ism.isms_error(&["fetch"], &[]);
+    assert_eq!(code, "sync");
     assert!(
         err.contains("accepted none of the SSH keys offered"),
         "{err}"
@@ -525,8 +525,8 @@ fn sync_over_http_takes_the_password_from_gits_credential_helper() {
     ism.git(&["remote", "add", "origin", &server.url("/remote.git")]);
 
     // No helper: refused, with what to do, and nothing pushed.
-    let (code, _, err) = ism.isms(&["push"]);
-    assert_ne!(code, 0);
+    let (code, err) = ism.isms_error(&["push"], &[]);
+    assert_eq!(code, "sync");
     assert!(err.contains("git credential helper"), "{err}");
     let remote = root.join("remote.git");
     let (code, _, _) = git_status_in(&ism, &remote, &["rev-parse", "--verify", "main"]);
@@ -538,8 +538,8 @@ fn sync_over_http_takes_the_password_from_gits_credential_helper() {
     ism.git(&["config", "credential.helper", &helper]);
     let host = format!("127.0.0.1:{}", server.port);
     fs::write(&store, format!("http://jonas:wrong@{host}\n")).expect("writable");
-    let (code, _, err) = ism.isms(&["push"]);
-    assert_ne!(code, 0);
+    let (code, err) = ism.isms_error(&["push"], &[]);
+    assert_eq!(code, "sync");
     assert!(err.contains("no credential was accepted"), "{err}");
 
     // The right password in the helper: pushed, and git agrees.
