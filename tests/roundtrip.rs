@@ -253,7 +253,14 @@ fn read_risk(text: &str, id: &str) -> Risk {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // Failing cases are kept beside this file (roundtrip.proptest-regressions) and
+    // tried first on every run; 256 cases a run (PROPTEST_CASES=… for more).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn a_risk_is_written_and_read_back_as_the_same_risk(risk in risk()) {

@@ -439,3 +439,44 @@ fn the_command_line_creates_sets_and_closes() {
     assert_eq!(code, 2);
     assert!(err.contains("\"code\":\"not_found\""), "{err}");
 }
+
+#[test]
+fn text_that_starts_like_a_yaml_list_is_saved_as_the_text_it_is() {
+    // Found by the property test of the writer (tests/roundtrip.rs): a title typed in
+    // the app as "[Legacy] payment gateway" was refused as a broken YAML list.
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    isms.set(
+        "R-004",
+        &set(&["title=[Legacy] payment gateway {v1}"]),
+        None,
+        None,
+    )
+    .expect("saves");
+    let AnyRecord::Risk(r) = isms.open_record("R-004").expect("reads").record else {
+        panic!("a risk")
+    };
+    assert_eq!(r.title, "[Legacy] payment gateway {v1}");
+    // Nor is text that starts like an anchor or a tag: "&Co" is not an anchor "Co".
+    isms.set(
+        "R-004",
+        &set(&["title=&Co sourcing, !important"]),
+        None,
+        None,
+    )
+    .expect("saves");
+    let AnyRecord::Risk(r) = isms.open_record("R-004").expect("reads").record else {
+        panic!("a risk")
+    };
+    assert_eq!(r.title, "&Co sourcing, !important");
+    // A list field given a broken list is still refused, by the field.
+    let before = copy.read("risks/R-004.md");
+    let err = isms
+        .set("R-004", &set(&["controls=[5.1, 8.13"]), None, None)
+        .expect_err("not a list");
+    let Error::Invalid(load) = &err else {
+        panic!("invalid: {err}")
+    };
+    assert_eq!(load.field.as_deref(), Some("controls"), "{err}");
+    assert_eq!(copy.read("risks/R-004.md"), before);
+}

@@ -264,15 +264,21 @@ fn value_node(text: &str) -> Result<Node, String> {
             value: Value::Null,
         });
     }
+    // `[a, b]` is a list and `{a: 1}` a mapping; text that only starts like one
+    // ("[Legacy] payment gateway") is text. A field that needs a list says so when
+    // the record is read back.
     if trimmed.starts_with(['[', '{']) {
-        return yaml::parse(trimmed).map_err(|e| {
-            format!(
-                "`{trimmed}` is not a valid YAML list or mapping: {}",
-                e.message
-            )
-        });
+        if let Ok(node) = yaml::parse(trimmed) {
+            return Ok(node);
+        }
+        return Ok(string());
     }
-    if trimmed != text || text.contains(['#', '\n']) {
+    // Anchors, aliases, tags and reserved indicators mean nothing to a person typing a
+    // value: "&Co" is text, not an anchor named "Co" on nothing.
+    if trimmed != text
+        || text.contains(['#', '\n'])
+        || text.starts_with(['&', '*', '!', '%', '@', '`'])
+    {
         return Ok(string());
     }
     match yaml::parse(text) {

@@ -115,54 +115,50 @@ impl<'a> Reader<'a> {
             .any(|e| e.field.as_deref() == Some(name.as_str()))
     }
 
-    /// An optional level of a likelihood or impact scale (1–5).
+    /// An optional level of a scale (1–5).
     pub fn opt_level(&mut self, f: Fields, key: &str) -> Option<u8> {
-        let node = f.get(key)?;
-        match node.value {
-            Value::Null => None,
-            Value::Int(n) if (i64::from(MIN_LEVEL)..=i64::from(MAX_LEVEL)).contains(&n) => {
-                u8::try_from(n).ok()
-            }
-            Value::Int(n) => {
-                self.error(
-                    node.line,
-                    &f.name(key),
-                    format!("{n} is outside the scale {MIN_LEVEL}–{MAX_LEVEL}"),
-                );
-                None
-            }
-            ref other => {
-                let shown = node.raw.clone().unwrap_or_else(|| other.kind().to_string());
-                self.error(
-                    node.line,
-                    &f.name(key),
-                    format!("expected a whole number {MIN_LEVEL}–{MAX_LEVEL}, found {shown}"),
-                );
-                None
-            }
-        }
+        let range = i64::from(MIN_LEVEL)..=i64::from(MAX_LEVEL);
+        self.whole_number(f, key, range, Bounds::Scale)
+            .and_then(|n| u8::try_from(n).ok())
     }
 
     /// An optional whole number.
     pub fn opt_number(&mut self, f: Fields, key: &str, min: i64, max: i64) -> Option<i64> {
+        self.whole_number(f, key, min..=max, Bounds::Range)
+    }
+
+    /// An optional whole number within `range`; outside it, or not a whole number,
+    /// an error naming the bounds as `bounds` says them.
+    fn whole_number(
+        &mut self,
+        f: Fields,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+        bounds: Bounds,
+    ) -> Option<i64> {
         let node = f.get(key)?;
+        let (min, max) = (range.start(), range.end());
         match node.value {
             Value::Null => None,
-            Value::Int(n) if (min..=max).contains(&n) => Some(n),
+            Value::Int(n) if range.contains(&n) => Some(n),
             Value::Int(n) => {
-                self.error(
-                    node.line,
-                    &f.name(key),
-                    format!("{n} is outside {min}–{max}"),
-                );
+                let outside = match bounds {
+                    Bounds::Scale => format!("{n} is outside the scale {min}–{max}"),
+                    Bounds::Range => format!("{n} is outside {min}–{max}"),
+                };
+                self.error(node.line, &f.name(key), outside);
                 None
             }
             ref other => {
                 let shown = node.raw.clone().unwrap_or_else(|| other.kind().to_string());
+                let expected = match bounds {
+                    Bounds::Scale => format!("a whole number {min}–{max}"),
+                    Bounds::Range => "a whole number".to_string(),
+                };
                 self.error(
                     node.line,
                     &f.name(key),
-                    format!("expected a whole number, found {shown}"),
+                    format!("expected {expected}, found {shown}"),
                 );
                 None
             }
@@ -419,4 +415,11 @@ fn scalar_fallback(value: &Value) -> String {
         Value::Float(x) => x.to_string(),
         _ => String::new(),
     }
+}
+
+/// How an error names the bounds of a whole number: as a scale's levels or as a range.
+#[derive(Clone, Copy)]
+enum Bounds {
+    Scale,
+    Range,
 }

@@ -22,13 +22,14 @@ pub struct Parsed<T> {
 
 type ParseResult<T> = Result<Parsed<T>, Vec<LoadError>>;
 
-/// Splits and parses a record file, then reads it with `read`.
+/// Splits and parses a record file, then reads it with `read`, which gets the front
+/// matter's fields and the body.
 fn parse_with<T>(
     path: &str,
     stem: &str,
     text: &str,
     known: &[&str],
-    read: impl FnOnce(&mut Reader, Fields) -> Option<T>,
+    read: impl FnOnce(&mut Reader, Fields, String) -> Option<T>,
 ) -> ParseResult<T> {
     let source = frontmatter::split(text).map_err(|e| {
         vec![LoadError {
@@ -73,7 +74,7 @@ fn parse_with<T>(
             suggestion: crate::domain::words::closest(k, known).map(str::to_string),
         })
         .collect();
-    let record = read(&mut reader, fields);
+    let record = read(&mut reader, fields, source.body.clone());
     match record {
         Some(record) if reader.errors.is_empty() => Ok(Parsed {
             record,
@@ -142,7 +143,7 @@ pub const RISK_KEYS: &[&str] = &[
 
 /// Reads a risk file (`risks/R-001.md`).
 pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
-    parse_with(path, stem, text, RISK_KEYS, |r, f| {
+    parse_with(path, stem, text, RISK_KEYS, |r, f, body| {
         check_numbered_id(r, f, "R-", "risk");
         let id = r.text(f, "id");
         let title = r.text(f, "title");
@@ -236,12 +237,8 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
             reviewed_on,
             next_review,
             acceptance,
-            body: String::new(),
+            body,
         })
-    })
-    .map(|mut p| {
-        p.record.body = p.source.body.clone();
-        p
     })
 }
 
@@ -321,7 +318,7 @@ pub const SOA_KEYS: &[&str] = &[
 
 /// Reads an SoA entry (`controls/8.13.md`).
 pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEntry> {
-    parse_with(path, stem, text, SOA_KEYS, |r, f| {
+    parse_with(path, stem, text, SOA_KEYS, |r, f, body| {
         let id = r.text(f, "id");
         let title = r.opt_text(f, "title").unwrap_or_default();
         let applicable = r.opt_bool(f, "applicable");
@@ -350,12 +347,8 @@ pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEnt
             reasons,
             justification,
             evidence,
-            body: String::new(),
+            body,
         })
-    })
-    .map(|mut p| {
-        p.record.body = p.source.body.clone();
-        p
     })
 }
 
@@ -389,7 +382,7 @@ pub const TREATMENT_KEYS: &[&str] = &[
 
 /// Reads a treatment (`treatments/T-001.md`).
 pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatment> {
-    parse_with(path, stem, text, TREATMENT_KEYS, |r, f| {
+    parse_with(path, stem, text, TREATMENT_KEYS, |r, f, body| {
         check_numbered_id(r, f, "T-", "treatment");
         let id = r.text(f, "id");
         let title = r.text(f, "title");
@@ -459,12 +452,8 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
             approved_on,
             approved_by,
             closed_on,
-            body: String::new(),
+            body,
         })
-    })
-    .map(|mut p| {
-        p.record.body = p.source.body.clone();
-        p
     })
 }
 
@@ -516,7 +505,7 @@ pub const DOCUMENT_KEYS: &[&str] = &[
 
 /// Reads a controlled document (`documents/scope.md`).
 pub fn parse_document(path: &str, stem: &str, text: &str) -> ParseResult<Document> {
-    parse_with(path, stem, text, DOCUMENT_KEYS, |r, f| {
+    parse_with(path, stem, text, DOCUMENT_KEYS, |r, f, body| {
         let id = r.text(f, "id");
         let title = r.text(f, "title");
         let version = r.text(f, "version");
@@ -534,12 +523,8 @@ pub fn parse_document(path: &str, stem: &str, text: &str) -> ParseResult<Documen
             effective,
             next_review,
             withdrawn_on,
-            body: String::new(),
+            body,
         })
-    })
-    .map(|mut p| {
-        p.record.body = p.source.body.clone();
-        p
     })
 }
 
@@ -572,7 +557,7 @@ pub const ASSESSMENT_KEYS: &[&str] = &[
 
 /// Reads an assessment (`assessments/2026.md`).
 pub fn parse_assessment(path: &str, stem: &str, text: &str) -> ParseResult<Assessment> {
-    parse_with(path, stem, text, ASSESSMENT_KEYS, |r, f| {
+    parse_with(path, stem, text, ASSESSMENT_KEYS, |r, f, body| {
         let id = r.text(f, "id");
         let title = r.text(f, "title");
         let performed_on = r.date(f, "performed_on");
@@ -597,12 +582,8 @@ pub fn parse_assessment(path: &str, stem: &str, text: &str) -> ParseResult<Asses
             evidence,
             themes,
             improvements,
-            body: String::new(),
+            body,
         })
-    })
-    .map(|mut p| {
-        p.record.body = p.source.body.clone();
-        p
     })
 }
 
