@@ -335,11 +335,7 @@ impl Isms {
     pub fn signoff_record(&self, id: &str) -> Result<crate::store::Saved> {
         let repo = crate::git::repository(self)?;
         let verification = self.signoff_verify(&VerifyOptions::default())?;
-        let request = verification
-            .requests
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| Error::NotFound(format!("sign-off request {id}")))?;
+        let request = verification.known_request(id)?;
         if request.kind != SignoffKind::RiskAcceptance.as_str() {
             return Err(Error::Usage(format!(
                 "{id} is a {} sign-off; only risk acceptances are recorded in a record",
@@ -794,11 +790,7 @@ impl Isms {
         credentials: &crate::git::sync::Credentials,
     ) -> Result<Published> {
         let verification = self.signoff_verify(&VerifyOptions::default())?;
-        let request = verification
-            .requests
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| Error::NotFound(format!("sign-off request {id}")))?;
+        let request = verification.known_request(id)?;
         let branch = format!("{BRANCH_PREFIX}{id}");
         self.push_branch(remote, &format!("refs/heads/{branch}"), credentials)?;
         let repo = crate::git::repository(self)?;

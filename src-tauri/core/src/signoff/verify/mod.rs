@@ -247,6 +247,12 @@ impl Verification {
         self.requests.iter().find(|r| r.id == id)
     }
 
+    /// The request with this id, which must exist.
+    pub fn known_request(&self, id: &str) -> Result<&RequestVerification> {
+        self.request(id)
+            .ok_or_else(|| Error::NotFound(format!("sign-off request {id}")))
+    }
+
     /// The most recent completed request for this document path.
     pub fn latest_complete(&self, path: &str) -> Option<&RequestVerification> {
         self.requests
