@@ -24,53 +24,39 @@ fn short(id: &str) -> &str {
     &id[..12]
 }
 
-/// Every problem of a verification (top level and per request), as (code, text).
-fn problems(v: &Value) -> Vec<(String, String, Value)> {
-    let mut out = Vec::new();
-    let mut take = |p: &Value| {
-        out.push((
-            p["code"].as_str().unwrap_or_default().to_string(),
-            format!(
-                "{} {}",
-                p["message"].as_str().unwrap_or_default(),
-                p["remedy"].as_str().unwrap_or_default()
-            ),
-            p.clone(),
-        ))
-    };
-    for p in v["problems"].as_array().into_iter().flatten() {
-        take(p);
-    }
-    for list in ["requests", "open"] {
-        for r in v[list].as_array().into_iter().flatten() {
-            for p in r["problems"].as_array().into_iter().flatten() {
-                take(p);
-            }
+/// Every entry of `list` ("problems" or "warnings") of a verification, at the top level
+/// and in each request, landed or open.
+fn findings<'v>(v: &'v Value, list: &str) -> Vec<&'v Value> {
+    let mut out: Vec<&Value> = v[list].as_array().into_iter().flatten().collect();
+    for requests in ["requests", "open"] {
+        for r in v[requests].as_array().into_iter().flatten() {
+            out.extend(r[list].as_array().into_iter().flatten());
         }
     }
     out
 }
 
+fn text_of(p: &Value, key: &str) -> String {
+    p[key].as_str().unwrap_or_default().to_string()
+}
+
+/// Every problem of a verification (top level and per request), as (code, text).
+fn problems(v: &Value) -> Vec<(String, String, Value)> {
+    findings(v, "problems")
+        .into_iter()
+        .map(|p| {
+            let text = format!("{} {}", text_of(p, "message"), text_of(p, "remedy"));
+            (text_of(p, "code"), text, p.clone())
+        })
+        .collect()
+}
+
 /// Every warning of a verification, as (code, text).
 fn warnings(v: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut take = |p: &Value| {
-        out.push((
-            p["code"].as_str().unwrap_or_default().to_string(),
-            p["message"].as_str().unwrap_or_default().to_string(),
-        ))
-    };
-    for p in v["warnings"].as_array().into_iter().flatten() {
-        take(p);
-    }
-    for list in ["requests", "open"] {
-        for r in v[list].as_array().into_iter().flatten() {
-            for p in r["warnings"].as_array().into_iter().flatten() {
-                take(p);
-            }
-        }
-    }
-    out
+    findings(v, "warnings")
+        .into_iter()
+        .map(|p| (text_of(p, "code"), text_of(p, "message")))
+        .collect()
 }
 
 /// `isms verify <args>` fails with a problem of `code` whose text contains `needle`;
@@ -117,6 +103,23 @@ fn git_env(b: &Board, args: &[&str], env: &[(&str, &str)]) -> String {
 }
 
 /// A blob of `content` in the repository.
+/// Merges request `id` into main as a forge's merge button does: an unsigned merge
+/// commit with the forge's message.
+fn forge_merge(b: &Board, id: &str, message: &str) -> String {
+    git(
+        b,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "--no-gpg-sign",
+            "-m",
+            message,
+            &format!("signoff/{id}"),
+        ],
+    )
+}
+
 fn blob(b: &Board, content: &str) -> String {
     let file = b.s.home.path().join("blob.txt");
     fs::write(&file, content).expect("writable");
@@ -235,6 +238,42 @@ fn hand_step(
     b.git_step(id, key, step, role, extra)
 }
 
+/// Jonas's co-signature (step 2) of request `id` made with plain git on its branch,
+/// approving `blob` as the risk assessment report, with `env` for the commit.
+fn git_cosign(b: &Board, id: &str, blob: &str, env: &[(&str, &str)]) -> String {
+    let branch = format!("signoff/{id}");
+    let source = git(b, &["rev-parse", "main"]);
+    git(b, &["checkout", "-q", &branch]);
+    let file = b.s.home.path().join("cosign-message.txt");
+    let message = trailers(
+        id,
+        "risk-assessment",
+        2,
+        "head-of-product",
+        RA,
+        blob,
+        &source,
+    );
+    fs::write(&file, format!("Co-sign\n\n{message}")).expect("the message is written");
+    git_env(
+        b,
+        &[
+            "-c",
+            &format!("user.signingkey={}", b.jonas.display()),
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-S",
+            "-F",
+            file.to_str().expect("utf-8"),
+        ],
+        env,
+    );
+    let commit = git(b, &["rev-parse", "HEAD"]);
+    git(b, &["checkout", "-q", "main"]);
+    commit
+}
+
 /// The CEO's signed merge made with plain git: `git merge -S` with step `step`'s trailers.
 fn git_signed_merge(b: &Board, id: &str, key: &Path, step: usize, role: &str) -> String {
     let branch = format!("signoff/{id}");
@@ -306,18 +345,7 @@ fn land(b: &Board, route: Route) -> String {
         Route::SignedMerge => signed_off(b),
         Route::ForgeMerge => {
             let id = approved(b);
-            git(
-                b,
-                &[
-                    "merge",
-                    "-q",
-                    "--no-ff",
-                    "--no-gpg-sign",
-                    "-m",
-                    "Merge pull request #1",
-                    &format!("signoff/{id}"),
-                ],
-            );
+            forge_merge(b, &id, "Merge pull request #1");
             id
         }
         Route::FastForward => {
@@ -733,18 +761,7 @@ fn a_commit_pushed_on_top_of_the_approved_steps_is_seen() {
     git(&b, &["commit", "-q", "-S", "-am", "Fix typo"]);
     let typo = git(&b, &["rev-parse", "HEAD"]);
     git(&b, &["checkout", "-q", "main"]);
-    git(
-        &b,
-        &[
-            "merge",
-            "-q",
-            "--no-ff",
-            "--no-gpg-sign",
-            "-m",
-            "Merge pull request #3",
-            &format!("signoff/{id}"),
-        ],
-    );
+    forge_merge(&b, &id, "Merge pull request #3");
     rejects(
         &b,
         &[],
@@ -1175,42 +1192,13 @@ fn people_who_could_pass_for_one_another_are_named() {
 fn a_backdated_step_is_shown_with_both_dates() {
     let b = Board::new();
     let id = b.start(&["risk-assessment"]);
-    let branch = format!("signoff/{id}");
-    let blob = git(&b, &["rev-parse", &format!("{branch}:{RA}")]);
-    let source = git(&b, &["rev-parse", "main"]);
-    git(&b, &["checkout", "-q", &branch]);
-    let file = b.s.home.path().join("message.txt");
-    fs::write(
-        &file,
-        format!(
-            "Co-sign\n\n{}",
-            trailers(
-                &id,
-                "risk-assessment",
-                2,
-                "head-of-product",
-                RA,
-                &blob,
-                &source
-            )
-        ),
-    )
-    .unwrap();
-    git_env(
+    let blob = git(&b, &["rev-parse", &format!("signoff/{id}:{RA}")]);
+    git_cosign(
         &b,
-        &[
-            "-c",
-            &format!("user.signingkey={}", b.jonas.display()),
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-S",
-            "-F",
-            file.to_str().unwrap(),
-        ],
+        &id,
+        &blob,
         &[("GIT_COMMITTER_DATE", "@1700000000 +0100")],
     );
-    git(&b, &["checkout", "-q", "main"]);
     let (code, v) = b.verify(&[&id]);
     assert_eq!(code, 0, "a backdate is a warning: {v:#}");
     let found = warnings(&v)
@@ -1352,18 +1340,7 @@ fn a_merge_signed_by_the_wrong_person_gets_no_advice_about_forges() {
 fn a_merge_made_by_a_forge_without_an_approval_says_what_to_do() {
     let b = Board::new();
     let id = approved_steps(&b);
-    git(
-        &b,
-        &[
-            "merge",
-            "-q",
-            "--no-ff",
-            "--no-gpg-sign",
-            "-m",
-            "Merge pull request #6",
-            &format!("signoff/{id}"),
-        ],
-    );
+    forge_merge(&b, &id, "Merge pull request #6");
     let p = rejects(&b, &[], "not_signed", "the merge");
     assert!(
         p["remedy"]
@@ -1470,40 +1447,7 @@ fn a_step_that_approves_other_content_is_refused() {
     let b = Board::new();
     let id = b.start(&["risk-assessment"]);
     let other = blob(&b, "something else\n");
-    let branch = format!("signoff/{id}");
-    let source = git(&b, &["rev-parse", "main"]);
-    git(&b, &["checkout", "-q", &branch]);
-    let file = b.s.home.path().join("m.txt");
-    fs::write(
-        &file,
-        format!(
-            "Co-sign\n\n{}",
-            trailers(
-                &id,
-                "risk-assessment",
-                2,
-                "head-of-product",
-                RA,
-                &other,
-                &source
-            )
-        ),
-    )
-    .unwrap();
-    git(
-        &b,
-        &[
-            "-c",
-            &format!("user.signingkey={}", b.jonas.display()),
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-S",
-            "-F",
-            file.to_str().unwrap(),
-        ],
-    );
-    git(&b, &["checkout", "-q", "main"]);
+    git_cosign(&b, &id, &other, &[]);
     rejects(
         &b,
         &[&id],
@@ -1741,18 +1685,7 @@ fn an_acceptance_merged_on_the_forge_is_recorded_with_isms_signoff_record() {
     let (code, out, err) = b.sign(&b.maja.clone(), &id, &["--approve"]);
     assert_eq!(code, 0, "{out}{err}");
     b.as_ingrid();
-    git(
-        &b,
-        &[
-            "merge",
-            "-q",
-            "--no-ff",
-            "--no-gpg-sign",
-            "-m",
-            "Merge pull request #9",
-            &format!("signoff/{id}"),
-        ],
-    );
+    forge_merge(&b, &id, "Merge pull request #9");
     let v = accepts(&b, &[]);
     assert!(
         warnings(&v)
