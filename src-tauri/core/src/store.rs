@@ -150,40 +150,7 @@ impl Isms {
         assignments: &[Assignment],
         body: Option<&str>,
     ) -> Result<Saved> {
-        let path_of = |id: &str| format!("{}/{id}.md", kind.folder());
-        let mut fixed: Vec<Assignment> = Vec::new();
-        let mut default_body = String::new();
-        match kind {
-            RecordKind::Risk => {
-                fixed.push(assignment("status", "active"));
-                default_body = RISK_SECTIONS
-                    .iter()
-                    .map(|h| format!("## {h}\n\n"))
-                    .collect::<String>();
-            }
-            RecordKind::Treatment => fixed.push(assignment("decision", "proposed")),
-            RecordKind::Control => {
-                let id = id.ok_or_else(|| {
-                    invalid(
-                        kind.folder(),
-                        "id",
-                        "give the Annex A control id, e.g. 5.37",
-                    )
-                })?;
-                let control = catalogue::annex_a()
-                    .into_iter()
-                    .find(|c| c.id == id)
-                    .ok_or_else(|| {
-                        invalid(
-                            &path_of(id),
-                            "id",
-                            format!("`{id}` is not an ISO/IEC 27001:2022 Annex A control"),
-                        )
-                    })?;
-                fixed.push(assignment("title", &control.title));
-            }
-            RecordKind::Document | RecordKind::Assessment => {}
-        }
+        let (fixed, default_body) = defaults_for_new(kind, id)?;
         let body = body.unwrap_or(&default_body);
         let _lock = self.write_lock()?;
         let mut number = None;
@@ -208,40 +175,8 @@ impl Isms {
                 }
             };
             check_new_id(kind, &id)?;
-            let path = path_of(&id);
-            let mut all = vec![assignment("id", &id)];
-            // Defaults first, so that the caller's assignments win.
-            all.extend(
-                fixed
-                    .iter()
-                    .filter(|f| !assignments.iter().any(|a| a.field() == f.field()))
-                    .cloned(),
-            );
-            for a in assignments {
-                check_assignable(kind, &path, a)?;
-            }
-            all.extend(assignments.iter().cloned());
-            let front = edit::apply("", &all).map_err(|message| invalid(&path, "", message))?;
-            let draft = frontmatter::Source {
-                bom: false,
-                crlf: false,
-                front,
-                closing_fence: "---".into(),
-                body: body.to_string(),
-            };
-            // The draft is not a file anyone wrote: its line numbers would mislead.
-            let parsed = parse_text(kind, &path, &id, &draft.join()).map_err(|errors| {
-                let first = errors
-                    .into_iter()
-                    .next()
-                    .expect("a failed parse reports at least one error");
-                Error::Invalid(LoadError {
-                    line: None,
-                    ..first
-                })
-            })?;
-            let (fields, new_body) = emit_any(&parsed.record);
-            let text = format::write_record(&fields, new_body, None);
+            let path = kind.path(&id);
+            let text = new_record_text(kind, &id, &path, &fixed, assignments, body)?;
             let full = self.resolve(&path)?;
             fs::create_dir_all(
                 full.parent()
@@ -491,6 +426,87 @@ fn first_error(errors: Vec<LoadError>) -> Error {
             .next()
             .expect("a failed parse reports at least one error"),
     )
+}
+
+/// What a new record of `kind` starts with: fixed fields (a risk is active, a treatment
+/// proposed, a control's title is its Annex A title) and the body's headings.
+fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignment>, String)> {
+    Ok(match kind {
+        RecordKind::Risk => (
+            vec![assignment("status", "active")],
+            RISK_SECTIONS
+                .iter()
+                .map(|h| format!("## {h}\n\n"))
+                .collect(),
+        ),
+        RecordKind::Treatment => (vec![assignment("decision", "proposed")], String::new()),
+        RecordKind::Control => {
+            let id = id.ok_or_else(|| {
+                invalid(
+                    kind.folder(),
+                    "id",
+                    "give the Annex A control id, e.g. 5.37",
+                )
+            })?;
+            let control = catalogue::annex_a()
+                .into_iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| {
+                    invalid(
+                        &kind.path(id),
+                        "id",
+                        format!("`{id}` is not an ISO/IEC 27001:2022 Annex A control"),
+                    )
+                })?;
+            (vec![assignment("title", &control.title)], String::new())
+        }
+        RecordKind::Document | RecordKind::Assessment => (Vec::new(), String::new()),
+    })
+}
+
+/// The canonical text of new record `id`: its id, the defaults the caller did not
+/// set, the caller's assignments and `body`, read back as a record to check it.
+fn new_record_text(
+    kind: RecordKind,
+    id: &str,
+    path: &str,
+    fixed: &[Assignment],
+    assignments: &[Assignment],
+    body: &str,
+) -> Result<String> {
+    let mut all = vec![assignment("id", id)];
+    // Defaults first, so that the caller's assignments win.
+    all.extend(
+        fixed
+            .iter()
+            .filter(|f| !assignments.iter().any(|a| a.field() == f.field()))
+            .cloned(),
+    );
+    for a in assignments {
+        check_assignable(kind, path, a)?;
+    }
+    all.extend(assignments.iter().cloned());
+    let front = edit::apply("", &all).map_err(|message| invalid(path, "", message))?;
+    let draft = frontmatter::Source {
+        bom: false,
+        crlf: false,
+        front,
+        closing_fence: "---".into(),
+        body: body.to_string(),
+    };
+    // The draft is not a file anyone wrote: its line numbers would mislead.
+    let parsed = parse_text(kind, path, id, &draft.join()).map_err(|errors| {
+        let first = errors
+            .into_iter()
+            .next()
+            .expect("a failed parse reports at least one error");
+        Error::Invalid(LoadError {
+            line: None,
+            ..first
+        })
+    })?;
+    let (fields, new_body) = emit_any(&parsed.record);
+    Ok(format::write_record(&fields, new_body, None))
 }
 
 /// Refuses assignments to the id and to fields the kind does not have (a typo would

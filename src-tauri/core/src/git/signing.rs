@@ -22,6 +22,30 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, Signature, SshSig};
 
 use crate::{Error, Result};
 
+/// The SHA-256 fingerprint (`SHA256:…`) of a public key as isms.yaml lists it
+/// (`ssh-ed25519 AAAA… comment`); `None` when the text is not a key.
+pub fn fingerprint_of(openssh: &str) -> Option<String> {
+    PublicKey::from_openssh(openssh.trim())
+        .ok()
+        .map(|key| key.fingerprint(HashAlg::Sha256).to_string())
+}
+
+/// The people of `config`, by their place in it, who list the key with `fingerprint`:
+/// the one answer to "whose key is this" for signing and verifying alike.
+pub fn key_holders(config: &crate::domain::IsmsConfig, fingerprint: &str) -> Vec<usize> {
+    config
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.signing_keys
+                .iter()
+                .any(|k| fingerprint_of(k).as_deref() == Some(fingerprint))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The namespace git signs commits and tags in.
 pub const GIT_NAMESPACE: &str = "git";
 
@@ -200,15 +224,10 @@ impl Signer {
         &self,
         config: &'c crate::domain::IsmsConfig,
     ) -> Vec<&'c crate::domain::Person> {
-        let key = self.public_key().key_data();
-        config
-            .people
-            .iter()
-            .filter(|p| {
-                p.signing_keys
-                    .iter()
-                    .any(|k| PublicKey::from_openssh(k).is_ok_and(|k| k.key_data() == key))
-            })
+        let fingerprint = self.public_key().fingerprint(HashAlg::Sha256).to_string();
+        key_holders(config, &fingerprint)
+            .into_iter()
+            .map(|i| &config.people[i])
             .collect()
     }
 

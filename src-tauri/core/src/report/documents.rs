@@ -4,7 +4,6 @@
 //! for the same commit.
 
 use serde::Serialize;
-use ssh_key::{HashAlg, PublicKey};
 
 use super::markdown::render_named;
 use super::model::{band_label, commit_date, demote, pending_rows, SignoffRow};
@@ -21,10 +20,8 @@ pub struct DocumentSource<'a> {
 
 /// A key's SHA-256 fingerprint, or the reason it is not a key.
 pub fn fingerprint(openssh: &str) -> String {
-    match PublicKey::from_openssh(openssh.trim()) {
-        Ok(key) => key.fingerprint(HashAlg::Sha256).to_string(),
-        Err(_) => format!("not a valid key: {}", openssh.trim()),
-    }
+    crate::git::signing::fingerprint_of(openssh)
+        .unwrap_or_else(|| format!("not a valid key: {}", openssh.trim()))
 }
 
 /// What differs in people, roles, keys, separation of duties and chains between the

@@ -135,41 +135,49 @@ impl Builder {
         });
     }
 
-    fn event(&mut self, event: Event) {
-        if let Some(PendingTable { header, rows, .. }) = self.table.as_mut() {
-            match event {
-                Event::Start(Tag::TableHead) => self.in_head = true,
-                Event::End(TagEnd::TableHead) => self.in_head = false,
-                Event::Start(Tag::TableRow) => rows.push(Vec::new()),
-                Event::Start(Tag::TableCell) => {
-                    self.inline.clear();
+    /// An event inside a table: cells of the header and of the rows, until its end.
+    fn table_event(&mut self, event: Event) {
+        let Some(PendingTable { header, rows, .. }) = self.table.as_mut() else {
+            return;
+        };
+        match event {
+            Event::Start(Tag::TableHead) => self.in_head = true,
+            Event::End(TagEnd::TableHead) => self.in_head = false,
+            Event::Start(Tag::TableRow) => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) => {
+                self.inline.clear();
+            }
+            Event::End(TagEnd::TableCell) => {
+                let cell = std::mem::take(&mut self.inline);
+                if self.in_head {
+                    header.push(cell);
+                } else if let Some(row) = rows.last_mut() {
+                    row.push(cell);
                 }
-                Event::End(TagEnd::TableCell) => {
-                    let cell = std::mem::take(&mut self.inline);
-                    if self.in_head {
-                        header.push(cell);
-                    } else if let Some(row) = rows.last_mut() {
-                        row.push(cell);
-                    }
-                }
-                Event::End(TagEnd::Table) => {
-                    if let Some(PendingTable {
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(PendingTable {
+                    align,
+                    header,
+                    rows,
+                    heatmap,
+                }) = self.table.take()
+                {
+                    self.blocks.push(Block::Table {
                         align,
                         header,
                         rows,
                         heatmap,
-                    }) = self.table.take()
-                    {
-                        self.blocks.push(Block::Table {
-                            align,
-                            header,
-                            rows,
-                            heatmap,
-                        });
-                    }
+                    });
                 }
-                other => self.inline_event(other),
             }
+            other => self.inline_event(other),
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        if self.table.is_some() {
+            self.table_event(event);
             return;
         }
         match event {

@@ -11,6 +11,7 @@ use super::{
     StepVerification,
 };
 use crate::domain::{IsmsConfig, SignoffMeans};
+use crate::git::signing::key_holders;
 use crate::git::verify::{check_commit, iso_time, SignatureStatus};
 use crate::isms::CONFIG_FILE;
 use crate::report::documents::{self, DocumentSource};
@@ -671,6 +672,71 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
         Ok(())
     }
 
+    /// The signer of a good signature made with `key` for `step`, when the approved
+    /// configuration gives the key to one person who holds the step's role; otherwise
+    /// the problem, as (code, message, remedy). `place` names the commit in messages.
+    fn holder_in_role(
+        &self,
+        key: &str,
+        step: &StepVerification,
+        place: &str,
+        forge_hint: &str,
+    ) -> std::result::Result<Signer, (ProblemCode, String, String)> {
+        let holders = key_holders(self.config(), key);
+        if holders.len() > 1 {
+            let names: Vec<&str> = holders
+                .iter()
+                .map(|i| self.config().people[*i].name.as_str())
+                .collect();
+            Err((
+                ProblemCode::SharedKey,
+                format!(
+                    "{place} is signed with key {key}, which the approved configuration lists for {}: a signature by it does not say who signed",
+                    names.join(" and ")
+                ),
+                "Each person needs a key of their own; remove the shared key through a governance sign-off and sign again.".to_string(),
+            ))
+        } else {
+            let index = *holders
+                .first()
+                .expect("a good signature is made with a key the configuration lists");
+            let person = self.config().people[index].clone();
+            if person.roles.contains(&step.role) {
+                return Ok(Signer {
+                    person: index,
+                    name: person.name,
+                    email: person.email,
+                    key: key.to_string(),
+                });
+            }
+            let held: Vec<String> = person
+                .roles
+                .iter()
+                .map(|r| self.config().role_title(r))
+                .collect();
+            let holders: Vec<String> = self
+                .config()
+                .holders(&step.role)
+                .map(|p| p.name.clone())
+                .collect();
+            Err((
+                ProblemCode::WrongSigner,
+                format!(
+                    "{place} is signed by {} <{}> with key {key}, who holds {} in the approved configuration, not {}",
+                    person.name,
+                    person.email,
+                    if held.is_empty() { "no role".to_string() } else { held.join(", ") },
+                    step.role_title
+                ),
+                format!(
+                    "The step is signed by a holder of {} ({}).{forge_hint}",
+                    step.role_title,
+                    if holders.is_empty() { "nobody holds it".to_string() } else { holders.join(", ") }
+                ),
+            ))
+        }
+    }
+
     /// Checks that `oid` is validly signed by a holder of the step's role under the
     /// approved configuration; records why not otherwise. `merge` says the commit is
     /// the merge, which a forge may have made.
@@ -701,64 +767,9 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
         };
         let (code, message, remedy) = match &signature {
             SignatureStatus::Good { key, .. } => {
-                let holders: Vec<usize> = self
-                    .config()
-                    .people
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| {
-                        p.signing_keys
-                            .iter()
-                            .any(|k| documents::fingerprint(k) == *key)
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                if holders.len() > 1 {
-                    let names: Vec<&str> = holders
-                        .iter()
-                        .map(|i| self.config().people[*i].name.as_str())
-                        .collect();
-                    (
-                        ProblemCode::SharedKey,
-                        format!(
-                            "{label}: {what} {c} is signed with key {key}, which the approved configuration lists for {}: a signature by it does not say who signed",
-                            names.join(" and ")
-                        ),
-                        "Each person needs a key of their own; remove the shared key through a governance sign-off and sign again.".to_string(),
-                    )
-                } else {
-                    let index = holders[0];
-                    let person = self.config().people[index].clone();
-                    if person.roles.contains(&step.role) {
-                        return Ok(Some(Signer {
-                            person: index,
-                            name: person.name,
-                            email: person.email,
-                            key: key.clone(),
-                        }));
-                    }
-                    let held: Vec<String> = person
-                        .roles
-                        .iter()
-                        .map(|r| self.config().role_title(r))
-                        .collect();
-                    let holders: Vec<String> =
-                        self.config().holders(&step.role).map(|p| p.name.clone()).collect();
-                    (
-                        ProblemCode::WrongSigner,
-                        format!(
-                            "{label}: {what} {c} is signed by {} <{}> with key {key}, who holds {} in the approved configuration, not {}",
-                            person.name,
-                            person.email,
-                            if held.is_empty() { "no role".to_string() } else { held.join(", ") },
-                            step.role_title
-                        ),
-                        format!(
-                            "The step is signed by a holder of {} ({}).{forge_hint}",
-                            step.role_title,
-                            if holders.is_empty() { "nobody holds it".to_string() } else { holders.join(", ") }
-                        ),
-                    )
+                match self.holder_in_role(key, step, &format!("{label}: {what} {c}"), &forge_hint) {
+                    Ok(signer) => return Ok(Some(signer)),
+                    Err(problem) => problem,
                 }
             }
             SignatureStatus::Unsigned => (

@@ -17,6 +17,7 @@ use super::{
     Verification, VerifyOptions,
 };
 use crate::domain::IsmsConfig;
+use crate::git::signing::key_holders;
 use crate::report::documents;
 use crate::signoff::BRANCH_PREFIX;
 use crate::Result;
@@ -500,12 +501,9 @@ impl<'r> Walker<'r> {
             let config = configs
                 .entry(blob)
                 .or_insert_with(|| config_at(self.repo, node.oid).ok().and_then(|c| c.ok()));
-            let lists = config.as_ref().is_some_and(|c| {
-                c.people
-                    .iter()
-                    .flat_map(|p| &p.signing_keys)
-                    .any(|k| documents::fingerprint(k) == fingerprint)
-            });
+            let lists = config
+                .as_ref()
+                .is_some_and(|c| !key_holders(c, fingerprint).is_empty());
             if lists {
                 return Some(node.oid);
             }
