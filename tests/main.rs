@@ -14,7 +14,9 @@
 //! - `reports`: the four reports — golden markdown, PDFs checked with qpdf and poppler.
 //! - `app`: end-to-end scenarios of the desktop app through tauri-driver (ignored unless asked
 //!   for; `scripts/test.sh` runs them under Xvfb).
-//! - `views`: what the app's screens show (isms_core::views), committing as the app does.
+//! - `views`: what the app's screens show (isms_core::api), committing as the app does.
+//! - `roundtrip`: property tests of the YAML writer: records and edits round-trip.
+//! - `layering`: no module of isms-core uses a module above it.
 //! - `attacks`: the adversarial suite of sign-off — each attack built with plain git and
 //!   ssh-keygen, rejected with its cause; every legitimate route still verifies.
 //! - `signoff`: sign-off chains with three people and keys, each kind of wrong chain

@@ -9,13 +9,20 @@
 //!   treatments, documents, assessments, the methodology that scores risks, and the
 //!   cross-record [`checks`](domain::checks). No file system, no git, no SQL, no clock:
 //!   callers pass `today` in.
-//! - [`format`] turns file text into domain records and back. Parse errors name the
+//! - [`mod@format`] turns file text into domain records and back. Parse errors name the
 //!   file, the line and the field; writes are canonical, and unknown keys and body
 //!   text survive a rewrite untouched.
 //! - [`Isms`] is an opened ISMS repository: where disk, git and the [`index`] meet.
 //!   Paths never leave the repository; saves are atomic.
 //! - [`index`] is a SQLite index inside `.git` for lists, filters and full-text
 //!   search. It is derived: deleting it loses nothing.
+//! - [`git`], [`report`] and [`signoff`] commit, render and sign off, each from
+//!   commits, never from unsaved edits.
+//! - [`api`] is the use cases: what the desktop app and the `isms` command line call,
+//!   one module per screen or command group.
+//!
+//! ARCHITECTURE.md at the repository root is the map: the layers, where each rule
+//! lives, and the trust model of sign-off.
 //!
 //! ```no_run
 //! use isms_core::{Isms, domain::checks};

@@ -1,4 +1,4 @@
-//! Saves: creating, changing and closing records (DESIGN.md §4).
+//! Saves: creating, changing and closing records (ARCHITECTURE.md, "Invariants").
 //!
 //! Every save follows the same steps, so that the guarantees hold for the app, the
 //! command line and scripts alike:

@@ -89,7 +89,7 @@ impl CheckReport {
 }
 
 /// The rules of `isms check`, each written as its stable name (`soa-excluded-but-cited`)
-/// and checked by one function: [`Rule::check`] leads from a rule's name to its code.
+/// and checked by one function: `Rule::check` leads from a rule's name to its code.
 #[derive(
     Debug,
     Clone,

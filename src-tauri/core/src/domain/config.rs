@@ -116,7 +116,7 @@ pub struct AssessmentSchedule {
     pub next: NaiveDate,
 }
 
-/// How a step of a sign-off chain is signed (DESIGN.md §5).
+/// How a step of a sign-off chain is signed (ARCHITECTURE.md, "The trust model of sign-off").
 #[derive(
     Debug,
     Clone,

@@ -1,6 +1,6 @@
 //! The records of the ISMS repository: risks, SoA entries, treatments, controlled
 //! documents and assessments. Field names are the front-matter keys
-//! (DESIGN.md §3); the same words are used in Rust, TypeScript and the UI.
+//! (ARCHITECTURE.md, house rule 2); the same words are used in Rust, TypeScript and the UI.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

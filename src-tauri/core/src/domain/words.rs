@@ -3,7 +3,7 @@
 //!
 //! An enum of words is a plain enum whose variants carry their docs; strum derives
 //! the words from the variant names (the same conversion serde uses, so the file,
-//! the JSON and the command line agree), and [`words!`] adds the four methods every
+//! the JSON and the command line agree), and `words!` adds the four methods every
 //! caller uses: `ALL`, `as_str`, `parse` and `expected`, and `Display` as the word.
 
 /// Adds `ALL`, `as_str`, `parse` and `expected` to enums that derive strum's

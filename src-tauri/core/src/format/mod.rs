@@ -1,4 +1,4 @@
-//! The repository format (DESIGN.md §3): record files of YAML front matter between
+//! The repository format (ARCHITECTURE.md, "Code map"): record files of YAML front matter between
 //! `---` fences and a markdown body, and `isms.yaml`.
 //!
 //! Reading ([`parse_risk`] and friends) reports every problem with file, line and

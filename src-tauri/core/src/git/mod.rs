@@ -1,5 +1,5 @@
 //! Git: commits signed with the person's SSH key, who signed what, a record's history,
-//! the changes between two revisions, and sync with a remote (DESIGN.md §5).
+//! the changes between two revisions, and sync with a remote (ARCHITECTURE.md, "The trust model of sign-off").
 //!
 //! Everything here works on the repository with libgit2 in-process, and everything it
 //! writes is ordinary git: `git log`, `git verify-commit` (pointed at

@@ -1,11 +1,11 @@
 //! Reports: the annual risk assessment report, the Statement of Applicability, the risk
-//! treatment plan and the confidential risk register for auditors (DESIGN.md §6).
+//! treatment plan and the confidential risk register for auditors (ARCHITECTURE.md, "Code map").
 //!
 //! A report is always rendered from a commit, never from unsaved edits, so that what
 //! the CEO signs and what the auditor reads can be traced to one state of the
 //! repository. The pipeline has three steps, each deterministic:
 //!
-//! 1. [`model`] reads the records at the commit and computes everything a report says
+//! 1. `model` reads the records at the commit and computes everything a report says
 //!    (scores, bands, counts, SoA justifications) into a plain context;
 //! 2. a template in `templates/reports/` turns the context into markdown, the record
 //!    that gets signed and committed under `reports/`;

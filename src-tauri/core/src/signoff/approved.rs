@@ -9,7 +9,7 @@ use crate::{Error, Isms, Result};
 
 impl Isms {
     /// The configuration whose keys count for commits made now: the one approved at
-    /// HEAD (see [`super::verify`]), or — before the first commit with isms.yaml, which
+    /// HEAD (see [`mod@super::verify`]), or — before the first commit with isms.yaml, which
     /// will be trusted on first use — the isms.yaml on disk. An error when the history
     /// does not verify far enough to say.
     pub fn approved_config(&self) -> Result<IsmsConfig> {

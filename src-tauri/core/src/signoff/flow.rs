@@ -284,7 +284,7 @@ impl Isms {
         })
     }
 
-    /// Verifies the sign-offs, see [`super::verify`]. Without a root key in
+    /// Verifies the sign-offs, see [`mod@super::verify`]. Without a root key in
     /// `options`, the one pinned in the repository's git configuration is used.
     pub fn signoff_verify(&self, options: &VerifyOptions) -> Result<super::Verification> {
         let repo = crate::git::repository(self)?;

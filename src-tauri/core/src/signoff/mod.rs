@@ -1,5 +1,5 @@
 //! Sign-off: management approval of the ISMS's documents as signed git commits
-//! (DESIGN.md §5), verifiable by anyone with the repository alone.
+//! (ARCHITECTURE.md, "The trust model of sign-off"), verifiable by anyone with the repository alone.
 //!
 //! A **sign-off request** is a branch `signoff/<id>` off the main branch. Its first
 //! commit adds the document — a report rendered at the source commit, the governance

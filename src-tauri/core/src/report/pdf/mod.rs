@@ -1,5 +1,5 @@
 //! Report PDFs: A4, set with printpdf's low-level operations and a small layout of our
-//! own (PLATFORM.md: printpdf's HTML mode cannot lay out tables).
+//! own (printpdf's HTML mode cannot lay out tables: ARCHITECTURE.md, "Platform notes").
 //!
 //! The layout measures every glyph with the embedded font, wraps words greedily, keeps
 //! a y cursor and starts a new page when a block does not fit. Tables get column widths

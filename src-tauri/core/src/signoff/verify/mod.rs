@@ -11,7 +11,7 @@
 //! 2. **Landings.** Walking the first-parent line, every merge whose merged side
 //!    carries sign-off trailers, and every run of step commits that reached the line
 //!    directly (a fast-forward), is a request landing. Each is checked against the
-//!    configuration approved just before it ([`request`]): signatures, keys, roles,
+//!    configuration approved just before it (`request`): signatures, keys, roles,
 //!    order, separation of duties, the document's path and mode, the source it was
 //!    rendered from. A request lands once, and each new sign-off of a document must
 //!    be rendered from a descendant of the previous one's source.
