@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 bash scripts/build-ui.sh
 cargo build -q --release -p isms-desk --features custom-protocol,bench
-app=target/release/isms-desk
+app=${CARGO_TARGET_DIR:-target}/release/isms-desk
 work=target/bench-app
 rm -rf "$work"
 mkdir -p "$work"

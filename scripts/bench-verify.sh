@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 cargo build -q --release -p isms-cli
-isms=$root/target/release/isms
+isms=${CARGO_TARGET_DIR:-$root/target}/release/isms
 work=$root/target/bench-verify
 rm -rf "$work" && mkdir -p "$work/home"
 export HOME=$work/home GIT_CONFIG_NOSYSTEM=1 ISMS_DESK_CONFIG=$work/home/settings.json

@@ -93,6 +93,19 @@ pub struct Index {
     pub refresh: Refresh,
 }
 
+/// What the register's filters can choose from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskFacets {
+    /// How many risks the index holds.
+    pub total: u32,
+    /// Their owner roles.
+    pub owners: Vec<String>,
+    /// Their domains.
+    pub domains: Vec<String>,
+    /// The themes they cite.
+    pub themes: Vec<String>,
+}
+
 /// Filters and order for listing risks. Empty filters match everything.
 #[derive(Debug, Clone, Default)]
 pub struct RiskQuery {
@@ -395,6 +408,27 @@ impl Index {
             params![path, config, head, entries],
         )?;
         Ok(())
+    }
+
+    /// What the register's filters can choose from, over every risk: how many there
+    /// are, and their owners, domains and themes, each sorted and once.
+    pub fn risk_facets(&self) -> Result<RiskFacets> {
+        let total: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM risks", [], |r| r.get(0))?;
+        let column = |sql: &str| -> Result<Vec<String>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(RiskFacets {
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+            owners: column("SELECT DISTINCT owner FROM risks ORDER BY owner")?,
+            domains: column("SELECT DISTINCT domain FROM risks ORDER BY domain")?,
+            themes: column(
+                "SELECT DISTINCT j.value FROM risks, json_each(risks.themes) j ORDER BY j.value",
+            )?,
+        })
     }
 
     /// The risk register, filtered and ordered.

@@ -98,7 +98,7 @@ impl Isms {
     /// The risk register on `today`, as `query` selects and orders it.
     pub fn register(&self, query: &RegisterQuery, today: NaiveDate) -> Result<Register> {
         let index = self.index()?;
-        let all = index.risks(&RiskQuery::default())?;
+        let facets = index.risk_facets()?;
         let descending = query
             .descending
             .unwrap_or_else(|| query.sort.descending_by_default());
@@ -116,11 +116,6 @@ impl Isms {
                 self.search_risks(words)?.into_iter().collect();
             rows.retain(|r| hits.contains(&r.id));
         }
-        let sorted = |mut v: Vec<String>| {
-            v.sort();
-            v.dedup();
-            v
-        };
         Ok(Register {
             descending,
             overdue_reviews: rows
@@ -128,10 +123,10 @@ impl Isms {
                 .filter(|r| r.review_overdue(today))
                 .map(|r| r.id.clone())
                 .collect(),
-            total: all.len() as u32,
-            owners: sorted(all.iter().map(|r| r.owner.clone()).collect()),
-            domains: sorted(all.iter().map(|r| r.domain.clone()).collect()),
-            themes: sorted(all.iter().flat_map(|r| r.themes.clone()).collect()),
+            total: facets.total,
+            owners: facets.owners,
+            domains: facets.domains,
+            themes: facets.themes,
             rows,
         })
     }
