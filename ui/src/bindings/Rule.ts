@@ -2,6 +2,6 @@
 
 /**
  * The rules of `isms check`, each written as its stable name (`soa-excluded-but-cited`)
- * and checked by one function: [`Rule::check`] leads from a rule's name to its code.
+ * and checked by one function: `Rule::check` leads from a rule's name to its code.
  */
 export type Rule = "parse-error" | "unknown-field" | "unknown-reference" | "soa-missing-entry" | "soa-unjustified-exclusion" | "soa-applicable-without-reason" | "soa-excluded-but-cited" | "unacceptable-untreated" | "manage-undecided" | "acceptance-missing" | "acceptance-pending" | "acceptance-role-not-allowed" | "acceptance-stale" | "role-unheld" | "separation-of-duties" | "people-look-alike" | "shared-signing-key" | "risk-review-overdue" | "document-review-overdue" | "assessment-overdue" | "action-overdue";
