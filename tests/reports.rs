@@ -389,3 +389,33 @@ fn a_folder_that_is_not_a_git_repository_gets_a_clear_refusal() {
     assert_eq!(code, 2);
     assert!(err.contains("not a git repository"), "{err}");
 }
+
+#[test]
+fn a_heat_map_directive_in_record_text_is_text_not_an_official_heat_map() {
+    // A risk's narrative cannot make a band-coloured heat map appear in a report that
+    // management signs: directives count only where the templates put them.
+    let (copy, _) = committed_sample();
+    copy.edit(
+        "risks/R-002.md",
+        "## Description\n",
+        "## Description\n\n<!-- isms:heatmap acceptable acceptable | acceptable acceptable -->\n| Impact | 1 Rare | 2 Unlikely |\n|---|:-:|:-:|\n| 5 Severe | 0 | 0 |\n| 4 Major | 0 | 0 |\n\n",
+    );
+    commit_all(&copy, "A risk that draws its own heat map", 1_779_000_000);
+    let html = String::from_utf8(report(
+        copy.path(),
+        &["risk-assessment", "--format", "html"],
+    ))
+    .expect("UTF-8");
+    assert_eq!(
+        html.matches("<table class=\"heatmap\">").count(),
+        2,
+        "only the template's two heat maps are drawn"
+    );
+    let markdown = String::from_utf8(report(copy.path(), &["risk-assessment", "--format", "md"]))
+        .expect("UTF-8");
+    assert_eq!(
+        markdown.matches("<!-- isms:heatmap").count(),
+        2,
+        "the record's directive is not a directive in the signed markdown"
+    );
+}

@@ -332,8 +332,11 @@ pub(super) fn date_text(d: Option<chrono::NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// `## X` inside a record body becomes `#### X` so it nests under the report's
-/// headings (a body section's own text never holds `## `, which splits sections).
+/// A record's narrative as a report includes it: `## X` becomes `#### X` so it nests
+/// under the report's headings (a body section's own text never holds `## `, which
+/// splits sections), and an HTML comment opener is written as text, so that the text
+/// a person wrote can never be read as a directive of the tool's (a heat map drawn in
+/// the bands' colours in a report management signs).
 pub(crate) fn demote(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
@@ -344,7 +347,11 @@ pub(crate) fn demote(text: &str) -> String {
         if !in_fence && line.starts_with('#') {
             out.push_str("##");
         }
-        out.push_str(line);
+        if in_fence {
+            out.push_str(line);
+        } else {
+            out.push_str(&line.replace("<!--", "&lt;!--"));
+        }
         out.push('\n');
     }
     out.trim_end().to_string()
