@@ -285,3 +285,76 @@ fn the_log_file_names_each_command_and_how_it_ended_but_not_its_arguments() {
     assert!(!about("search").is_empty(), "{log}");
     assert!(!log.contains("confidential-merger-words"), "{log}");
 }
+
+#[test]
+fn record_text_cannot_rewrite_the_terminal() {
+    // A title with an escape sequence (erase the line, move up) is shown, not obeyed,
+    // in every text output: lists, tables, searches and record views.
+    let copy = Copy::new();
+    copy.edit(
+        "risks/R-004.md",
+        "title: Cross-tenant data exposure through the shared database",
+        "title: \"Fine\\e[2K\\e[1A\\rall clear\"",
+    );
+    let d = copy.path().display().to_string();
+    for args in [
+        vec!["--repo", &d, "list", "risks"],
+        vec!["--repo", &d, "show", "R-004"],
+        vec!["--repo", &d, "search", "Fine"],
+        vec!["--repo", &d, "list", "controls", "--theme", "technological"],
+    ] {
+        let (_, out, err) = isms(&args);
+        assert!(
+            !out.contains('\u{1b}') && !err.contains('\u{1b}'),
+            "{args:?} printed a raw escape: {out:?}"
+        );
+        assert!(!out.contains('\r'), "{args:?}: {out:?}");
+    }
+    let (_, out, _) = isms(&["--repo", &d, "list", "risks"]);
+    assert!(out.contains("Fine\\u{1b}[2K"), "{out}");
+}
+
+#[test]
+fn output_that_goes_away_ends_quietly_and_a_full_disk_is_one_line() {
+    use std::process::{Command, Stdio};
+    // `isms list controls | head -1`: the reader leaves early.
+    for args in [
+        vec!["list", "controls"],
+        vec!["show", "R-001"],
+        vec!["check", "--today", "2026-11-21"],
+    ] {
+        let mut child = Command::new(crate::support::isms_bin())
+            .arg("--repo")
+            .arg(repo())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("isms starts");
+        // The reader is gone before isms writes its first line (it is still starting),
+        // as `head` is gone after its first.
+        drop(child.stdout.take().expect("a pipe"));
+        let out = child.wait_with_output().expect("isms ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?} said something: {err}");
+    }
+    // Output to a full disk: one line naming the problem, exit 2.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = Command::new(crate::support::isms_bin())
+        .arg("--repo")
+        .arg(repo())
+        .args(["list", "controls"])
+        .stdout(full)
+        .output()
+        .expect("isms runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+}

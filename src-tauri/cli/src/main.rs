@@ -75,7 +75,33 @@ pub(crate) fn usage(message: impl Into<String>) -> Failure {
     }
 }
 
+/// Output that cannot be written ends the program as a command-line tool should: a
+/// reader that went away (`isms check | head -1`) ends it quietly, with the status a
+/// process killed by SIGPIPE has (141); any other failure (a full disk) is one line on
+/// stderr and status 2. Rust's `println!` panics on both; this hook catches exactly
+/// those panics and leaves every other panic as it is.
+fn end_quietly_when_output_fails() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if let Some(cause) = message.strip_prefix("failed printing to stdout: ") {
+            if cause.starts_with("Broken pipe") {
+                std::process::exit(141);
+            }
+            eprintln!("isms: the output could not be written: {cause}");
+            std::process::exit(2);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    end_quietly_when_output_fails();
     let matches = <Cli as clap::CommandFactory>::command().get_matches();
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
