@@ -480,3 +480,43 @@ fn text_that_starts_like_a_yaml_list_is_saved_as_the_text_it_is() {
     assert_eq!(load.field.as_deref(), Some("controls"), "{err}");
     assert_eq!(copy.read("risks/R-004.md"), before);
 }
+
+#[test]
+fn the_command_line_refuses_a_write_decided_on_a_revision_that_has_changed() {
+    // show → decide → set --base: an edit made by someone else meanwhile is kept.
+    let copy = Copy::new();
+    let d = copy.path().display().to_string();
+    let (code, out, _) = isms(&["--repo", &d, "--format", "json", "show", "R-004"]);
+    assert_eq!(code, 0);
+    let shown: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let revision = shown["revision"].as_str().expect("a revision").to_string();
+    copy.edit("risks/R-004.md", "impact: 5", "impact: 4");
+    let theirs = copy.read("risks/R-004.md");
+    let (code, _, err) = isms(&[
+        "--repo",
+        &d,
+        "--format",
+        "json",
+        "set",
+        "R-004",
+        "likelihood=3",
+        "--base",
+        &revision,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(crate::support::error_of(&err).0, "conflict", "{err}");
+    assert_eq!(copy.read("risks/R-004.md"), theirs, "their edit is kept");
+    let (_, out, _) = isms(&["--repo", &d, "--format", "json", "show", "R-004"]);
+    let fresh: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let (code, _, err) = isms(&[
+        "--repo",
+        &d,
+        "set",
+        "R-004",
+        "likelihood=3",
+        "--base",
+        fresh["revision"].as_str().expect("a revision"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(copy.read("risks/R-004.md").contains("likelihood: 3"));
+}

@@ -182,6 +182,10 @@ pub(crate) enum Command {
         /// Replace the markdown body with this file (`-` for standard input).
         #[arg(long)]
         body: Option<PathBuf>,
+        /// The revision the change was decided on (`revision` in `isms show --format
+        /// json`): refused if the file has changed since.
+        #[arg(long)]
+        base: Option<String>,
     },
     /// Close a record, keeping it for the audit trail (risk → closed, treatment →
     /// closed_on, document → withdrawn_on, action → done).

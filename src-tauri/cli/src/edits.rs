@@ -80,6 +80,7 @@ pub fn set(
     id: &str,
     texts: &[String],
     body: Option<PathBuf>,
+    base: Option<String>,
 ) -> Result<ExitCode, Failure> {
     let isms = c.isms()?;
     let all = assignments(texts)?;
@@ -87,7 +88,8 @@ pub fn set(
     if all.is_empty() && body.is_none() {
         return Err(usage("nothing to change: give field=value or --body"));
     }
-    let saved = isms.set(id, &all, body.as_deref(), None)?;
+    let base = base.map(isms_core::store::Revision);
+    let saved = isms.set(id, &all, body.as_deref(), base.as_ref())?;
     Ok(report(c.json, "Saved", &saved))
 }
 

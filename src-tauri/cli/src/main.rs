@@ -181,7 +181,8 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             id,
             assignments,
             body,
-        } => edits::set(&c, &id, &assignments, body),
+            base,
+        } => edits::set(&c, &id, &assignments, body, base),
         Command::Close { id, action, today } => edits::close(&c, &id, action.as_deref(), today),
         Command::Commit {
             message,
