@@ -792,16 +792,25 @@ fn separation_of_duties(scope: &Scope, out: &mut Found) {
                 .iter()
                 .enumerate()
                 .any(|(i, a)| held[i + 1..].iter().any(|b| rule.keeps_apart(a, b)));
-            if both {
+            if !both {
+                continue;
+            }
+            let message = format!(
+                "{} holds both {} and {}, which are kept apart: {}",
+                person.name,
+                title(&rule.roles[0]),
+                title(&rule.roles[1]),
+                rule.reason
+            );
+            if rule.advisory {
                 out.warning(
                     CONFIG_FILE,
-                    format!(
-                        "{} holds both {} and {}, which are kept apart: {}",
-                        person.name,
-                        title(&rule.roles[0]),
-                        title(&rule.roles[1]),
-                        rule.reason
-                    ),
+                    format!("{message} (advisory: accepted in isms.yaml)"),
+                );
+            } else {
+                out.error(
+                    CONFIG_FILE,
+                    format!("{message}; give one of the roles to someone else, or mark the rule `advisory: true` with the reason it is accepted"),
                 );
             }
         }

@@ -52,6 +52,10 @@ pub struct SeparationOfDuties {
     pub roles: [String; 2],
     /// Why they are kept apart.
     pub reason: String,
+    /// The organisation knows one person holds both roles and accepts it for now
+    /// (`advisory: true`, with the reason saying why): `isms check` warns instead of
+    /// failing. Signing still keeps the two roles' steps apart.
+    pub advisory: bool,
 }
 
 impl SeparationOfDuties {

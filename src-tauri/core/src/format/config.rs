@@ -139,10 +139,13 @@ fn read_separation_of_duties(r: &mut Reader, f: Fields) -> Vec<SeparationOfDutie
     for item in r.list_of_maps(f, "separation_of_duties") {
         let pair = r.list(item, "roles");
         let reason = r.text(item, "reason");
+        let advisory = r.opt_bool(item, "advisory").unwrap_or(false);
         match (<[String; 2]>::try_from(pair), reason) {
-            (Ok(roles), Some(reason)) => {
-                separation_of_duties.push(SeparationOfDuties { roles, reason })
-            }
+            (Ok(roles), Some(reason)) => separation_of_duties.push(SeparationOfDuties {
+                roles,
+                reason,
+                advisory,
+            }),
             (Err(pair), _) => r.error(
                 item.line_of("roles"),
                 "separation_of_duties.roles",
