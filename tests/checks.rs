@@ -388,3 +388,45 @@ fn an_unacceptable_risk_accepted_by_the_ceo_needs_no_treatment_record() {
         );
     }
 }
+
+#[test]
+fn findings_about_a_field_point_to_its_line() {
+    // Cross-record findings name the line of the field concerned, so an editor can go
+    // there: an unknown owner, an unknown control, a late action, an unheld role.
+    let copy = Copy::new();
+    copy.edit("risks/R-004.md", "owner: head-of-product", "owner: cto");
+    copy.edit("risks/R-005.md", "controls: [", "controls: [\"9.99\", ");
+    let isms = isms_core::Isms::open(copy.path()).expect("opens");
+    let report = isms.findings(today()).expect("checks run");
+    let at = |path: &str, field: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.path == path && f.field.as_deref() == Some(field))
+            .unwrap_or_else(|| panic!("no finding on {path} {field}: {:#?}", report.findings))
+            .line
+    };
+    let line_of = |path: &str, start: &str| {
+        copy.read(path)
+            .lines()
+            .position(|l| l.starts_with(start))
+            .map(|i| i + 1)
+    };
+    assert_eq!(
+        at("risks/R-004.md", "owner"),
+        line_of("risks/R-004.md", "owner:")
+    );
+    assert_eq!(
+        at("risks/R-005.md", "controls"),
+        line_of("risks/R-005.md", "controls:")
+    );
+    assert_eq!(
+        at("treatments/T-001.md", "actions.A2.due"),
+        Some(19),
+        "the due date of action A2"
+    );
+    assert_eq!(
+        at("isms.yaml", "roles.dpo"),
+        line_of("isms.yaml", "  - id: dpo")
+    );
+}

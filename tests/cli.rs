@@ -288,8 +288,8 @@ fn the_log_file_names_each_command_and_how_it_ended_but_not_its_arguments() {
 
 #[test]
 fn record_text_cannot_rewrite_the_terminal() {
-    // A title with an escape sequence (erase the line, move up) is shown, not obeyed,
-    // in every text output: lists, tables, searches and record views.
+    // A title with an escape sequence (erase the line, move up) is never obeyed, in
+    // any text output: lists, tables, searches and record views.
     let copy = Copy::new();
     copy.edit(
         "risks/R-004.md",
@@ -310,8 +310,12 @@ fn record_text_cannot_rewrite_the_terminal() {
         );
         assert!(!out.contains('\r'), "{args:?}: {out:?}");
     }
-    let (_, out, _) = isms(&["--repo", &d, "list", "risks"]);
-    assert!(out.contains("Fine\\u{1b}[2K"), "{out}");
+    // Such a title does not load at all: the file is named, the escape is not printed.
+    let (_, out, err) = isms(&["--repo", &d, "check"]);
+    assert!(
+        out.contains("risks/R-004.md") && out.contains("invisible control character (U+001B)"),
+        "{out}{err}"
+    );
 }
 
 #[test]

@@ -520,3 +520,81 @@ fn the_command_line_refuses_a_write_decided_on_a_revision_that_has_changed() {
     assert_eq!(code, 0, "{err}");
     assert!(copy.read("risks/R-004.md").contains("likelihood: 3"));
 }
+
+#[test]
+fn a_save_is_refused_when_check_would_reject_what_it_wrote() {
+    // Before, `set owner=cto` printed "Saved" and exit 0, and `isms check` then failed.
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    let before = copy.read("risks/R-004.md");
+    for (assignment, field, says) in [
+        ("owner=cto", "owner", "`cto` is not a role in isms.yaml"),
+        (
+            "controls+=9.99",
+            "controls",
+            "`9.99` is not an ISO/IEC 27001:2022 Annex A control",
+        ),
+        ("related+=R-999", "related", "there is no risk `R-999`"),
+        (
+            "owner=cto\r",
+            "owner",
+            "invisible control character (U+000D)",
+        ),
+        (
+            "title=Fine\u{1b}[2K",
+            "title",
+            "invisible control character (U+001B)",
+        ),
+    ] {
+        let err = isms
+            .set("R-004", &set(&[assignment]), None, None)
+            .expect_err(assignment);
+        let Error::Invalid(load) = &err else {
+            panic!("{assignment}: invalid, not {err}")
+        };
+        assert_eq!(load.path, "risks/R-004.md", "{assignment}");
+        assert_eq!(load.field.as_deref(), Some(field), "{assignment}: {err}");
+        assert!(err.to_string().contains(says), "{assignment}: {err}");
+        assert_eq!(copy.read("risks/R-004.md"), before, "{assignment} wrote");
+    }
+    // A new record is held to the same rules, and takes no id when refused.
+    let err = isms
+        .create(
+            RecordKind::Treatment,
+            None,
+            &set(&["title=Patch", "option=mitigate", "risks=[R-404]"]),
+            None,
+        )
+        .expect_err("a treatment of a risk that does not exist");
+    assert!(
+        err.to_string().contains("there is no risk `R-404`"),
+        "{err}"
+    );
+    assert!(!copy.file("treatments/T-007.md").exists());
+    // Writes depend on isms.yaml's roles and domains: while it does not load, they wait.
+    copy.edit("isms.yaml", "roles:", "roles: [");
+    let err = isms
+        .set("R-004", &set(&["likelihood=3"]), None, None)
+        .expect_err("isms.yaml is broken");
+    let Error::Invalid(load) = &err else {
+        panic!("invalid, not {err}")
+    };
+    assert_eq!(load.path, "isms.yaml", "{err}");
+    assert!(err.to_string().contains("until isms.yaml loads"), "{err}");
+    assert_eq!(copy.read("risks/R-004.md"), before);
+}
+
+#[test]
+fn a_reference_that_already_named_nothing_does_not_block_an_unrelated_edit() {
+    // R-004 names R-017 as related; R-017 is deleted. `isms check` says so; changing
+    // R-004's likelihood is still possible, adding another unknown risk is not.
+    let copy = Copy::new();
+    fs::remove_file(copy.file("risks/R-017.md")).expect("delete");
+    let isms = Isms::open(copy.path()).expect("opens");
+    isms.set("R-004", &set(&["likelihood=3"]), None, None)
+        .expect("an unrelated edit saves");
+    let err = isms
+        .set("R-004", &set(&["related+=R-404"]), None, None)
+        .expect_err("a new dangling reference");
+    assert!(err.to_string().contains("R-404"), "{err}");
+}

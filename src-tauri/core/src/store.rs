@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::catalogue;
-use crate::domain::{RiskStatus, RISK_SECTIONS};
+use crate::domain::{references, RiskStatus, RISK_SECTIONS};
 use crate::format::edit::{self, Assignment};
 use crate::format::emit::FieldText;
 use crate::format::{self, frontmatter};
@@ -177,6 +177,8 @@ impl Isms {
             check_new_id(kind, &id)?;
             let path = kind.path(&id);
             let text = new_record_text(kind, &id, &path, &fixed, assignments, body)?;
+            let parsed = parse_text(kind, &path, &id, &text).map_err(first_error)?;
+            self.refuse_dangling_references(&parsed.record, None, &path, &text)?;
             let full = self.resolve(&path)?;
             fs::create_dir_all(
                 full.parent()
@@ -285,6 +287,81 @@ impl Isms {
         Ok((parsed.source, emit_any(&parsed.record).0))
     }
 
+    /// Refuses a record whose references name nothing: an owner that is not a role,
+    /// a control outside Annex A, a related or treated risk that does not exist. The
+    /// same rules as `isms check` (`domain::references`), applied before the write so
+    /// that a save never leaves behind what the check then rejects. A reference that
+    /// already named nothing in `before` (the record as it is on disk: a related risk
+    /// deleted since) stays a finding of `isms check` and does not block an unrelated
+    /// edit. Writes depend on isms.yaml for its roles and domains, so they are refused
+    /// while it does not load.
+    pub(crate) fn refuse_dangling_references(
+        &self,
+        record: &AnyRecord,
+        before: Option<&AnyRecord>,
+        path: &str,
+        text: &str,
+    ) -> Result<()> {
+        let config = self.load_config().map_err(|errors| {
+            let first = errors
+                .into_iter()
+                .next()
+                .expect("a failed parse reports at least one error");
+            Error::Invalid(LoadError {
+                message: format!(
+                    "{}; records are not changed until isms.yaml loads, because their roles and domains are checked against it",
+                    first.message
+                ),
+                ..first
+            })
+        })?;
+        let (files, _) = self.record_files()?;
+        let mut themes: Vec<String> = Vec::new();
+        for file in files
+            .iter()
+            .filter(|f| f.kind == Some(RecordKind::Assessment))
+        {
+            if let Ok(parsed) = self.parse_file(file) {
+                if let AnyRecord::Assessment(a) = parsed.record {
+                    themes.extend(a.themes.into_iter().map(|t| t.id));
+                }
+            }
+        }
+        let catalogue = catalogue::annex_a();
+        let known = references::Known {
+            config: Some(&config),
+            risk_ids: files
+                .iter()
+                .filter(|f| f.kind == Some(RecordKind::Risk))
+                .map(|f| f.stem.as_str())
+                .chain(std::iter::once(record.id()).filter(|_| record.kind() == RecordKind::Risk))
+                .collect(),
+            catalogue_ids: catalogue.iter().map(|c| c.id.as_str()).collect(),
+            theme_ids: themes.iter().map(String::as_str).collect(),
+        };
+        let dangling = |record: &AnyRecord| match record {
+            AnyRecord::Risk(r) => references::of_risk(r, &known),
+            AnyRecord::Control(c) => references::of_soa_entry(c, &known),
+            AnyRecord::Treatment(t) => references::of_treatment(t, &known),
+            AnyRecord::Document(d) => references::of_document(d, &known),
+            AnyRecord::Assessment(a) => references::of_assessment(a, &known),
+        };
+        let already = before.map(dangling).unwrap_or_default();
+        match dangling(record)
+            .into_iter()
+            .filter(|d| d.severity == crate::domain::checks::Severity::Error)
+            .find(|d| !already.contains(d))
+        {
+            None => Ok(()),
+            Some(d) => Err(Error::Invalid(LoadError {
+                path: path.to_string(),
+                line: format::line_of_field(text, &d.field, true),
+                field: Some(d.field),
+                message: d.message,
+            })),
+        }
+    }
+
     /// Validates and writes new text for an existing or new record file.
     pub(crate) fn write_record_text(
         &self,
@@ -294,7 +371,13 @@ impl Isms {
         text: &str,
         base: &Revision,
     ) -> Result<Saved> {
-        parse_text(kind, path, id, text).map_err(first_error)?;
+        let parsed = parse_text(kind, path, id, text).map_err(first_error)?;
+        let before = self
+            .read_bytes(path)?
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|old| parse_text(kind, path, id, &old).ok())
+            .map(|p| p.record);
+        self.refuse_dangling_references(&parsed.record, before.as_ref(), path, text)?;
         let _lock = self.write_lock()?;
         let current = self.read_bytes(path)?;
         let current_revision = current

@@ -23,6 +23,11 @@ path: string,
  */
 line: number | null, 
 /**
+ * The field concerned, dotted (`actions.A2.owner`), when there is one: the app
+ * shows the finding beside it, and the line is found from it.
+ */
+field: string | null, 
+/**
  * What is wrong and, where it helps, what to do.
  */
 message: string, };

@@ -207,11 +207,31 @@ impl Isms {
     /// dashboard: it reads every file).
     pub fn findings(&self, today: NaiveDate) -> Result<checks::CheckReport> {
         let loaded = self.load()?;
-        Ok(checks::run(
+        let mut report = checks::run(
             &loaded.records,
             &loaded.errors,
             &catalogue::annex_a(),
             today,
-        ))
+        );
+        self.point_to_lines(&mut report.findings);
+        Ok(report)
+    }
+
+    /// Gives each finding about a field the line of that field in its file, so that
+    /// an editor (and a person) can go straight to it.
+    fn point_to_lines(&self, findings: &mut [checks::Finding]) {
+        let mut texts: std::collections::HashMap<String, Option<String>> = Default::default();
+        for f in findings.iter_mut().filter(|f| f.line.is_none()) {
+            let Some(field) = f.field.as_deref() else {
+                continue;
+            };
+            let text = texts
+                .entry(f.path.clone())
+                .or_insert_with(|| self.read_text(&f.path).ok());
+            let front_matter = f.path != crate::domain::CONFIG_FILE;
+            f.line = text
+                .as_deref()
+                .and_then(|t| crate::format::line_of_field(t, field, front_matter));
+        }
     }
 }

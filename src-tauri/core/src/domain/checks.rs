@@ -6,12 +6,13 @@
 //! Pure: the caller passes the records, the load errors, the Annex A catalogue and
 //! `today`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::records::{Acceptance, MemoStatus, Risk, RiskStatus, SoaEntry, TreatmentOption};
+use super::references::{self, Dangling, Known};
 use super::scoring::Band;
 use super::{DomainStatus, IsmsConfig, RecordKind, Records, CONFIG_FILE};
 use crate::catalogue::AnnexAControl;
@@ -40,6 +41,9 @@ pub struct Finding {
     pub path: String,
     /// The line, when the finding is about one line.
     pub line: Option<usize>,
+    /// The field concerned, dotted (`actions.A2.owner`), when there is one: the app
+    /// shows the finding beside it, and the line is found from it.
+    pub field: Option<String>,
     /// What is wrong and, where it helps, what to do.
     pub message: String,
 }
@@ -190,13 +194,10 @@ struct Scope<'a> {
     load_errors: &'a [LoadError],
     catalogue: &'a [AnnexAControl],
     today: NaiveDate,
-    /// Risks that exist, loaded or not (a file that failed to load still exists: a
-    /// reference to it is not reported again, the parse error already is).
-    risk_ids: HashSet<&'a str>,
+    /// What records may refer to.
+    known: Known<'a>,
     /// SoA entries that exist, loaded or not.
     control_files: HashSet<&'a str>,
-    catalogue_ids: HashSet<&'a str>,
-    theme_ids: HashSet<&'a str>,
 }
 
 impl<'a> Scope<'a> {
@@ -220,36 +221,28 @@ impl<'a> Scope<'a> {
             load_errors,
             catalogue,
             today,
-            risk_ids: records
-                .risks
-                .iter()
-                .map(|r| r.id.as_str())
-                .chain(unloaded(RecordKind::Risk))
-                .collect(),
+            known: Known {
+                config: records.config.as_ref(),
+                risk_ids: records
+                    .risks
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .chain(unloaded(RecordKind::Risk))
+                    .collect(),
+                catalogue_ids: catalogue.iter().map(|c| c.id.as_str()).collect(),
+                theme_ids: records
+                    .assessments
+                    .iter()
+                    .flat_map(|a| a.themes.iter().map(|t| t.id.as_str()))
+                    .collect(),
+            },
             control_files: records
                 .controls
                 .iter()
                 .map(|c| c.id.as_str())
                 .chain(unloaded(RecordKind::Control))
                 .collect(),
-            catalogue_ids: catalogue.iter().map(|c| c.id.as_str()).collect(),
-            theme_ids: records
-                .assessments
-                .iter()
-                .flat_map(|a| a.themes.iter().map(|t| t.id.as_str()))
-                .collect(),
         }
-    }
-
-    /// Whether `role` is a role of isms.yaml (anything is, without one: its absence
-    /// is the finding).
-    fn role_known(&self, role: &str) -> bool {
-        self.config.is_none_or(|c| c.role(role).is_some())
-    }
-
-    /// Whether `domain` is a risk domain of isms.yaml.
-    fn domain_known(&self, domain: &str) -> bool {
-        self.config.is_none_or(|c| c.domain(domain).is_some())
     }
 
     /// The active risks with an inherent band, and the band.
@@ -284,7 +277,7 @@ impl<'a> Scope<'a> {
         self.records
             .controls
             .iter()
-            .filter(|e| self.catalogue_ids.contains(e.id.as_str()))
+            .filter(|e| self.known.catalogue_ids.contains(e.id.as_str()))
     }
 }
 
@@ -295,12 +288,23 @@ struct Found {
 }
 
 impl Found {
-    fn error(&mut self, path: impl Into<String>, message: String) {
-        self.push(Severity::Error, path.into(), None, message);
+    fn error(&mut self, path: impl Into<String>, field: Option<&str>, message: String) {
+        self.push_on(Severity::Error, path.into(), field, message);
     }
 
-    fn warning(&mut self, path: impl Into<String>, message: String) {
-        self.push(Severity::Warning, path.into(), None, message);
+    fn warning(&mut self, path: impl Into<String>, field: Option<&str>, message: String) {
+        self.push_on(Severity::Warning, path.into(), field, message);
+    }
+
+    fn push_on(&mut self, severity: Severity, path: String, field: Option<&str>, message: String) {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity,
+            path,
+            line: None,
+            field: field.map(str::to_string),
+            message,
+        });
     }
 
     fn push(&mut self, severity: Severity, path: String, line: Option<usize>, message: String) {
@@ -309,8 +313,18 @@ impl Found {
             severity,
             path,
             line,
+            field: None,
             message,
         });
+    }
+
+    /// Every reference of the record at `path` that names nothing, each said with
+    /// its field.
+    fn dangling(&mut self, path: String, dangling: Vec<Dangling>) {
+        for d in dangling {
+            let message = format!("{}: {}", d.field, d.message);
+            self.push_on(d.severity, path.clone(), Some(&d.field), message);
+        }
     }
 }
 
@@ -455,6 +469,7 @@ fn config_references(config: &IsmsConfig, out: &mut Found) {
     for (context, role) in named.into_iter().filter(|(_, r)| unknown(r)) {
         out.error(
             CONFIG_FILE,
+            Some(context.split_whitespace().next().unwrap_or("roles")),
             format!("{context}: `{role}` is not a defined role"),
         );
     }
@@ -462,141 +477,46 @@ fn config_references(config: &IsmsConfig, out: &mut Found) {
 
 fn risk_references(scope: &Scope, out: &mut Found) {
     for risk in &scope.records.risks {
-        let path = RecordKind::Risk.path(&risk.id);
-        for control in risk
-            .controls
-            .iter()
-            .filter(|c| !scope.catalogue_ids.contains(c.as_str()))
-        {
-            out.error(
-                &path,
-                format!("controls: `{control}` is not an ISO/IEC 27001:2022 Annex A control"),
-            );
-        }
-        for related in risk
-            .related
-            .iter()
-            .filter(|r| !scope.risk_ids.contains(r.as_str()))
-        {
-            out.error(&path, format!("related: there is no risk `{related}`"));
-        }
-        if risk.related.contains(&risk.id) {
-            out.warning(&path, "related: a risk is not related to itself".into());
-        }
-        if !scope.role_known(&risk.owner) {
-            out.error(
-                &path,
-                format!("owner: `{}` is not a role in isms.yaml", risk.owner),
-            );
-        }
-        if !scope.domain_known(&risk.domain) {
-            out.error(
-                &path,
-                format!(
-                    "domain: `{}` is not a risk domain in isms.yaml",
-                    risk.domain
-                ),
-            );
-        }
-        for theme in risk
-            .themes
-            .iter()
-            .filter(|t| !scope.theme_ids.contains(t.as_str()))
-        {
-            out.warning(
-                &path,
-                format!("themes: `{theme}` is not a theme of any assessment"),
-            );
-        }
-        if let Some(a) = risk
-            .acceptance
-            .as_ref()
-            .filter(|a| !scope.role_known(&a.accepted_by))
-        {
-            out.error(
-                &path,
-                format!(
-                    "acceptance.accepted_by: `{}` is not a role in isms.yaml",
-                    a.accepted_by
-                ),
-            );
-        }
+        out.dangling(
+            RecordKind::Risk.path(&risk.id),
+            references::of_risk(risk, &scope.known),
+        );
     }
 }
 
 fn soa_references(scope: &Scope, out: &mut Found) {
     for entry in &scope.records.controls {
-        let path = RecordKind::Control.path(&entry.id);
-        if !scope.catalogue_ids.contains(entry.id.as_str()) {
-            out.error(
-                &path,
-                format!(
-                    "`{}` is not an ISO/IEC 27001:2022 Annex A control",
-                    entry.id
-                ),
-            );
-            continue;
-        }
-        if let Some(owner) = entry.owner.as_deref().filter(|o| !scope.role_known(o)) {
-            out.error(
-                &path,
-                format!("owner: `{owner}` is not a role in isms.yaml"),
-            );
-        }
+        out.dangling(
+            RecordKind::Control.path(&entry.id),
+            references::of_soa_entry(entry, &scope.known),
+        );
     }
 }
 
 fn treatment_references(scope: &Scope, out: &mut Found) {
     for t in &scope.records.treatments {
-        let path = RecordKind::Treatment.path(&t.id);
-        for risk in t
-            .risks
-            .iter()
-            .filter(|r| !scope.risk_ids.contains(r.as_str()))
-        {
-            out.error(&path, format!("risks: there is no risk `{risk}`"));
-        }
-        for owner in t
-            .actions
-            .iter()
-            .map(|a| &a.owner)
-            .chain(t.approved_by.iter())
-            .filter(|o| !scope.role_known(o))
-            .collect::<BTreeSet<_>>()
-        {
-            out.error(&path, format!("`{owner}` is not a role in isms.yaml"));
-        }
+        out.dangling(
+            RecordKind::Treatment.path(&t.id),
+            references::of_treatment(t, &scope.known),
+        );
     }
 }
 
 fn document_references(scope: &Scope, out: &mut Found) {
     for d in &scope.records.documents {
-        for role in [Some(&d.owner), d.approved_by.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter(|r| !scope.role_known(r))
-        {
-            out.error(
-                RecordKind::Document.path(&d.id),
-                format!("`{role}` is not a role in isms.yaml"),
-            );
-        }
+        out.dangling(
+            RecordKind::Document.path(&d.id),
+            references::of_document(d, &scope.known),
+        );
     }
 }
 
 fn assessment_references(scope: &Scope, out: &mut Found) {
     for a in &scope.records.assessments {
-        for d in a
-            .domains_in_scope
-            .iter()
-            .chain(&a.domains_deferred)
-            .filter(|d| !scope.domain_known(d))
-        {
-            out.error(
-                RecordKind::Assessment.path(&a.id),
-                format!("`{d}` is not a risk domain in isms.yaml"),
-            );
-        }
+        out.dangling(
+            RecordKind::Assessment.path(&a.id),
+            references::of_assessment(a, &scope.known),
+        );
     }
 }
 
@@ -608,6 +528,7 @@ fn soa_missing_entries(scope: &Scope, out: &mut Found) {
     {
         out.error(
             RecordKind::Control.path(&control.id),
+            None,
             format!(
                 "Annex A {} \"{}\" has no SoA entry; every one of the 93 controls needs one",
                 control.id, control.title
@@ -625,6 +546,7 @@ fn soa_unjustified_exclusions(scope: &Scope, out: &mut Found) {
     }) {
         out.error(
             RecordKind::Control.path(&entry.id),
+            Some("justification"),
             "not applicable without a justification: say why the control is excluded".into(),
         );
     }
@@ -636,6 +558,7 @@ fn soa_excluded_but_cited(scope: &Scope, out: &mut Found) {
         if let Some(risks) = cited_by.get(entry.id.as_str()) {
             out.error(
                 RecordKind::Control.path(&entry.id),
+                Some("applicable"),
                 format!(
                     "marked not applicable, but {} cite{} it as a control",
                     risks
@@ -658,6 +581,7 @@ fn soa_applicable_without_reason(scope: &Scope, out: &mut Found) {
     {
         out.warning(
             RecordKind::Control.path(&entry.id),
+            Some("reasons"),
             "applicable, but no risk cites it and no other reason (legal, contractual, business, best_practice) is stated".into(),
         );
     }
@@ -677,6 +601,7 @@ fn unacceptable_untreated(scope: &Scope, out: &mut Found) {
         {
             out.error(
                 RecordKind::Risk.path(&risk.id),
+                Some("treatment"),
                 format!("scores {score} (Unacceptable: treatment required) but no treatment in treatments/ addresses it"),
             );
         }
@@ -688,6 +613,7 @@ fn manage_undecided(scope: &Scope, out: &mut Found) {
         if band == Band::Manage && risk.treatment.is_none() {
             out.warning(
                 RecordKind::Risk.path(&risk.id),
+                Some("treatment"),
                 format!("scores {score} (Manage) but has no treatment decision: set treatment to mitigate, transfer, avoid or accept"),
             );
         }
@@ -701,6 +627,7 @@ fn acceptance_missing(scope: &Scope, out: &mut Found) {
     {
         out.error(
             RecordKind::Risk.path(&risk.id),
+            Some("treatment"),
             "treatment is accept but there is no acceptance record (memo, accepted_by)".into(),
         );
     }
@@ -715,6 +642,7 @@ fn acceptance_pending(scope: &Scope, out: &mut Found) {
                 .unwrap_or_default();
             out.warning(
                 RecordKind::Risk.path(&risk.id),
+                Some("acceptance.memo"),
                 format!(
                     "accepted by {}, but the formal acceptance memo is still pending{since}",
                     a.accepted_by
@@ -731,6 +659,7 @@ fn acceptance_stale(scope: &Scope, out: &mut Found) {
         if !changed.is_empty() {
             out.warning(
                 RecordKind::Risk.path(&risk.id),
+                Some("acceptance"),
                 format!(
                     "acceptance: rescored since the acceptance{} was signed ({}); it no longer covers the risk as it stands: put it up for acceptance again",
                     a.signoff.as_deref().map(|s| format!(" ({s})")).unwrap_or_default(),
@@ -751,6 +680,7 @@ fn acceptance_role_not_allowed(scope: &Scope, out: &mut Found) {
         if !allowed.contains(&a.accepted_by) {
             out.error(
                 RecordKind::Risk.path(&risk.id),
+                Some("acceptance.accepted_by"),
                 format!(
                     "accepted by {}, but the methodology lets only {} accept a {} risk",
                     a.accepted_by,
@@ -768,14 +698,23 @@ fn acceptance_role_not_allowed(scope: &Scope, out: &mut Found) {
 
 fn roles_unheld(scope: &Scope, out: &mut Found) {
     let Some(config) = scope.config else { return };
-    for role in config
-        .roles
-        .iter()
-        .filter(|r| config.holders(&r.id).next().is_none())
-    {
+    let unheld = |id: &str| config.role(id).is_some() && config.holders(id).next().is_none();
+    for role in config.roles.iter().filter(|r| unheld(&r.id)) {
         out.warning(
             CONFIG_FILE,
+            Some(&format!("roles.{}", role.id)),
             format!("nobody holds the role {} ({})", role.title, role.id),
+        );
+    }
+    // A risk whose owner nobody is: named on the risk, where it is felt.
+    for risk in scope.records.risks.iter().filter(|r| unheld(&r.owner)) {
+        out.warning(
+            RecordKind::Risk.path(&risk.id),
+            Some("owner"),
+            format!(
+                "nobody holds the role {}, so the risk has no owner; give the role to someone in isms.yaml or choose another owner",
+                config.role_title(&risk.owner)
+            ),
         );
     }
 }
@@ -805,11 +744,13 @@ fn separation_of_duties(scope: &Scope, out: &mut Found) {
             if rule.advisory {
                 out.warning(
                     CONFIG_FILE,
+                    Some("separation_of_duties"),
                     format!("{message} (advisory: accepted in isms.yaml)"),
                 );
             } else {
                 out.error(
                     CONFIG_FILE,
+                    Some("separation_of_duties"),
                     format!("{message}; give one of the roles to someone else, or mark the rule `advisory: true` with the reason it is accepted"),
                 );
             }
@@ -833,9 +774,9 @@ fn look_alikes(scope: &Scope, out: &mut Found, shared_key: bool) {
     {
         let message = format!("people.{}: {}", l.field, l.message);
         if shared_key {
-            out.error(CONFIG_FILE, message);
+            out.error(CONFIG_FILE, Some("people"), message);
         } else {
-            out.warning(CONFIG_FILE, message);
+            out.warning(CONFIG_FILE, Some("people"), message);
         }
     }
 }
@@ -852,6 +793,7 @@ fn risk_reviews_overdue(scope: &Scope, out: &mut Found) {
     {
         out.warning(
             RecordKind::Risk.path(&risk.id),
+            Some("next_review"),
             format!(
                 "review was due {}",
                 risk.next_review.map(|d| d.to_string()).unwrap_or_default()
@@ -865,6 +807,7 @@ fn document_reviews_overdue(scope: &Scope, out: &mut Found) {
         if let Some(due) = d.review_overdue(scope.today) {
             out.warning(
                 RecordKind::Document.path(&d.id),
+                Some("next_review"),
                 format!(
                     "\"{}\" version {} was due for review {due}",
                     d.title, d.version
@@ -878,6 +821,7 @@ fn assessment_overdue(scope: &Scope, out: &mut Found) {
     if let Some(config) = scope.config.filter(|c| c.assessment.next < scope.today) {
         out.warning(
             CONFIG_FILE,
+            Some("assessment.next"),
             format!(
                 "the next risk assessment was scheduled for {}",
                 config.assessment.next
@@ -891,6 +835,7 @@ fn actions_overdue(scope: &Scope, out: &mut Found) {
         for a in t.overdue_actions(scope.today) {
             out.warning(
                 RecordKind::Treatment.path(&t.id),
+                Some(&format!("actions.{}.due", a.id)),
                 format!(
                     "action {} was due {} and is {}",
                     a.id,

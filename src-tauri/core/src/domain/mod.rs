@@ -9,6 +9,7 @@ pub mod config;
 pub mod kind;
 pub mod people;
 pub mod records;
+pub mod references;
 pub mod scoring;
 pub mod words;
 

@@ -92,7 +92,25 @@ impl<'a> Reader<'a> {
     fn scalar_text(&mut self, node: &Node, field: &str) -> Option<String> {
         match &node.value {
             Value::Null => None,
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => {
+                // A carriage return or an escape in a value cannot be seen, yet makes
+                // `cto\r` a role nobody has and can rewrite a terminal line.
+                if let Some(c) = s
+                    .chars()
+                    .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+                {
+                    self.error(
+                        node.line,
+                        field,
+                        format!(
+                            "contains an invisible control character (U+{:04X}); remove it",
+                            u32::from(c)
+                        ),
+                    );
+                    return None;
+                }
+                Some(s.clone())
+            }
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => node
                 .raw
                 .clone()

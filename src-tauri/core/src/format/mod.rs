@@ -126,3 +126,31 @@ pub fn write_record(
     };
     source.join()
 }
+
+/// The line of `field` (dotted: `acceptance.memo`, `actions.A2.due`) in a file's text,
+/// counted from the file's first line: in a record, within its front matter; in
+/// `isms.yaml` (`front_matter` false), in the whole file. An item of a list of
+/// mappings is found by its `id`. `None` when the field is not there.
+pub fn line_of_field(text: &str, field: &str, front_matter: bool) -> Option<usize> {
+    let (yaml_text, offset) = if front_matter {
+        let source = frontmatter::split(text).ok()?;
+        (source.front, frontmatter::FRONT_MATTER_FIRST_LINE - 1)
+    } else {
+        (text.to_string(), 0)
+    };
+    let root = yaml::parse(&yaml_text).ok()?;
+    let mut node = &root;
+    for segment in field.split('.') {
+        node = match &node.value {
+            yaml::Value::Map(entries) => &entries.iter().find(|(k, _)| k == segment)?.1,
+            yaml::Value::Seq(items) => items.iter().find(|item| match &item.value {
+                yaml::Value::Map(entries) => entries.iter().any(|(k, v)| {
+                    k == "id" && matches!(&v.value, yaml::Value::Str(id) if id == segment)
+                }),
+                _ => false,
+            })?,
+            _ => return None,
+        };
+    }
+    Some(node.line + offset)
+}

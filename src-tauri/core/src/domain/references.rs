@@ -1,0 +1,190 @@
+//! References between records: an owner names a role, a risk cites Annex A controls
+//! and related risks, a treatment names the risks it treats. One function per kind
+//! says which of a record's references name nothing, for `isms check` (over every
+//! record) and for a save (over the record being written, before it is written).
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::checks::Severity;
+use super::{Assessment, Document, IsmsConfig, Risk, SoaEntry, Treatment};
+
+/// What exists for a record to refer to.
+#[derive(Debug, Default)]
+pub struct Known<'a> {
+    /// The roles, domains and themes of isms.yaml; without one, every role and domain
+    /// counts as known (its absence is reported on its own).
+    pub config: Option<&'a IsmsConfig>,
+    /// Risks that exist, loaded or not: a file that failed to load still exists, and
+    /// a reference to it is not reported again.
+    pub risk_ids: HashSet<&'a str>,
+    /// The Annex A controls.
+    pub catalogue_ids: HashSet<&'a str>,
+    /// The themes of every assessment.
+    pub theme_ids: HashSet<&'a str>,
+}
+
+/// A reference that names nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dangling {
+    /// The field that holds it, dotted (`actions.A2.owner`).
+    pub field: String,
+    /// An error, or a warning for what may be on purpose.
+    pub severity: Severity,
+    /// What it names and why that is nothing.
+    pub message: String,
+}
+
+impl Known<'_> {
+    fn role_known(&self, role: &str) -> bool {
+        self.config.is_none_or(|c| c.role(role).is_some())
+    }
+
+    fn domain_known(&self, domain: &str) -> bool {
+        self.config.is_none_or(|c| c.domain(domain).is_some())
+    }
+}
+
+fn error(field: impl Into<String>, message: String) -> Dangling {
+    Dangling {
+        field: field.into(),
+        severity: Severity::Error,
+        message,
+    }
+}
+
+fn warning(field: impl Into<String>, message: String) -> Dangling {
+    Dangling {
+        field: field.into(),
+        severity: Severity::Warning,
+        message,
+    }
+}
+
+fn no_role(role: &str) -> String {
+    format!("`{role}` is not a role in isms.yaml")
+}
+
+/// A risk's owner, domain, controls, related risks, themes and acceptance.
+pub fn of_risk(risk: &Risk, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    for control in risk
+        .controls
+        .iter()
+        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
+    {
+        out.push(error(
+            "controls",
+            format!("`{control}` is not an ISO/IEC 27001:2022 Annex A control"),
+        ));
+    }
+    for related in risk
+        .related
+        .iter()
+        .filter(|r| !known.risk_ids.contains(r.as_str()))
+    {
+        out.push(error("related", format!("there is no risk `{related}`")));
+    }
+    if risk.related.contains(&risk.id) {
+        out.push(warning("related", "a risk is not related to itself".into()));
+    }
+    if !known.role_known(&risk.owner) {
+        out.push(error("owner", no_role(&risk.owner)));
+    }
+    if !known.domain_known(&risk.domain) {
+        out.push(error(
+            "domain",
+            format!("`{}` is not a risk domain in isms.yaml", risk.domain),
+        ));
+    }
+    for theme in risk
+        .themes
+        .iter()
+        .filter(|t| !known.theme_ids.contains(t.as_str()))
+    {
+        out.push(warning(
+            "themes",
+            format!("`{theme}` is not a theme of any assessment"),
+        ));
+    }
+    if let Some(a) = risk
+        .acceptance
+        .as_ref()
+        .filter(|a| !known.role_known(&a.accepted_by))
+    {
+        out.push(error("acceptance.accepted_by", no_role(&a.accepted_by)));
+    }
+    out
+}
+
+/// An SoA entry's control and owner.
+pub fn of_soa_entry(entry: &SoaEntry, known: &Known) -> Vec<Dangling> {
+    if !known.catalogue_ids.contains(entry.id.as_str()) {
+        return vec![error(
+            "id",
+            format!(
+                "`{}` is not an ISO/IEC 27001:2022 Annex A control",
+                entry.id
+            ),
+        )];
+    }
+    entry
+        .owner
+        .as_deref()
+        .filter(|o| !known.role_known(o))
+        .map(|o| error("owner", no_role(o)))
+        .into_iter()
+        .collect()
+}
+
+/// A treatment's risks, its actions' owners and who approved it.
+pub fn of_treatment(t: &Treatment, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    for risk in t
+        .risks
+        .iter()
+        .filter(|r| !known.risk_ids.contains(r.as_str()))
+    {
+        out.push(error("risks", format!("there is no risk `{risk}`")));
+    }
+    let mut owners: BTreeSet<(String, &str)> = t
+        .actions
+        .iter()
+        .filter(|a| !known.role_known(&a.owner))
+        .map(|a| (format!("actions.{}.owner", a.id), a.owner.as_str()))
+        .collect();
+    if let Some(by) = t.approved_by.as_deref().filter(|r| !known.role_known(r)) {
+        owners.insert(("approved_by".into(), by));
+    }
+    out.extend(
+        owners
+            .into_iter()
+            .map(|(field, role)| error(field, no_role(role))),
+    );
+    out
+}
+
+/// A controlled document's owner and approver.
+pub fn of_document(d: &Document, known: &Known) -> Vec<Dangling> {
+    [
+        ("owner", Some(&d.owner)),
+        ("approved_by", d.approved_by.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(field, role)| Some((field, role?)))
+    .filter(|(_, role)| !known.role_known(role))
+    .map(|(field, role)| error(field, no_role(role)))
+    .collect()
+}
+
+/// An assessment's domains.
+pub fn of_assessment(a: &Assessment, known: &Known) -> Vec<Dangling> {
+    [
+        ("domains_in_scope", &a.domains_in_scope),
+        ("domains_deferred", &a.domains_deferred),
+    ]
+    .into_iter()
+    .flat_map(|(field, domains)| domains.iter().map(move |d| (field, d)))
+    .filter(|(_, d)| !known.domain_known(d))
+    .map(|(field, d)| error(field, format!("`{d}` is not a risk domain in isms.yaml")))
+    .collect()
+}
