@@ -362,3 +362,23 @@ fn output_that_goes_away_ends_quietly_and_a_full_disk_is_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("No space left on device"), "{err}");
 }
+
+#[test]
+fn a_broken_isms_yaml_is_named_wherever_records_are_shown() {
+    let copy = Copy::new();
+    copy.edit("isms.yaml", "roles:", "roles: [");
+    let d = copy.path().display().to_string();
+    for args in [
+        vec!["--repo", &d, "list", "risks"],
+        vec!["--repo", &d, "show", "R-004"],
+        vec!["--repo", &d, "search", "tenant"],
+    ] {
+        let (_, _, err) = isms(&args);
+        assert!(
+            err.lines()
+                .next()
+                .is_some_and(|l| l.starts_with("isms.yaml")),
+            "{args:?} does not name isms.yaml first: {err}"
+        );
+    }
+}

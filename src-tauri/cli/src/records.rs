@@ -117,14 +117,33 @@ pub fn list(c: &Ctx, what: ListKind, filters: &ListArgs) -> Result<ExitCode, Fai
         ListKind::Treatments => list_treatments(c, &isms)?,
         ListKind::Documents => list_documents(c, &isms)?,
     }
-    let problems = isms.index()?.load_errors()?;
-    if !problems.is_empty() && !c.json {
-        eprintln!(
-            "{} kept records out of this list; run `isms check` for details.",
-            plural(problems.len(), "file problem")
-        );
-    }
+    say_what_did_not_load(c, &isms, "this list")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Names the files that did not load (isms.yaml first), on stderr, so that what is
+/// missing from `what` is never missing without a word.
+fn say_what_did_not_load(c: &Ctx, isms: &isms_core::Isms, what: &str) -> Result<(), Failure> {
+    let mut problems = isms.index()?.load_errors()?;
+    if problems.is_empty() || c.json {
+        return Ok(());
+    }
+    problems.sort_by_key(|p| (p.path != isms_core::repository::CONFIG_FILE, p.path.clone()));
+    const SHOWN: usize = 3;
+    for p in problems.iter().take(SHOWN) {
+        eprintln!("{}", safe(&p.to_string()));
+    }
+    let more = problems.len().saturating_sub(SHOWN);
+    eprintln!(
+        "{} kept records out of {what}{}; run `isms check` for details.",
+        plural(problems.len(), "file problem"),
+        if more > 0 {
+            format!(" ({more} more not shown)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
 }
 
 fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failure> {
@@ -354,7 +373,8 @@ fn dash(value: Option<impl ToString>) -> String {
 
 /// `isms show <id>`
 pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
-    let shown = c.isms()?.show(id, today(None))?;
+    let isms = c.isms()?;
+    let shown = isms.show(id, today(None))?;
     if c.json {
         print_json(&shown);
         return Ok(ExitCode::SUCCESS);
@@ -366,6 +386,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         Shown::Document { document, .. } => show_document(document),
         Shown::Assessment { assessment, .. } => show_assessment(assessment),
     }
+    say_what_did_not_load(c, &isms, "what is shown")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -552,7 +573,8 @@ fn print_body(body: &str) {
 
 /// `isms search <words>`
 pub fn search(c: &Ctx, words: &[String], limit: usize) -> Result<ExitCode, Failure> {
-    let hits = c.isms()?.index()?.search(&words.join(" "), limit)?;
+    let isms = c.isms()?;
+    let hits = isms.index()?.search(&words.join(" "), limit)?;
     if c.json {
         print_json(&hits);
         return Ok(ExitCode::SUCCESS);
@@ -568,6 +590,7 @@ pub fn search(c: &Ctx, words: &[String], limit: usize) -> Result<ExitCode, Failu
     }
     print!("{}", t.render());
     println!("{}", plural(hits.len(), "hit"));
+    say_what_did_not_load(c, &isms, "the search")?;
     Ok(ExitCode::SUCCESS)
 }
 
