@@ -1,19 +1,17 @@
 //! Every check rule: the sample is the case where it does not fire (except the
 //! findings the sample was built to have), and one edit of a copy makes it fire.
 
-use isms_core::domain::checks::{self, CheckReport, Rule, Severity};
-use isms_core::{catalogue, Isms};
+use isms_core::domain::checks::{CheckReport, Rule, Severity};
+use isms_core::Isms;
 
 use crate::support::{sample, today, Copy};
 
+/// `isms check` on `dir` (in a git repository: with what git knows).
 fn check(dir: &std::path::Path) -> CheckReport {
-    let loaded = Isms::open(dir).expect("opens").load().expect("loads");
-    checks::run(
-        &loaded.records,
-        &loaded.errors,
-        &catalogue::annex_a(),
-        today(),
-    )
+    Isms::open(dir)
+        .expect("opens")
+        .findings(today())
+        .expect("the checks run")
 }
 
 /// The findings the sample was built to have: `(rule, path)`.
@@ -59,6 +57,32 @@ type Edit = fn(&Copy);
 /// One edit per rule that makes it fire, and the file the finding must name.
 fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
     vec![
+        (
+            "temporary-committed",
+            Severity::Error,
+            "risks/.R-001.md.1.0.tmp",
+            |c| {
+                // A colleague's `git add -f -A` after a killed save.
+                c.write("risks/.R-001.md.1.0.tmp", "half a record");
+                let repo = git2::Repository::open(c.path()).expect("a repository");
+                let mut index = repo.index().expect("an index");
+                index
+                    .add_all(["*"], git2::IndexAddOption::FORCE, None)
+                    .expect("added");
+                let tree = repo
+                    .find_tree(index.write_tree().expect("a tree"))
+                    .expect("the tree");
+                let who = git2::Signature::now("Colleague", "c@example.invalid").expect("who");
+                repo.commit(Some("HEAD"), &who, &who, "everything", &tree, &[])
+                    .expect("committed");
+            },
+        ),
+        (
+            "temporaries-not-ignored",
+            Severity::Warning,
+            ".gitignore",
+            |c| std::fs::remove_file(c.file(".gitignore")).expect("removed"),
+        ),
         ("parse-error", Severity::Error, "risks/R-002.md", |c| {
             c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 9")
         }),

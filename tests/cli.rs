@@ -186,6 +186,9 @@ fn init_creates_a_valid_git_repository_with_all_93_soa_entries() {
         "2026-11-21",
     ]);
     assert_eq!(code, 0, "{err}");
+    // A killed save's temporary file is never committed by a plain `git add -A`.
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).expect("a .gitignore");
+    assert!(ignore.lines().any(|l| l == ".*.tmp"), "{ignore}");
     assert!(git2::Repository::open(&dir).is_ok(), "git-initialised");
     let (code, out, _) = isms(&[
         "--repo",

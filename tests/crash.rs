@@ -77,9 +77,17 @@ fn killing_saves_and_commits_at_random_instants_never_corrupts_or_loses_anything
         let ok = status.success();
         acknowledged += u32::from(ok);
 
-        // Every record file loads, and R-004 is the old or the new version.
+        // Every record file loads, and R-004 is the old or the new version. A killed
+        // save may leave its temporary file, which is named (and swept by the next
+        // save), never read as a record.
         let loaded = isms.load().expect("loads");
-        assert!(loaded.errors.is_empty(), "run {run}: {:?}", loaded.errors);
+        assert!(
+            loaded.errors.iter().all(|e| e
+                .message
+                .contains("left behind by a save of R-004.md that was interrupted")),
+            "run {run}: {:?}",
+            loaded.errors
+        );
         let title = title_of(&isms);
         if committing {
             assert_eq!(

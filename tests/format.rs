@@ -250,3 +250,62 @@ fn front_matter_with_crlf_line_endings_and_a_byte_order_mark_loads() {
     };
     assert_eq!((risk.likelihood, risk.impact), (Some(2), Some(3)));
 }
+
+#[test]
+fn every_file_in_a_record_folder_is_read_or_named_with_what_to_do() {
+    // Before, these were skipped without a word and their risks vanished from lists
+    // and reports.
+    let copy = Copy::new();
+    let risk = copy.read("risks/R-004.md");
+    fs::write(copy.file("risks/R-025.MD"), &risk).expect("writable");
+    fs::create_dir_all(copy.file("risks/2026")).expect("a folder");
+    fs::write(copy.file("risks/2026/R-020.md"), &risk).expect("writable");
+    fs::write(copy.file("risks/R-030.markdown"), &risk).expect("writable");
+    fs::write(copy.file("risks/notes.txt"), "to do").expect("writable");
+    fs::write(copy.file("risks/R-004.md.bak"), &risk).expect("writable");
+    fs::write(copy.file("risks/.R-009.md"), &risk).expect("writable");
+    // A save killed mid-write (its process is gone) and one under way (this one).
+    let gone = std::process::Command::new("true")
+        .spawn()
+        .and_then(|mut c| {
+            let pid = c.id();
+            c.wait().map(|_| pid)
+        })
+        .expect("a process that has ended");
+    fs::write(copy.file(&format!("risks/.R-001.md.{gone}.0.tmp")), "half").expect("writable");
+    let live = format!("risks/.R-002.md.{}.0.tmp", std::process::id());
+    fs::write(copy.file(&live), "half").expect("writable");
+    fs::write(copy.file("risks/.gitkeep"), "").expect("writable");
+    let errors = load_errors(&copy);
+    let says = |path: &str, words: &str| {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with(path) && e.contains(words)),
+            "{path} is not named with `{words}`: {errors:#?}"
+        );
+    };
+    says("risks/R-025.MD", "rename it `R-025.md`");
+    says("risks/R-030.markdown", "rename it `R-030.md`");
+    says("risks/2026", "is a folder");
+    says(
+        "risks/notes.txt",
+        "only `<id>.md` files in risks/ are records",
+    );
+    says(
+        "risks/R-004.md.bak",
+        "only `<id>.md` files in risks/ are records",
+    );
+    says("risks/.R-009.md", "is hidden");
+    says(
+        &format!("risks/.R-001.md.{gone}.0.tmp"),
+        "left behind by a save of R-001.md that was interrupted",
+    );
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e.starts_with(&live) || e.starts_with("risks/.gitkeep")),
+        "a save under way and .gitkeep are right to be there: {errors:#?}"
+    );
+    assert_eq!(errors.len(), 7, "{errors:#?}");
+}

@@ -598,3 +598,21 @@ fn a_reference_that_already_named_nothing_does_not_block_an_unrelated_edit() {
         .expect_err("a new dangling reference");
     assert!(err.to_string().contains("R-404"), "{err}");
 }
+
+#[test]
+fn the_next_save_in_a_folder_sweeps_what_killed_saves_left_there() {
+    let copy = Copy::new();
+    let gone = std::process::Command::new("true")
+        .spawn()
+        .and_then(|mut c| {
+            let pid = c.id();
+            c.wait().map(|_| pid)
+        })
+        .expect("a process that has ended");
+    let left = format!("risks/.R-001.md.{gone}.0.tmp");
+    copy.write(&left, "half a record");
+    let isms = Isms::open(copy.path()).expect("opens");
+    isms.set("R-004", &set(&["likelihood=3"]), None, None)
+        .expect("saves");
+    assert!(!copy.file(&left).exists(), "{left} is still there");
+}

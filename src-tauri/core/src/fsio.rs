@@ -37,7 +37,7 @@ fn write_via_temporary(
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("record");
-    sweep_stale_temporaries(dir, name);
+    sweep_stale_temporaries(dir);
     let mut attempt = 0u32;
     let (tmp_path, mut tmp) = loop {
         let candidate = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
@@ -80,26 +80,47 @@ fn sync_directory(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes temporary files of `name` left by writers that were killed mid-write (their
-/// process is gone). Another live writer's temporary file is never touched.
-fn sweep_stale_temporaries(dir: &Path, name: &str) {
+pub use crate::domain::TEMPORARY_FILES;
+
+/// A temporary file of a save: `.{target}.{pid}.{n}.tmp`, written by process `pid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Temporary {
+    /// The file it was to become.
+    pub target: String,
+    /// The process that wrote it.
+    pub pid: u32,
+}
+
+impl Temporary {
+    /// The temporary file a file name is, if it is one.
+    pub fn of(file_name: &str) -> Option<Temporary> {
+        let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+        let mut parts = rest.rsplitn(3, '.');
+        let _attempt: u32 = parts.next()?.parse().ok()?;
+        let pid: u32 = parts.next()?.parse().ok()?;
+        let target = parts.next()?.to_string();
+        Some(Temporary { target, pid })
+    }
+
+    /// Whether its writer is gone, so the file is left over from a killed save.
+    pub fn is_stale(&self) -> bool {
+        self.pid != std::process::id() && !process_is_alive(self.pid)
+    }
+}
+
+/// Removes the temporary files in `dir` left by saves that were killed mid-write
+/// (their process is gone). Another live writer's temporary file is never touched.
+fn sweep_stale_temporaries(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
-    let prefix = format!(".{name}.");
     for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(rest) = file_name
+        let stale = entry
+            .file_name()
             .to_str()
-            .and_then(|n| n.strip_prefix(&prefix))
-            .and_then(|r| r.strip_suffix(".tmp"))
-        else {
-            continue;
-        };
-        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        if pid != std::process::id() && !process_is_alive(pid) {
+            .and_then(Temporary::of)
+            .is_some_and(|t| t.is_stale());
+        if stale {
             let _ = fs::remove_file(entry.path());
         }
     }

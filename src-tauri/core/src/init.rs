@@ -60,6 +60,10 @@ pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
     for folder in ["risks", "treatments", "assessments", "reports"] {
         write_atomic(&dir.join(folder).join(".gitkeep"), b"")?;
     }
+    write_atomic(
+        &dir.join(".gitignore"),
+        format!("# The temporary files of ISMS Desk saves: one is left only by a save that was killed\n# mid-write, and it holds no record. Never commit them.\n{}\n", crate::domain::TEMPORARY_FILES).as_bytes(),
+    )?;
     git2::Repository::init(dir)?;
     Ok(())
 }

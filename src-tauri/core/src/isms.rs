@@ -180,23 +180,17 @@ impl Isms {
                     ));
                     continue;
                 };
-                if name.starts_with('.') {
-                    continue;
-                }
-                let Some(stem) = name.strip_suffix(".md") else {
-                    continue;
-                };
                 let path = format!("{}/{name}", kind.folder());
                 let meta =
                     fs::symlink_metadata(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-                if meta.file_type().is_symlink() {
-                    errors.push(LoadError::file(path, "is a symbolic link; ISMS Desk does not follow links, which could lead outside the repository"));
-                    continue;
-                }
-                if !meta.is_file() {
-                    errors.push(LoadError::file(path, "is not a regular file"));
-                    continue;
-                }
+                let stem = match what_is_in_a_record_folder(kind, name, &meta) {
+                    Ok(Some(stem)) => stem,
+                    Ok(None) => continue,
+                    Err(why) => {
+                        errors.push(LoadError::file(path, why));
+                        continue;
+                    }
+                };
                 files.push(RecordFile {
                     kind: Some(kind),
                     path,
@@ -421,4 +415,54 @@ fn same_dir(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// What a file in a record folder is: `Ok(Some(stem))` a record file to read,
+/// `Ok(None)` a file with no record in it that is right to be there (`.gitkeep`, the
+/// temporary file of a save in progress), `Err(why)` a file or folder that does not
+/// count, with what to do: nothing in a record folder is left out without a word.
+fn what_is_in_a_record_folder(
+    kind: RecordKind,
+    name: &str,
+    meta: &fs::Metadata,
+) -> Result<Option<String>, String> {
+    let folder = kind.folder();
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; ISMS Desk does not follow links, which could lead outside the repository".into());
+    }
+    if name == ".gitkeep" {
+        return Ok(None);
+    }
+    if let Some(temporary) = crate::fsio::Temporary::of(name) {
+        if !temporary.is_stale() {
+            return Ok(None);
+        }
+        return Err(format!(
+            "was left behind by a save of {} that was interrupted; it holds no record, and the next save in {folder}/ deletes it",
+            temporary.target
+        ));
+    }
+    if meta.is_dir() {
+        return Err(format!(
+            "is a folder; only files directly in {folder}/ are read, so what is in it does not count: move its records up into {folder}/"
+        ));
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file".into());
+    }
+    if name.starts_with('.') {
+        return Err(format!(
+            "is hidden, so it is not read; a record is a file `<id>.md` in {folder}/"
+        ));
+    }
+    if let Some(stem) = name.strip_suffix(".md") {
+        return Ok(Some(stem.to_string()));
+    }
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let markdown = matches!(extension.to_ascii_lowercase().as_str(), "md" | "markdown");
+    Err(if markdown {
+        format!("is not read: a record file's name ends in `.md`; rename it `{stem}.md`")
+    } else {
+        format!("is not read: only `<id>.md` files in {folder}/ are records; move it out of {folder}/ (or rename it `.md` if it is one)")
+    })
 }

@@ -206,7 +206,8 @@ impl Isms {
     /// Every check over every record, for `today` (`isms check`; slower than the
     /// dashboard: it reads every file).
     pub fn findings(&self, today: NaiveDate) -> Result<checks::CheckReport> {
-        let loaded = self.load()?;
+        let mut loaded = self.load()?;
+        loaded.records.repository = crate::git::repository_facts(self);
         let mut report = checks::run(
             &loaded.records,
             &loaded.errors,

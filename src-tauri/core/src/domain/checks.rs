@@ -155,6 +155,11 @@ pub enum Rule {
     AssessmentOverdue,
     /// An approved treatment's open action past its due date.
     ActionOverdue,
+    /// A temporary file of an interrupted save that reached a commit.
+    TemporaryCommitted,
+    /// Git does not ignore the temporary files of saves, so `git add -A` would commit
+    /// one left by a killed save.
+    TemporariesNotIgnored,
 }
 super::words::words!(Rule);
 
@@ -183,6 +188,8 @@ impl Rule {
             Rule::DocumentReviewOverdue => document_reviews_overdue,
             Rule::AssessmentOverdue => assessment_overdue,
             Rule::ActionOverdue => actions_overdue,
+            Rule::TemporaryCommitted => temporaries_committed,
+            Rule::TemporariesNotIgnored => temporaries_not_ignored,
         }
     }
 }
@@ -844,5 +851,38 @@ fn actions_overdue(scope: &Scope, out: &mut Found) {
                 ),
             );
         }
+    }
+}
+
+fn temporaries_committed(scope: &Scope, out: &mut Found) {
+    for path in scope
+        .records
+        .repository
+        .iter()
+        .flat_map(|r| &r.committed_temporaries)
+    {
+        out.error(
+            path.clone(),
+            None,
+            "a temporary file of an interrupted save was committed; it holds no record: remove it (`git rm --cached`) and commit".into(),
+        );
+    }
+}
+
+fn temporaries_not_ignored(scope: &Scope, out: &mut Found) {
+    if scope
+        .records
+        .repository
+        .as_ref()
+        .is_some_and(|r| !r.ignores_temporaries)
+    {
+        out.warning(
+            ".gitignore",
+            None,
+            format!(
+                "git does not ignore the temporary files of saves, so `git add -A` can commit one that a killed save left behind: add the line `{}`",
+                super::TEMPORARY_FILES
+            ),
+        );
     }
 }

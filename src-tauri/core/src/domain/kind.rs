@@ -6,6 +6,11 @@ use serde::Serialize;
 /// The configuration file at the repository root.
 pub const CONFIG_FILE: &str = "isms.yaml";
 
+/// The git-ignore pattern of the temporary files saves write (`.R-004.md.1234.0.tmp`):
+/// `isms init` writes it into `.gitignore`, so that a colleague's `git add -A` never
+/// commits one left by a killed save.
+pub const TEMPORARY_FILES: &str = ".*.tmp";
+
 /// The kinds of record files, each in its own folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

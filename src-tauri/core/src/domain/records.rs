@@ -654,6 +654,18 @@ pub struct Records {
     pub assessments: Vec<Assessment>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
+    /// What git knows of the repository that no record says, when it is one.
+    pub repository: Option<RepositoryFacts>,
+}
+
+/// What git knows of an ISMS repository that the checks need.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RepositoryFacts {
+    /// Temporary files of interrupted saves that reached the last commit.
+    pub committed_temporaries: Vec<String>,
+    /// Whether git ignores such temporary files (`.gitignore`: `.*.tmp`).
+    pub ignores_temporaries: bool,
 }
 
 /// The `##` sections of a markdown body, in order: `(heading, text)`.

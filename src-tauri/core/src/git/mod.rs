@@ -32,7 +32,7 @@ pub const ALLOWED_SIGNERS_FILE: &str = ".isms/allowed_signers";
 
 /// The folders and files a commit of "all changes" takes: the ISMS, nothing else.
 pub fn isms_paths() -> impl Iterator<Item = &'static str> {
-    [CONFIG_FILE, ".isms"]
+    [CONFIG_FILE, ".isms", ".gitignore"]
         .into_iter()
         .chain(crate::isms::folders())
 }
@@ -357,7 +357,7 @@ pub fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
         .filter(|p| {
             !p.rsplit('/')
                 .next()
-                .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"))
+                .is_some_and(|n| crate::fsio::Temporary::of(n).is_some())
         })
         .collect())
 }
@@ -371,6 +371,30 @@ pub(crate) fn head_branch(repo: &git2::Repository) -> Result<String> {
             "HEAD is detached; check out a branch before committing".into(),
         )),
     }
+}
+
+/// What git knows of the repository that the checks need (`None` outside git): the
+/// temporary files of interrupted saves that reached the last commit, and whether git
+/// ignores them.
+pub fn repository_facts(isms: &Isms) -> Option<crate::domain::RepositoryFacts> {
+    let repo = repository(isms).ok()?;
+    let mut committed_temporaries = Vec::new();
+    if let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) {
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |folder, entry| {
+            if let Ok(name) = entry.name() {
+                if crate::fsio::Temporary::of(name).is_some() {
+                    committed_temporaries.push(format!("{folder}{name}"));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        });
+    }
+    let probe = format!("{}/.R-001.md.1.0.tmp", RecordKind::Risk.folder());
+    let ignores_temporaries = repo.is_path_ignored(probe).unwrap_or(false);
+    Some(crate::domain::RepositoryFacts {
+        committed_temporaries,
+        ignores_temporaries,
+    })
 }
 
 /// The first 12 characters of an object id, as people read one: enough to tell
