@@ -355,9 +355,9 @@ pub fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
         .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
         .filter_map(|s| s.path().ok().map(str::to_string))
         .filter(|p| {
-            !p.rsplit('/')
+            p.rsplit('/')
                 .next()
-                .is_some_and(|n| crate::fsio::Temporary::of(n).is_some())
+                .is_none_or(|n| crate::fsio::Temporary::of(n).is_none())
         })
         .collect())
 }
