@@ -238,3 +238,58 @@ fn a_long_first_indexing_reports_its_progress() {
     isms_core::index::Index::open_with_progress(&isms, &count).expect("opened");
     assert_eq!(*again.lock().expect("not poisoned"), 0);
 }
+
+#[test]
+fn a_damaged_index_is_rebuilt_and_a_write_that_reached_the_disk_is_reported_done() {
+    // Page-level damage with an intact header made every list and search fail, and
+    // `set` and `new` write the file and then exit 2: a user who retried a "failed"
+    // `new` three times got three risks.
+    let copy = Copy::new();
+    let d = copy.path().display().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--repo", d.as_str()];
+        all.extend_from_slice(args);
+        crate::support::isms(&all)
+    };
+    assert_eq!(run(&["list", "risks"]).0, 0);
+    let damage = || {
+        let index = copy.file(".git/isms-desk/index.sqlite");
+        let mut bytes = fs::read(&index).expect("the index file");
+        let header = 4096;
+        let damaged = bytes.len().saturating_sub(header) / 2;
+        for b in bytes.iter_mut().skip(header).take(damaged) {
+            *b = 0xA5;
+        }
+        fs::write(&index, bytes).expect("damaged");
+        for extra in ["-wal", "-shm"] {
+            let _ = fs::remove_file(copy.file(&format!(".git/isms-desk/index.sqlite{extra}")));
+        }
+    };
+    damage();
+    let (code, out, err) = run(&["list", "risks"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("17 risks"), "{out}");
+    damage();
+    let (code, out, err) = run(&["search", "tenant"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("R-004"), "{out}");
+    damage();
+    let (code, _, err) = run(&[
+        "new",
+        "risk",
+        "--title",
+        "Index damage",
+        "domain=technical",
+        "owner=ism",
+        "likelihood=1",
+        "impact=1",
+    ]);
+    assert_eq!(code, 0, "a new risk on disk is reported done: {err}");
+    assert!(copy.file("risks/R-018.md").exists());
+    assert!(!copy.file("risks/R-019.md").exists());
+    damage();
+    let (code, _, err) = run(&["set", "R-004", "likelihood=3"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = run(&["list", "risks"]);
+    assert!(out.contains("18 risks"), "{out}");
+}

@@ -124,7 +124,7 @@ pub fn list(c: &Ctx, what: ListKind, filters: &ListArgs) -> Result<ExitCode, Fai
 /// Names the files that did not load (isms.yaml first), on stderr, so that what is
 /// missing from `what` is never missing without a word.
 fn say_what_did_not_load(c: &Ctx, isms: &isms_core::Isms, what: &str) -> Result<(), Failure> {
-    let mut problems = isms.index()?.load_errors()?;
+    let mut problems = isms.query_index(|index| index.load_errors())?;
     if problems.is_empty() || c.json {
         return Ok(());
     }
@@ -252,12 +252,13 @@ fn list_controls(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Fa
             ))
         })?),
     };
-    let rows = isms.index()?.controls(&ControlQuery {
+    let query = ControlQuery {
         theme: f.theme.clone(),
         status,
         owner: f.owner.clone(),
         applicable,
-    })?;
+    };
+    let rows = isms.query_index(|index| index.controls(&query))?;
     let summary = format!(
         "{} controls, {} applicable",
         rows.len(),
@@ -292,7 +293,7 @@ fn list_controls(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Fa
 }
 
 fn list_treatments(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
-    let rows = isms.index()?.treatments()?;
+    let rows = isms.query_index(|index| index.treatments())?;
     output(
         c.json,
         &rows,
@@ -317,7 +318,7 @@ fn list_treatments(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
 }
 
 fn list_documents(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
-    let rows = isms.index()?.documents()?;
+    let rows = isms.query_index(|index| index.documents())?;
     output(
         c.json,
         &rows,
@@ -574,7 +575,7 @@ fn print_body(body: &str) {
 /// `isms search <words>`
 pub fn search(c: &Ctx, words: &[String], limit: usize) -> Result<ExitCode, Failure> {
     let isms = c.isms()?;
-    let hits = isms.index()?.search(&words.join(" "), limit)?;
+    let hits = isms.query_index(|index| index.search(&words.join(" "), limit))?;
     if c.json {
         print_json(&hits);
         return Ok(ExitCode::SUCCESS);

@@ -30,6 +30,39 @@ impl Isms {
     pub fn index(&self) -> Result<Index> {
         Index::open(self)
     }
+
+    /// Asks the index `query`. The index is a cache of the files: when it turns out
+    /// damaged (a page of it unreadable, which can pass unnoticed until a query reads
+    /// that page), it is thrown away, built again from the files, and asked once more.
+    pub fn query_index<T>(&self, query: impl Fn(&Index) -> Result<T>) -> Result<T> {
+        match self.index().and_then(|index| query(&index)) {
+            Err(Error::Index(e)) if is_damage(&e) => {
+                tracing::warn!(error = %e, "the index is damaged; building it again from the files");
+                self.discard_index();
+                query(&self.index()?)
+            }
+            answer => answer,
+        }
+    }
+
+    /// Deletes the index (it is derived: the next open builds it from the files).
+    pub fn discard_index(&self) {
+        if let Some(git_dir) = self.git_dir() {
+            let file = git_dir.join("isms-desk").join("index.sqlite");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+    }
+}
+
+/// Whether an SQLite error says the database file is damaged, not that a query is
+/// wrong or the disk is busy.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
 }
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
@@ -321,6 +354,17 @@ impl Index {
     /// Opens the index, reporting `(files read, files to read)` now and then while it
     /// reads files, for a progress bar over a long first indexing.
     pub fn open_with_progress(isms: &Isms, progress: Progress) -> Result<Index> {
+        match Index::open_once(isms, progress) {
+            Err(Error::Index(e)) if is_damage(&e) => {
+                tracing::warn!(error = %e, "the index is damaged; building it again from the files");
+                isms.discard_index();
+                Index::open_once(isms, progress)
+            }
+            opened => opened,
+        }
+    }
+
+    fn open_once(isms: &Isms, progress: Progress) -> Result<Index> {
         let (mut conn, mut reason) = match isms.git_dir() {
             None => (
                 Connection::open_in_memory()?,

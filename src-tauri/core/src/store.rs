@@ -201,7 +201,7 @@ impl Isms {
                 }
                 Err(e) => return Err(e),
             }
-            self.reindex(&path)?;
+            self.reindex(&path);
             return Ok(Saved {
                 id,
                 kind,
@@ -412,7 +412,7 @@ impl Isms {
             } else {
                 crate::fsio::write_atomic(&full, text.as_bytes())?;
             }
-            self.reindex(path)?;
+            self.reindex(path);
         }
         Ok(Saved {
             id: id.to_string(),
@@ -423,10 +423,15 @@ impl Isms {
         })
     }
 
-    /// Brings the index up to date for a file just written.
-    fn reindex(&self, path: &str) -> Result<()> {
-        let mut index = Index::open(self)?;
-        index.reindex(self, path)
+    /// Brings the index up to date for a file just written. The write reached the
+    /// disk, and that is what the caller is told: an index that cannot take it (it is
+    /// damaged, the disk is full) is thrown away, to be built again from the files.
+    fn reindex(&self, path: &str) {
+        let reindexed = Index::open(self).and_then(|mut index| index.reindex(self, path));
+        if let Err(e) = reindexed {
+            tracing::warn!(%path, error = %e, "the index did not take a save; it will be built again");
+            self.discard_index();
+        }
     }
 
     /// Takes the repository's write lock (one writer at a time, across processes);

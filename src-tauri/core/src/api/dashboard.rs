@@ -139,10 +139,10 @@ pub struct Dashboard {
 impl Isms {
     /// The dashboard for `today`.
     pub fn dashboard(&self, today: NaiveDate) -> Result<Dashboard> {
-        let index = self.index()?;
+        let (rows, load_errors) = self
+            .query_index(|index| Ok((index.risks(&Default::default())?, index.load_errors()?)))?;
         let config = self.load_config().ok();
         let methodology = super::methodology_of(self);
-        let rows = index.risks(&Default::default())?;
         let mut dashboard = Dashboard {
             today,
             inherent: BandCounts::default(),
@@ -152,7 +152,7 @@ impl Isms {
             risks: rows.len() as u32,
             deferred: 0,
             closed: 0,
-            load_errors: index.load_errors()?,
+            load_errors,
             uncommitted: match self.git_dir() {
                 Some(_) => crate::git::changed_isms_paths(&crate::git::repository(self)?)?,
                 None => Vec::new(),

@@ -165,8 +165,7 @@ impl Isms {
     /// Every risk row of the index, by id.
     fn risk_rows(&self) -> Result<HashMap<String, RiskRow>> {
         Ok(self
-            .index()?
-            .risks(&Default::default())?
+            .query_index(|index| index.risks(&Default::default()))?
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect())

@@ -97,12 +97,10 @@ pub struct Register {
 impl Isms {
     /// The risk register on `today`, as `query` selects and orders it.
     pub fn register(&self, query: &RegisterQuery, today: NaiveDate) -> Result<Register> {
-        let index = self.index()?;
-        let facets = index.risk_facets()?;
         let descending = query
             .descending
             .unwrap_or_else(|| query.sort.descending_by_default());
-        let mut rows = index.risks(&RiskQuery {
+        let risk_query = RiskQuery {
             band: query.band,
             domain: query.domain.clone(),
             status: query.status,
@@ -110,7 +108,9 @@ impl Isms {
             theme: query.theme.clone(),
             sort: query.sort,
             descending,
-        })?;
+        };
+        let (facets, mut rows) =
+            self.query_index(|index| Ok((index.risk_facets()?, index.risks(&risk_query)?)))?;
         if let Some(words) = query.search.as_deref().filter(|w| !w.trim().is_empty()) {
             let hits: std::collections::HashSet<String> =
                 self.search_risks(words)?.into_iter().collect();
@@ -134,8 +134,7 @@ impl Isms {
     /// The ids of risks matching a full-text search, best match first.
     pub fn search_risks(&self, text: &str) -> Result<Vec<String>> {
         Ok(self
-            .index()?
-            .search(text, 10_000)?
+            .query_index(|index| index.search(text, 10_000))?
             .into_iter()
             .filter(|hit| hit.kind == "risk")
             .map(|hit| hit.id)

@@ -207,8 +207,7 @@ impl Isms {
             .map(|id| RiskLink::to(&rows, id))
             .collect();
         let treatments = self
-            .index()?
-            .treatments()?
+            .query_index(|index| index.treatments())?
             .into_iter()
             .filter(|t| t.risks.iter().any(|r| r == id))
             .map(|t| choice(&t.id, &t.title))

@@ -41,10 +41,9 @@ pub struct Soa {
 impl Isms {
     /// The SoA screen.
     pub fn soa(&self) -> Result<Soa> {
-        let index = self.index()?;
         let rows = self.risk_rows()?;
-        let cited: HashMap<String, Vec<String>> = index
-            .controls(&Default::default())?
+        let cited: HashMap<String, Vec<String>> = self
+            .query_index(|index| index.controls(&Default::default()))?
             .into_iter()
             .map(|c| (c.id, c.cited_by))
             .collect();
