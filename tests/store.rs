@@ -616,3 +616,77 @@ fn the_next_save_in_a_folder_sweeps_what_killed_saves_left_there() {
         .expect("saves");
     assert!(!copy.file(&left).exists(), "{left} is still there");
 }
+
+#[test]
+fn an_outside_edit_racing_a_save_is_never_overwritten() {
+    // Another program (`sed -i`: read, write a temporary file, rename it over) edits
+    // R-004 over and over while ISMS Desk saves it over and over. Each outside edit
+    // counts up `x-edit`; an outside edit is lost when the next one finds a smaller
+    // count than it wrote: a save decided on the file before it replaced it.
+    let copy = Copy::new();
+    copy.edit(
+        "risks/R-004.md",
+        "owner: head-of-product",
+        "owner: head-of-product\nx-edit: 0",
+    );
+    let file = copy.file("risks/R-004.md");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let outside = {
+        let (file, stop) = (file.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let (mut written, mut lost, mut edits) = (0u64, 0u64, 0u64);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let text = fs::read_to_string(&file).expect("readable");
+                let Some(count) = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("x-edit: "))
+                    .and_then(|n| n.parse::<u64>().ok())
+                else {
+                    continue;
+                };
+                if count < written {
+                    lost += 1;
+                }
+                written = count + 1;
+                let tmp = file.with_extension("sed-tmp");
+                fs::write(
+                    &tmp,
+                    text.replace(&format!("x-edit: {count}"), &format!("x-edit: {written}")),
+                )
+                .expect("writable");
+                fs::rename(&tmp, &file).expect("renamed");
+                edits += 1;
+                // Slow enough that saves get through between edits.
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            (edits, lost)
+        })
+    };
+    let isms = Isms::open(copy.path()).expect("opens");
+    // Enough saves to race a few hundred outside edits, however slow the machine.
+    let (mut saves, mut n) = (0, 0);
+    while saves < 300 && n < 5000 {
+        n += 1;
+        if isms
+            .set(
+                "R-004",
+                &set(&[&format!("likelihood={}", 1 + n % 5)]),
+                None,
+                None,
+            )
+            .is_ok()
+        {
+            saves += 1;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (edits, lost) = outside.join().expect("the outside editor ran");
+    assert!(
+        saves > 100 && edits > 100,
+        "{saves} saves, {edits} outside edits"
+    );
+    assert_eq!(
+        lost, 0,
+        "{lost} of {edits} outside edits were overwritten ({saves} saves)"
+    );
+}

@@ -13,6 +13,78 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_via_temporary(path, bytes, |tmp, path| fs::rename(tmp, path))
 }
 
+/// Replaces `path` with `bytes` atomically only if the file it replaces holds
+/// exactly `expected`; returns whether it replaced it.
+///
+/// A save decides on the file as it read it. Writing and fsyncing the new text takes
+/// milliseconds, in which another program (an editor, `sed -i`, git) may replace the
+/// file; a plain rename would then overwrite that edit. On Linux the new file is
+/// swapped in with `renameat2(RENAME_EXCHANGE)` and the file it displaced is read: if
+/// it is not the one decided on, the two are swapped back, so the outside edit stays and
+/// the save is refused. Elsewhere (or on a file system without the exchange) the file is
+/// compared again right before the rename, which leaves the microseconds between the
+/// comparison and the rename (ARCHITECTURE.md, "Invariants").
+pub fn replace_if(path: &Path, bytes: &[u8], expected: &[u8]) -> Result<bool> {
+    let mut replaced = false;
+    write_via_temporary(path, bytes, |tmp, path| {
+        replaced = match exchange(tmp, path)? {
+            Some(()) => {
+                if fs::read(tmp)? == expected {
+                    true
+                } else {
+                    swap_back(tmp, path, bytes)?;
+                    false
+                }
+            }
+            None => {
+                let still = fs::read(path)? == expected;
+                if still {
+                    fs::rename(tmp, path)?;
+                }
+                still
+            }
+        };
+        if fs::exists(tmp)? {
+            fs::remove_file(tmp)?;
+        }
+        Ok(())
+    })?;
+    Ok(replaced)
+}
+
+/// Swaps `tmp` and `path` atomically; `None` where the platform or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(tmp: &Path, path: &Path) -> std::io::Result<Option<()>> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    match renameat_with(CWD, tmp, CWD, path, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(Some(())),
+        Err(e)
+            if e == rustix::io::Errno::INVAL
+                || e == rustix::io::Errno::NOSYS
+                || e == rustix::io::Errno::OPNOTSUPP =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_tmp: &Path, _path: &Path) -> std::io::Result<Option<()>> {
+    Ok(None)
+}
+
+/// Puts back the outside edit that a swap displaced to `tmp`. If yet another program
+/// replaced the file in the microseconds between the swaps, its file is now in `tmp`
+/// instead of ours, and it is the newest: it goes back in place.
+fn swap_back(tmp: &Path, path: &Path, ours: &[u8]) -> std::io::Result<()> {
+    exchange(tmp, path)?;
+    if fs::read(tmp)? != ours {
+        fs::rename(tmp, path)?;
+    }
+    Ok(())
+}
+
 /// Creates `path` with `bytes` atomically, failing with
 /// [`std::io::ErrorKind::AlreadyExists`] if the file exists (even if another process
 /// creates it at the same instant): the complete temporary file is hard-linked to the

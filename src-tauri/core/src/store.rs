@@ -379,6 +379,7 @@ impl Isms {
             .map(|p| p.record);
         self.refuse_dangling_references(&parsed.record, before.as_ref(), path, text)?;
         let _lock = self.write_lock()?;
+        let full = self.resolve(path)?;
         let current = self.read_bytes(path)?;
         let current_revision = current
             .as_deref()
@@ -389,7 +390,6 @@ impl Isms {
                 path: path.to_string(),
             });
         }
-        let full = self.resolve(path)?;
         let changed = current.as_deref() != Some(text.as_bytes());
         if changed {
             if current.is_none() {
@@ -410,7 +410,19 @@ impl Isms {
                     e => e,
                 })?;
             } else {
-                crate::fsio::write_atomic(&full, text.as_bytes())?;
+                // The file the revision was checked on must still be the one replaced
+                // once the new text is on disk.
+                let replaced = crate::fsio::replace_if(
+                    &full,
+                    text.as_bytes(),
+                    current.as_deref().expect("an existing file was read"),
+                )?;
+                if !replaced {
+                    return Err(Error::Conflict {
+                        id: id.to_string(),
+                        path: path.to_string(),
+                    });
+                }
             }
             self.reindex(path);
         }
