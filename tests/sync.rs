@@ -558,3 +558,143 @@ fn sync_over_http_takes_the_password_from_gits_credential_helper() {
     fsck(&ism, &remote);
     ism.fsck();
 }
+
+/// The id of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("true runs");
+    let pid = child.id();
+    child.wait().expect("waitable");
+    pid
+}
+
+/// What an ISMS Desk process killed in a git operation leaves: its operation record
+/// (`.git/isms-desk/operation`, ARCHITECTURE.md "Invariants") naming a dead process.
+fn killed_operation(s: &Signed, record: &str) {
+    let dir = s.path().join(".git/isms-desk");
+    fs::create_dir_all(&dir).expect("creatable");
+    fs::write(
+        dir.join("operation"),
+        format!("pid {}\n{record}", dead_pid()),
+    )
+    .expect("writable");
+}
+
+#[test]
+fn lock_files_left_by_a_killed_isms_desk_commit_are_cleared() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    s.ok(&["set", "R-004", "title=Tenant data seen by another tenant"]);
+    killed_operation(&s, "");
+    let git = s.path().join(".git");
+    fs::copy(git.join("index"), git.join("index.lock")).expect("copyable");
+    fs::write(git.join("refs/heads/main.lock"), "").expect("writable");
+    let out = s.ok(&["commit", "-m", "R-004 rescored"]);
+    assert!(out.starts_with("Committed "), "{out}");
+    for lock in ["index.lock", "refs/heads/main.lock", "isms-desk/operation"] {
+        assert!(!git.join(lock).exists(), "{lock} is still there");
+    }
+    assert_eq!(s.git(&["status", "--porcelain"]), "");
+    s.fsck();
+}
+
+#[test]
+fn a_lock_file_of_another_program_is_named_and_nothing_changes() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    s.ok(&["set", "R-004", "title=Tenant data seen by another tenant"]);
+    let head = s.git(&["rev-parse", "HEAD"]);
+    // A git command that is running (or was killed) holds the index: not ours to delete.
+    let lock = s.path().join(".git/index.lock");
+    fs::write(&lock, "").expect("writable");
+    let (code, message) = s.isms_error(&["commit", "-m", "R-004 rescored"], &[]);
+    assert_eq!(code, "git_locked");
+    assert!(
+        message.contains(".git/index.lock exists") && message.contains("delete that file"),
+        "{message}"
+    );
+    assert!(lock.exists());
+    assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
+    // Also a lock file older than the killed ISMS Desk operation is someone else's.
+    fs::File::options()
+        .write(true)
+        .open(&lock)
+        .and_then(|f| {
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        })
+        .expect("the lock's time can be set");
+    killed_operation(&s, "");
+    let (code, _) = s.isms_error(&["commit", "-m", "R-004 rescored"], &[]);
+    assert_eq!(code, "git_locked");
+    fs::remove_file(&lock).expect("removable");
+    s.ok(&["commit", "-m", "R-004 rescored"]);
+}
+
+/// A pull killed after writing R-004 of the colleague's commit and before moving the
+/// branch: the team, where the branch was, and where the pull was going.
+fn interrupted_pull() -> (Team, String, String) {
+    let team = Team::new();
+    team.colleague_changes(
+        "risks/R-004.md",
+        "\nimpact: 5",
+        "\nimpact: 4",
+        "R-004 impact",
+    );
+    team.colleague_changes("risks/R-005.md", "\nimpact: ", "\nimpact: 1\nx: ", "R-005");
+    team.ism.git(&["fetch", "-q", "origin"]);
+    let head = team.ism.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let target = team
+        .ism
+        .git(&["rev-parse", "origin/main"])
+        .trim()
+        .to_string();
+    let r004 = team.ism.git(&["show", "origin/main:risks/R-004.md"]);
+    team.ism.copy.write("risks/R-004.md", &r004);
+    killed_operation(
+        &team.ism,
+        &format!("branch refs/heads/main\nhead {head}\ntarget {target}\n"),
+    );
+    (team, head, target)
+}
+
+#[test]
+fn an_interrupted_pull_is_named_and_can_be_finished() {
+    let (team, _head, target) = interrupted_pull();
+    for args in [&["pull"][..], &["commit", "-m", "Anything"]] {
+        let (code, message) = team.ism.isms_error(args, &[]);
+        assert_eq!(code, "interrupted_pull", "{args:?}");
+        assert!(
+            message.contains("isms pull --finish") && message.contains("isms pull --undo"),
+            "{message}"
+        );
+    }
+    let out = team.ism.ok(&["pull", "--finish"]);
+    assert!(out.starts_with("Finished the interrupted pull"), "{out}");
+    assert_eq!(team.ism.git(&["rev-parse", "HEAD"]).trim(), target);
+    assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
+    assert!(team.mine("risks/R-005.md").contains("\nx: "));
+    assert_eq!(team.ism.ok(&["pull"]), "Already up to date with origin.\n");
+    team.fsck();
+}
+
+#[test]
+fn an_interrupted_pull_can_be_undone_and_never_overwrites_a_later_edit() {
+    let (team, head, _target) = interrupted_pull();
+    let pulled = team.mine("risks/R-004.md");
+    // An edit made after the interruption is neither side's: nothing may overwrite it.
+    team.ism
+        .copy
+        .write("risks/R-004.md", &pulled.replace("impact: 4", "impact: 3"));
+    let (code, message) = team.ism.isms_error(&["pull", "--undo"], &[]);
+    assert_eq!(code, "uncommitted_changes");
+    assert!(message.contains("risks/R-004.md"), "{message}");
+    assert!(team.mine("risks/R-004.md").contains("impact: 3"));
+    team.ism.copy.write("risks/R-004.md", &pulled);
+    let out = team.ism.ok(&["pull", "--undo"]);
+    assert!(out.starts_with("Undid the interrupted pull"), "{out}");
+    assert_eq!(team.ism.git(&["rev-parse", "HEAD"]).trim(), head);
+    assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
+    assert!(team.mine("risks/R-004.md").contains("\nimpact: 5"));
+    // And the pull, run again, completes.
+    assert!(team.ism.ok(&["pull"]).starts_with("Updated to "));
+    team.fsck();
+}

@@ -312,6 +312,12 @@ pub(crate) enum Command {
         /// Make the merge commit unsigned.
         #[arg(long)]
         unsigned: bool,
+        /// Finish a pull that was interrupted: write the rest of its files, move the branch.
+        #[arg(long, conflicts_with_all = ["undo", "resolve"])]
+        finish: bool,
+        /// Undo a pull that was interrupted: put the files back as they were.
+        #[arg(long, conflicts_with = "resolve")]
+        undo: bool,
     },
     /// Push this branch to a remote.
     Push {

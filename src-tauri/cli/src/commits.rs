@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use isms_core::api::{CommitOptions, FieldChoice, Signing};
 use isms_core::git::changes::{ChangeKind, Changes, FieldChange};
+use isms_core::git::recovery::Settle;
 use isms_core::git::sync::{PullOutcome, Resolution};
 use isms_core::git::verify;
 use isms_core::settings::Settings;
@@ -382,6 +383,26 @@ pub fn pull(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `isms pull --finish|--undo`: settles a pull that was interrupted.
+pub fn settle_pull(c: &Ctx, how: Settle) -> Result<ExitCode, Failure> {
+    let at = c.isms()?.settle_interrupted_pull(how)?;
+    if c.json {
+        print_json(&serde_json::json!({ "commit": at }));
+    } else {
+        match how {
+            Settle::Finish => println!(
+                "Finished the interrupted pull; the branch is at {}.",
+                at.short()
+            ),
+            Settle::Undo => println!(
+                "Undid the interrupted pull; the files are as at {}.",
+                at.short()
+            ),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `isms settings [--signing-key <path>] [--person <email>]`

@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use args::{Cli, Command, ForgeCommand, Format, SignoffCommand};
 use chrono::NaiveDate;
 use isms_core::api::{Passphrase, Session};
+use isms_core::git::recovery::Settle;
 use isms_core::settings::Settings;
 use isms_core::{Error, ErrorCode, Isms};
 use serde_json::json;
@@ -195,10 +196,13 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::VerifyCommits { range } => commits::verify_commits(&c, range.as_deref()),
         Command::Fetch { remote } => commits::fetch(&c, &remote),
         Command::Push { remote } => commits::push(&c, &remote),
+        Command::Pull { finish: true, .. } => commits::settle_pull(&c, Settle::Finish),
+        Command::Pull { undo: true, .. } => commits::settle_pull(&c, Settle::Undo),
         Command::Pull {
             remote,
             resolve,
             unsigned,
+            ..
         } => commits::pull(&c, &remote, &resolve, unsigned),
         Command::Settings {
             signing_key,

@@ -74,7 +74,22 @@ pub enum Error {
     Index(#[from] rusqlite::Error),
     /// A git operation failed.
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(git2::Error),
+    /// Git's lock file is there: another git program is working in the repository, or
+    /// one that was not ISMS Desk was interrupted. Nothing was changed.
+    #[error("{} exists: another git program is working in this repository, or one was interrupted; nothing was changed. If no git command is running, delete that file and try again", .0.display())]
+    GitLocked(PathBuf),
+    /// An ISMS Desk pull was interrupted between updating the files and moving the
+    /// branch; nothing else may change until it is finished or undone.
+    #[error("a pull from {branch} was interrupted: the files are partly those of {}, the branch is still at {}. Finish it with `isms pull --finish` or undo it with `isms pull --undo`", .target.short(), .head.short())]
+    InterruptedPull {
+        /// The branch being pulled into.
+        branch: String,
+        /// Where the branch was.
+        head: crate::git::CommitId,
+        /// The commit the pull was moving it to.
+        target: crate::git::CommitId,
+    },
     /// The file changed on disk since the edit started (another program, a `git pull`);
     /// nothing was written.
     #[error("{id} ({path}) changed on disk since it was read; nothing was saved. Reload it and apply your change again")]
@@ -168,6 +183,10 @@ pub enum ErrorCode {
     Index,
     /// A git operation failed.
     Git,
+    /// Git's lock file is there; nothing was changed.
+    GitLocked,
+    /// A pull was interrupted; finish or undo it first.
+    InterruptedPull,
     /// The target of `isms init` exists and is not empty.
     NotEmpty,
     /// The file changed on disk since the edit started.
@@ -230,6 +249,8 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Index(_) => ErrorCode::Index,
             Error::Git(_) => ErrorCode::Git,
+            Error::GitLocked(_) => ErrorCode::GitLocked,
+            Error::InterruptedPull { .. } => ErrorCode::InterruptedPull,
             Error::NotEmpty(_) => ErrorCode::NotEmpty,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Exists(_) => ErrorCode::Exists,
@@ -255,6 +276,20 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+impl From<git2::Error> for Error {
+    /// libgit2's "failed to lock file '…/index.lock' for writing" becomes
+    /// [`Error::GitLocked`] naming the file, every other error stays as it is.
+    fn from(e: git2::Error) -> Self {
+        if e.code() == git2::ErrorCode::Locked {
+            let quoted = e.message().split('\'').nth(1);
+            if let Some(path) = quoted.filter(|p| p.ends_with(".lock")) {
+                return Error::GitLocked(PathBuf::from(path));
+            }
+        }
+        Error::Git(e)
     }
 }
 

@@ -199,12 +199,12 @@ fn sweep_stale_temporaries(dir: &Path) {
 }
 
 #[cfg(target_os = "linux")]
-fn process_is_alive(pid: u32) -> bool {
+pub(crate) fn process_is_alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(not(target_os = "linux"))]
-fn process_is_alive(_pid: u32) -> bool {
+pub(crate) fn process_is_alive(_pid: u32) -> bool {
     // Without a cheap way to tell, assume it is: a stale file is only clutter.
     true
 }

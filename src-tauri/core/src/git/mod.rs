@@ -13,6 +13,7 @@
 
 pub mod changes;
 pub mod history;
+pub mod recovery;
 pub mod signing;
 pub mod sync;
 pub mod verify;
@@ -210,6 +211,7 @@ impl Isms {
     pub fn commit(&self, request: &CommitRequest) -> Result<Committed> {
         let repo = repository(self)?;
         let _lock = self.write_lock()?;
+        let _operation = self.begin_git_operation()?;
         let message = request.message.trim();
         if message.is_empty() {
             return Err(Error::Usage("a commit needs a message".into()));

@@ -267,9 +267,12 @@ impl Isms {
         signer: Option<&Signer>,
         resolutions: &Resolutions,
     ) -> Result<PullOutcome> {
-        self.fetch(remote, credentials)?;
         let repo = repository(self)?;
+        // The fetch too, under the lock: a fetch killed while it updates
+        // `refs/remotes/…` leaves lock files that the next operation must recognise.
         let _lock = self.write_lock()?;
+        let operation = self.begin_git_operation()?;
+        self.fetch(remote, credentials)?;
         let branch = head_branch(&repo)?;
         let short = branch.strip_prefix("refs/heads/").unwrap_or(&branch);
         let upstream = repo
@@ -292,13 +295,23 @@ impl Isms {
             return Ok(PullOutcome::UpToDate);
         }
         self.require_clean(&repo)?;
+        let record_pull = |target: git2::Oid| -> Result<()> {
+            match &operation {
+                Some(op) => op.pulling(&super::recovery::pull_in_progress(&repo, head, target)?),
+                None => Ok(()),
+            }
+        };
         if repo.graph_descendant_of(upstream, head)? {
+            record_pull(upstream)?;
             let target = repo.find_commit(upstream)?;
             repo.checkout_tree(
                 target.as_object(),
                 Some(git2::build::CheckoutBuilder::new().safe()),
             )?;
             repo.reference_matching(&branch, upstream, true, head, "pull: fast-forward")?;
+            if let Some(operation) = operation {
+                operation.pulled();
+            }
             self.refresh_index_after_sync()?;
             return Ok(PullOutcome::FastForward {
                 commit: upstream.into(),
@@ -338,7 +351,9 @@ impl Isms {
         };
         // The working tree first (it is clean, so this only writes what the merge
         // brings), then the branch: an interruption leaves the merge result as
-        // uncommitted changes, never a branch whose files are missing.
+        // uncommitted changes, never a branch whose files are missing, and the
+        // operation record says how to finish or undo it (git::recovery).
+        record_pull(commit)?;
         repo.checkout_tree(
             tree.as_object(),
             Some(git2::build::CheckoutBuilder::new().safe()),
@@ -350,6 +365,9 @@ impl Isms {
             head,
             &format!("pull: merge {remote}/{short}"),
         )?;
+        if let Some(operation) = operation {
+            operation.pulled();
+        }
         self.refresh_index_after_sync()?;
         Ok(PullOutcome::Merged {
             commit: commit.into(),
