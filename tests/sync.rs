@@ -698,3 +698,44 @@ fn an_interrupted_pull_can_be_undone_and_never_overwrites_a_later_edit() {
     assert!(team.ism.ok(&["pull"]).starts_with("Updated to "));
     team.fsck();
 }
+
+#[test]
+fn a_pull_names_files_that_arrive_with_conflict_markers_and_check_names_their_line() {
+    let team = Team::new();
+    // A colleague resolved a conflict with plain git by committing both sides.
+    team.colleague_changes(
+        "risks/R-003.md",
+        "\n## ",
+        "\n<<<<<<< HEAD\nRetest in March.\n=======\nRetest in April.\n>>>>>>> origin/main\n\n## ",
+        "Merge origin/main",
+    );
+    let (code, out, err) = team.ism.isms(&["pull"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("Updated to "), "{out}");
+    let line = team
+        .mine("risks/R-003.md")
+        .lines()
+        .position(|l| l.starts_with("<<<<<<<"))
+        .expect("the marker arrived")
+        + 1;
+    assert!(
+        err.contains("git conflict markers") && err.contains(&format!("risks/R-003.md:{line}")),
+        "{err}"
+    );
+    let (code, out, _) = team.ism.isms(&["--format", "json", "check"]);
+    assert_ne!(code, 0, "{out}");
+    let findings: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let finding = findings["report"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["path"] == "risks/R-003.md")
+        .unwrap_or_else(|| panic!("no finding on R-003: {out}"));
+    assert_eq!(finding["line"], line, "{finding}");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("conflict markers")),
+        "{finding}"
+    );
+}

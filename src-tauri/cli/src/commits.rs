@@ -344,13 +344,18 @@ pub fn pull(
             }
             Ok(ExitCode::SUCCESS)
         }
-        PullOutcome::FastForward { commit } => {
+        PullOutcome::FastForward { commit, unresolved } => {
             if !json {
                 println!("Updated to {} from {remote}.", commit.short());
+                say_unresolved(&unresolved);
             }
             Ok(ExitCode::SUCCESS)
         }
-        PullOutcome::Merged { commit, records } => {
+        PullOutcome::Merged {
+            commit,
+            records,
+            unresolved,
+        } => {
             if !json {
                 println!(
                     "Merged {remote} in {}; records merged field by field: {}",
@@ -361,6 +366,7 @@ pub fn pull(
                         records.join(", ")
                     }
                 );
+                say_unresolved(&unresolved);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -382,6 +388,16 @@ pub fn pull(
             }
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// Names the files a pull brought with conflict markers: they do not load until fixed.
+fn say_unresolved(unresolved: &[String]) {
+    if !unresolved.is_empty() {
+        eprintln!(
+            "warning: the pulled commits have files with git conflict markers, which do not load until someone resolves them: {}",
+            unresolved.iter().map(|f| safe(f)).collect::<Vec<_>>().join(", ")
+        );
     }
 }
 

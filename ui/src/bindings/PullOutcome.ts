@@ -9,7 +9,12 @@ export type PullOutcome = { "outcome": "up_to_date" } | { "outcome": "fast_forwa
 /**
  * The new HEAD.
  */
-commit: CommitId, } | { "outcome": "merged", 
+commit: CommitId, 
+/**
+ * Files the remote's commits brought with git conflict markers in them
+ * (`risks/R-004.md:12`): someone committed a merge they never resolved.
+ */
+unresolved: Array<string>, } | { "outcome": "merged", 
 /**
  * The merge commit.
  */
@@ -17,7 +22,11 @@ commit: CommitId,
 /**
  * Records merged field by field.
  */
-records: Array<string>, } | { "outcome": "conflicts", 
+records: Array<string>, 
+/**
+ * Files the remote's commits brought with git conflict markers in them.
+ */
+unresolved: Array<string>, } | { "outcome": "conflicts", 
 /**
  * Every conflicting field.
  */

@@ -42,7 +42,7 @@ pub fn decode(path: &str, bytes: &[u8]) -> Result<String, LoadError> {
             ),
         ));
     }
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
         LoadError {
@@ -51,7 +51,31 @@ pub fn decode(path: &str, bytes: &[u8]) -> Result<String, LoadError> {
             field: None,
             message: "the file is not valid UTF-8 text; save it as UTF-8".into(),
         }
-    })
+    })?;
+    if let Some(line) = conflict_marker_line(&text) {
+        return Err(LoadError {
+            path: path.to_string(),
+            line: Some(line),
+            field: None,
+            message: "the file has git conflict markers (<<<<<<< … >>>>>>>) from a merge that was never resolved; keep the right lines, delete the markers, and commit".into(),
+        });
+    }
+    Ok(text)
+}
+
+/// The line of the first git conflict marker, when the text has a conflict: a line
+/// starting `<<<<<<<` with a line starting `>>>>>>>` after it. (A line of `=======`
+/// alone is a markdown heading underline, never a conflict by itself.)
+pub fn conflict_marker_line(text: &str) -> Option<usize> {
+    let mut start = None;
+    for (n, line) in text.lines().enumerate() {
+        if start.is_none() && line.starts_with("<<<<<<<") {
+            start = Some(n + 1);
+        } else if start.is_some() && line.starts_with(">>>>>>>") {
+            return start;
+        }
+    }
+    None
 }
 
 /// Rewrites a record file: the canonical `fields` of the new record, keeping what the

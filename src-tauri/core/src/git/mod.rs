@@ -38,6 +38,14 @@ pub fn isms_paths() -> impl Iterator<Item = &'static str> {
         .chain(crate::isms::folders())
 }
 
+/// Whether a path in the repository is part of the ISMS ([`isms_paths`]).
+pub fn is_isms_path(path: &str) -> bool {
+    isms_paths().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 /// Sets libgit2's process-wide options once, before the first repository is opened:
 ///
 /// - fsync objects, the index and references, so that an acknowledged commit

@@ -81,6 +81,9 @@ pub enum PullOutcome {
     FastForward {
         /// The new HEAD.
         commit: CommitId,
+        /// Files the remote's commits brought with git conflict markers in them
+        /// (`risks/R-004.md:12`): someone committed a merge they never resolved.
+        unresolved: Vec<String>,
     },
     /// Both sides had commits; they were merged.
     Merged {
@@ -88,6 +91,8 @@ pub enum PullOutcome {
         commit: CommitId,
         /// Records merged field by field.
         records: Vec<String>,
+        /// Files the remote's commits brought with git conflict markers in them.
+        unresolved: Vec<String>,
     },
     /// True conflicts; nothing was changed. Pull again with resolutions.
     Conflicts {
@@ -288,6 +293,11 @@ impl Isms {
                 repo.reference(&branch, upstream, false, "pull: initial")?;
                 return Ok(PullOutcome::FastForward {
                     commit: upstream.into(),
+                    unresolved: with_conflict_markers(
+                        &repo,
+                        None,
+                        &repo.find_commit(upstream)?.tree()?,
+                    )?,
                 });
             }
         };
@@ -315,6 +325,11 @@ impl Isms {
             self.refresh_index_after_sync()?;
             return Ok(PullOutcome::FastForward {
                 commit: upstream.into(),
+                unresolved: with_conflict_markers(
+                    &repo,
+                    Some(&repo.find_commit(head)?.tree()?),
+                    &target.tree()?,
+                )?,
             });
         }
         let base = repo.merge_base(head, upstream)?;
@@ -369,9 +384,11 @@ impl Isms {
             operation.pulled();
         }
         self.refresh_index_after_sync()?;
+        let unresolved = with_conflict_markers(&repo, Some(&ours.tree()?), &tree)?;
         Ok(PullOutcome::Merged {
             commit: commit.into(),
             records: merged_records,
+            unresolved,
         })
     }
 
@@ -388,6 +405,31 @@ impl Isms {
         // The index notices changed files by their fingerprints; a checkout changes them.
         self.index().map(|_| ())
     }
+}
+
+/// The files a pull changed that have git conflict markers, as `path:line`.
+fn with_conflict_markers(
+    repo: &git2::Repository,
+    before: Option<&git2::Tree>,
+    after: &git2::Tree,
+) -> Result<Vec<String>> {
+    let diff = repo.diff_tree_to_tree(before, Some(after), None)?;
+    let mut found = Vec::new();
+    for delta in diff.deltas() {
+        let new = delta.new_file();
+        let Some(path) = new.path().and_then(Path::to_str) else {
+            continue;
+        };
+        if new.id().is_zero() || !super::is_isms_path(path) {
+            continue;
+        }
+        let blob = repo.find_blob(new.id())?;
+        let text = String::from_utf8_lossy(blob.content());
+        if let Some(line) = crate::format::conflict_marker_line(&text) {
+            found.push(format!("{path}:{line}"));
+        }
+    }
+    Ok(found)
 }
 
 /// A file both sides changed, merged: `None` bytes mean it is deleted.
