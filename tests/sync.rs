@@ -191,7 +191,7 @@ fn a_true_conflict_is_reported_per_field_changes_nothing_and_is_resolved_explici
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         out,
-        "Nothing was changed: both sides changed the same fields differently.\n  R-005 likelihood: mine 2 | theirs 4 (was 3)\nResolve each with --resolve <id>.<field>=mine|theirs|value:<new value> and pull again.\n"
+        "Nothing was changed: both sides changed the same fields differently.\n  R-005.likelihood: mine 2 | theirs 4 (was 3)\nResolve each with --resolve <id>.<field>=mine|theirs|value:<new value> and pull again.\n"
     );
     assert_eq!(team.ism.git(&["rev-parse", "HEAD"]), head, "no commit");
     assert_eq!(team.mine("risks/R-005.md"), before, "no file changed");
@@ -228,7 +228,7 @@ fn a_true_conflict_is_reported_per_field_changes_nothing_and_is_resolved_explici
     let (code, out, _) = team.ism.isms(&["pull"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("8.13 status: mine planned | theirs partial (was implemented)"),
+        out.contains("8.13.status: mine planned | theirs partial (was implemented)"),
         "{out}"
     );
     team.ism.ok(&["pull", "--resolve", "8.13.status=theirs"]);
@@ -318,7 +318,7 @@ fn a_treatments_actions_merge_action_by_action_and_field_by_field() {
     let (code, out, _) = team.ism.isms(&["pull"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("T-001 actions.A2.status: mine cancelled | theirs done (was in_progress)"),
+        out.contains("T-001.actions.A2.status: mine cancelled | theirs done (was in_progress)"),
         "{out}"
     );
     assert_eq!(team.mine("treatments/T-001.md"), before, "nothing written");
@@ -738,4 +738,82 @@ fn a_pull_names_files_that_arrive_with_conflict_markers_and_check_names_their_li
             .is_some_and(|m| m.contains("conflict markers")),
         "{finding}"
     );
+}
+
+#[test]
+fn isms_yaml_merges_field_by_field_and_its_conflicts_are_resolvable_by_name() {
+    let team = Team::new();
+    // Adjacent lines, different fields: the colleague renames a role, the ISM another.
+    team.colleague_changes(
+        "isms.yaml",
+        "title: Head of Product",
+        "title: Head of Product and Engineering",
+        "Head of Product also leads engineering",
+    );
+    team.ism.copy.edit(
+        "isms.yaml",
+        "title: Chief Executive Officer",
+        "title: Chief Executive",
+    );
+    team.ism.ok(&["commit", "-m", "Shorter CEO title"]);
+    let out = team.ism.ok(&["pull"]);
+    assert!(out.starts_with("Merged origin in "), "{out}");
+    let yaml = team.mine("isms.yaml");
+    assert!(
+        yaml.contains("title: Head of Product and Engineering\n")
+            && yaml.contains("title: Chief Executive\n"),
+        "{yaml}"
+    );
+    team.ism.ok(&["push"]);
+    team.theirs(&["pull", "-q", "origin", "main"]);
+
+    // The same role changed differently on both sides: one conflict, named by its path.
+    team.colleague_changes(
+        "isms.yaml",
+        "title: SRE Lead",
+        "title: Site Reliability Lead",
+        "SRE title spelled out",
+    );
+    team.ism
+        .copy
+        .edit("isms.yaml", "title: SRE Lead", "title: Platform Lead");
+    team.ism.ok(&["commit", "-m", "SRE lead is the platform lead"]);
+    let (code, out, _) = team.ism.isms(&["pull"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("  isms.yaml.roles.sre-lead: mine - id: sre-lead / title: Platform Lead | theirs - id: sre-lead / title: Site Reliability Lead (was - id: sre-lead / title: SRE Lead)"),
+        "{out}"
+    );
+    // A typo is an error naming the conflicts that exist, and changes nothing.
+    let head = team.ism.git(&["rev-parse", "HEAD"]);
+    let (code, message) = team
+        .ism
+        .isms_error(&["pull", "--resolve", "isms.yaml.roles.sre=theirs"], &[]);
+    assert_eq!(code, "usage");
+    assert_eq!(
+        message,
+        "no conflict is named isms.yaml.roles.sre; the conflicts are: isms.yaml.roles.sre-lead"
+    );
+    assert_eq!(team.ism.git(&["rev-parse", "HEAD"]), head);
+    team.ism
+        .ok(&["pull", "--resolve", "isms.yaml.roles.sre-lead=theirs"]);
+    let yaml = team.mine("isms.yaml");
+    assert!(yaml.contains("title: Site Reliability Lead\n"), "{yaml}");
+    assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
+    team.fsck();
+}
+
+#[test]
+fn a_resolution_for_a_conflict_that_does_not_exist_is_an_error() {
+    let team = Team::new();
+    team.colleague_changes("risks/R-005.md", "likelihood: 3", "likelihood: 4", "R-005");
+    let (code, message) = team
+        .ism
+        .isms_error(&["pull", "--resolve", "R-005.likelyhood=mine"], &[]);
+    assert_eq!(code, "usage");
+    assert_eq!(
+        message,
+        "no conflict is named R-005.likelyhood; there are no conflicts to resolve"
+    );
+    assert!(team.ism.ok(&["pull"]).starts_with("Updated to "));
 }

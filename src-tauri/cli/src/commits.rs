@@ -299,8 +299,22 @@ fn resolutions(texts: &[String]) -> Result<Vec<FieldChoice>, Failure> {
     Ok(out)
 }
 
-/// `R-004.likelihood` → (R-004, likelihood); `8.13.status` → (8.13, status).
+/// `R-004.likelihood` → (R-004, likelihood); `8.13.status` → (8.13, status);
+/// `isms.yaml.roles.ism` → (isms.yaml, roles.ism); `.gitignore.(file)` → (.gitignore,
+/// (file)): the inverse of `FieldConflict::name`.
 fn split_target(target: &str) -> Option<(String, String)> {
+    if let Some(file) = target.strip_suffix(".(file)") {
+        return (!file.is_empty()).then(|| (file.to_string(), "(file)".to_string()));
+    }
+    let config = format!("{}.", isms_core::domain::CONFIG_FILE);
+    if let Some(field) = target.strip_prefix(&config) {
+        return (!field.is_empty()).then(|| {
+            (
+                isms_core::domain::CONFIG_FILE.to_string(),
+                field.to_string(),
+            )
+        });
+    }
     // Control ids contain a dot (8.13.status); fields may be nested
     // (T-001.actions.A2.status). A control id is two numbers; any other id is one part.
     let parts: Vec<&str> = target.split('.').collect();
@@ -374,11 +388,19 @@ pub fn pull(
             if !json {
                 println!("Nothing was changed: both sides changed the same fields differently.");
                 for c in &conflicts {
-                    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
+                    // Several lines (an item of isms.yaml) on one line, separated by " / ".
+                    let show = |v: &Option<String>| {
+                        v.as_deref().map_or_else(
+                            || "–".into(),
+                            |v| {
+                                safe(&v.lines().map(str::trim).collect::<Vec<_>>().join(" / "))
+                                    .into_owned()
+                            },
+                        )
+                    };
                     println!(
-                        "  {} {}: mine {} | theirs {} (was {})",
-                        c.id,
-                        c.field,
+                        "  {}: mine {} | theirs {} (was {})",
+                        c.name(),
                         show(&c.mine),
                         show(&c.theirs),
                         show(&c.base)

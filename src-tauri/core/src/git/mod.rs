@@ -12,6 +12,7 @@
 //! pointing at something incomplete.
 
 pub mod changes;
+mod config_merge;
 pub mod history;
 pub mod recovery;
 pub mod signing;

@@ -54,6 +54,49 @@ pub struct FieldConflict {
     pub theirs: Option<String>,
 }
 
+impl FieldConflict {
+    /// How the conflict is named to resolve it: `R-004.likelihood`,
+    /// `isms.yaml.roles.ism`, `.isms/allowed_signers.(file)`.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.id, self.field)
+    }
+}
+
+/// Refuses resolutions that name no conflict (a typo must not be ignored), and typed
+/// values for isms.yaml, whose parts are blocks of YAML: mine or theirs, then edit.
+fn refuse_unknown_resolutions(
+    conflicts: &[FieldConflict],
+    resolutions: &Resolutions,
+) -> Result<()> {
+    let mut unknown: Vec<String> = resolutions
+        .keys()
+        .filter(|(id, field)| !conflicts.iter().any(|c| c.id == *id && c.field == *field))
+        .map(|(id, field)| format!("{id}.{field}"))
+        .collect();
+    if !unknown.is_empty() {
+        unknown.sort();
+        let existing: Vec<String> = conflicts.iter().map(FieldConflict::name).collect();
+        return Err(Error::Usage(format!(
+            "no conflict is named {}; {}",
+            unknown.join(", "),
+            if existing.is_empty() {
+                "there are no conflicts to resolve".to_string()
+            } else {
+                format!("the conflicts are: {}", existing.join(", "))
+            }
+        )));
+    }
+    if let Some(((id, field), _)) = resolutions
+        .iter()
+        .find(|((id, _), r)| id == crate::domain::CONFIG_FILE && matches!(r, Resolution::Value(_)))
+    {
+        return Err(Error::Usage(format!(
+            "{id}.{field}: keep mine or theirs for isms.yaml, then edit the file and commit"
+        )));
+    }
+    Ok(())
+}
+
 /// How to resolve one conflicting field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -302,6 +345,7 @@ impl Isms {
             }
         };
         if head == upstream || repo.graph_descendant_of(head, upstream)? {
+            refuse_unknown_resolutions(&[], resolutions)?;
             return Ok(PullOutcome::UpToDate);
         }
         self.require_clean(&repo)?;
@@ -312,6 +356,7 @@ impl Isms {
             }
         };
         if repo.graph_descendant_of(upstream, head)? {
+            refuse_unknown_resolutions(&[], resolutions)?;
             record_pull(upstream)?;
             let target = repo.find_commit(upstream)?;
             repo.checkout_tree(
@@ -340,6 +385,10 @@ impl Isms {
             &theirs.tree()?,
             None,
         )?;
+        if !resolutions.is_empty() {
+            let unresolved = merge_conflicted_files(&repo, &index, &Resolutions::new())?;
+            refuse_unknown_resolutions(&unresolved.err().unwrap_or_default(), resolutions)?;
+        }
         let resolved = match merge_conflicted_files(&repo, &index, resolutions)? {
             Ok(resolved) => resolved,
             Err(conflicts) => return Ok(PullOutcome::Conflicts { conflicts }),
@@ -543,6 +592,20 @@ pub fn merge_file(
         _ => None,
     };
     let file_resolution = resolutions.get(&(id.clone(), "(file)".to_string()));
+    if let (crate::domain::CONFIG_FILE, None, Some(m), Some(t)) =
+        (path, file_resolution, mine, theirs)
+    {
+        let text =
+            |bytes: &[u8]| crate::format::decode(path, bytes).map_err(|e| vec![whole(&e.message)]);
+        let base = base.map(text).transpose()?;
+        return super::config_merge::merge_config(
+            base.as_deref(),
+            &text(m)?,
+            &text(t)?,
+            resolutions,
+        )
+        .map(|merged| Some(merged.into_bytes()));
+    }
     let (Some(kind_id), Some(m), Some(t)) = (RecordKind::of_path(path), mine, theirs) else {
         // Deleted on one side, or not a record: the person chooses the whole file.
         return pick(file_resolution).ok_or_else(|| vec![whole("changed")]);
