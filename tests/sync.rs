@@ -777,7 +777,8 @@ fn isms_yaml_merges_field_by_field_and_its_conflicts_are_resolvable_by_name() {
     team.ism
         .copy
         .edit("isms.yaml", "title: SRE Lead", "title: Platform Lead");
-    team.ism.ok(&["commit", "-m", "SRE lead is the platform lead"]);
+    team.ism
+        .ok(&["commit", "-m", "SRE lead is the platform lead"]);
     let (code, out, _) = team.ism.isms(&["pull"]);
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -816,4 +817,89 @@ fn a_resolution_for_a_conflict_that_does_not_exist_is_an_error() {
         "no conflict is named R-005.likelyhood; there are no conflicts to resolve"
     );
     assert!(team.ism.ok(&["pull"]).starts_with("Updated to "));
+}
+
+#[test]
+fn two_risks_added_under_one_id_are_both_kept_and_the_local_one_is_renumbered() {
+    let team = Team::new();
+    // The colleague adds R-018 and T-007 with isms in their clone, and pushes.
+    let colleague = |args: &[&str]| {
+        let out = team
+            .ism
+            .command(crate::support::isms_bin())
+            .arg("--repo")
+            .arg(&team.colleague)
+            .args(args)
+            .output()
+            .expect("isms runs");
+        assert!(out.status.success(), "{out:?}");
+    };
+    colleague(&[
+        "new",
+        "risk",
+        "--title",
+        "Card skimming on checkout pages",
+        "owner=head-of-product",
+        "domain=technical",
+        "likelihood=2",
+        "impact=3",
+    ]);
+    colleague(&[
+        "new",
+        "treatment",
+        "--title",
+        "Script integrity on checkout",
+        "risks=[R-018]",
+        "option=mitigate",
+    ]);
+    team.theirs(&["add", "-A"]);
+    team.theirs(&["commit", "-q", "-m", "Skimming risk"]);
+    team.theirs(&["push", "-q", "origin", "main"]);
+    // The ISM adds a different R-018 and T-007, points R-003 at the new risk, commits.
+    team.ism.ok(&[
+        "new",
+        "risk",
+        "--title",
+        "Office Wi-Fi shared with the café",
+        "owner=ism",
+        "domain=technical",
+        "likelihood=2",
+        "impact=3",
+    ]);
+    team.ism.ok(&[
+        "new",
+        "treatment",
+        "--title",
+        "Separate office network",
+        "risks=[R-018]",
+        "option=mitigate",
+    ]);
+    team.ism.ok(&["set", "R-003", "related+=R-018"]);
+    team.ism.ok(&["commit", "-m", "Wi-Fi risk"]);
+    let out = team.ism.ok(&["pull"]);
+    assert!(
+        out.contains("Both sides added R-018: origin's keeps the id, yours is now R-019 (references changed in risks/R-003.md, treatments/T-008.md).")
+            && out.contains("Both sides added T-007: origin's keeps the id, yours is now T-008."),
+        "{out}"
+    );
+    let title = |file: &str| {
+        team.mine(file)
+            .lines()
+            .find_map(|l| l.strip_prefix("title: ").map(str::to_string))
+            .unwrap_or_else(|| panic!("{file} has a title"))
+    };
+    assert_eq!(title("risks/R-018.md"), "Card skimming on checkout pages");
+    assert_eq!(title("risks/R-019.md"), "Office Wi-Fi shared with the café");
+    assert!(team.mine("risks/R-019.md").starts_with("---\nid: R-019\n"));
+    assert_eq!(title("treatments/T-007.md"), "Script integrity on checkout");
+    assert_eq!(title("treatments/T-008.md"), "Separate office network");
+    assert!(team.mine("treatments/T-007.md").contains("risks: [R-018]"));
+    assert!(team.mine("treatments/T-008.md").contains("risks: [R-019]"));
+    assert!(team.mine("risks/R-003.md").contains("R-019"));
+    assert!(!team.mine("risks/R-003.md").contains("R-018"));
+    let (code, out, _) = team.ism.isms(&["check"]);
+    assert!(code == 0 || !out.contains("R-01"), "{out}");
+    assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
+    team.ism.ok(&["push"]);
+    team.fsck();
 }

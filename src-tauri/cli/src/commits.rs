@@ -368,6 +368,7 @@ pub fn pull(
         PullOutcome::Merged {
             commit,
             records,
+            renumbered,
             unresolved,
         } => {
             if !json {
@@ -380,6 +381,18 @@ pub fn pull(
                         records.join(", ")
                     }
                 );
+                for r in &renumbered {
+                    println!(
+                        "Both sides added {}: {remote}'s keeps the id, yours is now {}{}.",
+                        r.from,
+                        r.to,
+                        if r.references.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (references changed in {})", r.references.join(", "))
+                        }
+                    );
+                }
                 say_unresolved(&unresolved);
             }
             Ok(ExitCode::SUCCESS)

@@ -21,7 +21,6 @@
 //! Windows line endings keeps them.
 
 use std::fs::{self, File, OpenOptions};
-use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -155,17 +154,17 @@ impl Isms {
         let _lock = self.write_lock()?;
         let mut number = None;
         loop {
-            let id = match (kind, id) {
-                (RecordKind::Risk | RecordKind::Treatment, _) => {
+            let id = match (kind.sequence_prefix(), id) {
+                (Some(_), _) => {
                     let n = match number {
                         Some(n) => n + 1,
                         None => self.highest_number(kind)? + 1,
                     };
                     number = Some(n);
-                    let prefix = if kind == RecordKind::Risk { "R" } else { "T" };
-                    format!("{prefix}-{n:03}")
+                    kind.numbered(n)
+                        .expect("a kind with a sequence prefix is numbered")
                 }
-                (_, Some(id)) => id.to_string(),
+                (None, Some(id)) => id.to_string(),
                 (_, None) => {
                     return Err(invalid(
                         kind.folder(),
@@ -468,10 +467,7 @@ impl Isms {
     /// The highest number used by a risk or treatment id, on disk or at HEAD (an id is
     /// never reused, even for a file that was deleted).
     fn highest_number(&self, kind: RecordKind) -> Result<u32> {
-        let prefix = if kind == RecordKind::Risk { "R-" } else { "T-" };
-        let number = |name: &str| -> Option<u32> {
-            name.strip_suffix(".md")?.strip_prefix(prefix)?.parse().ok()
-        };
+        let number = |name: &str| -> Option<u32> { kind.number_of(name.strip_suffix(".md")?) };
         let mut highest = 0;
         let folder = self.root().join(kind.folder());
         if let Ok(entries) = fs::read_dir(&folder) {
@@ -483,19 +479,9 @@ impl Isms {
         }
         if self.git_dir().is_some() {
             let repo = git2::Repository::open(self.root())?;
-            let folder = repo
-                .head()
-                .ok()
-                .and_then(|h| h.peel_to_tree().ok())
-                .and_then(|tree| tree.get_path(Path::new(kind.folder())).ok())
-                .and_then(|entry| entry.to_object(&repo).ok())
-                .and_then(|o| o.into_tree().ok());
-            if let Some(folder) = folder {
-                for e in folder.iter() {
-                    if let Some(n) = e.name().ok().and_then(number) {
-                        highest = highest.max(n);
-                    }
-                }
+            let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+            if let Some(tree) = head {
+                highest = highest.max(crate::git::renumber::highest_number(&repo, &tree, kind));
             }
         }
         Ok(highest)

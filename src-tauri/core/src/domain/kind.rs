@@ -67,6 +67,29 @@ impl RecordKind {
             .map(|k| (k, stem))
     }
 
+    /// The prefix of a kind whose ids are numbered in sequence (`R` of `R-018`): risks
+    /// and treatments. Other kinds are named (`8.13`, `scope`).
+    pub fn sequence_prefix(self) -> Option<&'static str> {
+        match self {
+            RecordKind::Risk => Some("R"),
+            RecordKind::Treatment => Some("T"),
+            _ => None,
+        }
+    }
+
+    /// The id numbered `n` of a numbered kind: `R-018`.
+    pub fn numbered(self, n: u32) -> Option<String> {
+        Some(format!("{}-{n:03}", self.sequence_prefix()?))
+    }
+
+    /// The number of an id of a numbered kind: `R-018` → 18.
+    pub fn number_of(self, id: &str) -> Option<u32> {
+        id.strip_prefix(self.sequence_prefix()?)?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
+    }
+
     /// The word used in files and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -15,6 +15,7 @@ pub mod changes;
 mod config_merge;
 pub mod history;
 pub mod recovery;
+pub mod renumber;
 pub mod signing;
 pub mod sync;
 pub mod verify;

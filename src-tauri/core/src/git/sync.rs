@@ -134,6 +134,9 @@ pub enum PullOutcome {
         commit: CommitId,
         /// Records merged field by field.
         records: Vec<String>,
+        /// Local records renumbered because the remote added different ones under
+        /// their ids.
+        renumbered: Vec<super::renumber::Renumbered>,
         /// Files the remote's commits brought with git conflict markers in them.
         unresolved: Vec<String>,
     },
@@ -379,12 +382,14 @@ impl Isms {
         }
         let base = repo.merge_base(head, upstream)?;
         let (ours, theirs) = (repo.find_commit(head)?, repo.find_commit(upstream)?);
-        let mut index = repo.merge_trees(
-            &repo.find_commit(base)?.tree()?,
+        let (base_tree, theirs_tree) = (repo.find_commit(base)?.tree()?, theirs.tree()?);
+        let (ours_tree, renumbered) = super::renumber::renumber_colliding_additions(
+            &repo,
+            &base_tree,
             &ours.tree()?,
-            &theirs.tree()?,
-            None,
+            &theirs_tree,
         )?;
+        let mut index = repo.merge_trees(&base_tree, &ours_tree, &theirs_tree, None)?;
         if !resolutions.is_empty() {
             let unresolved = merge_conflicted_files(&repo, &index, &Resolutions::new())?;
             refuse_unknown_resolutions(&unresolved.err().unwrap_or_default(), resolutions)?;
@@ -437,6 +442,7 @@ impl Isms {
         Ok(PullOutcome::Merged {
             commit: commit.into(),
             records: merged_records,
+            renumbered,
             unresolved,
         })
     }
