@@ -35,6 +35,12 @@ fn malformed() -> Vec<(&'static str, String, &'static str)> {
         ("risks/R-020.md", risk(&format!("{base}controls: 8.13\n")), "risks/R-020.md:9: controls: expected a list, found a number"),
         ("risks/R-020.md", risk(&format!("{base}provisional: maybe\n")), "risks/R-020.md:9: provisional: expected true or false, found maybe"),
         ("risks/R-020.md", risk(&base.replace("impact: 3\n", "")), "risks/R-020.md:6: impact: required when likelihood is given"),
+        // Found by the fuzz target: a lone carriage return is a line break to YAML only,
+        // and a key left empty is not a score.
+        ("risks/R-020.md", risk(&base.replace("status: active", "&a status: active")), "risks/R-020.md:5: status: write `status:` plainly at the start of its line"),
+        ("risks/R-020.md", risk(&base.replace("\nowner", "\n\rowner")), "risks/R-020.md:8: the line has a carriage return (\\r) that does not end it"),
+        ("risks/R-020.md", risk(&base.replace("likelihood: 2\nimpact: 3\n", "likelihood:\n")), "risks/R-020.md:5: likelihood: an active risk needs likelihood and impact"),
+        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood:")), "risks/R-020.md:7: likelihood: required when impact is given"),
         ("risks/R-020.md", risk(&format!("{base}acceptance:\n  memo: lost\n  accepted_by: ceo\n")), "risks/R-020.md:10: acceptance.memo: `lost` is not one of pending or signed"),
         ("risks/R-020.md", risk("- just\n- a list\n"), "risks/R-020.md:2: expected key: value pairs, found a list"),
         ("risks/R-20.md", risk(&base.replace("R-020", "R-20")), "risks/R-20.md:2: id: `R-20` is not a risk id"),

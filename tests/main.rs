@@ -31,6 +31,7 @@ mod checks;
 mod cli;
 mod crash;
 mod format;
+mod fuzz;
 mod git;
 mod index;
 mod layering;

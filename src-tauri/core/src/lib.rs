@@ -58,7 +58,7 @@ pub use isms::{Isms, Loaded, RecordKind, Records};
 /// What an [`Isms`] hands out besides the domain types: record files and parsed records of any kind.
 pub mod repository {
     pub use crate::isms::{
-        folders, parse_text, AnyRecord, ParsedFile, RecordFile, RecordKind, Records, CONFIG_FILE,
-        REPORTS_FOLDER,
+        emit_any, folders, parse_text, AnyRecord, ParsedFile, RecordFile, RecordKind, Records,
+        CONFIG_FILE, REPORTS_FOLDER,
     };
 }

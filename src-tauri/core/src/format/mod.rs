@@ -52,6 +52,20 @@ pub fn decode(path: &str, bytes: &[u8]) -> Result<String, LoadError> {
             message: "the file is not valid UTF-8 text; save it as UTF-8".into(),
         }
     })?;
+    // YAML reads a carriage return alone as a line break, every line-based tool (git,
+    // editors, this reader's blocks) does not: the two would disagree on where a key is.
+    if let Some(at) = text
+        .match_indices('\r')
+        .find(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
+        .map(|(i, _)| i)
+    {
+        return Err(LoadError {
+            path: path.to_string(),
+            line: Some(text[..at].matches('\n').count() + 1),
+            field: None,
+            message: "the line has a carriage return (\\r) that does not end it; save the file with Unix (LF) or Windows (CRLF) line endings".into(),
+        });
+    }
     if let Some(line) = conflict_marker_line(&text) {
         return Err(LoadError {
             path: path.to_string(),

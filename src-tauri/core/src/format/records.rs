@@ -52,6 +52,21 @@ fn parse_with<T>(
     let fields = reader
         .root(&root)
         .ok_or_else(|| std::mem::take(&mut reader.errors))?;
+    // Edits keep each top-level key's lines as written, so each key must be where a
+    // line-based reader finds it: at the start of its own line, plainly.
+    let written: Vec<String> = frontmatter::blocks(&source.front)
+        .into_iter()
+        .filter_map(|b| b.key)
+        .collect();
+    for key in fields.keys() {
+        if !written.iter().any(|w| w == key) {
+            reader.error(
+                fields.line_of(key),
+                key,
+                format!("write `{key}:` plainly at the start of its line (no anchor, tag, alias or indentation)"),
+            );
+        }
+    }
     // The id is the file name, so that `git log -- risks/R-004.md` is that record's trail.
     match reader.opt_text(fields, "id") {
         Some(id) if id != stem => reader.error(
@@ -188,6 +203,9 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
                 as_scored,
             })
         });
+        // A key left empty (`likelihood:`) is not given; a value given but wrong has its
+        // own error already.
+        let given = |key: &str| f.get(key).is_some_and(|n| n.value != yaml::Value::Null);
         // Scores come in pairs: a likelihood without an impact cannot be scored.
         for (l, i, lk, ik) in [
             (likelihood, impact, "likelihood", "impact"),
@@ -198,7 +216,7 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
                 "residual_impact",
             ),
         ] {
-            if l.is_some() != i.is_some() && (f.get(lk).is_none() || f.get(ik).is_none()) {
+            if l.is_some() != i.is_some() && (!given(lk) || !given(ik)) {
                 let (missing, present) = if l.is_none() { (lk, ik) } else { (ik, lk) };
                 r.error(
                     f.line_of(present),
@@ -210,7 +228,7 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
         if status == Some(RiskStatus::Active)
             && likelihood.is_none()
             && impact.is_none()
-            && f.get("likelihood").is_none()
+            && !given("likelihood")
         {
             r.error(
                 f.line_of("status"),
