@@ -903,3 +903,265 @@ fn two_risks_added_under_one_id_are_both_kept_and_the_local_one_is_renumbered() 
     team.ism.ok(&["push"]);
     team.fsck();
 }
+
+/// One side of the sync suite: the ISM's clone (through isms) or the colleague's (isms
+/// on their clone, committed and pushed with git).
+#[derive(Clone, Copy, PartialEq)]
+enum Who {
+    Ism,
+    Colleague,
+}
+
+impl Team {
+    fn dir(&self, who: Who) -> PathBuf {
+        match who {
+            Who::Ism => self.ism.path().to_path_buf(),
+            Who::Colleague => self.colleague.clone(),
+        }
+    }
+
+    /// Runs isms on one side's clone; it must succeed.
+    fn on(&self, who: Who, args: &[&str]) {
+        let out = self
+            .ism
+            .command(crate::support::isms_bin())
+            .arg("--repo")
+            .arg(self.dir(who))
+            .args(args)
+            .output()
+            .expect("isms runs");
+        assert!(out.status.success(), "isms {args:?}: {out:?}");
+    }
+
+    fn delete(&self, who: Who, file: &str) {
+        fs::remove_file(self.dir(who).join(file)).expect("the file exists");
+    }
+
+    fn edit(&self, who: Who, file: &str, from: &str, to: &str) {
+        let path = self.dir(who).join(file);
+        let text = fs::read_to_string(&path).expect("readable");
+        assert!(text.contains(from), "{file} has no {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).expect("writable");
+    }
+
+    /// Both sides commit what they changed; the colleague pushes; the ISM pulls,
+    /// settling any conflict with `keep` for every field, and pushes. Then nothing may
+    /// fail to load, and both clones must be identical and clean.
+    fn sync(&self, keep: &str) -> Vec<String> {
+        self.ism.ok(&["commit", "-m", "The ISM's changes"]);
+        self.theirs(&["add", "-A"]);
+        self.theirs(&["commit", "-q", "-m", "The colleague's changes"]);
+        self.theirs(&["push", "-q", "origin", "main"]);
+        let (_, json, _) = self.ism.isms(&["--format", "json", "pull"]);
+        let outcome: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let mut conflicts = Vec::new();
+        if outcome["outcome"] == "conflicts" {
+            let mut args = vec!["pull".to_string()];
+            for c in outcome["conflicts"].as_array().expect("conflicts") {
+                let name = format!(
+                    "{}.{}",
+                    c["id"].as_str().expect("id"),
+                    c["field"].as_str().expect("field")
+                );
+                args.push("--resolve".into());
+                args.push(format!("{name}={keep}"));
+                conflicts.push(name);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            self.ism.ok(&args);
+        }
+        self.ism.ok(&["push"]);
+        self.theirs(&["pull", "-q", "--no-rebase", "origin", "main"]);
+        let loaded = isms_core::Isms::open(self.ism.path())
+            .expect("opens")
+            .load()
+            .expect("loads");
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert_eq!(self.ism.git(&["status", "--porcelain"]), "");
+        assert_eq!(
+            self.ism.git(&["rev-parse", "HEAD"]),
+            self.theirs(&["rev-parse", "HEAD"])
+        );
+        self.fsck();
+        conflicts
+    }
+
+    /// The value of a top-level field of a record file, as written.
+    fn field(&self, file: &str, key: &str) -> Option<String> {
+        let path = self.ism.path().join(file);
+        let text = fs::read_to_string(path).ok()?;
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}: ")).map(str::to_string))
+    }
+}
+
+#[test]
+fn two_clones_adding_editing_closing_and_deleting_lose_nothing_and_blend_nothing() {
+    use Who::{Colleague, Ism};
+    // Edits of different records, and of different fields of one record: all kept.
+    let team = Team::new();
+    team.on(Ism, &["set", "R-002", "likelihood=1"]);
+    team.on(Colleague, &["set", "R-003", "impact=1"]);
+    team.on(Ism, &["set", "R-004", "likelihood=1"]);
+    team.on(Colleague, &["set", "R-004", "impact=2"]);
+    assert_eq!(team.sync("mine"), Vec::<String>::new());
+    assert_eq!(
+        team.field("risks/R-002.md", "likelihood").as_deref(),
+        Some("1")
+    );
+    assert_eq!(team.field("risks/R-003.md", "impact").as_deref(), Some("1"));
+    assert_eq!(
+        team.field("risks/R-004.md", "likelihood").as_deref(),
+        Some("1")
+    );
+    assert_eq!(team.field("risks/R-004.md", "impact").as_deref(), Some("2"));
+
+    // One closes a risk while the other retitles it: both kept.
+    let team = Team::new();
+    team.on(Ism, &["set", "R-005", "status=closed"]);
+    team.on(
+        Colleague,
+        &["set", "R-005", "title=Payment webhook forgery"],
+    );
+    assert_eq!(team.sync("mine"), Vec::<String>::new());
+    assert_eq!(
+        team.field("risks/R-005.md", "status").as_deref(),
+        Some("closed")
+    );
+    assert_eq!(
+        team.field("risks/R-005.md", "title").as_deref(),
+        Some("Payment webhook forgery")
+    );
+
+    // The same field, two values: one conflict, settled as asked, nothing else touched.
+    let team = Team::new();
+    team.on(Ism, &["set", "R-004", "likelihood=1", "owner=ism"]);
+    team.on(Colleague, &["set", "R-004", "likelihood=4"]);
+    assert_eq!(team.sync("theirs"), ["R-004.likelihood"]);
+    assert_eq!(
+        team.field("risks/R-004.md", "likelihood").as_deref(),
+        Some("4")
+    );
+    assert_eq!(
+        team.field("risks/R-004.md", "owner").as_deref(),
+        Some("ism")
+    );
+
+    // A delete on one side, an edit of another record on the other: both happen.
+    let team = Team::new();
+    team.delete(Ism, "risks/R-016.md");
+    team.on(Colleague, &["set", "R-007", "impact=3"]);
+    assert_eq!(team.sync("mine"), Vec::<String>::new());
+    assert!(team.field("risks/R-016.md", "title").is_none());
+    assert_eq!(team.field("risks/R-007.md", "impact").as_deref(), Some("3"));
+
+    // A delete against an edit of the same record: a conflict, never a silent loss.
+    let team = Team::new();
+    team.delete(Ism, "risks/R-016.md");
+    team.on(Colleague, &["set", "R-016", "impact=1"]);
+    assert_eq!(team.sync("theirs"), ["R-016.(file)"]);
+    assert_eq!(team.field("risks/R-016.md", "impact").as_deref(), Some("1"));
+
+    // Both delete the same record: gone, no conflict.
+    let team = Team::new();
+    team.delete(Ism, "risks/R-016.md");
+    team.delete(Colleague, "risks/R-016.md");
+    assert_eq!(team.sync("mine"), Vec::<String>::new());
+    assert!(team.field("risks/R-016.md", "title").is_none());
+
+    // Both add a risk and a treatment: four records, none blended.
+    let team = Team::new();
+    for (who, title) in [
+        (Ism, "Office network shared"),
+        (Colleague, "Checkout skimming"),
+    ] {
+        team.on(
+            who,
+            &[
+                "new",
+                "risk",
+                "--title",
+                title,
+                "domain=technical",
+                "owner=ism",
+                "likelihood=2",
+                "impact=2",
+            ],
+        );
+        team.on(who, &["set", "R-018", "treatment=mitigate"]);
+        team.on(
+            who,
+            &[
+                "new",
+                "treatment",
+                "--title",
+                title,
+                "risks=[R-018]",
+                "option=mitigate",
+            ],
+        );
+    }
+    assert_eq!(team.sync("mine"), Vec::<String>::new());
+    assert_eq!(
+        team.field("risks/R-018.md", "title").as_deref(),
+        Some("Checkout skimming")
+    );
+    assert_eq!(
+        team.field("risks/R-019.md", "title").as_deref(),
+        Some("Office network shared")
+    );
+    assert_eq!(
+        team.field("treatments/T-007.md", "risks").as_deref(),
+        Some("[R-018]")
+    );
+    assert_eq!(
+        team.field("treatments/T-008.md", "risks").as_deref(),
+        Some("[R-019]")
+    );
+
+    // isms.yaml: one renames the organisation, the other adds a role and a risk it owns.
+    let team = Team::new();
+    team.edit(
+        Ism,
+        "isms.yaml",
+        "  name: Kestrel Cart\n",
+        "  name: Kestrel Cart Group\n",
+    );
+    team.edit(
+        Colleague,
+        "isms.yaml",
+        "  - id: dpo\n    title: Data Protection Officer\n",
+        "  - id: dpo\n    title: Data Protection Officer\n  - id: privacy-lead\n    title: Privacy Lead\n",
+    );
+    team.edit(
+        Colleague,
+        "isms.yaml",
+        "    roles: [cfo]\n",
+        "    roles: [cfo, privacy-lead]\n",
+    );
+    team.on(
+        Colleague,
+        &[
+            "new",
+            "risk",
+            "--title",
+            "Consent records incomplete",
+            "domain=technical",
+            "owner=privacy-lead",
+            "likelihood=2",
+            "impact=3",
+        ],
+    );
+    assert_eq!(team.sync("mine"), Vec::<String>::new());
+    let yaml = team.mine("isms.yaml");
+    assert!(
+        yaml.contains("  name: Kestrel Cart Group\n") && yaml.contains("  - id: privacy-lead\n"),
+        "{yaml}"
+    );
+    assert_eq!(
+        team.field("risks/R-018.md", "owner").as_deref(),
+        Some("privacy-lead")
+    );
+    let (code, out, _) = team.ism.isms(&["check"]);
+    assert!(code == 0 || !out.contains("privacy-lead"), "{out}");
+}
