@@ -417,6 +417,17 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
         let file = s.isms.read_file("risks/R-004.md");
         assert!(file.contains("title: Cross-tenant data exposure"), "{file}");
         assert!(file.contains("impact: 5\n"), "nothing else changed: {file}");
+        // A reference to a risk that does not exist is refused beside its field, as
+        // `isms check` would reject it.
+        s.find("[data-field=related]")
+            .await
+            .send_keys("R-999")
+            .await
+            .expect("typing");
+        s.click("[data-add-related]").await;
+        let message = s.text("[data-field-error=related]").await;
+        assert!(message.contains("R-999"), "{message}");
+        assert!(!s.isms.read_file("risks/R-004.md").contains("R-999"));
 
         s.nav("sync").await;
         s.find("[data-change=R-004]").await;
