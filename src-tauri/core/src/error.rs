@@ -81,14 +81,14 @@ pub enum Error {
     GitLocked(PathBuf),
     /// An ISMS Desk pull was interrupted between updating the files and moving the
     /// branch; nothing else may change until it is finished or undone.
-    #[error("a pull from {branch} was interrupted: the files are partly those of {}, the branch is still at {}. Finish it with `isms pull --finish` or undo it with `isms pull --undo`", .target.short(), .head.short())]
+    #[error("a pull from {branch} was interrupted: the files are partly those of {target}, the branch is still at {head}. Finish it with `isms pull --finish` or undo it with `isms pull --undo`")]
     InterruptedPull {
         /// The branch being pulled into.
         branch: String,
-        /// Where the branch was.
-        head: crate::git::CommitId,
-        /// The commit the pull was moving it to.
-        target: crate::git::CommitId,
+        /// Where the branch was (a short commit id).
+        head: String,
+        /// The commit the pull was moving it to (a short commit id).
+        target: String,
     },
     /// The file changed on disk since the edit started (another program, a `git pull`);
     /// nothing was written.

@@ -481,7 +481,7 @@ impl Isms {
             let repo = git2::Repository::open(self.root())?;
             let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
             if let Some(tree) = head {
-                highest = highest.max(crate::git::renumber::highest_number(&repo, &tree, kind));
+                highest = highest.max(highest_number_in(&repo, &tree, kind));
             }
         }
         Ok(highest)
@@ -635,4 +635,25 @@ fn check_new_id(kind: RecordKind, id: &str) -> Result<()> {
             format!("`{id}` cannot be a file name; use letters, digits, `-`, `_` and `.`"),
         ))
     }
+}
+
+/// The highest number of `kind` in `tree`.
+pub(crate) fn highest_number_in(
+    repo: &git2::Repository,
+    tree: &git2::Tree,
+    kind: RecordKind,
+) -> u32 {
+    let Some(folder) = tree
+        .get_path(std::path::Path::new(kind.folder()))
+        .ok()
+        .and_then(|e| e.to_object(repo).ok())
+        .and_then(|o| o.into_tree().ok())
+    else {
+        return 0;
+    };
+    folder
+        .iter()
+        .filter_map(|e| kind.number_of(e.name().ok()?.strip_suffix(".md")?))
+        .max()
+        .unwrap_or(0)
 }

@@ -216,8 +216,8 @@ fn interrupted(pull: PullInProgress) -> Error {
             .strip_prefix("refs/heads/")
             .unwrap_or(&pull.branch)
             .to_string(),
-        head: pull.head.into(),
-        target: pull.target.into(),
+        head: CommitId::from(pull.head).short().to_string(),
+        target: CommitId::from(pull.target).short().to_string(),
     }
 }
 

@@ -17,6 +17,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::isms::RecordKind;
+use crate::store::highest_number_in;
 use crate::Result;
 
 /// A local record given a new id because the remote added a different one under its id.
@@ -50,23 +51,6 @@ fn added_numbered(
         .collect())
 }
 
-/// The highest number of `kind` in `tree`.
-pub(crate) fn highest_number(repo: &git2::Repository, tree: &git2::Tree, kind: RecordKind) -> u32 {
-    let Some(folder) = tree
-        .get_path(Path::new(kind.folder()))
-        .ok()
-        .and_then(|e| e.to_object(repo).ok())
-        .and_then(|o| o.into_tree().ok())
-    else {
-        return 0;
-    };
-    folder
-        .iter()
-        .filter_map(|e| kind.number_of(e.name().ok()?.strip_suffix(".md")?))
-        .max()
-        .unwrap_or(0)
-}
-
 /// `ours` with every local record that collides with a different remote one under a
 /// new id, and the references to it changed; the same tree when nothing collides.
 pub(crate) fn renumber_colliding_additions<'r>(
@@ -92,7 +76,7 @@ pub(crate) fn renumber_colliding_additions<'r>(
     for path in collisions {
         let (kind, id) = RecordKind::of_path(path).expect("a numbered record path");
         let n = next.entry(kind.folder()).or_insert_with(|| {
-            highest_number(repo, ours, kind).max(highest_number(repo, theirs, kind))
+            highest_number_in(repo, ours, kind).max(highest_number_in(repo, theirs, kind))
         });
         *n += 1;
         let new_id = kind.numbered(*n).expect("a numbered kind");
