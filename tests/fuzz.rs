@@ -7,7 +7,8 @@
 //!
 //! Mutations are what hostile or careless files do: bytes changed, lines dropped,
 //! doubled or swapped, YAML's special tokens dropped in. The run is bounded
-//! (`FUZZ_CASES`, 100,000 cases of each by default, about 40 seconds in a debug build); failures are kept
+//! (`FUZZ_CASES`, 100,000 cases of each by default, about 40 seconds in a debug build)
+//! and repeatable (a fixed seed; `FUZZ_SEED=<n>` explores others). Failures are kept
 //! in `fuzz.proptest-regressions` and tried first on every run.
 
 use std::path::{Path, PathBuf};
@@ -193,6 +194,16 @@ fn read_and_write_back(path: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The same cases on every run, so that CI is repeatable; `FUZZ_SEED=<n>` explores
+/// others (what it finds is kept in the regressions file and fixed).
+fn seed() -> proptest::test_runner::RngSeed {
+    let seed = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x154d_e5c0_2026);
+    proptest::test_runner::RngSeed::Fixed(seed)
+}
+
 fn cases() -> u32 {
     std::env::var("FUZZ_CASES")
         .ok()
@@ -203,6 +214,7 @@ fn cases() -> u32 {
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: cases(),
+        rng_seed: seed(),
         max_shrink_iters: 2000,
         failure_persistence: Some(Box::new(
             proptest::test_runner::FileFailurePersistence::Direct("tests/fuzz.proptest-regressions"),

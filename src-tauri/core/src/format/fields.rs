@@ -218,8 +218,15 @@ impl<'a> Reader<'a> {
     }
 
     fn date_of(&mut self, line: usize, field: &str, text: &str) -> Option<NaiveDate> {
-        match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-            Ok(d) if text.trim().len() == 10 => Some(d),
+        let t = text.trim();
+        // Exactly YYYY-MM-DD: chrono also reads `-027-04-01` (the year -27).
+        let shaped = t.len() == 10
+            && t.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) if shaped => Some(d),
             _ => {
                 self.error(
                     line,

@@ -145,6 +145,22 @@ pub fn blocks(front: &str) -> Vec<Block> {
     out
 }
 
+/// The lines (1-based) at the start of a line that neither start a key, nor an item,
+/// nor are blank or a comment: the rest of a value from above, which YAML may accept
+/// inside brackets or quotes, but which [`blocks`] cannot tell from the next key's.
+pub fn unindented_continuations(front: &str) -> Vec<usize> {
+    front
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            !line.trim().is_empty()
+                && !line.starts_with([' ', '\t', '#', '-'])
+                && top_level_key(line).is_none()
+        })
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
 /// The comment and blank lines at the top of a block, above its key line: they stay
 /// when the field's value is rewritten.
 pub fn leading_comments(block: &str) -> String {

@@ -54,10 +54,30 @@ fn parse_with<T>(
         .ok_or_else(|| std::mem::take(&mut reader.errors))?;
     // Edits keep each top-level key's lines as written, so each key must be where a
     // line-based reader finds it: at the start of its own line, plainly.
-    let written: Vec<String> = frontmatter::blocks(&source.front)
-        .into_iter()
-        .filter_map(|b| b.key)
-        .collect();
+    for line in frontmatter::unindented_continuations(&source.front) {
+        reader.error(
+            line,
+            "",
+            "this line continues the value above without indentation; indent it",
+        );
+    }
+    // And a line that looks like a key must be one, not the inside of a value above.
+    let mut line = 1;
+    let mut written: Vec<String> = Vec::new();
+    for block in frontmatter::blocks(&source.front) {
+        if let Some(key) = block.key {
+            let key_line = line + frontmatter::leading_comments(&block.text).lines().count();
+            if fields.get(&key).is_none() {
+                reader.error(
+                    key_line,
+                    &key,
+                    format!("`{key}:` starts a line but YAML reads it as part of the value above; close that value (a `]`, `}}` or quote) or indent this line"),
+                );
+            }
+            written.push(key);
+        }
+        line += block.text.lines().count();
+    }
     for key in fields.keys() {
         if !written.iter().any(|w| w == key) {
             reader.error(
