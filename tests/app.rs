@@ -132,9 +132,25 @@ impl Scenario {
         with_repo: bool,
         prepare: impl FnOnce(&Signed),
     ) -> Scenario {
+        Scenario::launch_from(name, with_repo, true, prepare).await
+    }
+
+    /// The app on a repository made by `prepare` and never committed.
+    async fn uncommitted(name: &'static str, prepare: impl FnOnce(&Signed)) -> Scenario {
+        Scenario::launch_from(name, true, false, prepare).await
+    }
+
+    async fn launch_from(
+        name: &'static str,
+        with_repo: bool,
+        commit: bool,
+        prepare: impl FnOnce(&Signed),
+    ) -> Scenario {
         let isms = Signed::new();
         prepare(&isms);
-        isms.ok(&["commit", "-m", "The ISMS as it stands"]);
+        if commit {
+            isms.ok(&["commit", "-m", "The ISMS as it stands"]);
+        }
         let exports = tempfile::tempdir().expect("a temporary folder");
         let data = isms.home.path().join("app-data");
         let driver = Driver::start(isms.home.path());
@@ -166,7 +182,12 @@ impl Scenario {
             _driver: driver,
         };
         // The app opens on the register; the rows arrive after the table is drawn.
-        s.find("[data-register] [data-risk]").await;
+        s.find(if commit {
+            "[data-register] [data-risk]"
+        } else {
+            "[data-register]"
+        })
+        .await;
         s
     }
 
@@ -428,6 +449,14 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
         let message = s.text("[data-field-error=related]").await;
         assert!(message.contains("R-999"), "{message}");
         assert!(!s.isms.read_file("risks/R-004.md").contains("R-999"));
+        // Reports and sign-off say that the saved edit is not in them until committed.
+        s.nav("reports").await;
+        s.wait_text("[data-uncommitted]", "one uncommitted file", |t| {
+            t.starts_with("1 changed file is not in this report")
+        })
+        .await;
+        s.nav("signoff").await;
+        s.find("[data-uncommitted]").await;
 
         s.nav("sync").await;
         s.find("[data-change=R-004]").await;
@@ -839,6 +868,75 @@ fn put_the_acceptance_of_a_risk_up_for_signoff() {
         );
         let (code, out, _) = s.isms.isms(&["verify"]);
         assert_eq!(code, 0, "{out}");
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn a_new_isms_with_no_commit_opens_on_every_screen_and_makes_its_first_signed_commit() {
+    runtime().block_on(async {
+        // What `isms init` makes, in place of the sample: no commit yet.
+        let s = Scenario::uncommitted("new-isms", |s| {
+            for entry in std::fs::read_dir(s.path()).expect("listable").flatten() {
+                if entry.file_name() != ".git" {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        std::fs::remove_dir_all(&path).expect("removable");
+                    } else {
+                        std::fs::remove_file(&path).expect("removable");
+                    }
+                }
+            }
+            let fresh = s.home.path().join("fresh");
+            s.ok(&[
+                "init",
+                fresh.to_str().expect("utf-8"),
+                "--organisation",
+                "Fjordline Freight",
+            ]);
+            for entry in std::fs::read_dir(&fresh).expect("listable").flatten() {
+                if entry.file_name() != ".git" {
+                    let to = s.path().join(entry.file_name());
+                    std::fs::rename(entry.path(), to).expect("movable");
+                }
+            }
+        })
+        .await;
+        for view in ["dashboard", "soa", "treatments", "register"] {
+            s.nav(view).await;
+        }
+        s.nav("reports").await;
+        s.find("[data-nothing-committed]").await;
+        s.shot("new-isms-reports").await;
+        s.nav("signoff").await;
+        s.find("[data-nothing-committed]").await;
+        s.nav("sync").await;
+        s.find("[data-change='5.1']").await;
+        s.find("[data-commit-message]")
+            .await
+            .send_keys("The ISMS of Fjordline Freight")
+            .await
+            .expect("typing");
+        s.click("[data-commit]").await;
+        s.find("[data-clean]").await;
+        let commit = s.isms.git(&["cat-file", "-p", "HEAD"]);
+        assert!(
+            commit.contains("-----BEGIN SSH SIGNATURE-----")
+                && commit.contains("\nThe ISMS of Fjordline Freight\n"),
+            "{commit}"
+        );
+        assert_eq!(
+            s.isms.git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
+            "main"
+        );
+        // The SoA is there from the start (a risk assessment needs an assessment first).
+        s.nav("reports").await;
+        s.click("[data-report=soa]").await;
+        s.wait_text("[data-preview]", "the SoA from the first commit", |t| {
+            t.contains("Statement of Applicability")
+        })
+        .await;
         s.finish().await;
     });
 }

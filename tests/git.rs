@@ -577,3 +577,41 @@ fn in_process_git_reads_no_configuration_outside_the_repository() {
         config.get_string("user.name")
     );
 }
+
+#[test]
+fn the_first_commit_of_a_new_isms_goes_through_on_main() {
+    let s = Signed::new();
+    let fresh = s.home.path().join("fresh");
+    s.ok(&[
+        "init",
+        fresh.to_str().expect("utf-8"),
+        "--organisation",
+        "Fjordline Freight",
+    ]);
+    let key = s.key.to_str().expect("utf-8").to_string();
+    for (k, v) in [
+        ("user.name", "Ingrid Solberg"),
+        ("user.email", "ingrid.solberg@kestrelcart.example"),
+        ("gpg.format", "ssh"),
+        ("user.signingkey", key.as_str()),
+    ] {
+        crate::support::git_in(&s, &fresh, &["config", k, v]);
+    }
+    let out = s
+        .command(crate::support::isms_bin())
+        .arg("--repo")
+        .arg(&fresh)
+        .args(["commit", "-m", "The ISMS of Fjordline Freight"])
+        .output()
+        .expect("isms runs");
+    assert!(out.status.success(), "{out:?}");
+    let branch = crate::support::git_in(&s, &fresh, &["rev-parse", "--abbrev-ref", "HEAD"]);
+    assert_eq!(branch.trim(), "main");
+    let files = crate::support::git_in(&s, &fresh, &["ls-files"]);
+    assert!(
+        files.contains("reports/.gitkeep\n") && files.contains("controls/5.1.md\n"),
+        "{files}"
+    );
+    let commit = crate::support::git_in(&s, &fresh, &["cat-file", "-p", "HEAD"]);
+    assert!(commit.contains("-----BEGIN SSH SIGNATURE-----"), "{commit}");
+}

@@ -250,7 +250,11 @@ fn reports_preview_and_export_from_the_last_commit() {
         &preview.html[..200]
     );
     let head = s.git(&["rev-parse", "HEAD"]);
-    assert_eq!(preview.meta.commit, head.trim());
+    assert_eq!(
+        preview.meta.expect("a committed report").commit,
+        head.trim()
+    );
+    assert_eq!(preview.uncommitted, Vec::<String>::new());
     let out = s.home.path().join("soa.pdf");
     let exported = isms.export_pdf(ReportKind::Soa, &out).expect("exported");
     assert!(std::fs::read(&out).expect("the file").starts_with(b"%PDF-"));
@@ -482,4 +486,51 @@ fn app_commit(message: &str) -> CommitOptions<'_> {
         signing: Signing::IfConfigured,
         allow_signed_edits: false,
     }
+}
+
+#[test]
+fn every_screen_works_on_a_repository_with_no_commits_yet() {
+    let home = tempfile::tempdir().expect("a folder");
+    let dir = home.path().join("isms");
+    isms_core::init::init(&dir, "Fjordline Freight", today()).expect("created");
+    let isms = Isms::open(&dir).expect("a new ISMS opens");
+    let settings = Settings::default();
+    let session = Session::reading(&settings);
+    isms.dashboard(today()).expect("the dashboard");
+    isms.findings(today()).expect("the findings");
+    isms.reference().expect("the reference lists");
+    isms.register(&RegisterQuery::default(), today())
+        .expect("the register");
+    isms.soa().expect("the SoA");
+    isms.treatment_plan(today()).expect("the treatment plan");
+    assert!(isms
+        .timeline("5.1")
+        .expect("a control's history")
+        .is_empty());
+    let pending = isms
+        .changes("HEAD", None)
+        .expect("what a first commit would take");
+    assert!(
+        pending.records.iter().any(|r| r.id == "5.1"),
+        "every file is new: {pending:?}"
+    );
+    let preview = isms
+        .report_preview(ReportKind::Soa)
+        .expect("a report preview says there is nothing committed yet");
+    assert!(
+        preview.meta.is_none() && preview.html.is_empty() && preview.uncommitted.len() > 90,
+        "{preview:?}"
+    );
+    isms.signoff_board(&session).expect("the sign-off board");
+    // The branch a new ISMS starts on.
+    let repo = git2::Repository::open(&dir).expect("a git repository");
+    assert_eq!(
+        repo.find_reference("HEAD")
+            .expect("HEAD")
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .map(str::to_string),
+        Some("refs/heads/main".to_string())
+    );
 }

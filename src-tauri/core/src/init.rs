@@ -64,7 +64,8 @@ pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
         &dir.join(".gitignore"),
         format!("# The temporary files of ISMS Desk saves: one is left only by a save that was killed\n# mid-write, and it holds no record. Never commit them.\n{}\n", crate::domain::TEMPORARY_FILES).as_bytes(),
     )?;
-    git2::Repository::init(dir)?;
+    // On `main`, whatever git's init.defaultBranch says: the branch sign-off protects.
+    git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))?;
     Ok(())
 }
 
@@ -87,7 +88,8 @@ pub fn from_files(
         fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
         write_atomic(&full, bytes)?;
     }
-    git2::Repository::init(dir)?;
+    // On `main`, whatever git's init.defaultBranch says: the branch sign-off protects.
+    git2::Repository::init_opts(dir, git2::RepositoryInitOptions::new().initial_head("main"))?;
     let isms = crate::Isms::open(dir)?;
     let allowed_signers = isms.allowed_signers_for_commit()?;
     isms.commit(&crate::git::CommitRequest {

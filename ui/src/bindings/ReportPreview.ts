@@ -6,10 +6,15 @@ import type { ReportMeta } from "./ReportMeta";
  */
 export type ReportPreview = { 
 /**
- * Title, version, source commit and the rest of the document control.
+ * Title, version, source commit and the rest of the document control; `None`
+ * before the first commit, when there is nothing to make a report from.
  */
-meta: ReportMeta, 
+meta: ReportMeta | null, 
 /**
- * The report body as sanitised HTML.
+ * The report body as sanitised HTML (empty before the first commit).
  */
-html: string, };
+html: string, 
+/**
+ * The ISMS files changed since the last commit, which the report does not include.
+ */
+uncommitted: Array<string>, };

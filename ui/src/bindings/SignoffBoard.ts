@@ -43,4 +43,13 @@ remote: string | null,
 /**
  * Open requests first, then landed ones, in history order within each.
  */
-requests: Array<SignoffCard>, };
+requests: Array<SignoffCard>, 
+/**
+ * Nothing is committed yet: a sign-off starts from a commit.
+ */
+nothing_committed: boolean, 
+/**
+ * The ISMS files changed since the last commit, which a document put up for
+ * sign-off now would not include.
+ */
+uncommitted: Array<string>, };

@@ -13,10 +13,13 @@ use crate::{Error, Isms, Result};
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportPreview {
-    /// Title, version, source commit and the rest of the document control.
-    pub meta: ReportMeta,
-    /// The report body as sanitised HTML.
+    /// Title, version, source commit and the rest of the document control; `None`
+    /// before the first commit, when there is nothing to make a report from.
+    pub meta: Option<ReportMeta>,
+    /// The report body as sanitised HTML (empty before the first commit).
     pub html: String,
+    /// The ISMS files changed since the last commit, which the report does not include.
+    pub uncommitted: Vec<String>,
 }
 
 /// A report exported to a file.
@@ -69,10 +72,20 @@ pub struct RenderedReport {
 impl Isms {
     /// A report of the last commit (HEAD), for the app's preview.
     pub fn report_preview(&self, kind: ReportKind) -> Result<ReportPreview> {
+        let repo = crate::git::repository(self)?;
+        let uncommitted = crate::git::changed_isms_paths(&repo)?;
+        if crate::git::nothing_committed(&repo) {
+            return Ok(ReportPreview {
+                meta: None,
+                html: String::new(),
+                uncommitted,
+            });
+        }
         let report = self.report(kind, "HEAD")?;
         Ok(ReportPreview {
             html: html::body(&report.markdown),
-            meta: report.meta,
+            meta: Some(report.meta),
+            uncommitted,
         })
     }
 

@@ -38,6 +38,11 @@ pub struct SignoffBoard {
     pub remote: Option<String>,
     /// Open requests first, then landed ones, in history order within each.
     pub requests: Vec<SignoffCard>,
+    /// Nothing is committed yet: a sign-off starts from a commit.
+    pub nothing_committed: bool,
+    /// The ISMS files changed since the last commit, which a document put up for
+    /// sign-off now would not include.
+    pub uncommitted: Vec<String>,
 }
 
 /// One request on the sign-off screen.
@@ -66,6 +71,22 @@ impl Isms {
     /// role.
     pub fn signoff_board(&self, session: &Session) -> Result<SignoffBoard> {
         let repo = crate::git::repository(self)?;
+        let uncommitted = crate::git::changed_isms_paths(&repo)?;
+        if crate::git::nothing_committed(&repo) {
+            return Ok(SignoffBoard {
+                ok: true,
+                problems: Vec::new(),
+                warnings: Vec::new(),
+                root: RootTrust::TrustedOnFirstUse,
+                root_key: None,
+                root_signer: None,
+                me: None,
+                remote: None,
+                requests: Vec::new(),
+                nothing_committed: true,
+                uncommitted,
+            });
+        }
         let verification = self.signoff_verify(&VerifyOptions::default())?;
         let me = crate::git::identity(self, session.settings).ok();
         let config = self.load_config().ok();
@@ -120,6 +141,8 @@ impl Isms {
             me: person.map(|p| p.name),
             remote,
             requests: cards,
+            nothing_committed: false,
+            uncommitted,
         })
     }
 

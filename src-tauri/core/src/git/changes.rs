@@ -120,6 +120,10 @@ impl Snapshot {
     /// The records of a commit (any revision git understands: a commit id, a tag, a
     /// branch, `HEAD~3`).
     pub fn at(repo: &git2::Repository, rev: &str) -> Result<Snapshot> {
+        // Before the first commit, the last commit holds nothing.
+        if rev == "HEAD" && super::nothing_committed(repo) {
+            return Ok(Snapshot::default());
+        }
         let commit = repo
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())

@@ -374,6 +374,12 @@ pub fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
         .collect())
 }
 
+/// Whether nothing is committed yet: HEAD names a branch that does not exist.
+pub fn nothing_committed(repo: &git2::Repository) -> bool {
+    repo.head()
+        .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+}
+
 /// The branch HEAD points at (`refs/heads/main`), even before its first commit.
 pub(crate) fn head_branch(repo: &git2::Repository) -> Result<String> {
     let head = repo.find_reference("HEAD")?;

@@ -42,11 +42,30 @@ impl Isms {
     /// the document of a sign-off, and only a new sign-off may change it.
     pub fn refuse_signed_edits(&self, paths: &[String]) -> Result<()> {
         let prefix = format!("{}/", crate::isms::REPORTS_FOLDER);
-        let touched: Vec<&String> = paths.iter().filter(|p| p.starts_with(&prefix)).collect();
-        if touched.is_empty() {
+        let under_reports: Vec<&String> = paths
+            .iter()
+            .filter(|p| {
+                p.strip_prefix(&prefix)
+                    .is_some_and(|name| !name.starts_with('.'))
+            })
+            .collect();
+        if under_reports.is_empty() {
             return Ok(());
         }
         let verification = self.signoff_verify(&VerifyOptions::default()).ok();
+        // A document some request signed or put up; when verification cannot say,
+        // every document under reports/ is treated as one.
+        let touched: Vec<&String> = under_reports
+            .into_iter()
+            .filter(|p| {
+                verification
+                    .as_ref()
+                    .is_none_or(|v| v.requests.iter().any(|r| r.report == **p))
+            })
+            .collect();
+        if touched.is_empty() {
+            return Ok(());
+        }
         let described: Vec<String> = touched
             .iter()
             .map(
