@@ -940,3 +940,56 @@ fn a_new_isms_with_no_commit_opens_on_every_screen_and_makes_its_first_signed_co
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn repair_a_broken_file_in_the_plain_text_editor() {
+    runtime().block_on(async {
+        let s = Scenario::start("repair-broken-file").await;
+        let good = s.isms.read_file("risks/R-004.md");
+        s.isms.copy.write(
+            "risks/R-004.md",
+            &good.replacen("\nlikelihood: 2\n", "\nlikelihood: 9\n", 1),
+        );
+        // The register shows the broken file as a row; Commit calls it "does not load".
+        s.nav("sync").await;
+        s.wait_text("[data-change=R-004]", "R-004 does not load", |t| {
+            t.contains("does not load")
+        })
+        .await;
+        s.nav("register").await;
+        s.click("[data-broken='risks/R-004.md'] [data-mend]").await;
+        let marked = s.find("[data-bad-line]").await;
+        assert_eq!(
+            marked
+                .attr("data-bad-line")
+                .await
+                .expect("an attribute")
+                .as_deref(),
+            Some("6")
+        );
+        s.shot("repair-broken-file-open").await;
+        // A wrong fix is refused: nothing is written, and the problem stays marked.
+        s.click("[data-problem-line='6']").await;
+        let area = s.find("[data-file-text]").await;
+        area.send_keys("likelihood: 0").await.expect("typing");
+        s.click("[data-save-file]").await;
+        s.wait_text("[data-file-problems]", "the refusal", |t| {
+            t.contains("likelihood: 0 is outside the scale 1–5")
+        })
+        .await;
+        assert!(s
+            .isms
+            .read_file("risks/R-004.md")
+            .contains("\nlikelihood: 9\n"));
+        // The problem's link selects its line; typing over it mends the file.
+        s.click("[data-problem-line='6']").await;
+        area.send_keys("likelihood: 2").await.expect("typing");
+        s.click("[data-save-file]").await;
+        s.find("[data-file-loads]").await;
+        assert_eq!(s.isms.read_file("risks/R-004.md"), good);
+        s.nav("register").await;
+        s.find("[data-risk=R-004]").await;
+        s.finish().await;
+    });
+}

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use isms_core::api::{
-    Dashboard, Exported, FieldChoice, Opened, Reference, Register, RegisterQuery, ReportPreview,
-    RiskView, Shown, SignoffBoard, Soa, TreatmentPlan,
+    Dashboard, Exported, FieldChoice, FileText, Opened, Reference, Register, RegisterQuery,
+    ReportPreview, RiskView, Shown, SignoffBoard, Soa, TreatmentPlan,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::format::edit::Assignment;
@@ -40,6 +40,7 @@ fn export_all(dir: &Path) {
         CheckReport,
         Reference,
         Register,
+        FileText,
         RiskView,
         Saved,
         Soa,

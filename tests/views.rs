@@ -534,3 +534,82 @@ fn every_screen_works_on_a_repository_with_no_commits_yet() {
         Some("refs/heads/main".to_string())
     );
 }
+
+#[test]
+fn a_file_that_does_not_load_is_shown_broken_and_mended_as_text() {
+    let s = committed();
+    let good = s.copy.read("risks/R-004.md");
+    let bad = good.replace("likelihood: 2\n", "likelihood: 9\n");
+    s.copy.write("risks/R-004.md", &bad);
+    let isms = Isms::open(s.path()).expect("opens");
+    // The register names it as a broken row, with its line.
+    let register = isms
+        .register(&RegisterQuery::default(), today())
+        .expect("the register");
+    let broken: Vec<(&str, Option<usize>)> = register
+        .broken
+        .iter()
+        .map(|b| (b.path.as_str(), b.line))
+        .collect();
+    assert_eq!(broken, [("risks/R-004.md", Some(6))]);
+    // Commit calls it what it is: not removed, but not loading.
+    let pending = isms.changes("HEAD", None).expect("the changes");
+    let r004 = pending
+        .records
+        .iter()
+        .find(|r| r.id == "R-004")
+        .expect("R-004 is listed");
+    assert_eq!(r004.change.words(), "does not load");
+    assert_eq!(r004.path, "risks/R-004.md");
+    // The plain-text editor gets the text with each problem at its line.
+    let file = isms.file_text("risks/R-004.md").expect("the text");
+    assert_eq!(file.text, bad);
+    assert_eq!(
+        (file.problems[0].line, file.problems[0].field.as_deref()),
+        (Some(6), Some("likelihood"))
+    );
+    assert!(file.problems.iter().all(|p| p.line.is_some()));
+    // Saving text that still does not load writes nothing.
+    let still = bad.replace("impact: 5\n", "impact: 6\n");
+    let e = isms
+        .save_file_text("risks/R-004.md", &still, &file.revision)
+        .expect_err("refused");
+    assert_eq!(e.code(), ErrorCode::Invalid);
+    assert_eq!(s.copy.read("risks/R-004.md"), bad);
+    // A stale base is a conflict.
+    let e = isms
+        .save_file_text(
+            "risks/R-004.md",
+            &good,
+            &isms_core::store::Revision::of(b"x"),
+        )
+        .expect_err("stale");
+    assert_eq!(e.code(), ErrorCode::Conflict);
+    // The mended text is saved as typed, and the risk is back.
+    isms.save_file_text("risks/R-004.md", &good, &file.revision)
+        .expect("saved");
+    assert_eq!(s.copy.read("risks/R-004.md"), good);
+    let register = isms
+        .register(&RegisterQuery::default(), today())
+        .expect("the register");
+    assert!(register.broken.is_empty());
+    assert!(register.rows.iter().any(|r| r.id == "R-004"));
+    // isms.yaml too, even though nothing else can be written while it is broken.
+    let config = s.copy.read("isms.yaml");
+    let broken_config = config.replace("  name: Kestrel Cart\n", "  name: [Kestrel\n");
+    s.copy.write("isms.yaml", &broken_config);
+    let file = isms.file_text("isms.yaml").expect("the text");
+    assert!(!file.problems.is_empty());
+    isms.save_file_text("isms.yaml", &config, &file.revision)
+        .expect("mended");
+    assert!(isms
+        .file_text("isms.yaml")
+        .expect("the text")
+        .problems
+        .is_empty());
+    // Only ISMS files.
+    let e = isms
+        .save_file_text("README.md", "x", &file.revision)
+        .expect_err("not an ISMS file");
+    assert_eq!(e.code(), ErrorCode::Usage);
+}

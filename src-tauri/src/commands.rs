@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    CommitOptions, Dashboard, Exported, FieldChoice, Opened, Passphrase, Reference, Register,
-    RegisterQuery, ReportPreview, RiskView, Session, Signing, SignoffBoard, Soa, TreatmentPlan,
-    APP_REMOTE,
+    CommitOptions, Dashboard, Exported, FieldChoice, FileText, Opened, Passphrase, Reference,
+    Register, RegisterQuery, ReportPreview, RiskView, Session, Signing, SignoffBoard, Soa,
+    TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::format::edit::Assignment;
@@ -39,6 +39,8 @@ pub struct CommandError {
     /// For invalid input: the front-matter field at fault, so the app can show the
     /// message beside it.
     pub field: Option<String>,
+    /// For invalid input: the line of the file at fault (the plain-text editor marks it).
+    pub line: Option<usize>,
 }
 
 /// As the log file writes it: `code: message`.
@@ -50,14 +52,15 @@ impl std::fmt::Display for CommandError {
 
 impl From<isms_core::Error> for CommandError {
     fn from(e: isms_core::Error) -> Self {
-        let field = match &e {
-            isms_core::Error::Invalid(load) => load.field.clone(),
-            _ => None,
+        let (field, line) = match &e {
+            isms_core::Error::Invalid(load) => (load.field.clone(), load.line),
+            _ => (None, None),
         };
         CommandError {
             code: e.code(),
             message: e.to_string(),
             field,
+            line,
         }
     }
 }
@@ -67,6 +70,7 @@ fn error(code: ErrorCode, message: impl Into<String>) -> CommandError {
         code,
         message: message.into(),
         field: None,
+        line: None,
     }
 }
 
@@ -342,6 +346,27 @@ pub async fn set_fields(
     base: Revision,
 ) -> Reply<Saved> {
     desk.run(move |isms| isms.set(&id, &edits, None, Some(&base)))
+        .await
+}
+
+/// An ISMS file as text with the problems that keep it from loading (to mend it).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn file_text(desk: State<'_, Desk>, path: String) -> Reply<FileText> {
+    desk.run(move |isms| isms.file_text(&path)).await
+}
+
+/// Saves a file's text from the plain-text editor once it loads; nothing is written
+/// otherwise.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn save_file_text(
+    desk: State<'_, Desk>,
+    path: String,
+    text: String,
+    base: Revision,
+) -> Reply<Revision> {
+    desk.run(move |isms| isms.save_file_text(&path, &text, &base))
         .await
 }
 

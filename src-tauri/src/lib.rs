@@ -55,6 +55,8 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::risk,
             commands::set_fields,
             commands::save_section,
+            commands::file_text,
+            commands::save_file_text,
             commands::new_risk,
             commands::render_markdown,
             commands::soa,

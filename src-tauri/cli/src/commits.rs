@@ -146,13 +146,7 @@ fn field_line(f: &FieldChange) -> String {
 }
 
 fn change_word(c: ChangeKind) -> &'static str {
-    match c {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Closed => "closed",
-        ChangeKind::Reopened => "reopened",
-        ChangeKind::Changed => "changed",
-    }
+    c.words()
 }
 
 /// `isms log <id>`

@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::catalogue;
-use crate::domain::{references, RiskStatus, RISK_SECTIONS};
+use crate::domain::{references, RiskStatus, CONFIG_FILE, RISK_SECTIONS};
 use crate::format::edit::{self, Assignment};
 use crate::format::emit::FieldText;
 use crate::format::{self, frontmatter};
@@ -377,52 +377,8 @@ impl Isms {
             .and_then(|old| parse_text(kind, path, id, &old).ok())
             .map(|p| p.record);
         self.refuse_dangling_references(&parsed.record, before.as_ref(), path, text)?;
-        let _lock = self.write_lock()?;
-        let full = self.resolve(path)?;
-        let current = self.read_bytes(path)?;
-        let current_revision = current
-            .as_deref()
-            .map_or_else(Revision::absent, Revision::of);
-        if current_revision != *base {
-            return Err(Error::Conflict {
-                id: id.to_string(),
-                path: path.to_string(),
-            });
-        }
-        let changed = current.as_deref() != Some(text.as_bytes());
+        let changed = self.put_text(path, id, text, base)?;
         if changed {
-            if current.is_none() {
-                fs::create_dir_all(
-                    full.parent()
-                        .expect("a record path has a folder because it is folder/id.md"),
-                )
-                .map_err(|e| Error::io(&full, e))?;
-                crate::fsio::create_atomic(&full, text.as_bytes()).map_err(|e| match e {
-                    Error::Io { source, .. }
-                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
-                    {
-                        Error::Conflict {
-                            id: id.to_string(),
-                            path: path.to_string(),
-                        }
-                    }
-                    e => e,
-                })?;
-            } else {
-                // The file the revision was checked on must still be the one replaced
-                // once the new text is on disk.
-                let replaced = crate::fsio::replace_if(
-                    &full,
-                    text.as_bytes(),
-                    current.as_deref().expect("an existing file was read"),
-                )?;
-                if !replaced {
-                    return Err(Error::Conflict {
-                        id: id.to_string(),
-                        path: path.to_string(),
-                    });
-                }
-            }
             self.reindex(path);
         }
         Ok(Saved {
@@ -432,6 +388,66 @@ impl Isms {
             revision: Revision::of(text.as_bytes()),
             changed,
         })
+    }
+
+    /// Replaces isms.yaml with `text`, which must load; `base` is the revision the
+    /// change was decided on. Returns whether the file changed.
+    pub(crate) fn write_config_text(&self, text: &str, base: &Revision) -> Result<bool> {
+        crate::format::parse_config(text).map_err(first_error)?;
+        let changed = self.put_text(CONFIG_FILE, CONFIG_FILE, text, base)?;
+        if changed {
+            // Scales, bands and roles feed every row: build the index again.
+            self.discard_index();
+        }
+        Ok(changed)
+    }
+
+    /// Writes `text` to `path` under the write lock, if the file is still at `base`
+    /// (a conflict otherwise, naming `id`), creating it when `base` is absent and
+    /// replacing exactly the file checked otherwise. Returns whether it changed.
+    fn put_text(&self, path: &str, id: &str, text: &str, base: &Revision) -> Result<bool> {
+        let conflict = || Error::Conflict {
+            id: id.to_string(),
+            path: path.to_string(),
+        };
+        let _lock = self.write_lock()?;
+        let full = self.resolve(path)?;
+        let current = self.read_bytes(path)?;
+        let current_revision = current
+            .as_deref()
+            .map_or_else(Revision::absent, Revision::of);
+        if current_revision != *base {
+            return Err(conflict());
+        }
+        let changed = current.as_deref() != Some(text.as_bytes());
+        if !changed {
+            return Ok(false);
+        }
+        match current.as_deref() {
+            None => {
+                fs::create_dir_all(
+                    full.parent()
+                        .expect("a record path has a folder because it is folder/id.md"),
+                )
+                .map_err(|e| Error::io(&full, e))?;
+                crate::fsio::create_atomic(&full, text.as_bytes()).map_err(|e| match e {
+                    Error::Io { source, .. }
+                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                    {
+                        conflict()
+                    }
+                    e => e,
+                })?;
+            }
+            // The file the revision was checked on must still be the one replaced
+            // once the new text is on disk.
+            Some(checked) => {
+                if !crate::fsio::replace_if(&full, text.as_bytes(), checked)? {
+                    return Err(conflict());
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// Brings the index up to date for a file just written. The write reached the

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, Opened, Progress, Published, PullOutcome, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, FileText, Opened, Progress, Published, PullOutcome, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -18,7 +18,7 @@ export function asCommandError(e: unknown): CommandError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     return e as CommandError;
   }
-  return { code: "internal", message: String(e), field: null };
+  return { code: "internal", message: String(e), field: null, line: null };
 }
 
 /** The whole register in id order: no filter, no search. */
@@ -48,6 +48,8 @@ export const api = {
   saveSection: (id: string, heading: string, markdown: string, base: string) =>
     call<Saved>("save_section", { id, heading, markdown, base }),
   newRisk: (edits: Assignment[]) => call<Saved>("new_risk", { edits }),
+  fileText: (path: string) => call<FileText>("file_text", { path }),
+  saveFileText: (path: string, text: string, base: string) => call<string>("save_file_text", { path, text, base }),
   renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),
   soa: () => call<Soa>("soa"),
   treatmentPlan: () => call<TreatmentPlan>("treatment_plan"),

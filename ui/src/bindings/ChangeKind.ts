@@ -3,4 +3,4 @@
 /**
  * How a record changed as a whole.
  */
-export type ChangeKind = "added" | "removed" | "closed" | "reopened" | "changed";
+export type ChangeKind = "added" | "removed" | "closed" | "reopened" | "changed" | "does_not_load";

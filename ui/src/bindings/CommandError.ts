@@ -18,4 +18,8 @@ message: string,
  * For invalid input: the front-matter field at fault, so the app can show the
  * message beside it.
  */
-field: string | null, };
+field: string | null, 
+/**
+ * For invalid input: the line of the file at fault (the plain-text editor marks it).
+ */
+line: number | null, };

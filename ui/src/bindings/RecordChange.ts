@@ -16,6 +16,10 @@ kind: RecordKind,
  */
 id: string, 
 /**
+ * Its file.
+ */
+path: string, 
+/**
  * Its title (the later one when both exist).
  */
 title: string, 

@@ -1,11 +1,13 @@
 // The app's shared state: what is open, which screen shows, and passing notices.
 import type { Opened, Progress, Reference } from "./types";
 
-export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync";
+export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "file";
 
 export const app = $state({
   view: "open" as View,
   riskId: null as string | null,
+  /** The file open in the plain-text editor (a file that does not load). */
+  filePath: null as string | null,
   opened: null as Opened | null,
   reference: null as Reference | null,
   progress: null as Progress | null,
@@ -24,6 +26,12 @@ export const app = $state({
 export function go(view: View, riskId: string | null = null) {
   app.view = view;
   app.riskId = riskId;
+}
+
+/** Opens a file in the plain-text editor, to mend it. */
+export function mend(path: string) {
+  app.filePath = path;
+  app.view = "file";
 }
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;

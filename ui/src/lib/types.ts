@@ -10,6 +10,8 @@ export type { Exported } from "../bindings/Exported";
 export type { FieldChange } from "../bindings/FieldChange";
 export type { FieldChoice } from "../bindings/FieldChoice";
 export type { FieldConflict } from "../bindings/FieldConflict";
+export type { FileText } from "../bindings/FileText";
+export type { LoadError } from "../bindings/LoadError";
 export type { Finding } from "../bindings/Finding";
 export type { HeatMap } from "../bindings/HeatMap";
 export type { Level } from "../bindings/Level";

@@ -15,6 +15,7 @@
 
 pub mod commits;
 pub mod dashboard;
+pub mod files;
 pub mod open;
 pub mod records;
 pub mod register;
@@ -28,6 +29,7 @@ use std::collections::HashMap;
 
 pub use commits::{CommitOptions, FieldChoice, Signing};
 pub use dashboard::{BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
+pub use files::FileText;
 pub use open::Opened;
 pub use records::Shown;
 pub use register::{Register, RegisterQuery, RiskLink};

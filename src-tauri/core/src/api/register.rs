@@ -92,6 +92,9 @@ pub struct Register {
     pub domains: Vec<String>,
     /// See `owners`.
     pub themes: Vec<String>,
+    /// Risk files that do not load (each with its first problem), and isms.yaml when it
+    /// does not: shown as broken rows, to be mended.
+    pub broken: Vec<crate::LoadError>,
 }
 
 impl Isms {
@@ -109,8 +112,24 @@ impl Isms {
             sort: query.sort,
             descending,
         };
-        let (facets, mut rows) =
-            self.query_index(|index| Ok((index.risk_facets()?, index.risks(&risk_query)?)))?;
+        let (facets, mut rows, problems) = self.query_index(|index| {
+            Ok((
+                index.risk_facets()?,
+                index.risks(&risk_query)?,
+                index.load_errors()?,
+            ))
+        })?;
+        let mut broken: Vec<crate::LoadError> = Vec::new();
+        for problem in problems {
+            let risk_file = matches!(
+                crate::isms::RecordKind::of_path(&problem.path),
+                Some((crate::isms::RecordKind::Risk, _))
+            );
+            let first = !broken.iter().any(|b| b.path == problem.path);
+            if (risk_file || problem.path == crate::domain::CONFIG_FILE) && first {
+                broken.push(problem);
+            }
+        }
         if let Some(words) = query.search.as_deref().filter(|w| !w.trim().is_empty()) {
             let hits: std::collections::HashSet<String> =
                 self.search_risks(words)?.into_iter().collect();
@@ -128,6 +147,7 @@ impl Isms {
             domains: facets.domains,
             themes: facets.themes,
             rows,
+            broken,
         })
     }
 

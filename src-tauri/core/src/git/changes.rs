@@ -61,6 +61,23 @@ pub enum ChangeKind {
     Reopened,
     /// Fields changed.
     Changed,
+    /// The file is there but does not load in the later revision (it is not removed:
+    /// mend it; its problem is in `Changes::errors`).
+    DoesNotLoad,
+}
+
+impl ChangeKind {
+    /// The change in words: `added`, `does not load`.
+    pub fn words(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Closed => "closed",
+            ChangeKind::Reopened => "reopened",
+            ChangeKind::Changed => "changed",
+            ChangeKind::DoesNotLoad => "does not load",
+        }
+    }
 }
 
 /// One record that differs between two revisions.
@@ -71,6 +88,8 @@ pub struct RecordChange {
     pub kind: RecordKind,
     /// Its id.
     pub id: String,
+    /// Its file.
+    pub path: String,
     /// Its title (the later one when both exist).
     pub title: String,
     /// What happened to it.
@@ -233,7 +252,14 @@ pub fn between(from_label: &str, from: &Snapshot, to_label: &str, to: &Snapshot)
     for key in keys {
         let before = from.records.get(key);
         let after = to.records.get(key);
-        if let Some(change) = compare(before, m_from.as_ref(), after, m_to.as_ref()) {
+        if let Some(mut change) = compare(before, m_from.as_ref(), after, m_to.as_ref()) {
+            if change.change == ChangeKind::Removed
+                && to.errors.iter().any(|e| e.path == change.path)
+            {
+                change.change = ChangeKind::DoesNotLoad;
+                change.fields.clear();
+                change.body_diff = None;
+            }
             records.push(change);
         }
     }
@@ -325,6 +351,7 @@ pub fn compare(
     Some(RecordChange {
         kind: record.kind(),
         id: record.id().to_string(),
+        path: record.kind().path(record.id()),
         title: title_of(record),
         change,
         fields,

@@ -380,10 +380,6 @@ fn changes_since(kind: ReportKind, previous: &Previous) -> ChangesSince {
         .filter(|c| shown(c.kind))
         .map(|c| {
             let what = match c.change {
-                ChangeKind::Added => "added".to_string(),
-                ChangeKind::Removed => "removed".to_string(),
-                ChangeKind::Closed => "closed".to_string(),
-                ChangeKind::Reopened => "reopened".to_string(),
                 ChangeKind::Changed => {
                     let mut parts: Vec<String> = c
                         .fields
@@ -411,6 +407,7 @@ fn changes_since(kind: ReportKind, previous: &Previous) -> ChangesSince {
                     }
                     parts.join("; ")
                 }
+                other => other.words().to_string(),
             };
             ChangeLine {
                 id: c.id.clone(),
