@@ -993,3 +993,87 @@ fn repair_a_broken_file_in_the_plain_text_editor() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn create_a_new_isms_and_make_the_first_signed_commit() {
+    runtime().block_on(async {
+        // A person with a signing key in ISMS Desk's settings, starting from nothing.
+        let s = Scenario::launch_from("new-isms-setup", false, true, |s| {
+            let settings = serde_json::json!({ "signing_key": s.key });
+            std::fs::write(s.home.path().join("settings.json"), settings.to_string())
+                .expect("settings written");
+        })
+        .await;
+        let folder = s.isms.home.path().join("fjordline-isms");
+        s.nav("open").await;
+        s.click("[data-new-isms-start]").await;
+        let typed = |css: &'static str, text: String| {
+            let s = &s;
+            async move {
+                s.find(css)
+                    .await
+                    .send_keys(&text)
+                    .await
+                    .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+            }
+        };
+        typed("[data-new-folder]", folder.display().to_string()).await;
+        typed("[data-new-organisation]", "Fjordline Freight".into()).await;
+        typed(
+            "[data-new-person='0'] [data-person-name]",
+            "Ada Strand".into(),
+        )
+        .await;
+        typed(
+            "[data-new-person='0'] [data-person-email]",
+            "ada@fjordline.example".into(),
+        )
+        .await;
+        s.click("[data-add-person]").await;
+        typed("[data-new-person='1'] [data-person-name]", "Ben Aas".into()).await;
+        typed(
+            "[data-new-person='1'] [data-person-email]",
+            "ben@fjordline.example".into(),
+        )
+        .await;
+        s.click("[data-new-person='1'] [data-person-role=ceo]")
+            .await;
+        s.scroll_to("[data-add-domain]").await;
+        s.click("[data-add-domain]").await;
+        typed(
+            "[data-new-domain='1'] [data-domain-name]",
+            "Suppliers".into(),
+        )
+        .await;
+        s.scroll_to("[data-new-person='0']").await;
+        s.shot("new-isms-setup-form").await;
+        s.scroll_to("[data-create]").await;
+        s.click("[data-create]").await;
+        // The new ISMS opens, named in the sidebar.
+        // The new ISMS opens on its dashboard: no risks yet (the sample had one
+        // Unacceptable).
+        s.wait_text(
+            "[data-count=unacceptable]",
+            "the new ISMS's dashboard",
+            |t| t == "0",
+        )
+        .await;
+        let git = |args: &[&str]| crate::support::git_in(&s.isms, &folder, args);
+        let commit = git(&["cat-file", "-p", "HEAD"]);
+        assert!(
+            commit.contains("-----BEGIN SSH SIGNATURE-----")
+                && commit.contains("author Ada Strand <ada@fjordline.example>")
+                && commit.contains("\nSet up the ISMS of Fjordline Freight\n"),
+            "{commit}"
+        );
+        let yaml = std::fs::read_to_string(folder.join("isms.yaml")).expect("isms.yaml");
+        assert!(
+            yaml.contains("  - name: Ben Aas\n    email: ben@fjordline.example\n    roles: [ceo]")
+                && yaml.contains("  - id: suppliers\n    name: Suppliers\n    status: deferred"),
+            "{yaml}"
+        );
+        s.nav("soa").await;
+        s.finish().await;
+    });
+}

@@ -41,6 +41,7 @@ fn export_all(dir: &Path) {
         Reference,
         Register,
         FileText,
+        isms_core::init::NewIsms,
         RiskView,
         Saved,
         Soa,

@@ -613,3 +613,104 @@ fn a_file_that_does_not_load_is_shown_broken_and_mended_as_text() {
         .expect_err("not an ISMS file");
     assert_eq!(e.code(), ErrorCode::Usage);
 }
+
+fn a_new_isms_plan() -> isms_core::init::NewIsms {
+    use isms_core::init::{NewDomain, NewIsms, NewPerson};
+    NewIsms {
+        organisation: "Fjordline Freight".into(),
+        people: vec![
+            NewPerson {
+                name: "Ada Strand".into(),
+                email: "ada@fjordline.example".into(),
+                roles: vec!["ism".into()],
+            },
+            NewPerson {
+                name: "Ben Aas".into(),
+                email: "ben@fjordline.example".into(),
+                roles: vec!["ceo".into(), "head-of-product".into()],
+            },
+        ],
+        domains: vec![
+            NewDomain {
+                id: None,
+                name: "Technology and operations".into(),
+                deferred_to: None,
+            },
+            NewDomain {
+                id: None,
+                name: "Suppliers".into(),
+                deferred_to: Some("Supplier workshop, March 2027".into()),
+            },
+        ],
+        first_assessment: NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date"),
+    }
+}
+
+#[test]
+fn a_new_isms_is_set_up_from_the_plan_and_committed_signed_as_its_ism() {
+    crate::support::hermetic();
+    let home = tempfile::tempdir().expect("a folder");
+    let key = keygen(home.path(), "ada", "");
+    let settings = Settings {
+        signing_key: Some(key.clone()),
+        person: None,
+    };
+    let session = Session::reading(&settings);
+    let dir = home.path().join("isms");
+    let plan = a_new_isms_plan();
+    let committed = isms_core::api::open::create_isms(
+        &dir,
+        &plan,
+        Some("ada@fjordline.example"),
+        &session,
+        today(),
+    )
+    .expect("set up and committed");
+    assert!(committed.signed);
+    let isms = Isms::open(&dir).expect("opens");
+    let loaded = isms.load().expect("loads");
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let config = isms.load_config().expect("isms.yaml loads");
+    assert_eq!(config.organisation.name, "Fjordline Freight");
+    assert_eq!(config.people.len(), 2);
+    let ids: Vec<(&str, bool)> = config
+        .domains
+        .iter()
+        .map(|d| (d.id.as_str(), d.deferred_to.is_some()))
+        .collect();
+    assert_eq!(
+        ids,
+        [("technology-and-operations", false), ("suppliers", true)]
+    );
+    let repo = git2::Repository::open(&dir).expect("a repository");
+    let head = repo
+        .head()
+        .expect("a commit")
+        .peel_to_commit()
+        .expect("a commit");
+    assert_eq!(head.author().email().ok(), Some("ada@fjordline.example"));
+    assert_eq!(
+        head.message().ok(),
+        Some("Set up the ISMS of Fjordline Freight\n")
+    );
+    assert!(repo.extract_signature(&head.id(), None).is_ok(), "signed");
+    assert_eq!(repo.head().expect("HEAD").shorthand().ok(), Some("main"));
+    let _ = public_key(&key);
+
+    // A plan isms.yaml would reject writes nothing.
+    let mut twice = a_new_isms_plan();
+    twice.people[1].email = "ada@fjordline.example".into();
+    let elsewhere = home.path().join("other");
+    let e = isms_core::api::open::create_isms(&elsewhere, &twice, None, &session, today())
+        .expect_err("refused");
+    assert_eq!(e.code(), ErrorCode::Invalid);
+    assert!(e.to_string().contains("people.email"), "{e}");
+    assert!(!elsewhere.exists());
+    // So does one that cannot be committed (nobody to commit as), even in a folder
+    // that was there and empty.
+    std::fs::create_dir(&elsewhere).expect("created");
+    let e = isms_core::api::open::create_isms(&elsewhere, &plan, None, &session, today())
+        .expect_err("nobody to commit as");
+    assert_eq!(e.code(), ErrorCode::Usage);
+    assert_eq!(std::fs::read_dir(&elsewhere).expect("listable").count(), 0);
+}

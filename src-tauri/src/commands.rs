@@ -17,6 +17,7 @@ use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
 use isms_core::git::sync::PullOutcome;
 use isms_core::git::Committed;
+use isms_core::init::NewIsms;
 use isms_core::report::ReportKind;
 use isms_core::settings::Settings;
 use isms_core::signoff::{Published, Signed, SignoffKind, Started};
@@ -282,6 +283,40 @@ pub async fn open_folder(
         }
     };
     desk.open(&app, root).await.map(Some)
+}
+
+/// Sets up a new ISMS in `path` from the set-up screen, makes its first commit (signed
+/// when a key is configured) and opens it.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn create_isms(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    path: String,
+    plan: NewIsms,
+    me: Option<String>,
+    passphrase: Option<String>,
+) -> Reply<Opened> {
+    let root = PathBuf::from(path.trim());
+    if !root.is_absolute() {
+        return Err(error(
+            ErrorCode::Usage,
+            "choose the folder as a full path (/home/…/isms)",
+        ));
+    }
+    let settings = desk.settings.clone();
+    let dir = root.clone();
+    blocking(move || {
+        let session = Session {
+            settings: &settings,
+            passphrase: Passphrase::Typed(passphrase.as_deref()),
+            when: None,
+        };
+        isms_core::api::open::create_isms(&dir, &plan, me.as_deref(), &session, today())
+            .map_err(CommandError::from)
+    })
+    .await??;
+    desk.open(&app, root).await
 }
 
 /// Opens the app's own copy of the sample ISMS.

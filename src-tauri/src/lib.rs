@@ -47,6 +47,7 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::startup,
             commands::open_folder,
             commands::open_sample,
+            commands::create_isms,
             commands::recent,
             commands::dashboard,
             commands::findings,

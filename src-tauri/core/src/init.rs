@@ -7,10 +7,14 @@ use std::fs;
 use std::path::Path;
 
 use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::annex_a;
 use crate::domain::{ControlStatus, RecordKind, SoaEntry};
-use crate::format::{emit::double_quoted, emit_soa_entry, write_record};
+use crate::format::{
+    emit::{double_quoted, flow_scalar},
+    emit_soa_entry, write_record,
+};
 use crate::fsio::write_atomic;
 use crate::{Error, Result};
 
@@ -18,22 +22,145 @@ const ISMS_YAML: &str = include_str!("../../../templates/scaffold/isms.yaml");
 const SCOPE: &str = include_str!("../../../templates/scaffold/documents/scope.md");
 const METHODOLOGY: &str = include_str!("../../../templates/scaffold/documents/methodology.md");
 
+/// What the set-up of a new ISMS asks: who the organisation is, who works in the
+/// ISMS and in which roles, which domains it covers now and which later, and when the
+/// first assessment is due. The methodology starts as the scaffold's default (a 5 × 5
+/// scale, three bands), written in isms.yaml and `documents/methodology.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewIsms {
+    /// The organisation's name.
+    pub organisation: String,
+    /// The people, each with the roles they hold (`ism`, `head-of-product`, `ceo`).
+    pub people: Vec<NewPerson>,
+    /// The domains: in scope, or deferred to a later date or workshop.
+    pub domains: Vec<NewDomain>,
+    /// When the first assessment is due.
+    pub first_assessment: NaiveDate,
+}
+
+/// A person of a new ISMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewPerson {
+    /// Their name.
+    pub name: String,
+    /// Their email, which is how commits and sign-offs are tied to them.
+    pub email: String,
+    /// The roles they hold.
+    pub roles: Vec<String>,
+}
+
+/// A domain of a new ISMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewDomain {
+    /// Its id (`technical`); made from the name when there is none.
+    pub id: Option<String>,
+    /// Its name (`Technology and operations`).
+    pub name: String,
+    /// When it is assessed, if not now (`Supplier workshop, March 2027`).
+    pub deferred_to: Option<String>,
+}
+
+impl NewIsms {
+    /// The set-up `isms init` uses: the organisation, nobody yet, one domain in scope
+    /// (technology and operations), the first assessment a year after `today`.
+    pub fn default_for(organisation: &str, today: NaiveDate) -> NewIsms {
+        NewIsms {
+            organisation: organisation.to_string(),
+            people: Vec::new(),
+            domains: vec![NewDomain {
+                id: Some("technical".into()),
+                name: "Technology and operations".into(),
+                deferred_to: None,
+            }],
+            first_assessment: today.checked_add_months(Months::new(12)).unwrap_or(today),
+        }
+    }
+
+    /// The `people:` block of isms.yaml.
+    fn people_yaml(&self) -> String {
+        if self.people.is_empty() {
+            return "people: []".into();
+        }
+        let mut out = String::from("people:");
+        for p in &self.people {
+            out.push_str(&format!(
+                "\n  - name: {}\n    email: {}\n    roles: [{}]",
+                flow_scalar(p.name.trim()),
+                flow_scalar(p.email.trim()),
+                p.roles.join(", ")
+            ));
+        }
+        out
+    }
+
+    /// The `domains:` block of isms.yaml; ids are made from the names.
+    fn domains_yaml(&self) -> String {
+        let mut out = String::from("domains:");
+        for d in &self.domains {
+            out.push_str(&format!(
+                "\n  - id: {}\n    name: {}\n    status: {}",
+                d.id.clone().unwrap_or_else(|| domain_id(&d.name)),
+                flow_scalar(d.name.trim()),
+                if d.deferred_to.is_some() {
+                    "deferred"
+                } else {
+                    "in_scope"
+                }
+            ));
+            if let Some(when) = &d.deferred_to {
+                out.push_str(&format!("\n    deferred_to: {}", flow_scalar(when.trim())));
+            }
+        }
+        out
+    }
+}
+
+/// `Technology and operations` → `technology-and-operations`.
+fn domain_id(name: &str) -> String {
+    let mut id = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.ends_with('-') && !id.is_empty() {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').to_string()
+}
+
 /// Creates a new ISMS repository in `dir` (which must not exist or be empty) for
 /// `organisation`, with the first assessment due a year after `today`.
 pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
+    init_with(dir, &NewIsms::default_for(organisation, today), today)
+}
+
+/// Creates a new ISMS repository in `dir` (which must not exist or be empty) as
+/// `plan` says. isms.yaml is checked before anything is written: a set-up it would
+/// reject (no domain, an email twice, an unknown role) is refused with its field.
+pub fn init_with(dir: &Path, plan: &NewIsms, today: NaiveDate) -> Result<()> {
     refuse_non_empty(dir)?;
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let fill = |text: &str| {
+        text.replace("{{organisation}}", &double_quoted(plan.organisation.trim()))
+            .replace("{{today}}", &date(today))
+            .replace("{{first_assessment}}", &date(plan.first_assessment))
+            .replace(
+                "{{next_year}}",
+                &date(today.checked_add_months(Months::new(12)).unwrap_or(today)),
+            )
+            .replace("{{people}}", &plan.people_yaml())
+            .replace("{{domains}}", &plan.domains_yaml())
+    };
+    let config = fill(ISMS_YAML);
+    crate::format::parse_config(&config).map_err(|mut e| Error::Invalid(e.remove(0)))?;
     for folder in crate::isms::folders() {
         let path = dir.join(folder);
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
     }
-    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let next_year = today.checked_add_months(Months::new(12)).unwrap_or(today);
-    let fill = |text: &str| {
-        text.replace("{{organisation}}", &double_quoted(organisation))
-            .replace("{{today}}", &date(today))
-            .replace("{{next_year}}", &date(next_year))
-    };
-    write_atomic(&dir.join("isms.yaml"), fill(ISMS_YAML).as_bytes())?;
+    write_atomic(&dir.join("isms.yaml"), config.as_bytes())?;
     write_atomic(&dir.join("documents/scope.md"), fill(SCOPE).as_bytes())?;
     write_atomic(
         &dir.join("documents/methodology.md"),

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, FileText, Opened, Progress, Published, PullOutcome, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, FileText, NewIsms, Opened, Progress, Published, PullOutcome, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -37,6 +37,8 @@ export const api = {
   startup: () => call<Startup>("startup"),
   openFolder: (path: string | null) => call<Opened | null>("open_folder", { path }),
   openSample: () => call<Opened>("open_sample"),
+  createIsms: (path: string, plan: NewIsms, me: string | null, passphrase: string | null) =>
+    call<Opened>("create_isms", { path, plan, me, passphrase }),
   recent: () => call<string[]>("recent"),
   dashboard: () => call<Dashboard>("dashboard"),
   findings: () => call<CheckReport>("findings"),

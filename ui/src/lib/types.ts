@@ -12,6 +12,7 @@ export type { FieldChoice } from "../bindings/FieldChoice";
 export type { FieldConflict } from "../bindings/FieldConflict";
 export type { FileText } from "../bindings/FileText";
 export type { LoadError } from "../bindings/LoadError";
+export type { NewIsms } from "../bindings/NewIsms";
 export type { Finding } from "../bindings/Finding";
 export type { HeatMap } from "../bindings/HeatMap";
 export type { Level } from "../bindings/Level";

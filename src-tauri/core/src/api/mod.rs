@@ -48,6 +48,7 @@ use crate::settings::Settings;
 use crate::{Error, LoadError, Result};
 
 /// How the passphrase of a signing key that needs one is obtained.
+#[derive(Clone, Copy)]
 pub enum Passphrase<'a> {
     /// The passphrase typed for this action, if any (the app). Without one, a key that
     /// needs it is refused with [`Error::PassphraseRequired`], so the screen can ask and
