@@ -1077,3 +1077,62 @@ fn create_a_new_isms_and_make_the_first_signed_commit() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn drill_down_from_the_dashboard_to_the_risks_a_tile_or_cell_counts() {
+    runtime().block_on(async {
+        let s = Scenario::start("dashboard-drill-down").await;
+        s.nav("dashboard").await;
+        // A band tile opens the register on that band's active risks.
+        let manage = s
+            .wait_text("[data-count=manage]", "the Manage count", |t| {
+                t.parse::<u32>().is_ok()
+            })
+            .await;
+        s.click("[data-tile=manage]").await;
+        s.wait_text("[data-shown]", "the Manage risks", |t| {
+            t.starts_with(&format!("{manage} of"))
+        })
+        .await;
+        // A cell of the residual heat map opens the register on the risks in it.
+        s.nav("dashboard").await;
+        s.click("[data-rating=residual]").await;
+        s.find("[data-rating=residual].primary").await;
+        s.find("[data-cell]").await;
+        let cells = s
+            .client
+            .find_all(Locator::Css("[data-cell]"))
+            .await
+            .expect("cells");
+        let mut chosen = None;
+        for cell in cells {
+            let count = cell.text().await.expect("a count");
+            if count != "0" {
+                let at = cell.attr("data-cell").await.expect("an attribute");
+                chosen = Some((at.expect("a cell"), count));
+                break;
+            }
+        }
+        let (at, count) = chosen.expect("the sample has residual risks");
+        s.click(&format!("[data-cell='{at}']")).await;
+        s.wait_text("[data-shown]", "the risks of the cell", |t| {
+            t.starts_with(&format!("{count} of"))
+        })
+        .await;
+        let (likelihood, impact) = at.split_once('x').expect("LxI");
+        let chip = s.text("[data-drill]").await;
+        assert!(
+            chip.contains(&format!("Residual {likelihood} × {impact}")),
+            "{chip}"
+        );
+        s.shot("dashboard-drill-down").await;
+        // Clearing the chip shows every rating again.
+        s.click("[data-drill] button").await;
+        s.wait_text("[data-shown]", "every active risk", |t| {
+            !t.starts_with(&format!("{count} of"))
+        })
+        .await;
+        s.finish().await;
+    });
+}

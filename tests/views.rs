@@ -714,3 +714,55 @@ fn a_new_isms_is_set_up_from_the_plan_and_committed_signed_as_its_ism() {
     assert_eq!(e.code(), ErrorCode::Usage);
     assert_eq!(std::fs::read_dir(&elsewhere).expect("listable").count(), 0);
 }
+
+#[test]
+fn every_dashboard_tile_and_heat_map_cell_drills_down_to_the_risks_it_counts() {
+    let s = committed();
+    let isms = Isms::open(s.path()).expect("opens");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    for residual in [false, true] {
+        let (counts, map) = if residual {
+            (&d.residual, &d.residual_map)
+        } else {
+            (&d.inherent, &d.inherent_map)
+        };
+        let shown = |query: RegisterQuery| {
+            isms.register(
+                &RegisterQuery {
+                    residual,
+                    status: Some(RiskStatus::Active),
+                    ..query
+                },
+                today(),
+            )
+            .expect("the register")
+            .rows
+            .len() as u32
+        };
+        for (band, count) in [
+            (Band::Unacceptable, counts.unacceptable),
+            (Band::Manage, counts.manage),
+            (Band::Acceptable, counts.acceptable),
+        ] {
+            let rows = shown(RegisterQuery {
+                band: Some(band),
+                ..RegisterQuery::default()
+            });
+            assert_eq!(rows, count, "{band:?} (residual: {residual})");
+        }
+        for impact in 1..=5u8 {
+            for likelihood in 1..=5u8 {
+                let count = map.counts[usize::from(impact - 1)][usize::from(likelihood - 1)];
+                let rows = shown(RegisterQuery {
+                    likelihood: Some(likelihood),
+                    impact: Some(impact),
+                    ..RegisterQuery::default()
+                });
+                assert_eq!(
+                    rows, count,
+                    "cell {likelihood} × {impact} (residual: {residual})"
+                );
+            }
+        }
+    }
+}

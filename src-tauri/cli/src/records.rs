@@ -186,6 +186,7 @@ fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failu
         search: None,
         sort,
         descending: Some(sort.descending_by_default() != f.desc),
+        ..RegisterQuery::default()
     };
     let rows = isms.register(&query, today(None))?.rows;
     let provisional = if rows.iter().any(|r| r.provisional) {

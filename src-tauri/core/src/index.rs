@@ -142,8 +142,15 @@ pub struct RiskFacets {
 /// Filters and order for listing risks. Empty filters match everything.
 #[derive(Debug, Clone, Default)]
 pub struct RiskQuery {
-    /// Only risks in this (inherent) band.
+    /// Which rating `band`, `likelihood` and `impact` are of: the inherent one, or
+    /// the residual one when true.
+    pub residual: bool,
+    /// Only risks in this band.
     pub band: Option<Band>,
+    /// Only risks scored with this likelihood (a heat-map cell, with `impact`).
+    pub likelihood: Option<u8>,
+    /// Only risks scored with this impact.
+    pub impact: Option<u8>,
     /// Only this domain id.
     pub domain: Option<String>,
     /// Only this status.
@@ -487,7 +494,14 @@ impl Index {
                 sql.push_str(&format!(" AND {column} = ?{}", args.len()));
             }
         };
-        filter("band", q.band.map(|b| b.as_str().to_string()));
+        let (band, likelihood, impact) = if q.residual {
+            ("residual_band", "residual_likelihood", "residual_impact")
+        } else {
+            ("band", "likelihood", "impact")
+        };
+        filter(band, q.band.map(|b| b.as_str().to_string()));
+        filter(likelihood, q.likelihood.map(|l| l.to_string()));
+        filter(impact, q.impact.map(|i| i.to_string()));
         filter("domain", q.domain.clone());
         filter("status", q.status.map(|s| s.as_str().to_string()));
         filter("owner", q.owner.clone());

@@ -23,7 +23,10 @@ export function asCommandError(e: unknown): CommandError {
 
 /** The whole register in id order: no filter, no search. */
 export const everyRisk: RegisterQuery = {
+  residual: false,
   band: null,
+  likelihood: null,
+  impact: null,
   domain: null,
   status: null,
   owner: null,

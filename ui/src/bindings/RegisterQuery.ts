@@ -8,9 +8,22 @@ import type { RiskStatus } from "./RiskStatus";
  */
 export type RegisterQuery = { 
 /**
- * Only risks in this inherent band.
+ * Which rating `band`, `likelihood` and `impact` filter on: the inherent one, or
+ * the residual one when true (the dashboard's residual tiles and heat map).
+ */
+residual: boolean, 
+/**
+ * Only risks in this band.
  */
 band: Band | null, 
+/**
+ * Only risks at this likelihood (a heat-map cell, with `impact`).
+ */
+likelihood: number | null, 
+/**
+ * Only risks at this impact.
+ */
+impact: number | null, 
 /**
  * Only this risk domain.
  */

@@ -1,11 +1,16 @@
 // The app's shared state: what is open, which screen shows, and passing notices.
-import type { Opened, Progress, Reference } from "./types";
+import type { Band, Opened, Progress, Reference } from "./types";
+
+/** What the dashboard opened the register on: a band tile or a heat-map cell. */
+export type Drill = { residual: boolean; band?: Band; likelihood?: number; impact?: number };
 
 export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "file";
 
 export const app = $state({
   view: "open" as View,
   riskId: null as string | null,
+  /** A filter the dashboard hands to the register, taken once. */
+  drill: null as Drill | null,
   /** The file open in the plain-text editor (a file that does not load). */
   filePath: null as string | null,
   opened: null as Opened | null,
@@ -26,6 +31,12 @@ export const app = $state({
 export function go(view: View, riskId: string | null = null) {
   app.view = view;
   app.riskId = riskId;
+}
+
+/** Opens the register on the risks a dashboard tile or heat-map cell counts. */
+export function drill(d: Drill) {
+  app.drill = d;
+  go("register");
 }
 
 /** Opens a file in the plain-text editor, to mend it. */

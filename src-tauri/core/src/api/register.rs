@@ -55,8 +55,18 @@ impl RiskLink {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct RegisterQuery {
-    /// Only risks in this inherent band.
+    /// Which rating `band`, `likelihood` and `impact` filter on: the inherent one, or
+    /// the residual one when true (the dashboard's residual tiles and heat map).
+    #[serde(default)]
+    pub residual: bool,
+    /// Only risks in this band.
     pub band: Option<Band>,
+    /// Only risks at this likelihood (a heat-map cell, with `impact`).
+    #[serde(default)]
+    pub likelihood: Option<u8>,
+    /// Only risks at this impact.
+    #[serde(default)]
+    pub impact: Option<u8>,
     /// Only this risk domain.
     pub domain: Option<String>,
     /// Only this status.
@@ -104,7 +114,10 @@ impl Isms {
             .descending
             .unwrap_or_else(|| query.sort.descending_by_default());
         let risk_query = RiskQuery {
+            residual: query.residual,
             band: query.band,
+            likelihood: query.likelihood,
+            impact: query.impact,
             domain: query.domain.clone(),
             status: query.status,
             owner: query.owner.clone(),
