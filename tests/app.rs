@@ -438,6 +438,33 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
         let file = s.isms.read_file("risks/R-004.md");
         assert!(file.contains("title: Cross-tenant data exposure"), "{file}");
         assert!(file.contains("impact: 5\n"), "nothing else changed: {file}");
+        // An impossible date is refused beside its field, and what was typed stays.
+        let next_review = s.find("[data-field=next_review]").await;
+        // Select the date, type over it, and leave the field (Tab).
+        s.client
+            .execute(
+                "arguments[0].select();",
+                vec![serde_json::to_value(&next_review).expect("an element serialises")],
+            )
+            .await
+            .expect("selecting the date");
+        next_review
+            .send_keys("2026-02-30\u{E004}")
+            .await
+            .expect("typing a date and Tab");
+        let message = s.text("[data-field-error=next_review]").await;
+        assert!(
+            message.contains("`2026-02-30` is not a date; write YYYY-MM-DD"),
+            "{message}"
+        );
+        assert_eq!(
+            next_review.prop("value").await.expect("a value").as_deref(),
+            Some("2026-02-30")
+        );
+        assert!(s
+            .isms
+            .read_file("risks/R-004.md")
+            .contains("\nnext_review: 2027-05-12\n"));
         // A reference to a risk that does not exist is refused beside its field, as
         // `isms check` would reject it.
         s.find("[data-field=related]")
