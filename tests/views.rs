@@ -766,3 +766,50 @@ fn every_dashboard_tile_and_heat_map_cell_drills_down_to_the_risks_it_counts() {
         }
     }
 }
+
+#[test]
+fn residual_counts_agree_between_the_dashboard_the_register_and_the_report() {
+    let s = committed();
+    let isms = Isms::open(s.path()).expect("opens");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    // R-013 has no residual rating recorded: it keeps its inherent one (Manage, 8).
+    let r013 = isms
+        .register(
+            &RegisterQuery {
+                search: Some("R-013".into()),
+                ..RegisterQuery::default()
+            },
+            today(),
+        )
+        .expect("the register")
+        .rows
+        .into_iter()
+        .find(|r| r.id == "R-013")
+        .expect("R-013");
+    assert_eq!(
+        (r013.residual_score, r013.residual_band),
+        (r013.score, r013.band)
+    );
+    assert_eq!(d.residual.unscored, 0);
+    // The report's distribution table says the same numbers.
+    let report = isms
+        .render_report(
+            ReportKind::RiskAssessment,
+            &isms_core::api::reports::ReportSource::Revision("HEAD".into()),
+            isms_core::api::reports::ReportFormat::Markdown,
+        )
+        .expect("the report");
+    for (label, count) in [
+        ("Unacceptable", d.residual.unacceptable),
+        ("Manage", d.residual.manage),
+        ("Acceptable", d.residual.acceptable),
+    ] {
+        let row = report
+            .markdown
+            .lines()
+            .find(|l| l.starts_with(&format!("| {label} (")))
+            .unwrap_or_else(|| panic!("no {label} row"));
+        let residual = row.rsplit('|').nth(1).expect("a residual cell").trim();
+        assert_eq!(residual, count.to_string(), "{row}");
+    }
+}

@@ -66,7 +66,7 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 }
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 3;
+const SCHEMA_VERSION: i32 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -903,14 +903,17 @@ fn insert_record(
     let (id, kind, title, body) = match record {
         AnyRecord::Risk(r) => {
             let inherent = methodology.and_then(|m| r.inherent(m));
-            let residual = methodology.and_then(|m| r.residual(m));
+            // The residual columns hold the rating after treatment: the one rule the
+            // dashboard, the register and the reports share.
+            let residual = methodology.and_then(|m| r.rating_after_treatment(m));
+            let (residual_likelihood, residual_impact) = r.levels_after_treatment().unzip();
             tx.prepare_cached(
                 "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
             )?
             .execute(params![
                 r.id, path, r.title, r.domain, r.status.as_str(), r.likelihood, r.impact,
                 inherent.map(|x| x.score), inherent.and_then(|x| x.band).map(|b| b.as_str()),
-                r.residual_likelihood, r.residual_impact, residual.map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str()),
+                residual_likelihood, residual_impact, residual.map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str()),
                 r.treatment.map(|t| t.as_str()), r.owner, r.provisional, date(r.reviewed_on), date(r.next_review), r.deferred_to,
                 json(&r.controls), json(&r.related), json(&r.themes), json(&r.cited_controls().to_vec())
             ])?;

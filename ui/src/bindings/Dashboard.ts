@@ -18,7 +18,8 @@ today: string,
  */
 inherent: BandCounts, 
 /**
- * Active risks per residual band (unscored: no residual rating yet).
+ * Active risks per band after treatment (`Risk::rating_after_treatment`: the
+ * recorded residual, else the inherent rating).
  */
 residual: BandCounts, 
 /**
@@ -26,7 +27,7 @@ residual: BandCounts,
  */
 inherent_map: HeatMap, 
 /**
- * Active risks by residual likelihood and impact.
+ * Active risks by likelihood and impact after treatment.
  */
 residual_map: HeatMap, 
 /**

@@ -112,11 +112,12 @@ pub struct Dashboard {
     pub today: NaiveDate,
     /// Active risks per inherent band.
     pub inherent: BandCounts,
-    /// Active risks per residual band (unscored: no residual rating yet).
+    /// Active risks per band after treatment (`Risk::rating_after_treatment`: the
+    /// recorded residual, else the inherent rating).
     pub residual: BandCounts,
     /// Active risks by inherent likelihood and impact.
     pub inherent_map: HeatMap,
-    /// Active risks by residual likelihood and impact.
+    /// Active risks by likelihood and impact after treatment.
     pub residual_map: HeatMap,
     /// Risks in the register, any status.
     pub risks: u32,

@@ -406,12 +406,21 @@ impl Risk {
         ))
     }
 
-    /// The rating the risk keeps after treatment, as reports count it: the recorded
-    /// residual, or the inherent rating where none is recorded (an accepted risk keeps
-    /// its score).
+    /// The likelihood and impact the risk keeps after treatment: the recorded residual
+    /// levels, or the inherent ones where no residual is recorded (nothing lowers a
+    /// risk until its treatment is recorded; an accepted risk keeps its score). The
+    /// one rule for the dashboard, the register and the reports.
+    pub fn levels_after_treatment(&self) -> Option<(u8, u8)> {
+        match (self.residual_likelihood, self.residual_impact) {
+            (Some(l), Some(i)) => Some((l, i)),
+            _ => Some((self.likelihood?, self.impact?)),
+        }
+    }
+
+    /// The rating the risk keeps after treatment ([`Risk::levels_after_treatment`]).
     pub fn rating_after_treatment(&self, methodology: &Methodology) -> Option<Rating> {
-        self.residual(methodology)
-            .or_else(|| self.inherent(methodology))
+        let (l, i) = self.levels_after_treatment()?;
+        Some(Rating::new(methodology, l, i))
     }
 }
 
