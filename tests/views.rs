@@ -813,3 +813,30 @@ fn residual_counts_agree_between_the_dashboard_the_register_and_the_report() {
         assert_eq!(residual, count.to_string(), "{row}");
     }
 }
+
+#[test]
+fn overdue_reviews_on_the_dashboard_cover_controlled_documents() {
+    let s = committed();
+    s.copy.edit(
+        "documents/information-security-policy.md",
+        "next_review: 2027-01-15",
+        "next_review: 2026-01-15",
+    );
+    s.copy.edit(
+        "documents/incident-response.md",
+        "next_review: 2027-04-01",
+        "next_review: 2026-02-01\nwithdrawn_on: 2026-03-01",
+    );
+    let isms = Isms::open(s.path()).expect("opens");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    let overdue: Vec<(&str, String)> = d
+        .overdue_documents
+        .iter()
+        .map(|o| (o.id.as_str(), o.next_review.to_string()))
+        .collect();
+    // The withdrawn one is not reviewed any more.
+    assert_eq!(
+        overdue,
+        [("information-security-policy", "2026-01-15".to_string())]
+    );
+}

@@ -3,6 +3,7 @@ import type { BandCounts } from "./BandCounts";
 import type { HeatMap } from "./HeatMap";
 import type { LoadError } from "./LoadError";
 import type { OverdueAction } from "./OverdueAction";
+import type { OverdueDocument } from "./OverdueDocument";
 import type { OverdueReview } from "./OverdueReview";
 
 /**
@@ -61,4 +62,8 @@ overdue_reviews: Array<OverdueReview>,
 /**
  * Open treatment actions past their due date, soonest first.
  */
-overdue_actions: Array<OverdueAction>, };
+overdue_actions: Array<OverdueAction>, 
+/**
+ * Controlled documents in force past their review date, soonest first.
+ */
+overdue_documents: Array<OverdueDocument>, };

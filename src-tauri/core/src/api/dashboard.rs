@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::register::RiskLink;
 use crate::catalogue;
-use crate::domain::{checks, Band, Methodology, Rating, RiskStatus, Treatment};
+use crate::domain::{checks, Band, Document, Methodology, Rating, RiskStatus, Treatment};
 use crate::isms::{Isms, RecordKind};
 use crate::{LoadError, Result};
 
@@ -88,6 +88,22 @@ pub struct OverdueReview {
     pub next_review: NaiveDate,
 }
 
+/// A controlled document in force whose review date has passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OverdueDocument {
+    /// The document id.
+    pub id: String,
+    /// Its file.
+    pub path: String,
+    /// Its title.
+    pub title: String,
+    /// Its owner role.
+    pub owner: String,
+    /// The review date that passed.
+    pub next_review: NaiveDate,
+}
+
 /// A treatment action past its due date and not done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -135,6 +151,8 @@ pub struct Dashboard {
     pub overdue_reviews: Vec<OverdueReview>,
     /// Open treatment actions past their due date, soonest first.
     pub overdue_actions: Vec<OverdueAction>,
+    /// Controlled documents in force past their review date, soonest first.
+    pub overdue_documents: Vec<OverdueDocument>,
 }
 
 impl Isms {
@@ -161,6 +179,7 @@ impl Isms {
             next_assessment: config.as_ref().map(|c| c.assessment.next),
             overdue_reviews: Vec::new(),
             overdue_actions: Vec::new(),
+            overdue_documents: Vec::new(),
         };
         for row in &rows {
             match row.status {
@@ -186,6 +205,21 @@ impl Isms {
         dashboard
             .overdue_reviews
             .sort_by(|a, b| (a.next_review, &a.risk.id).cmp(&(b.next_review, &b.risk.id)));
+        let (documents, _) = self.records_of::<Document>(RecordKind::Document)?;
+        for (doc, _) in &documents {
+            if let Some(due) = doc.review_overdue(today) {
+                dashboard.overdue_documents.push(OverdueDocument {
+                    id: doc.id.clone(),
+                    path: RecordKind::Document.path(&doc.id),
+                    title: doc.title.clone(),
+                    owner: doc.owner.clone(),
+                    next_review: due,
+                });
+            }
+        }
+        dashboard
+            .overdue_documents
+            .sort_by(|a, b| (a.next_review, &a.id).cmp(&(b.next_review, &b.id)));
         let (treatments, _) = self.records_of::<Treatment>(RecordKind::Treatment)?;
         for (t, _) in &treatments {
             for a in t.overdue_actions(today) {

@@ -192,6 +192,15 @@ impl FromRecord for Treatment {
     }
 }
 
+impl FromRecord for crate::domain::Document {
+    fn from_record(record: AnyRecord) -> Option<Self> {
+        match record {
+            AnyRecord::Document(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
 impl FromRecord for SoaEntry {
     fn from_record(record: AnyRecord) -> Option<Self> {
         match record {
