@@ -1160,6 +1160,20 @@ fn drill_down_from_the_dashboard_to_the_risks_a_tile_or_cell_counts() {
             !t.starts_with(&format!("{count} of"))
         })
         .await;
+        // A finding's file opens, as text, at the finding's line.
+        s.nav("dashboard").await;
+        let finding = s.find("[data-finding-file]").await;
+        let path = finding
+            .attr("data-finding-file")
+            .await
+            .expect("an attribute")
+            .expect("a path");
+        finding.click().await.expect("the finding's file opens");
+        let area = s.find("[data-file-text]").await;
+        assert_eq!(
+            area.attr("aria-label").await.expect("a label").as_deref(),
+            Some(format!("The text of {path}").as_str())
+        );
         s.finish().await;
     });
 }

@@ -13,6 +13,8 @@ export const app = $state({
   drill: null as Drill | null,
   /** The file open in the plain-text editor (a file that does not load). */
   filePath: null as string | null,
+  /** The line to select when the file opens (a finding's). */
+  fileLine: null as number | null,
   opened: null as Opened | null,
   reference: null as Reference | null,
   progress: null as Progress | null,
@@ -40,8 +42,9 @@ export function drill(d: Drill) {
 }
 
 /** Opens a file in the plain-text editor, to mend it. */
-export function mend(path: string) {
+export function mend(path: string, line: number | null = null) {
   app.filePath = path;
+  app.fileLine = line;
   app.view = "file";
 }
 
