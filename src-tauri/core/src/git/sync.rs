@@ -352,25 +352,21 @@ impl Isms {
             return Ok(PullOutcome::UpToDate);
         }
         self.require_clean(&repo)?;
-        let record_pull = |target: git2::Oid| -> Result<()> {
-            match &operation {
-                Some(op) => op.pulling(&super::recovery::pull_in_progress(&repo, head, target)?),
-                None => Ok(()),
-            }
-        };
         if repo.graph_descendant_of(upstream, head)? {
             refuse_unknown_resolutions(&[], resolutions)?;
-            record_pull(upstream)?;
             let target = repo.find_commit(upstream)?;
-            repo.checkout_tree(
-                target.as_object(),
-                Some(git2::build::CheckoutBuilder::new().safe()),
+            let moving = Moving {
+                branch: &branch,
+                head,
+                operation,
+            };
+            self.move_branch(
+                &repo,
+                moving,
+                upstream,
+                &target.tree()?,
+                "pull: fast-forward",
             )?;
-            repo.reference_matching(&branch, upstream, true, head, "pull: fast-forward")?;
-            if let Some(operation) = operation {
-                operation.pulled();
-            }
-            self.refresh_index_after_sync()?;
             return Ok(PullOutcome::FastForward {
                 commit: upstream.into(),
                 unresolved: with_conflict_markers(
@@ -406,38 +402,15 @@ impl Isms {
             file.write_into(&repo, &mut index)?;
         }
         let tree = repo.find_tree(index.write_tree_to(&repo)?)?;
-        let now = git2::Time::new(super::now_seconds(), 0);
-        let who = git2::Signature::new(&identity.name, &identity.email, &now)?;
         let message = format!("Merge {remote}/{short}\n");
-        let buffer = repo.commit_create_buffer(&who, &who, &message, &tree, &[&ours, &theirs])?;
-        let buffer = String::from_utf8(buffer.to_vec())
-            .map_err(|_| Error::Usage("names must be UTF-8".into()))?;
-        let commit = match signer {
-            Some(s) => repo.commit_signed(&buffer, &s.sign_git(buffer.as_bytes())?, None)?,
-            None => repo
-                .odb()?
-                .write(git2::ObjectType::Commit, buffer.as_bytes())?,
-        };
-        // The working tree first (it is clean, so this only writes what the merge
-        // brings), then the branch: an interruption leaves the merge result as
-        // uncommitted changes, never a branch whose files are missing, and the
-        // operation record says how to finish or undo it (git::recovery).
-        record_pull(commit)?;
-        repo.checkout_tree(
-            tree.as_object(),
-            Some(git2::build::CheckoutBuilder::new().safe()),
-        )?;
-        repo.reference_matching(
-            &branch,
-            commit,
-            true,
+        let commit = merge_commit(&repo, identity, signer, &message, &tree, [&ours, &theirs])?;
+        let moving = Moving {
+            branch: &branch,
             head,
-            &format!("pull: merge {remote}/{short}"),
-        )?;
-        if let Some(operation) = operation {
-            operation.pulled();
-        }
-        self.refresh_index_after_sync()?;
+            operation,
+        };
+        let reason = format!("pull: merge {remote}/{short}");
+        self.move_branch(&repo, moving, commit, &tree, &reason)?;
         let unresolved = with_conflict_markers(&repo, Some(&ours.tree()?), &tree)?;
         Ok(PullOutcome::Merged {
             commit: commit.into(),
@@ -445,6 +418,37 @@ impl Isms {
             renumbered,
             unresolved,
         })
+    }
+
+    /// Moves `moving.branch` from its head to `target`, whose tree is `tree`: the
+    /// working tree first (it is clean, so this only writes what the pull brings), then
+    /// the branch. An interruption leaves the new files as uncommitted changes, never a
+    /// branch whose files are missing, and the operation record says how to finish or
+    /// undo it (git::recovery).
+    fn move_branch(
+        &self,
+        repo: &git2::Repository,
+        moving: Moving,
+        target: git2::Oid,
+        tree: &git2::Tree,
+        reason: &str,
+    ) -> Result<()> {
+        if let Some(op) = &moving.operation {
+            op.pulling(&super::recovery::pull_in_progress(
+                repo,
+                moving.head,
+                target,
+            )?)?;
+        }
+        repo.checkout_tree(
+            tree.as_object(),
+            Some(git2::build::CheckoutBuilder::new().safe()),
+        )?;
+        repo.reference_matching(moving.branch, target, true, moving.head, reason)?;
+        if let Some(op) = moving.operation {
+            op.pulled();
+        }
+        self.refresh_index_after_sync()
     }
 
     fn require_clean(&self, repo: &git2::Repository) -> Result<()> {
@@ -485,6 +489,36 @@ fn with_conflict_markers(
         }
     }
     Ok(found)
+}
+
+/// A branch a pull moves: its name, where it was, and the operation that records the
+/// move.
+struct Moving<'a> {
+    branch: &'a str,
+    head: git2::Oid,
+    operation: Option<super::recovery::Operation>,
+}
+
+/// Writes the merge commit of `tree` with `parents`, signed when there is a signer.
+fn merge_commit(
+    repo: &git2::Repository,
+    identity: &Identity,
+    signer: Option<&Signer>,
+    message: &str,
+    tree: &git2::Tree,
+    parents: [&git2::Commit; 2],
+) -> Result<git2::Oid> {
+    let now = git2::Time::new(super::now_seconds(), 0);
+    let who = git2::Signature::new(&identity.name, &identity.email, &now)?;
+    let buffer = repo.commit_create_buffer(&who, &who, message, tree, &parents)?;
+    let buffer = String::from_utf8(buffer.to_vec())
+        .map_err(|_| Error::Usage("names must be UTF-8".into()))?;
+    Ok(match signer {
+        Some(s) => repo.commit_signed(&buffer, &s.sign_git(buffer.as_bytes())?, None)?,
+        None => repo
+            .odb()?
+            .write(git2::ObjectType::Commit, buffer.as_bytes())?,
+    })
 }
 
 /// A file both sides changed, merged: `None` bytes mean it is deleted.
