@@ -325,10 +325,21 @@ fn approved(b: &Board) -> String {
     id
 }
 
-/// A change to the records, committed, so that the next report differs.
+/// A change to the records, committed, so that the next report differs: R-004 (2 × 5,
+/// Manage) becomes Unacceptable, and the ISM brings the assessment's summary up to date
+/// with it, as a risk-assessment sign-off requires.
 fn rescore(b: &Board, likelihood: &str) {
+    assert!(
+        ["3", "4", "5"].contains(&likelihood),
+        "R-004 moves to Unacceptable"
+    );
     b.as_ingrid();
     b.s.ok(&["set", "R-004", &format!("likelihood={likelihood}")]);
+    b.s.copy.edit(
+        "assessments/2026.md",
+        "one Unacceptable,\ntwelve Manage",
+        "two Unacceptable,\neleven Manage",
+    );
     b.s.ok(&["commit", "-m", &format!("R-004 rescored to {likelihood}")]);
 }
 

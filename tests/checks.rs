@@ -83,6 +83,13 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             ".gitignore",
             |c| std::fs::remove_file(c.file(".gitignore")).expect("removed"),
         ),
+        (
+            "narrative-figures",
+            Severity::Error,
+            "assessments/2026.md",
+            // A rescore after the summary was written: 3 × 4 Manage becomes Unacceptable.
+            |c| c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 5"),
+        ),
         ("parse-error", Severity::Error, "risks/R-002.md", |c| {
             c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 9")
         }),
@@ -115,7 +122,14 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "soa-unjustified-exclusion",
             Severity::Error,
             "controls/6.3.md",
-            |c| c.edit("controls/6.3.md", "applicable: true", "applicable: false"),
+            |c| {
+                c.edit(
+                    "controls/6.3.md",
+                    "applicable: true\nstatus: implemented",
+                    "applicable: false\nstatus: not_implemented",
+                );
+                c.edit("controls/6.3.md", "reasons: [best_practice]\n", "");
+            },
         ),
         (
             "soa-excluded-but-cited",
@@ -124,8 +138,8 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             |c| {
                 c.edit(
                     "controls/8.26.md",
-                    "applicable: true",
-                    "applicable: false\njustification: Not needed",
+                    "applicable: true\nstatus: implemented",
+                    "applicable: false\nstatus: not_implemented\njustification: Not needed",
                 )
             },
         ),
@@ -358,8 +372,8 @@ fn findings_say_what_is_wrong_in_words_a_person_understands() {
     let copy = Copy::new();
     copy.edit(
         "controls/8.26.md",
-        "applicable: true",
-        "applicable: false\njustification: Not needed",
+        "applicable: true\nstatus: implemented",
+        "applicable: false\nstatus: not_implemented\njustification: Not needed",
     );
     copy.edit(
         "risks/R-013.md",
@@ -452,5 +466,52 @@ fn findings_about_a_field_point_to_its_line() {
     assert_eq!(
         at("isms.yaml", "roles.dpo"),
         line_of("isms.yaml", "  - id: dpo")
+    );
+}
+
+#[test]
+fn a_stale_count_in_the_narrative_is_named_at_its_line_with_the_true_count() {
+    let copy = Copy::new();
+    copy.edit("risks/R-002.md", "likelihood: 3", "likelihood: 5");
+    let report = check(copy.path());
+    let stale: Vec<(Option<usize>, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "narrative-figures")
+        .map(|f| (f.line, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        stale,
+        vec![
+            (
+                Some(32),
+                "the narrative says \"one Unacceptable\", but 2 active risks are Unacceptable (inherent); correct the text, or the scores"
+            ),
+            (
+                Some(33),
+                "the narrative says \"twelve Manage\", but 11 active risks are Manage (inherent); correct the text, or the scores"
+            ),
+        ]
+    );
+    let text = copy.read("assessments/2026.md");
+    assert!(text
+        .lines()
+        .nth(31)
+        .expect("line 32")
+        .contains("one Unacceptable"));
+    // Corrected text is clean again.
+    copy.edit(
+        "assessments/2026.md",
+        "one Unacceptable,\ntwelve Manage",
+        "two Unacceptable,\neleven Manage",
+    );
+    let report = check(copy.path());
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule.as_str() == "narrative-figures"),
+        "{:#?}",
+        report.findings
     );
 }

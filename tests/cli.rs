@@ -385,3 +385,95 @@ fn a_broken_isms_yaml_is_named_wherever_records_are_shown() {
         );
     }
 }
+
+#[test]
+fn a_treatment_is_written_from_nothing_its_actions_added_moved_and_edited() {
+    let copy = Copy::new();
+    let dir = copy.path().display().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--repo", dir.as_str()];
+        all.extend_from_slice(args);
+        isms(&all)
+    };
+    let (code, out, err) = run(&[
+        "new",
+        "treatment",
+        "--title",
+        "Harden the build pipeline",
+        "option=mitigate",
+        "risks=[R-004]",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("T-007"), "the next free id: {out}");
+    let (code, _, err) = run(&[
+        "add-action",
+        "T-007",
+        "description=Pin actions to commits, not tags",
+        "owner=sre-lead",
+        "due=2027-02-01",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&[
+        "add-action",
+        "T-007",
+        "description=Require review: two people",
+        "owner=ism",
+        "status=in_progress",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = copy.read("treatments/T-007.md");
+    let a1 = text.find("id: A1").expect("A1 is written");
+    let a2 = text.find("id: A2").expect("A2 is written");
+    assert!(a1 < a2, "{text}");
+    assert!(text.contains("decision: proposed"), "{text}");
+    assert!(
+        text.contains("status: planned"),
+        "planned unless told: {text}"
+    );
+    assert!(text.contains("\"Require review: two people\""), "{text}");
+
+    let (code, _, err) = run(&[
+        "set",
+        "T-007",
+        "actions.A2^=1",
+        "actions.A1.due=2027-03-01",
+        "risks+=R-002",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = copy.read("treatments/T-007.md");
+    assert!(
+        text.find("id: A2") < text.find("id: A1"),
+        "A2 moved first: {text}"
+    );
+    assert!(text.contains("due: 2027-03-01"), "{text}");
+    assert!(text.contains("risks: [R-004, R-002]"), "{text}");
+
+    // An impossible date, or an action for a record that is no treatment, is refused
+    // and nothing is written.
+    let before = copy.read("treatments/T-007.md");
+    let (code, _, err) = run(&[
+        "add-action",
+        "T-007",
+        "description=X",
+        "owner=ism",
+        "due=2027-02-30",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("treatments/T-007.md"), "{err}");
+    assert!(err.contains("due"), "{err}");
+    let (code, _, err) = run(&["add-action", "R-004", "description=X", "owner=ism"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("only treatments have actions"), "{err}");
+    assert_eq!(copy.read("treatments/T-007.md"), before);
+    // After A1 is removed, the next action is still A3: the highest number counts.
+    let (code, _, err) = run(&["set", "T-007", "actions-=A1"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&[
+        "add-action",
+        "T-007",
+        "description=Rotate the deploy keys",
+        "owner=sre-lead",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(copy.read("treatments/T-007.md").contains("id: A3"));
+}

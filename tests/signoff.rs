@@ -1016,3 +1016,35 @@ fn a_pushed_request_opens_its_pull_request_through_the_forge_api_with_a_token_fr
     assert!(out.contains("no token for github.com"), "{out}");
     b.s.fsck();
 }
+
+#[test]
+fn a_risk_assessment_whose_narrative_contradicts_its_figures_is_not_put_up_for_signoff() {
+    let b = Board::new();
+    b.as_ingrid();
+    // A rescore after the summary ("one Unacceptable, twelve Manage") was written.
+    b.s.ok(&["set", "R-002", "likelihood=5"]);
+    b.s.ok(&["commit", "-m", "R-002 rescored after the pentest"]);
+    let branches_before = b.s.git(&["branch", "--list", "signoff/*"]);
+    let (code, _, err) = b.s.isms(&["signoff", "start", "risk-assessment"]);
+    assert_ne!(code, 0, "refused");
+    assert!(err.contains("the report would contradict itself"), "{err}");
+    assert!(
+        err.contains("assessments/2026.md:32: the narrative says \"one Unacceptable\", but 2 active risks are Unacceptable (inherent)"),
+        "{err}"
+    );
+    assert!(err.contains("assessments/2026.md:33:"), "{err}");
+    assert_eq!(
+        b.s.git(&["branch", "--list", "signoff/*"]),
+        branches_before,
+        "no request was made"
+    );
+    // Corrected and committed, it goes up for sign-off.
+    b.s.copy.edit(
+        "assessments/2026.md",
+        "one Unacceptable,\ntwelve Manage",
+        "two Unacceptable,\neleven Manage",
+    );
+    b.s.ok(&["commit", "-m", "The summary follows the rescore"]);
+    let id = b.start(&["risk-assessment"]);
+    assert!(id.starts_with("risk-assessment-"), "{id}");
+}

@@ -690,3 +690,79 @@ fn an_outside_edit_racing_a_save_is_never_overwritten() {
         "{lost} of {edits} outside edits were overwritten ({saves} saves)"
     );
 }
+
+#[test]
+fn an_soa_entry_that_contradicts_itself_is_refused_with_its_reason() {
+    let copy = Copy::new();
+    let isms = Isms::open(copy.path()).expect("opens");
+    let before = copy.read("controls/7.4.md");
+    // 7.4 is implemented for best practice: excluding it alone would leave a control
+    // that is both not applicable and in place.
+    let err = isms
+        .set(
+            "7.4",
+            &set(&["applicable=false", "justification=Shared office"]),
+            None,
+            None,
+        )
+        .expect_err("not applicable yet implemented is refused");
+    let Error::Invalid(load) = &err else {
+        panic!("invalid: {err}")
+    };
+    assert_eq!(
+        (load.path.as_str(), load.field.as_deref(), load.line),
+        ("controls/7.4.md", Some("status"), Some(5))
+    );
+    assert!(
+        load.message
+            .contains("not applicable, yet its status is implemented"),
+        "{err}"
+    );
+    let err = isms
+        .set(
+            "7.4",
+            &set(&[
+                "applicable=false",
+                "status=not_implemented",
+                "justification=Shared office",
+            ]),
+            None,
+            None,
+        )
+        .expect_err("not applicable yet required for best practice is refused");
+    let Error::Invalid(load) = &err else {
+        panic!("invalid: {err}")
+    };
+    assert_eq!(load.field.as_deref(), Some("reasons"));
+    assert!(load.message.contains("included for best_practice"), "{err}");
+    assert_eq!(copy.read("controls/7.4.md"), before, "nothing was written");
+
+    isms.set(
+        "7.4",
+        &set(&[
+            "applicable=false",
+            "status=not_implemented",
+            "reasons=",
+            "justification=Shared office",
+        ]),
+        None,
+        None,
+    )
+    .expect("a consistent exclusion saves");
+    let text = copy.read("controls/7.4.md");
+    assert!(
+        text.contains("applicable: false\nstatus: not_implemented\n"),
+        "{text}"
+    );
+    assert!(!text.contains("reasons:"), "{text}");
+
+    // A hand edit that contradicts itself does not load, and says why.
+    copy.edit(
+        "controls/7.4.md",
+        "status: not_implemented",
+        "status: partial",
+    );
+    let err = isms.open_record("7.4").expect_err("does not load");
+    assert!(err.to_string().contains("controls/7.4.md"), "{err}");
+    assert!(err.to_string().contains("its status is partial"), "{err}");
+}

@@ -897,8 +897,20 @@ fn two_risks_added_under_one_id_are_both_kept_and_the_local_one_is_renumbered() 
     assert!(team.mine("treatments/T-008.md").contains("risks: [R-019]"));
     assert!(team.mine("risks/R-003.md").contains("R-019"));
     assert!(!team.mine("risks/R-003.md").contains("R-018"));
-    let (code, out, _) = team.ism.isms(&["check"]);
-    assert!(code == 0 || !out.contains("R-01"), "{out}");
+    // Nothing is wrong with the records kept (the summary's counts are stale now, as
+    // two risks were added: that is the narrative check's finding, not the merge's).
+    let (_, out, _) = team.ism.isms(&["check"]);
+    let errors: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(": error [") && !l.contains("[narrative-figures]"))
+        .collect();
+    assert!(errors.is_empty(), "{out}");
+    assert!(
+        out.contains(
+            "[narrative-figures] the narrative says \"Sixteen active risks\", but there are 18"
+        ),
+        "{out}"
+    );
     assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
     team.ism.ok(&["push"]);
     team.fsck();

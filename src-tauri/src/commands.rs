@@ -378,9 +378,10 @@ pub async fn set_fields(
     desk: State<'_, Desk>,
     id: String,
     edits: Vec<Assignment>,
+    body: Option<String>,
     base: Revision,
 ) -> Reply<Saved> {
-    desk.run(move |isms| isms.set(&id, &edits, None, Some(&base)))
+    desk.run(move |isms| isms.set(&id, &edits, body.as_deref(), Some(&base)))
         .await
 }
 
@@ -418,11 +419,29 @@ pub async fn save_section(
         .await
 }
 
-/// Creates a risk with the next free id.
+/// Creates a record: a risk or treatment with the next free id, others with `id`.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
-pub async fn new_risk(desk: State<'_, Desk>, edits: Vec<Assignment>) -> Reply<Saved> {
-    desk.run(move |isms| isms.create(RecordKind::Risk, None, &edits, None))
+pub async fn new_record(
+    desk: State<'_, Desk>,
+    kind: RecordKind,
+    id: Option<String>,
+    edits: Vec<Assignment>,
+) -> Reply<Saved> {
+    desk.run(move |isms| isms.create(kind, id.as_deref(), &edits, None))
+        .await
+}
+
+/// Adds an action to a treatment under the next free action id.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn add_action(
+    desk: State<'_, Desk>,
+    id: String,
+    fields: Vec<Assignment>,
+    base: Revision,
+) -> Reply<Saved> {
+    desk.run(move |isms| isms.add_action(&id, &fields, Some(&base)))
         .await
 }
 

@@ -173,7 +173,9 @@ pub(crate) enum Command {
     ///
     /// field=value replaces (an empty value removes the field), list+=item adds,
     /// list-=item removes, nested.path=value reaches into maps and lists of items with
-    /// an id (actions.A2.status=done). The record is validated before anything is written.
+    /// an id (actions.A2.status=done), list.item^=N moves an item to position N
+    /// (actions.A3^=1 makes A3 the first action). The record is validated before
+    /// anything is written.
     Set {
         /// The record id.
         id: String,
@@ -184,6 +186,19 @@ pub(crate) enum Command {
         body: Option<PathBuf>,
         /// The revision the change was decided on (`revision` in `isms show --format
         /// json`): refused if the file has changed since.
+        #[arg(long)]
+        base: Option<String>,
+    },
+    /// Add an action to a treatment under the next free action id (A1, A2, …); it is
+    /// planned unless status= says otherwise.
+    ///
+    /// Example: isms add-action T-002 "description=Rotate the API keys" owner=cto due=2027-02-01
+    AddAction {
+        /// The treatment id.
+        id: String,
+        /// The action's fields: description=…, owner=…, due=…, resources=…, status=….
+        fields: Vec<String>,
+        /// The revision the change was decided on: refused if the file has changed since.
         #[arg(long)]
         base: Option<String>,
     },

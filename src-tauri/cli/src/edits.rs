@@ -93,6 +93,25 @@ pub fn set(
     Ok(report(c.json, "Saved", &saved))
 }
 
+/// `isms add-action <treatment> field=value…`
+pub fn add_action(
+    c: &Ctx,
+    id: &str,
+    texts: &[String],
+    base: Option<String>,
+) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let fields = assignments(texts)?;
+    if fields.is_empty() {
+        return Err(usage(
+            "give the action's fields: description=… owner=… due=…",
+        ));
+    }
+    let base = base.map(isms_core::store::Revision);
+    let saved = isms.add_action(id, &fields, base.as_ref())?;
+    Ok(report(c.json, "Saved", &saved))
+}
+
 /// `isms close <id>`
 pub fn close(
     c: &Ctx,

@@ -184,6 +184,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             body,
             base,
         } => edits::set(&c, &id, &assignments, body, base),
+        Command::AddAction { id, fields, base } => edits::add_action(&c, &id, &fields, base),
         Command::Close { id, action, today } => edits::close(&c, &id, action.as_deref(), today),
         Command::Commit {
             message,

@@ -239,6 +239,16 @@ impl fmt::Display for ErrorCode {
 }
 
 impl Error {
+    /// A refused value of `field` in the file at `path`, without a line.
+    pub fn invalid(path: &str, field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid(LoadError {
+            path: path.to_string(),
+            line: None,
+            field: (!field.is_empty()).then(|| field.to_string()),
+            message: message.into(),
+        })
+    }
+
     /// The stable, machine-readable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -166,7 +166,7 @@ impl Isms {
                 }
                 (None, Some(id)) => id.to_string(),
                 (_, None) => {
-                    return Err(invalid(
+                    return Err(Error::invalid(
                         kind.folder(),
                         "id",
                         format!("a new {} needs an id", kind.as_str()),
@@ -220,19 +220,19 @@ impl Isms {
         let day = today.format("%Y-%m-%d").to_string();
         let assignments = match (&opened.record, action) {
             (AnyRecord::Treatment(_), Some(action)) => {
-                vec![Assignment::parse(&format!("actions.{action}.status=done")).map_err(|m| invalid(&opened.path, "actions", m))?]
+                vec![Assignment::parse(&format!("actions.{action}.status=done")).map_err(|m| Error::invalid(&opened.path, "actions", m))?]
             }
-            (_, Some(_)) => return Err(invalid(&opened.path, "actions", "only treatments have actions")),
+            (_, Some(_)) => return Err(Error::invalid(&opened.path, "actions", "only treatments have actions")),
             (AnyRecord::Risk(r), None) => {
                 if r.status == RiskStatus::Closed {
-                    return Err(invalid(&opened.path, "status", "the risk is already closed"));
+                    return Err(Error::invalid(&opened.path, "status", "the risk is already closed"));
                 }
                 vec![assignment("status", "closed")]
             }
             (AnyRecord::Treatment(t), None) => {
                 let open: Vec<&str> = t.open_actions().map(|a| a.id.as_str()).collect();
                 if !open.is_empty() {
-                    return Err(invalid(
+                    return Err(Error::invalid(
                         &opened.path,
                         "actions",
                         format!("{} still open; mark them done or cancelled first", open.join(", ")),
@@ -242,14 +242,14 @@ impl Isms {
             }
             (AnyRecord::Document(_), None) => vec![assignment("withdrawn_on", &day)],
             (AnyRecord::Control(_), None) => {
-                return Err(invalid(
+                return Err(Error::invalid(
                     &opened.path,
                     "applicable",
-                    format!("an SoA entry is never closed: every Annex A control stays in the SoA. To exclude it, set applicable=false with a justification (isms set {id} applicable=false justification=…)"),
+                    format!("an SoA entry is never closed: every Annex A control stays in the SoA. To exclude it, set applicable=false with a justification (isms set {id} applicable=false status=not_implemented reasons= justification=…)"),
                 ))
             }
             (AnyRecord::Assessment(_), None) => {
-                return Err(invalid(&opened.path, "id", "an assessment is a dated record and is not closed"))
+                return Err(Error::invalid(&opened.path, "id", "an assessment is a dated record and is not closed"))
             }
         };
         self.set(id, &assignments, None, Some(&opened.revision))
@@ -512,15 +512,6 @@ fn assignment(field: &str, value: &str) -> Assignment {
     }
 }
 
-fn invalid(path: &str, field: &str, message: impl Into<String>) -> Error {
-    Error::Invalid(LoadError {
-        path: path.to_string(),
-        line: None,
-        field: (!field.is_empty()).then(|| field.to_string()),
-        message: message.into(),
-    })
-}
-
 fn first_error(errors: Vec<LoadError>) -> Error {
     Error::Invalid(
         errors
@@ -544,7 +535,7 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
         RecordKind::Treatment => (vec![assignment("decision", "proposed")], String::new()),
         RecordKind::Control => {
             let id = id.ok_or_else(|| {
-                invalid(
+                Error::invalid(
                     kind.folder(),
                     "id",
                     "give the Annex A control id, e.g. 5.37",
@@ -554,7 +545,7 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
                 .into_iter()
                 .find(|c| c.id == id)
                 .ok_or_else(|| {
-                    invalid(
+                    Error::invalid(
                         &kind.path(id),
                         "id",
                         format!("`{id}` is not an ISO/IEC 27001:2022 Annex A control"),
@@ -588,7 +579,7 @@ fn new_record_text(
         check_assignable(kind, path, a)?;
     }
     all.extend(assignments.iter().cloned());
-    let front = edit::apply("", &all).map_err(|message| invalid(path, "", message))?;
+    let front = edit::apply("", &all).map_err(|message| Error::invalid(path, "", message))?;
     let draft = frontmatter::Source {
         bom: false,
         crlf: false,
@@ -616,7 +607,7 @@ fn new_record_text(
 fn check_assignable(kind: RecordKind, path: &str, a: &Assignment) -> Result<()> {
     let field = a.field();
     if field == "id" {
-        return Err(invalid(
+        return Err(Error::invalid(
             path,
             "id",
             "the id is the file name and does not change; titles can change freely",
@@ -628,7 +619,7 @@ fn check_assignable(kind: RecordKind, path: &str, a: &Assignment) -> Result<()> 
     let hint = crate::domain::words::closest(field, kind.keys())
         .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default();
-    Err(invalid(
+    Err(Error::invalid(
         path,
         field,
         format!("a {} has no field `{field}`{hint}", kind.as_str()),
@@ -645,7 +636,7 @@ fn check_new_id(kind: RecordKind, id: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(invalid(
+        Err(Error::invalid(
             &format!("{}/{id}.md", kind.folder()),
             "id",
             format!("`{id}` cannot be a file name; use letters, digits, `-`, `_` and `.`"),

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, FileText, NewIsms, Opened, Progress, Published, PullOutcome, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, FileText, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -48,11 +48,14 @@ export const api = {
   reference: () => call<Reference>("reference"),
   register: (query: RegisterQuery) => call<Register>("register", { query }),
   risk: (id: string) => call<RiskView>("risk", { id }),
-  setFields: (id: string, edits: Assignment[], base: string) =>
-    call<Saved>("set_fields", { id, edits, base }),
+  setFields: (id: string, edits: Assignment[], base: string, body: string | null = null) =>
+    call<Saved>("set_fields", { id, edits, body, base }),
   saveSection: (id: string, heading: string, markdown: string, base: string) =>
     call<Saved>("save_section", { id, heading, markdown, base }),
-  newRisk: (edits: Assignment[]) => call<Saved>("new_risk", { edits }),
+  newRecord: (kind: RecordKind, id: string | null, edits: Assignment[]) =>
+    call<Saved>("new_record", { kind, id, edits }),
+  addAction: (id: string, fields: Assignment[], base: string) =>
+    call<Saved>("add_action", { id, fields, base }),
   fileText: (path: string) => call<FileText>("file_text", { path }),
   saveFileText: (path: string, text: string, base: string) => call<string>("save_file_text", { path, text, base }),
   renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),

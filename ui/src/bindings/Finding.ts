@@ -19,7 +19,9 @@ severity: Severity,
  */
 path: string, 
 /**
- * The line, when the finding is about one line.
+ * The line, when the finding is about one line. A finding about a record's
+ * narrative (`field` is `body`) counts it from the body's first line until
+ * `Isms::findings` turns it into the file's line.
  */
 line: number | null, 
 /**

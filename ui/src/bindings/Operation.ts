@@ -3,4 +3,4 @@
 /**
  * How an assignment changes its field.
  */
-export type Operation = "set" | "add" | "remove";
+export type Operation = "set" | "add" | "remove" | "move";

@@ -3,6 +3,7 @@ import type { ActionStatus } from "./ActionStatus";
 import type { AnnexAControl } from "./AnnexAControl";
 import type { Choice } from "./Choice";
 import type { ControlStatus } from "./ControlStatus";
+import type { Decision } from "./Decision";
 import type { Methodology } from "./Methodology";
 import type { Rating } from "./Rating";
 import type { ReportChoice } from "./ReportChoice";
@@ -64,6 +65,14 @@ control_statuses: Array<ControlStatus>,
  * Treatment action status words.
  */
 action_statuses: Array<ActionStatus>, 
+/**
+ * Why a control is included besides the risks citing it: `(word, label)`.
+ */
+inclusion_reasons: Array<Choice>, 
+/**
+ * Management's decisions on a treatment.
+ */
+decisions: Array<Decision>, 
 /**
  * The body sections of a risk, in order.
  */

@@ -26,6 +26,10 @@ export const app = $state({
   searchFocus: 0,
   /** The new-risk form is open. */
   newRisk: false,
+  /** The risk the treatment plan opens a new treatment for, taken once. */
+  newTreatmentFor: null as string | null,
+  /** The treatment the treatment plan scrolls to, taken once. */
+  treatmentId: null as string | null,
   /** The launch is being measured (a `bench` build started with --report-ready). */
   measuring: false,
 });
@@ -33,6 +37,18 @@ export const app = $state({
 export function go(view: View, riskId: string | null = null) {
   app.view = view;
   app.riskId = riskId;
+}
+
+/** Opens the treatment plan with a new treatment for `riskId`. */
+export function treat(riskId: string) {
+  app.newTreatmentFor = riskId;
+  go("treatments");
+}
+
+/** Opens the treatment plan at treatment `id`. */
+export function showTreatment(id: string) {
+  app.treatmentId = id;
+  go("treatments");
 }
 
 /** Opens the register on the risks a dashboard tile or heat-map cell counts. */
@@ -57,4 +73,14 @@ export function notify(text: string, kind: "ok" | "error" | "info" = "ok") {
 
 export function changed() {
   app.revision += 1;
+}
+
+/** A role by its title, as isms.yaml names it (the id when it names no role). */
+export function roleTitle(id: string): string {
+  return app.reference?.roles.find((r) => r.id === id)?.label ?? id;
+}
+
+/** A risk domain by its name, as isms.yaml names it. */
+export function domainTitle(id: string): string {
+  return app.reference?.domains.find((d) => d.id === id)?.label ?? id;
 }

@@ -57,3 +57,7 @@ export type { RiskStatus } from "../bindings/RiskStatus";
 export type { TreatmentOption } from "../bindings/TreatmentOption";
 export type { ControlStatus } from "../bindings/ControlStatus";
 export type { ActionStatus } from "../bindings/ActionStatus";
+export type { RecordKind } from "../bindings/RecordKind";
+export type { Treatment } from "../bindings/Treatment";
+export type { Action } from "../bindings/Action";
+export type { Decision } from "../bindings/Decision";

@@ -257,17 +257,25 @@ impl Isms {
     /// an editor (and a person) can go straight to it.
     fn point_to_lines(&self, findings: &mut [checks::Finding]) {
         let mut texts: std::collections::HashMap<String, Option<String>> = Default::default();
-        for f in findings.iter_mut().filter(|f| f.line.is_none()) {
+        for f in findings.iter_mut() {
             let Some(field) = f.field.as_deref() else {
                 continue;
             };
+            let in_body = field == "body";
+            if f.line.is_some() && !in_body {
+                continue;
+            }
             let text = texts
                 .entry(f.path.clone())
                 .or_insert_with(|| self.read_text(&f.path).ok());
             let front_matter = f.path != crate::domain::CONFIG_FILE;
-            f.line = text
-                .as_deref()
-                .and_then(|t| crate::format::line_of_field(t, field, front_matter));
+            f.line = match (text.as_deref(), f.line) {
+                (Some(t), Some(line)) if in_body => {
+                    crate::format::body_first_line(t).map(|first| first + line - 1)
+                }
+                (Some(t), _) => crate::format::line_of_field(t, field, front_matter),
+                (None, _) => None,
+            };
         }
     }
 }

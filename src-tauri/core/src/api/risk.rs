@@ -9,8 +9,8 @@ use super::register::RiskLink;
 use super::{choice, methodology_of};
 use crate::catalogue::{self, AnnexAControl};
 use crate::domain::{
-    sections, ActionStatus, ControlStatus, IsmsConfig, Methodology, Rating, Risk, RiskStatus,
-    TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS,
+    sections, ActionStatus, ControlStatus, Decision, InclusionReason, IsmsConfig, Methodology,
+    Rating, Risk, RiskStatus, TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS,
 };
 use crate::isms::{AnyRecord, Isms, RecordKind, Revision};
 use crate::report::ReportKind;
@@ -80,6 +80,10 @@ pub struct Reference {
     pub control_statuses: Vec<ControlStatus>,
     /// Treatment action status words.
     pub action_statuses: Vec<ActionStatus>,
+    /// Why a control is included besides the risks citing it: `(word, label)`.
+    pub inclusion_reasons: Vec<Choice>,
+    /// Management's decisions on a treatment.
+    pub decisions: Vec<Decision>,
     /// The body sections of a risk, in order.
     pub risk_sections: Vec<String>,
     /// The sections that only the confidential register shows.
@@ -139,10 +143,8 @@ impl Isms {
             .map_err(|mut errors| Error::Invalid(errors.remove(0)))?;
         let (assessments, _) =
             self.records_of::<crate::domain::Assessment>(RecordKind::Assessment)?;
-        let themes = assessments
-            .iter()
-            .max_by_key(|(a, _)| (a.performed_on, a.id.clone()))
-            .map(|(a, _)| a.themes.iter().map(|t| choice(&t.id, &t.title)).collect())
+        let themes = crate::domain::latest_assessment(assessments.iter().map(|(a, _)| a))
+            .map(|a| a.themes.iter().map(|t| choice(&t.id, &t.title)).collect())
             .unwrap_or_default();
         let words = |all: &[&str]| all.iter().map(|w| w.to_string()).collect();
         let ratings = (1..=5u8)
@@ -173,6 +175,11 @@ impl Isms {
             treatment_options: TreatmentOption::ALL.to_vec(),
             control_statuses: ControlStatus::ALL.to_vec(),
             action_statuses: ActionStatus::ALL.to_vec(),
+            inclusion_reasons: InclusionReason::ALL
+                .iter()
+                .map(|r| choice(r.as_str(), r.label()))
+                .collect(),
+            decisions: Decision::ALL.to_vec(),
             risk_sections: words(&RISK_SECTIONS),
             internal_sections: words(&INTERNAL_SECTIONS),
             reports: ReportKind::ALL

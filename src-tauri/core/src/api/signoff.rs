@@ -43,6 +43,10 @@ pub struct SignoffBoard {
     /// The ISMS files changed since the last commit, which a document put up for
     /// sign-off now would not include.
     pub uncommitted: Vec<String>,
+    /// Figures in the current assessment's narrative at the last commit that its risks
+    /// do not bear out, with their files' lines: a risk-assessment sign-off is refused
+    /// until they are corrected.
+    pub contradictions: Vec<crate::domain::checks::Finding>,
 }
 
 /// One request on the sign-off screen.
@@ -85,9 +89,11 @@ impl Isms {
                 requests: Vec::new(),
                 nothing_committed: true,
                 uncommitted,
+                contradictions: Vec::new(),
             });
         }
         let verification = self.signoff_verify(&VerifyOptions::default())?;
+        let head = repo.head()?.peel_to_commit()?;
         let me = crate::git::identity(self, session.settings).ok();
         let config = self.load_config().ok();
         let person = me.as_ref().and_then(|me| {
@@ -143,6 +149,7 @@ impl Isms {
             requests: cards,
             nothing_committed: false,
             uncommitted,
+            contradictions: crate::signoff::narrative_contradictions(&repo, &head)?,
         })
     }
 

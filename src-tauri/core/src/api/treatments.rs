@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use super::register::RiskLink;
 use crate::domain::Treatment;
-use crate::isms::{Isms, RecordKind, Revision};
-use crate::{LoadError, Result};
+use crate::format::edit::{Assignment, Operation};
+use crate::isms::{AnyRecord, Isms, RecordKind, Revision};
+use crate::store::Saved;
+use crate::{Error, LoadError, Result};
 
 /// One treatment on the treatment plan screen.
 #[derive(Debug, Clone, Serialize)]
@@ -57,5 +59,51 @@ impl Isms {
             treatments,
             errors,
         })
+    }
+}
+
+impl Isms {
+    /// Adds an action to treatment `id` under the next free action id
+    /// (`Treatment::next_action_id`). `fields` name the action's own fields
+    /// (`description=…`, `owner=…`, `due=…`); it is `planned` unless they say otherwise.
+    /// `base` is the revision the change was decided on.
+    pub fn add_action(
+        &self,
+        id: &str,
+        fields: &[Assignment],
+        base: Option<&Revision>,
+    ) -> Result<Saved> {
+        let opened = self.open_record(id)?;
+        let AnyRecord::Treatment(treatment) = &opened.record else {
+            return Err(Error::invalid(
+                &opened.path,
+                "actions",
+                "only treatments have actions",
+            ));
+        };
+        let action = treatment.next_action_id();
+        let mut edits = vec![Assignment {
+            path: vec!["actions".into()],
+            operation: Operation::Add,
+            value: format!("{{id: {action}}}"),
+        }];
+        if !fields.iter().any(|f| f.path == ["status"]) {
+            edits.push(Assignment {
+                path: vec!["actions".into(), action.clone(), "status".into()],
+                operation: Operation::Set,
+                value: "planned".into(),
+            });
+        }
+        edits.extend(fields.iter().map(|f| {
+            Assignment {
+                path: ["actions", action.as_str()]
+                    .into_iter()
+                    .map(str::to_string)
+                    .chain(f.path.iter().cloned())
+                    .collect(),
+                ..f.clone()
+            }
+        }));
+        self.set(id, &edits, None, Some(base.unwrap_or(&opened.revision)))
     }
 }

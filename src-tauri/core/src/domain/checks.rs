@@ -39,7 +39,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The file, relative to the repository root.
     pub path: String,
-    /// The line, when the finding is about one line.
+    /// The line, when the finding is about one line. A finding about a record's
+    /// narrative (`field` is `body`) counts it from the body's first line until
+    /// `Isms::findings` turns it into the file's line.
     pub line: Option<usize>,
     /// The field concerned, dotted (`actions.A2.owner`), when there is one: the app
     /// shows the finding beside it, and the line is found from it.
@@ -160,6 +162,9 @@ pub enum Rule {
     /// Git does not ignore the temporary files of saves, so `git add -A` would commit
     /// one left by a killed save.
     TemporariesNotIgnored,
+    /// A figure in the current assessment's narrative ("one Unacceptable") that the
+    /// register does not bear out.
+    NarrativeFigures,
 }
 super::words::words!(Rule);
 
@@ -190,6 +195,7 @@ impl Rule {
             Rule::ActionOverdue => actions_overdue,
             Rule::TemporaryCommitted => temporaries_committed,
             Rule::TemporariesNotIgnored => temporaries_not_ignored,
+            Rule::NarrativeFigures => narrative_figures,
         }
     }
 }
@@ -310,6 +316,18 @@ impl Found {
             path,
             line: None,
             field: field.map(str::to_string),
+            message,
+        });
+    }
+
+    /// A finding at `line` of the record's body, counted from the body's first line.
+    fn push_body(&mut self, severity: Severity, path: String, line: usize, message: String) {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity,
+            path,
+            line: Some(line),
+            field: Some("body".into()),
             message,
         });
     }
@@ -883,6 +901,34 @@ fn temporaries_not_ignored(scope: &Scope, out: &mut Found) {
                 "git does not ignore the temporary files of saves, so `git add -A` can commit one that a killed save left behind: add the line `{}`",
                 super::TEMPORARY_FILES
             ),
+        );
+    }
+}
+
+/// Figures in the current assessment's narrative that the active risks do not bear
+/// out (`narrative::disagreements`).
+fn narrative_figures(scope: &Scope, found: &mut Found) {
+    let (Some(config), Some(assessment)) = (
+        scope.config,
+        super::latest_assessment(&scope.records.assessments),
+    ) else {
+        return;
+    };
+    // With a risk that does not load the counts are not known; its parse error says so.
+    if scope
+        .load_errors
+        .iter()
+        .any(|e| matches!(RecordKind::of_path(&e.path), Some((RecordKind::Risk, _))))
+    {
+        return;
+    }
+    let risks: Vec<&Risk> = scope.records.risks.iter().collect();
+    for d in super::narrative::disagreements(&assessment.body, &risks, &config.methodology) {
+        found.push_body(
+            Severity::Error,
+            RecordKind::Assessment.path(&assessment.id),
+            d.stated.line,
+            d.message(),
         );
     }
 }

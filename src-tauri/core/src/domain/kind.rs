@@ -12,7 +12,7 @@ pub const CONFIG_FILE: &str = "isms.yaml";
 pub const TEMPORARY_FILES: &str = ".*.tmp";
 
 /// The kinds of record files, each in its own folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {

@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod config;
 pub mod kind;
+pub mod narrative;
 pub mod people;
 pub mod records;
 pub mod references;

@@ -187,6 +187,18 @@ pub enum InclusionReason {
 }
 words!(InclusionReason);
 
+impl InclusionReason {
+    /// The reason as people read it: "best practice".
+    pub fn label(self) -> &'static str {
+        match self {
+            InclusionReason::Legal => "legal",
+            InclusionReason::Contractual => "contractual",
+            InclusionReason::Business => "business",
+            InclusionReason::BestPractice => "best practice",
+        }
+    }
+}
+
 /// Management's decision on a treatment.
 #[derive(
     Debug,
@@ -499,6 +511,37 @@ pub struct SoaEntry {
     pub body: String,
 }
 
+impl SoaEntry {
+    /// Why the entry contradicts itself, with the field at fault: a control that is not
+    /// applicable is neither in place nor required. Such an entry is refused where it is
+    /// read (the one rule for the reader, the app and `isms set`).
+    pub fn contradiction(&self) -> Option<(&'static str, String)> {
+        if self.applicable {
+            return None;
+        }
+        if self.status != ControlStatus::NotImplemented {
+            return Some((
+                "status",
+                format!(
+                    "the control is not applicable, yet its status is {}: an excluded control is not_implemented; mark it applicable or set status: not_implemented",
+                    self.status.as_str()
+                ),
+            ));
+        }
+        if !self.reasons.is_empty() {
+            let reasons: Vec<&str> = self.reasons.iter().map(|r| r.as_str()).collect();
+            return Some((
+                "reasons",
+                format!(
+                    "the control is not applicable, yet included for {}: remove the reasons or mark it applicable",
+                    reasons.join(", ")
+                ),
+            ));
+        }
+        None
+    }
+}
+
 /// An action of a treatment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -553,6 +596,18 @@ impl Treatment {
         self.actions.iter().filter(move |a| {
             committed && a.status.is_open() && a.due.is_some_and(|due| due < today)
         })
+    }
+
+    /// The id a new action takes: `A` and one more than the highest number in use
+    /// (`A3` after `A1`, `A2`; still `A3` once `A1` is removed).
+    pub fn next_action_id(&self) -> String {
+        let highest = self
+            .actions
+            .iter()
+            .filter_map(|a| a.id.strip_prefix('A')?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0);
+        format!("A{}", highest + 1)
     }
 
     /// The actions still to be done (planned or in progress).
@@ -628,6 +683,16 @@ pub struct Assessment {
     pub improvements: Vec<String>,
     /// The markdown body.
     pub body: String,
+}
+
+/// The current assessment: the latest by date, then by id. The one rule for the
+/// report, the pickers' themes and the checks.
+pub fn latest_assessment<'a>(
+    assessments: impl IntoIterator<Item = &'a Assessment>,
+) -> Option<&'a Assessment> {
+    assessments
+        .into_iter()
+        .max_by(|a, b| a.performed_on.cmp(&b.performed_on).then(a.id.cmp(&b.id)))
 }
 
 /// A front-matter key ISMS Desk does not read. It is kept as written; the checks point

@@ -25,6 +25,9 @@ pub enum Operation {
     Add,
     /// `field-=value`: remove an item from a list (by value, or by `id` for lists of maps).
     Remove,
+    /// `actions.A3^=1`: move the list item `A3` to a position, counted from 1 (the
+    /// first); a position past the end moves it last.
+    Move,
 }
 
 /// One `field=value` assignment: typed as it crosses into the core from the app, and
@@ -41,7 +44,7 @@ pub struct Assignment {
 }
 
 impl Assignment {
-    /// Reads `field=value`, `field+=value` or `field-=value`.
+    /// Reads `field=value`, `field+=value`, `field-=value` or `field.item^=position`.
     pub fn parse(text: &str) -> Result<Assignment, String> {
         let eq = text
             .find('=')
@@ -52,6 +55,8 @@ impl Assignment {
             (key, operation) = (k, Operation::Add);
         } else if let Some(k) = key.strip_suffix('-') {
             (key, operation) = (k, Operation::Remove);
+        } else if let Some(k) = key.strip_suffix('^') {
+            (key, operation) = (k, Operation::Move);
         }
         let path: Vec<String> = key.trim().split('.').map(str::to_string).collect();
         if path.iter().any(String::is_empty) {
@@ -193,11 +198,29 @@ fn assign(node: &mut Node, path: &[String], a: &Assignment) -> Result<(), String
             assign(node, path, a)
         }
         Value::Seq(items) => {
-            let item = items
-                .iter_mut()
-                .find(|item| id_of(item) == Some(segment.as_str()))
+            let at = items
+                .iter()
+                .position(|item| id_of(item) == Some(segment.as_str()))
                 .ok_or_else(|| format!("{}: no item has id `{segment}`", a.dotted()))?;
-            assign(item, rest, a)
+            if rest.is_empty() && a.operation == Operation::Move {
+                let position: usize =
+                    a.value
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|&p| p >= 1)
+                        .ok_or_else(|| {
+                            format!(
+                                "{}: `{}` is not a position; positions count from 1",
+                                a.dotted(),
+                                a.value
+                            )
+                        })?;
+                let item = items.remove(at);
+                items.insert((position - 1).min(items.len()), item);
+                return Ok(());
+            }
+            assign(&mut items[at], rest, a)
         }
         other => Err(format!(
             "{}: `{segment}` cannot be found inside {}",
@@ -211,6 +234,12 @@ fn assign(node: &mut Node, path: &[String], a: &Assignment) -> Result<(), String
 fn change(node: &mut Node, a: &Assignment) -> Result<(), String> {
     let value = value_node(&a.value)?;
     match a.operation {
+        Operation::Move => {
+            return Err(format!(
+                "{}: ^= moves an item of a list; name the item, as in actions.A2^=1",
+                a.dotted()
+            ))
+        }
         Operation::Set => *node = value,
         Operation::Add => match &mut node.value {
             Value::Seq(items) => items.push(value),
@@ -417,6 +446,40 @@ mod tests {
         assert!(
             out.contains("\"Require MFA, with a grace period of 60 days\""),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn a_list_item_moves_to_a_position_and_a_new_one_is_filled_in() {
+        let front = "actions:\n  - id: A1\n    x-note: kept\n  - id: A2\n  - id: A3\n";
+        let out = run(front, &["actions.A3^=1"]).expect("moves");
+        assert_eq!(
+            out,
+            "actions: [{id: A3}, {id: A1, x-note: kept}, {id: A2}]\n"
+        );
+        let out = run(front, &["actions.A1^=9"]).expect("past the end is last");
+        assert_eq!(
+            out,
+            "actions: [{id: A2}, {id: A3}, {id: A1, x-note: kept}]\n"
+        );
+        for bad in ["actions.A1^=0", "actions.A1^=first"] {
+            let err = run(front, &[bad]).expect_err("not a position");
+            assert!(err.contains("positions count from 1"), "{err}");
+        }
+        let err = run(front, &["actions^=1"]).expect_err("names no item");
+        assert!(err.contains("name the item"), "{err}");
+        // A new item by id, then its fields as typed.
+        let out = run(
+            "actions: []\n",
+            &[
+                "actions+={id: A1}",
+                "actions.A1.description=Train staff: twice, yearly",
+            ],
+        )
+        .expect("adds");
+        assert_eq!(
+            out,
+            "actions: [{id: A1, description: \"Train staff: twice, yearly\"}]\n"
         );
     }
 

@@ -165,6 +165,12 @@ pub fn write_record(
     source.join()
 }
 
+/// The line of a record file on which its body (after the closing `---`) begins.
+pub fn body_first_line(text: &str) -> Option<usize> {
+    let source = frontmatter::split(text).ok()?;
+    Some(frontmatter::FRONT_MATTER_FIRST_LINE + source.front.lines().count() + 1)
+}
+
 /// The line of `field` (dotted: `acceptance.memo`, `actions.A2.due`) in a file's text,
 /// counted from the file's first line: in a record, within its front matter; in
 /// `isms.yaml` (`front_matter` false), in the whole file. An item of a list of

@@ -376,7 +376,7 @@ pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEnt
         );
         let justification = r.opt_text(f, "justification");
         let evidence = r.list(f, "evidence");
-        Some(SoaEntry {
+        let entry = SoaEntry {
             id: id?,
             title,
             applicable: applicable?,
@@ -386,7 +386,11 @@ pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEnt
             justification,
             evidence,
             body,
-        })
+        };
+        if let Some((field, message)) = entry.contradiction() {
+            r.error(f.line_of(field), field, message);
+        }
+        Some(entry)
     })
 }
 

@@ -105,6 +105,9 @@ impl Isms {
                 open.id
             )));
         }
+        if kind == SignoffKind::RiskAssessment {
+            refuse_contradicting_narrative(&repo, &head)?;
+        }
         let markdown = self.document_to_sign(&repo, kind, subject, &head, &authority)?;
         let (seconds, offset) = when.unwrap_or_else(|| (crate::git::now_seconds(), 0));
         let id = new_request_id(&repo, &verification, kind, subject, (seconds, offset));
@@ -872,4 +875,67 @@ impl Isms {
         )?);
         Ok(published)
     }
+}
+
+/// Refuses a risk-assessment sign-off whose report would contradict itself
+/// ([`narrative_contradictions`]).
+fn refuse_contradicting_narrative(repo: &git2::Repository, head: &git2::Commit) -> Result<()> {
+    let lines: Vec<String> = narrative_contradictions(repo, head)?
+        .iter()
+        .map(|f| format!("{}:{}: {}", f.path, f.line.unwrap_or(1), f.message))
+        .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Signoff(format!(
+        "the report would contradict itself, so it is not put up for sign-off:\n{}\nCorrect the narrative (or the scores), commit, and start again.",
+        lines.join("\n")
+    )))
+}
+
+/// The figures in the current assessment's narrative at `head` that the risks at
+/// `head` do not bear out (`domain::narrative`), as findings of the check
+/// `narrative-figures` with the file's lines.
+pub(crate) fn narrative_contradictions(
+    repo: &git2::Repository,
+    head: &git2::Commit,
+) -> Result<Vec<crate::domain::checks::Finding>> {
+    let snapshot = crate::git::changes::Snapshot::at(repo, &head.id().to_string())?;
+    let Some(config) = &snapshot.config else {
+        return Ok(Vec::new());
+    };
+    let mut risks = Vec::new();
+    let mut assessments = Vec::new();
+    for record in snapshot.records.values() {
+        match record {
+            crate::repository::AnyRecord::Risk(r) => risks.push(r),
+            crate::repository::AnyRecord::Assessment(a) => assessments.push(a),
+            _ => {}
+        }
+    }
+    let Some(assessment) = crate::domain::latest_assessment(assessments) else {
+        return Ok(Vec::new());
+    };
+    let wrong =
+        crate::domain::narrative::disagreements(&assessment.body, &risks, &config.methodology);
+    let path = crate::repository::RecordKind::Assessment.path(&assessment.id);
+    let text = head
+        .tree()
+        .ok()
+        .and_then(|tree| tree.get_path(std::path::Path::new(&path)).ok())
+        .and_then(|entry| entry.to_object(repo).ok()?.into_blob().ok())
+        .map(|blob| String::from_utf8_lossy(blob.content()).into_owned())
+        .unwrap_or_default();
+    let first = crate::format::body_first_line(&text).unwrap_or(1);
+    Ok(wrong
+        .iter()
+        .map(|d| crate::domain::checks::Finding {
+            rule: crate::domain::checks::Rule::NarrativeFigures,
+            severity: crate::domain::checks::Severity::Error,
+            path: path.clone(),
+            line: Some(first + d.stated.line - 1),
+            field: Some("body".into()),
+            message: d.message(),
+        })
+        .collect())
 }

@@ -34,6 +34,7 @@ pub mod forge;
 pub mod signed;
 pub mod verify;
 
+pub(crate) use flow::narrative_contradictions;
 pub use flow::{Published, Signed, Started};
 pub use verify::{
     root_key_of, verify, Approval, Judgement, Problem, ProblemCode, RequestState,

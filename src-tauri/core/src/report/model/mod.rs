@@ -65,10 +65,7 @@ impl<'a> AtCommit<'a> {
 
     /// The latest assessment (by date, then id).
     fn latest_assessment(&self) -> Option<&'a Assessment> {
-        self.assessments
-            .iter()
-            .max_by(|a, b| a.performed_on.cmp(&b.performed_on).then(a.id.cmp(&b.id)))
-            .copied()
+        crate::domain::latest_assessment(self.assessments.iter().copied())
     }
 }
 

@@ -155,11 +155,7 @@ fn control_row(
     if !risks.is_empty() {
         why.push(format!("Treats {}", risks.join(", ")));
     }
-    let reasons: Vec<String> = e
-        .reasons
-        .iter()
-        .map(|r| r.as_str().replace('_', " "))
-        .collect();
+    let reasons: Vec<String> = e.reasons.iter().map(|r| r.label().to_string()).collect();
     if !reasons.is_empty() {
         why.push(capitalise(&reasons.join(", ")));
     }
