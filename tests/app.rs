@@ -255,6 +255,20 @@ impl Scenario {
             .expect("scrolling works");
     }
 
+    /// Types `value` into the field `css` as a whole (a textarea keeps its newlines,
+    /// which WebKitWebDriver's typing drops), as the person's `input` would.
+    async fn fill(&self, css: &str, value: &str) {
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).expect("an element serialises");
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![arg, json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: cannot fill `{css}`: {e}", self.name));
+    }
+
     async fn nav(&self, view: &str) {
         self.click(&format!("[data-nav={view}]")).await;
     }
@@ -566,6 +580,10 @@ fn mark_a_control_not_applicable_with_a_justification() {
         s.scroll_to(line).await;
         let text = s.isms.read_file("controls/7.4.md");
         assert!(text.contains("applicable: false"), "{text}");
+        // An excluded control is not in place and has no reason to be included: the
+        // form said so, and the entry does not contradict itself.
+        assert!(text.contains("status: not_implemented"), "{text}");
+        assert!(!text.contains("reasons:"), "{text}");
         assert!(
             text.contains("justification: The office is a shared co-working space"),
             "{text}"
@@ -1174,6 +1192,299 @@ fn drill_down_from_the_dashboard_to_the_risks_a_tile_or_cell_counts() {
             area.attr("aria-label").await.expect("a label").as_deref(),
             Some(format!("The text of {path}").as_str())
         );
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn create_a_treatment_with_two_actions_and_edit_one() {
+    runtime().block_on(async {
+        let s = Scenario::start("treatment-with-actions").await;
+        // From the risk: "Create treatment for this risk".
+        s.click("[data-risk=R-004]").await;
+        s.scroll_to("[data-treat]").await;
+        s.click("[data-treat]").await;
+        let risks = s.find("[data-create-treatment] [data-field=risks]").await;
+        assert_eq!(
+            risks.prop("value").await.expect("prop").as_deref(),
+            Some("R-004")
+        );
+        let create = s.find("[data-create]").await;
+        assert_eq!(
+            create.attr("title").await.expect("attr").as_deref(),
+            Some("Give the treatment a title"),
+            "a disabled button says why"
+        );
+        s.fill(
+            "[data-create-treatment] [data-field=title]",
+            "Row-level security on every tenant table",
+        )
+        .await;
+        s.click("[data-create]").await;
+        let card = "[data-treatment=T-007]";
+        s.find(card).await;
+        assert!(s
+            .isms
+            .read_file("treatments/T-007.md")
+            .contains("risks: [R-004]"));
+        // Two actions.
+        for (what, due) in [
+            (
+                "Enable row-level security on the orders table",
+                "2027-01-31",
+            ),
+            (
+                "Add a cross-tenant read test to the release checks",
+                "2027-02-28",
+            ),
+        ] {
+            s.scroll_to(&format!("{card} [data-start-action]")).await;
+            s.click(&format!("{card} [data-start-action]")).await;
+            s.fill(
+                &format!("{card} [data-new-action] [data-action-field=description]"),
+                what,
+            )
+            .await;
+            s.select(
+                &format!("{card} [data-new-action] [data-action-field=owner]"),
+                "sre-lead",
+            )
+            .await;
+            s.fill(
+                &format!("{card} [data-new-action] [data-action-field=due]"),
+                due,
+            )
+            .await;
+            s.click(&format!("{card} [data-add-action]")).await;
+            s.wait_text(card, "the new action", |t| t.contains(what))
+                .await;
+        }
+        let text = s.isms.read_file("treatments/T-007.md");
+        assert!(text.contains("id: A1") && text.contains("id: A2"), "{text}");
+        assert!(
+            text.contains("due: 2027-01-31") && text.contains("status: planned"),
+            "{text}"
+        );
+        // Edit A1: a later date and resources; an impossible date is refused first.
+        s.click("[data-action='T-007.A1'] [data-edit-action]").await;
+        s.fill(
+            "[data-action='T-007.A1'] [data-action-field=due]",
+            "2027-02-30",
+        )
+        .await;
+        s.click("[data-action='T-007.A1'] [data-save-action]").await;
+        let refused = s.text(&format!("{card} [data-treatment-error]")).await;
+        assert!(refused.contains("2027-02-30"), "{refused}");
+        assert!(s
+            .isms
+            .read_file("treatments/T-007.md")
+            .contains("due: 2027-01-31"));
+        s.fill(
+            "[data-action='T-007.A1'] [data-action-field=due]",
+            "2027-03-15",
+        )
+        .await;
+        s.fill(
+            "[data-action='T-007.A1'] [data-action-field=resources]",
+            "Two SRE days",
+        )
+        .await;
+        s.click("[data-action='T-007.A1'] [data-save-action]").await;
+        s.wait_text("[data-action='T-007.A1']", "the edited action", |t| {
+            t.contains("2027-03-15") && t.contains("Two SRE days")
+        })
+        .await;
+        // A2 moves up, and A1 is closed.
+        s.click("[data-action='T-007.A2'] [aria-label='Move A2 up']")
+            .await;
+        s.select("[data-action='T-007.A1'] select", "done").await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = s.isms.read_file("treatments/T-007.md");
+            let moved = text.find("id: A2") < text.find("id: A1");
+            if moved && text.contains("status: done") {
+                assert!(text.contains("resources: Two SRE days"), "{text}");
+                assert!(text.contains("due: 2027-03-15"), "{text}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "A2 first and A1 done: {text}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The treatment itself: approved by the CEO, with a narrative.
+        s.click(&format!("{card} [data-edit-treatment]")).await;
+        s.select(&format!("{card} [data-field=decision]"), "approved")
+            .await;
+        s.click(&format!("{card} [data-save-treatment]")).await;
+        let refused = s.text(&format!("{card} [data-treatment-error]")).await;
+        assert!(
+            refused.contains("approved_on"),
+            "approval needs its date: {refused}"
+        );
+        s.fill(&format!("{card} [data-field=approved_on]"), "2026-11-30")
+            .await;
+        s.select(&format!("{card} [data-field=approved_by]"), "ceo")
+            .await;
+        s.fill(
+            &format!("{card} [data-field=narrative]"),
+            "Isolation is enforced by the database,\nnot only by the application.",
+        )
+        .await;
+        s.click(&format!("{card} [data-save-treatment]")).await;
+        s.wait_text(card, "the approval", |t| {
+            t.contains("approved 2026-11-30 by Chief Executive Officer")
+        })
+        .await;
+        let text = s.isms.read_file("treatments/T-007.md");
+        assert!(
+            text.contains("decision: approved\napproved_on: 2026-11-30\napproved_by: ceo"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Isolation is enforced by the database,\nnot only by the application."),
+            "{text}"
+        );
+        s.scroll_to(card).await;
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn edit_an_soa_entry_fully() {
+    runtime().block_on(async {
+        let s = Scenario::start("soa-entry-edit").await;
+        s.nav("soa").await;
+        // Filter: the not-applicable controls only.
+        s.select("[data-filter=applicable]", "false").await;
+        s.find("[data-control='7.6']").await;
+        let lines = s
+            .client
+            .find_all(Locator::Css("[data-control]"))
+            .await
+            .expect("lines");
+        for line in &lines {
+            assert!(line.text().await.expect("text").contains("Not applicable:"));
+        }
+        // A not-applicable control cannot be made "implemented": refused with the reason.
+        let excluded = "[data-control='7.6']";
+        s.click(&format!("{excluded} [data-edit-entry]")).await;
+        s.select(&format!("{excluded} [data-field=status]"), "implemented")
+            .await;
+        s.click(&format!("{excluded} [data-save-entry]")).await;
+        let refused = s.text(&format!("{excluded} [data-entry-error]")).await;
+        assert!(
+            refused.contains("not applicable, yet its status is implemented"),
+            "{refused}"
+        );
+        let before = s.isms.read_file("controls/7.6.md");
+        assert!(before.contains("status: not_implemented"));
+        // Every field of an applicable entry.
+        s.select("[data-filter=applicable]", "").await;
+        let line = "[data-control='5.6']";
+        s.scroll_to(line).await;
+        s.click(&format!("{line} [data-edit-entry]")).await;
+        s.select(&format!("{line} [data-field=status]"), "partial")
+            .await;
+        s.select(&format!("{line} [data-field=owner]"), "head-of-product")
+            .await;
+        s.click(&format!("{line} [data-reason=contractual]")).await;
+        s.click(&format!("{line} [data-reason=best_practice]"))
+            .await;
+        s.fill(
+            &format!("{line} [data-field=justification]"),
+            "Customer contracts name the security forums we attend.",
+        )
+        .await;
+        s.fill(
+            &format!("{line} [data-field=evidence]"),
+            "Membership list in the wiki\nMinutes of the 2026 CSIRT meet-up",
+        )
+        .await;
+        s.shot("soa-entry-editor").await;
+        s.click(&format!("{line} [data-save-entry]")).await;
+        s.wait_text(line, "the evidence", |t| {
+            t.contains("Membership list in the wiki; Minutes of the 2026 CSIRT meet-up")
+        })
+        .await;
+        let text = s.isms.read_file("controls/5.6.md");
+        for want in [
+            "status: partial",
+            "owner: head-of-product",
+            "reasons: [contractual, best_practice]",
+            "justification: Customer contracts name the security forums we attend.",
+            "Membership list in the wiki",
+            "Minutes of the 2026 CSIRT meet-up",
+        ] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
+        // The filters by status and owner find it, with the sample's other two.
+        s.select("[data-filter=status]", "partial").await;
+        s.select("[data-filter=owner]", "head-of-product").await;
+        s.wait_text("[data-control]", "5.6 first", |t| t.contains("5.6"))
+            .await;
+        let mut shown = Vec::new();
+        for line in s
+            .client
+            .find_all(Locator::Css("[data-control]"))
+            .await
+            .expect("lines")
+        {
+            shown.push(
+                line.attr("data-control")
+                    .await
+                    .expect("attr")
+                    .expect("an id"),
+            );
+        }
+        assert_eq!(
+            shown,
+            ["5.6", "8.28", "8.33"],
+            "the partial controls the Head of Product owns"
+        );
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn the_consistency_check_catches_a_stale_narrative_count_before_signoff() {
+    runtime().block_on(async {
+        // Rescored after the summary ("one Unacceptable, twelve Manage") was written.
+        let s = Scenario::launch_with("stale-narrative", true, |isms| {
+            isms.ok(&["set", "R-002", "likelihood=5"]);
+        })
+        .await;
+        s.nav("signoff").await;
+        let listed = s.text("[data-contradictions]").await;
+        assert!(listed.contains("The report would contradict itself"), "{listed}");
+        assert!(
+            listed.contains("assessments/2026.md:32 the narrative says \"one Unacceptable\", but 2 active risks are Unacceptable (inherent)"),
+            "{listed}"
+        );
+        let start = s.find("[data-start]").await;
+        assert_eq!(start.prop("disabled").await.expect("prop").as_deref(), Some("true"));
+        assert!(start.attr("title").await.expect("attr").unwrap_or_default().contains("contradicts"));
+        s.shot("signoff-contradictions").await;
+        // The file opens at the line, to be corrected.
+        s.click("[data-contradictions] button.link").await;
+        let area = s.find("[data-file-text]").await;
+        assert_eq!(
+            area.attr("aria-label").await.expect("a label").as_deref(),
+            Some("The text of assessments/2026.md")
+        );
+        // At the line: selected and scrolled into view.
+        let arg = serde_json::to_value(&area).expect("an element serialises");
+        let at = s
+            .client
+            .execute(
+                "const a = arguments[0]; return [a.value.slice(a.selectionStart, a.selectionEnd), a.scrollTop];",
+                vec![arg],
+            )
+            .await
+            .expect("the selection is read");
+        assert!(at[0].as_str().unwrap_or_default().contains("one Unacceptable"), "{at}");
+        assert!(at[1].as_f64().unwrap_or_default() > 0.0, "scrolled to line 32: {at}");
         s.finish().await;
     });
 }
