@@ -1488,3 +1488,68 @@ fn the_consistency_check_catches_a_stale_narrative_count_before_signoff() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn settings_choose_who_i_am_and_make_a_signing_key() {
+    runtime().block_on(async {
+        let s = Scenario::start("settings-identity-key").await;
+        // A CEO's laptop: git knows neither who they are nor a key.
+        for key in ["user.signingkey", "gpg.format", "user.name", "user.email"] {
+            s.isms.git(&["config", "--unset", key]);
+        }
+        s.nav("settings").await;
+        s.find("[data-no-key]").await;
+        s.select("[data-choose-person]", "maja.thorsen@kestrelcart.example")
+            .await;
+        s.click("[data-save-person]").await;
+        s.wait_text("[data-me]", "Maja", |t| {
+            t == "Maja Thorsen <maja.thorsen@kestrelcart.example>"
+        })
+        .await;
+        let identity = s.text("[data-identity]").await;
+        assert!(identity.contains("Chief Executive Officer"), "{identity}");
+        // A new key, protected: the button says why it waits while the two differ.
+        let key = s.isms.home.path().join(".ssh/isms-desk_maja_ed25519");
+        s.fill("[data-new-key-path]", key.to_str().expect("utf-8"))
+            .await;
+        s.fill("[data-passphrase]", "correct horse").await;
+        s.fill("[data-passphrase-again]", "correct hors").await;
+        let make = s.find("[data-generate-key]").await;
+        assert_eq!(
+            make.attr("title").await.expect("attr").as_deref(),
+            Some("The two passphrases differ")
+        );
+        s.fill("[data-passphrase-again]", "correct horse").await;
+        s.click("[data-generate-key]").await;
+        let public = s
+            .wait_text("[data-public-key]", "the new public key", |t| {
+                t.starts_with("ssh-ed25519 ")
+            })
+            .await;
+        assert!(
+            public.ends_with(" maja.thorsen@kestrelcart.example"),
+            "{public}"
+        );
+        s.find("[data-not-listed]").await;
+        let state = s.text("[data-key-state]").await;
+        assert!(
+            state.contains("Its passphrase is asked for at each signature"),
+            "{state}"
+        );
+        // ssh-keygen opens it with the passphrase and finds the same public key.
+        let derived = std::process::Command::new("ssh-keygen")
+            .args(["-y", "-P", "correct horse", "-f"])
+            .arg(&key)
+            .output()
+            .expect("ssh-keygen runs");
+        assert_eq!(String::from_utf8_lossy(&derived.stdout).trim(), public);
+        assert_eq!(
+            s.isms.git(&["config", "user.signingkey"]).trim(),
+            key.to_str().expect("utf-8")
+        );
+        s.scroll_to("[data-key]").await;
+        s.shot("settings").await;
+        s.finish().await;
+    });
+}

@@ -61,6 +61,7 @@ fn export_all(dir: &Path) {
         Started,
         Signed,
         Published,
+        isms_core::api::SettingsView,
     );
 }
 

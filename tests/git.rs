@@ -615,3 +615,123 @@ fn the_first_commit_of_a_new_isms_goes_through_on_main() {
     let commit = crate::support::git_in(&s, &fresh, &["cat-file", "-p", "HEAD"]);
     assert!(commit.contains("-----BEGIN SSH SIGNATURE-----"), "{commit}");
 }
+
+#[test]
+fn a_signer_sets_up_with_a_generated_key_that_ssh_keygen_and_git_accept() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "The ISMS as it stands"]);
+    s.git(&["config", "--unset", "user.signingkey"]);
+    s.git(&["config", "--unset", "gpg.format"]);
+    s.git(&["config", "--unset", "user.name"]);
+    s.git(&["config", "--unset", "user.email"]);
+    let askpass = s.home.path().join("askpass");
+    fs::write(&askpass, "#!/bin/sh\necho 'correct horse'\n").expect("writable");
+    fs::set_permissions(&askpass, fs::Permissions::from_mode(0o755)).expect("executable");
+    let askpass = askpass.to_str().expect("utf-8").to_string();
+    let env = [
+        ("SSH_ASKPASS", askpass.as_str()),
+        ("SSH_ASKPASS_REQUIRE", "force"),
+    ];
+    let key = s.home.path().join(".ssh/isms-desk_maja_ed25519");
+    let key_arg = key.to_str().expect("utf-8").to_string();
+    let (code, out, err) = s.isms_with(
+        &[
+            "settings",
+            "--person",
+            "maja.thorsen@kestrelcart.example",
+            "--generate-key",
+            &key_arg,
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("you:          Maja Thorsen <maja.thorsen@kestrelcart.example>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("in isms.yaml: Maja Thorsen (Chief Executive Officer)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not in isms.yaml: a signature with it authorises nothing"),
+        "{out}"
+    );
+    let public = out
+        .lines()
+        .find(|l| l.starts_with("ssh-ed25519 "))
+        .expect("the public key is printed")
+        .to_string();
+    assert!(
+        public.ends_with(" maja.thorsen@kestrelcart.example"),
+        "{public}"
+    );
+    // The private key is the person's alone, and protected: ssh-keygen opens it with
+    // the passphrase and derives the same public key.
+    let mode = fs::metadata(&key)
+        .expect("the key exists")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let derived = std::process::Command::new("ssh-keygen")
+        .args(["-y", "-P", "correct horse", "-f", &key_arg])
+        .output()
+        .expect("ssh-keygen runs");
+    assert!(
+        derived.status.success(),
+        "{}",
+        String::from_utf8_lossy(&derived.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&derived.stdout).trim(), public);
+    let wrong = std::process::Command::new("ssh-keygen")
+        .args(["-y", "-P", "wrong", "-f", &key_arg])
+        .output()
+        .expect("ssh-keygen runs");
+    assert!(!wrong.status.success(), "the passphrase protects it");
+    // Git agrees: the repository's configuration names the person and the key.
+    assert_eq!(
+        s.git(&["config", "user.email"]).trim(),
+        "maja.thorsen@kestrelcart.example"
+    );
+    assert_eq!(s.git(&["config", "gpg.format"]).trim(), "ssh");
+    assert_eq!(s.git(&["config", "user.signingkey"]).trim(), key_arg);
+    // A commit is signed with it, and git verifies it against the new key.
+    s.ok(&["set", "R-004", "likelihood=3"]);
+    let (code, out, err) = s.isms_with(&["commit", "-m", "Signed with the new key"], &env);
+    assert_eq!(code, 0, "{out}{err}");
+    let signers = s.home.path().join("signers");
+    fs::write(
+        &signers,
+        format!("maja.thorsen@kestrelcart.example {public}\n"),
+    )
+    .expect("writable");
+    let (code, out, err) = git_status_in(
+        &s,
+        s.path(),
+        &[
+            "-c",
+            &format!("gpg.ssh.allowedSignersFile={}", signers.display()),
+            "verify-commit",
+            "HEAD",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("Good \"git\" signature for maja.thorsen@kestrelcart.example"),
+        "{err}"
+    );
+    // A second key at the same place is refused; the first is untouched.
+    let before = fs::read(&key).expect("readable");
+    let (code, _, err) = s.isms_with(&["settings", "--generate-key", &key_arg], &env);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("isms-desk_maja_ed25519"), "{err}");
+    assert_eq!(fs::read(&key).expect("readable"), before);
+    // Someone who is not in isms.yaml cannot be chosen.
+    let (code, _, err) = s.isms(&["settings", "--person", "mallory@example.invalid"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("nobody in isms.yaml has the email mallory@example.invalid"),
+        "{err}"
+    );
+}

@@ -1,15 +1,15 @@
 //! The commands the webview may call. Each is a one-liner over isms-core, run off the
 //! UI thread (`spawn_blocking`), with errors as `{code, message}`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use isms_core::api::{
     CommitOptions, Dashboard, Exported, FieldChoice, FileText, Opened, Passphrase, Reference,
-    Register, RegisterQuery, ReportPreview, RiskView, Session, Signing, SignoffBoard, Soa,
-    TreatmentPlan, APP_REMOTE,
+    Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView, Signing, SignoffBoard,
+    Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::format::edit::Assignment;
@@ -108,7 +108,8 @@ pub struct Startup {
 /// and how the app was started.
 pub struct Desk {
     isms: Mutex<Option<Isms>>,
-    settings: Settings,
+    /// Read at start; replaced when the person changes them on the Settings screen.
+    settings: Mutex<Settings>,
     pub(crate) options: Options,
     /// When the app started, for the launch measurement of `bench` builds.
     #[cfg_attr(not(feature = "bench"), allow(dead_code))]
@@ -120,10 +121,40 @@ impl Desk {
     pub fn new(options: Options, settings: Settings) -> Desk {
         Desk {
             isms: Mutex::new(None),
-            settings,
+            settings: Mutex::new(settings),
             options,
             started: Instant::now(),
         }
+    }
+
+    /// The person's settings as they are now.
+    fn settings(&self) -> Settings {
+        self.settings
+            .lock()
+            .expect("the settings lock is never held across a panic")
+            .clone()
+    }
+
+    /// Runs a change of the settings on the open ISMS and keeps the settings it
+    /// returns.
+    async fn change_settings<F>(&self, work: F) -> Reply<SettingsView>
+    where
+        F: FnOnce(&Isms, &Settings) -> isms_core::Result<Settings> + Send + 'static,
+    {
+        let isms = self.current()?;
+        let settings = self.settings();
+        let (next, view) = blocking(move || {
+            let next = work(&isms, &settings)?;
+            let view = isms.settings_view(&next)?;
+            Ok::<_, isms_core::Error>((next, view))
+        })
+        .await?
+        .map_err(CommandError::from)?;
+        *self
+            .settings
+            .lock()
+            .expect("the settings lock is never held across a panic") = next;
+        Ok(view)
     }
 
     fn current(&self) -> Reply<Isms> {
@@ -152,7 +183,7 @@ impl Desk {
         F: FnOnce(&Isms, &Session) -> isms_core::Result<T> + Send + 'static,
     {
         let isms = self.current()?;
-        let settings = self.settings.clone();
+        let settings = self.settings();
         blocking(move || {
             let session = Session {
                 settings: &settings,
@@ -304,7 +335,7 @@ pub async fn create_isms(
             "choose the folder as a full path (/home/…/isms)",
         ));
     }
-    let settings = desk.settings.clone();
+    let settings = desk.settings();
     let dir = root.clone();
     blocking(move || {
         let session = Session {
@@ -622,4 +653,73 @@ pub async fn export_pdf(
     let exported = desk.run(move |isms| isms.export_pdf(kind, &target)).await;
     progress(&app, format!("Exported {}", kind.title()), 1, 1);
     exported.map(Some)
+}
+
+/// The Settings screen.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn settings_view(desk: State<'_, Desk>) -> Reply<SettingsView> {
+    let settings = desk.settings();
+    desk.run(move |isms| isms.settings_view(&settings)).await
+}
+
+/// I am the person of isms.yaml with this email.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn choose_person(desk: State<'_, Desk>, email: String) -> Reply<SettingsView> {
+    desk.change_settings(move |isms, s| isms.choose_person(s, &email))
+        .await
+}
+
+/// Sign with the key file at this path.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn choose_key_file(desk: State<'_, Desk>, path: String) -> Reply<SettingsView> {
+    desk.change_settings(move |isms, s| isms.choose_key_file(s, Path::new(path.trim())))
+        .await
+}
+
+/// Sign with this key that ssh-agent holds.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn choose_agent_key(desk: State<'_, Desk>, public_key: String) -> Reply<SettingsView> {
+    desk.change_settings(move |isms, s| isms.choose_agent_key(s, &public_key))
+        .await
+}
+
+/// Make a new key and sign with it; the view's key shows its public half.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn generate_signing_key(
+    desk: State<'_, Desk>,
+    path: String,
+    passphrase: String,
+) -> Reply<SettingsView> {
+    desk.change_settings(move |isms, s| {
+        isms.generate_signing_key(s, Path::new(path.trim()), &passphrase)
+            .map(|(settings, _public)| settings)
+    })
+    .await
+}
+
+/// Set the `origin` remote's address.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn set_remote(desk: State<'_, Desk>, url: String) -> Reply<SettingsView> {
+    desk.change_settings(move |isms, s| isms.set_remote(&url).map(|()| s.clone()))
+        .await
+}
+
+/// Keep the forge's token in the system keyring.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn save_forge_token(
+    desk: State<'_, Desk>,
+    host: String,
+    token: String,
+) -> Reply<SettingsView> {
+    desk.change_settings(move |_, s| {
+        isms_core::api::settings::save_forge_token(&host, &token).map(|()| s.clone())
+    })
+    .await
 }

@@ -340,14 +340,25 @@ pub(crate) enum Command {
         #[arg(default_value = "origin")]
         remote: String,
     },
-    /// Show or change ISMS Desk's settings for you on this machine.
+    /// Show or change who you are and the key you sign with (what the app's Settings
+    /// screen shows). A choice is written into the repository's git configuration
+    /// (user.name/user.email; gpg.format=ssh and user.signingkey), so that git agrees,
+    /// and into ISMS Desk's settings.
     Settings {
-        /// The SSH private key to sign with when git's user.signingkey is not set.
+        /// The SSH key to sign with: a private key, or the public key of one ssh-agent holds.
         #[arg(long)]
         signing_key: Option<PathBuf>,
-        /// Your email in isms.yaml, when git's user.name/user.email are not set.
+        /// Make a new Ed25519 key at this path and sign with it (the passphrase is asked
+        /// for; an empty one leaves the key unprotected). Prints the public key to add
+        /// to isms.yaml.
+        #[arg(long, conflicts_with = "signing_key")]
+        generate_key: Option<PathBuf>,
+        /// You are the person in isms.yaml with this email.
         #[arg(long)]
         person: Option<String>,
+        /// Set the address of the `origin` remote.
+        #[arg(long)]
+        remote: Option<String>,
     },
     /// Score a likelihood and impact under the repository's methodology.
     Score {

@@ -11,7 +11,6 @@ use isms_core::git::changes::{ChangeKind, Changes, FieldChange};
 use isms_core::git::recovery::Settle;
 use isms_core::git::sync::{PullOutcome, Resolution};
 use isms_core::git::verify;
-use isms_core::settings::Settings;
 
 use crate::terminal::safe;
 use crate::{print_json, usage, Ctx, Failure};
@@ -450,43 +449,85 @@ pub fn settle_pull(c: &Ctx, how: Settle) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `isms settings [--signing-key <path>] [--person <email>]`
+/// `isms settings [--signing-key <path> | --generate-key <path>] [--person <email>] [--remote <url>]`
 pub fn settings(
     c: &Ctx,
     signing_key: Option<PathBuf>,
+    generate_key: Option<PathBuf>,
     person: Option<String>,
+    remote: Option<String>,
 ) -> Result<ExitCode, Failure> {
-    let json = c.json;
+    let isms = c.isms()?;
     let mut settings = c.session.settings.clone();
-    let changed = signing_key.is_some() || person.is_some();
-    if let Some(key) = signing_key {
-        let key = key
-            .canonicalize()
-            .map_err(|e| usage(format!("--signing-key {}: {e}", key.display())))?;
-        settings.signing_key = Some(key);
+    if let Some(email) = person {
+        settings = isms.choose_person(&settings, &email)?;
     }
-    if let Some(person) = person {
-        settings.person = Some(person);
+    if let Some(path) = signing_key {
+        settings = isms.choose_key_file(&settings, &path)?;
     }
-    let path = if changed {
-        Some(settings.save()?)
-    } else {
-        Settings::path()
-    };
-    if json {
-        print_json(&serde_json::json!({ "settings": settings, "file": path }));
-    } else {
-        println!(
-            "signing key: {}",
-            settings
-                .signing_key
-                .as_ref()
-                .map_or("–".into(), |p| p.display().to_string())
-        );
-        println!("person:      {}", settings.person.as_deref().unwrap_or("–"));
-        if let Some(p) = path {
-            println!("({})", p.display());
+    let mut generated = None;
+    if let Some(path) = generate_key {
+        let passphrase = c.session.prompt()(&format!(
+            "Passphrase for the new key {} (empty for none): ",
+            path.display()
+        ))
+        .unwrap_or_default();
+        let (next, public) = isms.generate_signing_key(&settings, &path, &passphrase)?;
+        settings = next;
+        generated = Some(public);
+    }
+    if let Some(url) = remote {
+        isms.set_remote(&url)?;
+    }
+    let view = isms.settings_view(&settings)?;
+    if c.json {
+        print_json(&view);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let or_dash = |v: Option<&str>| v.map_or("–".to_string(), str::to_string);
+    println!(
+        "you:          {} <{}>",
+        or_dash(view.name.as_deref()),
+        or_dash(view.email.as_deref())
+    );
+    match &view.person {
+        Some(p) => println!("in isms.yaml: {p} ({})", view.roles.join(", ")),
+        None => println!("in isms.yaml: nobody with that email"),
+    }
+    match &view.key {
+        Some(k) => {
+            println!(
+                "signing key:  {}{}",
+                k.source,
+                if k.from_git {
+                    " (git's user.signingkey)"
+                } else {
+                    ""
+                }
+            );
+            if let Some(f) = &k.fingerprint {
+                println!("              {f}");
+            }
+            if let Some(problem) = &k.problem {
+                println!("              cannot be used: {problem}");
+            } else if k.listed_for.is_empty() {
+                println!("              not in isms.yaml: a signature with it authorises nothing until a governance sign-off adds it");
+            } else {
+                println!(
+                    "              listed in isms.yaml for {}",
+                    k.listed_for.join(", ")
+                );
+            }
         }
+        None => println!("signing key:  – (commits are unsigned; sign-off needs a key)"),
+    }
+    println!("remote:       {}", or_dash(view.remote.as_deref()));
+    println!("log folder:   {}", or_dash(view.log_dir.as_deref()));
+    if let Some(file) = &view.settings_file {
+        println!("({file})");
+    }
+    if let Some(public) = generated {
+        println!("\nThe new key's public half, for your entry in isms.yaml (signing_keys), added through a governance sign-off:\n{public}");
     }
     Ok(ExitCode::SUCCESS)
 }

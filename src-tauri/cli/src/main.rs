@@ -207,8 +207,10 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         } => commits::pull(&c, &remote, &resolve, unsigned),
         Command::Settings {
             signing_key,
+            generate_key,
             person,
-        } => commits::settings(&c, signing_key, person),
+            remote,
+        } => commits::settings(&c, signing_key, generate_key, person, remote),
         Command::Report {
             kind,
             rev,

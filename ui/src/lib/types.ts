@@ -61,3 +61,6 @@ export type { RecordKind } from "../bindings/RecordKind";
 export type { Treatment } from "../bindings/Treatment";
 export type { Action } from "../bindings/Action";
 export type { Decision } from "../bindings/Decision";
+export type { SettingsView } from "../bindings/SettingsView";
+export type { KeyView } from "../bindings/KeyView";
+export type { AgentKey } from "../bindings/AgentKey";

@@ -21,6 +21,7 @@ pub mod records;
 pub mod register;
 pub mod reports;
 pub mod risk;
+pub mod settings;
 pub mod signoff;
 pub mod soa;
 pub mod treatments;
@@ -35,6 +36,7 @@ pub use records::Shown;
 pub use register::{Register, RegisterQuery, RiskLink};
 pub use reports::{Exported, ReportPreview};
 pub use risk::{Choice, Reference, ReportChoice, RiskView, Section, SignoffChoice};
+pub use settings::{AgentKey, KeyView, SettingsView};
 pub use signoff::{SignoffBoard, SignoffCard, APP_REMOTE};
 pub use soa::{Soa, SoaLine};
 pub use treatments::{TreatmentLine, TreatmentPlan};
@@ -80,7 +82,9 @@ impl Session<'_> {
         }
     }
 
-    fn prompt(&self) -> impl Fn(&str) -> Option<String> + '_ {
+    /// Asks for a passphrase the way this session does: the one typed in the app, or
+    /// the terminal's (or SSH_ASKPASS') question.
+    pub fn prompt(&self) -> impl Fn(&str) -> Option<String> + '_ {
         move |question: &str| match &self.passphrase {
             Passphrase::Typed(p) => p.map(str::to_string),
             Passphrase::Ask(ask) => ask(question),

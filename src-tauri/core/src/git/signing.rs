@@ -278,6 +278,117 @@ fn key_error(e: ssh_key::Error) -> Error {
     Error::NoSigningKey(format!("signing failed: {e}"))
 }
 
+/// The public half of the configured key, read without its passphrase: a literal
+/// `key::…`, a public key file, or the public part every OpenSSH private key file
+/// carries in the clear.
+pub fn public_key_of(source: &KeySource) -> Result<PublicKey> {
+    let path = match source {
+        KeySource::GitConfig(value) => {
+            if let Some(literal) = value.strip_prefix("key::") {
+                return PublicKey::from_openssh(literal.trim()).map_err(|e| {
+                    Error::NoSigningKey(format!("user.signingkey: not an SSH public key: {e}"))
+                });
+            }
+            expand_home(value)
+        }
+        KeySource::Settings(path) => path.clone(),
+    };
+    let text = fs::read_to_string(&path).map_err(|e| {
+        Error::NoSigningKey(format!(
+            "the signing key {} cannot be read: {e}",
+            path.display()
+        ))
+    })?;
+    if let Ok(public) = PublicKey::from_openssh(text.trim()) {
+        return Ok(public);
+    }
+    let public = PrivateKey::from_openssh(&text)
+        .map(|key| key.public_key().clone())
+        .map_err(|e| {
+            Error::NoSigningKey(format!(
+                "{} is not an OpenSSH private or public key: {e}",
+                path.display()
+            ))
+        })?;
+    // A protected key keeps its comment inside the encryption; the `.pub` beside it
+    // says it in the clear (taken only when it is the same key).
+    let beside = fs::read_to_string(format!("{}.pub", path.display()))
+        .ok()
+        .and_then(|t| PublicKey::from_openssh(t.trim()).ok())
+        .filter(|p| p.key_data() == public.key_data());
+    Ok(beside.unwrap_or(public))
+}
+
+/// Whether the key file at `source` is protected by a passphrase (`false` for keys
+/// ssh-agent holds, which never ask).
+pub fn asks_passphrase(source: &KeySource) -> bool {
+    let path = match source {
+        KeySource::GitConfig(value) if value.starts_with("key::") => return false,
+        KeySource::GitConfig(value) => expand_home(value),
+        KeySource::Settings(path) => path.clone(),
+    };
+    fs::read_to_string(path)
+        .ok()
+        .and_then(|text| PrivateKey::from_openssh(&text).ok())
+        .is_some_and(|key| key.is_encrypted())
+}
+
+/// The keys ssh-agent (`SSH_AUTH_SOCK`) holds; none when there is no agent.
+pub fn agent_keys() -> Vec<PublicKey> {
+    let Some(socket) = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from) else {
+        return Vec::new();
+    };
+    agent::identities(&socket)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|blob| PublicKey::from_bytes(blob).ok())
+        .collect()
+}
+
+/// Whether ssh-agent holds `public`.
+pub fn agent_holds(public: &PublicKey) -> bool {
+    agent_keys()
+        .iter()
+        .any(|k| k.key_data() == public.key_data())
+}
+
+/// Makes a new Ed25519 key pair at `path` (private, mode 0600) and `path.pub`, with
+/// `comment` (the person's email); protected by `passphrase` unless it is empty.
+/// Refuses to replace a file that exists.
+pub fn generate_key(path: &Path, comment: &str, passphrase: &str) -> Result<PublicKey> {
+    use ssh_key::rand_core::OsRng;
+    let public_path = PathBuf::from(format!("{}.pub", path.display()));
+    for p in [path, public_path.as_path()] {
+        if p.exists() {
+            return Err(Error::Exists(p.display().to_string()));
+        }
+    }
+    let mut key = PrivateKey::random(&mut OsRng, ssh_key::Algorithm::Ed25519).map_err(key_error)?;
+    key.set_comment(comment);
+    let public = key.public_key().clone();
+    if !passphrase.is_empty() {
+        key = key.encrypt(&mut OsRng, passphrase).map_err(key_error)?;
+    }
+    let private = key.to_openssh(LineEnding::LF).map_err(key_error)?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        file.write_all(private.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Error::io(path, e))?;
+    }
+    let line = public.to_openssh().map_err(key_error)?;
+    crate::fsio::write_atomic(&public_path, format!("{line}\n").as_bytes())?;
+    Ok(public)
+}
+
 pub(crate) fn expand_home(value: &str) -> PathBuf {
     match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
