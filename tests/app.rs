@@ -1553,3 +1553,125 @@ fn settings_choose_who_i_am_and_make_a_signing_key() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn open_and_edit_a_controlled_document() {
+    runtime().block_on(async {
+        let s = Scenario::start("controlled-document").await;
+        s.nav("documents").await;
+        // The list an auditor asks for: next review soonest first.
+        s.find("[data-documents] [data-document]").await;
+        let mut order = Vec::new();
+        for row in s
+            .client
+            .find_all(Locator::Css("[data-document]"))
+            .await
+            .expect("rows")
+        {
+            order.push(row.attr("data-document").await.expect("attr").expect("an id"));
+        }
+        assert_eq!(
+            order,
+            ["information-security-policy", "scope", "methodology", "incident-response"]
+        );
+        let row = s.text("[data-document='incident-response']").await;
+        assert!(row.contains("1.3") && row.contains("2027-04-01"), "{row}");
+        s.click("[data-open-document='incident-response']").await;
+        // An impossible date is refused and nothing is written.
+        let before = s.isms.read_file("documents/incident-response.md");
+        s.fill("[data-document-control] [data-field=next_review]", "2027-02-30")
+            .await;
+        s.click("[data-save-document]").await;
+        let refused = s.text("[data-document-error]").await;
+        assert!(refused.contains("2027-02-30"), "{refused}");
+        assert_eq!(s.isms.read_file("documents/incident-response.md"), before);
+        // Version, review date and text, with the preview following the text.
+        s.fill("[data-document-control] [data-field=next_review]", "2027-10-01")
+            .await;
+        s.fill("[data-document-control] [data-field=version]", "1.4")
+            .await;
+        s.select("[data-document-control] [data-field=approved_by]", "ceo")
+            .await;
+        let body = "\n## Purpose\n\nHow Kestrel Cart responds to a security incident.\n\n## Severity levels\n\n- **SEV1**: customer data exposed.\n";
+        s.fill("[data-field=body]", body).await;
+        s.wait_text("[data-preview]", "the new text", |t| {
+            t.contains("Severity levels") && t.contains("SEV1")
+        })
+        .await;
+        s.shot("document-editor").await;
+        s.click("[data-save-document]").await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = s.isms.read_file("documents/incident-response.md");
+            if text.contains("version: \"1.4\"") {
+                assert!(text.contains("next_review: 2027-10-01"), "{text}");
+                assert!(text.contains("approved_by: ceo"), "{text}");
+                assert!(text.contains("- **SEV1**: customer data exposed."), "{text}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "saved: {text}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn start_next_years_assessment() {
+    runtime().block_on(async {
+        let s = Scenario::start("next-assessment").await;
+        s.nav("assessments").await;
+        s.find("[data-assessment='2026']").await;
+        s.fill("[data-start-on]", "2027-05-10").await;
+        s.click("[data-start-assessment]").await;
+        // The new one opens, carrying the last one's scope, themes and improvements.
+        s.wait_text("h1", "the new assessment", |t| {
+            t == "Annual risk assessment 2027"
+        })
+        .await;
+        let text = s.isms.read_file("assessments/2027.md");
+        assert!(
+            text.contains("domains_deferred: [legal, people, supplier, physical]"),
+            "{text}"
+        );
+        assert!(text.contains("id: role-doubling"), "{text}");
+        // The People workshop took place: people comes into scope.
+        s.click("[data-domain=people] [data-scope=in]").await;
+        s.fill(
+            "[data-field=evidence]",
+            "People workshop notes, 2027-02-14\nHR onboarding checklist v3",
+        )
+        .await;
+        s.shot("assessment-editor").await;
+        s.click("[data-save-assessment]").await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = s.isms.read_file("assessments/2027.md");
+            if text.contains("People workshop notes") {
+                assert!(
+                    text.contains("domains_in_scope: [technical, people]"),
+                    "{text}"
+                );
+                assert!(
+                    text.contains("domains_deferred: [legal, supplier, physical]"),
+                    "{text}"
+                );
+                assert!(text.contains("HR onboarding checklist v3"), "{text}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "saved: {text}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Back in the list, it is the current one; starting 2027 again is refused.
+        s.click("button.link").await;
+        let current = s.text("[data-assessment='2027']").await;
+        assert!(current.contains("current"), "{current}");
+        assert!(current.contains("methodology 1.0"), "{current}");
+        s.click("[data-start-assessment]").await;
+        let refused = s.text("[data-start-error]").await;
+        assert!(!refused.is_empty());
+        s.finish().await;
+    });
+}

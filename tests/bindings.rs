@@ -62,6 +62,8 @@ fn export_all(dir: &Path) {
         Signed,
         Published,
         isms_core::api::SettingsView,
+        isms_core::api::Documents,
+        isms_core::api::Assessments,
     );
 }
 

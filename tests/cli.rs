@@ -477,3 +477,41 @@ fn a_treatment_is_written_from_nothing_its_actions_added_moved_and_edited() {
     assert_eq!(code, 0, "{err}");
     assert!(copy.read("treatments/T-007.md").contains("id: A3"));
 }
+
+#[test]
+fn the_next_assessment_starts_from_the_current_one_carried_over_for_review() {
+    let copy = Copy::new();
+    let dir = copy.path().display().to_string();
+    let (code, out, err) = isms(&["--repo", &dir, "start-assessment", "2027-05-10"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let text = copy.read("assessments/2027.md");
+    for want in [
+        "id: \"2027\"",
+        "title: Annual risk assessment 2027",
+        "performed_on: 2027-05-10",
+        "methodology_version: \"1.0\"",
+        "domains_in_scope: [technical]",
+        "domains_deferred: [legal, people, supplier, physical]",
+        "id: role-doubling",
+        "Appoint a Data Protection Officer or formally assign the role",
+        "## Carried over from 2026",
+        "## Summary",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(
+        !text.contains("penetration test"),
+        "evidence starts empty: {text}"
+    );
+    // The new one is current: the checks read its (empty) narrative, and pass.
+    let (code, out, _) = isms(&["--repo", &dir, "check", "--today", "2027-05-10"]);
+    assert!(!out.contains("narrative-figures"), "{out}");
+    assert!(code == 0 || code == 1, "{out}");
+    // Twice, or before the current one, is refused.
+    let (code, _, err) = isms(&["--repo", &dir, "start-assessment", "2027-06-01"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("assessments/2027.md"), "{err}");
+    let (code, _, err) = isms(&["--repo", &dir, "start-assessment", "2025-06-01"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("comes after the current one (2027"), "{err}");
+}

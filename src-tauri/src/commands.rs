@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    CommitOptions, Dashboard, Exported, FieldChoice, FileText, Opened, Passphrase, Reference,
-    Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView, Signing, SignoffBoard,
-    Soa, TreatmentPlan, APP_REMOTE,
+    Assessments, CommitOptions, Dashboard, Documents, Exported, FieldChoice, FileText, Opened,
+    Passphrase, Reference, Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView,
+    Signing, SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::format::edit::Assignment;
@@ -722,4 +722,31 @@ pub async fn save_forge_token(
         isms_core::api::settings::save_forge_token(&host, &token).map(|()| s.clone())
     })
     .await
+}
+
+/// The Documents screen.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn documents(desk: State<'_, Desk>) -> Reply<Documents> {
+    desk.run(|isms| isms.documents(today())).await
+}
+
+/// The Assessments screen.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn assessments(desk: State<'_, Desk>) -> Reply<Assessments> {
+    desk.run(|isms| isms.assessments()).await
+}
+
+/// Starts the next annual assessment, performed on `on`.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn start_next_assessment(desk: State<'_, Desk>, on: String) -> Reply<Saved> {
+    let on = NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d").map_err(|_| {
+        error(
+            ErrorCode::Invalid,
+            format!("`{}` is not a date; write YYYY-MM-DD", on.trim()),
+        )
+    })?;
+    desk.run(move |isms| isms.start_next_assessment(on)).await
 }

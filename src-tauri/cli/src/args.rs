@@ -189,6 +189,14 @@ pub(crate) enum Command {
         #[arg(long)]
         base: Option<String>,
     },
+    /// Start the next annual risk assessment (assessments/<year>.md), carrying the
+    /// current one's themes, deferred domains and improvement items over for review.
+    ///
+    /// Example: isms start-assessment 2027-05-10
+    StartAssessment {
+        /// The date it is performed on (default: today).
+        on: Option<NaiveDate>,
+    },
     /// Add an action to a treatment under the next free action id (A1, A2, …); it is
     /// planned unless status= says otherwise.
     ///

@@ -93,6 +93,12 @@ pub fn set(
     Ok(report(c.json, "Saved", &saved))
 }
 
+/// `isms start-assessment [<date>]`
+pub fn start_assessment(c: &Ctx, on: Option<NaiveDate>) -> Result<ExitCode, Failure> {
+    let saved = c.isms()?.start_next_assessment(today(on))?;
+    Ok(report(c.json, "Started", &saved))
+}
+
 /// `isms add-action <treatment> field=value…`
 pub fn add_action(
     c: &Ctx,

@@ -184,6 +184,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             body,
             base,
         } => edits::set(&c, &id, &assignments, body, base),
+        Command::StartAssessment { on } => edits::start_assessment(&c, on),
         Command::AddAction { id, fields, base } => edits::add_action(&c, &id, &fields, base),
         Command::Close { id, action, today } => edits::close(&c, &id, action.as_deref(), today),
         Command::Commit {

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Exported, FieldChoice, FileText, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -78,6 +78,9 @@ export const api = {
   signoffPush: (id: string, passphrase: string | null) =>
     call<Published>("signoff_push", { id, passphrase }),
   pinRootKey: (key: string) => call<void>("pin_root_key", { key }),
+  documents: () => call<Documents>("documents"),
+  assessments: () => call<Assessments>("assessments"),
+  startNextAssessment: (on: string) => call<Saved>("start_next_assessment", { on }),
   settingsView: () => call<SettingsView>("settings_view"),
   choosePerson: (email: string) => call<SettingsView>("choose_person", { email }),
   chooseKeyFile: (path: string) => call<SettingsView>("choose_key_file", { path }),

@@ -4,7 +4,7 @@ import type { Band, Opened, Progress, Reference } from "./types";
 /** What the dashboard opened the register on: a band tile or a heat-map cell. */
 export type Drill = { residual: boolean; band?: Band; likelihood?: number; impact?: number };
 
-export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "settings" | "file";
+export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "documents" | "assessments" | "settings" | "file";
 
 export const app = $state({
   view: "open" as View,
@@ -28,6 +28,8 @@ export const app = $state({
   newRisk: false,
   /** The risk the treatment plan opens a new treatment for, taken once. */
   newTreatmentFor: null as string | null,
+  /** The controlled document the Documents screen opens, taken once. */
+  documentId: null as string | null,
   /** The treatment the treatment plan scrolls to, taken once. */
   treatmentId: null as string | null,
   /** The launch is being measured (a `bench` build started with --report-ready). */
@@ -43,6 +45,12 @@ export function go(view: View, riskId: string | null = null) {
 export function treat(riskId: string) {
   app.newTreatmentFor = riskId;
   go("treatments");
+}
+
+/** Opens controlled document `id` on the Documents screen. */
+export function showDocument(id: string) {
+  app.documentId = id;
+  go("documents");
 }
 
 /** Opens the treatment plan at treatment `id`. */

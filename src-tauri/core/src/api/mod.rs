@@ -15,6 +15,7 @@
 
 pub mod commits;
 pub mod dashboard;
+pub mod documents;
 pub mod files;
 pub mod open;
 pub mod records;
@@ -30,6 +31,7 @@ use std::collections::HashMap;
 
 pub use commits::{CommitOptions, FieldChoice, Signing};
 pub use dashboard::{BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
+pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
 pub use files::FileText;
 pub use open::Opened;
 pub use records::Shown;

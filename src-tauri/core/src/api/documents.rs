@@ -1,0 +1,197 @@
+//! The Documents screen (controlled documents: the policies, the scope, the
+//! methodology) and the Assessments screen (the dated annual risk assessments, and
+//! starting the next one).
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::domain::{latest_assessment, Assessment, Document};
+use crate::format::edit::{Assignment, Operation};
+use crate::format::emit::double_quoted;
+use crate::isms::{Isms, RecordKind, Revision};
+use crate::store::Saved;
+use crate::{Error, LoadError, Result};
+
+/// One controlled document on the Documents screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DocumentLine {
+    /// The document as written.
+    pub document: Document,
+    /// Its file, relative to the root.
+    pub path: String,
+    /// Its file's revision; hand it back with the next save.
+    pub revision: Revision,
+    /// The date its review was due, when that has passed.
+    pub review_overdue: Option<NaiveDate>,
+    /// Its body as sanitised HTML.
+    pub html: String,
+}
+
+/// The Documents screen: overdue reviews first, then by next review, withdrawn last.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Documents {
+    /// The day overdue is judged against.
+    pub today: NaiveDate,
+    /// The documents.
+    pub documents: Vec<DocumentLine>,
+    /// Documents that do not load.
+    pub errors: Vec<LoadError>,
+}
+
+/// One assessment on the Assessments screen.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AssessmentLine {
+    /// The assessment as written.
+    pub assessment: Assessment,
+    /// Its file, relative to the root.
+    pub path: String,
+    /// Its file's revision; hand it back with the next save.
+    pub revision: Revision,
+    /// It is the current assessment (`domain::latest_assessment`), the one the report
+    /// and the checks use.
+    pub current: bool,
+    /// Its body as sanitised HTML.
+    pub html: String,
+}
+
+/// The Assessments screen, newest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Assessments {
+    /// The assessments.
+    pub assessments: Vec<AssessmentLine>,
+    /// The methodology version isms.yaml states now; an assessment names the one it used.
+    pub methodology_version: Option<String>,
+    /// Assessments that do not load.
+    pub errors: Vec<LoadError>,
+}
+
+impl Isms {
+    /// The Documents screen for `today`.
+    pub fn documents(&self, today: NaiveDate) -> Result<Documents> {
+        let (documents, errors) = self.records_of::<Document>(RecordKind::Document)?;
+        let mut documents: Vec<DocumentLine> = documents
+            .into_iter()
+            .map(|(document, revision)| DocumentLine {
+                path: RecordKind::Document.path(&document.id),
+                review_overdue: document.review_overdue(today),
+                html: crate::report::html::markdown(&document.body),
+                document,
+                revision,
+            })
+            .collect();
+        documents.sort_by_key(|d| {
+            (
+                d.document.withdrawn_on.is_some(),
+                d.review_overdue.is_none(),
+                d.document.next_review.unwrap_or(NaiveDate::MAX),
+                d.document.id.clone(),
+            )
+        });
+        Ok(Documents {
+            today,
+            documents,
+            errors,
+        })
+    }
+
+    /// The Assessments screen.
+    pub fn assessments(&self) -> Result<Assessments> {
+        let (assessments, errors) = self.records_of::<Assessment>(RecordKind::Assessment)?;
+        let current = latest_assessment(assessments.iter().map(|(a, _)| a)).map(|a| a.id.clone());
+        let mut lines: Vec<AssessmentLine> = assessments
+            .into_iter()
+            .map(|(assessment, revision)| AssessmentLine {
+                path: RecordKind::Assessment.path(&assessment.id),
+                current: current.as_deref() == Some(assessment.id.as_str()),
+                html: crate::report::html::markdown(&assessment.body),
+                assessment,
+                revision,
+            })
+            .collect();
+        lines.sort_by(|a, b| {
+            (b.assessment.performed_on, &b.assessment.id)
+                .cmp(&(a.assessment.performed_on, &a.assessment.id))
+        });
+        Ok(Assessments {
+            assessments: lines,
+            methodology_version: self.load_config().ok().map(|c| c.methodology.version),
+            errors,
+        })
+    }
+
+    /// Starts the annual assessment performed on `performed_on` (`assessments/<year>.md`)
+    /// under the methodology version isms.yaml states now. The current assessment's
+    /// themes, deferred domains and improvement items are carried over for review, and
+    /// its domains in scope stay in scope; the evidence starts empty.
+    pub fn start_next_assessment(&self, performed_on: NaiveDate) -> Result<Saved> {
+        let (assessments, _) = self.records_of::<Assessment>(RecordKind::Assessment)?;
+        let previous = latest_assessment(assessments.iter().map(|(a, _)| a));
+        let id = performed_on.year().to_string();
+        let path = RecordKind::Assessment.path(&id);
+        if assessments.iter().any(|(a, _)| a.id == id) || self.read_bytes(&path)?.is_some() {
+            return Err(Error::Exists(path));
+        }
+        if let Some(p) = previous.filter(|p| p.performed_on >= performed_on) {
+            return Err(Error::invalid(
+                &path,
+                "performed_on",
+                format!(
+                    "the next assessment comes after the current one ({}, performed on {})",
+                    p.id, p.performed_on
+                ),
+            ));
+        }
+        let version = self
+            .load_config()
+            .map_err(|mut errors| Error::Invalid(errors.remove(0)))?
+            .methodology
+            .version;
+        let list = |items: &[String]| {
+            format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| double_quoted(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let set = |field: &str, value: String| Assignment {
+            path: vec![field.to_string()],
+            operation: Operation::Set,
+            value,
+        };
+        let mut fields = vec![
+            set("title", format!("Annual risk assessment {id}")),
+            set("performed_on", performed_on.to_string()),
+            set("methodology_version", version),
+        ];
+        let mut body = String::from("\n## Summary\n\n\n## Approach\n\n\n## Conclusion\n\n");
+        if let Some(p) = previous {
+            fields.push(set("domains_in_scope", list(&p.domains_in_scope)));
+            fields.push(set("domains_deferred", list(&p.domains_deferred)));
+            fields.push(set("improvements", list(&p.improvements)));
+            let themes: Vec<String> = p
+                .themes
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{{id: {}, title: {}}}",
+                        double_quoted(&t.id),
+                        double_quoted(&t.title)
+                    )
+                })
+                .collect();
+            fields.push(set("themes", format!("[{}]", themes.join(", "))));
+            body = format!(
+                "\n## Carried over from {}\n\nThe themes, the deferred domains and the improvement items above come from the {} assessment, for review: keep what still holds, bring deferred domains into scope as their workshops take place, and close the improvements that are done.\n{body}",
+                p.id, p.id
+            );
+        }
+        self.create(RecordKind::Assessment, Some(&id), &fields, Some(&body))
+    }
+}
