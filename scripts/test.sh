@@ -37,4 +37,16 @@ cargo test --workspace
 
 echo "== end-to-end scenarios (tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test --test main app:: -- --ignored --test-threads=1
+  cargo test --test main app:: -- --ignored --test-threads=1 --skip installed_deb
+
+echo "== the .deb: tauri build, dpkg -i, and the installed app opened under Xvfb"
+# A debug build (the release one takes far longer on two cores and tests nothing more
+# here); the package is what a release ships: binary, desktop entry, icon, Depends.
+ui/node_modules/.bin/tauri build --debug --bundles deb --ci
+deb=$(ls target/debug/bundle/deb/*.deb)
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo dpkg -i "$deb"
+trap '$sudo dpkg -r isms-desk >/dev/null' EXIT
+ISMS_DESK_APP=/usr/bin/isms-desk xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test --test main app::installed_deb -- --ignored
