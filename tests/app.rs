@@ -146,6 +146,18 @@ impl Scenario {
         commit: bool,
         prepare: impl FnOnce(&Signed),
     ) -> Scenario {
+        Scenario::spawn(name, with_repo, commit, true, prepare).await
+    }
+
+    /// As `launch_from`; `wait` false returns as soon as the window is there, before
+    /// the ISMS is open.
+    async fn spawn(
+        name: &'static str,
+        with_repo: bool,
+        commit: bool,
+        wait: bool,
+        prepare: impl FnOnce(&Signed),
+    ) -> Scenario {
         let isms = Signed::new();
         prepare(&isms);
         if commit {
@@ -181,13 +193,15 @@ impl Scenario {
             client,
             _driver: driver,
         };
-        // The app opens on the register; the rows arrive after the table is drawn.
-        s.find(if commit {
-            "[data-register] [data-risk]"
-        } else {
-            "[data-register]"
-        })
-        .await;
+        if wait {
+            // The app opens on the register; the rows arrive after the table is drawn.
+            s.find(if commit {
+                "[data-register] [data-risk]"
+            } else {
+                "[data-register]"
+            })
+            .await;
+        }
         s
     }
 
@@ -1708,6 +1722,52 @@ fn installed_deb_opens_on_the_register() {
         let s = Scenario::start("installed-deb").await;
         let shown = s.text("[data-shown]").await;
         assert!(shown.contains("of 17"), "{shown}");
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn a_large_repository_shows_its_indexing_progress() {
+    runtime().block_on(async {
+        // 10,000 risks, never opened before: the index is built as the app opens it.
+        let s = Scenario::spawn("large-repository-progress", true, false, false, |isms| {
+            for folder in [
+                "risks",
+                "treatments",
+                "assessments",
+                "controls",
+                "documents",
+            ] {
+                std::fs::remove_dir_all(isms.path().join(folder)).expect("removable");
+            }
+            isms_core::synthetic::generate(isms.path(), 10_000, 200).expect("a synthetic ISMS");
+        })
+        .await;
+        let progress = s
+            .wait_text(".progress[role=status]", "the indexing progress", |t| {
+                t.starts_with("Indexing ")
+            })
+            .await;
+        assert!(progress.contains("files"), "{progress}");
+        let bar = s.find(".progress progress").await;
+        let max = bar.attr("max").await.expect("attr").unwrap_or_default();
+        assert!(max.parse::<u32>().is_ok_and(|m| m > 10_000), "{max}");
+        s.shot("large-repository-progress").await;
+        // When it is done, the bar goes and the register shows the active risks.
+        s.wait_text("[data-shown]", "the 10,000 risks", |t| {
+            t.ends_with("of 10000 risks")
+        })
+        .await;
+        let gone = s
+            .client
+            .find_all(Locator::Css(".progress[role=status]"))
+            .await
+            .expect("a search");
+        assert!(
+            gone.is_empty(),
+            "the progress bar is gone when the index is built"
+        );
         s.finish().await;
     });
 }

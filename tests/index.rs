@@ -293,3 +293,92 @@ fn a_damaged_index_is_rebuilt_and_a_write_that_reached_the_disk_is_reported_done
     let (_, out, _) = run(&["list", "risks"]);
     assert!(out.contains("18 risks"), "{out}");
 }
+
+#[test]
+fn a_synthetic_isms_loads_whole_and_passes_its_own_checks_of_references() {
+    // The generator writes what the benchmarks open: every file must load, isms.yaml
+    // first (it once kept the scaffold's `{{people}}` placeholder, and nothing loaded).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    isms_core::synthetic::generate(dir.path(), 120, 6).expect("a synthetic ISMS");
+    git2::Repository::init(dir.path()).expect("git init");
+    let isms = Isms::open(dir.path()).expect("it opens");
+    let loaded = isms.load().expect("it loads");
+    assert!(loaded.errors.is_empty(), "{:#?}", loaded.errors);
+    let config = loaded.records.config.as_ref().expect("isms.yaml loads");
+    assert_eq!(config.organisation.name, "Synthetic Ltd");
+    assert_eq!(config.people.len(), 1);
+    assert_eq!(loaded.records.risks.len(), 120);
+    let report = isms
+        .findings(crate::support::today())
+        .expect("the checks run");
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| matches!(f.rule.as_str(), "parse-error" | "unknown-reference")),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_repository_opened_just_after_it_was_written_is_read_once() {
+    // A fresh clone (or a generated repository) opened at once: every file is "racily
+    // clean" for two seconds after the first build. The next query compares them by
+    // content and indexes nothing again; only a file that really changed is re-read.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    isms_core::synthetic::generate(dir.path(), 40, 4).expect("a synthetic ISMS");
+    git2::Repository::init(dir.path()).expect("git init");
+    let isms = Isms::open(dir.path()).expect("it opens");
+    isms.index().expect("indexed");
+    let db = dir.path().join(".git/isms-desk/index.sqlite");
+    let rowids = || -> Vec<(String, i64)> {
+        let conn = rusqlite::Connection::open(&db).expect("the index opens");
+        let mut rows = conn
+            .prepare("SELECT path, rowid FROM files ORDER BY path")
+            .expect("a query");
+        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    let first = rowids();
+    assert!(first.len() > 40, "{}", first.len());
+    isms.index().expect("queried again at once");
+    assert_eq!(rowids(), first, "nothing was indexed again");
+    // A same-size edit within the racy window is still seen.
+    let path = dir.path().join("risks/R-00001.md");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let edited = text.replacen("status: active", "status: closed", 1);
+    assert_eq!(edited.len(), text.len(), "the same size");
+    let mtime = fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("an mtime");
+    fs::write(&path, edited).expect("writable");
+    // …and the same timestamp, as a coarse file system would give it.
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("the timestamp is set back");
+    let index = isms.index().expect("queried again");
+    let again = rowids();
+    let moved: Vec<&str> = again
+        .iter()
+        .zip(&first)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    assert_eq!(
+        moved,
+        ["risks/R-00001.md"],
+        "only the edited file is read again"
+    );
+    let closed = index
+        .risks(&RiskQuery::default())
+        .expect("risks")
+        .into_iter()
+        .find(|r| r.id == "R-00001")
+        .expect("listed");
+    assert_eq!(closed.status, isms_core::domain::RiskStatus::Closed);
+}

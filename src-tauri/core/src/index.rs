@@ -66,12 +66,12 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 }
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 4;
+const SCHEMA_VERSION: i32 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE timelines(path TEXT PRIMARY KEY, config TEXT NOT NULL, head TEXT NOT NULL, entries TEXT NOT NULL);
-CREATE TABLE files(path TEXT PRIMARY KEY, kind TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE files(path TEXT PRIMARY KEY, kind TEXT, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE load_errors(path TEXT NOT NULL, line INTEGER, field TEXT, message TEXT NOT NULL);
 CREATE TABLE risks(
   id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, domain TEXT NOT NULL, status TEXT NOT NULL,
@@ -713,14 +713,22 @@ fn refresh(
     progress: Progress,
 ) -> Result<Refresh> {
     let (files, walk_errors) = isms.record_files()?;
+    let mut hashes: HashMap<String, String> = HashMap::new();
     let stored: HashMap<String, (i64, i64)> = conn
-        .prepare("SELECT path, size, mtime_ns FROM files")?
+        .prepare("SELECT path, size, mtime_ns, hash FROM files")?
         .query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?),
+                r.get::<_, String>(3)?,
             ))
         })?
+        .map(|row| {
+            row.map(|(path, fingerprint, hash)| {
+                hashes.insert(path.clone(), hash);
+                (path, fingerprint)
+            })
+        })
         .collect::<rusqlite::Result<_>>()?;
     let fingerprint = |f: &RecordFile| (f.size as i64, f.mtime_ns);
     let config_file = files.iter().find(|f| f.kind.is_none());
@@ -784,12 +792,17 @@ fn refresh(
                 if changed % PROGRESS_EVERY == 0 {
                     progress(changed, files.len());
                 }
-            } else if file.mtime_ns >= racy_since {
+            } else if file.mtime_ns >= racy_since
+                && hashes.get(&file.path) != Some(&content_hash(isms, &file.path))
+            {
                 // Git's "racily clean" case: the file was modified so close to the last
                 // refresh that a second edit of the same size could share its mtime.
-                // Such files are re-read until their timestamp is safely in the past.
+                // Such files are compared by content until their timestamp is safely in
+                // the past, and indexed again only when the content differs (a fresh
+                // clone opened at once would otherwise be read twice).
                 forget(&tx, &file.path)?;
                 index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
+                changed += 1;
             }
         }
         let mut removed = 0;
@@ -834,6 +847,16 @@ fn control_themes() -> HashMap<String, String> {
         .collect()
 }
 
+/// The git blob id of a file's content as it is now (empty when it cannot be read):
+/// what tells a racily clean file that changed from one that did not.
+fn content_hash(isms: &Isms, path: &str) -> String {
+    fs::read(isms.root().join(path))
+        .ok()
+        .and_then(|bytes| git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).ok())
+        .map(|oid| oid.to_string())
+        .unwrap_or_default()
+}
+
 fn forget(tx: &Transaction, path: &str) -> Result<()> {
     for table in [
         "files",
@@ -862,12 +885,13 @@ fn index_file(
     themes: &HashMap<String, String>,
 ) -> Result<()> {
     tx.execute(
-        "INSERT INTO files(path, kind, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO files(path, kind, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             file.path,
             file.kind.map(|k| k.as_str()),
             file.size as i64,
-            file.mtime_ns
+            file.mtime_ns,
+            content_hash(isms, &file.path)
         ],
     )?;
     let errors: Vec<LoadError> = match file.kind {

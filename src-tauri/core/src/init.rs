@@ -131,6 +131,27 @@ fn domain_id(name: &str) -> String {
     id.trim_end_matches('-').to_string()
 }
 
+/// A scaffold template (`templates/scaffold/`) filled in for `plan` on `today`: the one
+/// place its placeholders are known, for `isms init`, the app's set-up and the
+/// synthetic repositories alike.
+fn fill_scaffold(text: &str, plan: &NewIsms, today: NaiveDate) -> String {
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    text.replace("{{organisation}}", &double_quoted(plan.organisation.trim()))
+        .replace("{{today}}", &date(today))
+        .replace("{{first_assessment}}", &date(plan.first_assessment))
+        .replace(
+            "{{next_year}}",
+            &date(today.checked_add_months(Months::new(12)).unwrap_or(today)),
+        )
+        .replace("{{people}}", &plan.people_yaml())
+        .replace("{{domains}}", &plan.domains_yaml())
+}
+
+/// isms.yaml for `plan` on `today`.
+pub(crate) fn config_text(plan: &NewIsms, today: NaiveDate) -> String {
+    fill_scaffold(ISMS_YAML, plan, today)
+}
+
 /// Creates a new ISMS repository in `dir` (which must not exist or be empty) for
 /// `organisation`, with the first assessment due a year after `today`.
 pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
@@ -142,19 +163,8 @@ pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
 /// reject (no domain, an email twice, an unknown role) is refused with its field.
 pub fn init_with(dir: &Path, plan: &NewIsms, today: NaiveDate) -> Result<()> {
     refuse_non_empty(dir)?;
-    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let fill = |text: &str| {
-        text.replace("{{organisation}}", &double_quoted(plan.organisation.trim()))
-            .replace("{{today}}", &date(today))
-            .replace("{{first_assessment}}", &date(plan.first_assessment))
-            .replace(
-                "{{next_year}}",
-                &date(today.checked_add_months(Months::new(12)).unwrap_or(today)),
-            )
-            .replace("{{people}}", &plan.people_yaml())
-            .replace("{{domains}}", &plan.domains_yaml())
-    };
-    let config = fill(ISMS_YAML);
+    let fill = |text: &str| fill_scaffold(text, plan, today);
+    let config = config_text(plan, today);
     crate::format::parse_config(&config).map_err(|mut e| Error::Invalid(e.remove(0)))?;
     for folder in crate::isms::folders() {
         let path = dir.join(folder);

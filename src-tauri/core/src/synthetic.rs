@@ -12,7 +12,6 @@ use crate::domain::*;
 use crate::format::{emit_risk, emit_soa_entry, emit_treatment, write_record};
 use crate::{Error, Result};
 
-const ISMS_YAML: &str = include_str!("../../../templates/scaffold/isms.yaml");
 const WORDS: [&str; 16] = [
     "credential",
     "backup",
@@ -44,10 +43,14 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
     for folder in crate::isms::folders() {
         fs::create_dir_all(dir.join(folder)).map_err(|e| Error::io(dir.join(folder), e))?;
     }
-    let config = ISMS_YAML.replace("{{organisation}}", "Synthetic Ltd").replace("{{next_year}}", "2027-06-30").replace(
-        "people: []",
-        "people:\n  - name: Sam Synthetic\n    email: sam@example.test\n    roles: [ism, head-of-product, ceo]",
-    );
+    let today = NaiveDate::from_ymd_opt(2026, 6, 30).expect("a valid date");
+    let mut plan = crate::init::NewIsms::default_for("Synthetic Ltd", today);
+    plan.people = vec![crate::init::NewPerson {
+        name: "Sam Synthetic".into(),
+        email: "sam@example.test".into(),
+        roles: vec!["ism".into(), "head-of-product".into(), "ceo".into()],
+    }];
+    let config = crate::init::config_text(&plan, today);
     write(dir, "isms.yaml", &config)?;
     let controls = annex_a();
     for c in &controls {
