@@ -1177,3 +1177,63 @@ fn two_clones_adding_editing_closing_and_deleting_lose_nothing_and_blend_nothing
     let (code, out, _) = team.ism.isms(&["check"]);
     assert!(code == 0 || !out.contains("privacy-lead"), "{out}");
 }
+
+#[test]
+fn a_pull_replaces_each_file_whole_and_never_writes_over_local_work() {
+    // A pull killed half-way must leave every file as it was or as it will be: so each
+    // file arrives by an atomic replace (a new file renamed over the old one), never
+    // by truncating the old one and writing into it. A hard link made before the pull
+    // tells them apart: an in-place write would show through it.
+    use std::os::unix::fs::MetadataExt;
+    let team = Team::new();
+    team.colleague_changes(
+        "risks/R-001.md",
+        "\nimpact: 5",
+        "\nimpact: 2",
+        "R-001: impact lowered",
+    );
+    let file = team.ism.path().join("risks/R-001.md");
+    let before = fs::read_to_string(&file).expect("readable");
+    let inode = fs::metadata(&file).expect("metadata").ino();
+    let witness = team.ism.home.path().join("R-001.witness");
+    fs::hard_link(&file, &witness).expect("a hard link");
+    team.ism.ok(&["pull"]);
+    assert!(team.mine("risks/R-001.md").contains("\nimpact: 2\n"));
+    assert_ne!(
+        fs::metadata(&file).expect("metadata").ino(),
+        inode,
+        "a new file"
+    );
+    assert_eq!(
+        fs::read_to_string(&witness).expect("readable"),
+        before,
+        "the old file was not written into"
+    );
+    assert_eq!(team.ism.git(&["status", "--porcelain"]), "");
+    // A file outside the ISMS folders that the pull would change, edited locally, is
+    // never overwritten: the pull refuses and writes nothing.
+    team.colleague_changes(".gitignore", ".*.tmp", ".*.tmp\n*.bak", "Ignore backups");
+    team.colleague_changes(
+        "risks/R-002.md",
+        "\nimpact: 4",
+        "\nimpact: 3",
+        "R-002 rescored",
+    );
+    let ignore = team.ism.path().join(".gitignore");
+    let mine = format!(
+        "{}/scratch/\n",
+        fs::read_to_string(&ignore).expect("readable")
+    );
+    fs::write(&ignore, &mine).expect("writable");
+    let r002 = team.mine("risks/R-002.md");
+    let (code, _, err) = team.ism.isms(&["pull"]);
+    assert_ne!(code, 0, "refused: {err}");
+    assert!(err.contains(".gitignore"), "{err}");
+    assert_eq!(fs::read_to_string(&ignore).expect("readable"), mine);
+    assert_eq!(
+        team.mine("risks/R-002.md"),
+        r002,
+        "nothing else was written"
+    );
+    team.fsck();
+}

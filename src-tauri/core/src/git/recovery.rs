@@ -133,14 +133,13 @@ impl Isms {
         }
         let operation = self.start_operation(&git_dir)?;
         operation.pulling(&pull)?;
-        let (tree, branch_at) = match how {
-            Settle::Finish => (&target_tree, pull.target),
-            Settle::Undo => (&head_tree, pull.head),
+        // Every file is the old version or the pulled one (pulls replace files whole),
+        // so the rest of the way is a checkout between the two, itself atomic per file.
+        let (from, to, branch_at) = match how {
+            Settle::Finish => (&head_tree, &target_tree, pull.target),
+            Settle::Undo => (&target_tree, &head_tree, pull.head),
         };
-        repo.checkout_tree(
-            tree.as_object(),
-            Some(git2::build::CheckoutBuilder::new().force()),
-        )?;
+        super::sync::checkout_atomically(&repo, from, to)?;
         let current = repo.refname_to_id(&pull.branch)?;
         if current != branch_at {
             repo.reference_matching(

@@ -440,10 +440,8 @@ impl Isms {
                 target,
             )?)?;
         }
-        repo.checkout_tree(
-            tree.as_object(),
-            Some(git2::build::CheckoutBuilder::new().safe()),
-        )?;
+        let from = repo.find_commit(moving.head)?.tree()?;
+        checkout_atomically(repo, &from, tree)?;
         repo.reference_matching(moving.branch, target, true, moving.head, reason)?;
         if let Some(op) = moving.operation {
             op.pulled();
@@ -464,6 +462,93 @@ impl Isms {
         // The index notices changed files by their fingerprints; a checkout changes them.
         self.index().map(|_| ())
     }
+}
+
+/// Brings the working tree and git's index from `from` to `to` as git's safe checkout
+/// does, but writes each file by an atomic replace (`fsio::write_atomic`): a pull
+/// killed half-way leaves every file either as it was or as it will be, never empty or
+/// cut short (libgit2 truncates a file and then writes it). A file that differs from
+/// `from` in the working tree is never overwritten: then nothing is written at all.
+/// Symbolic links and submodules, which ISMS files never are, are left to libgit2.
+pub(super) fn checkout_atomically(
+    repo: &git2::Repository,
+    from: &git2::Tree,
+    to: &git2::Tree,
+) -> Result<()> {
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| Error::Sync("the repository has no working tree".into()))?
+        .to_path_buf();
+    let diff = repo.diff_tree_to_tree(Some(from), Some(to), None)?;
+    let plain = |mode: git2::FileMode| {
+        matches!(
+            mode,
+            git2::FileMode::Blob | git2::FileMode::BlobExecutable | git2::FileMode::Unreadable
+        )
+    };
+    if diff.deltas().any(|d| {
+        !plain(d.old_file().mode()) && !d.old_file().id().is_zero()
+            || !plain(d.new_file().mode()) && !d.new_file().id().is_zero()
+    }) {
+        repo.checkout_tree(
+            to.as_object(),
+            Some(git2::build::CheckoutBuilder::new().safe()),
+        )?;
+        return Ok(());
+    }
+    let path_of = |d: &git2::DiffDelta| -> Result<PathBuf> {
+        d.new_file()
+            .path()
+            .or_else(|| d.old_file().path())
+            .map(Path::to_path_buf)
+            .ok_or_else(|| Error::Sync("a changed file without a path".into()))
+    };
+    // First make sure nothing in the way holds work of its own.
+    let mut in_the_way = Vec::new();
+    for d in diff.deltas() {
+        let path = path_of(&d)?;
+        let expected = d.old_file().id();
+        let now = match std::fs::read(workdir.join(&path)) {
+            Ok(bytes) => Some(git2::Oid::hash_object(git2::ObjectType::Blob, &bytes)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(workdir.join(&path), e)),
+        };
+        let same = match now {
+            None => expected.is_zero(),
+            Some(id) => id == expected || id == d.new_file().id(),
+        };
+        if !same {
+            in_the_way.push(path.display().to_string());
+        }
+    }
+    if !in_the_way.is_empty() {
+        return Err(Error::UncommittedChanges(in_the_way));
+    }
+    for d in diff.deltas() {
+        let path = workdir.join(path_of(&d)?);
+        if d.new_file().id().is_zero() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+            continue;
+        }
+        let blob = repo.find_blob(d.new_file().id())?;
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+        }
+        crate::fsio::write_atomic(&path, blob.content())?;
+        if d.new_file().mode() == git2::FileMode::BlobExecutable {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    let mut index = repo.index()?;
+    index.read_tree(to)?;
+    index.write()?;
+    Ok(())
 }
 
 /// The files a pull changed that have git conflict markers, as `path:line`.
