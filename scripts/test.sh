@@ -36,7 +36,7 @@ echo "== cargo test"
 cargo test --workspace
 
 echo "== end-to-end scenarios (tauri-driver, WebKitWebDriver, Xvfb)"
-xvfb-run -a -s "-screen 0 1280x800x24" \
+xvfb-run -a -s "-screen 0 1366x768x24" \
   cargo test --test main app:: -- --ignored --test-threads=1 --skip installed_deb
 
 echo "== the .deb: tauri build, dpkg -i, and the installed app opened under Xvfb"
@@ -48,5 +48,5 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 $sudo dpkg -i "$deb"
 trap '$sudo dpkg -r isms-desk >/dev/null' EXIT
-ISMS_DESK_APP=/usr/bin/isms-desk xvfb-run -a -s "-screen 0 1280x800x24" \
+ISMS_DESK_APP=/usr/bin/isms-desk xvfb-run -a -s "-screen 0 1366x768x24" \
   cargo test --test main app::installed_deb -- --ignored

@@ -1771,3 +1771,59 @@ fn a_large_repository_shows_its_indexing_progress() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
+    runtime().block_on(async {
+        let s = Scenario::start("laptop-screens").await;
+        let screens: [(&str, &str, &str); 12] = [
+            ("dashboard", "[data-nav=dashboard]", "[data-count=manage]"),
+            ("register", "[data-nav=register]", "[data-register] [data-risk]"),
+            ("risk-editor", "[data-risk=R-004]", "[data-live-score]"),
+            ("soa", "[data-nav=soa]", "[data-control='5.1']"),
+            ("treatments", "[data-nav=treatments]", "[data-treatment]"),
+            ("reports", "[data-nav=reports]", ".md"),
+            ("signoff", "[data-nav=signoff]", "[data-start]"),
+            ("documents", "[data-nav=documents]", "[data-document]"),
+            ("document", "[data-open-document=scope]", "[data-preview]"),
+            ("assessments", "[data-nav=assessments]", "[data-assessment]"),
+            ("commit-and-sync", "[data-nav=sync]", "main h1"),
+            ("settings", "[data-nav=settings]", "[data-key]"),
+        ];
+        for (width, height) in [(1366u32, 768u32), (1280, 720)] {
+            s.client
+                .set_window_size(width, height)
+                .await
+                .expect("the window is resized");
+            for (screen, open, shown) in screens {
+                if screen == "risk-editor" {
+                    s.nav("register").await;
+                }
+                s.click(open).await;
+                s.find(shown).await;
+                // Nothing spills sideways: the content fits the window's width.
+                let spill = s
+                    .client
+                    .execute(
+                        "const c = document.querySelector('main .content'); return [c.scrollWidth, c.clientWidth, window.innerWidth];",
+                        vec![],
+                    )
+                    .await
+                    .expect("measured");
+                let (scroll, client, inner) = (
+                    spill[0].as_u64().unwrap_or(0),
+                    spill[1].as_u64().unwrap_or(0),
+                    spill[2].as_u64().unwrap_or(0),
+                );
+                assert!(inner <= u64::from(width), "{screen} at {width}×{height}: the window is {inner} wide");
+                assert!(
+                    scroll <= client,
+                    "{screen} at {width}×{height}: the content is {scroll} px wide in {client}"
+                );
+                s.shot(&format!("screen-{width}x{height}-{screen}")).await;
+            }
+        }
+        s.finish().await;
+    });
+}

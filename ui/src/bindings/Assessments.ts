@@ -15,6 +15,10 @@ assessments: Array<AssessmentLine>,
  */
 methodology_version: string | null, 
 /**
+ * When isms.yaml says the next assessment is due.
+ */
+next_due: string | null, 
+/**
  * Assessments that do not load.
  */
 errors: Array<LoadError>, };

@@ -65,6 +65,8 @@ pub struct Assessments {
     pub assessments: Vec<AssessmentLine>,
     /// The methodology version isms.yaml states now; an assessment names the one it used.
     pub methodology_version: Option<String>,
+    /// When isms.yaml says the next assessment is due.
+    pub next_due: Option<NaiveDate>,
     /// Assessments that do not load.
     pub errors: Vec<LoadError>,
 }
@@ -116,9 +118,11 @@ impl Isms {
             (b.assessment.performed_on, &b.assessment.id)
                 .cmp(&(a.assessment.performed_on, &a.assessment.id))
         });
+        let config = self.load_config().ok();
         Ok(Assessments {
             assessments: lines,
-            methodology_version: self.load_config().ok().map(|c| c.methodology.version),
+            methodology_version: config.as_ref().map(|c| c.methodology.version.clone()),
+            next_due: config.map(|c| c.assessment.next),
             errors,
         })
     }
