@@ -459,6 +459,14 @@ fn edit_likelihood_then_commit_and_see_it_in_history() {
         s.click("[data-picker=likelihood] [data-level='4']").await;
         s.wait_text("[data-live-score]", "the new score", |t| t.contains("20"))
             .await;
+        // The scoring rationale, beside the score, is flagged: it explains 2 × 5.
+        let flag = s
+            .wait_text("[data-rationale-review]", "the rationale flagged", |t| {
+                t.contains("likelihood 2 → 4")
+            })
+            .await;
+        assert!(flag.contains("review it"), "{flag}");
+        s.scroll_to("[data-rationale]").await;
         s.shot("risk-editor").await;
         // Invalid input is refused with the message beside the field; the file stays.
         let title = s.find("[data-field=title]").await;
@@ -1318,6 +1326,12 @@ fn create_a_treatment_with_two_actions_and_edit_one() {
         // A2 moves up, and A1 is closed.
         s.click("[data-action='T-007.A2'] [aria-label='Move A2 up']")
             .await;
+        // The move is saved and the card shows the new order before the next change,
+        // which is decided on the moved file (one decided on the old one is refused).
+        s.wait_text("[data-treatment=T-007] tbody tr", "A2 first", |t| {
+            t.starts_with("A2")
+        })
+        .await;
         s.select("[data-action='T-007.A1'] select", "done").await;
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

@@ -840,3 +840,37 @@ fn overdue_reviews_on_the_dashboard_cover_controlled_documents() {
         [("information-security-policy", "2026-01-15".to_string())]
     );
 }
+
+#[test]
+fn a_rescore_flags_the_scoring_rationale_until_it_is_revised() {
+    let s = committed();
+    let isms = Isms::open(s.path()).expect("opens");
+    assert!(isms
+        .risk_view("R-004")
+        .expect("a view")
+        .rationale_review
+        .is_empty());
+    s.ok(&["set", "R-004", "likelihood=4"]);
+    let view = isms.risk_view("R-004").expect("a view");
+    assert_eq!(view.rationale_review, ["likelihood 2 → 4"]);
+    // The rationale revised with the score: nothing to review.
+    isms.save_section(
+        "R-004",
+        "Scoring rationale",
+        "Likelihood 4: two tenant-filter misses reached staging in 2026. Impact 5: a notifiable breach.",
+        &view.revision,
+    )
+    .expect("saved");
+    assert!(isms
+        .risk_view("R-004")
+        .expect("a view")
+        .rationale_review
+        .is_empty());
+    // Committed as it is, the flag has nothing to compare against any more.
+    s.ok(&["commit", "-m", "R-004 rescored with its rationale"]);
+    assert!(isms
+        .risk_view("R-004")
+        .expect("a view")
+        .rationale_review
+        .is_empty());
+}

@@ -82,6 +82,10 @@ risk_sections: Array<string>,
  */
 internal_sections: Array<string>, 
 /**
+ * The section that explains a risk's score, shown beside it.
+ */
+scoring_rationale: string, 
+/**
  * The reports, in the order the app offers them.
  */
 reports: Array<ReportChoice>, 

@@ -48,4 +48,10 @@ treatments: Array<Choice>,
  * the acceptance no longer covers it. Empty when there is no signed acceptance or
  * nothing changed.
  */
-acceptance_stale: Array<string>, };
+acceptance_stale: Array<string>, 
+/**
+ * What changed in the scoring since the last commit while the scoring rationale
+ * stayed the same ("likelihood 2 → 4"): the rationale is due for review
+ * (`Risk::rationale_review`). Empty when there is nothing to review.
+ */
+rationale_review: Array<string>, };

@@ -10,7 +10,7 @@ use super::{choice, methodology_of};
 use crate::catalogue::{self, AnnexAControl};
 use crate::domain::{
     sections, ActionStatus, ControlStatus, Decision, InclusionReason, IsmsConfig, Methodology,
-    Rating, Risk, RiskStatus, TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS,
+    Rating, Risk, RiskStatus, TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS, SCORING_RATIONALE,
 };
 use crate::isms::{AnyRecord, Isms, RecordKind, Revision};
 use crate::report::ReportKind;
@@ -88,6 +88,8 @@ pub struct Reference {
     pub risk_sections: Vec<String>,
     /// The sections that only the confidential register shows.
     pub internal_sections: Vec<String>,
+    /// The section that explains a risk's score, shown beside it.
+    pub scoring_rationale: String,
     /// The reports, in the order the app offers them.
     pub reports: Vec<ReportChoice>,
     /// The kinds of sign-off, in the order the app offers them.
@@ -133,6 +135,10 @@ pub struct RiskView {
     /// the acceptance no longer covers it. Empty when there is no signed acceptance or
     /// nothing changed.
     pub acceptance_stale: Vec<String>,
+    /// What changed in the scoring since the last commit while the scoring rationale
+    /// stayed the same ("likelihood 2 → 4"): the rationale is due for review
+    /// (`Risk::rationale_review`). Empty when there is nothing to review.
+    pub rationale_review: Vec<String>,
 }
 
 impl Isms {
@@ -182,6 +188,7 @@ impl Isms {
             decisions: Decision::ALL.to_vec(),
             risk_sections: words(&RISK_SECTIONS),
             internal_sections: words(&INTERNAL_SECTIONS),
+            scoring_rationale: SCORING_RATIONALE.to_string(),
             reports: ReportKind::ALL
                 .iter()
                 .map(|&kind| ReportChoice {
@@ -225,8 +232,23 @@ impl Isms {
             .and_then(|a| a.as_scored.as_ref())
             .map(|accepted| accepted.changes_to(&risk.as_scored()))
             .unwrap_or_default();
+        let rationale_review = crate::git::repository(self)
+            .ok()
+            .and_then(|repo| {
+                let head = repo.head().ok()?.peel_to_commit().ok()?;
+                let text = crate::git::text_at(&repo, &head, &opened.path)?;
+                match crate::isms::parse_text(RecordKind::Risk, &opened.path, id, &text)
+                    .ok()?
+                    .record
+                {
+                    AnyRecord::Risk(committed) => Some(risk.rationale_review(&committed)),
+                    _ => None,
+                }
+            })
+            .unwrap_or_default();
         Ok(RiskView {
             acceptance_stale,
+            rationale_review,
             path: opened.path,
             revision: opened.revision,
             inherent: risk.inherent(&methodology),

@@ -379,9 +379,12 @@ pub struct Risk {
     pub body: String,
 }
 
+/// The body heading of a risk's scoring rationale.
+pub const SCORING_RATIONALE: &str = "Scoring rationale";
+
 /// Body headings of a risk that are for the internal register only; public reports
 /// leave them out.
-pub const INTERNAL_SECTIONS: [&str; 2] = ["Scoring rationale", "Internal notes"];
+pub const INTERNAL_SECTIONS: [&str; 2] = [SCORING_RATIONALE, "Internal notes"];
 
 /// The body headings of a risk, in order.
 pub const RISK_SECTIONS: [&str; 6] = [
@@ -389,11 +392,29 @@ pub const RISK_SECTIONS: [&str; 6] = [
     "Existing controls",
     "Treatment options",
     "Work in progress",
-    "Scoring rationale",
+    SCORING_RATIONALE,
     "Internal notes",
 ];
 
 impl Risk {
+    /// What changed in the scoring since `committed` (the last committed version of
+    /// this risk) while its scoring rationale stayed word for word the same: the
+    /// rationale explains a score that is no longer the one recorded, and is due for
+    /// review. Empty when the score is unchanged or the rationale was revised with it.
+    pub fn rationale_review(&self, committed: &Risk) -> Vec<String> {
+        let changes = committed.as_scored().changes_to(&self.as_scored());
+        let rationale = |r: &Risk| {
+            sections(&r.body)
+                .into_iter()
+                .find(|(heading, _)| heading == SCORING_RATIONALE)
+                .map(|(_, text)| text.trim().to_string())
+        };
+        if changes.is_empty() || rationale(self) != rationale(committed) {
+            return Vec::new();
+        }
+        changes
+    }
+
     /// The inherent rating, when both likelihood and impact are given.
     pub fn inherent(&self, methodology: &Methodology) -> Option<Rating> {
         Some(Rating::new(methodology, self.likelihood?, self.impact?))

@@ -374,6 +374,21 @@ pub fn changed_isms_paths(repo: &git2::Repository) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The text of the file at `path` in `commit`, when it is there and is text.
+pub(crate) fn text_at(
+    repo: &git2::Repository,
+    commit: &git2::Commit,
+    path: &str,
+) -> Option<String> {
+    let entry = commit
+        .tree()
+        .ok()?
+        .get_path(std::path::Path::new(path))
+        .ok()?;
+    let blob = entry.to_object(repo).ok()?.into_blob().ok()?;
+    String::from_utf8(blob.content().to_vec()).ok()
+}
+
 /// Whether nothing is committed yet: HEAD names a branch that does not exist.
 pub fn nothing_committed(repo: &git2::Repository) -> bool {
     repo.head()

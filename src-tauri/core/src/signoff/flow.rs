@@ -919,13 +919,7 @@ pub(crate) fn narrative_contradictions(
     let wrong =
         crate::domain::narrative::disagreements(&assessment.body, &risks, &config.methodology);
     let path = crate::repository::RecordKind::Assessment.path(&assessment.id);
-    let text = head
-        .tree()
-        .ok()
-        .and_then(|tree| tree.get_path(std::path::Path::new(&path)).ok())
-        .and_then(|entry| entry.to_object(repo).ok()?.into_blob().ok())
-        .map(|blob| String::from_utf8_lossy(blob.content()).into_owned())
-        .unwrap_or_default();
+    let text = crate::git::text_at(repo, head, &path).unwrap_or_default();
     let first = crate::format::body_first_line(&text).unwrap_or(1);
     Ok(wrong
         .iter()
