@@ -110,6 +110,9 @@ pub struct Desk {
     isms: Mutex<Option<Isms>>,
     /// Read at start; replaced when the person changes them on the Settings screen.
     settings: Mutex<Settings>,
+    /// The ISMS being opened while the window loads (`Desk::open_early`), which
+    /// `startup` takes instead of opening it a second time.
+    early: Mutex<Option<EarlyOpen>>,
     pub(crate) options: Options,
     /// When the app started, for the launch measurement of `bench` builds.
     #[cfg_attr(not(feature = "bench"), allow(dead_code))]
@@ -122,9 +125,44 @@ impl Desk {
         Desk {
             isms: Mutex::new(None),
             settings: Mutex::new(settings),
+            early: Mutex::new(None),
             options,
             started: Instant::now(),
         }
+    }
+
+    /// Starts opening the repository the app will show, on a thread of its own, while
+    /// the window and its screens load: the index of a large repository is built in
+    /// the time the webview takes to start. Only a repository named by `--repo` or
+    /// opened before; the sample's copy is left to `startup`.
+    pub fn open_early(&self, app: &AppHandle) {
+        let Ok(data_dir) = self.data_dir(app) else {
+            return;
+        };
+        let Some(root) = self.start_root(&data_dir) else {
+            return;
+        };
+        let (events, at) = (app.clone(), root.clone());
+        let opening = std::thread::spawn(move || {
+            let isms = Isms::open(&at)?;
+            let indexing = |done: usize, total: usize| {
+                progress(&events, format!("Indexing {total} files"), done, total);
+            };
+            let opened = isms.opened(&indexing)?;
+            Ok((isms, opened))
+        });
+        *self.early.lock().expect("the early-open lock is never held across a panic") =
+            Some(EarlyOpen { root, opening });
+    }
+
+    /// The repository to show at start: `--repo`, else the last one opened that is
+    /// still an ISMS.
+    fn start_root(&self, data_dir: &Path) -> Option<PathBuf> {
+        self.options.repo.clone().or_else(|| {
+            launch::recent(data_dir)
+                .into_iter()
+                .find(|p| p.join("isms.yaml").is_file())
+        })
     }
 
     /// The person's settings as they are now.
@@ -205,8 +243,33 @@ impl Desk {
         }
     }
 
-    /// Opens `root`, indexing with progress events, and remembers it.
+    /// Opens `root` (taking the early open when it is of `root`), indexing with
+    /// progress events, and remembers it.
     async fn open(&self, app: &AppHandle, root: PathBuf) -> Reply<Opened> {
+        let early = self
+            .early
+            .lock()
+            .expect("the early-open lock is never held across a panic")
+            .take()
+            .filter(|e| e.root == root);
+        if let Some(early) = early {
+            let data_dir = self.data_dir(app)?;
+            let (isms, opened) = blocking(move || {
+                let (isms, opened) = early
+                    .opening
+                    .join()
+                    .map_err(|_| isms_core::Error::Usage("opening the ISMS failed".into()))??;
+                launch::remember(&data_dir, isms.root())?;
+                Ok::<_, isms_core::Error>((isms, opened))
+            })
+            .await
+            .and_then(|r| r.map_err(CommandError::from))?;
+            *self
+                .isms
+                .lock()
+                .expect("the ISMS lock is never held across a panic") = Some(isms);
+            return Ok(opened);
+        }
         let (events, data_dir) = (app.clone(), self.data_dir(app)?);
         let (isms, opened) = blocking(move || {
             let isms = Isms::open(&root)?;
@@ -225,6 +288,12 @@ impl Desk {
             .expect("the ISMS lock is never held across a panic") = Some(isms);
         Ok(opened)
     }
+}
+
+/// An open started before the screens asked for it.
+struct EarlyOpen {
+    root: PathBuf,
+    opening: std::thread::JoinHandle<isms_core::Result<(Isms, Opened)>>,
 }
 
 /// Sends a `progress` event. A lost event only leaves the bar behind; the work goes on.
@@ -260,13 +329,7 @@ fn today() -> NaiveDate {
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn startup(app: AppHandle, desk: State<'_, Desk>) -> Reply<Startup> {
     let data_dir = desk.data_dir(&app)?;
-    let recent = launch::recent(&data_dir);
-    let chosen = desk.options.repo.clone().or_else(|| {
-        recent
-            .iter()
-            .find(|p| p.join("isms.yaml").is_file())
-            .cloned()
-    });
+    let chosen = desk.start_root(&data_dir);
     let (root, sample) = match chosen {
         Some(root) => (root, false),
         None => {

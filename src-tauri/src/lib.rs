@@ -9,6 +9,8 @@
 //! dialog permission either (`src-tauri/capabilities/default.json`).
 
 mod commands;
+
+use tauri::Manager;
 pub mod launch;
 #[cfg(feature = "bench")]
 mod measure;
@@ -91,7 +93,12 @@ pub fn run(args: impl Iterator<Item = String>) {
     }
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(commands::Desk::new(options, settings));
+        .manage(commands::Desk::new(options, settings))
+        .setup(|app| {
+            // The index is built while the window and its screens load.
+            app.state::<commands::Desk>().open_early(app.handle());
+            Ok(())
+        });
     #[cfg(feature = "bench")]
     let app = app.invoke_handler(commands![measure::register_visible]);
     #[cfg(not(feature = "bench"))]
