@@ -1121,6 +1121,13 @@ fn create_a_new_isms_and_make_the_first_signed_commit() {
         .await;
         s.scroll_to("[data-new-person='0']").await;
         s.shot("new-isms-setup-form").await;
+        // The methodology's defaults are shown and edited before anything is written.
+        s.scroll_to("[data-edit-methodology]").await;
+        s.click("[data-edit-methodology]").await;
+        s.fill("[data-level-name='likelihood-5']", "Near certain")
+            .await;
+        s.scroll_to("[data-methodology]").await;
+        s.shot("new-isms-methodology").await;
         s.scroll_to("[data-create]").await;
         s.click("[data-create]").await;
         // The new ISMS opens, named in the sidebar.
@@ -1144,6 +1151,10 @@ fn create_a_new_isms_and_make_the_first_signed_commit() {
         assert!(
             yaml.contains("  - name: Ben Aas\n    email: ben@fjordline.example\n    roles: [ceo]")
                 && yaml.contains("  - id: suppliers\n    name: Suppliers\n    status: deferred"),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains("    - level: 5\n      name: Near certain\n"),
             "{yaml}"
         );
         s.nav("soa").await;

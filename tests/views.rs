@@ -643,6 +643,7 @@ fn a_new_isms_plan() -> isms_core::init::NewIsms {
             },
         ],
         first_assessment: NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date"),
+        methodology: None,
     }
 }
 
@@ -873,4 +874,69 @@ fn a_rescore_flags_the_scoring_rationale_until_it_is_revised() {
         .expect("a view")
         .rationale_review
         .is_empty());
+}
+
+#[test]
+fn a_new_isms_starts_with_the_methodology_its_set_up_edited() {
+    crate::support::hermetic();
+    let home = tempfile::tempdir().expect("a folder");
+    let settings = Settings::default();
+    let session = Session::reading(&settings);
+    let scaffold = isms_core::init::scaffold_methodology().expect("the scaffold's methodology");
+    assert_eq!(scaffold.likelihood.len(), 5);
+    assert_eq!(scaffold.likelihood[4].name, "Almost certain");
+    // Renamed levels, a definition with a colon in it, Unacceptable from 16 up.
+    let mut m = scaffold.clone();
+    m.likelihood[4].name = "Near certain".into();
+    m.impact[0].definition = "Negligible: no customer notices".into();
+    for band in &mut m.bands {
+        match band.band {
+            Band::Unacceptable => band.min = 16,
+            Band::Manage => band.max = 15,
+            Band::Acceptable => {}
+        }
+    }
+    let mut plan = a_new_isms_plan();
+    plan.methodology = Some(m.clone());
+    let dir = home.path().join("isms");
+    isms_core::api::open::create_isms(
+        &dir,
+        &plan,
+        Some("ada@fjordline.example"),
+        &session,
+        today(),
+    )
+    .expect("set up and committed");
+    let config = Isms::open(&dir)
+        .expect("opens")
+        .load_config()
+        .expect("isms.yaml loads");
+    assert_eq!(config.methodology, m);
+    assert_eq!(config.methodology.band(15), Some(Band::Manage));
+    let text = std::fs::read_to_string(dir.join("isms.yaml")).expect("readable");
+    assert!(
+        text.contains("# Add each person with the roles they hold"),
+        "the comments after the block stay: {text}"
+    );
+    assert!(text.contains("\n\nroles:\n"), "{text}");
+    // Edges that leave a gap are refused with the field, and nothing is created.
+    let mut gap = m;
+    gap.bands.iter_mut().for_each(|b| {
+        if b.band == Band::Manage {
+            b.max = 14
+        }
+    });
+    plan.methodology = Some(gap);
+    let other = home.path().join("other");
+    let err = isms_core::api::open::create_isms(
+        &other,
+        &plan,
+        Some("ada@fjordline.example"),
+        &session,
+        today(),
+    )
+    .expect_err("a gap at 15 is refused");
+    assert!(err.to_string().contains("isms.yaml"), "{err}");
+    assert!(err.to_string().contains("15"), "{err}");
+    assert!(!other.join("isms.yaml").exists());
 }

@@ -12,6 +12,7 @@ use isms_core::api::{
     Signing, SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
+use isms_core::domain::Methodology;
 use isms_core::format::edit::Assignment;
 use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
@@ -151,7 +152,10 @@ impl Desk {
             let opened = isms.opened(&indexing)?;
             Ok((isms, opened))
         });
-        *self.early.lock().expect("the early-open lock is never held across a panic") =
+        *self
+            .early
+            .lock()
+            .expect("the early-open lock is never held across a panic") =
             Some(EarlyOpen { root, opening });
     }
 
@@ -812,4 +816,11 @@ pub async fn start_next_assessment(desk: State<'_, Desk>, on: String) -> Reply<S
         )
     })?;
     desk.run(move |isms| isms.start_next_assessment(on)).await
+}
+
+/// The methodology a new ISMS starts with, for the set-up to show and edit.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn scaffold_methodology() -> Reply<Methodology> {
+    blocking(|| isms_core::init::scaffold_methodology().map_err(CommandError::from)).await?
 }

@@ -50,6 +50,7 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::open_folder,
             commands::open_sample,
             commands::create_isms,
+            commands::scaffold_methodology,
             commands::recent,
             commands::dashboard,
             commands::findings,

@@ -10,7 +10,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::annex_a;
-use crate::domain::{ControlStatus, RecordKind, SoaEntry};
+use crate::domain::{ControlStatus, Methodology, RecordKind, SoaEntry};
 use crate::format::{
     emit::{double_quoted, flow_scalar},
     emit_soa_entry, write_record,
@@ -37,6 +37,12 @@ pub struct NewIsms {
     pub domains: Vec<NewDomain>,
     /// When the first assessment is due.
     pub first_assessment: NaiveDate,
+    /// The methodology, when it is not the scaffold's ([`scaffold_methodology`]):
+    /// the names and definitions of the levels, the band edges and who may accept
+    /// each band. It is checked like any isms.yaml (the bands must cover 1–25).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub methodology: Option<Methodology>,
 }
 
 /// A person of a new ISMS.
@@ -76,6 +82,7 @@ impl NewIsms {
                 deferred_to: None,
             }],
             first_assessment: today.checked_add_months(Months::new(12)).unwrap_or(today),
+            methodology: None,
         }
     }
 
@@ -149,7 +156,69 @@ fn fill_scaffold(text: &str, plan: &NewIsms, today: NaiveDate) -> String {
 
 /// isms.yaml for `plan` on `today`.
 pub(crate) fn config_text(plan: &NewIsms, today: NaiveDate) -> String {
-    fill_scaffold(ISMS_YAML, plan, today)
+    let text = fill_scaffold(ISMS_YAML, plan, today);
+    match &plan.methodology {
+        Some(m) => with_methodology(&text, m),
+        None => text,
+    }
+}
+
+/// The methodology a new ISMS starts with: the scaffold's, as isms.yaml states it.
+pub fn scaffold_methodology() -> Result<Methodology> {
+    let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a valid date");
+    let text = config_text(&NewIsms::default_for("Scaffold", today), today);
+    crate::format::parse_config(&text)
+        .map(|c| c.methodology)
+        .map_err(|mut e| Error::Invalid(e.remove(0)))
+}
+
+/// `text` (isms.yaml) with its `methodology:` block written anew from `m`.
+fn with_methodology(text: &str, m: &Methodology) -> String {
+    let level = |l: &crate::domain::Level| {
+        format!(
+            "    - level: {}\n      name: {}\n      definition: {}\n",
+            l.level,
+            flow_scalar(l.name.trim()),
+            flow_scalar(l.definition.trim())
+        )
+    };
+    let mut block = format!(
+        "methodology:\n  version: {}\n  formula: likelihood × impact\n  likelihood:\n",
+        double_quoted(m.version.trim())
+    );
+    m.likelihood.iter().for_each(|l| block.push_str(&level(l)));
+    block.push_str("  impact:\n");
+    m.impact.iter().for_each(|l| block.push_str(&level(l)));
+    block.push_str("  bands:\n");
+    for b in &m.bands {
+        block.push_str(&format!(
+            "    - band: {}\n      min: {}\n      max: {}\n      definition: {}\n      accepted_by: [{}]\n",
+            b.band.as_str(),
+            b.min,
+            b.max,
+            flow_scalar(b.definition.trim()),
+            b.accepted_by.join(", ")
+        ));
+    }
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        // A key or a comment at the start of a line ends the block.
+        let top_level = !line.starts_with([' ', '\n', '\r']);
+        if line.starts_with("methodology:") {
+            inside = true;
+            out.push_str(&block);
+            continue;
+        }
+        if inside && top_level {
+            inside = false;
+            out.push('\n');
+        }
+        if !inside {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Creates a new ISMS repository in `dir` (which must not exist or be empty) for

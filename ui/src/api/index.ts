@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
+import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, Methodology, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
@@ -43,6 +43,7 @@ export const api = {
   createIsms: (path: string, plan: NewIsms, me: string | null, passphrase: string | null) =>
     call<Opened>("create_isms", { path, plan, me, passphrase }),
   recent: () => call<string[]>("recent"),
+  scaffoldMethodology: () => call<Methodology>("scaffold_methodology"),
   dashboard: () => call<Dashboard>("dashboard"),
   findings: () => call<CheckReport>("findings"),
   reference: () => call<Reference>("reference"),

@@ -61,7 +61,7 @@ impl Band {
 }
 
 /// One level of a likelihood or impact scale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Level {
     /// 1–5.
@@ -73,7 +73,7 @@ pub struct Level {
 }
 
 /// The band edges of the methodology: a band covers `min..=max`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BandRule {
     /// The band.
@@ -90,7 +90,7 @@ pub struct BandRule {
 
 /// How risks are scored and banded (ISO/IEC 27001:2022 §6.1.2). Versioned: an
 /// assessment records the version it used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Methodology {
     /// The methodology's version, e.g. `1.0`.
