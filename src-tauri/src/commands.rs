@@ -237,6 +237,25 @@ impl Desk {
         .await?
     }
 
+    /// As `run_as`, with `task` shown as under way ("Pulling from origin…") until it
+    /// ends, however it ends.
+    async fn run_showing<T, F>(
+        &self,
+        app: &AppHandle,
+        task: &str,
+        passphrase: Option<String>,
+        work: F,
+    ) -> Reply<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Isms, &Session) -> isms_core::Result<T> + Send + 'static,
+    {
+        progress(app, task.to_string(), 0, 0);
+        let outcome = self.run_as(passphrase, work).await;
+        progress(app, task.to_string(), 1, 1);
+        outcome
+    }
+
     fn data_dir(&self, app: &AppHandle) -> Reply<PathBuf> {
         match &self.options.data_dir {
             Some(dir) => Ok(dir.clone()),
@@ -579,11 +598,12 @@ pub async fn pending_changes(desk: State<'_, Desk>) -> Reply<Changes> {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn commit(
+    app: AppHandle,
     desk: State<'_, Desk>,
     message: String,
     passphrase: Option<String>,
 ) -> Reply<Committed> {
-    desk.run_as(passphrase, move |isms, session| {
+    desk.run_showing(&app, "Committing", passphrase, move |isms, session| {
         isms.commit_changes(
             session,
             &CommitOptions {
@@ -600,20 +620,30 @@ pub async fn commit(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn pull(
+    app: AppHandle,
     desk: State<'_, Desk>,
     choices: Vec<FieldChoice>,
     passphrase: Option<String>,
 ) -> Reply<PullOutcome> {
-    desk.run_as(passphrase, move |isms, session| {
-        isms.pull_changes(session, APP_REMOTE, &choices, Signing::IfConfigured)
-    })
+    desk.run_showing(
+        &app,
+        "Pulling from origin",
+        passphrase,
+        move |isms, session| {
+            isms.pull_changes(session, APP_REMOTE, &choices, Signing::IfConfigured)
+        },
+    )
     .await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
-pub async fn push(desk: State<'_, Desk>, passphrase: Option<String>) -> Reply<String> {
-    desk.run_as(passphrase, |isms, session| {
+pub async fn push(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    passphrase: Option<String>,
+) -> Reply<String> {
+    desk.run_showing(&app, "Pushing to origin", passphrase, |isms, session| {
         isms.push_changes(session, APP_REMOTE)
     })
     .await
@@ -637,14 +667,18 @@ pub async fn signoff_board(desk: State<'_, Desk>) -> Reply<SignoffBoard> {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_start(
+    app: AppHandle,
     desk: State<'_, Desk>,
     kind: SignoffKind,
     subject: Option<String>,
     passphrase: Option<String>,
 ) -> Reply<Started> {
-    desk.run_as(passphrase, move |isms, session| {
-        isms.put_up_for_signoff(session, kind, subject.as_deref())
-    })
+    desk.run_showing(
+        &app,
+        "Putting the document up for sign-off",
+        passphrase,
+        move |isms, session| isms.put_up_for_signoff(session, kind, subject.as_deref()),
+    )
     .await
 }
 
@@ -652,12 +686,13 @@ pub async fn signoff_start(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_sign(
+    app: AppHandle,
     desk: State<'_, Desk>,
     id: String,
     approve: bool,
     passphrase: Option<String>,
 ) -> Reply<Signed> {
-    desk.run_as(passphrase, move |isms, session| {
+    desk.run_showing(&app, "Signing", passphrase, move |isms, session| {
         isms.sign_next_step(session, &id, approve)
     })
     .await
@@ -668,13 +703,17 @@ pub async fn signoff_sign(
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn signoff_push(
+    app: AppHandle,
     desk: State<'_, Desk>,
     id: String,
     passphrase: Option<String>,
 ) -> Reply<Published> {
-    desk.run_as(passphrase, move |isms, session| {
-        isms.push_signoff(session, &id, APP_REMOTE)
-    })
+    desk.run_showing(
+        &app,
+        "Pushing the request to origin",
+        passphrase,
+        move |isms, session| isms.push_signoff(session, &id, APP_REMOTE),
+    )
     .await
 }
 
