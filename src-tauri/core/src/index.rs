@@ -713,23 +713,7 @@ fn refresh(
     progress: Progress,
 ) -> Result<Refresh> {
     let (files, walk_errors) = isms.record_files()?;
-    let mut hashes: HashMap<String, String> = HashMap::new();
-    let stored: HashMap<String, (i64, i64)> = conn
-        .prepare("SELECT path, size, mtime_ns, hash FROM files")?
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?),
-                r.get::<_, String>(3)?,
-            ))
-        })?
-        .map(|row| {
-            row.map(|(path, fingerprint, hash)| {
-                hashes.insert(path.clone(), hash);
-                (path, fingerprint)
-            })
-        })
-        .collect::<rusqlite::Result<_>>()?;
+    let (stored, hashes) = stored_files(conn)?;
     let fingerprint = |f: &RecordFile| (f.size as i64, f.mtime_ns);
     let config_file = files.iter().find(|f| f.kind.is_none());
     if reason.is_none()
@@ -838,6 +822,32 @@ fn refresh(
     )?;
     tx.commit()?;
     Ok(outcome)
+}
+
+/// A file's fingerprint as the index keeps it: size and mtime in nanoseconds.
+type Fingerprint = (i64, i64);
+
+/// What the index knows of each file: its fingerprint and its content's git blob id,
+/// by path.
+fn stored_files(
+    conn: &Connection,
+) -> Result<(HashMap<String, Fingerprint>, HashMap<String, String>)> {
+    let mut fingerprints = HashMap::new();
+    let mut hashes = HashMap::new();
+    let mut query = conn.prepare("SELECT path, size, mtime_ns, hash FROM files")?;
+    let rows = query.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?),
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (path, fingerprint, hash) = row?;
+        hashes.insert(path.clone(), hash);
+        fingerprints.insert(path, fingerprint);
+    }
+    Ok((fingerprints, hashes))
 }
 
 fn control_themes() -> HashMap<String, String> {

@@ -7,6 +7,12 @@ export function setField(field: string, value: unknown): Assignment {
   return { path: field.split("."), operation: "set", value: text(value) };
 }
 
+/** The edits of a form: each `[field, typed, saved]` whose typed text differs from the
+ * saved one is set to it (an empty text removes the field). */
+export function changedFields(fields: [string, string, string][]): Assignment[] {
+  return fields.filter(([, typed, saved]) => typed !== saved).map(([field, typed]) => setField(field, typed || null));
+}
+
 /** Adds `item` to the list `field`. */
 export function addTo(field: string, item: string): Assignment {
   return { path: field.split("."), operation: "add", value: item };

@@ -80,6 +80,43 @@ impl KeySource {
         })
     }
 
+    /// The key as it is configured: a public key (a literal `key::…` or a `.pub`
+    /// file, whose private half ssh-agent holds) or a private key file, still
+    /// encrypted if it is protected. The one reading of a configured key.
+    fn read(&self) -> Result<KeyMaterial> {
+        let path = match self {
+            KeySource::GitConfig(value) => {
+                if let Some(literal) = value.strip_prefix("key::") {
+                    return PublicKey::from_openssh(literal.trim())
+                        .map(KeyMaterial::Public)
+                        .map_err(|e| {
+                            Error::NoSigningKey(format!(
+                                "user.signingkey: not an SSH public key: {e}"
+                            ))
+                        });
+                }
+                expand_home(value)
+            }
+            KeySource::Settings(path) => path.clone(),
+        };
+        let text = fs::read_to_string(&path).map_err(|e| {
+            Error::NoSigningKey(format!(
+                "the signing key {} cannot be read: {e}",
+                path.display()
+            ))
+        })?;
+        if let Ok(public) = PublicKey::from_openssh(text.trim()) {
+            return Ok(KeyMaterial::Public(public));
+        }
+        let key = PrivateKey::from_openssh(&text).map_err(|e| {
+            Error::NoSigningKey(format!(
+                "{} is not an OpenSSH private or public key: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(KeyMaterial::Private { key, path })
+    }
+
     /// The key as a person would recognise it: its path or git's setting.
     pub fn describe(&self) -> String {
         match self {
@@ -87,6 +124,19 @@ impl KeySource {
             KeySource::Settings(path) => path.display().to_string(),
         }
     }
+}
+
+/// A configured key as read ([`KeySource::read`]).
+enum KeyMaterial {
+    /// A public key: ssh-agent signs with its private half.
+    Public(PublicKey),
+    /// A private key file, encrypted if it is protected.
+    Private {
+        /// The key.
+        key: PrivateKey,
+        /// Its file.
+        path: PathBuf,
+    },
 }
 
 /// Asks the person for a passphrase; `None` when they cancel.
@@ -135,33 +185,10 @@ impl Signer {
 
     /// Opens the key named by `source`.
     pub fn from_source(source: &KeySource, prompt: Prompt) -> Result<Signer> {
-        let path = match source {
-            KeySource::GitConfig(value) => {
-                if let Some(literal) = value.strip_prefix("key::") {
-                    let public = PublicKey::from_openssh(literal.trim()).map_err(|e| {
-                        Error::NoSigningKey(format!("user.signingkey: not an SSH public key: {e}"))
-                    })?;
-                    return Signer::agent_for(public);
-                }
-                expand_home(value)
-            }
-            KeySource::Settings(path) => path.clone(),
+        let (key, path) = match source.read()? {
+            KeyMaterial::Public(public) => return Signer::agent_for(public),
+            KeyMaterial::Private { key, path } => (key, path),
         };
-        let text = fs::read_to_string(&path).map_err(|e| {
-            Error::NoSigningKey(format!(
-                "the signing key {} cannot be read: {e}",
-                path.display()
-            ))
-        })?;
-        if let Ok(public) = PublicKey::from_openssh(text.trim()) {
-            return Signer::agent_for(public);
-        }
-        let key = PrivateKey::from_openssh(&text).map_err(|e| {
-            Error::NoSigningKey(format!(
-                "{} is not an OpenSSH private or public key: {e}",
-                path.display()
-            ))
-        })?;
         if !key.is_encrypted() {
             return Ok(Signer::File(Box::new(key)));
         }
@@ -282,34 +309,11 @@ fn key_error(e: ssh_key::Error) -> Error {
 /// `key::…`, a public key file, or the public part every OpenSSH private key file
 /// carries in the clear.
 pub fn public_key_of(source: &KeySource) -> Result<PublicKey> {
-    let path = match source {
-        KeySource::GitConfig(value) => {
-            if let Some(literal) = value.strip_prefix("key::") {
-                return PublicKey::from_openssh(literal.trim()).map_err(|e| {
-                    Error::NoSigningKey(format!("user.signingkey: not an SSH public key: {e}"))
-                });
-            }
-            expand_home(value)
-        }
-        KeySource::Settings(path) => path.clone(),
+    let (key, path) = match source.read()? {
+        KeyMaterial::Public(public) => return Ok(public),
+        KeyMaterial::Private { key, path } => (key, path),
     };
-    let text = fs::read_to_string(&path).map_err(|e| {
-        Error::NoSigningKey(format!(
-            "the signing key {} cannot be read: {e}",
-            path.display()
-        ))
-    })?;
-    if let Ok(public) = PublicKey::from_openssh(text.trim()) {
-        return Ok(public);
-    }
-    let public = PrivateKey::from_openssh(&text)
-        .map(|key| key.public_key().clone())
-        .map_err(|e| {
-            Error::NoSigningKey(format!(
-                "{} is not an OpenSSH private or public key: {e}",
-                path.display()
-            ))
-        })?;
+    let public = key.public_key().clone();
     // A protected key keeps its comment inside the encryption; the `.pub` beside it
     // says it in the clear (taken only when it is the same key).
     let beside = fs::read_to_string(format!("{}.pub", path.display()))
@@ -322,15 +326,7 @@ pub fn public_key_of(source: &KeySource) -> Result<PublicKey> {
 /// Whether the key file at `source` is protected by a passphrase (`false` for keys
 /// ssh-agent holds, which never ask).
 pub fn asks_passphrase(source: &KeySource) -> bool {
-    let path = match source {
-        KeySource::GitConfig(value) if value.starts_with("key::") => return false,
-        KeySource::GitConfig(value) => expand_home(value),
-        KeySource::Settings(path) => path.clone(),
-    };
-    fs::read_to_string(path)
-        .ok()
-        .and_then(|text| PrivateKey::from_openssh(&text).ok())
-        .is_some_and(|key| key.is_encrypted())
+    matches!(source.read(), Ok(KeyMaterial::Private { key, .. }) if key.is_encrypted())
 }
 
 /// The keys ssh-agent (`SSH_AUTH_SOCK`) holds; none when there is no agent.
