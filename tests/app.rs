@@ -1022,7 +1022,7 @@ fn repair_a_broken_file_in_the_plain_text_editor() {
         let good = s.isms.read_file("risks/R-004.md");
         s.isms.copy.write(
             "risks/R-004.md",
-            &good.replacen("\nlikelihood: 2\n", "\nlikelihood: 9\n", 1),
+            &good.replacen("\nlikelihood: 2\n", "\nlikelihood: 11\n", 1),
         );
         // The register shows the broken file as a row; Commit calls it "does not load".
         s.nav("sync").await;
@@ -1048,13 +1048,13 @@ fn repair_a_broken_file_in_the_plain_text_editor() {
         area.send_keys("likelihood: 0").await.expect("typing");
         s.click("[data-save-file]").await;
         s.wait_text("[data-file-problems]", "the refusal", |t| {
-            t.contains("likelihood: 0 is outside the scale 1–5")
+            t.contains("likelihood: 0 is not a level: levels start at 1")
         })
         .await;
         assert!(s
             .isms
             .read_file("risks/R-004.md")
-            .contains("\nlikelihood: 9\n"));
+            .contains("\nlikelihood: 11\n"));
         // The problem's link selects its line; typing over it mends the file.
         s.click("[data-problem-line='6']").await;
         area.send_keys("likelihood: 2").await.expect("typing");

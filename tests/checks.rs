@@ -91,7 +91,7 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             |c| c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 5"),
         ),
         ("parse-error", Severity::Error, "risks/R-002.md", |c| {
-            c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 9")
+            c.edit("risks/R-002.md", "likelihood: 3", "likelihood: 11")
         }),
         ("unknown-field", Severity::Warning, "risks/R-002.md", |c| {
             c.edit(
@@ -154,6 +154,24 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             Severity::Warning,
             "risks/R-011.md",
             |c| c.edit("risks/R-011.md", "treatment: mitigate\n", ""),
+        ),
+        (
+            "level-off-scale",
+            Severity::Error,
+            "risks/R-007.md",
+            |c| c.edit("risks/R-007.md", "likelihood: 2", "likelihood: 7"),
+        ),
+        (
+            "risk-to-be-rescored",
+            Severity::Warning,
+            "risks/R-007.md",
+            |c| c.edit("risks/R-007.md", "likelihood: 2", "likelihood: 2\nmethodology_version: \"0.9\""),
+        ),
+        (
+            "impact-per-cia-missing",
+            Severity::Warning,
+            "risks/R-007.md",
+            |c| c.edit("isms.yaml", "  formula: likelihood × impact\n", "  formula: likelihood × impact\n  impact_per_cia: true\n"),
         ),
         (
             "acceptance-missing",
@@ -349,7 +367,7 @@ fn a_proposed_treatment_has_no_overdue_actions_yet() {
 #[test]
 fn a_record_that_fails_to_load_is_reported_once_not_again_by_every_reference() {
     let copy = Copy::new();
-    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 7");
+    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 11");
     copy.edit("controls/8.13.md", "status: implemented", "status: done");
     let report = check(copy.path());
     let rules: Vec<(&str, &str)> = report

@@ -18,10 +18,10 @@ fn malformed() -> Vec<(&'static str, String, &'static str)> {
     let risk = |front: &str| format!("---\n{front}---\n\nBody.\n");
     let base = "id: R-020\ntitle: T\ndomain: technical\nstatus: active\nlikelihood: 2\nimpact: 3\nowner: ism\n";
     vec![
-        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood: 7")), "risks/R-020.md:6: likelihood: 7 is outside the scale 1–5"),
-        ("risks/R-020.md", risk(&base.replace("impact: 3", "impact: 0")), "risks/R-020.md:7: impact: 0 is outside the scale 1–5"),
-        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood: high")), "risks/R-020.md:6: likelihood: expected a whole number 1–5, found high"),
-        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood: 2.5")), "risks/R-020.md:6: likelihood: expected a whole number 1–5, found 2.5"),
+        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood: 11")), "risks/R-020.md:6: likelihood: 11 is outside every scale: a methodology has at most 10 levels"),
+        ("risks/R-020.md", risk(&base.replace("impact: 3", "impact: 0")), "risks/R-020.md:7: impact: 0 is not a level: levels start at 1"),
+        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood: high")), "risks/R-020.md:6: likelihood: expected a whole number 1–10, found high"),
+        ("risks/R-020.md", risk(&base.replace("likelihood: 2", "likelihood: 2.5")), "risks/R-020.md:6: likelihood: expected a whole number 1–10, found 2.5"),
         ("risks/R-020.md", risk(&base.replace("status: active", "status: open")), "risks/R-020.md:5: status: `open` is not one of active, deferred or closed"),
         ("risks/R-020.md", risk(&format!("{base}treatment: mittigate\n")), "risks/R-020.md:9: treatment: `mittigate` is not one of mitigate, transfer, avoid or accept"),
         ("risks/R-020.md", risk(&base.replace("id: R-020", "id: R-021")), "risks/R-020.md:2: id: `R-021` differs from the file name `R-020`"),

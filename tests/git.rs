@@ -278,16 +278,16 @@ fn commits_take_all_changes_or_the_chosen_records_and_refuse_invalid_files() {
     );
     assert_eq!(s.git(&["status", "--porcelain"]), " M risks/R-005.md\n");
     // A file that does not load is not committed.
-    s.copy.edit("risks/R-005.md", "impact: 4", "impact: 9");
+    s.copy.edit("risks/R-005.md", "impact: 4", "impact: 11");
     let head = s.git(&["rev-parse", "HEAD"]);
     let (code, err) = s.isms_error(&["commit", "-m", "Broken"], &[]);
     assert_eq!(code, "invalid");
     assert!(
-        err.contains("risks/R-005.md:7: impact: 9 is outside the scale 1–5"),
+        err.contains("risks/R-005.md:7: impact: 11 is outside every scale"),
         "{err}"
     );
     assert_eq!(s.git(&["rev-parse", "HEAD"]), head);
-    s.copy.edit("risks/R-005.md", "impact: 9", "impact: 4");
+    s.copy.edit("risks/R-005.md", "impact: 11", "impact: 4");
     // A new record and a deleted one.
     s.ok(&[
         "new",

@@ -24,7 +24,7 @@ fn answers(isms: &Isms) -> String {
         "{:?}\n",
         index
             .risks(&RiskQuery {
-                band: Some(Band::Manage),
+                band: Some(Band::new("manage")),
                 owner: Some("sre-lead".into()),
                 ..Default::default()
             })
@@ -77,16 +77,16 @@ fn filters_and_orders_match_the_register() {
     let index = isms.index().expect("opens");
     let all = index.risks(&RiskQuery::default()).expect("risks");
     assert_eq!(all.len(), 17);
-    let count = |band| {
+    let count = |band: Band| {
         all.iter()
-            .filter(|r| r.status == isms_core::domain::RiskStatus::Active && r.band == Some(band))
+            .filter(|r| r.status == isms_core::domain::RiskStatus::Active && r.band.as_ref() == Some(&band))
             .count()
     };
     assert_eq!(
         (
-            count(Band::Unacceptable),
-            count(Band::Manage),
-            count(Band::Acceptable)
+            count(Band::new("unacceptable")),
+            count(Band::new("manage")),
+            count(Band::new("acceptable"))
         ),
         (1, 12, 3)
     );
@@ -175,7 +175,7 @@ fn outside_changes_are_picked_up_file_by_file() {
     );
     let rows = index.risks(&RiskQuery::default()).expect("risks");
     let r16 = rows.iter().find(|r| r.id == "R-016").expect("R-016");
-    assert_eq!((r16.score, r16.band), (Some(15), Some(Band::Unacceptable)));
+    assert_eq!((r16.score, r16.band.clone()), (Some(15), Some(Band::new("unacceptable"))));
     assert!(rows.iter().any(|r| r.id == "R-020") && !rows.iter().any(|r| r.id == "R-015"));
     // A broken file drops out of the lists and its problem is recorded.
     copy.edit("risks/R-020.md", "impact: 3", "impact: eleven");
@@ -188,7 +188,7 @@ fn outside_changes_are_picked_up_file_by_file() {
     let problems = index.load_errors().expect("errors");
     assert_eq!(
         problems.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-        ["risks/R-020.md:7: impact: expected a whole number 1–5, found eleven"]
+        ["risks/R-020.md:7: impact: expected a whole number 1–10, found eleven"]
     );
     // Changing the methodology re-bands everything.
     copy.edit("isms.yaml", "      min: 15\n", "      min: 16\n");
@@ -203,7 +203,7 @@ fn outside_changes_are_picked_up_file_by_file() {
         .expect("R-001");
     assert_eq!(
         r1.band,
-        Some(Band::Manage),
+        Some(Band::new("manage")),
         "15 is Manage once the edge moves to 16"
     );
 }

@@ -35,6 +35,7 @@ mod fuzz;
 mod git;
 mod index;
 mod layering;
+mod methodology;
 mod reports;
 mod roundtrip;
 mod shell;

@@ -359,7 +359,7 @@ fn the_next_report_says_what_changed_since_the_previous_one() {
 #[test]
 fn a_commit_with_a_record_that_does_not_load_gives_no_report() {
     let (copy, _) = committed_sample();
-    copy.edit("risks/R-003.md", "impact: 4", "impact: 9");
+    copy.edit("risks/R-003.md", "impact: 4", "impact: 11");
     commit_all(&copy, "A bad score", 1_779_000_000);
     let (code, out, err) = run(copy.path(), &["report", "register"]);
     assert_eq!(code, 2, "{err}");

@@ -155,6 +155,8 @@ fn risk() -> impl Strategy<Value = Risk> {
                 _ => (l, i),
             };
             Risk {
+                impact_cia: None,
+                methodology_version: None,
                 id: format!("R-{n:03}"),
                 title,
                 domain,

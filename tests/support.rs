@@ -74,12 +74,72 @@ impl Copy {
         fs::write(self.file(rel), text).expect("the copy is writable");
     }
 
+    /// The sample under another methodology (`tests/methodologies/<name>.yaml`): its
+    /// `methodology:` block in place of the sample's, and every level of every risk
+    /// brought onto the new scales (a level above a scale's top becomes the top).
+    pub fn with_methodology(name: &str) -> Copy {
+        let copy = Copy::new();
+        copy.use_methodology(name);
+        let text = methodology_fixture(name);
+        let size = |key: &str| {
+            let block = text.split(&format!("  {key}:\n")).nth(1).expect("the scale is there");
+            block.lines().take_while(|l| l.starts_with("    - ")).count() as u8
+        };
+        let (l, i) = (size("likelihood"), size("impact"));
+        for entry in fs::read_dir(copy.file("risks")).expect("risks/") {
+            let path = entry.expect("an entry").path();
+            let clamped: Vec<String> = fs::read_to_string(&path)
+                .expect("a risk")
+                .split('\n')
+                .map(|line| {
+                    for (key, top) in [("likelihood", l), ("impact", i), ("residual_likelihood", l), ("residual_impact", i)] {
+                        if let Some(n) = line.strip_prefix(&format!("{key}: ")).and_then(|n| n.trim().parse::<u8>().ok()) {
+                            return format!("{key}: {}", n.min(top));
+                        }
+                    }
+                    if let Some(at) = line.find("as_scored: {") {
+                        let inner = &line[at + 12..line.len() - 1];
+                        let levels: Vec<String> = inner
+                            .split(", ")
+                            .map(|kv| {
+                                let (k, v) = kv.split_once(": ").expect("key: value");
+                                let top = if k.contains("likelihood") { l } else { i };
+                                format!("{k}: {}", v.parse::<u8>().expect("a level").min(top))
+                            })
+                            .collect();
+                        return format!("{}as_scored: {{{}}}", &line[..at], levels.join(", "));
+                    }
+                    line.to_string()
+                })
+                .collect();
+            fs::write(&path, clamped.join("\n")).expect("writable");
+        }
+        copy
+    }
+
+    /// Puts the methodology of `tests/methodologies/<name>.yaml` in isms.yaml, in
+    /// place of the one there; the risks are left as they are.
+    pub fn use_methodology(&self, name: &str) {
+        let text = methodology_fixture(name);
+        let block = &text[text.find("methodology:").expect("a methodology block")..];
+        let config = self.read("isms.yaml");
+        let start = config.find("\nmethodology:").expect("isms.yaml has a methodology") + 1;
+        let end = start + config[start..].find("\nroles:").expect("roles follow the methodology") + 1;
+        self.write("isms.yaml", &format!("{}{}\n{}", &config[..start], block.trim_end(), &config[end - 1..]));
+    }
+
     /// Replaces `from` with `to` in a file; the text must be there.
     pub fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
         assert!(text.contains(from), "{rel} does not contain {from:?}");
         self.write(rel, &text.replacen(from, to, 1));
     }
+}
+
+/// The text of `tests/methodologies/<name>.yaml`.
+pub fn methodology_fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/methodologies/{name}.yaml"));
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -30,9 +30,9 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
     let d = isms.dashboard(today()).expect("a dashboard");
     assert_eq!(
         (
-            d.inherent.unacceptable,
-            d.inherent.manage,
-            d.inherent.acceptable,
+            d.inherent.of("unacceptable"),
+            d.inherent.of("manage"),
+            d.inherent.of("acceptable"),
             d.inherent.unscored
         ),
         (1, 12, 3, 0)
@@ -45,8 +45,8 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
     );
     // likelihood 2, impact 5.
     assert!(d.inherent_map.counts[4][1] >= 1);
-    assert_eq!(d.inherent_map.bands[4][4], Some(Band::Unacceptable));
-    assert_eq!(d.inherent_map.bands[0][0], Some(Band::Acceptable));
+    assert_eq!(d.inherent_map.bands[4][4], Some(Band::new("unacceptable")));
+    assert_eq!(d.inherent_map.bands[0][0], Some(Band::new("acceptable")));
     assert_eq!(
         total(&d.residual_map) + d.residual.unscored,
         16,
@@ -96,7 +96,7 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
 #[test]
 fn a_file_that_does_not_load_is_named_and_the_rest_still_shows() {
     let copy = Copy::new();
-    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 9");
+    copy.edit("risks/R-007.md", "likelihood: 2", "likelihood: 11");
     copy.edit("controls/5.1.md", "applicable: true", "applicable: maybe");
     let isms = Isms::open(copy.path()).expect("the sample opens");
     let d = isms.dashboard(today()).expect("a dashboard");
@@ -201,7 +201,7 @@ fn the_soa_lists_every_control_with_the_risks_that_cite_it() {
     assert!(line
         .cited_by
         .iter()
-        .any(|r| r.id == "R-004" && r.band == Some(Band::Manage)));
+        .any(|r| r.id == "R-004" && r.band == Some(Band::new("manage"))));
     let excluded = soa.lines.iter().find(|l| l.entry.id == "7.6").expect("7.6");
     assert!(!excluded.entry.applicable && excluded.entry.justification.is_some());
 }
@@ -218,7 +218,7 @@ fn the_treatment_plan_marks_overdue_actions() {
         .expect("T-001");
     assert_eq!(t1.overdue, ["A2"]);
     assert_eq!(t1.risks[0].id, "R-001");
-    assert_eq!(t1.risks[0].band, Some(Band::Unacceptable));
+    assert_eq!(t1.risks[0].band, Some(Band::new("unacceptable")));
     let t3 = plan
         .treatments
         .iter()
@@ -364,7 +364,7 @@ fn the_register_is_filtered_searched_and_ordered_by_the_core() {
     );
     assert_eq!(
         ids(RegisterQuery {
-            band: Some(Band::Unacceptable),
+            band: Some(Band::new("unacceptable")),
             ..RegisterQuery::default()
         }),
         ["R-001"]
@@ -416,7 +416,7 @@ fn the_register_is_filtered_searched_and_ordered_by_the_core() {
     assert_eq!(
         ids(RegisterQuery {
             search: Some("tenant".into()),
-            band: Some(Band::Unacceptable),
+            band: Some(Band::new("unacceptable")),
             ..RegisterQuery::default()
         }),
         ["R-001"],
@@ -539,7 +539,7 @@ fn every_screen_works_on_a_repository_with_no_commits_yet() {
 fn a_file_that_does_not_load_is_shown_broken_and_mended_as_text() {
     let s = committed();
     let good = s.copy.read("risks/R-004.md");
-    let bad = good.replace("likelihood: 2\n", "likelihood: 9\n");
+    let bad = good.replace("likelihood: 2\n", "likelihood: 11\n");
     s.copy.write("risks/R-004.md", &bad);
     let isms = Isms::open(s.path()).expect("opens");
     // The register names it as a broken row, with its line.
@@ -741,12 +741,12 @@ fn every_dashboard_tile_and_heat_map_cell_drills_down_to_the_risks_it_counts() {
             .len() as u32
         };
         for (band, count) in [
-            (Band::Unacceptable, counts.unacceptable),
-            (Band::Manage, counts.manage),
-            (Band::Acceptable, counts.acceptable),
+            (Band::new("unacceptable"), counts.of("unacceptable")),
+            (Band::new("manage"), counts.of("manage")),
+            (Band::new("acceptable"), counts.of("acceptable")),
         ] {
             let rows = shown(RegisterQuery {
-                band: Some(band),
+                band: Some(band.clone()),
                 ..RegisterQuery::default()
             });
             assert_eq!(rows, count, "{band:?} (residual: {residual})");
@@ -801,9 +801,9 @@ fn residual_counts_agree_between_the_dashboard_the_register_and_the_report() {
         )
         .expect("the report");
     for (label, count) in [
-        ("Unacceptable", d.residual.unacceptable),
-        ("Manage", d.residual.manage),
-        ("Acceptable", d.residual.acceptable),
+        ("Unacceptable", d.residual.of("unacceptable")),
+        ("Manage", d.residual.of("manage")),
+        ("Acceptable", d.residual.of("acceptable")),
     ] {
         let row = report
             .markdown
@@ -890,10 +890,10 @@ fn a_new_isms_starts_with_the_methodology_its_set_up_edited() {
     m.likelihood[4].name = "Near certain".into();
     m.impact[0].definition = "Negligible: no customer notices".into();
     for band in &mut m.bands {
-        match band.band {
-            Band::Unacceptable => band.min = 16,
-            Band::Manage => band.max = 15,
-            Band::Acceptable => {}
+        match band.band.as_str() {
+            "unacceptable" => band.min = 16,
+            "manage" => band.max = 15,
+            _ => {}
         }
     }
     let mut plan = a_new_isms_plan();
@@ -912,7 +912,7 @@ fn a_new_isms_starts_with_the_methodology_its_set_up_edited() {
         .load_config()
         .expect("isms.yaml loads");
     assert_eq!(config.methodology, m);
-    assert_eq!(config.methodology.band(15), Some(Band::Manage));
+    assert_eq!(config.methodology.band(15), Some(Band::new("manage")));
     let text = std::fs::read_to_string(dir.join("isms.yaml")).expect("readable");
     assert!(
         text.contains("# Add each person with the roles they hold"),
@@ -922,7 +922,7 @@ fn a_new_isms_starts_with_the_methodology_its_set_up_edited() {
     // Edges that leave a gap are refused with the field, and nothing is created.
     let mut gap = m;
     gap.bands.iter_mut().for_each(|b| {
-        if b.band == Band::Manage {
+        if b.band == Band::new("manage") {
             b.max = 14
         }
     });

@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    Assessments, CommitOptions, Dashboard, Documents, Exported, FieldChoice, FileText, Opened,
+    Assessments, CommitOptions, Dashboard, MethodologyChanged, MethodologyView, Documents, Exported, FieldChoice, FileText, Opened,
     Passphrase, Reference, Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView,
     Signing, SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
-use isms_core::domain::Methodology;
+use isms_core::domain::{AsScored, Methodology};
 use isms_core::format::edit::Assignment;
 use isms_core::git::changes::Changes;
 use isms_core::git::history::TimelineEntry;
@@ -855,6 +855,38 @@ pub async fn start_next_assessment(desk: State<'_, Desk>, on: String) -> Reply<S
         )
     })?;
     desk.run(move |isms| isms.start_next_assessment(on)).await
+}
+
+/// The methodology screen: the methodology in force and the risks to be rescored.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn methodology(desk: State<'_, Desk>) -> Reply<MethodologyView> {
+    desk.run(|isms| isms.methodology_view()).await
+}
+
+/// Changes the methodology (isms.yaml only); a new version starts a rescoring.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn change_methodology(
+    desk: State<'_, Desk>,
+    methodology: Methodology,
+    base: Revision,
+) -> Reply<MethodologyChanged> {
+    desk.run(move |isms| isms.change_methodology(&methodology, &base))
+        .await
+}
+
+/// Rescores a risk under the methodology in force: the levels given, or the mapping's.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn rescore(
+    desk: State<'_, Desk>,
+    id: String,
+    levels: Option<AsScored>,
+    base: Revision,
+) -> Reply<Saved> {
+    desk.run(move |isms| isms.rescore(&id, levels, Some(&base)))
+        .await
 }
 
 /// The methodology a new ISMS starts with, for the set-up to show and edit.

@@ -370,17 +370,48 @@ pub(crate) enum Command {
     },
     /// Score a likelihood and impact under the repository's methodology.
     Score {
-        /// Likelihood, 1–5.
+        /// Likelihood, on the methodology's scale.
         likelihood: u8,
-        /// Impact, 1–5.
+        /// Impact, on the methodology's scale.
         impact: u8,
+    },
+    /// Show the methodology in force and the risks still to be rescored under it, or
+    /// change it (`--set`).
+    ///
+    /// Example: isms methodology --set methodology-2.0.yaml
+    Methodology {
+        /// Change the methodology to the `methodology:` block of this YAML file. A new
+        /// version gets a rescoring from the one in force (the file's, or the one
+        /// ISMS Desk proposes); only isms.yaml is written.
+        #[arg(long)]
+        set: Option<PathBuf>,
+    },
+    /// Rescore a risk scored under an earlier methodology version: with the
+    /// methodology's mapping, or with the levels given.
+    ///
+    /// Example: isms rescore R-004 --likelihood 3 --impact 2
+    Rescore {
+        /// The risk id.
+        id: String,
+        /// New inherent likelihood (with --impact; otherwise the mapping's).
+        #[arg(long, requires = "impact")]
+        likelihood: Option<u8>,
+        /// New inherent impact.
+        #[arg(long, requires = "likelihood")]
+        impact: Option<u8>,
+        /// New residual likelihood.
+        #[arg(long, requires = "residual_impact")]
+        residual_likelihood: Option<u8>,
+        /// New residual impact.
+        #[arg(long, requires = "residual_likelihood")]
+        residual_impact: Option<u8>,
     },
 }
 
 /// The filters and order of `isms list`.
 #[derive(Args)]
 pub(crate) struct ListArgs {
-    /// Only this band: unacceptable, manage or acceptable.
+    /// Only this band of the methodology (its id or its name).
     #[arg(long)]
     pub band: Option<String>,
     /// Only this risk domain.

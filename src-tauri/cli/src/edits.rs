@@ -128,3 +128,68 @@ pub fn close(
     let saved = c.isms()?.close(id, action, today(date))?;
     Ok(report(c.json, "Closed", &saved))
 }
+
+/// `isms methodology [--set FILE]`
+pub fn methodology(c: &Ctx, set: Option<&std::path::Path>) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    if let Some(file) = set {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+        let new = isms_core::format::parse_methodology(&file.display().to_string(), &text)
+            .map_err(|e| Failure::from(isms_core::Error::Invalid(e)))?;
+        let view = isms.methodology_view()?;
+        let changed = isms.change_methodology(&new, &view.revision)?;
+        if c.json {
+            print_json(&changed);
+        } else if let Some(r) = &changed.rescoring {
+            println!(
+                "Methodology {} is in force. Risks scored under {} are to be rescored; the mapping (new level for each old one): likelihood {:?}, impact {:?}. Rescore each with `isms rescore <id>`, and put the change up for sign-off with `isms signoff start methodology`.",
+                changed.version, r.from, r.likelihood, r.impact
+            );
+        } else {
+            println!("Methodology {} is in force.", changed.version);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let view = isms.methodology_view()?;
+    if c.json {
+        print_json(&view);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let m = &view.methodology;
+    let formula = match m.formula {
+        isms_core::domain::Formula::Product => "likelihood × impact",
+        isms_core::domain::Formula::Lookup => "a lookup matrix",
+    };
+    println!(
+        "Methodology {}: {} likelihood levels × {} impact levels, scored by {formula}{}.",
+        m.version,
+        m.likelihood.len(),
+        m.impact.len(),
+        if m.impact_per_cia { ", impact per confidentiality, integrity and availability" } else { "" }
+    );
+    for b in &m.bands {
+        println!("  {} ({}–{}): {}", b.name, b.min, b.max, b.requires.label());
+    }
+    if view.to_be_rescored.is_empty() {
+        println!("Every risk is scored under {}.", m.version);
+    } else {
+        println!("{} to be rescored:", crate::plural(view.to_be_rescored.len(), "risk"));
+        for line in &view.to_be_rescored {
+            let r = &line.rescore;
+            let level = |x: Option<u8>| x.map_or("–".to_string(), |x| x.to_string());
+            let before = r.inherent_before.as_ref().map(|x| format!("{} × {} = {}", x.likelihood, x.impact, x.score)).unwrap_or_else(|| "–".into());
+            let after = r.inherent_proposed.as_ref().map(|x| format!("{} × {} = {}", x.likelihood, x.impact, x.score)).unwrap_or_else(|| format!("{} × {}", level(r.proposed.likelihood), level(r.proposed.impact)));
+            let changed = if r.band_changed { " (band changes with the methodology)" } else { "" };
+            println!("  {} under {}: {before} → proposed under {}: {after}{changed}", line.risk.id, r.from, r.to);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms rescore <id>`
+pub fn rescore(c: &Ctx, id: &str, levels: isms_core::domain::AsScored) -> Result<ExitCode, Failure> {
+    let given = levels.likelihood.is_some() || levels.residual_likelihood.is_some();
+    let saved = c.isms()?.rescore(id, given.then_some(levels), None)?;
+    Ok(report(c.json, "Rescored", &saved))
+}

@@ -171,6 +171,23 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::Show { id } => records::show(&c, &id),
         Command::Search { words, limit } => records::search(&c, &words, limit),
         Command::Score { likelihood, impact } => records::score(&c, likelihood, impact),
+        Command::Methodology { set } => edits::methodology(&c, set.as_deref()),
+        Command::Rescore {
+            id,
+            likelihood,
+            impact,
+            residual_likelihood,
+            residual_impact,
+        } => edits::rescore(
+            &c,
+            &id,
+            isms_core::domain::AsScored {
+                likelihood,
+                impact,
+                residual_likelihood,
+                residual_impact,
+            },
+        ),
         Command::New {
             kind,
             title,

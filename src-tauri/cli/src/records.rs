@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use isms_core::api::{RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine};
 use isms_core::domain::checks::{CheckReport, Deferred, Severity};
-use isms_core::domain::{sections, Assessment, Band, Document, Methodology, Rating, RiskStatus};
+use isms_core::domain::{sections, Assessment, Document, Rating, RiskStatus};
 use isms_core::index::{ControlQuery, RiskSort};
 use serde_json::json;
 
@@ -147,15 +147,20 @@ fn say_what_did_not_load(c: &Ctx, isms: &isms_core::Isms, what: &str) -> Result<
 }
 
 fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failure> {
+    let methodology = isms.methodology();
     let band = f
         .band
         .as_deref()
         .map(|b| {
-            Band::parse(b).ok_or_else(|| {
-                usage(format!(
-                    "--band: `{b}` is not one of unacceptable, manage or acceptable"
-                ))
-            })
+            methodology
+                .bands
+                .iter()
+                .find(|r| r.band.as_str() == b || r.name.eq_ignore_ascii_case(b))
+                .map(|r| r.band.clone())
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = methodology.bands.iter().map(|r| r.band.as_str()).collect();
+                    usage(format!("--band: `{b}` is not a band of methodology {}: {}", methodology.version, ids.join(", ")))
+                })
         })
         .transpose()?;
     let status = f
@@ -216,8 +221,9 @@ fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failu
                 (Some(s), true) => format!("{s}*"),
                 (s, _) => dash(s),
             };
-            let residual = match (r.residual_score, r.residual_band) {
-                (Some(s), Some(b)) => format!("{s} {}", b.label()),
+            let residual = match (r.residual_score, &r.residual_band) {
+                (Some(s), Some(b)) => format!("{s} {}", methodology.band_name(Some(b))),
+                _ if r.scored_under.is_some() => "rescore".into(),
                 _ => "–".into(),
             };
             vec![
@@ -228,7 +234,11 @@ fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failu
                 dash(r.likelihood),
                 dash(r.impact),
                 score,
-                dash(r.band.map(Band::label)),
+                match (&r.band, &r.scored_under) {
+                    (Some(b), _) => methodology.band_name(Some(b)),
+                    (None, Some(v)) => format!("rescore (scored under {v})"),
+                    (None, None) => "–".into(),
+                },
                 residual,
                 dash(r.treatment.map(|t| t.as_str())),
                 r.owner.clone(),
@@ -382,7 +392,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     match &shown {
-        Shown::Risk(view) => show_risk(view),
+        Shown::Risk(view) => show_risk(view, &isms.methodology()),
         Shown::Control(line) => show_control(line),
         Shown::Treatment(line) => show_treatment(line),
         Shown::Document { document, .. } => show_document(document),
@@ -392,7 +402,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_risk(view: &RiskView) {
+fn show_risk(view: &RiskView, methodology: &isms_core::domain::Methodology) {
     let r = &view.risk;
     println!("{} — {}", r.id, safe(&r.title));
     let rating = |x: Option<Rating>| {
@@ -402,7 +412,7 @@ fn show_risk(view: &RiskView) {
                 x.likelihood,
                 x.impact,
                 x.score,
-                x.band.map_or("no band", |b| b.label())
+                methodology.band_name(x.band.as_ref())
             )
         })
         .unwrap_or_else(|| "not scored".into())
@@ -422,9 +432,19 @@ fn show_risk(view: &RiskView) {
     let provisional = if r.provisional { ", provisional" } else { "" };
     t.row(vec![
         "inherent".into(),
-        format!("{}{provisional}", rating(view.inherent)),
+        format!("{}{provisional}", rating(view.inherent.clone())),
     ]);
-    t.row(vec!["residual".into(), rating(view.residual)]);
+    t.row(vec!["residual".into(), rating(view.residual.clone())]);
+    if let Some(r) = &view.rescore {
+        let proposed = match (r.proposed.likelihood, r.proposed.impact) {
+            (Some(l), Some(i)) => format!("; the mapping proposes {l} × {i}"),
+            _ => String::new(),
+        };
+        t.row(vec![
+            "to rescore".into(),
+            format!("scored under methodology {}, {} is in force{proposed} (`isms rescore {}`)", r.from, r.to, view.risk.id),
+        ]);
+    }
     t.row(vec![
         "treatment".into(),
         r.treatment.map_or("undecided", |t| t.as_str()).into(),
@@ -599,11 +619,6 @@ pub fn search(c: &Ctx, words: &[String], limit: usize) -> Result<ExitCode, Failu
 /// `isms score <likelihood> <impact>`, under the repository's methodology (the default
 /// one outside an ISMS).
 pub fn score(c: &Ctx, likelihood: u8, impact: u8) -> Result<ExitCode, Failure> {
-    for (name, v) in [("likelihood", likelihood), ("impact", impact)] {
-        if !(1..=5).contains(&v) {
-            return Err(usage(format!("{name}: {v} is outside the scale 1–5")));
-        }
-    }
     let methodology = match c.isms() {
         Ok(isms) => {
             isms.load_config()
@@ -615,16 +630,24 @@ pub fn score(c: &Ctx, likelihood: u8, impact: u8) -> Result<ExitCode, Failure> {
                 })?
                 .methodology
         }
-        Err(f) if f.is(isms_core::ErrorCode::NotAnIsms) => Methodology {
-            version: "default".into(),
-            likelihood: vec![],
-            impact: vec![],
-            bands: Methodology::default_bands(),
-        },
+        Err(f) if f.is(isms_core::ErrorCode::NotAnIsms) => isms_core::api::default_methodology(),
         Err(f) => return Err(f),
     };
-    let rating = Rating::new(&methodology, likelihood, impact);
-    let band = rating.band.and_then(|b| methodology.band_rule(b));
+    for (name, v, scale) in [
+        ("likelihood", likelihood, &methodology.likelihood),
+        ("impact", impact, &methodology.impact),
+    ] {
+        if !(1..=scale.len()).contains(&usize::from(v)) {
+            return Err(usage(format!(
+                "{name}: {v} is outside the scale 1–{} of methodology {}",
+                scale.len(),
+                methodology.version
+            )));
+        }
+    }
+    let rating = Rating::new(&methodology, likelihood, impact)
+        .expect("both levels are on the scales, checked above");
+    let band = rating.band.as_ref().and_then(|b| methodology.band_rule(b));
     if c.json {
         print_json(&json!({
             "likelihood": likelihood,
@@ -648,7 +671,7 @@ pub fn score(c: &Ctx, likelihood: u8, impact: u8) -> Result<ExitCode, Failure> {
         name(&methodology.likelihood, likelihood),
         name(&methodology.impact, impact),
         rating.score,
-        rating.band.map_or("no band", |b| b.label()),
+        methodology.band_name(rating.band.as_ref()),
         band.map(|b| format!(" — {}", b.definition))
             .unwrap_or_default()
     );

@@ -30,6 +30,8 @@ pub enum Kind {
     RiskAcceptance,
     /// People, roles, signing keys and chains in isms.yaml.
     Governance,
+    /// The risk assessment methodology in isms.yaml (and its rescoring).
+    Methodology,
 }
 
 impl From<Kind> for SignoffKind {
@@ -40,6 +42,7 @@ impl From<Kind> for SignoffKind {
             Kind::TreatmentPlan => SignoffKind::TreatmentPlan,
             Kind::RiskAcceptance => SignoffKind::RiskAcceptance,
             Kind::Governance => SignoffKind::Governance,
+            Kind::Methodology => SignoffKind::Methodology,
         }
     }
 }

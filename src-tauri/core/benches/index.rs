@@ -79,7 +79,7 @@ fn query(bencher: Bencher, risks: usize) {
         .index()
         .expect("indexes");
     let q = RiskQuery {
-        band: Some(Band::Manage),
+        band: Some(Band::new("manage")),
         owner: Some("ism".into()),
         sort: RiskSort::Score,
         ..Default::default()

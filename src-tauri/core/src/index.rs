@@ -66,7 +66,7 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 }
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 5;
+const SCHEMA_VERSION: i32 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,7 +78,7 @@ CREATE TABLE risks(
   likelihood INTEGER, impact INTEGER, score INTEGER, band TEXT,
   residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER, residual_band TEXT,
   treatment TEXT, owner TEXT NOT NULL, provisional INTEGER NOT NULL, reviewed_on TEXT, next_review TEXT, deferred_to TEXT,
-  controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL, cited_controls TEXT NOT NULL);
+  controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL, cited_controls TEXT NOT NULL, scored_under TEXT);
 CREATE INDEX risks_band ON risks(band);
 CREATE INDEX risks_owner ON risks(owner);
 CREATE TABLE controls(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, theme TEXT, applicable INTEGER NOT NULL,
@@ -147,6 +147,8 @@ pub struct RiskQuery {
     pub residual: bool,
     /// Only risks in this band.
     pub band: Option<Band>,
+    /// Only risks to be rescored under the methodology in force.
+    pub to_be_rescored: bool,
     /// Only risks scored with this likelihood (a heat-map cell, with `impact`).
     pub likelihood: Option<u8>,
     /// Only risks scored with this impact.
@@ -251,6 +253,9 @@ pub struct RiskRow {
     pub next_review: Option<NaiveDate>,
     /// Theme ids.
     pub themes: Vec<String>,
+    /// The methodology version the levels were given under, when it is not the one
+    /// in force: the risk is to be rescored, and has no score or band until it is.
+    pub scored_under: Option<String>,
 }
 
 impl RiskRow {
@@ -485,7 +490,7 @@ impl Index {
     /// The risk register, filtered and ordered.
     pub fn risks(&self, q: &RiskQuery) -> Result<Vec<RiskRow>> {
         let mut sql = String::from(
-            "SELECT id, title, domain, status, likelihood, impact, score, band, residual_score, residual_band, treatment, owner, provisional, next_review, themes, residual_likelihood, residual_impact FROM risks WHERE 1=1",
+            "SELECT id, title, domain, status, likelihood, impact, score, band, residual_score, residual_band, treatment, owner, provisional, next_review, themes, residual_likelihood, residual_impact, scored_under FROM risks WHERE 1=1",
         );
         let mut args: Vec<String> = Vec::new();
         let mut filter = |column: &str, value: Option<String>| {
@@ -499,7 +504,7 @@ impl Index {
         } else {
             ("band", "likelihood", "impact")
         };
-        filter(band, q.band.map(|b| b.as_str().to_string()));
+        filter(band, q.band.as_ref().map(|b| b.as_str().to_string()));
         filter(likelihood, q.likelihood.map(|l| l.to_string()));
         filter(impact, q.impact.map(|i| i.to_string()));
         filter("domain", q.domain.clone());
@@ -511,6 +516,9 @@ impl Index {
                 " AND EXISTS (SELECT 1 FROM json_each(risks.themes) WHERE value = ?{})",
                 args.len()
             ));
+        }
+        if q.to_be_rescored {
+            sql.push_str(" AND scored_under IS NOT NULL");
         }
         let dir = if q.descending { "DESC" } else { "ASC" };
         let order = match q.sort {
@@ -534,11 +542,11 @@ impl Index {
                 likelihood: r.get(4)?,
                 impact: r.get(5)?,
                 score: r.get(6)?,
-                band: r.get::<_, Option<String>>(7)?.and_then(|b| Band::parse(&b)),
+                band: r.get::<_, Option<String>>(7)?.map(Band::new),
                 residual_likelihood: r.get(15)?,
                 residual_impact: r.get(16)?,
                 residual_score: r.get(8)?,
-                residual_band: r.get::<_, Option<String>>(9)?.and_then(|b| Band::parse(&b)),
+                residual_band: r.get::<_, Option<String>>(9)?.map(Band::new),
                 treatment: r
                     .get::<_, Option<String>>(10)?
                     .map(|t| parse_word(&t, 10))
@@ -547,6 +555,7 @@ impl Index {
                 provisional: r.get(12)?,
                 next_review: r.get(13)?,
                 themes: json_list(&r.get::<_, String>(14)?),
+                scored_under: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -942,14 +951,15 @@ fn insert_record(
             let residual = methodology.and_then(|m| r.rating_after_treatment(m));
             let (residual_likelihood, residual_impact) = r.levels_after_treatment().unzip();
             tx.prepare_cached(
-                "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             )?
             .execute(params![
                 r.id, path, r.title, r.domain, r.status.as_str(), r.likelihood, r.impact,
-                inherent.map(|x| x.score), inherent.and_then(|x| x.band).map(|b| b.as_str()),
-                residual_likelihood, residual_impact, residual.map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str()),
+                inherent.as_ref().map(|x| x.score), inherent.and_then(|x| x.band).map(|b| b.as_str().to_string()),
+                residual_likelihood, residual_impact, residual.as_ref().map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str().to_string()),
                 r.treatment.map(|t| t.as_str()), r.owner, r.provisional, date(r.reviewed_on), date(r.next_review), r.deferred_to,
-                json(&r.controls), json(&r.related), json(&r.themes), json(&r.cited_controls().to_vec())
+                json(&r.controls), json(&r.related), json(&r.themes), json(&r.cited_controls().to_vec()),
+                methodology.filter(|m| r.to_be_rescored(m)).map(|m| r.scored_under(m).to_string())
             ])?;
             (&r.id, "risk", &r.title, &r.body)
         }

@@ -172,8 +172,10 @@ pub fn scaffold_methodology() -> Result<Methodology> {
         .map_err(|mut e| Error::Invalid(e.remove(0)))
 }
 
-/// `text` (isms.yaml) with its `methodology:` block written anew from `m`.
-fn with_methodology(text: &str, m: &Methodology) -> String {
+/// `text` (isms.yaml) with its `methodology:` block written anew from `m`: the one
+/// writer of a methodology, for a new ISMS and for a change of methodology. The rest
+/// of the file is kept as it is; comments inside the old block are not.
+pub(crate) fn with_methodology(text: &str, m: &Methodology) -> String {
     let level = |l: &crate::domain::Level| {
         format!(
             "    - level: {}\n      name: {}\n      definition: {}\n",
@@ -182,22 +184,53 @@ fn with_methodology(text: &str, m: &Methodology) -> String {
             flow_scalar(l.definition.trim())
         )
     };
+    let numbers = |row: &[u8]| {
+        row.iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let formula = match m.formula {
+        crate::domain::Formula::Product => "likelihood × impact",
+        crate::domain::Formula::Lookup => "lookup",
+    };
     let mut block = format!(
-        "methodology:\n  version: {}\n  formula: likelihood × impact\n  likelihood:\n",
+        "methodology:\n  version: {}\n  formula: {formula}\n",
         double_quoted(m.version.trim())
     );
+    if m.impact_per_cia {
+        block.push_str("  impact_per_cia: true\n");
+    }
+    block.push_str("  likelihood:\n");
     m.likelihood.iter().for_each(|l| block.push_str(&level(l)));
     block.push_str("  impact:\n");
     m.impact.iter().for_each(|l| block.push_str(&level(l)));
+    if !m.matrix.is_empty() {
+        block.push_str("  # One row per likelihood level, from 1; one score per impact level, from 1.\n  matrix:\n");
+        for row in &m.matrix {
+            block.push_str(&format!("    - [{}]\n", numbers(row)));
+        }
+    }
     block.push_str("  bands:\n");
     for b in &m.bands {
         block.push_str(&format!(
-            "    - band: {}\n      min: {}\n      max: {}\n      definition: {}\n      accepted_by: [{}]\n",
-            b.band.as_str(),
+            "    - band: {}\n      name: {}\n      min: {}\n      max: {}\n      requires: {}\n      definition: {}\n      accepted_by: [{}]\n",
+            flow_scalar(b.band.as_str()),
+            flow_scalar(b.name.trim()),
             b.min,
             b.max,
+            b.requires.as_str(),
             flow_scalar(b.definition.trim()),
             b.accepted_by.join(", ")
+        ));
+    }
+    if let Some(r) = &m.rescoring {
+        block.push_str(&format!(
+            "  # Risks scored under {from} are rescored with this mapping: the new level for each old one, in order.\n  rescoring:\n    from: {}\n    likelihood: [{}]\n    impact: [{}]\n",
+            double_quoted(&r.from),
+            numbers(&r.likelihood),
+            numbers(&r.impact),
+            from = r.from.replace('\n', " "),
         ));
     }
     let mut out = String::new();

@@ -292,8 +292,9 @@ impl Isms {
     /// that a save never leaves behind what the check then rejects. A reference that
     /// already named nothing in `before` (the record as it is on disk: a related risk
     /// deleted since) stays a finding of `isms check` and does not block an unrelated
-    /// edit. Writes depend on isms.yaml for its roles and domains, so they are refused
-    /// while it does not load.
+    /// edit. A risk's levels are held to the scales of the methodology in force the
+    /// same way. Writes depend on isms.yaml for its roles, domains and scales, so they
+    /// are refused while it does not load.
     pub(crate) fn refuse_dangling_references(
         &self,
         record: &AnyRecord,
@@ -314,6 +315,19 @@ impl Isms {
                 ..first
             })
         })?;
+        // A risk's levels must be on the scales of the methodology in force
+        // (`Risk::levels_off_scale`; the reader only knows the widest possible scale).
+        if let AnyRecord::Risk(risk) = record {
+            let m = &config.methodology;
+            if let Some((field, level, size)) = risk.levels_off_scale(m).first() {
+                return Err(Error::Invalid(LoadError {
+                    path: path.to_string(),
+                    line: format::line_of_field(text, field, true),
+                    field: Some(field.to_string()),
+                    message: format!("{level} is outside the scale 1–{size} of methodology {}", m.version),
+                }));
+            }
+        }
         let (files, _) = self.record_files()?;
         let mut themes: Vec<String> = Vec::new();
         for file in files

@@ -86,6 +86,8 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
             impact: Some(1 + next(5) as u8),
             residual_likelihood: Some(1 + next(3) as u8),
             residual_impact: Some(1 + next(3) as u8),
+            impact_cia: None,
+            methodology_version: None,
             provisional: false,
             treatment: Some(TreatmentOption::Mitigate),
             owner: ["ism", "head-of-product", "ceo"][next(3) as usize].into(),

@@ -4,7 +4,8 @@ import type { Band } from "./Band";
 /**
  * A heat map: `counts[impact - 1][likelihood - 1]` risks, and the band of each cell
  * under the methodology (the one place a cell's band is worked out; the app and the
- * reports only look it up).
+ * reports only look it up). As many rows as impact levels, as many cells in a row
+ * as likelihood levels.
  */
 export type HeatMap = { 
 /**
@@ -18,4 +19,8 @@ scores: Array<Array<number>>,
 /**
  * The band of each cell.
  */
-bands: Array<Array<Band | null>>, };
+bands: Array<Array<Band | null>>, 
+/**
+ * The tone (colour) of each cell's band: 0 the worst band, 5 the best.
+ */
+tones: Array<Array<number | null>>, };

@@ -5,7 +5,7 @@
  */
 export type Level = { 
 /**
- * 1–5.
+ * 1 to the size of the scale.
  */
 level: number, 
 /**

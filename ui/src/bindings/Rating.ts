@@ -6,15 +6,15 @@ import type { Band } from "./Band";
  */
 export type Rating = { 
 /**
- * 1–5.
+ * On the likelihood scale.
  */
 likelihood: number, 
 /**
- * 1–5.
+ * On the impact scale.
  */
 impact: number, 
 /**
- * likelihood × impact.
+ * The score under the methodology.
  */
 score: number, 
 /**

@@ -17,6 +17,10 @@ residual: boolean,
  */
 band: Band | null, 
 /**
+ * Only risks to be rescored under the methodology in force.
+ */
+to_be_rescored: boolean, 
+/**
  * Only risks at this likelihood (a heat-map cell, with `impact`).
  */
 likelihood: number | null, 

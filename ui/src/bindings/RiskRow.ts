@@ -74,4 +74,9 @@ next_review: string | null,
 /**
  * Theme ids.
  */
-themes: Array<string>, };
+themes: Array<string>, 
+/**
+ * The methodology version the levels were given under, when it is not the one
+ * in force: the risk is to be rescored, and has no score or band until it is.
+ */
+scored_under: string | null, };

@@ -6,13 +6,14 @@ use serde::Serialize;
 
 use super::register::RiskLink;
 use crate::catalogue;
-use crate::domain::{checks, Band, Document, Methodology, Rating, RiskStatus, Treatment};
+use crate::domain::{checks, Band, Document, Methodology, RiskStatus, Treatment};
 use crate::isms::{Isms, RecordKind};
 use crate::{LoadError, Result};
 
 /// A heat map: `counts[impact - 1][likelihood - 1]` risks, and the band of each cell
 /// under the methodology (the one place a cell's band is worked out; the app and the
-/// reports only look it up).
+/// reports only look it up). As many rows as impact levels, as many cells in a row
+/// as likelihood levels.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HeatMap {
@@ -22,57 +23,114 @@ pub struct HeatMap {
     pub scores: Vec<Vec<u8>>,
     /// The band of each cell.
     pub bands: Vec<Vec<Option<Band>>>,
+    /// The tone (colour) of each cell's band: 0 the worst band, 5 the best.
+    pub tones: Vec<Vec<Option<u8>>>,
 }
 
 impl HeatMap {
     /// An empty map with each cell's band under `methodology`.
     pub fn new(methodology: &Methodology) -> HeatMap {
-        let ratings: Vec<Vec<Rating>> = (1..=5u8)
-            .map(|i| (1..=5u8).map(|l| Rating::new(methodology, l, i)).collect())
-            .collect();
+        let grid = methodology.grid();
         HeatMap {
-            counts: vec![vec![0; 5]; 5],
-            scores: ratings
+            counts: grid.iter().map(|row| vec![0; row.len()]).collect(),
+            scores: grid
                 .iter()
                 .map(|row| row.iter().map(|r| r.score).collect())
                 .collect(),
-            bands: ratings
+            bands: grid
                 .iter()
-                .map(|row| row.iter().map(|r| r.band).collect())
+                .map(|row| row.iter().map(|r| r.band.clone()).collect())
+                .collect(),
+            tones: grid
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|r| r.band.as_ref().and_then(|b| methodology.band_rule(b)).map(|b| b.tone))
+                        .collect()
+                })
                 .collect(),
         }
     }
 
-    /// Counts one risk at `likelihood` × `impact` (both given).
+    /// Counts one risk at `likelihood` × `impact` (both given, and on the scales).
     pub fn add(&mut self, likelihood: Option<u8>, impact: Option<u8>) {
-        if let (Some(l @ 1..=5), Some(i @ 1..=5)) = (likelihood, impact) {
-            self.counts[usize::from(i - 1)][usize::from(l - 1)] += 1;
+        let (Some(l), Some(i)) = (likelihood, impact) else {
+            return;
+        };
+        let cell = usize::from(i)
+            .checked_sub(1)
+            .and_then(|i| self.counts.get_mut(i))
+            .and_then(|row| row.get_mut(usize::from(l).checked_sub(1)?));
+        if let Some(cell) = cell {
+            *cell += 1;
         }
     }
 }
 
-/// How many risks are in each band.
+/// How many active risks are in one band.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BandCount {
+    /// The band.
+    pub band: Band,
+    /// Its name.
+    pub name: String,
+    /// Its colour, 0 (the worst band) to 5 (the best).
+    pub tone: u8,
+    /// Active risks in it.
+    pub count: u32,
+}
+
+/// How many active risks are in each band of the methodology, worst first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BandCounts {
-    /// Active risks scored Unacceptable.
-    pub unacceptable: u32,
-    /// Active risks scored Manage.
-    pub manage: u32,
-    /// Active risks scored Acceptable.
-    pub acceptable: u32,
+    /// One count per band, worst first.
+    pub bands: Vec<BandCount>,
     /// Active risks without a complete score.
     pub unscored: u32,
+    /// Active risks scored under a methodology version no longer in force, not
+    /// counted in any band until they are rescored.
+    pub to_be_rescored: u32,
 }
 
 impl BandCounts {
-    fn add(&mut self, band: Option<Band>) {
-        match band {
-            Some(Band::Unacceptable) => self.unacceptable += 1,
-            Some(Band::Manage) => self.manage += 1,
-            Some(Band::Acceptable) => self.acceptable += 1,
+    /// No risks yet, in the bands of `methodology`.
+    pub fn new(methodology: &Methodology) -> BandCounts {
+        BandCounts {
+            bands: methodology
+                .bands
+                .iter()
+                .map(|b| BandCount {
+                    band: b.band.clone(),
+                    name: b.name.clone(),
+                    tone: b.tone,
+                    count: 0,
+                })
+                .collect(),
+            unscored: 0,
+            to_be_rescored: 0,
+        }
+    }
+
+    /// Counts one risk in `band`; a risk to be rescored is counted apart.
+    pub fn add(&mut self, band: Option<&Band>, to_be_rescored: bool) {
+        if to_be_rescored {
+            self.to_be_rescored += 1;
+            return;
+        }
+        match band.and_then(|b| self.bands.iter_mut().find(|c| &c.band == b)) {
+            Some(count) => count.count += 1,
             None => self.unscored += 1,
         }
+    }
+
+    /// The count of one band (0 for a band the methodology does not have).
+    pub fn of(&self, band: &str) -> u32 {
+        self.bands
+            .iter()
+            .find(|c| c.band.as_str() == band)
+            .map_or(0, |c| c.count)
     }
 }
 
@@ -164,8 +222,8 @@ impl Isms {
         let methodology = super::methodology_of(self);
         let mut dashboard = Dashboard {
             today,
-            inherent: BandCounts::default(),
-            residual: BandCounts::default(),
+            inherent: BandCounts::new(&methodology),
+            residual: BandCounts::new(&methodology),
             inherent_map: HeatMap::new(&methodology),
             residual_map: HeatMap::new(&methodology),
             risks: rows.len() as u32,
@@ -186,12 +244,15 @@ impl Isms {
                 RiskStatus::Deferred => dashboard.deferred += 1,
                 RiskStatus::Closed => dashboard.closed += 1,
                 RiskStatus::Active => {
-                    dashboard.inherent.add(row.band);
-                    dashboard.residual.add(row.residual_band);
-                    dashboard.inherent_map.add(row.likelihood, row.impact);
-                    dashboard
-                        .residual_map
-                        .add(row.residual_likelihood, row.residual_impact);
+                    let rescore = row.scored_under.is_some();
+                    dashboard.inherent.add(row.band.as_ref(), rescore);
+                    dashboard.residual.add(row.residual_band.as_ref(), rescore);
+                    if !rescore {
+                        dashboard.inherent_map.add(row.likelihood, row.impact);
+                        dashboard
+                            .residual_map
+                            .add(row.residual_likelihood, row.residual_impact);
+                    }
                 }
             }
             if row.review_overdue(today) {

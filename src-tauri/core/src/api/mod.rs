@@ -17,6 +17,7 @@ pub mod commits;
 pub mod dashboard;
 pub mod documents;
 pub mod files;
+pub mod methodology;
 pub mod open;
 pub mod records;
 pub mod register;
@@ -33,6 +34,7 @@ pub use commits::{CommitOptions, FieldChoice, Signing};
 pub use dashboard::{BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
 pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
 pub use files::FileText;
+pub use methodology::{MethodologyChanged, MethodologyView, RescoreLine};
 pub use open::Opened;
 pub use records::Shown;
 pub use register::{Register, RegisterQuery, RiskLink};
@@ -189,6 +191,15 @@ trait FromRecord: Sized {
     fn from_record(record: AnyRecord) -> Option<Self>;
 }
 
+impl FromRecord for crate::domain::Risk {
+    fn from_record(record: AnyRecord) -> Option<Self> {
+        match record {
+            AnyRecord::Risk(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
 impl FromRecord for Treatment {
     fn from_record(record: AnyRecord) -> Option<Self> {
         match record {
@@ -225,14 +236,11 @@ impl FromRecord for crate::domain::Assessment {
     }
 }
 
-/// The bands to score with while isms.yaml does not load (the checks report why).
+/// The methodology to score with while isms.yaml does not load (the checks report
+/// why): the one a new ISMS starts with.
 fn fallback_methodology() -> Methodology {
-    Methodology {
-        version: String::new(),
-        likelihood: Vec::new(),
-        impact: Vec::new(),
-        bands: Methodology::default_bands(),
-    }
+    crate::init::scaffold_methodology()
+        .expect("the scaffold's isms.yaml loads because a test creates an ISMS from it")
 }
 
 /// The methodology of isms.yaml, or the default one while it does not load.
@@ -240,6 +248,19 @@ fn methodology_of(isms: &Isms) -> Methodology {
     isms.load_config()
         .map(|c| c.methodology)
         .unwrap_or_else(|_| fallback_methodology())
+}
+
+impl Isms {
+    /// The methodology in force: isms.yaml's, or while it does not load (the checks
+    /// say why) the one a new ISMS starts with.
+    pub fn methodology(&self) -> Methodology {
+        methodology_of(self)
+    }
+}
+
+/// The methodology `isms score` uses outside an ISMS: the one a new ISMS starts with.
+pub fn default_methodology() -> Methodology {
+    fallback_methodology()
 }
 
 /// An id and its words.

@@ -32,7 +32,7 @@ impl RiskLink {
             id: row.id.clone(),
             title: row.title.clone(),
             status: Some(row.status),
-            band: row.band,
+            band: row.band.clone(),
             score: row.score,
         }
     }
@@ -61,6 +61,9 @@ pub struct RegisterQuery {
     pub residual: bool,
     /// Only risks in this band.
     pub band: Option<Band>,
+    /// Only risks to be rescored under the methodology in force.
+    #[serde(default)]
+    pub to_be_rescored: bool,
     /// Only risks at this likelihood (a heat-map cell, with `impact`).
     #[serde(default)]
     pub likelihood: Option<u8>,
@@ -115,7 +118,8 @@ impl Isms {
             .unwrap_or_else(|| query.sort.descending_by_default());
         let risk_query = RiskQuery {
             residual: query.residual,
-            band: query.band,
+            band: query.band.clone(),
+            to_be_rescored: query.to_be_rescored,
             likelihood: query.likelihood,
             impact: query.impact,
             domain: query.domain.clone(),

@@ -139,6 +139,9 @@ pub struct RiskView {
     /// stayed the same ("likelihood 2 → 4"): the rationale is due for review
     /// (`Risk::rationale_review`). Empty when there is nothing to review.
     pub rationale_review: Vec<String>,
+    /// When the risk is scored under a methodology version no longer in force: its
+    /// ratings there, and the levels the mapping proposes under the one in force.
+    pub rescore: Option<crate::domain::Rescore>,
 }
 
 impl Isms {
@@ -153,13 +156,7 @@ impl Isms {
             .map(|a| a.themes.iter().map(|t| choice(&t.id, &t.title)).collect())
             .unwrap_or_default();
         let words = |all: &[&str]| all.iter().map(|w| w.to_string()).collect();
-        let ratings = (1..=5u8)
-            .map(|i| {
-                (1..=5u8)
-                    .map(|l| Rating::new(&config.methodology, l, i))
-                    .collect()
-            })
-            .collect();
+        let ratings = config.methodology.grid();
         Ok(Reference {
             organisation: config.organisation.name.clone(),
             root: self.root().display().to_string(),
@@ -246,7 +243,14 @@ impl Isms {
                 }
             })
             .unwrap_or_default();
+        let rescore = if risk.to_be_rescored(&methodology) {
+            let earlier = self.earlier_methodology(risk.scored_under(&methodology))?;
+            crate::domain::Rescore::of(&risk, earlier.as_ref(), &methodology)
+        } else {
+            None
+        };
         Ok(RiskView {
+            rescore,
             acceptance_stale,
             rationale_review,
             path: opened.path,

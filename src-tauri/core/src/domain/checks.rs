@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::records::{Acceptance, MemoStatus, Risk, RiskStatus, SoaEntry, TreatmentOption};
 use super::references::{self, Dangling, Known};
-use super::scoring::Band;
+use super::scoring::{BandRequires, BandRule};
 use super::{DomainStatus, IsmsConfig, RecordKind, Records, CONFIG_FILE};
 use crate::catalogue::AnnexAControl;
 use crate::LoadError;
@@ -129,10 +129,18 @@ pub enum Rule {
     SoaApplicableWithoutReason,
     /// A control excluded from the SoA that a risk cites.
     SoaExcludedButCited,
-    /// An unacceptable risk that no treatment addresses.
+    /// A risk in a band that requires treatment (the default methodology's
+    /// Unacceptable) that no treatment addresses.
     UnacceptableUntreated,
-    /// A risk in the manage band without a treatment decision.
+    /// A risk in a band that requires a management decision (the default
+    /// methodology's Manage) without a treatment decision.
     ManageUndecided,
+    /// A level beyond the scale of the methodology the risk is scored under.
+    LevelOffScale,
+    /// A risk scored under a methodology version that is no longer in force.
+    RiskToBeRescored,
+    /// A methodology with impacts per CIA, and a risk that gives only one impact.
+    ImpactPerCiaMissing,
     /// A risk treated by acceptance without an acceptance record.
     AcceptanceMissing,
     /// An acceptance whose formal memo is still pending.
@@ -181,6 +189,9 @@ impl Rule {
             Rule::SoaExcludedButCited => soa_excluded_but_cited,
             Rule::UnacceptableUntreated => unacceptable_untreated,
             Rule::ManageUndecided => manage_undecided,
+            Rule::LevelOffScale => levels_off_scale,
+            Rule::RiskToBeRescored => risks_to_be_rescored,
+            Rule::ImpactPerCiaMissing => impact_per_cia_missing,
             Rule::AcceptanceMissing => acceptance_missing,
             Rule::AcceptancePending => acceptance_pending,
             Rule::AcceptanceRoleNotAllowed => acceptance_role_not_allowed,
@@ -258,16 +269,21 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// The active risks with an inherent band, and the band.
-    fn banded_risks(&self) -> impl Iterator<Item = (&'a Risk, &'a IsmsConfig, Band, u8)> + '_ {
+    /// The active risks scored under the methodology in force, with the rule of
+    /// their inherent band and their score. A risk still to be rescored is left to
+    /// `risk-to-be-rescored`: its levels mean nothing on the new scales.
+    fn banded_risks(
+        &self,
+    ) -> impl Iterator<Item = (&'a Risk, &'a IsmsConfig, &'a BandRule, u8)> + '_ {
         self.config.into_iter().flat_map(|config| {
+            let m = &config.methodology;
             self.records
                 .risks
                 .iter()
-                .filter(|r| r.status == RiskStatus::Active)
+                .filter(|r| r.status == RiskStatus::Active && !r.to_be_rescored(m))
                 .filter_map(move |risk| {
-                    let rating = risk.inherent(&config.methodology)?;
-                    Some((risk, config, rating.band?, rating.score))
+                    let rating = risk.inherent(m)?;
+                    Some((risk, config, m.band_rule(rating.band.as_ref()?)?, rating.score))
                 })
         })
     }
@@ -275,7 +291,7 @@ impl<'a> Scope<'a> {
     /// The active risks treated by acceptance, with their acceptance record.
     fn accepted_risks(
         &self,
-    ) -> impl Iterator<Item = (&'a Risk, &'a IsmsConfig, Band, &'a Acceptance)> + '_ {
+    ) -> impl Iterator<Item = (&'a Risk, &'a IsmsConfig, &'a BandRule, &'a Acceptance)> + '_ {
         self.banded_risks().filter_map(|(risk, config, band, _)| {
             (risk.treatment == Some(TreatmentOption::Accept))
                 .then_some(())
@@ -620,26 +636,74 @@ fn unacceptable_untreated(scope: &Scope, out: &mut Found) {
         .flat_map(|t| t.risks.iter().map(|r| r.as_str()))
         .collect();
     for (risk, _, band, score) in scope.banded_risks() {
-        if band == Band::Unacceptable
+        if band.requires == BandRequires::Treatment
             && !treated.contains(risk.id.as_str())
             && risk.treatment != Some(TreatmentOption::Accept)
         {
             out.error(
                 RecordKind::Risk.path(&risk.id),
                 Some("treatment"),
-                format!("scores {score} (Unacceptable: treatment required) but no treatment in treatments/ addresses it"),
+                format!("scores {score} ({}: treatment required) but no treatment in treatments/ addresses it", band.name),
             );
         }
     }
 }
 
+fn levels_off_scale(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    let m = &config.methodology;
+    for risk in &scope.records.risks {
+        for (field, level, size) in risk.levels_off_scale(m) {
+            out.error(
+                RecordKind::Risk.path(&risk.id),
+                Some(field),
+                format!("{field}: {level} is outside the scale 1–{size} of methodology {}", m.version),
+            );
+        }
+    }
+}
+
+fn risks_to_be_rescored(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    let m = &config.methodology;
+    for risk in scope.records.risks.iter().filter(|r| r.to_be_rescored(m)) {
+        let from = risk.scored_under(m);
+        let proposal = m
+            .rescoring
+            .as_ref()
+            .filter(|r| r.from == from)
+            .and_then(|r| r.map(risk.likelihood?, risk.impact?))
+            .map(|(l, i)| format!(" (the mapping proposes likelihood {} → {l}, impact {} → {i})", risk.likelihood.unwrap_or_default(), risk.impact.unwrap_or_default()))
+            .unwrap_or_default();
+        out.warning(
+            RecordKind::Risk.path(&risk.id),
+            Some("methodology_version"),
+            format!("scored under methodology {from}, but {} is in force: rescore it{proposal}; until then it is reported under {from}", m.version),
+        );
+    }
+}
+
+fn impact_per_cia_missing(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    if !config.methodology.impact_per_cia {
+        return;
+    }
+    for (risk, ..) in scope.banded_risks().filter(|(r, ..)| r.impact_cia.is_none()) {
+        out.warning(
+            RecordKind::Risk.path(&risk.id),
+            Some("impact"),
+            "the methodology scores impact per confidentiality, integrity and availability; give impact_cia instead of one impact".into(),
+        );
+    }
+}
+
 fn manage_undecided(scope: &Scope, out: &mut Found) {
     for (risk, _, band, score) in scope.banded_risks() {
-        if band == Band::Manage && risk.treatment.is_none() {
+        if band.requires == BandRequires::Decision && risk.treatment.is_none() {
             out.warning(
                 RecordKind::Risk.path(&risk.id),
                 Some("treatment"),
-                format!("scores {score} (Manage) but has no treatment decision: set treatment to mitigate, transfer, avoid or accept"),
+                format!("scores {score} ({}) but has no treatment decision: set treatment to mitigate, transfer, avoid or accept", band.name),
             );
         }
     }
@@ -696,12 +760,8 @@ fn acceptance_stale(scope: &Scope, out: &mut Found) {
 }
 
 fn acceptance_role_not_allowed(scope: &Scope, out: &mut Found) {
-    for (risk, config, band, a) in scope.accepted_risks() {
-        let allowed = config
-            .methodology
-            .band_rule(band)
-            .map(|r| r.accepted_by.clone())
-            .unwrap_or_default();
+    for (risk, _, band, a) in scope.accepted_risks() {
+        let allowed = &band.accepted_by;
         if !allowed.contains(&a.accepted_by) {
             out.error(
                 RecordKind::Risk.path(&risk.id),
@@ -714,7 +774,7 @@ fn acceptance_role_not_allowed(scope: &Scope, out: &mut Found) {
                     } else {
                         allowed.join(", ")
                     },
-                    band.label()
+                    band.name
                 ),
             );
         }

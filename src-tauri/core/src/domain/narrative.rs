@@ -12,13 +12,14 @@
 //! rating after treatment (`Risk::rating_after_treatment`); any other by their inherent
 //! rating. Only active risks are counted, as the report's tables do. Counts are read as
 //! digits or as English number words up to twenty ("no" is zero); anything else is
-//! prose and left alone.
+//! prose and left alone. The band names are the methodology's own, however many words
+//! each has ("3 Very high").
 
 use super::records::{Risk, RiskStatus};
 use super::scoring::{Band, Methodology};
 
 /// What a stated figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Counted {
     /// Active risks.
     ActiveRisks,
@@ -26,6 +27,8 @@ pub enum Counted {
     InBand {
         /// The band.
         band: Band,
+        /// The band's name, as the methodology gives it.
+        name: String,
         /// Counted after treatment (the sentence speaks of residual risk).
         residual: bool,
     },
@@ -57,15 +60,15 @@ impl Disagreement {
     /// What is wrong, in words: `says "one Unacceptable", but 2 active risks are
     /// Unacceptable (inherent)`.
     pub fn message(&self) -> String {
-        let actual = match self.stated.counted {
+        let actual = match &self.stated.counted {
             Counted::ActiveRisks => format!("there are {} active risks", self.actual),
-            Counted::InBand { band, residual } => format!(
+            Counted::InBand { name, residual, .. } => format!(
                 "{} active risk{} {} {} ({})",
                 self.actual,
                 if self.actual == 1 { "" } else { "s" },
                 if self.actual == 1 { "is" } else { "are" },
-                band.label(),
-                if residual {
+                name,
+                if *residual {
                     "after treatment"
                 } else {
                     "inherent"
@@ -162,8 +165,8 @@ fn sentence_around(text: &str, at: usize) -> &str {
 }
 
 /// The figures `text` states: a count directly followed (whitespace between, nothing
-/// else) by a band's name, or by "active risk(s)".
-pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
+/// else) by the name of one of the methodology's bands, or by "active risk(s)".
+pub fn stated_figures(text: &str, methodology: &Methodology) -> Vec<StatedFigure> {
     let words = words(text);
     let adjacent = |a: &Word, b: &Word| text[a.end..b.start].chars().all(char::is_whitespace);
     let mut figures = Vec::new();
@@ -174,27 +177,40 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
         let Some(next) = words.get(i + 1).filter(|n| adjacent(word, n)) else {
             continue;
         };
-        let counted = if let Some(band) = Band::ALL
-            .into_iter()
-            .find(|b| b.label().eq_ignore_ascii_case(next.text))
-        {
+        // The band whose name the words after the count spell, the longest first.
+        let named = methodology
+            .bands
+            .iter()
+            .filter_map(|b| {
+                let name: Vec<&str> = b.name.split_whitespace().collect();
+                let following = words.get(i + 1..i + 1 + name.len())?;
+                let spelled = following
+                    .iter()
+                    .zip(&name)
+                    .all(|(w, n)| w.text.eq_ignore_ascii_case(n))
+                    && std::iter::once(word)
+                        .chain(following)
+                        .zip(following)
+                        .all(|(a, b)| adjacent(a, b));
+                spelled.then_some((b, following.last()?.end, name.len()))
+            })
+            .max_by_key(|(.., n)| *n);
+        let (counted, end) = if let Some((band, end, _)) = named {
             let sentence = sentence_around(text, word.start).to_lowercase();
-            Counted::InBand {
-                band,
+            let counted = Counted::InBand {
+                band: band.band.clone(),
+                name: band.name.clone(),
                 residual: sentence.contains("residual") || sentence.contains("after treatment"),
-            }
+            };
+            (counted, end)
         } else if next.text.eq_ignore_ascii_case("active")
             && words.get(i + 2).is_some_and(|w| {
                 adjacent(next, w) && matches!(w.text.to_lowercase().as_str(), "risk" | "risks")
             })
         {
-            Counted::ActiveRisks
+            (Counted::ActiveRisks, words[i + 2].end)
         } else {
             continue;
-        };
-        let end = match counted {
-            Counted::ActiveRisks => words[i + 2].end,
-            Counted::InBand { .. } => next.end,
         };
         figures.push(StatedFigure {
             line: text[..word.start].matches('\n').count() + 1,
@@ -216,20 +232,20 @@ pub fn disagreements(text: &str, risks: &[&Risk], methodology: &Methodology) -> 
         .copied()
         .filter(|r| r.status == RiskStatus::Active)
         .collect();
-    stated_figures(text)
+    stated_figures(text, methodology)
         .into_iter()
         .filter_map(|stated| {
-            let actual = match stated.counted {
+            let actual = match &stated.counted {
                 Counted::ActiveRisks => active.len(),
-                Counted::InBand { band, residual } => active
+                Counted::InBand { band, residual, .. } => active
                     .iter()
                     .filter(|r| {
-                        let rating = if residual {
+                        let rating = if *residual {
                             r.rating_after_treatment(methodology)
                         } else {
                             r.inherent(methodology)
                         };
-                        rating.and_then(|x| x.band) == Some(band)
+                        rating.and_then(|x| x.band).as_ref() == Some(band)
                     })
                     .count(),
             };
@@ -241,35 +257,82 @@ pub fn disagreements(text: &str, risks: &[&Risk], methodology: &Methodology) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{BandRequires, BandRule, Formula};
+
+    fn methodology(names: &[(&str, &str)]) -> Methodology {
+        let mut bands = Methodology::default_bands();
+        bands.truncate(names.len());
+        for (rule, (id, name)) in bands.iter_mut().zip(names) {
+            rule.band = Band::new(*id);
+            rule.name = name.to_string();
+        }
+        Methodology {
+            version: "1.0".into(),
+            formula: Formula::Product,
+            likelihood: vec![],
+            impact: vec![],
+            matrix: vec![],
+            impact_per_cia: false,
+            bands,
+            rescoring: None,
+        }
+    }
+
+    fn seen(figures: &[StatedFigure]) -> Vec<(usize, &str, usize, Counted)> {
+        figures
+            .iter()
+            .map(|f| (f.line, f.phrase.as_str(), f.count, f.counted.clone()))
+            .collect()
+    }
+
+    fn in_band(id: &str, name: &str, residual: bool) -> Counted {
+        Counted::InBand {
+            band: Band::new(id),
+            name: name.into(),
+            residual,
+        }
+    }
 
     #[test]
     fn counts_before_a_band_or_active_risks_are_figures_and_prose_is_not() {
+        let m = methodology(&[
+            ("unacceptable", "Unacceptable"),
+            ("manage", "Manage"),
+            ("acceptable", "Acceptable"),
+        ]);
         let text = "Sixteen active risks were scored: one Unacceptable,\ntwelve Manage and 3 Acceptable.\n\nAfter treatment, no Unacceptable risk remains.\n\n| Unacceptable | 1 |\n| Manage | 2 |\nOne risk was deferred; two workshops are planned.";
-        let figures = stated_figures(text);
-        let seen: Vec<(usize, &str, usize, Counted)> = figures
-            .iter()
-            .map(|f| (f.line, f.phrase.as_str(), f.count, f.counted))
-            .collect();
-        let inherent = |band| Counted::InBand {
-            band,
-            residual: false,
-        };
         assert_eq!(
-            seen,
+            seen(&stated_figures(text, &m)),
             vec![
                 (1, "Sixteen active risks", 16, Counted::ActiveRisks),
-                (1, "one Unacceptable", 1, inherent(Band::Unacceptable)),
-                (2, "twelve Manage", 12, inherent(Band::Manage)),
-                (2, "3 Acceptable", 3, inherent(Band::Acceptable)),
-                (
-                    4,
-                    "no Unacceptable",
-                    0,
-                    Counted::InBand {
-                        band: Band::Unacceptable,
-                        residual: true
-                    }
-                ),
+                (1, "one Unacceptable", 1, in_band("unacceptable", "Unacceptable", false)),
+                (2, "twelve Manage", 12, in_band("manage", "Manage", false)),
+                (2, "3 Acceptable", 3, in_band("acceptable", "Acceptable", false)),
+                (4, "no Unacceptable", 0, in_band("unacceptable", "Unacceptable", true)),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_methodology_s_own_band_names_are_read_however_many_words_they_have() {
+        let mut m = methodology(&[("critical", "Very high"), ("high", "High")]);
+        m.bands.push(BandRule {
+            band: Band::new("low"),
+            name: "Low".into(),
+            min: 1,
+            max: 1,
+            requires: BandRequires::Monitoring,
+            definition: String::new(),
+            accepted_by: vec![],
+            tone: 5,
+        });
+        let text = "We found two Very high, 4 High and one Low.\nThree Manage is not a band here.";
+        assert_eq!(
+            seen(&stated_figures(text, &m)),
+            vec![
+                (1, "two Very high", 2, in_band("critical", "Very high", false)),
+                (1, "4 High", 4, in_band("high", "High", false)),
+                (1, "one Low", 1, in_band("low", "Low", false)),
             ]
         );
     }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::words::words;
 
-use super::scoring::{Methodology, Rating};
+use super::scoring::{Band, Methodology, Rating};
 
 /// Where a risk stands in the register.
 #[derive(
@@ -298,7 +298,7 @@ pub struct Acceptance {
 
 /// A risk's likelihood and impact, inherent and residual: what an acceptance of it
 /// covers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AsScored {
     /// Inherent likelihood.
@@ -349,14 +349,22 @@ pub struct Risk {
     pub status: RiskStatus,
     /// Where a deferred risk went (a workshop or a date).
     pub deferred_to: Option<String>,
-    /// Inherent likelihood, 1–5 (may be absent for a deferred risk).
+    /// Inherent likelihood, on the methodology's scale (may be absent for a deferred
+    /// risk).
     pub likelihood: Option<u8>,
-    /// Inherent impact, 1–5 (may be absent for a deferred risk).
+    /// Inherent impact (may be absent for a deferred risk); with impacts per CIA,
+    /// the highest of them.
     pub impact: Option<u8>,
-    /// Residual likelihood after the treatment, 1–5.
+    /// Residual likelihood after the treatment.
     pub residual_likelihood: Option<u8>,
-    /// Residual impact after the treatment, 1–5.
+    /// Residual impact after the treatment.
     pub residual_impact: Option<u8>,
+    /// The impacts on confidentiality, integrity and availability, when the
+    /// methodology asks for them; `impact` is then their highest.
+    pub impact_cia: Option<CiaImpact>,
+    /// The methodology version the levels were given under, when it is not the one
+    /// in force (absent: the one in force). See [`Risk::to_be_rescored`].
+    pub methodology_version: Option<String>,
     /// The scoring is provisional (awaiting a workshop or evidence).
     pub provisional: bool,
     /// The chosen treatment option, once decided.
@@ -377,6 +385,106 @@ pub struct Risk {
     pub acceptance: Option<Acceptance>,
     /// The markdown body (narrative under fixed `##` headings).
     pub body: String,
+}
+
+/// A risk still to be rescored: the version it was scored under, its ratings there
+/// (when that version's definition is known), the levels the methodology's mapping
+/// proposes and their ratings under the version in force. Whether the band changes
+/// only because of the new methodology is said, never acted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Rescore {
+    /// The version the risk was scored under.
+    pub from: String,
+    /// The version in force.
+    pub to: String,
+    /// The inherent rating under `from`, when its definition is known.
+    pub inherent_before: Option<Rating>,
+    /// The rating after treatment under `from`, when its definition is known.
+    pub residual_before: Option<Rating>,
+    /// The name of each earlier band, for people.
+    pub band_names_before: Vec<(Band, String)>,
+    /// The levels the mapping proposes: likelihood, impact, residual likelihood,
+    /// residual impact (each where the risk has one and the mapping covers it).
+    pub proposed: AsScored,
+    /// The inherent rating the proposal gives under `to`.
+    pub inherent_proposed: Option<Rating>,
+    /// The rating after treatment the proposal gives under `to`.
+    pub residual_proposed: Option<Rating>,
+    /// The inherent band differs only because the methodology changed.
+    pub band_changed: bool,
+}
+
+impl Rescore {
+    /// How `risk` stands if it is to be rescored under `in_force`; `earlier` is the
+    /// methodology it was scored under, when known.
+    pub fn of(risk: &Risk, earlier: Option<&Methodology>, in_force: &Methodology) -> Option<Rescore> {
+        if !risk.to_be_rescored(in_force) {
+            return None;
+        }
+        let from = risk.scored_under(in_force).to_string();
+        let mapping = in_force.rescoring.as_ref().filter(|r| r.from == from);
+        let map = |l: Option<u8>, i: Option<u8>| -> (Option<u8>, Option<u8>) {
+            match mapping.and_then(|m| m.map(l?, i?)) {
+                Some((l, i)) => (Some(l), Some(i)),
+                None => (None, None),
+            }
+        };
+        let (likelihood, impact) = map(risk.likelihood, risk.impact);
+        let (residual_likelihood, residual_impact) = map(risk.residual_likelihood, risk.residual_impact);
+        let proposed = AsScored {
+            likelihood,
+            impact,
+            residual_likelihood,
+            residual_impact,
+        };
+        let rate = |l: Option<u8>, i: Option<u8>| Rating::new(in_force, l?, i?);
+        let after = match (residual_likelihood, residual_impact) {
+            (Some(l), Some(i)) => Some((l, i)),
+            _ => likelihood.zip(impact),
+        };
+        let old = earlier.filter(|m| m.version == from);
+        let inherent_before = old.and_then(|m| Rating::new(m, risk.likelihood?, risk.impact?));
+        let inherent_proposed = rate(likelihood, impact);
+        Some(Rescore {
+            band_changed: match (&inherent_before, &inherent_proposed) {
+                (Some(b), Some(p)) => b.band != p.band,
+                _ => false,
+            },
+            residual_before: old.and_then(|m| {
+                let (l, i) = risk.levels_after_treatment()?;
+                Rating::new(m, l, i)
+            }),
+            band_names_before: old
+                .map(|m| m.bands.iter().map(|b| (b.band.clone(), b.name.clone())).collect())
+                .unwrap_or_default(),
+            inherent_before,
+            inherent_proposed,
+            residual_proposed: after.and_then(|(l, i)| Rating::new(in_force, l, i)),
+            proposed,
+            from,
+            to: in_force.version.clone(),
+        })
+    }
+}
+
+/// A risk's impact on confidentiality, integrity and availability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CiaImpact {
+    /// Impact of a loss of confidentiality.
+    pub confidentiality: u8,
+    /// Impact of a loss of integrity.
+    pub integrity: u8,
+    /// Impact of a loss of availability.
+    pub availability: u8,
+}
+
+impl CiaImpact {
+    /// The risk's impact: the highest of the three.
+    pub fn highest(&self) -> u8 {
+        self.confidentiality.max(self.integrity).max(self.availability)
+    }
 }
 
 /// The body heading of a risk's scoring rationale.
@@ -415,9 +523,64 @@ impl Risk {
         changes
     }
 
-    /// The inherent rating, when both likelihood and impact are given.
+    /// The inherent rating under `methodology`, when both likelihood and impact are
+    /// given, on its scales, and given under its version (a risk still to be
+    /// rescored has no rating under the new version: see [`Risk::to_be_rescored`]).
     pub fn inherent(&self, methodology: &Methodology) -> Option<Rating> {
-        Some(Rating::new(methodology, self.likelihood?, self.impact?))
+        self.rated_under(methodology, self.likelihood, self.impact)
+    }
+
+    /// The one gate of every rating: levels given under `methodology`'s version.
+    fn rated_under(&self, methodology: &Methodology, likelihood: Option<u8>, impact: Option<u8>) -> Option<Rating> {
+        if self.scored_under(methodology) != methodology.version {
+            return None;
+        }
+        Rating::new(methodology, likelihood?, impact?)
+    }
+
+    /// The methodology version the risk's levels were given under: its own
+    /// `methodology_version`; without one, the version the methodology's rescoring
+    /// maps from while there is one (a change of methodology writes only isms.yaml,
+    /// and every risk scored before it is then to be rescored), else the version in
+    /// force. Rescoring a risk writes the version it was rescored under.
+    pub fn scored_under<'a>(&'a self, in_force: &'a Methodology) -> &'a str {
+        self.methodology_version
+            .as_deref()
+            .or(in_force.rescoring.as_ref().map(|r| r.from.as_str()))
+            .unwrap_or(&in_force.version)
+    }
+
+    /// The levels beyond the scales of `in_force`, as (field, level, scale size): for
+    /// a risk scored under it (one still to be rescored is on the old scales). The
+    /// one rule behind `level-off-scale` and the refusal to save such a level.
+    pub fn levels_off_scale(&self, in_force: &Methodology) -> Vec<(&'static str, u8, usize)> {
+        if self.to_be_rescored(in_force) {
+            return Vec::new();
+        }
+        let (l, i) = (in_force.likelihood.len(), in_force.impact.len());
+        let impact_field = if self.impact_cia.is_some() { "impact_cia" } else { "impact" };
+        [
+            ("likelihood", self.likelihood, l),
+            (impact_field, self.impact, i),
+            ("residual_likelihood", self.residual_likelihood, l),
+            ("residual_impact", self.residual_impact, i),
+        ]
+        .into_iter()
+        .filter_map(|(field, level, size)| {
+            level.filter(|&v| usize::from(v) > size).map(|v| (field, v, size))
+        })
+        .collect()
+    }
+
+    /// Whether the risk has levels given under a methodology version that is no
+    /// longer in force: it must be rescored, and until then it is rated under the
+    /// old version, never rescaled silently. Closed risks are not rescored.
+    pub fn to_be_rescored(&self, in_force: &Methodology) -> bool {
+        self.status != RiskStatus::Closed
+            && self.scored_under(in_force) != in_force.version
+            && [self.likelihood, self.impact, self.residual_likelihood, self.residual_impact]
+                .iter()
+                .any(Option::is_some)
     }
 
     /// The levels an acceptance of this risk would cover.
@@ -432,11 +595,7 @@ impl Risk {
 
     /// The residual rating, when both residual values are given.
     pub fn residual(&self, methodology: &Methodology) -> Option<Rating> {
-        Some(Rating::new(
-            methodology,
-            self.residual_likelihood?,
-            self.residual_impact?,
-        ))
+        self.rated_under(methodology, self.residual_likelihood, self.residual_impact)
     }
 
     /// The likelihood and impact the risk keeps after treatment: the recorded residual
@@ -453,7 +612,7 @@ impl Risk {
     /// The rating the risk keeps after treatment ([`Risk::levels_after_treatment`]).
     pub fn rating_after_treatment(&self, methodology: &Methodology) -> Option<Rating> {
         let (l, i) = self.levels_after_treatment()?;
-        Some(Rating::new(methodology, l, i))
+        self.rated_under(methodology, Some(l), Some(i))
     }
 }
 

@@ -26,6 +26,27 @@ pub fn parse_config(text: &str) -> Result<IsmsConfig, Vec<LoadError>> {
     }
 }
 
+/// Reads the `methodology:` block of a YAML file (an isms.yaml, or a file holding
+/// only that block), with the same rules and messages as isms.yaml's; `path` names
+/// the file in errors.
+pub fn parse_methodology(path: &str, text: &str) -> Result<Methodology, LoadError> {
+    let root = yaml::parse(text).map_err(|e| LoadError {
+        path: path.into(),
+        line: e.line,
+        field: None,
+        message: format!("invalid YAML: {}", e.message),
+    })?;
+    let mut r = Reader::new(path, 0);
+    let methodology = r
+        .root(&root)
+        .and_then(|f| r.map(f, "methodology"))
+        .and_then(|m| read_methodology(&mut r, m));
+    match methodology {
+        Some(m) if r.errors.is_empty() => Ok(m),
+        _ => Err(r.errors.into_iter().next().unwrap_or_else(|| LoadError::file(path, "no methodology"))),
+    }
+}
+
 fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
     let organisation = read_organisation(r, f);
     let methodology = r.map(f, "methodology").and_then(|m| read_methodology(r, m));
@@ -263,29 +284,47 @@ fn read_signoff_chains(r: &mut Reader, f: Fields) -> Vec<SignoffChain> {
     signoff
 }
 
+/// `methodology`: scales, formula, bands and, while risks are rescored, the mapping
+/// from the previous version. What it may be is [`Methodology::check`]'s to say; a
+/// problem it finds is reported at the field it names.
 fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {
     let version = r.text(m, "version");
-    if let Some(formula) = r.opt_text(m, "formula") {
-        let normal = formula
-            .replace(['×', '*'], "x")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if normal != "likelihood x impact" {
-            r.error(
-                m.line_of("formula"),
-                "methodology.formula",
-                format!("`{formula}` is not supported; the formula is likelihood × impact"),
-            );
+    let formula = match r.opt_text(m, "formula") {
+        None => Some(Formula::Product),
+        Some(text) => {
+            let normal = text
+                .replace(['×', '*'], "x")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            match normal.as_str() {
+                "likelihood x impact" | "product" => Some(Formula::Product),
+                "lookup" => Some(Formula::Lookup),
+                _ => {
+                    r.error(
+                        m.line_of("formula"),
+                        "methodology.formula",
+                        format!("`{text}` is not a formula ISMS Desk knows; write `likelihood × impact` or `lookup` (with a `matrix`)"),
+                    );
+                    None
+                }
+            }
         }
-    }
+    };
     let likelihood = read_scale(r, m, "likelihood");
     let impact = read_scale(r, m, "impact");
+    let matrix = r
+        .number_rows(m, "matrix", 1..=i64::from(u8::MAX))
+        .unwrap_or_default();
+    if formula == Some(Formula::Lookup) && m.get("matrix").is_none() {
+        r.error(m.line_of("formula"), "methodology.matrix", "a lookup needs a `matrix`: one row of scores per likelihood level");
+    }
+    let impact_per_cia = r.opt_bool(m, "impact_per_cia").unwrap_or(false);
     let mut bands = Vec::new();
     for b in r.list_of_maps(m, "bands") {
-        let band = r.word(b, "band", Band::parse, "unacceptable, manage or acceptable");
-        let min = r.opt_number(b, "min", 1, i64::from(MAX_SCORE));
-        let max = r.opt_number(b, "max", 1, i64::from(MAX_SCORE));
+        let band = r.text(b, "band");
+        let min = r.opt_number(b, "min", 1, i64::from(u8::MAX));
+        let max = r.opt_number(b, "max", 1, i64::from(u8::MAX));
         for (key, v) in [("min", min), ("max", max)] {
             if v.is_none() && b.get(key).is_none() {
                 r.error(
@@ -295,33 +334,81 @@ fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {
                 );
             }
         }
+        let requires = match r.opt_word(b, "requires", BandRequires::parse, &BandRequires::expected()) {
+            Some(w) => Some(w),
+            None if b.get("requires").is_some() => None,
+            None => {
+                let default = band.as_deref().and_then(Methodology::default_requires);
+                if default.is_none() {
+                    r.error(
+                        b.line(),
+                        "methodology.bands.requires",
+                        format!("required for a band of your own: {}", BandRequires::expected()),
+                    );
+                }
+                default
+            }
+        };
+        let name = r.opt_text(b, "name");
         let definition = r.text(b, "definition");
         let accepted_by = r.list(b, "accepted_by");
-        if let (Some(band), Some(min), Some(max), Some(definition)) = (band, min, max, definition) {
+        if let (Some(band), Some(min), Some(max), Some(requires), Some(definition)) =
+            (band, min, max, requires, definition)
+        {
             bands.push(BandRule {
-                band,
+                name: name.unwrap_or_else(|| title_case(&band)),
+                band: Band::new(band),
                 min: min as u8,
                 max: max as u8,
+                requires,
                 definition,
                 accepted_by,
+                tone: 0,
             });
         }
     }
-    let bands_complete = r
-        .errors
-        .iter()
-        .all(|e| !e.field.as_deref().unwrap_or("").contains("bands"));
-    if bands_complete {
-        if let Err(problem) = Methodology::check_bands(&bands) {
-            r.error(m.line_of("bands"), "methodology.bands", problem.0);
-        }
-    }
-    Some(Methodology {
+    let rescoring = r.opt_map(m, "rescoring").and_then(|s| {
+        let from = r.text(s, "from");
+        let likelihood = r.number_list(s, "likelihood", 1..=i64::from(MAX_LEVEL));
+        let impact = r.number_list(s, "impact", 1..=i64::from(MAX_LEVEL));
+        Some(Rescoring {
+            from: from?,
+            likelihood: likelihood?,
+            impact: impact?,
+        })
+    });
+    let mut methodology = Methodology {
         version: version?,
+        formula: formula?,
         likelihood: likelihood?,
         impact: impact?,
+        matrix,
+        impact_per_cia,
         bands,
-    })
+        rescoring,
+    };
+    let complete = r
+        .errors
+        .iter()
+        .all(|e| !e.field.as_deref().unwrap_or("").starts_with("methodology"));
+    if complete {
+        if let Err(problem) = methodology.check() {
+            let field = format!("methodology.{}", problem.field);
+            r.error(m.line_of(problem.field), &field, problem.message);
+        }
+    }
+    methodology.order_bands();
+    Some(methodology)
+}
+
+/// A band id as a name: `manage` → "Manage", `very-high` → "Very high".
+fn title_case(id: &str) -> String {
+    let spaced = id.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn read_scale(r: &mut Reader, m: Fields, key: &'static str) -> Option<Vec<Level>> {
@@ -339,13 +426,7 @@ fn read_scale(r: &mut Reader, m: Fields, key: &'static str) -> Option<Vec<Level>
             });
         }
     }
-    let expected: Vec<u8> = (MIN_LEVEL..=MAX_LEVEL).collect();
-    let found: Vec<u8> = levels.iter().map(|l| l.level).collect();
-    if levels.len() == items.len() && found != expected {
-        r.error(m.line_of(key), &format!("methodology.{key}"), format!("the scale needs levels {MIN_LEVEL}–{MAX_LEVEL}, each once, in order (found {found:?})"));
-        return None;
-    }
-    Some(levels)
+    (levels.len() == items.len()).then_some(levels)
 }
 
 /// Checks the shape of an OpenSSH public key line: `<algorithm> <base64> [comment]`.

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::yaml::{Node, Value};
-use crate::domain::{MAX_LEVEL, MIN_LEVEL};
+use crate::domain::MAX_LEVEL;
 use crate::LoadError;
 
 /// Collects the problems found while reading one file.
@@ -133,9 +133,10 @@ impl<'a> Reader<'a> {
             .any(|e| e.field.as_deref() == Some(name.as_str()))
     }
 
-    /// An optional level of a scale (1–5).
+    /// An optional level of a scale: 1 to the most levels any methodology may have
+    /// (the methodology in force checks its own scales: `Rule::LevelsOnScale`).
     pub fn opt_level(&mut self, f: Fields, key: &str) -> Option<u8> {
-        let range = i64::from(MIN_LEVEL)..=i64::from(MAX_LEVEL);
+        let range = 1..=i64::from(MAX_LEVEL);
         self.whole_number(f, key, range, Bounds::Scale)
             .and_then(|n| u8::try_from(n).ok())
     }
@@ -161,7 +162,8 @@ impl<'a> Reader<'a> {
             Value::Int(n) if range.contains(&n) => Some(n),
             Value::Int(n) => {
                 let outside = match bounds {
-                    Bounds::Scale => format!("{n} is outside the scale {min}–{max}"),
+                    Bounds::Scale if n < *min => format!("{n} is not a level: levels start at {min}"),
+                    Bounds::Scale => format!("{n} is outside every scale: a methodology has at most {max} levels"),
                     Bounds::Range => format!("{n} is outside {min}–{max}"),
                 };
                 self.error(node.line, &f.name(key), outside);
@@ -303,6 +305,70 @@ impl<'a> Reader<'a> {
                 Vec::new()
             }
         }
+    }
+
+    /// A list of lists of whole numbers within `range` (a matrix: `[[1, 2], [2, 4]]`);
+    /// a wrong item is named by its place (`matrix[2][3]`).
+    pub fn number_rows(
+        &mut self,
+        f: Fields,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<Vec<Vec<u8>>> {
+        let node = f.get(key)?;
+        let name = f.name(key);
+        let Value::Seq(rows) = &node.value else {
+            return self.numbers(node, &name, range).map(|_| Vec::new());
+        };
+        let rows: Vec<Option<Vec<u8>>> = rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| self.numbers(row, &format!("{name}[{}]", r + 1), range.clone()))
+            .collect();
+        rows.into_iter().collect()
+    }
+
+    /// A list of whole numbers within `range` (`[1, 2, 2, 3]`); a wrong item is named
+    /// by its place (`likelihood[2]`).
+    pub fn number_list(
+        &mut self,
+        f: Fields,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<Vec<u8>> {
+        let node = f.get(key)?;
+        let name = f.name(key);
+        self.numbers(node, &name, range)
+    }
+
+    fn numbers(
+        &mut self,
+        node: &Node,
+        name: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<Vec<u8>> {
+        let Value::Seq(cells) = &node.value else {
+            let found = node.value.kind();
+            self.error(node.line, name, format!("expected a list of numbers, found {found}"));
+            return None;
+        };
+        let mut numbers = Vec::new();
+        for (c, cell) in cells.iter().enumerate() {
+            match cell.value {
+                Value::Int(n) if range.contains(&n) => numbers.push(n as u8),
+                _ => {
+                    let shown = cell.raw.clone().unwrap_or_else(|| cell.value.kind().to_string());
+                    let (min, max) = (range.start(), range.end());
+                    self.error(
+                        cell.line,
+                        &format!("{name}[{}]", c + 1),
+                        format!("expected a whole number {min}–{max}, found {shown}"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(numbers)
     }
 
     /// A list of words from a fixed set.

@@ -16,7 +16,7 @@ pub mod frontmatter;
 mod records;
 pub mod yaml;
 
-pub use config::parse_config;
+pub use config::{parse_config, parse_methodology};
 pub use records::{
     emit_assessment, emit_document, emit_risk, emit_soa_entry, emit_treatment, parse_assessment,
     parse_document, parse_risk, parse_soa_entry, parse_treatment, Parsed, ASSESSMENT_KEYS,

@@ -163,8 +163,10 @@ pub const RISK_KEYS: &[&str] = &[
     "deferred_to",
     "likelihood",
     "impact",
+    "impact_cia",
     "residual_likelihood",
     "residual_impact",
+    "methodology_version",
     "provisional",
     "treatment",
     "owner",
@@ -189,6 +191,36 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
         let impact = r.opt_level(f, "impact");
         let residual_likelihood = r.opt_level(f, "residual_likelihood");
         let residual_impact = r.opt_level(f, "residual_impact");
+        let impact_cia = r.opt_map(f, "impact_cia").and_then(|c| {
+            let confidentiality = r.opt_level(c, "confidentiality");
+            let integrity = r.opt_level(c, "integrity");
+            let availability = r.opt_level(c, "availability");
+            for (key, v) in [("confidentiality", confidentiality), ("integrity", integrity), ("availability", availability)] {
+                if v.is_none() && c.get(key).is_none() {
+                    r.error(c.line(), &format!("impact_cia.{key}"), "required field is missing: give all three impacts");
+                }
+            }
+            Some(CiaImpact {
+                confidentiality: confidentiality?,
+                integrity: integrity?,
+                availability: availability?,
+            })
+        });
+        // The impact is the highest of the three; a file that states another is
+        // contradicting itself.
+        let impact = match (impact, &impact_cia) {
+            (Some(i), Some(cia)) if i != cia.highest() => {
+                r.error(
+                    f.line_of("impact"),
+                    "impact",
+                    format!("{i} is not the highest of the confidentiality, integrity and availability impacts ({}); leave impact out, it follows from them", cia.highest()),
+                );
+                None
+            }
+            (_, Some(cia)) => Some(cia.highest()),
+            (i, None) => i,
+        };
+        let methodology_version = r.opt_text(f, "methodology_version");
         let provisional = r.opt_bool(f, "provisional").unwrap_or(false);
         let treatment = r.opt_word(
             f,
@@ -266,6 +298,8 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
             impact,
             residual_likelihood,
             residual_impact,
+            impact_cia,
+            methodology_version,
             provisional,
             treatment,
             owner: owner?,
@@ -293,12 +327,29 @@ pub fn emit_risk(risk: &Risk) -> Vec<FieldText> {
         .text("status", Some(risk.status.as_str()))
         .text("deferred_to", risk.deferred_to.as_deref())
         .number("likelihood", risk.likelihood.map(i64::from))
-        .number("impact", risk.impact.map(i64::from))
+        // With impacts per CIA, the impact follows from them and is not written.
+        .number(
+            "impact",
+            risk.impact
+                .filter(|_| risk.impact_cia.is_none())
+                .map(i64::from),
+        )
+        .map(
+            "impact_cia",
+            risk.impact_cia.as_ref().map(|c| {
+                vec![
+                    ("confidentiality", c.confidentiality.to_string()),
+                    ("integrity", c.integrity.to_string()),
+                    ("availability", c.availability.to_string()),
+                ]
+            }),
+        )
         .number(
             "residual_likelihood",
             risk.residual_likelihood.map(i64::from),
         )
         .number("residual_impact", risk.residual_impact.map(i64::from))
+        .text("methodology_version", risk.methodology_version.as_deref())
         .flag("provisional", risk.provisional, false)
         .text("treatment", risk.treatment.map(|t| t.as_str()))
         .text("owner", Some(&risk.owner))

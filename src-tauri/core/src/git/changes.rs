@@ -402,10 +402,10 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
                     format!("{prefix}score"),
                     Flat::Text(rating.score.to_string()),
                 );
-                if let Some(band) = rating.band {
+                if let Some(band) = &rating.band {
                     out.insert(
                         format!("{prefix}band"),
-                        Flat::Text(band.label().to_string()),
+                        Flat::Text(m.band_name(Some(band))),
                     );
                 }
             }

@@ -521,3 +521,38 @@ pub(crate) fn now_seconds() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
+
+/// The methodology of version `version` as the history reaching `from` last defined
+/// it: the newest commit whose isms.yaml loads with that version. How a risk still
+/// to be rescored is rated under the version it was scored under, in reports and the
+/// app; `None` when no commit defines it (it was never committed, or the history
+/// was cut). Walks commits newest first, parsing each distinct isms.yaml once.
+pub fn earlier_methodology(
+    repo: &git2::Repository,
+    from: git2::Oid,
+    version: &str,
+) -> Result<Option<crate::domain::Methodology>> {
+    let mut walk = repo.revwalk()?;
+    walk.push(from)?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+    let mut seen = std::collections::HashSet::new();
+    for oid in walk {
+        let tree = repo.find_commit(oid?)?.tree()?;
+        let Ok(entry) = tree.get_path(std::path::Path::new(crate::domain::CONFIG_FILE)) else {
+            continue;
+        };
+        if !seen.insert(entry.id()) {
+            continue;
+        }
+        let bytes = read_checked(repo, entry.id(), git2::ObjectType::Blob)?;
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        if let Ok(config) = crate::format::parse_config(text) {
+            if config.methodology.version == version {
+                return Ok(Some(config.methodology));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,13 +1,17 @@
-//! The two documents that are signed off but are not reports of the register: the
-//! governance configuration (people, roles, keys, chains) and a risk acceptance.
-//! Like reports, both are rendered from a commit by a template and come out the same
-//! for the same commit.
+//! The documents that are signed off but are not reports of the register: the
+//! governance configuration (people, roles, keys, chains), the risk assessment
+//! methodology and a risk acceptance. Like reports, each is rendered from a commit by
+//! a template and comes out the same for the same commit.
 
 use serde::Serialize;
 
-use super::markdown::render_named;
+use super::heatmap::HeatTones;
+use super::markdown::{cell, render_named};
 use super::model::{band_label, commit_date, demote, pending_rows, SignoffRow};
-use crate::domain::{sections, IsmsConfig, Organisation, Risk};
+use crate::domain::{
+    sections, Formula, IsmsConfig, Level, Methodology, Organisation, Rating, Rescore, Rescoring,
+    Risk,
+};
 use crate::Result;
 
 /// Where a document is made from: a commit of the repository.
@@ -253,6 +257,181 @@ pub fn governance(
     render_named("governance.md.j2", &context)
 }
 
+/// What the methodology document's template reads.
+#[derive(Serialize)]
+struct MethodologyContext<'a> {
+    doc: DocumentControl<'a>,
+    organisation: &'a Organisation,
+    version: &'a str,
+    formula: String,
+    impact_per_cia: bool,
+    likelihood: &'a [Level],
+    impact: &'a [Level],
+    matrix: Option<String>,
+    bands: Vec<MethodologyBand>,
+    previous: String,
+    rescoring: Option<&'a Rescoring>,
+    mapping: Vec<MappingLine>,
+    risks: Vec<RescoreRow>,
+    band_changes: usize,
+    signoff: Vec<SignoffRow>,
+}
+
+#[derive(Serialize)]
+struct MethodologyBand {
+    name: String,
+    range: String,
+    requires: &'static str,
+    definition: String,
+    accepted_by: String,
+}
+
+#[derive(Serialize)]
+struct MappingLine {
+    level: usize,
+    likelihood: Option<u8>,
+    impact: Option<u8>,
+}
+
+#[derive(Serialize)]
+struct RescoreRow {
+    id: String,
+    title: String,
+    before: String,
+    after: String,
+    band_changed: bool,
+}
+
+/// The methodology document: `config`'s methodology at `source`, and while risks are
+/// rescored from an earlier version (`earlier`, when the history defines it), the
+/// mapping and each risk still scored under it, with its rating before and the one
+/// the mapping proposes.
+pub fn methodology(
+    config: &IsmsConfig,
+    earlier: Option<&Methodology>,
+    risks: &[&Risk],
+    source: &DocumentSource,
+) -> Result<String> {
+    let m = &config.methodology;
+    let rating = |r: &Option<Rating>, under: &Methodology| {
+        r.as_ref()
+            .map(|r| format!("{} × {} = {} ({})", r.likelihood, r.impact, r.score, under.band_name(r.band.as_ref())))
+            .unwrap_or_default()
+    };
+    let mut rows: Vec<RescoreRow> = risks
+        .iter()
+        .filter_map(|r| {
+            let rescore = Rescore::of(r, earlier, m)?;
+            let before = match (earlier, &rescore.inherent_before) {
+                (Some(e), Some(_)) => rating(&rescore.inherent_before, e),
+                _ => match (r.likelihood, r.impact) {
+                    (Some(l), Some(i)) => format!("{l} × {i}"),
+                    _ => String::new(),
+                },
+            };
+            Some(RescoreRow {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                before,
+                after: rating(&rescore.inherent_proposed, m),
+                band_changed: rescore.band_changed,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let matrix = (m.formula == Formula::Lookup).then(|| {
+        let tones: Vec<Vec<Option<u8>>> = m
+            .grid()
+            .iter()
+            .rev()
+            .map(|row| {
+                row.iter()
+                    .map(|r| r.band.as_ref().and_then(|b| m.band_rule(b)).map(|b| b.tone))
+                    .collect()
+            })
+            .collect();
+        let mut table = format!("{}\n| Impact ↓ / Likelihood → |", HeatTones::new(tones).directive());
+        for l in &m.likelihood {
+            table.push_str(&format!(" {} {} |", l.level, cell(&l.name)));
+        }
+        table.push_str("\n|---|");
+        table.push_str(&":-:|".repeat(m.likelihood.len()));
+        for (row, i) in m.grid().iter().rev().zip(m.impact.iter().rev()) {
+            table.push_str(&format!("\n| {} {} |", i.level, cell(&i.name)));
+            for r in row {
+                table.push_str(&format!(" {} |", r.score));
+            }
+        }
+        table
+    });
+    let mapping = m
+        .rescoring
+        .as_ref()
+        .map(|r| {
+            (1..=r.likelihood.len().max(r.impact.len()))
+                .map(|k| MappingLine {
+                    level: k,
+                    likelihood: r.likelihood.get(k - 1).copied(),
+                    impact: r.impact.get(k - 1).copied(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let context = MethodologyContext {
+        doc: doc("Risk Assessment Methodology", source),
+        organisation: &config.organisation,
+        version: &m.version,
+        formula: match m.formula {
+            Formula::Product => format!(
+                "A risk's score is its likelihood times its impact ({} × {} levels, scores {}).",
+                m.likelihood.len(),
+                m.impact.len(),
+                score_span(m)
+            ),
+            Formula::Lookup => format!(
+                "A risk's score is read from the matrix below ({} × {} levels, scores {}).",
+                m.likelihood.len(),
+                m.impact.len(),
+                score_span(m)
+            ),
+        },
+        impact_per_cia: m.impact_per_cia,
+        likelihood: &m.likelihood,
+        impact: &m.impact,
+        matrix,
+        bands: m
+            .bands
+            .iter()
+            .map(|b| MethodologyBand {
+                name: b.name.clone(),
+                range: super::model::band_range(m, b),
+                requires: b.requires.label(),
+                definition: b.definition.clone(),
+                accepted_by: roles_text(config, &b.accepted_by),
+            })
+            .collect(),
+        previous: m
+            .rescoring
+            .as_ref()
+            .map_or_else(|| "an earlier version".to_string(), |r| r.from.clone()),
+        rescoring: m.rescoring.as_ref(),
+        mapping,
+        band_changes: rows.iter().filter(|r| r.band_changed).count(),
+        risks: rows,
+        signoff: pending_rows(config, "methodology"),
+    };
+    render_named("methodology.md.j2", &context)
+}
+
+/// The scores a methodology can give, as "1–25".
+fn score_span(m: &Methodology) -> String {
+    let scores = m.possible_scores();
+    match (scores.first(), scores.last()) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => "none".into(),
+    }
+}
+
 /// The fields of a risk whose change makes an acceptance of it stale, with their values.
 pub fn scored_content(risk: &Risk) -> Vec<(&'static str, String)> {
     let n = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
@@ -308,14 +487,15 @@ pub fn risk_acceptance(
                 r.likelihood,
                 r.impact,
                 r.score,
-                band_label(r.band)
+                band_label(m, Some(&r))
             )
         })
         .unwrap_or_default()
     };
     let after = risk.rating_after_treatment(m);
     let accepted_by = after
-        .and_then(|r| m.bands.iter().find(|b| Some(b.band) == r.band))
+        .as_ref()
+        .and_then(|r| m.band_rule(r.band.as_ref()?))
         .map(|b| {
             b.accepted_by
                 .iter()

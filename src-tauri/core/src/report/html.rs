@@ -9,21 +9,26 @@
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
-use super::heatmap::HeatBands;
+use super::heatmap::{HeatTones, TONE_COLOURS};
 use super::Report;
-use crate::domain::Band;
 
 /// The markdown extensions reports use.
 pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
-/// The CSS class of a band.
-fn band_class(band: Option<Band>) -> &'static str {
-    match band {
-        Some(b) => b.as_str(),
-        None => "none",
-    }
+/// The CSS class of a cell's tone: `tone-0` (the worst band) to `tone-5`, or `none`.
+fn tone_class(tone: Option<u8>) -> String {
+    tone.map_or_else(|| "none".to_string(), |t| format!("tone-{t}"))
+}
+
+/// The CSS rules of the tones, from the one palette ([`TONE_COLOURS`]).
+fn tone_css() -> String {
+    TONE_COLOURS
+        .iter()
+        .enumerate()
+        .map(|(t, (r, g, b))| format!("td.tone-{t} {{ background: #{r:02x}{g:02x}{b:02x}; }}\n"))
+        .collect()
 }
 
 fn escape(text: &str) -> String {
@@ -74,8 +79,8 @@ enum Drawn {
 fn render(markdown: &str, drawn: Drawn) -> String {
     let mut events: Vec<Event> = Vec::new();
     let mut skip_link_end: Vec<bool> = Vec::new();
-    let mut heatmap_next: Option<HeatBands> = None;
-    let mut table: Option<(HeatBands, Vec<Vec<String>>)> = None;
+    let mut heatmap_next: Option<HeatTones> = None;
+    let mut table: Option<(HeatTones, Vec<Vec<String>>)> = None;
     for event in Parser::new_ext(markdown, options()) {
         if let Some((_, rows)) = table.as_mut() {
             match event {
@@ -100,7 +105,7 @@ fn render(markdown: &str, drawn: Drawn) -> String {
         }
         match event {
             Event::Html(t) | Event::InlineHtml(t) => {
-                if let Some(bands) = HeatBands::parse(&t).filter(|_| drawn == Drawn::HeatMaps) {
+                if let Some(bands) = HeatTones::parse(&t).filter(|_| drawn == Drawn::HeatMaps) {
                     heatmap_next = Some(bands);
                 } else {
                     events.push(Event::Text(t));
@@ -147,7 +152,7 @@ fn render(markdown: &str, drawn: Drawn) -> String {
 
 /// A heat map from the cells of its markdown table: header row of likelihood levels,
 /// then one row per impact level. Each cell is coloured by the band its directive gives.
-fn heatmap_html(rows: &[Vec<String>], bands: &HeatBands) -> String {
+fn heatmap_html(rows: &[Vec<String>], bands: &HeatTones) -> String {
     let mut out = String::from("<table class=\"heatmap\">\n");
     let Some((header, body)) = rows.split_first() else {
         return out + "</table>\n";
@@ -167,7 +172,7 @@ fn heatmap_html(rows: &[Vec<String>], bands: &HeatBands) -> String {
             let empty = if c.trim() == "0" { " empty" } else { "" };
             out.push_str(&format!(
                 "<td class=\"{}{empty}\">{}</td>",
-                band_class(bands.at(r, i - 1)),
+                tone_class(bands.at(r, i - 1)),
                 escape(c)
             ));
         }
@@ -197,9 +202,6 @@ thead { display: table-header-group; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; }
 table.heatmap { width: auto; }
 table.heatmap td { width: 17mm; height: 8mm; text-align: center; vertical-align: middle; font-weight: bold; }
-td.unacceptable { background: #e57373; }
-td.manage { background: #ffd54f; }
-td.acceptable { background: #aed581; }
 td.empty { color: #777; font-weight: normal; }
 "#;
 
@@ -215,11 +217,12 @@ pub fn document(report: &Report) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <title>{title}</title>\n<style>{STYLE}:root {{ --title: \"{css_title}\"; }}</style>\n</head>\n\
+         <title>{title}</title>\n<style>{STYLE}{tones}:root {{ --title: \"{css_title}\"; }}</style>\n</head>\n\
          <body class=\"{class}\">\n<header class=\"report\"><span>{org} · {title}</span>\
          <span class=\"classification\">{classification}</span></header>\n<main>\n{body}</main>\n\
          <footer class=\"report\"><span>{version} · source commit {commit}</span><span>{tool}</span></footer>\n\
          </body>\n</html>\n",
+        tones = tone_css(),
         title = escape(&m.title),
         css_title = m.title.replace(['"', '\\', '<', '>'], ""),
         org = escape(&m.organisation),
@@ -265,14 +268,15 @@ mod tests {
 
     #[test]
     fn a_heatmap_table_gets_band_colours() {
-        let md = "<!-- isms:heatmap manage unacceptable | acceptable acceptable -->\n| I/L | 1 Rare | 5 Almost certain |\n|---|:-:|:-:|\n| 5 Severe | 0 | 2 |\n| 1 Negligible | 1 | 0 |\n";
+        let md = "<!-- isms:heatmap 3 0 | 5 5 -->\n| I/L | 1 Rare | 5 Almost certain |\n|---|:-:|:-:|\n| 5 Severe | 0 | 2 |\n| 1 Negligible | 1 | 0 |\n";
         let html = body(md);
-        assert!(html.contains("<td class=\"unacceptable\">2</td>"), "{html}");
-        assert!(html.contains("<td class=\"acceptable\">1</td>"), "{html}");
+        assert!(html.contains("<td class=\"tone-0\">2</td>"), "{html}");
+        assert!(html.contains("<td class=\"tone-5\">1</td>"), "{html}");
         assert!(
-            html.contains("<td class=\"acceptable empty\">0</td>"),
+            html.contains("<td class=\"tone-5 empty\">0</td>"),
             "{html}"
         );
+        assert!(tone_css().contains("td.tone-0 { background: #e57373; }"));
         assert!(!html.contains("isms:heatmap"));
     }
 }

@@ -24,10 +24,11 @@ macro_rules! template {
     };
 }
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     template!("document-control.md.j2"),
     template!("signoff-table.md.j2"),
     template!("governance.md.j2"),
+    template!("methodology.md.j2"),
     template!("risk-acceptance.md.j2"),
     template!("risk-assessment.md.j2"),
     template!("soa.md.j2"),

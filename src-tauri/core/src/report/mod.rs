@@ -166,12 +166,23 @@ pub fn render(repo: &git2::Repository, kind: ReportKind, commit: git2::Oid) -> R
     let revision = walk.count();
     let time = commit.committer().when();
     let previous = previous_report(repo, kind, &snapshot, &commit_id)?;
+    // Risks still scored under an earlier methodology are shown with their ratings
+    // there, as the history up to this commit defines that version.
+    let earlier = match snapshot
+        .config
+        .as_ref()
+        .and_then(|c| c.methodology.rescoring.as_ref())
+    {
+        Some(r) => crate::git::earlier_methodology(repo, commit.id(), &r.from)?,
+        None => None,
+    };
     let source = model::Source {
         commit: commit.id().into(),
         revision,
         time: time.seconds(),
         offset_minutes: time.offset_minutes(),
         tool: tool(),
+        earlier,
     };
     let (meta, markdown) = model::render(kind, &snapshot, &source, previous.as_ref())?;
     Ok(Report { meta, markdown })

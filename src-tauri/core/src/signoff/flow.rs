@@ -187,6 +187,9 @@ impl Isms {
         if let Some(report) = kind.report() {
             return Ok(self.report(report, &head.id().to_string())?.markdown);
         }
+        if kind == SignoffKind::Methodology {
+            return super::methodology_document(repo, head.id());
+        }
         if kind == SignoffKind::Governance {
             let config = config_at(repo, head.id())?
                 .map_err(|e| Error::Usage(format!("isms.yaml at HEAD does not load: {e}")))?;

@@ -76,6 +76,9 @@ pub enum SignoffKind {
     RiskAcceptance,
     /// People, roles, signing keys and chains.
     Governance,
+    /// The risk assessment methodology: scales, formula, bands and, when it replaces
+    /// an earlier version, the rescoring.
+    Methodology,
 }
 words!(SignoffKind);
 
@@ -87,7 +90,9 @@ impl SignoffKind {
             SignoffKind::RiskAssessment => Some(ReportKind::RiskAssessment),
             SignoffKind::Soa => Some(ReportKind::Soa),
             SignoffKind::TreatmentPlan => Some(ReportKind::TreatmentPlan),
-            SignoffKind::RiskAcceptance | SignoffKind::Governance => None,
+            SignoffKind::RiskAcceptance | SignoffKind::Governance | SignoffKind::Methodology => {
+                None
+            }
         }
     }
 
@@ -113,8 +118,42 @@ impl SignoffKind {
             SignoffKind::TreatmentPlan => "risk treatment plan",
             SignoffKind::RiskAcceptance => "risk acceptance",
             SignoffKind::Governance => "governance configuration",
+            SignoffKind::Methodology => "risk assessment methodology",
         }
     }
+}
+
+/// The methodology document of commit `source` (`report::documents::methodology`):
+/// its isms.yaml's methodology, and the risks still scored under the version its
+/// rescoring maps from, rated there as the history up to `source` defines it. The
+/// one rendering that starting a request and verifying one both use.
+pub(crate) fn methodology_document(repo: &git2::Repository, source: git2::Oid) -> crate::Result<String> {
+    let snapshot = crate::git::changes::Snapshot::at(repo, &source.to_string())?;
+    let config = snapshot.config.clone().ok_or_else(|| {
+        crate::Error::Usage(format!("{} at {source} does not load", crate::domain::CONFIG_FILE))
+    })?;
+    let risks: Vec<&crate::domain::Risk> = snapshot
+        .records
+        .values()
+        .filter_map(|r| match r {
+            crate::repository::AnyRecord::Risk(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let earlier = match &config.methodology.rescoring {
+        Some(r) => crate::git::earlier_methodology(repo, source, &r.from)?,
+        None => None,
+    };
+    let when = repo.find_commit(source)?.committer().when();
+    crate::report::documents::methodology(
+        &config,
+        earlier.as_ref(),
+        &risks,
+        &crate::report::documents::DocumentSource {
+            commit: &source.to_string(),
+            time: (when.seconds(), when.offset_minutes()),
+        },
+    )
 }
 
 /// The branch prefix of sign-off requests.

@@ -10,7 +10,7 @@ use super::{band_range, demote, AtCommit};
 use crate::domain::{
     sections, Assessment, IsmsConfig, Level, Methodology, Rating, Risk, RiskStatus, TreatmentOption,
 };
-use crate::report::heatmap::HeatBands;
+use crate::report::heatmap::HeatTones;
 
 /// What the risk assessment report's template reads besides document control.
 #[derive(Serialize)]
@@ -218,8 +218,8 @@ fn bands(
     m.bands
         .iter()
         .map(|rule| BandView {
-            label: rule.band.label().to_string(),
-            range: band_range(rule),
+            label: rule.name.clone(),
+            range: band_range(m, rule),
             definition: rule.definition.clone(),
             accepted_by: rule
                 .accepted_by
@@ -229,15 +229,15 @@ fn bands(
                 .join(", "),
             count: active
                 .iter()
-                .filter(|r| inherent_band(r) == Some(rule.band))
+                .filter(|r| inherent_band(r).as_ref() == Some(&rule.band))
                 .count(),
             residual_count: active
                 .iter()
-                .filter(|r| residual_band(r) == Some(rule.band))
+                .filter(|r| residual_band(r).as_ref() == Some(&rule.band))
                 .count(),
             risks: sorted
                 .iter()
-                .filter(|r| inherent_band(r) == Some(rule.band))
+                .filter(|r| inherent_band(r).as_ref() == Some(&rule.band))
                 .filter(|r| r.treatment != Some(TreatmentOption::Accept))
                 .filter_map(|r| by_id.remove(&r.id))
                 .collect(),
@@ -245,13 +245,18 @@ fn bands(
         .collect()
 }
 
-/// The heat map of `ratings`: impact rows from the top (5 first) by likelihood
-/// columns, each cell counting the risks rated there and banded by the domain.
+/// The heat map of `ratings`: impact rows from the top (the highest level first) by
+/// likelihood columns, as many of each as the methodology's scales have, each cell
+/// counting the risks rated there and toned by the band the domain gives it.
 fn heat_map(m: &Methodology, ratings: impl Iterator<Item = Rating>) -> HeatMap {
-    let mut grid = [[0usize; 5]; 5];
+    let cells = m.grid();
+    let mut grid = vec![vec![0usize; m.likelihood.len()]; m.impact.len()];
     for r in ratings {
-        if (1..=5).contains(&r.likelihood) && (1..=5).contains(&r.impact) {
-            grid[usize::from(r.impact - 1)][usize::from(r.likelihood - 1)] += 1;
+        if let Some(cell) = grid
+            .get_mut(usize::from(r.impact).wrapping_sub(1))
+            .and_then(|row| row.get_mut(usize::from(r.likelihood).wrapping_sub(1)))
+        {
+            *cell += 1;
         }
     }
     let name = |levels: &[Level], n: u8| {
@@ -261,14 +266,16 @@ fn heat_map(m: &Methodology, ratings: impl Iterator<Item = Rating>) -> HeatMap {
             .map(|x| x.name.clone())
             .unwrap_or_default()
     };
-    let impacts_from_the_top = (1..=5u8).rev();
-    let bands = impacts_from_the_top
-        .clone()
-        .map(|i| (1..=5u8).map(|l| Rating::new(m, l, i).band).collect())
+    let tone = |r: &Rating| r.band.as_ref().and_then(|b| m.band_rule(b)).map(|b| b.tone);
+    let impacts_from_the_top = (1..=m.impact.len() as u8).rev();
+    let tones = cells
+        .iter()
+        .rev()
+        .map(|row| row.iter().map(tone).collect())
         .collect();
     HeatMap {
-        directive: HeatBands::new(bands).directive(),
-        columns: (1..=5)
+        directive: HeatTones::new(tones).directive(),
+        columns: (1..=m.likelihood.len() as u8)
             .map(|l| Column {
                 level: l,
                 name: name(&m.likelihood, l),

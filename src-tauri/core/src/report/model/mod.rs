@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::catalogue;
 use crate::domain::{
-    Assessment, Band, BandRule, IsmsConfig, Organisation, Risk, RiskStatus, SignoffMeans, SoaEntry,
+    Assessment, BandRule, IsmsConfig, Methodology, Rating, Organisation, Risk, RiskStatus, SignoffMeans, SoaEntry,
     Treatment,
 };
 use crate::git::changes::{ChangeKind, Snapshot};
@@ -29,6 +29,8 @@ pub(crate) struct Source {
     pub time: i64,
     pub offset_minutes: i32,
     pub tool: String,
+    /// The methodology the rescoring maps from, when the history defines it.
+    pub earlier: Option<Methodology>,
 }
 
 /// A commit time as `YYYY-MM-DD` in the commit's own offset.
@@ -83,6 +85,78 @@ struct DocumentControl {
     tool: String,
     selection: String,
     records: String,
+    /// The methodology version the report scores under, and how.
+    methodology: String,
+    /// While risks are still scored under an earlier version: what that means for
+    /// this report, and each such risk with its rating there.
+    mixed: Option<Mixed>,
+}
+
+/// A report over a register that mixes methodology versions.
+#[derive(Serialize)]
+struct Mixed {
+    statement: String,
+    risks: Vec<MixedRisk>,
+}
+
+#[derive(Serialize)]
+struct MixedRisk {
+    id: String,
+    title: String,
+    before: String,
+}
+
+/// What a report says about the methodology it scores under, and — while risks are
+/// still to be rescored — that it mixes versions, in its first section.
+fn methodology_statement(config: &IsmsConfig, at: &AtCommit, earlier: Option<&Methodology>) -> (String, Option<Mixed>) {
+    let m = &config.methodology;
+    let how = match m.formula {
+        crate::domain::Formula::Product => "likelihood × impact",
+        crate::domain::Formula::Lookup => "a lookup matrix",
+    };
+    let line = format!(
+        "Version {} ({how}; {} likelihood × {} impact levels; {} bands)",
+        m.version,
+        m.likelihood.len(),
+        m.impact.len(),
+        m.bands.len()
+    );
+    let pending: Vec<&Risk> = at
+        .risks
+        .iter()
+        .copied()
+        .filter(|r| r.status == RiskStatus::Active && r.to_be_rescored(m))
+        .collect();
+    if pending.is_empty() {
+        return (line, None);
+    }
+    let active = at.risks.iter().filter(|r| r.status == RiskStatus::Active).count();
+    let from = pending[0].scored_under(m).to_string();
+    let risks = pending
+        .iter()
+        .map(|r| {
+            let rescore = crate::domain::Rescore::of(r, earlier, m);
+            let before = match (earlier, rescore.and_then(|x| x.inherent_before)) {
+                (Some(e), Some(x)) => format!("{} × {} = {} ({})", x.likelihood, x.impact, x.score, e.band_name(x.band.as_ref())),
+                _ => match (r.likelihood, r.impact) {
+                    (Some(l), Some(i)) => format!("{l} × {i}"),
+                    _ => String::new(),
+                },
+            };
+            MixedRisk {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                before: format!("{before} under {}", r.scored_under(m)),
+            }
+        })
+        .collect();
+    let statement = format!(
+        "This report mixes methodology versions. {} of the {active} active risks are still scored under version {from} and not yet rescored under version {}: they are listed here with their earlier rating, and are left out of every score, band, count and heat map below, which are under version {}.",
+        pending.len(),
+        m.version,
+        m.version
+    );
+    (line, Some(Mixed { statement, risks }))
 }
 
 /// A step of a sign-off chain as the sign-off table shows it.
@@ -190,7 +264,10 @@ pub(crate) fn render(
         tool: source.tool.clone(),
     };
     let (selection, records) = selection(kind, &at, assessment);
+    let (methodology, mixed) = methodology_statement(config, &at, source.earlier.as_ref());
     let doc = DocumentControl {
+        methodology,
+        mixed,
         title,
         organisation: config
             .organisation
@@ -311,14 +388,27 @@ pub(crate) fn means_text(means: SignoffMeans) -> &'static str {
     }
 }
 
-pub(crate) fn band_label(band: Option<Band>) -> String {
-    band.map(|b| b.label().to_string()).unwrap_or_default()
+/// The name of a rating's band under `m`, or nothing for no rating.
+pub(crate) fn band_label(m: &Methodology, rating: Option<&Rating>) -> String {
+    rating
+        .and_then(|r| r.band.as_ref())
+        .map(|b| m.band_name(Some(b)))
+        .unwrap_or_default()
 }
 
-pub(super) fn band_range(rule: &BandRule) -> String {
-    if rule.max >= 25 {
+/// A band's scores as people read them: `≥ 15` for the top band, `≤ 5` for the
+/// bottom one, `6–14` between.
+pub(super) fn band_range(m: &Methodology, rule: &BandRule) -> String {
+    let scores = m.possible_scores();
+    let (lowest, highest) = (
+        scores.first().copied().unwrap_or(1),
+        scores.last().copied().unwrap_or(rule.max),
+    );
+    if rule.min == rule.max {
+        rule.min.to_string()
+    } else if rule.max >= highest {
         format!("≥ {}", rule.min)
-    } else if rule.min <= 1 {
+    } else if rule.min <= lowest {
         format!("≤ {}", rule.max)
     } else {
         format!("{}–{}", rule.min, rule.max)

@@ -86,8 +86,8 @@ pub(super) fn context(config: &IsmsConfig, at: &AtCommit) -> Context {
             UntreatedRisk {
                 id: r.id.clone(),
                 title: r.title.clone(),
-                score: i.map(|x| x.score),
-                band: band_label(i.and_then(|x| x.band)),
+                score: i.as_ref().map(|x| x.score),
+                band: band_label(m, i.as_ref()),
                 direction: r.treatment.map(|t| t.label()).unwrap_or(""),
                 owner: config.role_title(&r.owner),
             }
@@ -114,10 +114,10 @@ fn treatment_view(
                 TreatedRisk {
                     id: id.clone(),
                     title: r.title.clone(),
-                    score: i.map(|x| x.score),
-                    band: band_label(i.and_then(|x| x.band)),
-                    residual_score: after.map(|x| x.score),
-                    residual_band: band_label(after.and_then(|x| x.band)),
+                    score: i.as_ref().map(|x| x.score),
+                    band: band_label(m, i.as_ref()),
+                    residual_score: after.as_ref().map(|x| x.score),
+                    residual_band: band_label(m, after.as_ref()),
                 }
             }
             None => TreatedRisk {

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use crate::report::heatmap::HeatBands;
+use crate::report::heatmap::HeatTones;
 use crate::report::html::options;
 
 /// The face a run of text is set in.
@@ -44,7 +44,7 @@ pub enum Block {
         header: Vec<Inline>,
         rows: Vec<Vec<Inline>>,
         /// The bands of a table drawn as a heat map.
-        heatmap: Option<HeatBands>,
+        heatmap: Option<HeatTones>,
     },
     /// A code block: its lines, set in monospace as they are.
     Code {
@@ -64,7 +64,7 @@ struct PendingTable {
     align: Vec<Alignment>,
     header: Vec<Inline>,
     rows: Vec<Vec<Inline>>,
-    heatmap: Option<HeatBands>,
+    heatmap: Option<HeatTones>,
 }
 
 #[derive(Default)]
@@ -81,7 +81,7 @@ struct Builder {
     heading: Option<u8>,
     table: Option<PendingTable>,
     in_head: bool,
-    heatmap_next: Option<HeatBands>,
+    heatmap_next: Option<HeatTones>,
     /// The text of the code block being read.
     code: Option<String>,
 }
@@ -256,7 +256,7 @@ impl Builder {
                 self.blocks.push(Block::Rule);
             }
             Event::Html(t) => {
-                if let Some(bands) = HeatBands::parse(&t) {
+                if let Some(bands) = HeatTones::parse(&t) {
                     self.heatmap_next = Some(bands);
                 } else {
                     self.text(t.trim_end());

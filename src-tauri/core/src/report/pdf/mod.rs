@@ -26,9 +26,8 @@ use printpdf::{
 use pulldown_cmark::Alignment;
 
 use self::blocks::{plain, Block, Inline, Span, Style};
-use super::heatmap::HeatBands;
+use super::heatmap::{tone_colour, HeatTones};
 use super::{Report, ReportMeta};
-use crate::domain::Band;
 use crate::{Error, Result};
 
 const FONT_REGULAR: &[u8] = include_bytes!("../../../../../templates/fonts/DejaVuSans.ttf");
@@ -792,10 +791,14 @@ impl<'a> Layout<'a> {
         self.y -= h;
     }
 
-    /// A heat map: impact rows (5 at the top) by likelihood columns, each cell in the
-    /// colour of its band with the number of risks in it.
-    fn heatmap(&mut self, header: &[Inline], rows: &[Vec<Inline>], bands: &HeatBands) {
-        let (label_w, cell_w, cell_h) = (96.0, 58.0, 25.0);
+    /// A heat map: impact rows (the highest at the top) by likelihood columns, each
+    /// cell in the colour of its band with the number of risks in it. The cells
+    /// narrow to fit as many likelihood levels as the methodology has.
+    fn heatmap(&mut self, header: &[Inline], rows: &[Vec<Inline>], bands: &HeatTones) {
+        let columns_n = header.len().saturating_sub(1).max(1) as f32;
+        let label_w = 96.0;
+        let cell_w = ((WIDTH - label_w) / columns_n).min(58.0);
+        let cell_h = 25.0;
         let total_h = 14.0 + rows.len() as f32 * cell_h + 34.0;
         self.ensure(total_h);
         let top = self.y - 14.0;
@@ -815,13 +818,14 @@ impl<'a> Layout<'a> {
             );
             for (c, cell) in row.iter().skip(1).enumerate() {
                 let x = LEFT + label_w + c as f32 * cell_w;
-                let band = bands.at(r, c);
+                let (red, green, blue) = tone_colour(bands.at(r, c));
+                let colour = (f32::from(red) / 255.0, f32::from(green) / 255.0, f32::from(blue) / 255.0);
                 self.rect(
                     x,
                     y,
                     cell_w,
                     cell_h,
-                    Some(band_colour(band)),
+                    Some(colour),
                     Some((1.0, 1.0, 1.0)),
                 );
                 let count = plain(cell);
@@ -868,7 +872,7 @@ impl<'a> Layout<'a> {
         self.text_at(
             axis,
             Style::Bold,
-            LEFT + label_w + (5.0 * cell_w - aw) / 2.0,
+            LEFT + label_w + (columns_n * cell_w - aw) / 2.0,
             below - 30.0,
             8.0,
             MUTED,
@@ -936,15 +940,6 @@ fn push_run(line: &mut TextLine, word: &str, style: Style, w: f32, space_w: f32)
         }
     }
     line.width += space_w + w;
-}
-
-fn band_colour(band: Option<Band>) -> (f32, f32, f32) {
-    match band {
-        Some(Band::Unacceptable) => (0.90, 0.45, 0.45),
-        Some(Band::Manage) => (1.0, 0.84, 0.40),
-        Some(Band::Acceptable) => (0.68, 0.84, 0.51),
-        None => (0.90, 0.90, 0.90),
-    }
 }
 
 /// Renders a report to an A4 PDF.

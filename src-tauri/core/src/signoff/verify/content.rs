@@ -110,6 +110,9 @@ impl Walker<'_> {
             let report = crate::report::render(self.repo, report, source)?;
             return Ok(Some(report.markdown));
         }
+        if kind == SignoffKind::Methodology {
+            return crate::signoff::methodology_document(self.repo, source).map(Some);
+        }
         if kind != SignoffKind::RiskAcceptance {
             return Ok(None);
         }
