@@ -1802,7 +1802,7 @@ fn a_large_repository_shows_its_indexing_progress() {
 fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
     runtime().block_on(async {
         let s = Scenario::start("laptop-screens").await;
-        let screens: [(&str, &str, &str); 12] = [
+        let screens: [(&str, &str, &str); 13] = [
             ("dashboard", "[data-nav=dashboard]", "[data-count=manage]"),
             ("register", "[data-nav=register]", "[data-register] [data-risk]"),
             ("risk-editor", "[data-risk=R-004]", "[data-live-score]"),
@@ -1813,6 +1813,7 @@ fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
             ("documents", "[data-nav=documents]", "[data-document]"),
             ("document", "[data-open-document=scope]", "[data-preview]"),
             ("assessments", "[data-nav=assessments]", "[data-assessment]"),
+            ("methodology", "[data-nav=methodology]", "[data-bands]"),
             ("commit-and-sync", "[data-nav=sync]", "main h1"),
             ("settings", "[data-nav=settings]", "[data-key]"),
         ];
@@ -1849,6 +1850,193 @@ fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
                 s.shot(&format!("screen-{width}x{height}-{screen}")).await;
             }
         }
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn edit_risks_under_every_shape_of_methodology() {
+    runtime().block_on(async {
+        for (name, likelihoods, impacts, bands, per_cia) in [
+            ("3x3", 3usize, 3usize, 3usize, false),
+            ("4x4", 4, 4, 3, false),
+            ("4x6", 4, 6, 5, true),
+            ("lookup", 4, 3, 4, false),
+        ] {
+            let shot = Box::leak(format!("methodology-{name}").into_boxed_str());
+            let s = Scenario::launch_with(shot, true, |s| s.copy.reshape(name)).await;
+            // The dashboard has a tile per band and heat maps of the scales' shape.
+            s.nav("dashboard").await;
+            s.find("[data-tile]").await;
+            let tiles = s
+                .client
+                .find_all(Locator::Css("button[data-tile]"))
+                .await
+                .expect("tiles");
+            assert_eq!(tiles.len(), bands, "{name}: a tile per band");
+            let shape = s
+                .find("table.heatmap")
+                .await
+                .attr("data-shape")
+                .await
+                .expect("an attribute");
+            assert_eq!(
+                shape.as_deref(),
+                Some(format!("{likelihoods}x{impacts}").as_str()),
+                "{name}"
+            );
+            s.shot(&format!("{shot}-dashboard")).await;
+            // The risk editor's pickers offer the scales' levels, and a pick is scored.
+            s.nav("register").await;
+            s.click("[data-risk=R-004]").await;
+            s.find("[data-live-score]").await;
+            let levels = s
+                .client
+                .find_all(Locator::Css("[data-picker=likelihood] [data-level]"))
+                .await
+                .expect("levels");
+            assert_eq!(levels.len(), likelihoods, "{name}: the likelihood picker");
+            s.click(&format!(
+                "[data-picker=likelihood] [data-level='{likelihoods}']"
+            ))
+            .await;
+            // The save lands before the next edit starts from it.
+            s.wait_text(
+                "[data-picker=likelihood] .definition",
+                "the chosen level",
+                |t| {
+                    t.starts_with(&format!("{likelihoods} "))
+                        && std::fs::read_to_string(s.isms.path().join("risks/R-004.md"))
+                            .is_ok_and(|r| r.contains(&format!("\nlikelihood: {likelihoods}\n")))
+                },
+            )
+            .await;
+            s.wait_text("[data-live-score]", "the new score", |t| t.contains('·'))
+                .await;
+            if per_cia {
+                for key in ["confidentiality", "integrity", "availability"] {
+                    let cia = s
+                        .client
+                        .find_all(Locator::Css(&format!(
+                            "[data-picker='impact_cia.{key}'] [data-level]"
+                        )))
+                        .await
+                        .expect("levels");
+                    assert_eq!(cia.len(), impacts, "{name}: {key}");
+                }
+                s.click(&format!(
+                    "[data-picker='impact_cia.availability'] [data-level='{impacts}']"
+                ))
+                .await;
+                s.wait_text(
+                    "[data-cia-impact]",
+                    "the impact as the highest of the three",
+                    |t| t.contains(&format!("Impact {impacts}")),
+                )
+                .await;
+                assert!(s
+                    .isms
+                    .copy
+                    .read("risks/R-004.md")
+                    .contains(&format!("availability: {impacts}")));
+            } else {
+                let levels = s
+                    .client
+                    .find_all(Locator::Css("[data-picker=impact] [data-level]"))
+                    .await
+                    .expect("levels");
+                assert_eq!(levels.len(), impacts, "{name}: the impact picker");
+            }
+            assert!(s
+                .isms
+                .copy
+                .read("risks/R-004.md")
+                .contains(&format!("\nlikelihood: {likelihoods}\n")));
+            s.finish().await;
+        }
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn change_the_methodology_to_four_by_four_and_rescore_in_the_app() {
+    runtime().block_on(async {
+        let s = Scenario::start("methodology-change").await;
+        s.nav("methodology").await;
+        s.click("[data-change-methodology]").await;
+        s.find("[data-methodology-editor]").await;
+        s.fill("[data-version]", "2.0").await;
+        // Four levels on each scale: the fifth goes.
+        for scale in ["likelihood", "impact"] {
+            let remove = s
+                .client
+                .find_all(Locator::Css(&format!(
+                    "[data-methodology-editor] .grid2 > div:{} table.levels tr:last-child button",
+                    if scale == "likelihood" {
+                        "first-child"
+                    } else {
+                        "last-child"
+                    }
+                )))
+                .await
+                .expect("remove buttons");
+            remove[0].click().await.expect("the fifth level goes");
+        }
+        // Bands for scores 1–16.
+        for (k, min, max) in [(0, "9", "16"), (1, "4", "8"), (2, "1", "3")] {
+            s.fill(&format!("[data-band-min='{k}']"), min).await;
+            s.fill(&format!("[data-band-max='{k}']"), max).await;
+        }
+        s.shot("methodology-editor").await;
+        s.click("[data-save-methodology]").await;
+        s.find("[data-rescoring]").await;
+        let config = s.isms.copy.read("isms.yaml");
+        assert!(
+            config.contains("version: \"2.0\"")
+                && config.contains("  rescoring:\n    from: \"1.0\""),
+            "{config}"
+        );
+        // The proposed mapping is shown and can be changed.
+        s.select("[data-map='likelihood-4']", "4").await;
+        s.wait_text("[data-mapping]", "the changed mapping", |_| {
+            std::fs::read_to_string(s.isms.path().join("isms.yaml"))
+                .map(|t| t.contains("likelihood: [1, 2, 3, 4, 4]"))
+                .unwrap_or(false)
+        })
+        .await;
+        s.shot("methodology-rescoring").await;
+        // A risk whose band changes is rescored on its own page, levels as proposed.
+        s.click("[data-rescore-row=R-002] button.link").await;
+        s.find("[data-rescore-notice]").await;
+        let notice = s.text("[data-rescore-notice]").await;
+        assert!(
+            notice.contains("methodology 1.0") && notice.contains("changes its band only because"),
+            "{notice}"
+        );
+        s.shot("risk-to-rescore").await;
+        s.click("[data-rescore]").await;
+        s.wait_text("[data-live-score]", "the rating under 2.0", |t| {
+            t.contains("Unacceptable")
+        })
+        .await;
+        assert!(s
+            .isms
+            .copy
+            .read("risks/R-002.md")
+            .contains("methodology_version: \"2.0\""));
+        // The dashboard counts the rest apart until they are rescored.
+        s.nav("dashboard").await;
+        let waiting = s.text("[data-count=to-be-rescored]").await;
+        assert_eq!(waiting, "15", "16 active risks, one rescored");
+        s.shot("dashboard-to-rescore").await;
+        // Those whose band stays are rescored together; the ◆ ones stay for a look.
+        s.nav("methodology").await;
+        s.click("[data-rescore-unchanged]").await;
+        s.wait_text("[data-rescoring] h3", "only the band changes left", |t| {
+            !t.contains("· 16") && !t.contains("· 15")
+        })
+        .await;
         s.finish().await;
     });
 }

@@ -64,6 +64,9 @@ fn export_all(dir: &Path) {
         isms_core::api::SettingsView,
         isms_core::api::Documents,
         isms_core::api::Assessments,
+        isms_core::api::MethodologyView,
+        isms_core::api::MethodologyChanged,
+        isms_core::domain::AsScored,
     );
 }
 

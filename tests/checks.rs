@@ -155,23 +155,32 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "risks/R-011.md",
             |c| c.edit("risks/R-011.md", "treatment: mitigate\n", ""),
         ),
-        (
-            "level-off-scale",
-            Severity::Error,
-            "risks/R-007.md",
-            |c| c.edit("risks/R-007.md", "likelihood: 2", "likelihood: 7"),
-        ),
+        ("level-off-scale", Severity::Error, "risks/R-007.md", |c| {
+            c.edit("risks/R-007.md", "likelihood: 2", "likelihood: 7")
+        }),
         (
             "risk-to-be-rescored",
             Severity::Warning,
             "risks/R-007.md",
-            |c| c.edit("risks/R-007.md", "likelihood: 2", "likelihood: 2\nmethodology_version: \"0.9\""),
+            |c| {
+                c.edit(
+                    "risks/R-007.md",
+                    "likelihood: 2",
+                    "likelihood: 2\nmethodology_version: \"0.9\"",
+                )
+            },
         ),
         (
             "impact-per-cia-missing",
             Severity::Warning,
             "risks/R-007.md",
-            |c| c.edit("isms.yaml", "  formula: likelihood × impact\n", "  formula: likelihood × impact\n  impact_per_cia: true\n"),
+            |c| {
+                c.edit(
+                    "isms.yaml",
+                    "  formula: likelihood × impact\n",
+                    "  formula: likelihood × impact\n  impact_per_cia: true\n",
+                )
+            },
         ),
         (
             "acceptance-missing",

@@ -128,7 +128,9 @@ fn list_filters_sorts_and_aligns() {
     let (code, err) = crate::support::error_of(&err);
     assert_eq!(code, "usage");
     assert!(
-        err.contains("--band: `severe` is not a band of methodology 1.0: unacceptable, manage, acceptable"),
+        err.contains(
+            "--band: `severe` is not a band of methodology 1.0: unacceptable, manage, acceptable"
+        ),
         "{err}"
     );
 }
@@ -162,7 +164,10 @@ fn show_search_and_score_answer_in_plain_words() {
     let (code, _, err) = isms(&["--repo", &repo(), "score", "6", "1"]);
     assert_eq!(
         (code, err.trim()),
-        (2, "isms: likelihood: 6 is outside the scale 1–5 of methodology 1.0")
+        (
+            2,
+            "isms: likelihood: 6 is outside the scale 1–5 of methodology 1.0"
+        )
     );
     let (_, out, _) = isms(&["--repo", &repo(), "--format", "json", "score", "1", "5"]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");

@@ -79,7 +79,9 @@ fn filters_and_orders_match_the_register() {
     assert_eq!(all.len(), 17);
     let count = |band: Band| {
         all.iter()
-            .filter(|r| r.status == isms_core::domain::RiskStatus::Active && r.band.as_ref() == Some(&band))
+            .filter(|r| {
+                r.status == isms_core::domain::RiskStatus::Active && r.band.as_ref() == Some(&band)
+            })
             .count()
     };
     assert_eq!(
@@ -175,7 +177,10 @@ fn outside_changes_are_picked_up_file_by_file() {
     );
     let rows = index.risks(&RiskQuery::default()).expect("risks");
     let r16 = rows.iter().find(|r| r.id == "R-016").expect("R-016");
-    assert_eq!((r16.score, r16.band.clone()), (Some(15), Some(Band::new("unacceptable"))));
+    assert_eq!(
+        (r16.score, r16.band.clone()),
+        (Some(15), Some(Band::new("unacceptable")))
+    );
     assert!(rows.iter().any(|r| r.id == "R-020") && !rows.iter().any(|r| r.id == "R-015"));
     // A broken file drops out of the lists and its problem is recorded.
     copy.edit("risks/R-020.md", "impact: 3", "impact: eleven");

@@ -94,3 +94,16 @@ fn every_command_of_the_app_is_in_the_log_file() {
     }
     assert!(commands > 20, "found only {commands} commands");
 }
+
+#[test]
+fn the_app_colours_bands_with_the_reports_palette() {
+    // A band looks the same on screen as in the report a signer reads.
+    let css = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/app.css"),
+    )
+    .expect("app.css reads");
+    for (tone, (r, g, b)) in isms_core::report::heatmap::TONE_COLOURS.iter().enumerate() {
+        let rule = format!("--tone-{tone}: #{r:02x}{g:02x}{b:02x};");
+        assert!(css.contains(&rule), "app.css lacks `{rule}`");
+    }
+}

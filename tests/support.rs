@@ -79,11 +79,24 @@ impl Copy {
     /// brought onto the new scales (a level above a scale's top becomes the top).
     pub fn with_methodology(name: &str) -> Copy {
         let copy = Copy::new();
+        copy.reshape(name);
+        copy
+    }
+
+    /// This copy under another methodology, as [`Copy::with_methodology`] makes it.
+    pub fn reshape(&self, name: &str) {
+        let copy = self;
         copy.use_methodology(name);
         let text = methodology_fixture(name);
         let size = |key: &str| {
-            let block = text.split(&format!("  {key}:\n")).nth(1).expect("the scale is there");
-            block.lines().take_while(|l| l.starts_with("    - ")).count() as u8
+            let block = text
+                .split(&format!("  {key}:\n"))
+                .nth(1)
+                .expect("the scale is there");
+            block
+                .lines()
+                .take_while(|l| l.starts_with("    - "))
+                .count() as u8
         };
         let (l, i) = (size("likelihood"), size("impact"));
         for entry in fs::read_dir(copy.file("risks")).expect("risks/") {
@@ -92,8 +105,16 @@ impl Copy {
                 .expect("a risk")
                 .split('\n')
                 .map(|line| {
-                    for (key, top) in [("likelihood", l), ("impact", i), ("residual_likelihood", l), ("residual_impact", i)] {
-                        if let Some(n) = line.strip_prefix(&format!("{key}: ")).and_then(|n| n.trim().parse::<u8>().ok()) {
+                    for (key, top) in [
+                        ("likelihood", l),
+                        ("impact", i),
+                        ("residual_likelihood", l),
+                        ("residual_impact", i),
+                    ] {
+                        if let Some(n) = line
+                            .strip_prefix(&format!("{key}: "))
+                            .and_then(|n| n.trim().parse::<u8>().ok())
+                        {
                             return format!("{key}: {}", n.min(top));
                         }
                     }
@@ -114,7 +135,6 @@ impl Copy {
                 .collect();
             fs::write(&path, clamped.join("\n")).expect("writable");
         }
-        copy
     }
 
     /// Puts the methodology of `tests/methodologies/<name>.yaml` in isms.yaml, in
@@ -123,9 +143,24 @@ impl Copy {
         let text = methodology_fixture(name);
         let block = &text[text.find("methodology:").expect("a methodology block")..];
         let config = self.read("isms.yaml");
-        let start = config.find("\nmethodology:").expect("isms.yaml has a methodology") + 1;
-        let end = start + config[start..].find("\nroles:").expect("roles follow the methodology") + 1;
-        self.write("isms.yaml", &format!("{}{}\n{}", &config[..start], block.trim_end(), &config[end - 1..]));
+        let start = config
+            .find("\nmethodology:")
+            .expect("isms.yaml has a methodology")
+            + 1;
+        let end = start
+            + config[start..]
+                .find("\nroles:")
+                .expect("roles follow the methodology")
+            + 1;
+        self.write(
+            "isms.yaml",
+            &format!(
+                "{}{}\n{}",
+                &config[..start],
+                block.trim_end(),
+                &config[end - 1..]
+            ),
+        );
     }
 
     /// Replaces `from` with `to` in a file; the text must be there.
@@ -138,7 +173,8 @@ impl Copy {
 
 /// The text of `tests/methodologies/<name>.yaml`.
 pub fn methodology_fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/methodologies/{name}.yaml"));
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/methodologies/{name}.yaml"));
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    Assessments, CommitOptions, Dashboard, MethodologyChanged, MethodologyView, Documents, Exported, FieldChoice, FileText, Opened,
-    Passphrase, Reference, Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView,
-    Signing, SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
+    Assessments, CommitOptions, Dashboard, Documents, Exported, FieldChoice, FileText,
+    MethodologyChanged, MethodologyView, Opened, Passphrase, Reference, Register, RegisterQuery,
+    ReportPreview, RiskView, Session, SettingsView, Signing, SignoffBoard, Soa, TreatmentPlan,
+    APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::domain::{AsScored, Methodology};

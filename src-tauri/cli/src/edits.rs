@@ -133,8 +133,8 @@ pub fn close(
 pub fn methodology(c: &Ctx, set: Option<&std::path::Path>) -> Result<ExitCode, Failure> {
     let isms = c.isms()?;
     if let Some(file) = set {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+        let text =
+            std::fs::read_to_string(file).map_err(|e| usage(format!("{}: {e}", file.display())))?;
         let new = isms_core::format::parse_methodology(&file.display().to_string(), &text)
             .map_err(|e| Failure::from(isms_core::Error::Invalid(e)))?;
         let view = isms.methodology_view()?;
@@ -166,7 +166,11 @@ pub fn methodology(c: &Ctx, set: Option<&std::path::Path>) -> Result<ExitCode, F
         m.version,
         m.likelihood.len(),
         m.impact.len(),
-        if m.impact_per_cia { ", impact per confidentiality, integrity and availability" } else { "" }
+        if m.impact_per_cia {
+            ", impact per confidentiality, integrity and availability"
+        } else {
+            ""
+        }
     );
     for b in &m.bands {
         println!("  {} ({}–{}): {}", b.name, b.min, b.max, b.requires.label());
@@ -174,21 +178,49 @@ pub fn methodology(c: &Ctx, set: Option<&std::path::Path>) -> Result<ExitCode, F
     if view.to_be_rescored.is_empty() {
         println!("Every risk is scored under {}.", m.version);
     } else {
-        println!("{} to be rescored:", crate::plural(view.to_be_rescored.len(), "risk"));
+        println!(
+            "{} to be rescored:",
+            crate::plural(view.to_be_rescored.len(), "risk")
+        );
         for line in &view.to_be_rescored {
             let r = &line.rescore;
             let level = |x: Option<u8>| x.map_or("–".to_string(), |x| x.to_string());
-            let before = r.inherent_before.as_ref().map(|x| format!("{} × {} = {}", x.likelihood, x.impact, x.score)).unwrap_or_else(|| "–".into());
-            let after = r.inherent_proposed.as_ref().map(|x| format!("{} × {} = {}", x.likelihood, x.impact, x.score)).unwrap_or_else(|| format!("{} × {}", level(r.proposed.likelihood), level(r.proposed.impact)));
-            let changed = if r.band_changed { " (band changes with the methodology)" } else { "" };
-            println!("  {} under {}: {before} → proposed under {}: {after}{changed}", line.risk.id, r.from, r.to);
+            let before = r
+                .inherent_before
+                .as_ref()
+                .map(|x| format!("{} × {} = {}", x.likelihood, x.impact, x.score))
+                .unwrap_or_else(|| "–".into());
+            let after = r
+                .inherent_proposed
+                .as_ref()
+                .map(|x| format!("{} × {} = {}", x.likelihood, x.impact, x.score))
+                .unwrap_or_else(|| {
+                    format!(
+                        "{} × {}",
+                        level(r.proposed.likelihood),
+                        level(r.proposed.impact)
+                    )
+                });
+            let changed = if r.band_changed {
+                " (band changes with the methodology)"
+            } else {
+                ""
+            };
+            println!(
+                "  {} under {}: {before} → proposed under {}: {after}{changed}",
+                line.risk.id, r.from, r.to
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `isms rescore <id>`
-pub fn rescore(c: &Ctx, id: &str, levels: isms_core::domain::AsScored) -> Result<ExitCode, Failure> {
+pub fn rescore(
+    c: &Ctx,
+    id: &str,
+    levels: isms_core::domain::AsScored,
+) -> Result<ExitCode, Failure> {
     let given = levels.likelihood.is_some() || levels.residual_likelihood.is_some();
     let saved = c.isms()?.rescore(id, given.then_some(levels), None)?;
     Ok(report(c.json, "Rescored", &saved))

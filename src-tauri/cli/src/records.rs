@@ -158,8 +158,13 @@ fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failu
                 .find(|r| r.band.as_str() == b || r.name.eq_ignore_ascii_case(b))
                 .map(|r| r.band.clone())
                 .ok_or_else(|| {
-                    let ids: Vec<&str> = methodology.bands.iter().map(|r| r.band.as_str()).collect();
-                    usage(format!("--band: `{b}` is not a band of methodology {}: {}", methodology.version, ids.join(", ")))
+                    let ids: Vec<&str> =
+                        methodology.bands.iter().map(|r| r.band.as_str()).collect();
+                    usage(format!(
+                        "--band: `{b}` is not a band of methodology {}: {}",
+                        methodology.version,
+                        ids.join(", ")
+                    ))
                 })
         })
         .transpose()?;
@@ -442,7 +447,10 @@ fn show_risk(view: &RiskView, methodology: &isms_core::domain::Methodology) {
         };
         t.row(vec![
             "to rescore".into(),
-            format!("scored under methodology {}, {} is in force{proposed} (`isms rescore {}`)", r.from, r.to, view.risk.id),
+            format!(
+                "scored under methodology {}, {} is in force{proposed} (`isms rescore {}`)",
+                r.from, r.to, view.risk.id
+            ),
         ]);
     }
     t.row(vec![

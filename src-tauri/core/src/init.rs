@@ -184,12 +184,7 @@ pub(crate) fn with_methodology(text: &str, m: &Methodology) -> String {
             flow_scalar(l.definition.trim())
         )
     };
-    let numbers = |row: &[u8]| {
-        row.iter()
-            .map(u8::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let numbers = |row: &[u8]| row.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
     let formula = match m.formula {
         crate::domain::Formula::Product => "likelihood × impact",
         crate::domain::Formula::Lookup => "lookup",

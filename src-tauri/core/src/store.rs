@@ -324,7 +324,10 @@ impl Isms {
                     path: path.to_string(),
                     line: format::line_of_field(text, field, true),
                     field: Some(field.to_string()),
-                    message: format!("{level} is outside the scale 1–{size} of methodology {}", m.version),
+                    message: format!(
+                        "{level} is outside the scale 1–{size} of methodology {}",
+                        m.version
+                    ),
                 }));
             }
         }

@@ -3,6 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AsScored, MethodologyChanged, MethodologyView, Revision } from "../lib/types";
 import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, Methodology, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -25,6 +26,7 @@ export function asCommandError(e: unknown): CommandError {
 export const everyRisk: RegisterQuery = {
   residual: false,
   band: null,
+  to_be_rescored: false,
   likelihood: null,
   impact: null,
   domain: null,
@@ -44,6 +46,10 @@ export const api = {
     call<Opened>("create_isms", { path, plan, me, passphrase }),
   recent: () => call<string[]>("recent"),
   scaffoldMethodology: () => call<Methodology>("scaffold_methodology"),
+  methodology: () => call<MethodologyView>("methodology"),
+  changeMethodology: (methodology: Methodology, base: Revision) =>
+    call<MethodologyChanged>("change_methodology", { methodology, base }),
+  rescore: (id: string, levels: AsScored | null, base: Revision) => call<Saved>("rescore", { id, levels, base }),
   dashboard: () => call<Dashboard>("dashboard"),
   findings: () => call<CheckReport>("findings"),
   reference: () => call<Reference>("reference"),

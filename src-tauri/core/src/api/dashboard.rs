@@ -45,7 +45,12 @@ impl HeatMap {
                 .iter()
                 .map(|row| {
                     row.iter()
-                        .map(|r| r.band.as_ref().and_then(|b| methodology.band_rule(b)).map(|b| b.tone))
+                        .map(|r| {
+                            r.band
+                                .as_ref()
+                                .and_then(|b| methodology.band_rule(b))
+                                .map(|b| b.tone)
+                        })
                         .collect()
                 })
                 .collect(),

@@ -80,7 +80,9 @@ impl Isms {
         let mut to_be_rescored: Vec<RescoreLine> = pending
             .iter()
             .filter_map(|r| {
-                let known = earlier.as_ref().filter(|e| e.version == r.scored_under(&methodology));
+                let known = earlier
+                    .as_ref()
+                    .filter(|e| e.version == r.scored_under(&methodology));
                 Some(RescoreLine {
                     risk: RiskLink::to(&rows, &r.id),
                     rescore: Rescore::of(r, known, &methodology)?,
@@ -114,7 +116,11 @@ impl Isms {
     /// needs a new version; a new version gets a rescoring from the version in force
     /// (`new.rescoring` when it maps from it, else the proposed one) while any risk
     /// has levels to rescore. Only isms.yaml is written.
-    pub fn change_methodology(&self, new: &Methodology, base: &Revision) -> Result<MethodologyChanged> {
+    pub fn change_methodology(
+        &self,
+        new: &Methodology,
+        base: &Revision,
+    ) -> Result<MethodologyChanged> {
         let config = self
             .load_config()
             .map_err(|mut e| Error::Invalid(e.remove(0)))?;
@@ -122,7 +128,11 @@ impl Isms {
         let mut new = new.clone();
         new.version = new.version.trim().to_string();
         if new.version.is_empty() {
-            return Err(Error::invalid(CONFIG_FILE, "methodology.version", "a methodology needs a version"));
+            return Err(Error::invalid(
+                CONFIG_FILE,
+                "methodology.version",
+                "a methodology needs a version",
+            ));
         }
         if new.version == old.version {
             if scoring_differs(old, &new) {
@@ -132,14 +142,37 @@ impl Isms {
                     format!("the scales, formula or band edges change, so the version must change too (it is {})", old.version),
                 ));
             }
-            new.rescoring = old.rescoring.clone();
+            // The mapping may be edited while the rescoring is under way, never its
+            // origin or its shape.
+            new.rescoring = match (new.rescoring.take(), &old.rescoring) {
+                (Some(given), Some(was))
+                    if given.from == was.from
+                        && given.likelihood.len() == was.likelihood.len()
+                        && given.impact.len() == was.impact.len() =>
+                {
+                    Some(given)
+                }
+                (Some(_), Some(was)) => {
+                    return Err(Error::invalid(
+                        CONFIG_FILE,
+                        "methodology.rescoring",
+                        format!("the mapping from {} keeps its earlier levels ({} likelihood, {} impact); only the new level of each can change", was.from, was.likelihood.len(), was.impact.len()),
+                    ))
+                }
+                (_, was) => was.clone(),
+            };
         } else {
             let (risks, _) = self.records_of::<Risk>(RecordKind::Risk)?;
             let scored = risks.iter().any(|(r, _)| {
                 r.status != crate::domain::RiskStatus::Closed
-                    && [r.likelihood, r.impact, r.residual_likelihood, r.residual_impact]
-                        .iter()
-                        .any(Option::is_some)
+                    && [
+                        r.likelihood,
+                        r.impact,
+                        r.residual_likelihood,
+                        r.residual_impact,
+                    ]
+                    .iter()
+                    .any(Option::is_some)
             });
             let given = new.rescoring.take().filter(|r| r.from == old.version);
             new.rescoring = scored.then(|| given.unwrap_or_else(|| Rescoring::proposed(old, &new)));
@@ -152,14 +185,19 @@ impl Isms {
                         return Err(Error::invalid(
                             CONFIG_FILE,
                             "methodology.rescoring",
-                            format!("the {scale} mapping has {} levels; version {} has {size}", mapped.len(), old.version),
+                            format!(
+                                "the {scale} mapping has {} levels; version {} has {size}",
+                                mapped.len(),
+                                old.version
+                            ),
                         ));
                     }
                 }
             }
         }
-        new.check()
-            .map_err(|p| Error::invalid(CONFIG_FILE, &format!("methodology.{}", p.field), p.message))?;
+        new.check().map_err(|p| {
+            Error::invalid(CONFIG_FILE, &format!("methodology.{}", p.field), p.message)
+        })?;
         let text = self.read_text(CONFIG_FILE).map_err(Error::Invalid)?;
         let written = crate::init::with_methodology(&text, &new);
         let changed = self.write_config_text(&written, base)?;
@@ -175,7 +213,12 @@ impl Isms {
     /// them, or the mapping's proposal when `None`. Writes the levels and the version
     /// they are under in one save. `base` is the risk's revision the rescoring was
     /// decided on (`None`: the file as it is now).
-    pub fn rescore(&self, id: &str, levels: Option<AsScored>, base: Option<&Revision>) -> Result<Saved> {
+    pub fn rescore(
+        &self,
+        id: &str,
+        levels: Option<AsScored>,
+        base: Option<&Revision>,
+    ) -> Result<Saved> {
         let methodology = self.methodology();
         let opened = self.open_record(id)?;
         let crate::isms::AnyRecord::Risk(risk) = opened.record else {
@@ -204,16 +247,26 @@ impl Isms {
         };
         let mut assignments = Vec::new();
         let mut set = |field: &str, value: String| {
-            assignments.push(Assignment::parse(&format!("{field}={value}")).expect("field=value is an assignment"));
+            assignments.push(
+                Assignment::parse(&format!("{field}={value}"))
+                    .expect("field=value is an assignment"),
+            );
         };
         let text = |v: Option<u8>| v.map(|v| v.to_string()).unwrap_or_default();
         set("likelihood", text(levels.likelihood));
-        if risk.impact_cia.is_some() {
+        if let Some(cia) = risk.impact_cia {
             // The three impacts are rescored by the impact mapping; the impact follows.
-            let mapping = methodology.rescoring.as_ref().filter(|r| r.from == rescore.from);
-            let cia = risk.impact_cia.expect("checked above");
+            let mapping = methodology
+                .rescoring
+                .as_ref()
+                .filter(|r| r.from == rescore.from);
             let map = |v: u8| mapping.and_then(|m| m.impact.get(usize::from(v) - 1).copied());
-            match (levels.impact, map(cia.confidentiality), map(cia.integrity), map(cia.availability)) {
+            match (
+                levels.impact,
+                map(cia.confidentiality),
+                map(cia.integrity),
+                map(cia.availability),
+            ) {
                 (Some(i), Some(c), Some(n), Some(a)) if i == c.max(n).max(a) => {
                     set("impact_cia.confidentiality", c.to_string());
                     set("impact_cia.integrity", n.to_string());
@@ -230,22 +283,45 @@ impl Isms {
         }
         set("residual_likelihood", text(levels.residual_likelihood));
         set("residual_impact", text(levels.residual_impact));
-        set("methodology_version", format!("\"{}\"", methodology.version));
+        set(
+            "methodology_version",
+            format!("\"{}\"", methodology.version),
+        );
         for (field, level, size) in [
-            ("likelihood", levels.likelihood, methodology.likelihood.len()),
+            (
+                "likelihood",
+                levels.likelihood,
+                methodology.likelihood.len(),
+            ),
             ("impact", levels.impact, methodology.impact.len()),
-            ("residual_likelihood", levels.residual_likelihood, methodology.likelihood.len()),
-            ("residual_impact", levels.residual_impact, methodology.impact.len()),
+            (
+                "residual_likelihood",
+                levels.residual_likelihood,
+                methodology.likelihood.len(),
+            ),
+            (
+                "residual_impact",
+                levels.residual_impact,
+                methodology.impact.len(),
+            ),
         ] {
             if let Some(l) = level.filter(|&l| l == 0 || usize::from(l) > size) {
                 return Err(Error::invalid(
                     &opened.path,
                     field,
-                    format!("{l} is outside the scale 1–{size} of methodology {}", methodology.version),
+                    format!(
+                        "{l} is outside the scale 1–{size} of methodology {}",
+                        methodology.version
+                    ),
                 ));
             }
         }
-        self.set(id, &assignments, None, Some(base.unwrap_or(&opened.revision)))
+        self.set(
+            id,
+            &assignments,
+            None,
+            Some(base.unwrap_or(&opened.revision)),
+        )
     }
 }
 
@@ -259,7 +335,7 @@ pub fn scoring_differs(a: &Methodology, b: &Methodology) -> bool {
             .iter()
             .map(|r| (r.band.clone(), r.min, r.max, r.requires))
             .collect();
-        e.sort_by(|x, y| x.1.cmp(&y.1));
+        e.sort_by_key(|x| x.1);
         e
     };
     a.likelihood.len() != b.likelihood.len()

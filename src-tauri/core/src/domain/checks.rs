@@ -283,7 +283,12 @@ impl<'a> Scope<'a> {
                 .filter(|r| r.status == RiskStatus::Active && !r.to_be_rescored(m))
                 .filter_map(move |risk| {
                     let rating = risk.inherent(m)?;
-                    Some((risk, config, m.band_rule(rating.band.as_ref()?)?, rating.score))
+                    Some((
+                        risk,
+                        config,
+                        m.band_rule(rating.band.as_ref()?)?,
+                        rating.score,
+                    ))
                 })
         })
     }
@@ -657,7 +662,10 @@ fn levels_off_scale(scope: &Scope, out: &mut Found) {
             out.error(
                 RecordKind::Risk.path(&risk.id),
                 Some(field),
-                format!("{field}: {level} is outside the scale 1–{size} of methodology {}", m.version),
+                format!(
+                    "{field}: {level} is outside the scale 1–{size} of methodology {}",
+                    m.version
+                ),
             );
         }
     }
@@ -673,7 +681,13 @@ fn risks_to_be_rescored(scope: &Scope, out: &mut Found) {
             .as_ref()
             .filter(|r| r.from == from)
             .and_then(|r| r.map(risk.likelihood?, risk.impact?))
-            .map(|(l, i)| format!(" (the mapping proposes likelihood {} → {l}, impact {} → {i})", risk.likelihood.unwrap_or_default(), risk.impact.unwrap_or_default()))
+            .map(|(l, i)| {
+                format!(
+                    " (the mapping proposes likelihood {} → {l}, impact {} → {i})",
+                    risk.likelihood.unwrap_or_default(),
+                    risk.impact.unwrap_or_default()
+                )
+            })
             .unwrap_or_default();
         out.warning(
             RecordKind::Risk.path(&risk.id),
@@ -688,7 +702,10 @@ fn impact_per_cia_missing(scope: &Scope, out: &mut Found) {
     if !config.methodology.impact_per_cia {
         return;
     }
-    for (risk, ..) in scope.banded_risks().filter(|(r, ..)| r.impact_cia.is_none()) {
+    for (risk, ..) in scope
+        .banded_risks()
+        .filter(|(r, ..)| r.impact_cia.is_none())
+    {
         out.warning(
             RecordKind::Risk.path(&risk.id),
             Some("impact"),

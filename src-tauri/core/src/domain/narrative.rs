@@ -305,10 +305,25 @@ mod tests {
             seen(&stated_figures(text, &m)),
             vec![
                 (1, "Sixteen active risks", 16, Counted::ActiveRisks),
-                (1, "one Unacceptable", 1, in_band("unacceptable", "Unacceptable", false)),
+                (
+                    1,
+                    "one Unacceptable",
+                    1,
+                    in_band("unacceptable", "Unacceptable", false)
+                ),
                 (2, "twelve Manage", 12, in_band("manage", "Manage", false)),
-                (2, "3 Acceptable", 3, in_band("acceptable", "Acceptable", false)),
-                (4, "no Unacceptable", 0, in_band("unacceptable", "Unacceptable", true)),
+                (
+                    2,
+                    "3 Acceptable",
+                    3,
+                    in_band("acceptable", "Acceptable", false)
+                ),
+                (
+                    4,
+                    "no Unacceptable",
+                    0,
+                    in_band("unacceptable", "Unacceptable", true)
+                ),
             ]
         );
     }
@@ -330,7 +345,12 @@ mod tests {
         assert_eq!(
             seen(&stated_figures(text, &m)),
             vec![
-                (1, "two Very high", 2, in_band("critical", "Very high", false)),
+                (
+                    1,
+                    "two Very high",
+                    2,
+                    in_band("critical", "Very high", false)
+                ),
                 (1, "4 High", 4, in_band("high", "High", false)),
                 (1, "one Low", 1, in_band("low", "Low", false)),
             ]

@@ -418,7 +418,11 @@ pub struct Rescore {
 impl Rescore {
     /// How `risk` stands if it is to be rescored under `in_force`; `earlier` is the
     /// methodology it was scored under, when known.
-    pub fn of(risk: &Risk, earlier: Option<&Methodology>, in_force: &Methodology) -> Option<Rescore> {
+    pub fn of(
+        risk: &Risk,
+        earlier: Option<&Methodology>,
+        in_force: &Methodology,
+    ) -> Option<Rescore> {
         if !risk.to_be_rescored(in_force) {
             return None;
         }
@@ -431,7 +435,8 @@ impl Rescore {
             }
         };
         let (likelihood, impact) = map(risk.likelihood, risk.impact);
-        let (residual_likelihood, residual_impact) = map(risk.residual_likelihood, risk.residual_impact);
+        let (residual_likelihood, residual_impact) =
+            map(risk.residual_likelihood, risk.residual_impact);
         let proposed = AsScored {
             likelihood,
             impact,
@@ -456,7 +461,12 @@ impl Rescore {
                 Rating::new(m, l, i)
             }),
             band_names_before: old
-                .map(|m| m.bands.iter().map(|b| (b.band.clone(), b.name.clone())).collect())
+                .map(|m| {
+                    m.bands
+                        .iter()
+                        .map(|b| (b.band.clone(), b.name.clone()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             inherent_before,
             inherent_proposed,
@@ -483,7 +493,9 @@ pub struct CiaImpact {
 impl CiaImpact {
     /// The risk's impact: the highest of the three.
     pub fn highest(&self) -> u8 {
-        self.confidentiality.max(self.integrity).max(self.availability)
+        self.confidentiality
+            .max(self.integrity)
+            .max(self.availability)
     }
 }
 
@@ -531,7 +543,12 @@ impl Risk {
     }
 
     /// The one gate of every rating: levels given under `methodology`'s version.
-    fn rated_under(&self, methodology: &Methodology, likelihood: Option<u8>, impact: Option<u8>) -> Option<Rating> {
+    fn rated_under(
+        &self,
+        methodology: &Methodology,
+        likelihood: Option<u8>,
+        impact: Option<u8>,
+    ) -> Option<Rating> {
         if self.scored_under(methodology) != methodology.version {
             return None;
         }
@@ -558,7 +575,11 @@ impl Risk {
             return Vec::new();
         }
         let (l, i) = (in_force.likelihood.len(), in_force.impact.len());
-        let impact_field = if self.impact_cia.is_some() { "impact_cia" } else { "impact" };
+        let impact_field = if self.impact_cia.is_some() {
+            "impact_cia"
+        } else {
+            "impact"
+        };
         [
             ("likelihood", self.likelihood, l),
             (impact_field, self.impact, i),
@@ -567,7 +588,9 @@ impl Risk {
         ]
         .into_iter()
         .filter_map(|(field, level, size)| {
-            level.filter(|&v| usize::from(v) > size).map(|v| (field, v, size))
+            level
+                .filter(|&v| usize::from(v) > size)
+                .map(|v| (field, v, size))
         })
         .collect()
     }
@@ -578,9 +601,14 @@ impl Risk {
     pub fn to_be_rescored(&self, in_force: &Methodology) -> bool {
         self.status != RiskStatus::Closed
             && self.scored_under(in_force) != in_force.version
-            && [self.likelihood, self.impact, self.residual_likelihood, self.residual_impact]
-                .iter()
-                .any(Option::is_some)
+            && [
+                self.likelihood,
+                self.impact,
+                self.residual_likelihood,
+                self.residual_impact,
+            ]
+            .iter()
+            .any(Option::is_some)
     }
 
     /// The levels an acceptance of this risk would cover.

@@ -320,7 +320,7 @@ impl Methodology {
     /// Puts the bands worst first (highest scores first) and gives each its tone:
     /// the worst band is 0, the best `TONES - 1`, the ones between spread evenly.
     pub fn order_bands(&mut self) {
-        self.bands.sort_by(|a, b| b.min.cmp(&a.min));
+        self.bands.sort_by_key(|b| std::cmp::Reverse(b.min));
         let last = self.bands.len().saturating_sub(1).max(1) as f64;
         let steps = f64::from(TONES - 1);
         for (rank, rule) in self.bands.iter_mut().enumerate() {
@@ -346,7 +346,9 @@ impl Methodology {
             if found != (1..=n as u8).collect::<Vec<_>>() {
                 return Err(MethodologyProblem::new(
                     field,
-                    format!("the levels must be numbered 1–{n}, each once, in order (found {found:?})"),
+                    format!(
+                        "the levels must be numbered 1–{n}, each once, in order (found {found:?})"
+                    ),
                 ));
             }
         }
@@ -386,7 +388,10 @@ impl Methodology {
                 if self.matrix.len() != rows {
                     return Err(MethodologyProblem::new(
                         "matrix",
-                        format!("the matrix has {} rows; it needs one per likelihood level ({rows})", self.matrix.len()),
+                        format!(
+                            "the matrix has {} rows; it needs one per likelihood level ({rows})",
+                            self.matrix.len()
+                        ),
                     ));
                 }
                 for (k, row) in self.matrix.iter().enumerate() {
@@ -399,7 +404,11 @@ impl Methodology {
                     if row.contains(&0) {
                         return Err(MethodologyProblem::new(
                             "matrix",
-                            format!("row {} (likelihood {}) has a score of 0; scores start at 1", k + 1, k + 1),
+                            format!(
+                                "row {} (likelihood {}) has a score of 0; scores start at 1",
+                                k + 1,
+                                k + 1
+                            ),
                         ));
                     }
                 }
@@ -435,7 +444,10 @@ impl Methodology {
         for (k, a) in bands.iter().enumerate() {
             if let Some(b) = bands[..k].iter().find(|b| a.min <= b.max && b.min <= a.max) {
                 let s = a.min.max(b.min);
-                return problem(format!("score {s} is in more than one band ({} and {})", b.band, a.band));
+                return problem(format!(
+                    "score {s} is in more than one band ({} and {})",
+                    b.band, a.band
+                ));
             }
         }
         for &s in &scores {
@@ -466,20 +478,47 @@ impl Methodology {
     /// The three bands ISMS Desk proposes for a new ISMS scored 1–25: Unacceptable
     /// ≥ 15, Manage 6–14, Acceptable ≤ 5.
     pub fn default_bands() -> Vec<BandRule> {
-        let rule = |id: &str, name: &str, (min, max), requires, definition: &str, roles: &[&str], tone| BandRule {
-            band: Band::new(id),
-            name: name.into(),
-            min,
-            max,
-            requires,
-            definition: definition.into(),
-            accepted_by: roles.iter().map(|r| r.to_string()).collect(),
-            tone,
-        };
+        let rule =
+            |id: &str, name: &str, (min, max), requires, definition: &str, roles: &[&str], tone| {
+                BandRule {
+                    band: Band::new(id),
+                    name: name.into(),
+                    min,
+                    max,
+                    requires,
+                    definition: definition.into(),
+                    accepted_by: roles.iter().map(|r| r.to_string()).collect(),
+                    tone,
+                }
+            };
         vec![
-            rule("unacceptable", "Unacceptable", (15, 25), BandRequires::Treatment, "treatment required", &["ceo"], 0),
-            rule("manage", "Manage", (6, 14), BandRequires::Decision, "management decision on treatment versus acceptance", &["ceo", "head-of-product"], 3),
-            rule("acceptable", "Acceptable", (1, 5), BandRequires::Monitoring, "documented and monitored", &["ism"], 5),
+            rule(
+                "unacceptable",
+                "Unacceptable",
+                (15, 25),
+                BandRequires::Treatment,
+                "treatment required",
+                &["ceo"],
+                0,
+            ),
+            rule(
+                "manage",
+                "Manage",
+                (6, 14),
+                BandRequires::Decision,
+                "management decision on treatment versus acceptance",
+                &["ceo", "head-of-product"],
+                3,
+            ),
+            rule(
+                "acceptable",
+                "Acceptable",
+                (1, 5),
+                BandRequires::Monitoring,
+                "documented and monitored",
+                &["ism"],
+                5,
+            ),
         ]
     }
 
@@ -501,7 +540,11 @@ fn span(scores: &[u8]) -> String {
     let contiguous = scores.windows(2).all(|w| w[1] == w[0] + 1);
     match (scores.first(), scores.last()) {
         (Some(a), Some(b)) if contiguous => format!("{a}–{b}"),
-        _ => scores.iter().map(u8::to_string).collect::<Vec<_>>().join(", "),
+        _ => scores
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -606,17 +649,31 @@ mod tests {
     fn edges_with_gaps_overlaps_or_overreach_are_rejected() {
         let mut m = methodology();
         m.bands[1].max = 13;
-        assert!(m.check().is_ok(), "14 cannot be scored on 5 × 5, so no band needs it");
+        assert!(
+            m.check().is_ok(),
+            "14 cannot be scored on 5 × 5, so no band needs it"
+        );
         m.bands[1].max = 11;
         assert_eq!(
             m.check().expect_err("12 is in no band").message,
             "score 12 is in no band; the bands must cover every possible score (1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 15, 16, 20, 25)"
         );
         m.bands[1].max = 15;
-        assert!(m.check().expect_err("overlap").message.contains("15 is in more than one band (unacceptable and manage)"), "{:?}", m.check());
+        assert!(
+            m.check()
+                .expect_err("overlap")
+                .message
+                .contains("15 is in more than one band (unacceptable and manage)"),
+            "{:?}",
+            m.check()
+        );
         m.bands[1].max = 14;
         m.bands[2].band = Band::new("manage");
-        assert!(m.check().expect_err("duplicate").message.contains("appears twice"));
+        assert!(m
+            .check()
+            .expect_err("duplicate")
+            .message
+            .contains("appears twice"));
         // A 4 × 4 methodology whose top band still says 25 is caught.
         let mut small = methodology();
         small.likelihood = scale(4);
@@ -657,10 +714,17 @@ mod tests {
         assert!(m.check().is_ok(), "{:?}", m.check());
         assert_eq!(m.score(3, 4), Some(4));
         assert_eq!(m.score(2, 2), Some(2));
-        assert_eq!(Rating::new(&m, 3, 3).and_then(|r| r.band), band("unacceptable"));
+        assert_eq!(
+            Rating::new(&m, 3, 3).and_then(|r| r.band),
+            band("unacceptable")
+        );
         assert_eq!(m.possible_scores(), vec![1, 2, 3, 4]);
         let grid = m.grid();
-        assert_eq!((grid.len(), grid[0].len()), (4, 3), "rows per impact, cells per likelihood");
+        assert_eq!(
+            (grid.len(), grid[0].len()),
+            (4, 3),
+            "rows per impact, cells per likelihood"
+        );
         m.matrix[1].pop();
         assert!(m.check().expect_err("short row").message.contains("row 2"));
     }
@@ -671,7 +735,10 @@ mod tests {
         m.bands.reverse();
         m.order_bands();
         let tones: Vec<(&str, u8)> = m.bands.iter().map(|b| (b.band.as_str(), b.tone)).collect();
-        assert_eq!(tones, vec![("unacceptable", 0), ("manage", 3), ("acceptable", 5)]);
+        assert_eq!(
+            tones,
+            vec![("unacceptable", 0), ("manage", 3), ("acceptable", 5)]
+        );
     }
 
     #[test]

@@ -43,7 +43,11 @@ pub fn parse_methodology(path: &str, text: &str) -> Result<Methodology, LoadErro
         .and_then(|m| read_methodology(&mut r, m));
     match methodology {
         Some(m) if r.errors.is_empty() => Ok(m),
-        _ => Err(r.errors.into_iter().next().unwrap_or_else(|| LoadError::file(path, "no methodology"))),
+        _ => Err(r
+            .errors
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| LoadError::file(path, "no methodology"))),
     }
 }
 
@@ -317,7 +321,11 @@ fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {
         .number_rows(m, "matrix", 1..=i64::from(u8::MAX))
         .unwrap_or_default();
     if formula == Some(Formula::Lookup) && m.get("matrix").is_none() {
-        r.error(m.line_of("formula"), "methodology.matrix", "a lookup needs a `matrix`: one row of scores per likelihood level");
+        r.error(
+            m.line_of("formula"),
+            "methodology.matrix",
+            "a lookup needs a `matrix`: one row of scores per likelihood level",
+        );
     }
     let impact_per_cia = r.opt_bool(m, "impact_per_cia").unwrap_or(false);
     let mut bands = Vec::new();
@@ -334,7 +342,12 @@ fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {
                 );
             }
         }
-        let requires = match r.opt_word(b, "requires", BandRequires::parse, &BandRequires::expected()) {
+        let requires = match r.opt_word(
+            b,
+            "requires",
+            BandRequires::parse,
+            &BandRequires::expected(),
+        ) {
             Some(w) => Some(w),
             None if b.get("requires").is_some() => None,
             None => {
@@ -343,7 +356,10 @@ fn read_methodology(r: &mut Reader, m: Fields) -> Option<Methodology> {
                     r.error(
                         b.line(),
                         "methodology.bands.requires",
-                        format!("required for a band of your own: {}", BandRequires::expected()),
+                        format!(
+                            "required for a band of your own: {}",
+                            BandRequires::expected()
+                        ),
                     );
                 }
                 default

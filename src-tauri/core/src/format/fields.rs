@@ -162,8 +162,12 @@ impl<'a> Reader<'a> {
             Value::Int(n) if range.contains(&n) => Some(n),
             Value::Int(n) => {
                 let outside = match bounds {
-                    Bounds::Scale if n < *min => format!("{n} is not a level: levels start at {min}"),
-                    Bounds::Scale => format!("{n} is outside every scale: a methodology has at most {max} levels"),
+                    Bounds::Scale if n < *min => {
+                        format!("{n} is not a level: levels start at {min}")
+                    }
+                    Bounds::Scale => format!(
+                        "{n} is outside every scale: a methodology has at most {max} levels"
+                    ),
                     Bounds::Range => format!("{n} is outside {min}–{max}"),
                 };
                 self.error(node.line, &f.name(key), outside);
@@ -349,7 +353,11 @@ impl<'a> Reader<'a> {
     ) -> Option<Vec<u8>> {
         let Value::Seq(cells) = &node.value else {
             let found = node.value.kind();
-            self.error(node.line, name, format!("expected a list of numbers, found {found}"));
+            self.error(
+                node.line,
+                name,
+                format!("expected a list of numbers, found {found}"),
+            );
             return None;
         };
         let mut numbers = Vec::new();
@@ -357,7 +365,10 @@ impl<'a> Reader<'a> {
             match cell.value {
                 Value::Int(n) if range.contains(&n) => numbers.push(n as u8),
                 _ => {
-                    let shown = cell.raw.clone().unwrap_or_else(|| cell.value.kind().to_string());
+                    let shown = cell
+                        .raw
+                        .clone()
+                        .unwrap_or_else(|| cell.value.kind().to_string());
                     let (min, max) = (range.start(), range.end());
                     self.error(
                         cell.line,

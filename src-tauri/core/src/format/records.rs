@@ -195,9 +195,17 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
             let confidentiality = r.opt_level(c, "confidentiality");
             let integrity = r.opt_level(c, "integrity");
             let availability = r.opt_level(c, "availability");
-            for (key, v) in [("confidentiality", confidentiality), ("integrity", integrity), ("availability", availability)] {
+            for (key, v) in [
+                ("confidentiality", confidentiality),
+                ("integrity", integrity),
+                ("availability", availability),
+            ] {
                 if v.is_none() && c.get(key).is_none() {
-                    r.error(c.line(), &format!("impact_cia.{key}"), "required field is missing: give all three impacts");
+                    r.error(
+                        c.line(),
+                        &format!("impact_cia.{key}"),
+                        "required field is missing: give all three impacts",
+                    );
                 }
             }
             Some(CiaImpact {

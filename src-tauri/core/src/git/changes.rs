@@ -403,10 +403,7 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
                     Flat::Text(rating.score.to_string()),
                 );
                 if let Some(band) = &rating.band {
-                    out.insert(
-                        format!("{prefix}band"),
-                        Flat::Text(m.band_name(Some(band))),
-                    );
+                    out.insert(format!("{prefix}band"), Flat::Text(m.band_name(Some(band))));
                 }
             }
         }

@@ -315,7 +315,15 @@ pub fn methodology(
     let m = &config.methodology;
     let rating = |r: &Option<Rating>, under: &Methodology| {
         r.as_ref()
-            .map(|r| format!("{} × {} = {} ({})", r.likelihood, r.impact, r.score, under.band_name(r.band.as_ref())))
+            .map(|r| {
+                format!(
+                    "{} × {} = {} ({})",
+                    r.likelihood,
+                    r.impact,
+                    r.score,
+                    under.band_name(r.band.as_ref())
+                )
+            })
             .unwrap_or_default()
     };
     let mut rows: Vec<RescoreRow> = risks
@@ -350,7 +358,10 @@ pub fn methodology(
                     .collect()
             })
             .collect();
-        let mut table = format!("{}\n| Impact ↓ / Likelihood → |", HeatTones::new(tones).directive());
+        let mut table = format!(
+            "{}\n| Impact ↓ / Likelihood → |",
+            HeatTones::new(tones).directive()
+        );
         for l in &m.likelihood {
             table.push_str(&format!(" {} {} |", l.level, cell(&l.name)));
         }

@@ -272,10 +272,7 @@ mod tests {
         let html = body(md);
         assert!(html.contains("<td class=\"tone-0\">2</td>"), "{html}");
         assert!(html.contains("<td class=\"tone-5\">1</td>"), "{html}");
-        assert!(
-            html.contains("<td class=\"tone-5 empty\">0</td>"),
-            "{html}"
-        );
+        assert!(html.contains("<td class=\"tone-5 empty\">0</td>"), "{html}");
         assert!(tone_css().contains("td.tone-0 { background: #e57373; }"));
         assert!(!html.contains("isms:heatmap"));
     }

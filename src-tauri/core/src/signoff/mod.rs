@@ -127,10 +127,16 @@ impl SignoffKind {
 /// its isms.yaml's methodology, and the risks still scored under the version its
 /// rescoring maps from, rated there as the history up to `source` defines it. The
 /// one rendering that starting a request and verifying one both use.
-pub(crate) fn methodology_document(repo: &git2::Repository, source: git2::Oid) -> crate::Result<String> {
+pub(crate) fn methodology_document(
+    repo: &git2::Repository,
+    source: git2::Oid,
+) -> crate::Result<String> {
     let snapshot = crate::git::changes::Snapshot::at(repo, &source.to_string())?;
     let config = snapshot.config.clone().ok_or_else(|| {
-        crate::Error::Usage(format!("{} at {source} does not load", crate::domain::CONFIG_FILE))
+        crate::Error::Usage(format!(
+            "{} at {source} does not load",
+            crate::domain::CONFIG_FILE
+        ))
     })?;
     let risks: Vec<&crate::domain::Risk> = snapshot
         .records

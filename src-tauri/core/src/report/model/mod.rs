@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::catalogue;
 use crate::domain::{
-    Assessment, BandRule, IsmsConfig, Methodology, Rating, Organisation, Risk, RiskStatus, SignoffMeans, SoaEntry,
-    Treatment,
+    Assessment, BandRule, IsmsConfig, Methodology, Organisation, Rating, Risk, RiskStatus,
+    SignoffMeans, SoaEntry, Treatment,
 };
 use crate::git::changes::{ChangeKind, Snapshot};
 use crate::repository::{AnyRecord, RecordKind};
@@ -108,7 +108,11 @@ struct MixedRisk {
 
 /// What a report says about the methodology it scores under, and — while risks are
 /// still to be rescored — that it mixes versions, in its first section.
-fn methodology_statement(config: &IsmsConfig, at: &AtCommit, earlier: Option<&Methodology>) -> (String, Option<Mixed>) {
+fn methodology_statement(
+    config: &IsmsConfig,
+    at: &AtCommit,
+    earlier: Option<&Methodology>,
+) -> (String, Option<Mixed>) {
     let m = &config.methodology;
     let how = match m.formula {
         crate::domain::Formula::Product => "likelihood × impact",
@@ -130,14 +134,24 @@ fn methodology_statement(config: &IsmsConfig, at: &AtCommit, earlier: Option<&Me
     if pending.is_empty() {
         return (line, None);
     }
-    let active = at.risks.iter().filter(|r| r.status == RiskStatus::Active).count();
+    let active = at
+        .risks
+        .iter()
+        .filter(|r| r.status == RiskStatus::Active)
+        .count();
     let from = pending[0].scored_under(m).to_string();
     let risks = pending
         .iter()
         .map(|r| {
             let rescore = crate::domain::Rescore::of(r, earlier, m);
             let before = match (earlier, rescore.and_then(|x| x.inherent_before)) {
-                (Some(e), Some(x)) => format!("{} × {} = {} ({})", x.likelihood, x.impact, x.score, e.band_name(x.band.as_ref())),
+                (Some(e), Some(x)) => format!(
+                    "{} × {} = {} ({})",
+                    x.likelihood,
+                    x.impact,
+                    x.score,
+                    e.band_name(x.band.as_ref())
+                ),
                 _ => match (r.likelihood, r.impact) {
                     (Some(l), Some(i)) => format!("{l} × {i}"),
                     _ => String::new(),

@@ -126,15 +126,15 @@ fn field_rows(
         ("residual_likelihood".into(), opt(r.residual_likelihood)),
         ("impact".into(), opt(r.impact)),
         ("residual_impact".into(), opt(r.residual_impact)),
-        ("score (computed)".into(), opt(inherent.as_ref().map(|x| x.score))),
+        (
+            "score (computed)".into(),
+            opt(inherent.as_ref().map(|x| x.score)),
+        ),
         (
             "residual score (computed)".into(),
             opt(residual.as_ref().map(|x| x.score)),
         ),
-        (
-            "band (computed)".into(),
-            band_label(m, inherent.as_ref()),
-        ),
+        ("band (computed)".into(), band_label(m, inherent.as_ref())),
         (
             "residual band (computed)".into(),
             band_label(m, residual.as_ref()),

@@ -819,15 +819,12 @@ impl<'a> Layout<'a> {
             for (c, cell) in row.iter().skip(1).enumerate() {
                 let x = LEFT + label_w + c as f32 * cell_w;
                 let (red, green, blue) = tone_colour(bands.at(r, c));
-                let colour = (f32::from(red) / 255.0, f32::from(green) / 255.0, f32::from(blue) / 255.0);
-                self.rect(
-                    x,
-                    y,
-                    cell_w,
-                    cell_h,
-                    Some(colour),
-                    Some((1.0, 1.0, 1.0)),
+                let colour = (
+                    f32::from(red) / 255.0,
+                    f32::from(green) / 255.0,
+                    f32::from(blue) / 255.0,
                 );
+                self.rect(x, y, cell_w, cell_h, Some(colour), Some((1.0, 1.0, 1.0)));
                 let count = plain(cell);
                 let zero = count.trim() == "0";
                 let (style, size, colour) = if zero {
