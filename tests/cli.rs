@@ -46,15 +46,21 @@ fn check_exits_1_on_errors_and_reports_them_as_json() {
     ]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON output");
-    assert_eq!(v["errors"], 1);
-    let finding = &v["report"]["findings"][0];
+    // The level off the scale, and the narrative's count of Manage risks it upsets.
+    assert_eq!(v["errors"], 2);
+    let finding = v["report"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "level-off-scale")
+        .expect("the level off the scale is found");
     assert_eq!(
         (
-            finding["rule"].as_str(),
             finding["path"].as_str(),
-            finding["line"].as_u64()
+            finding["line"].as_u64(),
+            finding["field"].as_str()
         ),
-        (Some("parse-error"), Some("risks/R-007.md"), Some(6))
+        (Some("risks/R-007.md"), Some(6), Some("likelihood"))
     );
 }
 
