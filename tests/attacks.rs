@@ -1270,6 +1270,57 @@ fn a_report_edited_by_hand_before_it_was_signed_is_named_line_by_line() {
     );
 }
 
+#[test]
+fn a_methodology_document_that_hides_a_band_change_is_named() {
+    // The ISM puts a 4 × 4 methodology up for sign-off, and deletes from the
+    // document the risk whose band it raises: the signers would not see it.
+    let b = Board::new();
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/methodologies/4x4.yaml");
+    b.s.ok(&["methodology", "--set", file.to_str().expect("UTF-8")]);
+    b.s.ok(&["commit", "-m", "Methodology 2.0"]);
+    let honest = b.start(&["methodology"]);
+    let content = git(
+        &b,
+        &["show", &format!("signoff/{honest}:reports/methodology.md")],
+    ) + "\n";
+    git(&b, &["branch", "-D", &format!("signoff/{honest}")]);
+    let hidden = content
+        .lines()
+        .find(|l| l.starts_with("| R-002 ") && l.contains('◆'))
+        .expect("R-002 changes band only because of the methodology")
+        .to_string();
+    let edited = content.replacen(&format!("{hidden}\n"), "", 1);
+    assert_ne!(edited, content);
+    let id = "methodology-2026-11-30";
+    forged_first_step(
+        &b,
+        id,
+        "methodology",
+        "reports/methodology.md",
+        "100644",
+        &edited,
+        "",
+    );
+    let (code, out, err) = b.sign(&b.maja.clone(), id, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v = accepts(&b, &[]);
+    let found = warnings(&v)
+        .into_iter()
+        .find(|(c, _)| c == "hand_edited")
+        .expect("a hand_edited warning");
+    assert!(
+        found.1.contains("R-002"),
+        "the missing line is quoted: {found:?}"
+    );
+    rejects(
+        &b,
+        &["--strict"],
+        "hand_edited",
+        "edited by hand before it was signed",
+    );
+}
+
 // --- 11. junk branches do not turn main red --------------------------------------------------
 
 #[test]

@@ -316,6 +316,16 @@ fn a_change_from_five_by_five_to_four_by_four_is_signed_off_rescored_and_reporte
         "-m",
         "Methodology 2.0: 4 × 4 under the national scheme",
     ]);
+    // Until it is signed off, verification notes that reports score under a
+    // methodology management has not approved.
+    let (code, v) = b.verify(&[]);
+    assert_eq!(code, 0, "a note, not a failure: {v:#}");
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("(version 2.0) is not the one signed off (version 1.0, by the first commit"),
+        "{v:#}"
+    );
     let id = b.start(&["methodology"]);
     let document = s.git(&["show", &format!("signoff/{id}:reports/methodology.md")]);
     assert!(
@@ -339,6 +349,12 @@ fn a_change_from_five_by_five_to_four_by_four_is_signed_off_rescored_and_reporte
     assert_eq!(code, 0, "{out}{err}");
     let (code, v) = b.verify(&["--requests"]);
     assert_eq!(code, 0, "{v:#}");
+    assert!(
+        !v["warnings"]
+            .to_string()
+            .contains("is not the one signed off"),
+        "signed off, the methodology is approved: {v:#}"
+    );
     // Until the risks are rescored, the next report says it mixes versions, in its
     // first section.
     let report = s.ok(&["report", "register"]);

@@ -96,6 +96,8 @@ pub enum ProblemCode {
     AllowedSignersIncomplete,
     /// isms.yaml differs from the approved configuration (a change not yet signed off).
     GovernancePending,
+    /// The methodology in force differs from the last one signed off.
+    MethodologyPending,
     // --- what a reader should know ---------------------------------------------------
     /// A step is dated before its source commit or before the step before it.
     Backdated,

@@ -139,6 +139,7 @@ impl<'r> Walker<'r> {
         self.compare_contents()?;
         self.allowed_signers_in_step()?;
         self.governance_pending()?;
+        self.methodology_pending()?;
         Ok(())
     }
 
@@ -488,6 +489,54 @@ impl<'r> Walker<'r> {
         self.warnings.push(
             Problem::new(ProblemCode::GovernancePending, message)
                 .remedy("Put them up for sign-off with `isms signoff start governance`."),
+        );
+        Ok(())
+    }
+
+    /// The methodology in force at the tip against the approved one: the first
+    /// commit's, replaced by each methodology sign-off that completed (the methodology
+    /// of its source commit). A change not yet signed off is noted, like a governance
+    /// change; the rescoring mapping, which moves while risks are rescored, is not
+    /// part of the comparison.
+    fn methodology_pending(&mut self) -> Result<()> {
+        let Ok(Ok(now)) = config_at(self.repo, self.history.tip) else {
+            return Ok(());
+        };
+        let without_mapping = |m: &crate::domain::Methodology| {
+            let mut m = m.clone();
+            m.rescoring = None;
+            m
+        };
+        let mut approved = (
+            without_mapping(&self.approved[0].1.config.methodology),
+            format!("the first commit {}", short(&self.history.root.to_string())),
+        );
+        let signed: Vec<(String, String)> = self
+            .requests
+            .iter()
+            .filter(|r| {
+                r.kind == "methodology" && r.state == RequestState::Complete && r.is_landed()
+            })
+            .map(|r| (r.source.clone(), r.id.clone()))
+            .collect();
+        for (source, id) in signed {
+            if let Ok(Ok(config)) = config_at(self.repo, git2::Oid::from_str(&source)?) {
+                approved = (
+                    without_mapping(&config.methodology),
+                    format!("sign-off {id}"),
+                );
+            }
+        }
+        if without_mapping(&now.methodology) == approved.0 {
+            return Ok(());
+        }
+        let message = format!(
+            "the methodology at {} (version {}) is not the one signed off (version {}, by {}); reports score under a methodology management has not approved",
+            self.history.branch, now.methodology.version, approved.0.version, approved.1
+        );
+        self.warnings.push(
+            Problem::new(ProblemCode::MethodologyPending, message)
+                .remedy("Put it up for sign-off with `isms signoff start methodology`."),
         );
         Ok(())
     }
