@@ -364,7 +364,7 @@ fn a_change_from_five_by_five_to_four_by_four_is_signed_off_rescored_and_reporte
         .expect("document control")..];
     let control = &control[..control[3..].find("\n## ").map_or(control.len(), |i| i + 3)];
     assert!(first.len() < report.len());
-    assert!(control.contains("| Methodology | Version 2.0 (likelihood × impact; 4 likelihood × 4 impact levels; 3 bands) |"), "{control}");
+    assert!(control.contains("| Methodology | Version 2.0: likelihood × impact (4 likelihood × 4 impact levels, scores 1–16), 3 bands |"), "{control}");
     assert!(control.contains("This report mixes methodology versions. 16 of the 16 active risks are still scored under version 1.0"), "{control}");
     assert!(control.contains("| R-016"), "{control}");
     // Rescoring one risk with the proposal moves it to 2.0; the report counts it.

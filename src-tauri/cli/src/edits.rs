@@ -157,17 +157,12 @@ pub fn methodology(c: &Ctx, set: Option<&std::path::Path>) -> Result<ExitCode, F
         return Ok(ExitCode::SUCCESS);
     }
     let m = &view.methodology;
-    let formula = match m.formula {
-        isms_core::domain::Formula::Product => "likelihood × impact",
-        isms_core::domain::Formula::Lookup => "a lookup matrix",
-    };
     println!(
-        "Methodology {}: {} likelihood levels × {} impact levels, scored by {formula}{}.",
+        "Methodology {}: {}{}.",
         m.version,
-        m.likelihood.len(),
-        m.impact.len(),
+        m.how_scored(),
         if m.impact_per_cia {
-            ", impact per confidentiality, integrity and availability"
+            "; impact per confidentiality, integrity and availability"
         } else {
             ""
         }

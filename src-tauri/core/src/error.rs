@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A problem in one file of the repository, located as precisely as the input allows:
-/// `risks/R-007.md:6: likelihood: 7 is outside the scale 1–5`.
+/// `risks/R-007.md:6: likelihood: 0 is not a level: levels start at 1`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LoadError {

@@ -249,6 +249,33 @@ pub(crate) fn with_methodology(text: &str, m: &Methodology) -> String {
     out
 }
 
+/// The scaffold's methodology document with the scoring and bands of `config`
+/// (isms.yaml's text) written in.
+fn methodology_document(text: &str, config: &str) -> Result<String> {
+    let m = crate::format::parse_config(config)
+        .map_err(|mut e| Error::Invalid(e.remove(0)))?
+        .methodology;
+    let bands: Vec<String> = m
+        .bands
+        .iter()
+        .map(|b| {
+            let range = if b.min == b.max {
+                b.min.to_string()
+            } else {
+                format!("{}–{}", b.min, b.max)
+            };
+            format!(
+                "- {} ({range}): {}.",
+                b.name,
+                b.definition.trim_end_matches('.')
+            )
+        })
+        .collect();
+    Ok(text
+        .replace("{{scoring}}", &m.how_scored())
+        .replace("{{bands}}", &bands.join("\n")))
+}
+
 /// Creates a new ISMS repository in `dir` (which must not exist or be empty) for
 /// `organisation`, with the first assessment due a year after `today`.
 pub fn init(dir: &Path, organisation: &str, today: NaiveDate) -> Result<()> {
@@ -271,7 +298,7 @@ pub fn init_with(dir: &Path, plan: &NewIsms, today: NaiveDate) -> Result<()> {
     write_atomic(&dir.join("documents/scope.md"), fill(SCOPE).as_bytes())?;
     write_atomic(
         &dir.join("documents/methodology.md"),
-        fill(METHODOLOGY).as_bytes(),
+        methodology_document(&fill(METHODOLOGY), &config)?.as_bytes(),
     )?;
     for control in annex_a() {
         let entry = SoaEntry {

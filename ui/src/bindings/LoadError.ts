@@ -2,7 +2,7 @@
 
 /**
  * A problem in one file of the repository, located as precisely as the input allows:
- * `risks/R-007.md:6: likelihood: 7 is outside the scale 1–5`.
+ * `risks/R-007.md:6: likelihood: 0 is not a level: levels start at 1`.
  */
 export type LoadError = { 
 /**

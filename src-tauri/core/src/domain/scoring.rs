@@ -266,6 +266,26 @@ impl Methodology {
         }
     }
 
+    /// How a score is made, in words: "likelihood × impact (5 × 5 levels, scores
+    /// 1–25)", or "read from the matrix (4 × 3 levels, scores 1–4)". The one wording
+    /// of reports, documents and the command line.
+    pub fn how_scored(&self) -> String {
+        let how = match self.formula {
+            Formula::Product => "likelihood × impact",
+            Formula::Lookup => "read from the methodology's matrix",
+        };
+        let scores = self.possible_scores();
+        let (lowest, highest) = (
+            scores.first().copied().unwrap_or(0),
+            scores.last().copied().unwrap_or(0),
+        );
+        format!(
+            "{how} ({} likelihood × {} impact levels, scores {lowest}–{highest})",
+            self.likelihood.len(),
+            self.impact.len(),
+        )
+    }
+
     /// Every score the scales can give, lowest first.
     pub fn possible_scores(&self) -> Vec<u8> {
         let mut scores: Vec<u8> = (1..=self.likelihood.len() as u8)

@@ -392,20 +392,7 @@ pub fn methodology(
         doc: doc("Risk Assessment Methodology", source),
         organisation: &config.organisation,
         version: &m.version,
-        formula: match m.formula {
-            Formula::Product => format!(
-                "A risk's score is its likelihood times its impact ({} × {} levels, scores {}).",
-                m.likelihood.len(),
-                m.impact.len(),
-                score_span(m)
-            ),
-            Formula::Lookup => format!(
-                "A risk's score is read from the matrix below ({} × {} levels, scores {}).",
-                m.likelihood.len(),
-                m.impact.len(),
-                score_span(m)
-            ),
-        },
+        formula: format!("A risk's score is {}.", m.how_scored()),
         impact_per_cia: m.impact_per_cia,
         likelihood: &m.likelihood,
         impact: &m.impact,
@@ -432,15 +419,6 @@ pub fn methodology(
         signoff: pending_rows(config, "methodology"),
     };
     render_named("methodology.md.j2", &context)
-}
-
-/// The scores a methodology can give, as "1–25".
-fn score_span(m: &Methodology) -> String {
-    let scores = m.possible_scores();
-    match (scores.first(), scores.last()) {
-        (Some(a), Some(b)) => format!("{a}–{b}"),
-        _ => "none".into(),
-    }
 }
 
 /// The fields of a risk whose change makes an acceptance of it stale, with their values.

@@ -60,7 +60,7 @@ struct DeferredDomain {
 #[derive(Serialize)]
 struct MethodologyView<'a> {
     version: &'a str,
-    formula: &'static str,
+    formula: String,
     likelihood: &'a [Level],
     impact: &'a [Level],
 }
@@ -96,9 +96,6 @@ struct HeatMap {
     columns: Vec<Column>,
     rows: Vec<HeatRow>,
 }
-
-/// The one formula the methodology allows (format::config refuses any other).
-const FORMULA: &str = "likelihood × impact (each 1–5, so scores run from 1 to 25)";
 
 pub(super) fn context<'a>(
     config: &'a IsmsConfig,
@@ -154,7 +151,7 @@ pub(super) fn context<'a>(
             .collect(),
         methodology: MethodologyView {
             version: &m.version,
-            formula: FORMULA,
+            formula: m.how_scored(),
             likelihood: &m.likelihood,
             impact: &m.impact,
         },

@@ -114,15 +114,10 @@ fn methodology_statement(
     earlier: Option<&Methodology>,
 ) -> (String, Option<Mixed>) {
     let m = &config.methodology;
-    let how = match m.formula {
-        crate::domain::Formula::Product => "likelihood × impact",
-        crate::domain::Formula::Lookup => "a lookup matrix",
-    };
     let line = format!(
-        "Version {} ({how}; {} likelihood × {} impact levels; {} bands)",
+        "Version {}: {}, {} bands",
         m.version,
-        m.likelihood.len(),
-        m.impact.len(),
+        m.how_scored(),
         m.bands.len()
     );
     let pending: Vec<&Risk> = at
