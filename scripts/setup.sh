@@ -12,7 +12,7 @@
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver)
+packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver libreoffice-calc-nogui)
 
 missing=()
 for p in "${packages[@]}"; do

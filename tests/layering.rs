@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "store",
     "git",
     "report",
+    "tabular",
     "signoff",
     "init",
     "synthetic",

@@ -40,6 +40,7 @@ mod reports;
 mod roundtrip;
 mod shell;
 mod signoff;
+mod spreadsheets;
 mod store;
 mod support;
 mod sync;

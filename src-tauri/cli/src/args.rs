@@ -104,6 +104,8 @@ pub(crate) enum Format {
     Html,
     /// A report as an A4 PDF.
     Pdf,
+    /// A list as CSV (`isms list … --format csv`), for a spreadsheet.
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -269,6 +271,48 @@ pub(crate) enum Command {
         /// `ssh-keygen -Y verify -n isms-report` accepts.
         #[arg(long, requires = "output")]
         sign: bool,
+    },
+    /// Export the register, SoA, treatment plan and methodology of a commit to one
+    /// Excel workbook: values, never formulas; the same commit gives the same bytes.
+    ///
+    /// Example: isms export -o register.xlsx
+    Export {
+        /// The commit, branch or tag to export.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// The workbook to write (.xlsx).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Import a risk register or an SoA from a spreadsheet (.xlsx, .xls, .ods, .csv).
+    /// A dry run by default: it checks every row and prints the change plan, writing
+    /// nothing; `--apply <fingerprint>` writes exactly that plan.
+    ///
+    /// Example: isms import register.xlsx, then isms import register.xlsx --apply 3f9c…
+    Import {
+        /// The spreadsheet.
+        file: PathBuf,
+        /// The sheet to read (the first with a recognisable header otherwise).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// What the sheet holds: risks or soa (told by its header otherwise).
+        #[arg(long)]
+        kind: Option<String>,
+        /// How to read dates like 05/12/2026: day-month or month-day.
+        #[arg(long)]
+        date_order: Option<String>,
+        /// A mapping file (JSON): columns → fields, values → ISMS Desk's values.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Write the plan the dry run printed with this fingerprint.
+        #[arg(long, value_name = "FINGERPRINT")]
+        apply: Option<String>,
+        /// With --apply: write the valid rows and list the rejected ones.
+        #[arg(long, requires = "apply")]
+        skip_invalid: bool,
+        /// Write every problem, by cell, to this CSV file.
+        #[arg(long)]
+        errors: Option<PathBuf>,
     },
     /// Management sign-off: start a request, see where requests stand, sign a step.
     #[command(subcommand)]

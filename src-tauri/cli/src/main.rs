@@ -13,6 +13,7 @@ mod edits;
 mod records;
 mod reports;
 mod signoff;
+mod spreadsheets;
 mod table;
 mod terminal;
 
@@ -154,6 +155,9 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             "--format md, html and pdf are for `isms report`; use text or json",
         ));
     }
+    if cli.format == Format::Csv && !matches!(cli.command, Command::List { .. }) {
+        return Err(usage("--format csv is for `isms list`; use text or json"));
+    }
     let c = Ctx {
         repo: &cli.repo,
         json: cli.format == Format::Json,
@@ -172,6 +176,29 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::Search { words, limit } => records::search(&c, &words, limit),
         Command::Score { likelihood, impact } => records::score(&c, likelihood, impact),
         Command::Methodology { set } => edits::methodology(&c, set.as_deref()),
+        Command::Export { rev, output } => spreadsheets::export(&c, &rev, &output),
+        Command::Import {
+            file,
+            sheet,
+            kind,
+            date_order,
+            mapping,
+            apply,
+            skip_invalid,
+            errors,
+        } => spreadsheets::import(
+            &c,
+            &file,
+            spreadsheets::ImportArgs {
+                sheet,
+                kind,
+                date_order,
+                mapping,
+                apply,
+                skip_invalid,
+                errors,
+            },
+        ),
         Command::Rescore {
             id,
             likelihood,

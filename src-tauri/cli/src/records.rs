@@ -205,7 +205,7 @@ fn list_risks(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Failu
         ""
     };
     output(
-        c.json,
+        c,
         &rows,
         &[
             "ID",
@@ -281,7 +281,7 @@ fn list_controls(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Fa
         rows.iter().filter(|r| r.applicable).count()
     );
     output(
-        c.json,
+        c,
         &rows,
         &[
             "ID",
@@ -311,7 +311,7 @@ fn list_controls(c: &Ctx, isms: &isms_core::Isms, f: &ListArgs) -> Result<(), Fa
 fn list_treatments(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     let rows = isms.query_index(|index| index.treatments())?;
     output(
-        c.json,
+        c,
         &rows,
         &[
             "ID", "TITLE", "OPTION", "DECISION", "RISKS", "ACTIONS", "OPEN", "NEXT DUE",
@@ -336,7 +336,7 @@ fn list_treatments(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
 fn list_documents(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     let rows = isms.query_index(|index| index.documents())?;
     output(
-        c.json,
+        c,
         &rows,
         &[
             "ID",
@@ -363,21 +363,26 @@ fn list_documents(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Prints rows as JSON, or as an aligned table followed by a summary line.
+/// Prints rows as JSON, as CSV (a dash for nothing becomes an empty cell), or as an
+/// aligned table followed by a summary line.
 fn output<T: serde::Serialize>(
-    json: bool,
+    c: &Ctx,
     rows: &[T],
     headings: &[&str],
     summary: String,
     cells: impl Fn(&T) -> Vec<String>,
 ) {
-    if json {
+    if c.json {
         print_json(&rows);
         return;
     }
     let mut t = Table::new(headings);
     for row in rows {
         t.row(cells(row));
+    }
+    if c.format == crate::args::Format::Csv {
+        print!("{}", t.csv());
+        return;
     }
     print!("{}", t.render());
     println!("{summary}");

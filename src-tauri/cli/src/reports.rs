@@ -56,7 +56,7 @@ pub fn report(
     let format = match c.format {
         Format::Html => ReportFormat::Html,
         Format::Pdf => ReportFormat::Pdf,
-        Format::Text | Format::Md | Format::Json => ReportFormat::Markdown,
+        Format::Text | Format::Md | Format::Json | Format::Csv => ReportFormat::Markdown,
     };
     // The key is checked before anything is written: a signed report is promised,
     // so an unsigned one is not left behind.

@@ -73,4 +73,24 @@ impl Table {
         }
         out
     }
+
+    /// The table as CSV (RFC 4180): the header, then the rows; a dash standing for
+    /// nothing is an empty cell.
+    pub fn csv(&self) -> String {
+        let field = |s: &str| {
+            let s = if s == "–" { "" } else { s };
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
+        };
+        let mut out = String::new();
+        for cells in std::iter::once(&self.header).chain(self.rows.iter()) {
+            let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
+            out.push_str(&line.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
 }

@@ -51,6 +51,7 @@ pub mod signoff;
 pub mod store;
 #[cfg(feature = "synthetic")]
 pub mod synthetic;
+pub mod tabular;
 
 pub use error::{Error, ErrorCode, LoadError, Result};
 pub use isms::{Isms, Loaded, RecordKind, Records};

@@ -49,6 +49,17 @@ pub struct OpenedRecord {
     pub revision: Revision,
 }
 
+/// One file of a change written as a whole ([`Isms::write_all`]).
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedWrite {
+    /// The file, relative to the root.
+    pub path: String,
+    /// The revision it must still be at (absent: it must not exist).
+    pub base: Revision,
+    /// The new text.
+    pub text: String,
+}
+
 /// What a save did.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -115,7 +126,24 @@ impl Isms {
             .read_bytes(&path)?
             .ok_or_else(|| Error::NotFound(id.into()))?;
         let base = base.cloned().unwrap_or_else(|| Revision::of(&bytes));
-        let (source, old_fields) = self.parse_bytes(kind, &path, id, &bytes)?;
+        let text = self.edited_text(kind, &path, id, &bytes, assignments, body)?;
+        self.write_record_text(kind, id, &path, &text, &base)
+    }
+
+    /// The text [`Isms::set`] would write for a record now `bytes`: the assignments
+    /// applied, the body replaced when given, parsed back (the validation) and written
+    /// canonically. Nothing is written.
+    pub(crate) fn edited_text(
+        &self,
+        kind: RecordKind,
+        path: &str,
+        id: &str,
+        bytes: &[u8],
+        assignments: &[Assignment],
+        body: Option<&str>,
+    ) -> Result<String> {
+        let path = path.to_string();
+        let (source, old_fields) = self.parse_bytes(kind, &path, id, bytes)?;
         for a in assignments {
             check_assignable(kind, &path, a)?;
         }
@@ -135,8 +163,83 @@ impl Isms {
         // Parse the edited text: this is the validation, with the reader's messages.
         let parsed = parse_text(kind, &path, id, &edited.join()).map_err(first_error)?;
         let (fields, new_body) = emit_any(&parsed.record);
-        let text = format::write_record(&fields, new_body, Some((&edited, &old_fields)));
-        self.write_record_text(kind, id, &path, &text, &base)
+        Ok(format::write_record(
+            &fields,
+            new_body,
+            Some((&edited, &old_fields)),
+        ))
+    }
+
+    /// The text of a new record `id` of `kind` with `assignments` and `body` (the
+    /// kind's defaults otherwise), as [`Isms::create`] makes it. Nothing is written.
+    pub(crate) fn new_text(
+        &self,
+        kind: RecordKind,
+        id: &str,
+        assignments: &[Assignment],
+        body: Option<&str>,
+    ) -> Result<String> {
+        let (fixed, default_body) = defaults_for_new(kind, Some(id))?;
+        check_new_id(kind, id)?;
+        let path = kind.path(id);
+        new_record_text(
+            kind,
+            id,
+            &path,
+            &fixed,
+            assignments,
+            body.unwrap_or(&default_body),
+        )
+    }
+
+    /// Writes several files as one change: under the write lock, each only if it is
+    /// still at its base revision (none is written otherwise), and if one write fails
+    /// those already made are put back. The index follows.
+    pub(crate) fn write_all(&self, writes: &[PlannedWrite]) -> Result<()> {
+        let _lock = self.write_lock()?;
+        let mut before = Vec::new();
+        for w in writes {
+            let current = self.read_bytes(&w.path)?;
+            let revision = current
+                .as_deref()
+                .map_or_else(Revision::absent, Revision::of);
+            if revision != w.base {
+                return Err(Error::Conflict {
+                    id: w.path.clone(),
+                    path: w.path.clone(),
+                });
+            }
+            before.push(current);
+        }
+        let mut done: Vec<usize> = Vec::new();
+        for (k, w) in writes.iter().enumerate() {
+            let full = self.resolve(&w.path)?;
+            let written = (|| -> Result<()> {
+                if let Some(parent) = full.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                crate::fsio::write_atomic(&full, w.text.as_bytes())
+            })();
+            if let Err(e) = written {
+                for j in done.into_iter().rev() {
+                    let path = self.resolve(&writes[j].path)?;
+                    let _ = match &before[j] {
+                        Some(old) => crate::fsio::write_atomic(&path, old),
+                        None => fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
+                    };
+                }
+                return Err(e);
+            }
+            done.push(k);
+        }
+        if writes.iter().any(|w| w.path == CONFIG_FILE) {
+            self.discard_index();
+        } else {
+            for w in writes {
+                self.reindex(&w.path);
+            }
+        }
+        Ok(())
     }
 
     /// Creates a record. Risks and treatments get the next free id (`R-018`); SoA
@@ -616,7 +719,27 @@ fn new_record_text(
         })
     })?;
     let (fields, new_body) = emit_any(&parsed.record);
-    Ok(format::write_record(&fields, new_body, None))
+    let text = format::write_record(&fields, new_body, None);
+    // The caller's own keys (`x-…`) are kept, after ISMS Desk's, as a save keeps them.
+    let own: String = draft
+        .front
+        .split_inclusive('\n')
+        .scan(false, |inside, line| {
+            if !line.starts_with([' ', '\t']) {
+                *inside = line.starts_with("x-");
+            }
+            Some((*inside).then_some(line))
+        })
+        .flatten()
+        .collect();
+    if own.is_empty() {
+        return Ok(text);
+    }
+    let Ok(mut written) = frontmatter::split(&text) else {
+        return Ok(text);
+    };
+    written.front.push_str(&own);
+    Ok(written.join())
 }
 
 /// Refuses assignments to the id and to fields the kind does not have (a typo would

@@ -26,6 +26,7 @@ pub mod risk;
 pub mod settings;
 pub mod signoff;
 pub mod soa;
+pub mod spreadsheets;
 pub mod treatments;
 
 use std::collections::HashMap;

@@ -377,6 +377,21 @@ enum Flat {
     List(Vec<String>),
 }
 
+/// A record's fields as dotted names and the text people read for each (a list
+/// joined with commas): what a record's history and an import's plan compare.
+pub(crate) fn flat_fields(record: &AnyRecord) -> BTreeMap<String, String> {
+    flatten(record, None)
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Flat::Text(t) => t,
+                Flat::List(items) => items.join(", "),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
 /// The fields of a record by dotted path, with a risk's derived score and band.
 fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<String, Flat> {
     let value = match record {

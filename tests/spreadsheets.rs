@@ -1,0 +1,642 @@
+//! Spreadsheets in and out (issue 19): the export read back by LibreOffice, an export
+//! that imports as a no-op, an edited export that changes exactly the edited cells,
+//! messy registers made by LibreOffice (a title row, formulas, merged cells, text
+//! levels, job-title owners, Excel dates), every problem named by its cell, and an
+//! apply that writes every file or none.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{isms_bin, Copy};
+
+fn run(repo: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(isms_bin())
+        .arg("--repo")
+        .arg(repo)
+        .args(args)
+        .output()
+        .expect("isms runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(repo: &Path, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run(repo, &all);
+    let v = serde_json::from_str(&out).unwrap_or_else(|_| panic!("JSON from {args:?}: {out}{err}"));
+    (code, v)
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "Ingrid Solberg")
+        .env("GIT_AUTHOR_EMAIL", "ingrid.solberg@kestrelcart.example")
+        .env("GIT_COMMITTER_NAME", "Ingrid Solberg")
+        .env("GIT_COMMITTER_EMAIL", "ingrid.solberg@kestrelcart.example")
+        .env("GIT_AUTHOR_DATE", "@1778580000 +0200")
+        .env("GIT_COMMITTER_DATE", "@1778580000 +0200")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn committed() -> Copy {
+    let copy = Copy::new();
+    git(copy.path(), &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    git(copy.path(), &["add", "-A"]);
+    git(
+        copy.path(),
+        &["commit", "-q", "--no-gpg-sign", "-m", "The ISMS"],
+    );
+    copy
+}
+
+/// `soffice --headless --convert-to <to>` of `file` into `dir`, with an optional
+/// filter for the input (`--infilter`) → the converted file.
+fn soffice(file: &Path, to: &str, infilter: Option<&str>) -> PathBuf {
+    let dir = file.parent().expect("a folder");
+    let profile = dir.join("lo-profile");
+    let mut c = Command::new("soffice");
+    c.arg(format!(
+        "-env:UserInstallation=file://{}",
+        profile.display()
+    ))
+    .args(["--headless", "--norestore"]);
+    if let Some(f) = infilter {
+        c.arg(format!("--infilter={f}"));
+    }
+    let out = c
+        .args(["--convert-to", to, "--outdir"])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .expect("LibreOffice (soffice) runs; scripts/setup.sh installs libreoffice-calc-nogui");
+    let ext = to.split(':').next().expect("an extension");
+    // One sheet of several is written as <stem>-<sheet>.<ext>.
+    let stem = file
+        .file_stem()
+        .expect("a stem")
+        .to_string_lossy()
+        .into_owned();
+    let made = std::fs::read_dir(dir)
+        .expect("the folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            p.extension().is_some_and(|e| e == ext)
+                && (name == format!("{stem}.{ext}") || name.starts_with(&format!("{stem}-")))
+        });
+    made.unwrap_or_else(|| {
+        panic!(
+            "soffice made no {stem}.{ext}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn an_export_is_the_same_bytes_for_the_same_commit_reads_back_in_libreoffice_and_reimports_as_a_no_op(
+) {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let (first, second) = (
+        dir.path().join("register.xlsx"),
+        dir.path().join("again.xlsx"),
+    );
+    for f in [&first, &second] {
+        let (code, out, err) = run(copy.path(), &["export", "-o", f.to_str().expect("UTF-8")]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    assert_eq!(
+        std::fs::read(&first).expect("one"),
+        std::fs::read(&second).expect("two"),
+        "the same commit gives the same bytes"
+    );
+    // LibreOffice reads the Risks sheet (the second) with the values ISMS Desk wrote.
+    let csv = soffice(
+        &first,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
+        None,
+    );
+    let text = std::fs::read_to_string(&csv).expect("a CSV");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("Id,Title,Domain,Status,Likelihood,Impact,Score,Band,"),
+        "{}",
+        lines[0]
+    );
+    let r001 = lines
+        .iter()
+        .find(|l| l.starts_with("R-001,"))
+        .expect("R-001");
+    assert!(
+        r001.contains(",technical,active,3,5,15,Unacceptable,2,4,8,Manage,mitigate,sre-lead,"),
+        "{r001}"
+    );
+    assert!(
+        r001.contains("2026-11-30"),
+        "the next review as a date: {r001}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("R-0")).count(),
+        17,
+        "a row per risk"
+    );
+    // Imported again into the same repository, the export changes nothing.
+    let (code, plan) = json(copy.path(), &["import", first.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(
+        plan["unchanged"].as_array().map(Vec::len),
+        Some(17),
+        "{plan:#}"
+    );
+    assert_eq!(plan["update"].as_array().map(Vec::len), Some(0));
+    assert_eq!(plan["create"].as_array().map(Vec::len), Some(0));
+    // The export converted by LibreOffice to CSV imports as a no-op too.
+    let (code, plan) = json(copy.path(), &["import", csv.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(
+        plan["unchanged"].as_array().map(Vec::len),
+        Some(17),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn an_export_edited_in_a_spreadsheet_changes_exactly_the_edited_fields() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let book = dir.path().join("register.xlsx");
+    run(
+        copy.path(),
+        &["export", "-o", book.to_str().expect("UTF-8")],
+    );
+    let csv = soffice(
+        &book,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
+        None,
+    );
+    let text = std::fs::read_to_string(&csv).expect("a CSV");
+    // R-004's likelihood 2 → 3 and its title, as someone would type them.
+    let edited: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("R-004,") {
+                l.replacen(
+                    "Cross-tenant data exposure through the shared database",
+                    "Cross-tenant data exposure via the shared database",
+                    1,
+                )
+                .replacen(",technical,active,2,5,", ",technical,active,3,5,", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let edited_file = dir.path().join("edited.csv");
+    std::fs::write(&edited_file, edited.join("\n")).expect("writable");
+    let (code, plan) = json(
+        copy.path(),
+        &["import", edited_file.to_str().expect("UTF-8")],
+    );
+    assert_eq!(code, 0, "{plan:#}");
+    let update = plan["update"].as_array().expect("updates");
+    assert_eq!(update.len(), 1, "{plan:#}");
+    assert_eq!(update[0]["id"], "R-004");
+    let fields: Vec<(String, String, String)> = update[0]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or_default().into(),
+                f["old"].as_str().unwrap_or_default().into(),
+                f["new"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            ("likelihood".into(), "2".into(), "3".into()),
+            (
+                "title".into(),
+                "Cross-tenant data exposure through the shared database".into(),
+                "Cross-tenant data exposure via the shared database".into()
+            ),
+        ],
+        "the score note is computed, not a field"
+    );
+    // Applied, the file changes in those two lines only.
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            edited_file.to_str().expect("UTF-8"),
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        git(copy.path(), &["diff", "--numstat"]),
+        "2\t2\trisks/R-004.md"
+    );
+}
+
+/// A register laid out its owner's way, as CSV for LibreOffice to turn into xlsx and ods.
+const MESSY: &str = "Kestrel Cart risk register 2026,,,,,,,,,,\n\
+,,,,,,,,,,\n\
+Risk ID,Risk,Likelihood (1-5),Impact (1-5),Risk Score,Risk Owner,Treatment Strategy,Status,Next Review,Annex A,Existing Controls\n\
+RISK-1,Phishing of finance staff,Likely,Major,=C4*D4,Chief Financial Officer,Reduce,In Progress,2027-03-01,\"A.5.7, A8.23\",Awareness training\n\
+RISK-2,Laptop theft,2,3,9,Chief Technology Officer,Accept,Open,2027-06-30,8.1,Disk encryption\n\
+RISK-3,Payroll supplier outage,Rare,Severe,=C6*D6,Head of Product,Transfer,Not Started,05/12/2026,5.19,\n\
+RISK-4,Insider data theft,Very High,4,,CFO,Reduce,Open,2027-01-15,A.6.1,\n\
+RISK-5,Backup corruption,=1/0,4,,CFO,Reduce,Open,2027-01-15,8.13,\n\
+,,,,,,,,,,\n";
+
+#[test]
+fn a_messy_register_made_by_libreoffice_is_read_with_its_quirks_and_every_problem_named_by_cell() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("messy.csv");
+    std::fs::write(&csv, MESSY).expect("writable");
+    // Formulas are evaluated as LibreOffice reads the CSV (the last option).
+    let xlsx = soffice(
+        &csv,
+        "xlsx",
+        Some("CSV:44,34,76,1,,0,false,true,false,false,true"),
+    );
+    let ods = soffice(
+        &csv,
+        "ods",
+        Some("CSV:44,34,76,1,,0,false,true,false,false,true"),
+    );
+    let mut plans = Vec::new();
+    for file in [&csv, &xlsx, &ods] {
+        let (code, plan) = json(
+            copy.path(),
+            &["import", file.to_str().expect("UTF-8"), "--kind", "risks"],
+        );
+        assert_eq!(code, 1, "rejected rows make the dry run exit 1: {plan:#}");
+        plans.push(plan);
+    }
+    for (k, plan) in plans.iter().enumerate() {
+        assert_eq!(
+            plan["header_row"], 3,
+            "below the title and blank rows: {plan:#}"
+        );
+        // The job titles become roles: an existing one by its title, a new one proposed.
+        assert_eq!(
+            plan["roles_to_add"],
+            serde_json::json!([["chief-technology-officer", "Chief Technology Officer"]]),
+            "{plan:#}"
+        );
+        let mapped = plan["mapped_values"].to_string();
+        for m in [
+            "\"from\":\"Likely\",\"to\":\"4\"",
+            "\"from\":\"In Progress\",\"to\":\"active\"",
+            "\"from\":\"Reduce\",\"to\":\"mitigate\"",
+            "\"from\":\"Chief Financial Officer\",\"to\":\"cfo\"",
+            "\"from\":\"(no domain column)\",\"to\":\"technical\"",
+        ] {
+            assert!(mapped.contains(m), "{m} in {mapped}");
+        }
+        let fields = plan["create"][0]["fields"].to_string();
+        assert!(
+            fields.contains("\"field\":\"controls\",\"new\":\"5.7, 8.23\""),
+            "A.5.7 and A8.23 read as 5.7 and 8.23: {fields}"
+        );
+        assert!(
+            fields.contains("\"field\":\"next_review\",\"new\":\"2027-03-01\""),
+            "{fields}"
+        );
+        assert!(
+            fields.contains("\"field\":\"x-source-id\",\"new\":\"RISK-1\""),
+            "the file's id is kept to match a re-import: {fields}"
+        );
+        // Rejected rows name their cells. In the CSV, 05/12/2026 is text that could be
+        // two dates, and `=1/0` text; LibreOffice read the date and computed the
+        // formula when it made the workbooks.
+        let problems: Vec<(String, String, String)> = plan["rejected"]
+            .as_array()
+            .expect("rejected")
+            .iter()
+            .flat_map(|r| r["problems"].as_array().cloned().unwrap_or_default())
+            .map(|p| {
+                (
+                    p["code"].as_str().unwrap_or_default().into(),
+                    p["column"].as_str().unwrap_or_default().into(),
+                    p["row"].to_string(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, String)> = if k == 0 {
+            vec![
+                ("bad_date".into(), "I".into(), "6".into()),
+                ("unknown_level".into(), "C".into(), "7".into()),
+                ("unknown_level".into(), "C".into(), "8".into()),
+            ]
+        } else {
+            vec![
+                ("unknown_level".into(), "C".into(), "7".into()),
+                ("formula_error".into(), "C".into(), "8".into()),
+            ]
+        };
+        assert_eq!(problems, expected, "{plan:#}");
+        let sheet = plan["sheet"].as_str().expect("a sheet");
+        assert!(plan["rejected"][0]["problems"][0]["cell"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!("{sheet}!")));
+        // The file's own score for RISK-2 (9) is not ours (2 × 3 = 6): a note, not imported.
+        let notes = plan["notes"].to_string();
+        assert!(
+            notes.contains(&format!("{sheet}!E5")) && notes.contains("\"found\":\"9\""),
+            "{notes}"
+        );
+    }
+    // Apply refuses while rows are rejected, and writes nothing.
+    let fingerprint = plans[0]["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("3 rows are rejected") && err.contains("Nothing was written"),
+        "{err}"
+    );
+    assert_eq!(git(copy.path(), &["status", "--porcelain"]), "");
+    // A date order makes the ambiguous date readable; the other rows stay rejected.
+    let errors = dir.path().join("errors.csv");
+    let (_, plan) = json(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--date-order",
+            "day-month",
+            "--errors",
+            errors.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_eq!(plan["create"].as_array().map(Vec::len), Some(3), "{plan:#}");
+    let error_file = std::fs::read_to_string(&errors).expect("the error file");
+    assert!(
+        error_file.starts_with("cell,sheet,row,column,field,code,found,expected"),
+        "{error_file}"
+    );
+    assert!(
+        error_file.contains("messy!C7,messy,7,C,likelihood,unknown_level,Very High,"),
+        "{error_file}"
+    );
+    // With --skip-invalid the valid rows are written, with the new role, as one change.
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--date-order",
+            "day-month",
+            "--apply",
+            &fingerprint,
+            "--skip-invalid",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let status = git(copy.path(), &["status", "--porcelain"]);
+    assert_eq!(
+        status, "M isms.yaml\n?? risks/R-018.md\n?? risks/R-019.md\n?? risks/R-020.md",
+        "{status}"
+    );
+    let r020 = copy.read("risks/R-020.md");
+    assert!(
+        r020.contains("next_review: 2026-12-05") && r020.contains("RISK-3"),
+        "{r020}"
+    );
+    let (_, report) = json(copy.path(), &["check", "--today", "2026-11-21"]);
+    let imported_errors: Vec<&Value> = report["report"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["severity"] == "error"
+                && f["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("risks/R-01") && p >= "risks/R-018")
+        })
+        .collect();
+    // They load; what the checks then ask for (a treatment, an acceptance record) is
+    // the ISM's next step, not an import error.
+    assert!(
+        imported_errors
+            .iter()
+            .all(|f| f["rule"] == "unacceptable-untreated" || f["rule"] == "acceptance-missing"),
+        "the imported risks load and check: {imported_errors:#?}"
+    );
+    // Re-importing matches the rows to the risks they made: nothing more to create.
+    let (_, again) = json(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--date-order",
+            "day-month",
+        ],
+    );
+    assert_eq!(
+        again["create"].as_array().map(Vec::len),
+        Some(0),
+        "{again:#}"
+    );
+    assert_eq!(
+        again["unchanged"].as_array().map(Vec::len),
+        Some(3),
+        "{again:#}"
+    );
+    // A plan that no longer matches is refused at apply time.
+    let (code, _, err) = run(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--apply",
+            "0000000000000000",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("changed since the dry run"), "{err}");
+}
+
+#[test]
+fn every_problem_code_names_its_cell() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let header = "Id,Title,Domain,Status,Likelihood,Impact,Treatment,Owner,Annex A controls,Related risks,Next review\n";
+    for (row, code, column) in [
+        (
+            "R-050,A,technical,active,9,2,mitigate,ism,,,",
+            "unknown_level",
+            "E",
+        ),
+        (
+            "R-050,A,technical,active,2,2,mitigate,ism,,,31/02/2027",
+            "bad_date",
+            "K",
+        ),
+        (
+            "R-050,A,technical,open-ish,2,2,mitigate,ism,,,",
+            "unknown_value",
+            "D",
+        ),
+        (
+            "R-050,A,marketing,active,2,2,mitigate,ism,,,",
+            "unknown_domain",
+            "C",
+        ),
+        (
+            "R-050,A,technical,active,2,2,mitigate,ism,A.9.99,,",
+            "unknown_control",
+            "I",
+        ),
+        (
+            "R-050,A,technical,active,2,2,mitigate,ism,,R-999,",
+            "unknown_risk",
+            "J",
+        ),
+        (
+            "R-050,,technical,active,2,2,mitigate,ism,,,",
+            "missing_title",
+            "B",
+        ),
+        (
+            "R-050,A\u{7},technical,active,2,2,mitigate,ism,,,",
+            "invalid",
+            "B",
+        ),
+    ] {
+        let file = dir.path().join("one.csv");
+        std::fs::write(&file, format!("{header}{row}\n")).expect("writable");
+        let (_, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+        let p = &plan["rejected"][0]["problems"][0];
+        assert_eq!(
+            (p["code"].as_str(), p["column"].as_str(), p["row"].as_u64()),
+            (Some(code), Some(column), Some(2)),
+            "{row}: {plan:#}"
+        );
+        assert_eq!(p["cell"].as_str(), Some(format!("one!{column}2").as_str()));
+        assert!(!p["expected"].as_str().unwrap_or_default().is_empty());
+    }
+    // Two rows for one risk.
+    let file = dir.path().join("twice.csv");
+    std::fs::write(&file, format!("{header}R-050,A,technical,active,2,2,mitigate,ism,,,\nR-050,B,technical,active,2,2,mitigate,ism,,,\n")).expect("writable");
+    let (_, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(
+        plan["rejected"][0]["problems"][0]["code"], "duplicate_row",
+        "{plan:#}"
+    );
+    assert_eq!(plan["rejected"][0]["problems"][0]["cell"], "twice!A3");
+    // No header at all.
+    let file = dir.path().join("none.csv");
+    std::fs::write(&file, "Colour,Weight\nred,3\n").expect("writable");
+    let (code, out, err) = run(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("no sheet has a header ISMS Desk recognises"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_soa_sheet_updates_applicability_status_and_justification() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("soa.csv");
+    std::fs::write(
+        &file,
+        "Statement of Applicability\n\nControl ref,Control name,Applicable?,Implementation status,Reason for inclusion,Justification for exclusion\nA.7.4,Physical security monitoring,No,Not implemented,,No premises of our own: the office is a managed co-working space\nA.5.1,Policies for information security,Yes,Implemented,Best practice,\n",
+    )
+    .expect("writable");
+    let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(plan["kind"], "soa");
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            file.to_str().expect("UTF-8"),
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let entry = copy.read("controls/7.4.md");
+    assert!(entry.contains("applicable: false"), "{entry}");
+    assert!(entry.contains("No premises of our own"), "{entry}");
+}
+
+#[test]
+fn lists_print_as_csv() {
+    let copy = committed();
+    let (code, out, err) = run(copy.path(), &["--format", "csv", "list", "risks"]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("ID,TITLE,DOMAIN,STATUS,L,I,SCORE,BAND,RESIDUAL,TREATMENT,OWNER")
+    );
+    assert_eq!(out.lines().count(), 18);
+    let (code, _, err) = run(copy.path(), &["--format", "csv", "check"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--format csv is for `isms list`"), "{err}");
+}
