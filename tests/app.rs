@@ -2040,3 +2040,47 @@ fn change_the_methodology_to_four_by_four_and_rescore_in_the_app() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn import_a_register_from_a_spreadsheet_and_export_to_excel() {
+    runtime().block_on(async {
+        let s = Scenario::start("import").await;
+        let file = s.exports.path().join("register.csv");
+        std::fs::write(
+            &file,
+            "Our risk register\n\nRisk ID,Risk,Likelihood (1-5),Impact (1-5),Risk Owner,Treatment Strategy,Status,Next Review\nRISK-1,Phishing of finance staff,Likely,4,Chief Financial Officer,Reduce,In Progress,2027-03-01\nRISK-2,Laptop theft,2,3,Chief Technology Officer,Accept,Open,05/12/2026\nR-004,Cross-tenant data exposure through the shared database,3,5,Head of Product,Reduce,Open,2026-11-30\n",
+        )
+        .expect("writable");
+        s.nav("import").await;
+        s.fill("[data-import-path]", file.to_str().expect("UTF-8")).await;
+        s.click("[data-check]").await;
+        // The plan: one to create, one to update, one rejected by its cell.
+        s.wait_text("[data-counts]", "the plan", |t| t.contains("1 to create") && t.contains("1 to update") && t.contains("1 rejected")).await;
+        s.find("[data-problem='register!H5']").await;
+        assert!(s.text("[data-roles]").await.contains("Chief Technology Officer"));
+        s.shot("import-plan").await;
+        // Day-first dates make the row readable: two to create, nothing rejected.
+        s.select("[data-date-order]", "day_month").await;
+        s.wait_text("[data-counts]", "the plan with dates read day first", |t| t.contains("2 to create") && t.contains("0 rejected")).await;
+        assert!(std::fs::read_to_string(s.isms.path().join("risks/R-004.md")).expect("R-004").contains("likelihood: 2\n"), "nothing written by a dry run");
+        s.click("[data-apply]").await;
+        s.find("[data-go-commit]").await;
+        let r004 = std::fs::read_to_string(s.isms.path().join("risks/R-004.md")).expect("R-004");
+        assert!(r004.contains("likelihood: 3\n"), "{r004}");
+        assert!(s.isms.path().join("risks/R-018.md").is_file() && s.isms.path().join("risks/R-019.md").is_file());
+        s.shot("import-applied").await;
+        // Export to Excel from the Reports screen (to the test's folder).
+        s.isms.ok(&["commit", "-m", "Imported the register"]);
+        s.nav("reports").await;
+        s.find("[data-report] ~ *").await;
+        s.wait_text("main", "the report preview", |t| t.contains("Document control")).await;
+        s.click("[data-export-excel]").await;
+        s.shot("import-export").await;
+        let saved = s.text("[data-exported]").await;
+        assert!(saved.contains("risk-register.xlsx"), "{saved}");
+        let bytes = std::fs::read(s.exports.path().join("risk-register.xlsx")).expect("the workbook");
+        assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+        s.finish().await;
+    });
+}

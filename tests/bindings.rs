@@ -67,6 +67,8 @@ fn export_all(dir: &Path) {
         isms_core::api::MethodologyView,
         isms_core::api::MethodologyChanged,
         isms_core::domain::AsScored,
+        isms_core::tabular::import::ImportPlan,
+        isms_core::tabular::import::ImportOptions,
     );
 }
 

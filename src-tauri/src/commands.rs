@@ -24,6 +24,7 @@ use isms_core::report::ReportKind;
 use isms_core::settings::Settings;
 use isms_core::signoff::{Published, Signed, SignoffKind, Started};
 use isms_core::store::{Revision, Saved};
+use isms_core::tabular::import::{ImportOptions, ImportPlan};
 use isms_core::{ErrorCode, Isms, RecordKind};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -760,6 +761,94 @@ pub async fn export_pdf(
     let exported = desk.run(move |isms| isms.export_pdf(kind, &target)).await;
     progress(&app, format!("Exported {}", kind.title()), 1, 1);
     exported.map(Some)
+}
+
+/// Exports HEAD's register, SoA, treatment plan and methodology to an Excel workbook,
+/// where the person chooses.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn export_workbook(app: AppHandle, desk: State<'_, Desk>) -> Reply<Option<Exported>> {
+    let name = "risk-register.xlsx".to_string();
+    let target = match &desk.options.save_to {
+        Some(dir) => Some(dir.join(&name)),
+        None => {
+            let dialog = app.clone();
+            blocking(move || {
+                dialog
+                    .dialog()
+                    .file()
+                    .set_title("Export to Excel")
+                    .set_file_name(&name)
+                    .add_filter("Excel workbook", &["xlsx"])
+                    .blocking_save_file()
+                    .and_then(|p| p.into_path().ok())
+            })
+            .await?
+        }
+    };
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    desk.run(move |isms| isms.export_workbook_to(&target))
+        .await
+        .map(Some)
+}
+
+/// Asks for a spreadsheet to import; `None` when the person cancels.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn choose_spreadsheet(app: AppHandle) -> Reply<Option<String>> {
+    blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Import a register or an SoA")
+            .add_filter("Spreadsheets", &["xlsx", "xls", "ods", "csv"])
+            .blocking_pick_file()
+            .and_then(|p| p.into_path().ok())
+            .map(|p| p.display().to_string())
+    })
+    .await
+}
+
+/// The change plan of importing the spreadsheet at `path` (a dry run: nothing is written).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn import_plan(
+    desk: State<'_, Desk>,
+    path: String,
+    options: ImportOptions,
+) -> Reply<ImportPlan> {
+    desk.run(move |isms| {
+        let (name, bytes) = spreadsheet(&path)?;
+        isms.import_plan(&name, &bytes, &options)
+    })
+    .await
+}
+
+/// Writes the plan the dry run showed with `fingerprint`: every file or none.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn import_apply(
+    desk: State<'_, Desk>,
+    path: String,
+    options: ImportOptions,
+    fingerprint: String,
+) -> Reply<ImportPlan> {
+    desk.run(move |isms| {
+        let (name, bytes) = spreadsheet(&path)?;
+        isms.import_apply(&name, &bytes, &options, &fingerprint)
+    })
+    .await
+}
+
+/// A spreadsheet's name and bytes.
+fn spreadsheet(path: &str) -> isms_core::Result<(String, Vec<u8>)> {
+    let p = Path::new(path);
+    let bytes = std::fs::read(p).map_err(|e| isms_core::Error::Usage(format!("{path}: {e}")))?;
+    let name = p
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned());
+    Ok((name, bytes))
 }
 
 /// The Settings screen.

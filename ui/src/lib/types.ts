@@ -80,3 +80,8 @@ export type { CiaImpact } from "../bindings/CiaImpact";
 export type { BandRequires } from "../bindings/BandRequires";
 export type { Formula } from "../bindings/Formula";
 export type { Revision } from "../bindings/Revision";
+export type { ImportPlan } from "../bindings/ImportPlan";
+export type { ImportOptions } from "../bindings/ImportOptions";
+export type { CellProblem } from "../bindings/CellProblem";
+export type { ImportKind } from "../bindings/ImportKind";
+export type { DateOrder } from "../bindings/DateOrder";

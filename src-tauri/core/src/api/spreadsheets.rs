@@ -23,6 +23,21 @@ pub struct Workbook {
 }
 
 impl Isms {
+    /// Writes the workbook of HEAD to `path` (the app's "Export to Excel…").
+    pub fn export_workbook_to(&self, path: &std::path::Path) -> Result<super::Exported> {
+        let book = self.export_workbook("HEAD")?;
+        crate::fsio::write_atomic(path, &book.bytes)?;
+        let oid = git2::Oid::from_str(&book.commit)
+            .map_err(|_| Error::UnknownRevision(book.commit.clone()))?;
+        Ok(super::Exported {
+            path: path.display().to_string(),
+            // Cover, Risks, Heat map, SoA, Treatment plan, Methodology.
+            pages: 6,
+            bytes: book.bytes.len() as u32,
+            commit: oid.into(),
+        })
+    }
+
     /// The Excel workbook of revision `rev` (a commit, branch or tag).
     pub fn export_workbook(&self, rev: &str) -> Result<Workbook> {
         let repo = crate::git::repository(self)?;

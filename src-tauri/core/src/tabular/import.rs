@@ -1598,7 +1598,7 @@ fn read_date(
                 (Some(d), None, None) | (None, Some(d), None) => Some(d),
                 (Some(d), Some(e), None) if d == e => Some(d),
                 (Some(_), Some(_), None) => {
-                    row.problem(ImportProblemCode::BadDate, col, field, &text, "an unambiguous date: it could be day/month or month/day; give the date order (--date-order day-month or month-day), or write 2026-12-05");
+                    row.problem(ImportProblemCode::BadDate, col, field, &text, "an unambiguous date: it could be day/month or month/day; choose the date order (day first or month first; --date-order on the command line), or write 2026-12-05");
                     return None;
                 }
                 _ => None,

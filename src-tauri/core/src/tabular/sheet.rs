@@ -264,6 +264,9 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<Grid> {
                 .1
         })
         .unwrap_or(b',');
+    // The csv reader skips blank lines; a spreadsheet counts them as rows, so each is
+    // kept as a row of empty cells and every row keeps the number people see.
+    let text = keep_blank_lines(&text, delimiter as char);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -295,6 +298,34 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<Grid> {
     })
 }
 
+/// `text` with each blank line outside quotes holding one delimiter.
+fn keep_blank_lines(text: &str, delimiter: char) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_quotes = false;
+    let mut line_start = true;
+    for c in text.chars() {
+        if line_start && !in_quotes && (c == '\n' || c == '\r') {
+            out.push(delimiter);
+        }
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '\n' if !in_quotes => {
+                out.push(c);
+                line_start = true;
+                continue;
+            }
+            '\r' => {
+                out.push(c);
+                continue;
+            }
+            _ => {}
+        }
+        line_start = false;
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +350,15 @@ mod tests {
         let grid = read_csv("register", &latin).expect("reads Windows-1252");
         assert_eq!(grid.at(1, 1), &Value::Text("Café".into()));
         assert_eq!(grid.reference(1, 1), "register!B2");
+        let blank =
+            read_csv("b", b"Title row\n\nId,Title\nR-001,\"Two\n\nlines\"\n").expect("reads");
+        assert_eq!(
+            blank.at(2, 0),
+            &Value::Text("Id".into()),
+            "the blank line is row 2"
+        );
+        assert_eq!(blank.reference(3, 1), "b!B4");
+        assert_eq!(blank.at(3, 1), &Value::Text("Two\n\nlines".into()));
         let tabs = b"Id\tTitle\nR-001\tA, B\n";
         assert_eq!(
             read_csv("t", tabs).expect("reads").at(1, 1),
