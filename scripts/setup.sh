@@ -7,7 +7,9 @@
 # here), a private D-Bus session with GNOME Keyring for the test of forge tokens in
 # the system keyring (the Secret Service; the test starts its own), and poppler-utils and qpdf, the independent tools
 # the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf),
-# WebKitWebDriver for the end-to-end scenarios, and tauri-driver (from crates.io).
+# WebKitWebDriver for the end-to-end scenarios, LibreOffice Calc (headless: the
+# independent reader and writer the spreadsheet tests check the import and export
+# against), and tauri-driver (from crates.io).
 # The screens are built with the machine's Node.js (20.19 or newer) and npm.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail

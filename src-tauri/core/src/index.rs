@@ -416,8 +416,13 @@ impl Index {
     /// Re-reads one file just written by a save, whatever its timestamps say. A change
     /// to `isms.yaml` rebuilds everything (scores and bands depend on it).
     pub fn reindex(&mut self, isms: &Isms, path: &str) -> Result<()> {
-        let (files, _) = isms.record_files()?;
-        if path == crate::isms::CONFIG_FILE {
+        self.reindex_paths(isms, &[path])
+    }
+
+    /// Brings the index up to date for several files just written, in one pass over
+    /// the record folders and one transaction (an import of thousands of rows).
+    pub fn reindex_paths(&mut self, isms: &Isms, paths: &[&str]) -> Result<()> {
+        if paths.contains(&crate::isms::CONFIG_FILE) {
             refresh(
                 isms,
                 &mut self.conn,
@@ -426,13 +431,18 @@ impl Index {
             )?;
             return Ok(());
         }
+        let (files, _) = isms.record_files()?;
+        let by_path: HashMap<&str, &RecordFile> =
+            files.iter().map(|f| (f.path.as_str(), f)).collect();
         let config = isms.load_config();
         let methodology = config.as_ref().ok().map(|c| c.methodology.clone());
         let themes = control_themes();
         let tx = self.conn.transaction()?;
-        forget(&tx, path)?;
-        if let Some(file) = files.iter().find(|f| f.path == path) {
-            index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
+        for path in paths {
+            forget(&tx, path)?;
+            if let Some(file) = by_path.get(path) {
+                index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
+            }
         }
         tx.commit()?;
         Ok(())

@@ -235,8 +235,12 @@ impl Isms {
         if writes.iter().any(|w| w.path == CONFIG_FILE) {
             self.discard_index();
         } else {
-            for w in writes {
-                self.reindex(&w.path);
+            let paths: Vec<&str> = writes.iter().map(|w| w.path.as_str()).collect();
+            let reindexed =
+                Index::open(self).and_then(|mut index| index.reindex_paths(self, &paths));
+            if let Err(e) = reindexed {
+                tracing::warn!(files = paths.len(), error = %e, "the index did not take an import; it will be built again");
+                self.discard_index();
             }
         }
         Ok(())

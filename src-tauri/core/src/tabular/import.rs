@@ -813,8 +813,10 @@ impl Isms {
                     }
                     None => self.new_text(RecordKind::Risk, &id, &assignments, body.as_deref()),
                 };
-                match text.and_then(|t| check_risk(ctx.config, &path, &id, &t).map(|_| t)) {
-                    Ok(t) => Some(t),
+                match text
+                    .and_then(|t| check_risk(ctx.config, &path, &id, &t).map(|record| (t, record)))
+                {
+                    Ok(made) => Some(made),
                     Err(e) => {
                         let (field, message) = match &e {
                             Error::Invalid(l) => {
@@ -843,13 +845,17 @@ impl Isms {
                 });
                 continue;
             }
-            let text = made.expect("a row without problems has its text");
+            let (text, record) = made.expect("a row without problems has its text");
             let old = existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned());
             if old.as_deref() == Some(text.as_str()) {
                 plan.unchanged.push(id);
                 continue;
             }
-            let fields = field_changes(&path, &id, old.as_deref(), &text);
+            let before = existing
+                .zip(old.as_deref())
+                .map(|((r, _), text)| flat_of(&AnyRecord::Risk(r.clone()), text))
+                .unwrap_or_default();
+            let fields = field_changes(&before, &flat_of(&record, &text));
             let record = PlannedRecord {
                 row: grid.row_number(r),
                 title: title
@@ -1073,7 +1079,16 @@ impl Isms {
             let record = PlannedRecord {
                 row: grid.row_number(r),
                 title: existing.map(|(e, _)| e.title.clone()).unwrap_or_default(),
-                fields: field_changes(&path, &id, old.as_deref(), &text),
+                fields: {
+                    let before = existing
+                        .zip(old.as_deref())
+                        .map(|((e, _), text)| flat_of(&AnyRecord::Control(e.clone()), text))
+                        .unwrap_or_default();
+                    let after = parse_text(RecordKind::Control, &path, &id, &text)
+                        .map(|p| flat_of(&p.record, &text))
+                        .unwrap_or_default();
+                    field_changes(&before, &after)
+                },
                 id: id.clone(),
                 path: path.clone(),
             };
@@ -1130,10 +1145,10 @@ fn default_risk_body() -> String {
 }
 
 /// A risk text, held to the methodology's scales as a save is.
-fn check_risk(config: &IsmsConfig, path: &str, id: &str, text: &str) -> Result<()> {
+fn check_risk(config: &IsmsConfig, path: &str, id: &str, text: &str) -> Result<AnyRecord> {
     let parsed = parse_text(RecordKind::Risk, path, id, text)
         .map_err(|mut e| Error::Invalid(e.remove(0)))?;
-    if let AnyRecord::Risk(risk) = parsed.record {
+    if let AnyRecord::Risk(risk) = &parsed.record {
         let m = &config.methodology;
         if let Some((field, level, size)) = risk.levels_off_scale(m).first() {
             return Err(Error::invalid(
@@ -1153,32 +1168,31 @@ fn check_risk(config: &IsmsConfig, path: &str, id: &str, text: &str) -> Result<(
             ));
         }
     }
-    Ok(())
+    Ok(parsed.record)
 }
 
-/// The fields that differ between the old text and the new, as people read them.
-fn field_changes(path: &str, id: &str, old: Option<&str>, new: &str) -> Vec<PlannedField> {
-    let kind = RecordKind::of_path(path).map_or(RecordKind::Risk, |(k, _)| k);
-    let flat = |text: &str| -> BTreeMap<String, String> {
-        let Ok(parsed) = parse_text(kind, path, id, text) else {
-            return BTreeMap::new();
-        };
-        let mut out = crate::git::changes::flat_fields(&parsed.record);
-        for (heading, text) in sections(parsed.record.body()) {
-            out.insert(format!("## {heading}"), text.trim().to_string());
-        }
-        // The user's own keys (`x-source-id`) are kept as written; show them too.
-        if let Ok(source) = crate::format::frontmatter::split(text) {
-            for line in source.front.lines().filter(|l| l.starts_with("x-")) {
-                if let Some((k, v)) = line.split_once(':') {
-                    out.insert(k.to_string(), v.trim().trim_matches('"').to_string());
-                }
+/// A record's fields as people read them, its narrative sections (`## Heading`) and
+/// the user's own `x-` keys as written.
+fn flat_of(record: &AnyRecord, text: &str) -> BTreeMap<String, String> {
+    let mut out = crate::git::changes::flat_fields(record);
+    for (heading, text) in sections(record.body()) {
+        out.insert(format!("## {heading}"), text.trim().to_string());
+    }
+    if let Ok(source) = crate::format::frontmatter::split(text) {
+        for line in source.front.lines().filter(|l| l.starts_with("x-")) {
+            if let Some((k, v)) = line.split_once(':') {
+                out.insert(k.to_string(), v.trim().trim_matches('"').to_string());
             }
         }
-        out
-    };
-    let before = old.map(flat).unwrap_or_default();
-    let after = flat(new);
+    }
+    out
+}
+
+/// The fields that differ between a record before and after, as people read them.
+fn field_changes(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<PlannedField> {
     let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     keys.into_iter()
         .filter(|k| before.get(*k) != after.get(*k))
