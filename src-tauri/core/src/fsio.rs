@@ -97,6 +97,86 @@ pub fn create_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Writes several files, each atomically as [`write_atomic`] does, with the costs paid
+/// once rather than per file: each folder is swept of stale temporaries once, the new
+/// contents reach the disk with one flush before any rename, and each folder is
+/// synced once after. An error before the renames leaves every file as it was; an
+/// error during them is returned with the files renamed so far in place (the caller
+/// puts them back: `Isms::write_all`).
+pub fn write_many_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
+    let mut dirs: Vec<&Path> = Vec::new();
+    for (path, _) in files {
+        let dir = path
+            .parent()
+            .ok_or_else(|| Error::io(*path, std::io::Error::other("no parent directory")))?;
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    for dir in &dirs {
+        sweep_stale_temporaries(dir);
+    }
+    let mut temporaries: Vec<(std::path::PathBuf, File)> = Vec::new();
+    let remove_all = |temporaries: &[(std::path::PathBuf, File)]| {
+        for (tmp, _) in temporaries {
+            let _ = fs::remove_file(tmp);
+        }
+    };
+    for (path, bytes) in files {
+        let dir = path
+            .parent()
+            .expect("checked above: every path has a parent");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("record");
+        let tmp = dir.join(format!(".{name}.{}.0.tmp", std::process::id()));
+        let written = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(bytes).map(|()| f));
+        match written {
+            Ok(f) => temporaries.push((tmp, f)),
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                remove_all(&temporaries);
+                return Err(Error::io(*path, e));
+            }
+        }
+    }
+    if let Err(e) = flush(&temporaries, &dirs) {
+        remove_all(&temporaries);
+        return Err(Error::io(dirs[0], e));
+    }
+    for ((tmp, _), (path, _)) in temporaries.iter().zip(files) {
+        if let Err(e) = fs::rename(tmp, path) {
+            remove_all(&temporaries);
+            return Err(Error::io(*path, e));
+        }
+    }
+    for dir in dirs {
+        sync_directory(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
+/// Puts the temporaries' contents on the disk: one `syncfs` of their file system on
+/// Linux, each file's fsync elsewhere.
+#[cfg(target_os = "linux")]
+fn flush(_files: &[(std::path::PathBuf, File)], dirs: &[&Path]) -> std::io::Result<()> {
+    rustix::fs::syncfs(File::open(dirs[0])?)?;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush(files: &[(std::path::PathBuf, File)], _dirs: &[&Path]) -> std::io::Result<()> {
+    for (_, f) in files {
+        f.sync_all()?;
+    }
+    Ok(())
+}
+
 fn write_via_temporary(
     path: &Path,
     bytes: &[u8],

@@ -211,26 +211,28 @@ impl Isms {
             }
             before.push(current);
         }
-        let mut done: Vec<usize> = Vec::new();
-        for (k, w) in writes.iter().enumerate() {
+        let mut targets = Vec::new();
+        for w in writes {
             let full = self.resolve(&w.path)?;
-            let written = (|| -> Result<()> {
-                if let Some(parent) = full.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                crate::fsio::write_atomic(&full, w.text.as_bytes())
-            })();
-            if let Err(e) = written {
-                for j in done.into_iter().rev() {
-                    let path = self.resolve(&writes[j].path)?;
-                    let _ = match &before[j] {
-                        Some(old) => crate::fsio::write_atomic(&path, old),
-                        None => fs::remove_file(&path).map_err(|e| Error::io(&path, e)),
-                    };
-                }
-                return Err(e);
+            if let Some(parent) = full.parent() {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
-            done.push(k);
+            targets.push(full);
+        }
+        let files: Vec<(&std::path::Path, &[u8])> = targets
+            .iter()
+            .zip(writes)
+            .map(|(t, w)| (t.as_path(), w.text.as_bytes()))
+            .collect();
+        if let Err(e) = crate::fsio::write_many_atomic(&files) {
+            // Some files may be in place: each goes back to what it was.
+            for (target, old) in targets.iter().zip(&before) {
+                let _ = match old {
+                    Some(old) => crate::fsio::write_atomic(target, old),
+                    None => fs::remove_file(target).map_err(|e| Error::io(target, e)),
+                };
+            }
+            return Err(e);
         }
         if writes.iter().any(|w| w.path == CONFIG_FILE) {
             self.discard_index();
