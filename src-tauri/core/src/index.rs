@@ -66,7 +66,7 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 }
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 6;
+const SCHEMA_VERSION: i32 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,6 +81,7 @@ CREATE TABLE risks(
   controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL, cited_controls TEXT NOT NULL, scored_under TEXT);
 CREATE INDEX risks_band ON risks(band);
 CREATE INDEX risks_owner ON risks(owner);
+CREATE INDEX risks_path ON risks(path);
 CREATE TABLE controls(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, theme TEXT, applicable INTEGER NOT NULL,
   status TEXT NOT NULL, owner TEXT, reasons TEXT NOT NULL, sort_major INTEGER NOT NULL, sort_minor INTEGER NOT NULL);
 CREATE TABLE treatments(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, option TEXT NOT NULL, decision TEXT NOT NULL,
