@@ -1802,7 +1802,7 @@ fn a_large_repository_shows_its_indexing_progress() {
 fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
     runtime().block_on(async {
         let s = Scenario::start("laptop-screens").await;
-        let screens: [(&str, &str, &str); 13] = [
+        let screens: [(&str, &str, &str); 14] = [
             ("dashboard", "[data-nav=dashboard]", "[data-count=manage]"),
             ("register", "[data-nav=register]", "[data-register] [data-risk]"),
             ("risk-editor", "[data-risk=R-004]", "[data-live-score]"),
@@ -1814,6 +1814,7 @@ fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
             ("document", "[data-open-document=scope]", "[data-preview]"),
             ("assessments", "[data-nav=assessments]", "[data-assessment]"),
             ("methodology", "[data-nav=methodology]", "[data-bands]"),
+            ("import", "[data-nav=import]", "[data-choose-file]"),
             ("commit-and-sync", "[data-nav=sync]", "main h1"),
             ("settings", "[data-nav=settings]", "[data-key]"),
         ];

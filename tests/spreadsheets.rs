@@ -498,6 +498,54 @@ fn a_messy_register_made_by_libreoffice_is_read_with_its_quirks_and_every_proble
         Some(3),
         "{again:#}"
     );
+    // The mapping is kept in a file, edited (a value read another way), and reused.
+    let mapping = dir.path().join("mapping.json");
+    let (_, _) = json(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--date-order",
+            "day-month",
+            "--save-mapping",
+            mapping.to_str().expect("UTF-8"),
+        ],
+    );
+    let mut saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&mapping).expect("the mapping"))
+            .expect("JSON");
+    assert_eq!(
+        saved["columns"]["Likelihood (1-5)"], "Likelihood",
+        "{saved:#}"
+    );
+    assert_eq!(saved["values"]["likelihood"]["Likely"], "4", "{saved:#}");
+    saved["values"]["likelihood"]["Very High"] = Value::String("5".into());
+    std::fs::write(&mapping, saved.to_string()).expect("writable");
+    let (_, plan) = json(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--date-order",
+            "day-month",
+            "--mapping",
+            mapping.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_eq!(
+        plan["create"].as_array().map(Vec::len),
+        Some(1),
+        "RISK-4 reads with the mapping's Very High: {plan:#}"
+    );
+    assert_eq!(
+        plan["rejected"].as_array().map(Vec::len),
+        Some(1),
+        "only the formula row is left: {plan:#}"
+    );
     // A plan that no longer matches is refused at apply time.
     let (code, _, err) = run(
         copy.path(),

@@ -313,6 +313,10 @@ pub(crate) enum Command {
         /// Write every problem, by cell, to this CSV file.
         #[arg(long)]
         errors: Option<PathBuf>,
+        /// Keep the mapping this run read the file with (columns and values) in this
+        /// JSON file, to pass back with --mapping and edit.
+        #[arg(long)]
+        save_mapping: Option<PathBuf>,
     },
     /// Management sign-off: start a request, see where requests stand, sign a step.
     #[command(subcommand)]

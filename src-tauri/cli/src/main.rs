@@ -186,6 +186,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             apply,
             skip_invalid,
             errors,
+            save_mapping,
         } => spreadsheets::import(
             &c,
             &file,
@@ -197,6 +198,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
                 apply,
                 skip_invalid,
                 errors,
+                save_mapping,
             },
         ),
         Command::Rescore {

@@ -35,6 +35,7 @@ pub struct ImportArgs {
     pub apply: Option<String>,
     pub skip_invalid: bool,
     pub errors: Option<PathBuf>,
+    pub save_mapping: Option<PathBuf>,
 }
 
 /// `isms import`
@@ -83,6 +84,11 @@ pub fn import(c: &Ctx, file: &Path, args: ImportArgs) -> Result<ExitCode, Failur
     };
     if let Some(path) = &args.errors {
         isms_core::fsio::write_atomic(path, problems_csv(&plan).as_bytes())?;
+    }
+    if let Some(path) = &args.save_mapping {
+        let text = serde_json::to_string_pretty(&plan.mapping())
+            .expect("a mapping serialises because it is maps of text");
+        isms_core::fsio::write_atomic(path, format!("{text}\n").as_bytes())?;
     }
     if c.json {
         print_json(&plan);

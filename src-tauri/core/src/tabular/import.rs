@@ -248,6 +248,29 @@ pub struct ImportPlan {
 }
 
 impl ImportPlan {
+    /// The mapping this plan read the file with, to keep in a file and reuse: every
+    /// column's field (`ignore` for one left out) and every value mapped.
+    pub fn mapping(&self) -> Mapping {
+        let mut mapping = Mapping::default();
+        for c in &self.columns {
+            mapping.columns.insert(
+                c.header.clone(),
+                c.field.clone().unwrap_or_else(|| "ignore".into()),
+            );
+        }
+        for v in &self.mapped_values {
+            if v.from.starts_with('(') {
+                continue;
+            }
+            mapping
+                .values
+                .entry(v.field.clone())
+                .or_default()
+                .insert(v.from.clone(), v.to.clone());
+        }
+        mapping
+    }
+
     /// Every problem of the rejected rows, for an error file.
     pub fn problems(&self) -> Vec<&CellProblem> {
         self.rejected
