@@ -740,8 +740,7 @@ fn put_the_report_up_for_signoff_and_cosign_it_as_head_of_product() {
         let document = s.text("[data-document]").await;
         assert!(document.contains("Risk Assessment Report"), "{document}");
         // The heat maps are drawn as heat maps, never shown as their marker.
-        s.find("[data-document] table.heatmap td.unacceptable")
-            .await;
+        s.find("[data-document] table.heatmap td.tone-0").await;
         assert!(!document.contains("isms:heatmap"), "{document}");
         let branches = s.isms.git(&["branch", "--list", "signoff/*"]);
         assert!(branches.contains("signoff/risk-assessment-"), "{branches}");
