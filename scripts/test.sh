@@ -43,7 +43,9 @@ echo "== the .deb: tauri build, dpkg -i, and the installed app opened under Xvfb
 # A debug build (the release one takes far longer on two cores and tests nothing more
 # here); the package is what a release ships: binary, desktop entry, icon, Depends.
 ui/node_modules/.bin/tauri build --debug --bundles deb --ci
-deb=$(ls target/debug/bundle/deb/*.deb)
+# The package of this version (an earlier version's may still be in target/).
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+deb="target/debug/bundle/deb/ISMS Desk_${version}_amd64.deb"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 $sudo dpkg -i "$deb"
