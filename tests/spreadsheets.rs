@@ -688,3 +688,62 @@ fn lists_print_as_csv() {
     assert_eq!(code, 2);
     assert!(err.contains("--format csv is for `isms list`"), "{err}");
 }
+
+#[test]
+fn cell_text_that_looks_like_yaml_is_imported_as_the_text_written() {
+    // A careless title ("[urgent, today] …" is a YAML list), a quoted word, a colon
+    // and a line break all arrive as typed.
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("titles.csv");
+    std::fs::write(
+        &file,
+        "Id,Title,Likelihood,Impact,Owner,Deferred to\nR-050,\"[urgent, today]\",2,2,ism,\nR-051,\"\"\"Legacy\"\" checkout\",2,2,ism,\nR-052,\"Phishing: CEO fraud\",2,2,ism,\"Workshop\nin March\"\n",
+    )
+    .expect("writable");
+    let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            file.to_str().expect("UTF-8"),
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    for (id, title) in [
+        ("R-050", "[urgent, today]"),
+        ("R-051", "\"Legacy\" checkout"),
+        ("R-052", "Phishing: CEO fraud"),
+    ] {
+        let (_, shown) = json(copy.path(), &["show", id]);
+        assert_eq!(shown["risk"]["title"], title, "{shown:#}");
+    }
+    let (_, shown) = json(copy.path(), &["show", "R-052"]);
+    assert_eq!(shown["risk"]["deferred_to"], "Workshop\nin March");
+}
+
+#[test]
+fn csv_output_cannot_carry_a_formula_into_a_spreadsheet() {
+    // A colleague with push access titles a risk so that a spreadsheet opening the
+    // CSV would run it; the cell arrives as text.
+    let copy = committed();
+    copy.edit(
+        "risks/R-004.md",
+        "title: Cross-tenant data exposure through the shared database",
+        "title: \"=HYPERLINK(\\\"http://evil.example\\\",\\\"open\\\")\"",
+    );
+    let (code, out, err) = run(copy.path(), &["--format", "csv", "list", "risks"]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("R-004,"))
+        .expect("R-004");
+    assert!(line.starts_with("R-004,\"'=HYPERLINK("), "{line}");
+}

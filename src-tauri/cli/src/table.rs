@@ -75,10 +75,12 @@ impl Table {
     }
 
     /// The table as CSV (RFC 4180): the header, then the rows; a dash standing for
-    /// nothing is an empty cell.
+    /// nothing is an empty cell, and a cell that begins like a formula is marked as
+    /// text (`tabular::formula_safe`).
     pub fn csv(&self) -> String {
         let field = |s: &str| {
             let s = if s == "–" { "" } else { s };
+            let s = &*isms_core::tabular::formula_safe(s);
             if s.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", s.replace('"', "\"\""))
             } else {

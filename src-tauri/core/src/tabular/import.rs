@@ -291,16 +291,20 @@ pub fn problems_csv(plan: &ImportPlan) -> String {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        let _ = w.write_record([
-            &p.cell,
-            &p.sheet,
-            &p.row.to_string(),
-            &p.column,
-            &p.field,
-            &code,
-            &p.found,
-            &p.expected,
-        ]);
+        let row = p.row.to_string();
+        let _ = w.write_record(
+            [
+                &p.cell,
+                &p.sheet,
+                &row,
+                &p.column,
+                &p.field,
+                &code,
+                &p.found,
+                &p.expected,
+            ]
+            .map(|t| super::formula_safe(t).into_owned()),
+        );
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -629,7 +633,7 @@ impl Isms {
                     }
                     RiskColumn::Title => {
                         title = (!text.is_empty()).then(|| text.clone());
-                        Some(text)
+                        Some(text_value(&text))
                     }
                     RiskColumn::Likelihood | RiskColumn::ResidualLikelihood => {
                         let l = read_level(&mut row, ctx, *col, field, &value, &m.likelihood);
@@ -689,17 +693,12 @@ impl Isms {
                             None
                         }
                     },
-                    RiskColumn::DeferredTo | RiskColumn::MethodologyVersion => Some(text),
+                    RiskColumn::DeferredTo | RiskColumn::MethodologyVersion => {
+                        Some(text_value(&text))
+                    }
                     _ => None,
                 };
-                if let Some(v) = set {
-                    let value = if v.contains(':')
-                        || v.starts_with(['[', '{', '#', '"', '\'']) && !v.starts_with('[')
-                    {
-                        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-                    } else {
-                        v
-                    };
+                if let Some(value) = set {
                     assignments.push(Assignment {
                         path: vec![field.to_string()],
                         operation: Operation::Set,
@@ -787,7 +786,7 @@ impl Isms {
                     assignments.push(Assignment {
                         path: vec!["x-source-id".into()],
                         operation: Operation::Set,
-                        value: format!("\"{g}\""),
+                        value: text_value(g),
                     });
                 }
             }
@@ -995,7 +994,7 @@ impl Isms {
                         }
                         Some(list_text(&words))
                     }
-                    SoaColumn::Justification => Some(text),
+                    SoaColumn::Justification => Some(text_value(&text)),
                     SoaColumn::Evidence => Some(list_text(
                         &text
                             .split([';', '\n'])
@@ -1005,12 +1004,7 @@ impl Isms {
                     )),
                     SoaColumn::Title | SoaColumn::CitedBy => None,
                 };
-                if let Some(v) = set {
-                    let value = if v.contains(':') && !v.starts_with('[') {
-                        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-                    } else {
-                        v
-                    };
+                if let Some(value) = set {
                     assignments.push(Assignment {
                         path: vec![field.to_string()],
                         operation: Operation::Set,
@@ -1664,19 +1658,42 @@ fn differs(flat: &BTreeMap<String, String>, a: &Assignment) -> bool {
     let value = a.value.trim();
     let new = if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
         inner
-            .split(',')
-            .map(|i| i.trim().trim_matches('"').to_string())
+            .split(", ")
+            .map(|i| text_of_value(i.trim()))
             .filter(|i| !i.is_empty())
             .collect::<Vec<_>>()
             .join(", ")
     } else {
-        value.trim_matches('"').replace("\\\"", "\"")
+        text_of_value(value)
     };
     let truth = |v: &str| matches!(v, "true");
     if matches!(old.as_str(), "true" | "false") && matches!(new.as_str(), "" | "true" | "false") {
         return truth(&old) != truth(&new);
     }
     old != new
+}
+
+/// The text a value made by [`text_value`] stands for (any other value as it is).
+fn text_of_value(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
+        return value.to_string();
+    };
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
 }
 
 /// A list written in a cell: comma, semicolon or line separated.
@@ -1689,11 +1706,30 @@ fn split_list(text: &str) -> Vec<String> {
 
 /// A list as an assignment value: `[a, b]`.
 fn list_text(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|i| format!("\"{}\"", i.replace('"', "\\\"")))
-        .collect();
+    let quoted: Vec<String> = items.iter().map(|i| text_value(i)).collect();
     format!("[{}]", quoted.join(", "))
+}
+
+/// Text as an assignment value that is read back as exactly that text: a YAML
+/// double-quoted string (empty text stays empty, which removes the field). Whatever a
+/// cell holds — brackets, a colon, quotes, a line break — arrives as written.
+fn text_value(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The id a risk was imported under, kept as `x-source-id`.

@@ -7,3 +7,15 @@ pub mod columns;
 pub mod export;
 pub mod import;
 pub mod sheet;
+
+/// A cell of CSV output as text a spreadsheet will not run: a value that begins like a
+/// formula (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as
+/// spreadsheets themselves mark text. Record text comes from anyone with push access,
+/// and a CSV opened in a spreadsheet would otherwise run `=HYPERLINK(…)`.
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
