@@ -737,23 +737,7 @@ pub async fn export_pdf(
     kind: ReportKind,
 ) -> Reply<Option<Exported>> {
     let name = format!("{}.pdf", kind.as_str());
-    let target = match &desk.options.save_to {
-        Some(dir) => Some(dir.join(&name)),
-        None => {
-            let dialog = app.clone();
-            blocking(move || {
-                dialog
-                    .dialog()
-                    .file()
-                    .set_title("Export PDF")
-                    .set_file_name(&name)
-                    .add_filter("PDF", &["pdf"])
-                    .blocking_save_file()
-                    .and_then(|p| p.into_path().ok())
-            })
-            .await?
-        }
-    };
+    let target = save_target(&app, &desk, "Export PDF", name, ("PDF", "pdf")).await?;
     let Some(target) = target else {
         return Ok(None);
     };
@@ -763,29 +747,46 @@ pub async fn export_pdf(
     exported.map(Some)
 }
 
+/// Where an export goes: the folder given with `--save-to` (tests, scripts), else where
+/// the person chooses in the save dialog; `None` when they cancel.
+async fn save_target(
+    app: &AppHandle,
+    desk: &State<'_, Desk>,
+    title: &'static str,
+    name: String,
+    (filter, extension): (&'static str, &'static str),
+) -> Reply<Option<PathBuf>> {
+    if let Some(dir) = &desk.options.save_to {
+        return Ok(Some(dir.join(&name)));
+    }
+    let dialog = app.clone();
+    blocking(move || {
+        dialog
+            .dialog()
+            .file()
+            .set_title(title)
+            .set_file_name(&name)
+            .add_filter(filter, &[extension])
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok())
+    })
+    .await
+}
+
 /// Exports HEAD's register, SoA, treatment plan and methodology to an Excel workbook,
 /// where the person chooses.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn export_workbook(app: AppHandle, desk: State<'_, Desk>) -> Reply<Option<Exported>> {
     let name = "risk-register.xlsx".to_string();
-    let target = match &desk.options.save_to {
-        Some(dir) => Some(dir.join(&name)),
-        None => {
-            let dialog = app.clone();
-            blocking(move || {
-                dialog
-                    .dialog()
-                    .file()
-                    .set_title("Export to Excel")
-                    .set_file_name(&name)
-                    .add_filter("Excel workbook", &["xlsx"])
-                    .blocking_save_file()
-                    .and_then(|p| p.into_path().ok())
-            })
-            .await?
-        }
-    };
+    let target = save_target(
+        &app,
+        &desk,
+        "Export to Excel",
+        name,
+        ("Excel workbook", "xlsx"),
+    )
+    .await?;
     let Some(target) = target else {
         return Ok(None);
     };

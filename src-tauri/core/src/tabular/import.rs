@@ -317,7 +317,69 @@ struct RowReader<'a> {
     notes: Vec<CellProblem>,
 }
 
+/// A record's new text as a row makes it, before it joins the plan.
+struct PlannedText {
+    row: u32,
+    id: String,
+    path: String,
+    title: String,
+    /// The file as it is, when the record exists.
+    old: Option<String>,
+    text: String,
+}
+
+impl PlannedText {
+    /// Puts the record in the plan: unchanged when its text is, else a write and a
+    /// record to create or update with its field changes. `flats` gives the old
+    /// record's fields (from the old text) and the new record.
+    fn into_plan(
+        self,
+        plan: &mut ImportPlan,
+        writes: &mut Vec<PlannedWrite>,
+        flats: impl FnOnce(Option<&str>) -> (BTreeMap<String, String>, AnyRecord),
+    ) {
+        if self.old.as_deref() == Some(self.text.as_str()) {
+            plan.unchanged.push(self.id);
+            return;
+        }
+        let (before, record) = flats(self.old.as_deref());
+        let planned = PlannedRecord {
+            row: self.row,
+            title: self.title,
+            fields: field_changes(&before, &flat_of(&record, &self.text)),
+            id: self.id,
+            path: self.path.clone(),
+        };
+        let exists = self.old.is_some();
+        writes.push(PlannedWrite {
+            path: self.path,
+            base: self
+                .old
+                .as_deref()
+                .map_or_else(Revision::absent, |o| Revision::of(o.as_bytes())),
+            text: self.text,
+        });
+        if exists {
+            plan.update.push(planned);
+        } else {
+            plan.create.push(planned);
+        }
+    }
+}
+
 impl RowReader<'_> {
+    /// The record the row makes does not load: the reader's message, at the cell of
+    /// the field it names (`col_of`), or at `fallback`.
+    fn invalid(&mut self, e: &Error, col_of: impl Fn(&str) -> Option<usize>, fallback: usize) {
+        let (field, message) = match e {
+            Error::Invalid(l) => (l.field.clone().unwrap_or_default(), l.message.clone()),
+            other => (String::new(), other.to_string()),
+        };
+        let col = col_of(&field).unwrap_or(fallback);
+        let found = self.grid.at(self.row, col).shown();
+        self.problem(ImportProblemCode::Invalid, col, &field, &found, message);
+    }
+
     fn problem(
         &mut self,
         code: ImportProblemCode,
@@ -840,18 +902,16 @@ impl Isms {
                 {
                     Ok(made) => Some(made),
                     Err(e) => {
-                        let (field, message) = match &e {
-                            Error::Invalid(l) => {
-                                (l.field.clone().unwrap_or_default(), l.message.clone())
-                            }
-                            other => (String::new(), other.to_string()),
-                        };
-                        let col = columns
-                            .iter()
-                            .find(|(_, c)| c.field() == Some(field.as_str()))
-                            .map_or(0, |(c, _)| *c);
-                        let found = grid.at(r, col).shown();
-                        row.problem(ImportProblemCode::Invalid, col, &field, &found, message);
+                        row.invalid(
+                            &e,
+                            |f| {
+                                columns
+                                    .iter()
+                                    .find(|(_, c)| c.field() == Some(f))
+                                    .map(|(c, _)| *c)
+                            },
+                            0,
+                        );
                         None
                     }
                 }
@@ -868,38 +928,24 @@ impl Isms {
                 continue;
             }
             let (text, record) = made.expect("a row without problems has its text");
-            let old = existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned());
-            if old.as_deref() == Some(text.as_str()) {
-                plan.unchanged.push(id);
-                continue;
-            }
-            let before = existing
-                .zip(old.as_deref())
-                .map(|((r, _), text)| flat_of(&AnyRecord::Risk(r.clone()), text))
-                .unwrap_or_default();
-            let fields = field_changes(&before, &flat_of(&record, &text));
-            let record = PlannedRecord {
+            let planned = PlannedText {
                 row: grid.row_number(r),
                 title: title
                     .clone()
                     .or_else(|| existing.map(|(r, _)| r.title.clone()))
                     .unwrap_or_default(),
-                id: id.clone(),
-                path: path.clone(),
-                fields,
-            };
-            writes.push(PlannedWrite {
+                id,
                 path,
-                base: old
-                    .as_deref()
-                    .map_or_else(Revision::absent, |o| Revision::of(o.as_bytes())),
+                old: existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned()),
                 text,
+            };
+            planned.into_plan(plan, &mut writes, |old| {
+                let before = existing
+                    .zip(old)
+                    .map(|((r, _), text)| flat_of(&AnyRecord::Risk(r.clone()), text))
+                    .unwrap_or_default();
+                (before, record)
             });
-            if existing.is_some() {
-                plan.update.push(record);
-            } else {
-                plan.create.push(record);
-            }
         }
         Ok(writes)
     }
@@ -1061,18 +1107,16 @@ impl Isms {
                 match made {
                     Ok(t) => Some(t),
                     Err(e) => {
-                        let (field, message) = match &e {
-                            Error::Invalid(l) => {
-                                (l.field.clone().unwrap_or_default(), l.message.clone())
-                            }
-                            other => (String::new(), other.to_string()),
-                        };
-                        let col = columns
-                            .iter()
-                            .find(|(_, c)| c.field() == Some(field.as_str()))
-                            .map_or(id_col, |(c, _)| *c);
-                        let found = grid.at(r, col).shown();
-                        row.problem(ImportProblemCode::Invalid, col, &field, &found, message);
+                        row.invalid(
+                            &e,
+                            |f| {
+                                columns
+                                    .iter()
+                                    .find(|(_, c)| c.field() == Some(f))
+                                    .map(|(c, _)| *c)
+                            },
+                            id_col,
+                        );
                         None
                     }
                 }
@@ -1088,39 +1132,24 @@ impl Isms {
                 continue;
             }
             let text = text.expect("a row without problems has its text");
-            let old = existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned());
-            if old.as_deref() == Some(text.as_str()) {
-                plan.unchanged.push(id);
-                continue;
-            }
-            let record = PlannedRecord {
+            let record = parse_text(RecordKind::Control, &path, &id, &text)
+                .expect("the text was made by a save's own parse, or is the file that loaded")
+                .record;
+            let planned = PlannedText {
                 row: grid.row_number(r),
                 title: existing.map(|(e, _)| e.title.clone()).unwrap_or_default(),
-                fields: {
-                    let before = existing
-                        .zip(old.as_deref())
-                        .map(|((e, _), text)| flat_of(&AnyRecord::Control(e.clone()), text))
-                        .unwrap_or_default();
-                    let after = parse_text(RecordKind::Control, &path, &id, &text)
-                        .map(|p| flat_of(&p.record, &text))
-                        .unwrap_or_default();
-                    field_changes(&before, &after)
-                },
-                id: id.clone(),
-                path: path.clone(),
-            };
-            writes.push(PlannedWrite {
+                id,
                 path,
-                base: old
-                    .as_deref()
-                    .map_or_else(Revision::absent, |o| Revision::of(o.as_bytes())),
+                old: existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned()),
                 text,
+            };
+            planned.into_plan(plan, &mut writes, |old| {
+                let before = existing
+                    .zip(old)
+                    .map(|((e, _), text)| flat_of(&AnyRecord::Control(e.clone()), text))
+                    .unwrap_or_default();
+                (before, record)
             });
-            if existing.is_some() {
-                plan.update.push(record);
-            } else {
-                plan.create.push(record);
-            }
         }
         Ok(writes)
     }
