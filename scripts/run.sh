@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-ui.sh
 cargo build -q -p isms-cli -p isms-desk
-isms=target/debug/isms
+bin=${CARGO_TARGET_DIR:-target}/debug
+isms=$bin/isms
 echo "== isms check (as of today) =="
 "$isms" --repo sample-isms check || true
 
@@ -29,8 +30,8 @@ done
 echo
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "No display: to see the app on a headless machine, run it under Xvfb, e.g." >&2
-  echo "  xvfb-run -a target/debug/isms-desk --sample" >&2
+  echo "  xvfb-run -a $bin/isms-desk --sample" >&2
   exit 1
 fi
 echo "== ISMS Desk on the sample ISMS =="
-exec target/debug/isms-desk --sample
+exec "$bin/isms-desk" --sample

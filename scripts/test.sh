@@ -45,7 +45,8 @@ echo "== the .deb: tauri build, dpkg -i, and the installed app opened under Xvfb
 ui/node_modules/.bin/tauri build --debug --bundles deb --ci
 # The package of this version (an earlier version's may still be in target/).
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-deb="target/debug/bundle/deb/ISMS Desk_${version}_amd64.deb"
+# Where cargo built it: target/, or $CARGO_TARGET_DIR (set above when the disk is short).
+deb="${CARGO_TARGET_DIR:-target}/debug/bundle/deb/ISMS Desk_${version}_amd64.deb"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 $sudo dpkg -i "$deb"
