@@ -283,6 +283,20 @@ impl Scenario {
             .unwrap_or_else(|e| panic!("{}: cannot fill `{css}`: {e}", self.name));
     }
 
+    /// Fills a field as a person does and leaves it (`change` fires, as on Tab).
+    async fn enter(&self, css: &str, value: &str) {
+        self.fill(css, value).await;
+        let element = self.find(css).await;
+        let arg = serde_json::to_value(&element).expect("an element serialises");
+        self.client
+            .execute(
+                "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![arg],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{}: cannot leave `{css}`: {e}", self.name));
+    }
+
     async fn nav(&self, view: &str) {
         self.click(&format!("[data-nav={view}]")).await;
     }
@@ -2037,6 +2051,51 @@ fn change_the_methodology_to_four_by_four_and_rescore_in_the_app() {
             !t.contains("· 16") && !t.contains("· 15")
         })
         .await;
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn import_a_treatment_plan_mapping_a_value_and_reusing_the_mapping() {
+    runtime().block_on(async {
+        let s = Scenario::start("import-treatments").await;
+        let layout = "Plan ID,Risk,Task,Who,Deadline,Progress\n";
+        let file = s.exports.path().join("actions.csv");
+        std::fs::write(
+            &file,
+            format!("{layout}P-1,R-011,Write the exit plan for the mail provider,ism,2027-05-31,Underway\nP-1,R-011,Test the exit plan,ism,2027-06-30,Not started\n"),
+        )
+        .expect("writable");
+        s.nav("import").await;
+        s.fill("[data-import-path]", file.to_str().expect("UTF-8")).await;
+        s.click("[data-check]").await;
+        // "Underway" is none of our words: the row is refused at its cell.
+        s.wait_text("[data-counts]", "the plan", |t| t.contains("1 rejected")).await;
+        assert!(s.text("[data-problem='actions!F2']").await.contains("Underway"));
+        // Read "Underway" as in progress, on the screen.
+        s.enter("[data-map-value='actions!F2']", "in_progress").await;
+        s.wait_text("[data-counts]", "the plan with the value mapped", |t| t.contains("1 to create") && t.contains("0 rejected")).await;
+        s.find("[data-mapped='Underway']").await;
+        s.shot("import-treatment-plan").await;
+        // Keep the mapping, and read the next file laid out the same way with it.
+        s.click("[data-save-mapping]").await;
+        s.wait_text("[data-mapping-note]", "the mapping saved", |t| t.contains("import-mapping.json")).await;
+        let kept = s.exports.path().join("import-mapping.json");
+        let mapping = std::fs::read_to_string(&kept).expect("the mapping file");
+        assert!(mapping.contains("\"Underway\": \"in_progress\""), "{mapping}");
+        let next = s.exports.path().join("next.csv");
+        std::fs::write(&next, format!("{layout}P-1,R-011,Write the exit plan for the mail provider,ism,2027-05-31,Underway\n")).expect("writable");
+        s.nav("dashboard").await;
+        s.nav("import").await;
+        s.fill("[data-import-path]", next.to_str().expect("UTF-8")).await;
+        s.fill("[data-mapping-path]", kept.to_str().expect("UTF-8")).await;
+        s.click("[data-load-mapping]").await;
+        s.wait_text("[data-counts]", "the next file read with the mapping", |t| t.contains("1 to create") && t.contains("0 rejected")).await;
+        s.click("[data-apply]").await;
+        s.find("[data-go-commit]").await;
+        let t7 = std::fs::read_to_string(s.isms.path().join("treatments/T-007.md")).expect("T-007");
+        assert!(t7.contains("risks: [R-011]") && t7.contains("status: in_progress") && t7.contains("x-source-id: \"P-1\""), "{t7}");
         s.finish().await;
     });
 }

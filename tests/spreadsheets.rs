@@ -747,3 +747,327 @@ fn csv_output_cannot_carry_a_formula_into_a_spreadsheet() {
         .expect("R-004");
     assert!(line.starts_with("R-004,\"'=HYPERLINK("), "{line}");
 }
+
+/// The export's Treatment plan sheet, as LibreOffice writes it to CSV.
+fn treatment_plan_csv(copy: &Copy, dir: &Path) -> String {
+    let book = dir.join("plan.xlsx");
+    let (code, out, err) = run(
+        copy.path(),
+        &["export", "-o", book.to_str().expect("UTF-8")],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let csv = soffice(
+        &book,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,5",
+        None,
+    );
+    std::fs::read_to_string(csv).expect("a CSV")
+}
+
+fn ids(plan: &Value, list: &str) -> Vec<String> {
+    plan[list]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    x["id"]
+                        .as_str()
+                        .or(x.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn treatments_and_their_actions_come_back_from_the_treatment_plan_sheet() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let text = treatment_plan_csv(&copy, dir.path());
+    assert!(
+        text.starts_with("Treatment,Title,Option,Decision,Approved on,Approved by,Risks,Action,Description,Owner,Due,Status,Resources"),
+        "{text}"
+    );
+    // As exported: nothing changes.
+    let same = dir.path().join("same.csv");
+    std::fs::write(&same, &text).expect("writable");
+    let (code, plan) = json(
+        copy.path(),
+        &[
+            "import",
+            same.to_str().expect("UTF-8"),
+            "--kind",
+            "treatments",
+        ],
+    );
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(plan["kind"], "treatments");
+    assert_eq!(
+        ids(&plan, "unchanged"),
+        ["T-001", "T-002", "T-003", "T-004", "T-005", "T-006"],
+        "{plan:#}"
+    );
+    // Edited as someone would: T-002's A2 finished, a new action for T-002 with no id,
+    // and a treatment of another tool's numbering for R-011.
+    let mut edited: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("T-002,") && l.contains(",A2,") {
+                l.replacen(",in_progress,", ",Completed,", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    edited.push(
+        "T-002,,,,,,,,Remove the legacy webhook code,SRE Lead,2027-04-30,Not started,".into(),
+    );
+    edited.push("PLAN-9,Vendor exit plan for the mail provider,Reduce,Proposed,,,R-011,,Write the exit plan,ism,2027-05-31,,Two days".into());
+    edited.push("PLAN-9,,,,,,,,Test the exit plan,ism,2027-06-30,,".into());
+    let file = dir.path().join("edited.csv");
+    std::fs::write(&file, edited.join("\n")).expect("writable");
+    let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "told by its header: {plan:#}");
+    assert_eq!(plan["kind"], "treatments");
+    assert_eq!(ids(&plan, "update"), ["T-002"], "{plan:#}");
+    assert_eq!(ids(&plan, "create"), ["T-007"], "{plan:#}");
+    let fields: Vec<String> = plan["update"][0]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {} → {}",
+                f["field"].as_str().unwrap_or(""),
+                f["old"].as_str().unwrap_or(""),
+                f["new"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        fields.contains(&"actions.A2.status: in_progress → done".to_string()),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&"actions.A3.description:  → Remove the legacy webhook code".to_string()),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&"actions.A3.owner:  → sre-lead".to_string()),
+        "{fields:?}"
+    );
+    let mapped = plan["mapped_values"].to_string();
+    assert!(
+        mapped.contains("Completed") && mapped.contains("Reduce"),
+        "{mapped}"
+    );
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            file.to_str().expect("UTF-8"),
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let t2 = std::fs::read_to_string(copy.path().join("treatments/T-002.md")).expect("T-002");
+    assert!(t2.contains("  - id: A3\n    description: Remove the legacy webhook code\n    owner: sre-lead\n    due: 2027-04-30\n    status: planned\n"), "{t2}");
+    assert!(t2.contains("## Rationale"), "the narrative is kept: {t2}");
+    let t7 = std::fs::read_to_string(copy.path().join("treatments/T-007.md")).expect("T-007");
+    for line in [
+        "title: Vendor exit plan for the mail provider",
+        "risks: [R-011]",
+        "option: mitigate",
+        "decision: proposed",
+        "x-source-id: \"PLAN-9\"",
+        "  - id: A1\n    description: Write the exit plan",
+        "  - id: A2\n    description: Test the exit plan",
+    ] {
+        assert!(t7.contains(line), "{line}: {t7}");
+    }
+    assert_eq!(
+        git(
+            copy.path(),
+            &["diff", "--stat", "--", "treatments/T-002.md"]
+        )
+        .lines()
+        .count(),
+        2,
+        "only T-002 among the existing treatments changed"
+    );
+    let (code, out, err) = run(copy.path(), &["check"]);
+    assert!(code == 0 || !err.contains("T-007"), "{out}{err}");
+    // The same file again: nothing more to do (PLAN-9 is T-007 by its source id, its
+    // actions by their descriptions).
+    let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert!(
+        ids(&plan, "create").is_empty() && ids(&plan, "update").is_empty(),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn a_register_with_an_action_on_each_row_gives_each_risk_its_treatment() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("actions.csv");
+    std::fs::write(
+        &file,
+        "Risk ID,Risk,Likelihood,Impact,Risk Owner,Treatment Strategy,Planned action,Action owner,Due date,Action status\n\
+         RSK-1,Shared admin passwords on the router,3,3,CTO,Reduce,Move the router admin into the password manager,CTO,2027-02-28,Open\n",
+    )
+    .expect("writable");
+    let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(plan["kind"], "risks");
+    assert_eq!(
+        ids(&plan, "create"),
+        ["R-018", "T-007"],
+        "a new risk, and a new treatment of it: {plan:#}"
+    );
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            file.to_str().expect("UTF-8"),
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let t7 = std::fs::read_to_string(copy.path().join("treatments/T-007.md")).expect("T-007");
+    for line in [
+        "risks: [R-018]",
+        "Treatment of R-018: Shared admin passwords on the router",
+        "option: mitigate",
+        "    description: Move the router admin into the password manager\n    owner: cto\n    due: 2027-02-28\n    status: planned\n",
+    ] {
+        assert!(t7.contains(line), "{line}: {t7}");
+    }
+    // Existing risks: each action joins the one treatment of its risk.
+    let file = dir.path().join("more.csv");
+    std::fs::write(
+        &file,
+        "Risk ID,Planned action,Action owner,Due date,Action status\n\
+         R-002,Alert on unsigned webhook calls,sre-lead,2027-01-31,In progress\n\
+         R-004,Review the row-level security policies,SRE Lead,31 January 2027,\n\
+         R-018,Move the router admin into the password manager,CTO,2027-02-28,Started\n",
+    )
+    .expect("writable");
+    let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(
+        ids(&plan, "update"),
+        ["T-002", "T-004", "T-007"],
+        "{plan:#}"
+    );
+    assert!(ids(&plan, "create").is_empty(), "{plan:#}");
+    let t7_fields = plan["update"][2]["fields"].to_string();
+    assert!(
+        t7_fields.contains("actions.A1.status") && !t7_fields.contains("A2"),
+        "the action is found by its description: {t7_fields}"
+    );
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "import",
+            file.to_str().expect("UTF-8"),
+            "--apply",
+            &fingerprint,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let t2 = std::fs::read_to_string(copy.path().join("treatments/T-002.md")).expect("T-002");
+    assert!(t2.contains("  - id: A3\n    description: Alert on unsigned webhook calls\n    owner: sre-lead\n    due: 2027-01-31\n    status: in_progress\n"), "{t2}");
+    // Again: the actions are found by their descriptions, nothing changes.
+    let (_, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    assert!(
+        ids(&plan, "create").is_empty() && ids(&plan, "update").is_empty(),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn action_rows_that_cannot_find_their_treatment_are_named_by_cell() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    // R-004 gets a second treatment, so an action of R-004 alone is ambiguous.
+    std::fs::write(
+        copy.path().join("treatments/T-009.md"),
+        "---\nid: T-009\ntitle: Second look\nrisks: [R-004]\noption: mitigate\ndecision: proposed\n---\n",
+    )
+    .expect("writable");
+    let header = "Risk,Action,Owner,Due,Status\n";
+    for (row, code, column) in [
+        (
+            "R-004,Review the policies,cto,2027-01-31,planned",
+            "ambiguous_treatment",
+            "A",
+        ),
+        (
+            ",Review the policies,cto,2027-01-31,planned",
+            "no_treatment",
+            "A",
+        ),
+        (
+            "R-001,Review the policies,cto,2027-01-31,half-done",
+            "unknown_value",
+            "E",
+        ),
+        (
+            "R-777,Review the policies,cto,2027-01-31,planned",
+            "unknown_risk",
+            "A",
+        ),
+    ] {
+        let file = dir.path().join("actions.csv");
+        std::fs::write(&file, format!("{header}{row}\n")).expect("writable");
+        let (code_, plan) = json(
+            copy.path(),
+            &[
+                "import",
+                file.to_str().expect("UTF-8"),
+                "--kind",
+                "treatments",
+            ],
+        );
+        assert_eq!(code_, 1, "{row}: {plan:#}");
+        let p = &plan["rejected"][0]["problems"][0];
+        assert_eq!(
+            (p["code"].as_str(), p["cell"].as_str()),
+            (Some(code), Some(format!("actions!{column}2").as_str())),
+            "{row}: {plan:#}"
+        );
+        assert!(!p["expected"].as_str().unwrap_or_default().is_empty());
+    }
+    // Two rows for one treatment that disagree on its option.
+    let file = dir.path().join("disagree.csv");
+    std::fs::write(
+        &file,
+        "Treatment,Option,Description\nT-001,mitigate,One\nT-001,accept,Two\n",
+    )
+    .expect("writable");
+    let (_, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
+    let p = &plan["rejected"][0]["problems"][0];
+    assert_eq!(
+        (p["code"].as_str(), p["cell"].as_str()),
+        (Some("duplicate_row"), Some("disagree!B3")),
+        "{plan:#}"
+    );
+}

@@ -24,7 +24,7 @@ use isms_core::report::ReportKind;
 use isms_core::settings::Settings;
 use isms_core::signoff::{Published, Signed, SignoffKind, Started};
 use isms_core::store::{Revision, Saved};
-use isms_core::tabular::import::{ImportOptions, ImportPlan};
+use isms_core::tabular::import::{ImportOptions, ImportPlan, Mapping};
 use isms_core::{ErrorCode, Isms, RecordKind};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -840,6 +840,62 @@ pub async fn import_apply(
         isms.import_apply(&name, &bytes, &options, &fingerprint)
     })
     .await
+}
+
+/// Keeps `mapping` (columns → fields, values → ours) in a JSON file the person
+/// chooses, to load again for the next import of a file laid out the same way.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn save_import_mapping(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    mapping: Mapping,
+) -> Reply<Option<String>> {
+    let name = "import-mapping.json".to_string();
+    let target = save_target(
+        &app,
+        &desk,
+        "Save the mapping",
+        name,
+        ("Mapping (JSON)", "json"),
+    )
+    .await?;
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    isms_core::fsio::write_atomic(&target, mapping.to_json().as_bytes())?;
+    Ok(Some(target.display().to_string()))
+}
+
+/// Reads a mapping file: the one at `path`, or one the person chooses (`None` when they
+/// cancel). A file that is not a mapping is refused with its line.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn load_import_mapping(
+    app: AppHandle,
+    path: Option<String>,
+) -> Reply<Option<(String, Mapping)>> {
+    let path = match path {
+        Some(p) => Some(p),
+        None => {
+            blocking(move || {
+                app.dialog()
+                    .file()
+                    .set_title("Load a mapping")
+                    .add_filter("Mapping (JSON)", &["json"])
+                    .blocking_pick_file()
+                    .and_then(|p| p.into_path().ok())
+                    .map(|p| p.display().to_string())
+            })
+            .await?
+        }
+    };
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| isms_core::Error::Usage(format!("{path}: {e}")))?;
+    Ok(Some((path.clone(), Mapping::from_json(&path, &text)?)))
 }
 
 /// A spreadsheet's name and bytes.

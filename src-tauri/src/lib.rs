@@ -90,6 +90,8 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::choose_spreadsheet,
             commands::import_plan,
             commands::import_apply,
+            commands::save_import_mapping,
+            commands::load_import_mapping,
             commands::signoff_board,
             commands::signoff_start,
             commands::signoff_sign,

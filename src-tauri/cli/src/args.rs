@@ -295,7 +295,8 @@ pub(crate) enum Command {
         /// The sheet to read (the first with a recognisable header otherwise).
         #[arg(long)]
         sheet: Option<String>,
-        /// What the sheet holds: risks or soa (told by its header otherwise).
+        /// What the sheet holds: risks, soa or treatments (one row per action; told by
+        /// its header otherwise).
         #[arg(long)]
         kind: Option<String>,
         /// How to read dates like 05/12/2026: day-month or month-day.

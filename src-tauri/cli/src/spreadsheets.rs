@@ -50,7 +50,12 @@ pub fn import(c: &Ctx, file: &Path, args: ImportArgs) -> Result<ExitCode, Failur
         None => None,
         Some("risks") => Some(ImportKind::Risks),
         Some("soa") => Some(ImportKind::Soa),
-        Some(other) => return Err(usage(format!("--kind: `{other}` is not risks or soa"))),
+        Some("treatments") => Some(ImportKind::Treatments),
+        Some(other) => {
+            return Err(usage(format!(
+                "--kind: `{other}` is not risks, soa or treatments"
+            )))
+        }
     };
     let date_order = match args.date_order.as_deref() {
         None => None,
@@ -67,8 +72,7 @@ pub fn import(c: &Ctx, file: &Path, args: ImportArgs) -> Result<ExitCode, Failur
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| usage(format!("{}: {e}", path.display())))?;
-            serde_json::from_str(&text)
-                .map_err(|e| usage(format!("{}: not a mapping: {e}", path.display())))?
+            Mapping::from_json(&path.display().to_string(), &text)?
         }
     };
     let options = ImportOptions {
@@ -86,9 +90,7 @@ pub fn import(c: &Ctx, file: &Path, args: ImportArgs) -> Result<ExitCode, Failur
         isms_core::fsio::write_atomic(path, problems_csv(&plan).as_bytes())?;
     }
     if let Some(path) = &args.save_mapping {
-        let text = serde_json::to_string_pretty(&plan.mapping())
-            .expect("a mapping serialises because it is maps of text");
-        isms_core::fsio::write_atomic(path, format!("{text}\n").as_bytes())?;
+        isms_core::fsio::write_atomic(path, plan.mapping().to_json().as_bytes())?;
     }
     if c.json {
         print_json(&plan);
@@ -111,6 +113,7 @@ fn print_plan(plan: &ImportPlan, dry_run: bool) {
         match plan.kind {
             ImportKind::Risks => "a risk register",
             ImportKind::Soa => "an SoA",
+            ImportKind::Treatments => "treatments with their actions",
         }
     );
     for col in &plan.columns {

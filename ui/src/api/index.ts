@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AsScored, ImportOptions, ImportPlan, MethodologyChanged, MethodologyView, Revision } from "../lib/types";
+import type { AsScored, ImportOptions, ImportPlan, Mapping, MethodologyChanged, MethodologyView, Revision } from "../lib/types";
 import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, Methodology, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -82,6 +82,8 @@ export const api = {
   importPlan: (path: string, options: ImportOptions) => call<ImportPlan>("import_plan", { path, options }),
   importApply: (path: string, options: ImportOptions, fingerprint: string) =>
     call<ImportPlan>("import_apply", { path, options, fingerprint }),
+  saveImportMapping: (mapping: Mapping) => call<string | null>("save_import_mapping", { mapping }),
+  loadImportMapping: (path: string | null) => call<[string, Mapping] | null>("load_import_mapping", { path }),
   signoffBoard: () => call<SignoffBoard>("signoff_board"),
   signoffStart: (kind: SignoffKind, subject: string | null, passphrase: string | null) =>
     call<Started>("signoff_start", { kind, subject, passphrase }),

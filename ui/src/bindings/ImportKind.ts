@@ -3,4 +3,4 @@
 /**
  * What a sheet holds.
  */
-export type ImportKind = "risks" | "soa";
+export type ImportKind = "risks" | "soa" | "treatments";

@@ -3,6 +3,7 @@ import type { CellProblem } from "./CellProblem";
 import type { ColumnUse } from "./ColumnUse";
 import type { FileStat } from "./FileStat";
 import type { ImportKind } from "./ImportKind";
+import type { Mapping } from "./Mapping";
 import type { PlannedRecord } from "./PlannedRecord";
 import type { RejectedRow } from "./RejectedRow";
 import type { ValueUse } from "./ValueUse";
@@ -35,6 +36,15 @@ fingerprint: string,
  * How each column is read.
  */
 columns: Array<ColumnUse>, 
+/**
+ * What a column of this kind of sheet may be read as (the export's headers).
+ */
+fields: Array<string>, 
+/**
+ * The mapping this plan read the file with ([`ImportPlan::mapping`]), to keep in
+ * a file and reuse.
+ */
+mapping: Mapping, 
 /**
  * Values mapped to ISMS Desk's words.
  */

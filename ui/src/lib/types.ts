@@ -85,3 +85,4 @@ export type { ImportOptions } from "../bindings/ImportOptions";
 export type { CellProblem } from "../bindings/CellProblem";
 export type { ImportKind } from "../bindings/ImportKind";
 export type { DateOrder } from "../bindings/DateOrder";
+export type { Mapping } from "../bindings/Mapping";

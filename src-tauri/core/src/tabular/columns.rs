@@ -52,7 +52,25 @@ pub enum RiskColumn {
     MethodologyVersion,
     /// A narrative section of the risk's body, by heading.
     Section(&'static str),
+    /// On a register that keeps one action per risk: what will be done. It joins the
+    /// risk's treatment (see [`TreatmentColumn`]); the export writes actions on the
+    /// Treatment plan sheet instead.
+    ActionDescription,
+    /// That action's owner.
+    ActionOwner,
+    /// That action's due date.
+    ActionDue,
+    /// That action's progress.
+    ActionStatus,
 }
+
+/// The action columns a risk register may have besides [`RISK_COLUMNS`].
+pub const RISK_ACTION_COLUMNS: [RiskColumn; 4] = [
+    RiskColumn::ActionDescription,
+    RiskColumn::ActionOwner,
+    RiskColumn::ActionDue,
+    RiskColumn::ActionStatus,
+];
 
 /// The Risks sheet's columns, in order.
 pub const RISK_COLUMNS: [RiskColumn; 28] = [
@@ -113,7 +131,22 @@ impl RiskColumn {
             RiskColumn::DeferredTo => "Deferred to",
             RiskColumn::MethodologyVersion => "Methodology version",
             RiskColumn::Section(heading) => heading,
+            RiskColumn::ActionDescription => "Action",
+            RiskColumn::ActionOwner => "Action owner",
+            RiskColumn::ActionDue => "Action due",
+            RiskColumn::ActionStatus => "Action status",
         }
+    }
+
+    /// The treatment column an action column of a risk register stands for.
+    pub fn action(self) -> Option<TreatmentColumn> {
+        Some(match self {
+            RiskColumn::ActionDescription => TreatmentColumn::Description,
+            RiskColumn::ActionOwner => TreatmentColumn::Owner,
+            RiskColumn::ActionDue => TreatmentColumn::Due,
+            RiskColumn::ActionStatus => TreatmentColumn::Status,
+            _ => return None,
+        })
     }
 
     /// The field it sets, as `isms set` names it (`None` for a computed column; a
@@ -139,6 +172,10 @@ impl RiskColumn {
             RiskColumn::DeferredTo => "deferred_to",
             RiskColumn::MethodologyVersion => "methodology_version",
             RiskColumn::Section(heading) => heading,
+            RiskColumn::ActionDescription => "action.description",
+            RiskColumn::ActionOwner => "action.owner",
+            RiskColumn::ActionDue => "action.due",
+            RiskColumn::ActionStatus => "action.status",
             RiskColumn::Score
             | RiskColumn::Band
             | RiskColumn::ResidualScore
@@ -167,6 +204,7 @@ impl RiskColumn {
         let h = normal(header);
         let found = RISK_COLUMNS
             .iter()
+            .chain(&RISK_ACTION_COLUMNS)
             .copied()
             .find(|c| normal(c.header()) == h);
         found.or(match h.as_str() {
@@ -220,6 +258,161 @@ impl RiskColumn {
                 Some(RiskColumn::Section("Treatment options"))
             }
             "notes" | "comments" => Some(RiskColumn::Section("Internal notes")),
+            "planned action" | "action description" | "treatment action" | "mitigation action"
+            | "next action" | "actions" => Some(RiskColumn::ActionDescription),
+            "action responsible" | "action assignee" | "assigned to" => {
+                Some(RiskColumn::ActionOwner)
+            }
+            "action due date" | "due date" | "target date" | "deadline" | "due" => {
+                Some(RiskColumn::ActionDue)
+            }
+            "action progress" => Some(RiskColumn::ActionStatus),
+            _ => None,
+        })
+    }
+}
+
+/// A column of the Treatment plan sheet: one row per action, with its treatment's
+/// fields repeated on each (the export writes it so; the import reads it back, and
+/// reads a sheet of actions laid out another way by the synonyms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TreatmentColumn {
+    /// The treatment's id.
+    Treatment,
+    /// Its title.
+    Title,
+    /// Mitigate, transfer, avoid or accept.
+    Option,
+    /// Proposed or approved.
+    Decision,
+    /// When it was approved.
+    ApprovedOn,
+    /// The role that approved it.
+    ApprovedBy,
+    /// The risks it treats.
+    Risks,
+    /// The action's id (`A1`).
+    Action,
+    /// What will be done.
+    Description,
+    /// The action's owner.
+    Owner,
+    /// When it is due.
+    Due,
+    /// Its progress.
+    Status,
+    /// People, money or tools committed.
+    Resources,
+}
+
+/// The Treatment plan sheet's columns, in order.
+pub const TREATMENT_COLUMNS: [TreatmentColumn; 13] = [
+    TreatmentColumn::Treatment,
+    TreatmentColumn::Title,
+    TreatmentColumn::Option,
+    TreatmentColumn::Decision,
+    TreatmentColumn::ApprovedOn,
+    TreatmentColumn::ApprovedBy,
+    TreatmentColumn::Risks,
+    TreatmentColumn::Action,
+    TreatmentColumn::Description,
+    TreatmentColumn::Owner,
+    TreatmentColumn::Due,
+    TreatmentColumn::Status,
+    TreatmentColumn::Resources,
+];
+
+impl TreatmentColumn {
+    /// The header the export writes.
+    pub fn header(self) -> &'static str {
+        match self {
+            TreatmentColumn::Treatment => "Treatment",
+            TreatmentColumn::Title => "Title",
+            TreatmentColumn::Option => "Option",
+            TreatmentColumn::Decision => "Decision",
+            TreatmentColumn::ApprovedOn => "Approved on",
+            TreatmentColumn::ApprovedBy => "Approved by",
+            TreatmentColumn::Risks => "Risks",
+            TreatmentColumn::Action => "Action",
+            TreatmentColumn::Description => "Description",
+            TreatmentColumn::Owner => "Owner",
+            TreatmentColumn::Due => "Due",
+            TreatmentColumn::Status => "Status",
+            TreatmentColumn::Resources => "Resources",
+        }
+    }
+
+    /// The field it sets: a treatment's own (`option`), or an action's (`due`).
+    pub fn field(self) -> &'static str {
+        match self {
+            TreatmentColumn::Treatment => "id",
+            TreatmentColumn::Title => "title",
+            TreatmentColumn::Option => "option",
+            TreatmentColumn::Decision => "decision",
+            TreatmentColumn::ApprovedOn => "approved_on",
+            TreatmentColumn::ApprovedBy => "approved_by",
+            TreatmentColumn::Risks => "risks",
+            TreatmentColumn::Action => "action",
+            TreatmentColumn::Description => "description",
+            TreatmentColumn::Owner => "owner",
+            TreatmentColumn::Due => "due",
+            TreatmentColumn::Status => "status",
+            TreatmentColumn::Resources => "resources",
+        }
+    }
+
+    /// Whether it is one of the action's fields rather than the treatment's.
+    pub fn of_action(self) -> bool {
+        matches!(
+            self,
+            TreatmentColumn::Action
+                | TreatmentColumn::Description
+                | TreatmentColumn::Owner
+                | TreatmentColumn::Due
+                | TreatmentColumn::Status
+                | TreatmentColumn::Resources
+        )
+    }
+
+    /// The column a header names, by its export header or a common synonym.
+    pub fn from_header(header: &str) -> Option<TreatmentColumn> {
+        let h = normal(header);
+        let found = TREATMENT_COLUMNS
+            .iter()
+            .copied()
+            .find(|c| normal(c.header()) == h);
+        found.or(match h.as_str() {
+            "treatment id" | "treatment ref" | "treatment no" | "plan id" | "plan ref" => {
+                Some(TreatmentColumn::Treatment)
+            }
+            "treatment title" | "treatment name" | "plan title" | "plan" => {
+                Some(TreatmentColumn::Title)
+            }
+            "treatment option" | "treatment strategy" | "strategy" | "response"
+            | "risk response" => Some(TreatmentColumn::Option),
+            "approval" | "approval status" | "management decision" => {
+                Some(TreatmentColumn::Decision)
+            }
+            "approval date" | "date approved" => Some(TreatmentColumn::ApprovedOn),
+            "approver" | "approved by role" => Some(TreatmentColumn::ApprovedBy),
+            "risk" | "risk id" | "risk ids" | "risk ref" | "related risks" | "risks treated" => {
+                Some(TreatmentColumn::Risks)
+            }
+            "action id" | "action ref" | "action no" | "task id" | "step" => {
+                Some(TreatmentColumn::Action)
+            }
+            "action description" | "task" | "planned action" | "activity" | "measure" | "what" => {
+                Some(TreatmentColumn::Description)
+            }
+            "action owner" | "responsible" | "assigned to" | "assignee" | "who" => {
+                Some(TreatmentColumn::Owner)
+            }
+            "due date" | "target date" | "deadline" | "target" | "completion date" | "by when"
+            | "when" => Some(TreatmentColumn::Due),
+            "action status" | "progress" | "state" => Some(TreatmentColumn::Status),
+            "resource" | "budget" | "cost" | "resources required" => {
+                Some(TreatmentColumn::Resources)
+            }
             _ => None,
         })
     }

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
     Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
 
-use super::columns::{RiskColumn, RISK_COLUMNS};
+use super::columns::{RiskColumn, TreatmentColumn, RISK_COLUMNS, TREATMENT_COLUMNS};
 use crate::domain::{
     sections, IsmsConfig, Methodology, Risk, RiskStatus, SoaEntry, Treatment, TreatmentOption,
 };
@@ -226,6 +226,11 @@ fn risk_value(config: &IsmsConfig, r: &Risk, column: RiskColumn) -> Cell {
         RiskColumn::DeferredTo => text(r.deferred_to.clone().unwrap_or_default()),
         RiskColumn::MethodologyVersion => text(r.methodology_version.clone().unwrap_or_default()),
         RiskColumn::Section(heading) => section(heading),
+        // Actions are written on the Treatment plan sheet.
+        RiskColumn::ActionDescription
+        | RiskColumn::ActionOwner
+        | RiskColumn::ActionDue
+        | RiskColumn::ActionStatus => Cell::Empty,
     }
 }
 
@@ -472,22 +477,8 @@ fn soa_sheet(
 
 fn treatment_sheet(ws: &mut Worksheet, treatments: &[&Treatment], f: &Formats) -> Result<()> {
     ws.set_name("Treatment plan")?;
-    let headers = [
-        "Treatment",
-        "Title",
-        "Option",
-        "Decision",
-        "Approved on",
-        "Risks",
-        "Action",
-        "Description",
-        "Owner",
-        "Due",
-        "Status",
-        "Resources",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.bold)?;
+    for (c, column) in TREATMENT_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, column.header(), &f.bold)?;
     }
     let mut row = 1u32;
     for t in treatments {
@@ -497,27 +488,42 @@ fn treatment_sheet(ws: &mut Worksheet, treatments: &[&Treatment], f: &Formats) -
             t.actions.iter().map(Some).collect()
         };
         for a in lines {
-            ws.write_string(row, 0, &t.id)?;
-            ws.write_string(row, 1, &t.title)?;
-            ws.write_string(row, 2, t.option.as_str())?;
-            ws.write_string(row, 3, t.decision.as_str())?;
-            date(ws, row, 4, t.approved_on, f)?;
-            ws.write_string(row, 5, t.risks.join(", "))?;
-            if let Some(a) = a {
-                ws.write_string(row, 6, &a.id)?;
-                ws.write_string(row, 7, &a.description)?;
-                ws.write_string(row, 8, &a.owner)?;
-                date(ws, row, 9, a.due, f)?;
-                ws.write_string(row, 10, a.status.as_str())?;
-                if let Some(r) = &a.resources {
-                    ws.write_string(row, 11, r)?;
+            for (c, column) in TREATMENT_COLUMNS.iter().enumerate() {
+                let c = c as u16;
+                let text: Option<&str> = match (column, a) {
+                    (TreatmentColumn::Treatment, _) => Some(&t.id),
+                    (TreatmentColumn::Title, _) => Some(&t.title),
+                    (TreatmentColumn::Option, _) => Some(t.option.as_str()),
+                    (TreatmentColumn::Decision, _) => Some(t.decision.as_str()),
+                    (TreatmentColumn::ApprovedOn, _) => {
+                        date(ws, row, c, t.approved_on, f)?;
+                        None
+                    }
+                    (TreatmentColumn::ApprovedBy, _) => t.approved_by.as_deref(),
+                    (TreatmentColumn::Risks, _) => {
+                        ws.write_string(row, c, t.risks.join(", "))?;
+                        None
+                    }
+                    (_, None) => None,
+                    (TreatmentColumn::Action, Some(a)) => Some(&a.id),
+                    (TreatmentColumn::Description, Some(a)) => Some(&a.description),
+                    (TreatmentColumn::Owner, Some(a)) => Some(&a.owner),
+                    (TreatmentColumn::Due, Some(a)) => {
+                        date(ws, row, c, a.due, f)?;
+                        None
+                    }
+                    (TreatmentColumn::Status, Some(a)) => Some(a.status.as_str()),
+                    (TreatmentColumn::Resources, Some(a)) => a.resources.as_deref(),
+                };
+                if let Some(text) = text {
+                    ws.write_string(row, c, text)?;
                 }
             }
             row += 1;
         }
     }
     ws.set_freeze_panes(1, 1)?;
-    for (c, w) in [10, 40, 10, 11, 12, 16, 7, 50, 16, 12, 12, 24]
+    for (c, w) in [10, 40, 10, 11, 12, 14, 16, 7, 50, 16, 12, 12, 24]
         .iter()
         .enumerate()
     {

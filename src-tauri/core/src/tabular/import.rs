@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::columns::{normal, RiskColumn, SoaColumn};
+use super::columns::{normal, RiskColumn, SoaColumn, TreatmentColumn, TREATMENT_COLUMNS};
 use super::sheet::{self, Grid, Value};
 use crate::domain::{
     sections, ControlStatus, InclusionReason, IsmsConfig, Methodology, Rating, Risk, RiskStatus,
@@ -31,6 +31,9 @@ use crate::isms::{parse_text, AnyRecord, Isms, RecordKind, Revision};
 use crate::store::PlannedWrite;
 use crate::{Error, Result};
 
+mod treatments;
+use treatments::RowRisk;
+
 /// What a sheet holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -40,6 +43,8 @@ pub enum ImportKind {
     Risks,
     /// A Statement of Applicability.
     Soa,
+    /// Treatments with their actions: one row per action.
+    Treatments,
 }
 
 /// How ambiguous dates (`05/12/2026`) are read.
@@ -63,6 +68,30 @@ pub struct Mapping {
     pub columns: BTreeMap<String, String>,
     /// Field → (value as the file writes it → value as ISMS Desk writes it).
     pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Mapping {
+    /// A mapping kept in a file (`name`, for the message): JSON with `columns` and
+    /// `values`.
+    pub fn from_json(name: &str, text: &str) -> Result<Mapping> {
+        serde_json::from_str(text).map_err(|e| {
+            Error::Invalid(crate::LoadError {
+                path: name.to_string(),
+                line: Some(e.line()),
+                field: None,
+                message: format!(
+                    "not a mapping: {e}; a mapping is JSON with \"columns\" (header → field) and \"values\" (field → value as written → ours)"
+                ),
+            })
+        })
+    }
+
+    /// The mapping as the file keeps it.
+    pub fn to_json(&self) -> String {
+        let text = serde_json::to_string_pretty(self)
+            .expect("a mapping serialises because it is maps of text");
+        format!("{text}\n")
+    }
 }
 
 /// What to import and how.
@@ -109,6 +138,10 @@ pub enum ImportProblemCode {
     FormulaError,
     /// The record the row makes does not load (the reader's message).
     Invalid,
+    /// An action row that names neither its treatment nor the risks it treats.
+    NoTreatment,
+    /// An action of a risk that several treatments treat, with no treatment named.
+    AmbiguousTreatment,
     /// Not an error: the file's computed score or band differs from ISMS Desk's.
     ScoreDiffers,
 }
@@ -227,6 +260,11 @@ pub struct ImportPlan {
     pub fingerprint: String,
     /// How each column is read.
     pub columns: Vec<ColumnUse>,
+    /// What a column of this kind of sheet may be read as (the export's headers).
+    pub fields: Vec<String>,
+    /// The mapping this plan read the file with ([`ImportPlan::mapping`]), to keep in
+    /// a file and reuse.
+    pub mapping: Mapping,
     /// Values mapped to ISMS Desk's words.
     pub mapped_values: Vec<ValueUse>,
     /// Records to create.
@@ -535,6 +573,32 @@ impl Isms {
             header_row: grid.row_number(header_row_of(&header, grid)),
             fingerprint,
             columns,
+            fields: match kind {
+                ImportKind::Risks => super::columns::RISK_COLUMNS
+                    .iter()
+                    .chain(&super::columns::RISK_ACTION_COLUMNS)
+                    .map(|c| c.header().to_string())
+                    .collect(),
+                ImportKind::Soa => [
+                    SoaColumn::Control,
+                    SoaColumn::Title,
+                    SoaColumn::Applicable,
+                    SoaColumn::Status,
+                    SoaColumn::Owner,
+                    SoaColumn::Reasons,
+                    SoaColumn::Justification,
+                    SoaColumn::Evidence,
+                ]
+                .into_iter()
+                .filter_map(soa_header)
+                .map(str::to_string)
+                .collect(),
+                ImportKind::Treatments => TREATMENT_COLUMNS
+                    .iter()
+                    .map(|c| c.header().to_string())
+                    .collect(),
+            },
+            mapping: Mapping::default(),
             mapped_values: Vec::new(),
             create: Vec::new(),
             update: Vec::new(),
@@ -545,11 +609,51 @@ impl Isms {
             diff_stat: Vec::new(),
             applied: false,
         };
+        let first_row = header_row_of(&header, grid) + 1;
         let mut writes = match kind {
-            ImportKind::Risks => self.plan_risks(grid, &header, &mut ctx, &mut plan)?,
+            ImportKind::Risks => {
+                let (mut writes, row_risks) =
+                    self.plan_risks(grid, &header, &mut ctx, &mut plan)?;
+                // A register that keeps an action on each risk's row: the actions join
+                // the risks' treatments.
+                let actions: Vec<(usize, TreatmentColumn)> = header
+                    .iter()
+                    .filter_map(|(col, _, field)| {
+                        let c = field.as_deref().and_then(risk_column_of)?;
+                        c.action().map(|a| (*col, a))
+                    })
+                    .collect();
+                if actions
+                    .iter()
+                    .any(|(_, c)| *c == TreatmentColumn::Description)
+                {
+                    writes.extend(self.plan_treatments(
+                        grid,
+                        first_row,
+                        &actions,
+                        Some(&row_risks),
+                        &mut ctx,
+                        &mut plan,
+                    )?);
+                }
+                writes
+            }
             ImportKind::Soa => self.plan_soa(grid, &header, &mut ctx, &mut plan)?,
+            ImportKind::Treatments => {
+                let columns: Vec<(usize, TreatmentColumn)> = header
+                    .iter()
+                    .filter_map(|(col, _, field)| {
+                        field
+                            .as_deref()
+                            .and_then(treatment_column_of)
+                            .map(|c| (*col, c))
+                    })
+                    .collect();
+                self.plan_treatments(grid, first_row, &columns, None, &mut ctx, &mut plan)?
+            }
         };
         plan.mapped_values = ctx.mapped.into_iter().collect();
+        plan.mapping = plan.mapping();
         plan.roles_to_add = ctx.roles_to_add.clone();
         if !ctx.roles_to_add.is_empty() {
             let text = self.read_text(CONFIG_FILE).map_err(Error::Invalid)?;
@@ -593,13 +697,16 @@ impl Isms {
         header: &[(usize, String, Option<String>)],
         ctx: &mut Context,
         plan: &mut ImportPlan,
-    ) -> Result<Vec<PlannedWrite>> {
+    ) -> Result<(Vec<PlannedWrite>, HashMap<usize, RowRisk>)> {
+        // Action columns are read by `plan_treatments`, not here.
         let columns: Vec<(usize, RiskColumn)> = header
             .iter()
             .filter_map(|(col, _, field)| {
                 field.as_deref().and_then(risk_column_of).map(|c| (*col, c))
             })
+            .filter(|(_, c)| c.action().is_none())
             .collect();
+        let mut row_risks = HashMap::new();
         let (existing, _) = self.records_of_kind(RecordKind::Risk)?;
         let by_id: HashMap<String, (Risk, Vec<u8>)> = existing
             .into_iter()
@@ -928,6 +1035,16 @@ impl Isms {
                 continue;
             }
             let (text, record) = made.expect("a row without problems has its text");
+            if let AnyRecord::Risk(risk) = &record {
+                row_risks.insert(
+                    r,
+                    RowRisk {
+                        id: risk.id.clone(),
+                        title: risk.title.clone(),
+                        option: risk.treatment.map(|t| t.as_str().to_string()),
+                    },
+                );
+            }
             let planned = PlannedText {
                 row: grid.row_number(r),
                 title: title
@@ -947,7 +1064,7 @@ impl Isms {
                 (before, record)
             });
         }
-        Ok(writes)
+        Ok((writes, row_risks))
     }
 
     fn plan_soa(
@@ -1266,7 +1383,7 @@ fn find_header<'g>(
         .filter(|g| options.sheet.as_deref().is_none_or(|s| s == g.sheet))
     {
         for r in 0..grid.rows.len().min(25) {
-            for kind in [ImportKind::Risks, ImportKind::Soa] {
+            for kind in [ImportKind::Risks, ImportKind::Soa, ImportKind::Treatments] {
                 if options.kind.is_some_and(|k| k != kind) {
                     continue;
                 }
@@ -1290,30 +1407,49 @@ fn find_header<'g>(
                                 }
                                 ImportKind::Soa => SoaColumn::from_header(&text)
                                     .and_then(|c| soa_header(c).map(str::to_string)),
+                                ImportKind::Treatments => TreatmentColumn::from_header(&text)
+                                    .map(|c| c.header().to_string()),
                             },
                         };
                         (c, text, field)
                     })
                     .collect();
                 let known = columns.iter().filter(|c| c.2.is_some()).count();
-                let anchored = columns.iter().any(|c| match kind {
-                    ImportKind::Risks => {
-                        c.2.as_deref()
-                            .and_then(risk_column_of)
-                            .is_some_and(|x| matches!(x, RiskColumn::Title | RiskColumn::Id))
-                    }
-                    ImportKind::Soa => {
-                        c.2.as_deref().and_then(soa_column_of) == Some(SoaColumn::Control)
-                    }
+                let is = |c: &(usize, String, Option<String>)| -> Option<Fields> {
+                    let name = c.2.as_deref()?;
+                    Some(match kind {
+                        ImportKind::Risks => Fields::Risk(risk_column_of(name)?),
+                        ImportKind::Soa => Fields::Soa(soa_column_of(name)?),
+                        ImportKind::Treatments => Fields::Treatment(treatment_column_of(name)?),
+                    })
+                };
+                // A header of this kind has the column that says which record a row is,
+                // and (an SoA, a sheet of actions) a column only that kind has.
+                let anchored = columns.iter().filter_map(is).any(|f| {
+                    matches!(
+                        f,
+                        Fields::Risk(RiskColumn::Title | RiskColumn::Id)
+                            | Fields::Soa(SoaColumn::Control)
+                            | Fields::Treatment(
+                                TreatmentColumn::Treatment
+                                    | TreatmentColumn::Description
+                                    | TreatmentColumn::Action
+                            )
+                    )
                 });
-                let soa_marked = kind == ImportKind::Risks
-                    || columns.iter().any(|c| {
-                        c.2.as_deref().and_then(soa_column_of).is_some_and(|x| {
-                            matches!(x, SoaColumn::Applicable | SoaColumn::Justification)
-                        })
+                let marked = kind == ImportKind::Risks
+                    || columns.iter().filter_map(is).any(|f| {
+                        matches!(
+                            f,
+                            Fields::Soa(SoaColumn::Applicable | SoaColumn::Justification)
+                                | Fields::Treatment(
+                                    TreatmentColumn::Action
+                                        | TreatmentColumn::Description
+                                        | TreatmentColumn::Due
+                                )
+                        )
                     });
-                if known >= 2 && anchored && soa_marked && best.as_ref().is_none_or(|b| known > b.2)
-                {
+                if known >= 2 && anchored && marked && best.as_ref().is_none_or(|b| known > b.2) {
                     best = Some((grid, kind, known, columns));
                 }
             }
@@ -1333,12 +1469,29 @@ fn header_row_of(header: &[(usize, String, Option<String>)], grid: &Grid) -> usi
         .unwrap_or(0)
 }
 
+/// A column of the header, of whichever kind the sheet is.
+#[derive(Clone, Copy)]
+enum Fields {
+    Risk(RiskColumn),
+    Soa(SoaColumn),
+    Treatment(TreatmentColumn),
+}
+
 /// A risk column by the name the header gives it (its export header, or a field).
 fn risk_column_of(name: &str) -> Option<RiskColumn> {
     super::columns::RISK_COLUMNS
         .iter()
+        .chain(&super::columns::RISK_ACTION_COLUMNS)
         .copied()
         .find(|c| c.header() == name || c.field() == Some(name))
+}
+
+/// A treatment column by its export header or its field.
+fn treatment_column_of(name: &str) -> Option<TreatmentColumn> {
+    TREATMENT_COLUMNS
+        .iter()
+        .copied()
+        .find(|c| c.header() == name || c.field() == name)
 }
 
 fn soa_header(c: SoaColumn) -> Option<&'static str> {
