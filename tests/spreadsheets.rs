@@ -1071,3 +1071,129 @@ fn action_rows_that_cannot_find_their_treatment_are_named_by_cell() {
         "{plan:#}"
     );
 }
+
+/// A register with a hidden row (a risk someone hid) and a hidden helper column, as
+/// Excel writes them.
+fn hidden_workbook(path: &Path) {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("Register").expect("a sheet name");
+    let rows = [
+        [
+            "Risk ID",
+            "Risk",
+            "Internal notes",
+            "Likelihood",
+            "Impact",
+            "Owner",
+        ],
+        [
+            "RISK-1",
+            "Phishing of finance staff",
+            "ask Maja",
+            "4",
+            "4",
+            "cfo",
+        ],
+        ["RISK-2", "Laptop theft", "", "2", "3", "ism"],
+        ["RISK-3", "Payroll supplier outage", "", "1", "5", "cfo"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            match text.parse::<f64>() {
+                Ok(n) => ws.write_number(r as u32, c as u16, n),
+                Err(_) => ws.write_string(r as u32, c as u16, *text),
+            }
+            .expect("a cell");
+        }
+    }
+    ws.set_row_hidden(2).expect("row 3 hidden");
+    ws.set_column_hidden(2).expect("column C hidden");
+    book.save(path).expect("the workbook");
+}
+
+fn codes_at(plan: &Value) -> Vec<(String, String)> {
+    plan["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| {
+            (
+                n["code"].as_str().unwrap_or_default().to_string(),
+                n["cell"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hidden_rows_and_columns_are_read_and_said_and_xls_is_read_too() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let xlsx = dir.path().join("hidden.xlsx");
+    hidden_workbook(&xlsx);
+    let (code, plan) = json(copy.path(), &["import", xlsx.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(
+        plan["create"].as_array().map(Vec::len),
+        Some(3),
+        "hidden rows are imported: {plan:#}"
+    );
+    assert_eq!(
+        codes_at(&plan),
+        [
+            ("hidden".into(), "Register!C1".into()),
+            ("hidden".into(), "Register!A3".into())
+        ],
+        "{plan:#}"
+    );
+    assert!(plan["notes"][0]["expected"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("hidden column"));
+    // The same file as LibreOffice keeps it in OpenDocument: the same notes.
+    let ods = soffice(&xlsx, "ods", None);
+    let (code, plan) = json(copy.path(), &["import", ods.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(
+        codes_at(&plan),
+        [
+            ("hidden".into(), "Register!C1".into()),
+            ("hidden".into(), "Register!A3".into())
+        ],
+        "{plan:#}"
+    );
+    // The hidden column left out by the mapping: no note for it, nothing read from it.
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"columns": {"Internal notes": "ignore"}}"#).expect("writable");
+    let (_, plan) = json(
+        copy.path(),
+        &[
+            "import",
+            xlsx.to_str().expect("UTF-8"),
+            "--mapping",
+            mapping.to_str().expect("UTF-8"),
+        ],
+    );
+    assert_eq!(
+        codes_at(&plan),
+        [("hidden".into(), "Register!A3".into())],
+        "{plan:#}"
+    );
+    assert!(!plan.to_string().contains("ask Maja"), "{plan:#}");
+    // Excel 97 (.xls), written by LibreOffice: read like the others.
+    let csv = dir.path().join("old.csv");
+    std::fs::write(&csv, "Risk ID,Risk,Likelihood,Impact,Owner\nRISK-1,Phishing of finance staff,4,4,cfo\nR-004,Cross-tenant data exposure through the shared database,3,5,head-of-product\n").expect("writable");
+    let xls = soffice(&csv, "xls:MS Excel 97", None);
+    assert!(
+        xls.extension().is_some_and(|e| e == "xls"),
+        "{}",
+        xls.display()
+    );
+    let (code, plan) = json(copy.path(), &["import", xls.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert_eq!(ids(&plan, "create").len(), 1, "{plan:#}");
+    assert_eq!(ids(&plan, "update"), ["R-004"], "{plan:#}");
+    assert_eq!(plan["sheet"], "old", "{plan:#}");
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use isms_core::tabular::import::{
-    problems_csv, DateOrder, ImportKind, ImportOptions, ImportPlan, Mapping,
+    problems_csv, DateOrder, ImportKind, ImportOptions, ImportPlan, ImportProblemCode, Mapping,
 };
 
 use crate::terminal::safe;
@@ -155,6 +155,15 @@ fn print_plan(plan: &ImportPlan, dry_run: bool) {
         }
     }
     for n in &plan.notes {
+        if n.code == ImportProblemCode::Hidden {
+            println!(
+                "note {} {:?}: {}",
+                n.cell,
+                safe(&n.found),
+                safe(&n.expected)
+            );
+            continue;
+        }
         println!(
             "note {} {}: the file says {:?}; ISMS Desk: {}",
             n.cell,

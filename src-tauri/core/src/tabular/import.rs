@@ -144,6 +144,8 @@ pub enum ImportProblemCode {
     AmbiguousTreatment,
     /// Not an error: the file's computed score or band differs from ISMS Desk's.
     ScoreDiffers,
+    /// Not an error: a row or a column the spreadsheet hides, read like the others.
+    Hidden,
 }
 
 /// A problem, addressed by cell.
@@ -652,6 +654,8 @@ impl Isms {
                 self.plan_treatments(grid, first_row, &columns, None, &mut ctx, &mut plan)?
             }
         };
+        plan.notes
+            .splice(0..0, hidden_notes(grid, &header, first_row));
         plan.mapped_values = ctx.mapped.into_iter().collect();
         plan.mapping = plan.mapping();
         plan.roles_to_add = ctx.roles_to_add.clone();
@@ -1291,6 +1295,49 @@ impl Isms {
         }
         Ok((out, broken))
     }
+}
+
+/// Notes for what the spreadsheet hides but the import reads: each hidden column that
+/// gives a field (at its header), each hidden row that holds something (at its first
+/// cell). Nothing is left out because it is hidden; the person sees that it is read.
+fn hidden_notes(grid: &Grid, header: &Header, first_row: usize) -> Vec<CellProblem> {
+    let note = |row: usize, col: usize, field: &str, found: String, expected: &str| CellProblem {
+        code: ImportProblemCode::Hidden,
+        cell: grid.reference(row, col),
+        sheet: grid.sheet.clone(),
+        row: grid.row_number(row),
+        column: grid.column_letters(col),
+        field: field.to_string(),
+        found,
+        expected: expected.to_string(),
+    };
+    let header_row = first_row.saturating_sub(1);
+    let mut notes: Vec<CellProblem> = header
+        .iter()
+        .filter(|(col, _, field)| field.is_some() && grid.column_hidden(*col))
+        .map(|(col, text, field)| {
+            note(
+                header_row,
+                *col,
+                field.as_deref().unwrap_or_default(),
+                text.clone(),
+                "a hidden column, read like the others; map it to \"left out\" (ignore) if it should not be imported",
+            )
+        })
+        .collect();
+    let first_col = header.first().map_or(0, |(c, _, _)| *c);
+    for r in first_row..grid.rows.len() {
+        if grid.row_hidden(r) && !grid.rows[r].iter().all(Value::is_blank) {
+            notes.push(note(
+                r,
+                first_col,
+                "",
+                grid.at(r, first_col).shown(),
+                "a hidden row, imported like the others",
+            ));
+        }
+    }
+    notes
 }
 
 /// Records with the bytes each was read from.

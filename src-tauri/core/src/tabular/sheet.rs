@@ -71,6 +71,8 @@ pub struct Grid {
     pub first_row: u32,
     /// The 0-based sheet column of each row's first cell.
     pub first_col: u32,
+    /// The rows and columns the workbook hides.
+    pub hidden: super::hidden::Hidden,
 }
 
 impl Grid {
@@ -90,6 +92,16 @@ impl Grid {
     /// The column letters as the spreadsheet shows them (`A`, `AB`).
     pub fn column_letters(&self, col: usize) -> String {
         letters(self.first_col + col as u32)
+    }
+
+    /// Whether row `row` (an index into `rows`) is hidden in the spreadsheet.
+    pub fn row_hidden(&self, row: usize) -> bool {
+        self.hidden.row(self.first_row + row as u32)
+    }
+
+    /// Whether column `col` (an index into a row) is hidden in the spreadsheet.
+    pub fn column_hidden(&self, col: usize) -> bool {
+        self.hidden.column(self.first_col + col as u32)
     }
 
     /// `Risks!C7`.
@@ -135,6 +147,7 @@ fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Grid>> {
             ))
         })?;
     let mut grids = Vec::new();
+    let mut hidden = super::hidden::of_workbook(bytes);
     for sheet in book.sheet_names() {
         let range = book
             .worksheet_range(&sheet)
@@ -207,6 +220,7 @@ fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Grid>> {
             }
         }
         grids.push(Grid {
+            hidden: hidden.remove(&sheet).unwrap_or_default(),
             sheet,
             rows,
             formulas,
@@ -295,6 +309,7 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<Grid> {
         formulas: HashSet::new(),
         first_row: 0,
         first_col: 0,
+        hidden: Default::default(),
     })
 }
 
