@@ -28,10 +28,9 @@ use serde::Serialize;
 use crate::catalogue;
 use crate::domain::{references, RiskStatus, CONFIG_FILE, RISK_SECTIONS};
 use crate::format::edit::{self, Assignment};
-use crate::format::emit::FieldText;
 use crate::format::{self, frontmatter};
 use crate::index::Index;
-use crate::isms::{parse_text, AnyRecord, Isms, RecordKind};
+use crate::isms::{parse_text, AnyRecord, Isms, ParsedFile, RecordKind};
 use crate::{Error, LoadError, Result};
 
 pub use crate::isms::{emit_any, Revision};
@@ -104,12 +103,15 @@ impl Isms {
         let path = format!("{}/{id}.md", kind.folder());
         let current = self.read_bytes(&path)?;
         let original = match &current {
-            Some(bytes) => Some(self.parse_bytes(kind, &path, &id, bytes)?),
+            Some(bytes) => {
+                let old = self.parse_bytes(kind, &path, &id, bytes)?;
+                Some((emit_any(&old.record).0, old.source))
+            }
             None => None,
         };
         let (fields, body) = emit_any(record);
         let text = match &original {
-            Some((source, old)) => format::write_record(&fields, body, Some((source, old))),
+            Some((old, source)) => format::write_record(&fields, body, Some((source, old))),
             None => format::write_record(&fields, body, None),
         };
         self.write_record_text(kind, &id, &path, &text, base)
@@ -146,8 +148,25 @@ impl Isms {
         assignments: &[Assignment],
         body: Option<&str>,
     ) -> Result<String> {
+        let old = self.parse_bytes(kind, path, id, bytes)?;
+        self.edited_record(kind, path, id, &old, assignments, body)
+            .map(|(text, _)| text)
+    }
+
+    /// [`Isms::edited_text`] of a record already read (`old`), with the record the
+    /// new text holds: what an import of many records uses, to read each file once.
+    pub(crate) fn edited_record(
+        &self,
+        kind: RecordKind,
+        path: &str,
+        id: &str,
+        old: &ParsedFile,
+        assignments: &[Assignment],
+        body: Option<&str>,
+    ) -> Result<(String, AnyRecord)> {
         let path = path.to_string();
-        let (source, old_fields) = self.parse_bytes(kind, &path, id, bytes)?;
+        let source = &old.source;
+        let old_fields = emit_any(&old.record).0;
         for a in assignments {
             check_assignable(kind, &path, a)?;
         }
@@ -167,11 +186,8 @@ impl Isms {
         // Parse the edited text: this is the validation, with the reader's messages.
         let parsed = parse_text(kind, &path, id, &edited.join()).map_err(first_error)?;
         let (fields, new_body) = emit_any(&parsed.record);
-        Ok(format::write_record(
-            &fields,
-            new_body,
-            Some((&edited, &old_fields)),
-        ))
+        let text = format::write_record(&fields, new_body, Some((&edited, &old_fields)));
+        Ok((text, parsed.record))
     }
 
     /// The text of a new record `id` of `kind` with `assignments` and `body` (the
@@ -387,9 +403,9 @@ impl Isms {
         path: &str,
         id: &str,
         bytes: &[u8],
-    ) -> Result<(frontmatter::Source, Vec<FieldText>)> {
+    ) -> Result<ParsedFile> {
         let text = format::decode(path, bytes).map_err(Error::Invalid)?;
-        let parsed = parse_text(kind, path, id, &text).map_err(|errors| {
+        parse_text(kind, path, id, &text).map_err(|errors| {
             let first = errors
                 .into_iter()
                 .next()
@@ -398,8 +414,7 @@ impl Isms {
                 message: format!("{} (fix the file before changing it here)", first.message),
                 ..first
             })
-        })?;
-        Ok((parsed.source, emit_any(&parsed.record).0))
+        })
     }
 
     /// Refuses a record whose references name nothing: an owner that is not a role,

@@ -27,7 +27,7 @@ use crate::domain::{
     SoaEntry, TreatmentOption, CONFIG_FILE,
 };
 use crate::format::edit::{Assignment, Operation};
-use crate::isms::{parse_text, AnyRecord, Isms, RecordKind, Revision};
+use crate::isms::{parse_text, AnyRecord, Isms, ParsedFile, RecordKind, Revision};
 use crate::store::PlannedWrite;
 use crate::{Error, Result};
 
@@ -712,13 +712,16 @@ impl Isms {
             .collect();
         let mut row_risks = HashMap::new();
         let (existing, _) = self.records_of_kind(RecordKind::Risk)?;
-        let by_id: HashMap<String, (Risk, Vec<u8>)> = existing
-            .into_iter()
-            .filter_map(|(record, bytes)| match record {
-                AnyRecord::Risk(r) => Some((r.id.clone(), (r, bytes))),
-                _ => None,
-            })
-            .collect();
+        // Each risk as read (kept to edit it without reading its file again) and as a
+        // record.
+        let mut parsed_of: HashMap<String, ParsedFile> = HashMap::new();
+        let mut by_id: HashMap<String, (Risk, Vec<u8>)> = HashMap::new();
+        for (parsed, bytes) in existing {
+            if let AnyRecord::Risk(r) = &parsed.record {
+                by_id.insert(r.id.clone(), (r.clone(), bytes));
+                parsed_of.insert(r.id.clone(), parsed);
+            }
+        }
         let source_ids: HashMap<String, String> = by_id
             .iter()
             .filter_map(|(id, (_, bytes))| source_id_of(bytes).map(|s| (s, id.clone())))
@@ -983,7 +986,7 @@ impl Isms {
                         crate::domain::replace_section(&b, h, t)
                     });
                 let body = (body != body_base || existing.is_none()).then_some(body);
-                let text = match existing {
+                let made = match existing {
                     Some((risk, bytes)) => {
                         // Only what the row changes is assigned, so the rest of the
                         // file stays as written.
@@ -994,23 +997,32 @@ impl Isms {
                             .cloned()
                             .collect();
                         if changed.is_empty() && body.is_none() {
-                            Ok(String::from_utf8_lossy(bytes).into_owned())
+                            Ok((
+                                String::from_utf8_lossy(bytes).into_owned(),
+                                AnyRecord::Risk(risk.clone()),
+                            ))
                         } else {
-                            self.edited_text(
+                            self.edited_record(
                                 RecordKind::Risk,
                                 &path,
                                 &id,
-                                bytes,
+                                &parsed_of[&risk.id],
                                 &changed,
                                 body.as_deref(),
                             )
                         }
                     }
-                    None => self.new_text(RecordKind::Risk, &id, &assignments, body.as_deref()),
+                    None => self
+                        .new_text(RecordKind::Risk, &id, &assignments, body.as_deref())
+                        .and_then(|t| {
+                            parse_text(RecordKind::Risk, &path, &id, &t)
+                                .map(|p| (t, p.record))
+                                .map_err(|mut e| Error::Invalid(e.remove(0)))
+                        }),
                 };
-                match text
-                    .and_then(|t| check_risk(ctx.config, &path, &id, &t).map(|record| (t, record)))
-                {
+                match made.and_then(|(t, record)| {
+                    check_risk(ctx.config, &path, &record).map(|()| (t, record))
+                }) {
                     Ok(made) => Some(made),
                     Err(e) => {
                         row.invalid(
@@ -1087,7 +1099,7 @@ impl Isms {
         let (existing, _) = self.records_of_kind(RecordKind::Control)?;
         let by_id: HashMap<String, (SoaEntry, Vec<u8>)> = existing
             .into_iter()
-            .filter_map(|(record, bytes)| match record {
+            .filter_map(|(parsed, bytes)| match parsed.record {
                 AnyRecord::Control(c) => Some((c.id.clone(), (c, bytes))),
                 _ => None,
             })
@@ -1289,7 +1301,7 @@ impl Isms {
                 continue;
             };
             match parse_text(kind, &file.path, &file.stem, text) {
-                Ok(parsed) => out.push((parsed.record, bytes)),
+                Ok(parsed) => out.push((parsed, bytes)),
                 Err(_) => broken += 1,
             }
         }
@@ -1341,7 +1353,7 @@ fn hidden_notes(grid: &Grid, header: &Header, first_row: usize) -> Vec<CellProbl
 }
 
 /// Records with the bytes each was read from.
-type RecordsRead = Vec<(AnyRecord, Vec<u8>)>;
+type RecordsRead = Vec<(ParsedFile, Vec<u8>)>;
 
 /// A header: each column's index, its text, and the field it gives.
 type Header = Vec<(usize, String, Option<String>)>;
@@ -1354,11 +1366,10 @@ fn default_risk_body() -> String {
         .collect()
 }
 
-/// A risk text, held to the methodology's scales as a save is.
-fn check_risk(config: &IsmsConfig, path: &str, id: &str, text: &str) -> Result<AnyRecord> {
-    let parsed = parse_text(RecordKind::Risk, path, id, text)
-        .map_err(|mut e| Error::Invalid(e.remove(0)))?;
-    if let AnyRecord::Risk(risk) = &parsed.record {
+/// A risk as the import makes it, held to the methodology's scales and the domains of
+/// isms.yaml as a save is.
+fn check_risk(config: &IsmsConfig, path: &str, record: &AnyRecord) -> Result<()> {
+    if let AnyRecord::Risk(risk) = record {
         let m = &config.methodology;
         if let Some((field, level, size)) = risk.levels_off_scale(m).first() {
             return Err(Error::invalid(
@@ -1378,7 +1389,7 @@ fn check_risk(config: &IsmsConfig, path: &str, id: &str, text: &str) -> Result<A
             ));
         }
     }
-    Ok(parsed.record)
+    Ok(())
 }
 
 /// A record's fields as people read them, its narrative sections (`## Heading`) and

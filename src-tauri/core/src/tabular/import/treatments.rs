@@ -65,15 +65,15 @@ impl Isms {
         let (existing, _) = self.records_of_kind(RecordKind::Treatment)?;
         let treatments: Vec<(Treatment, Vec<u8>)> = existing
             .into_iter()
-            .filter_map(|(record, bytes)| match record {
+            .filter_map(|(parsed, bytes)| match parsed.record {
                 AnyRecord::Treatment(t) => Some((t, bytes)),
                 _ => None,
             })
             .collect();
         let (risks, _) = self.records_of_kind(RecordKind::Risk)?;
         let mut risk_ids: HashMap<String, String> = HashMap::new();
-        for (record, bytes) in &risks {
-            if let AnyRecord::Risk(r) = record {
+        for (parsed, bytes) in &risks {
+            if let AnyRecord::Risk(r) = &parsed.record {
                 risk_ids.insert(r.id.clone(), r.id.clone());
                 if let Some(source) = source_id_of(bytes) {
                     risk_ids.entry(source).or_insert_with(|| r.id.clone());
