@@ -334,3 +334,181 @@ fn killing_pulls_and_new_at_random_instants_leaves_no_lock_and_loses_nothing() {
 
 /// Runs of the pull-and-new harness.
 const PULL_RUNS: u32 = 80;
+
+/// Every record file's bytes, by path.
+fn record_files(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    isms_core::repository::folders()
+        .flat_map(|folder| {
+            std::fs::read_dir(root.join(folder))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(move |e| (folder, e))
+        })
+        .filter(|(_, e)| e.file_name().to_string_lossy().ends_with(".md"))
+        .map(|(folder, e)| {
+            (
+                format!("{folder}/{}", e.file_name().to_string_lossy()),
+                std::fs::read(e.path()).expect("readable"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn killing_an_import_at_random_instants_leaves_it_all_or_nothing_once_reopened() {
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    let dir = tempfile::tempdir().expect("a folder");
+    // Every risk rescored, and three new ones (with a role isms.yaml lacks).
+    let mut csv = String::from("Id,Title,Domain,Likelihood,Impact,Owner\n");
+    let before = record_files(s.path());
+    let loaded = Isms::open(s.path()).expect("opens").load().expect("loads");
+    for r in &loaded.records.risks {
+        let (l, i) = (r.likelihood.unwrap_or(1), r.impact.unwrap_or(1));
+        csv.push_str(&format!(
+            "{},\"{}\",{},{},{},{}\n",
+            r.id,
+            r.title,
+            r.domain,
+            if l == 1 { 2 } else { 1 },
+            i,
+            r.owner
+        ));
+    }
+    for n in 1..=3 {
+        csv.push_str(&format!(
+            "NEW-{n},Imported risk {n},technical,2,2,Cloud Architect\n"
+        ));
+    }
+    let file = dir.path().join("register.csv");
+    std::fs::write(&file, csv).expect("writable");
+    let file = file.to_str().expect("UTF-8");
+    let (code, out, err) = s.isms(&["--format", "json", "import", file]);
+    assert_eq!(code, 0, "{out}{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let fingerprint = plan["fingerprint"]
+        .as_str()
+        .expect("a fingerprint")
+        .to_string();
+    // The import done once to the end: what every file becomes, and how long it takes
+    // (the kills fall anywhere in that time and a little after).
+    let started = std::time::Instant::now();
+    s.ok(&["import", file, "--apply", &fingerprint]);
+    let span = (started.elapsed().as_micros() as u64 * 5 / 4).max(1);
+    let after = record_files(s.path());
+    let config_after = std::fs::read(s.path().join("isms.yaml")).expect("isms.yaml");
+    assert!(after.len() == before.len() + 3 && after != before);
+    let reset = |s: &Signed| {
+        s.git(&["checkout", "-q", "--", "."]);
+        s.git(&["clean", "-qfd", "risks"]);
+    };
+    let mut rng = Lcg(0x1_4a_b0_27);
+    let (mut killed, mut acknowledged, mut interrupted) = (0, 0, 0);
+    for run in 0..40 {
+        reset(&s);
+        let mut child = s
+            .command(isms_bin())
+            .args(["--repo", s.path().to_str().expect("UTF-8")])
+            .args(["import", file, "--apply", &fingerprint])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("isms starts");
+        std::thread::sleep(Duration::from_micros(rng.next() % span));
+        if child.try_wait().expect("waitable").is_none() {
+            let _ = child.kill();
+            killed += 1;
+        }
+        let ok = child.wait().expect("waitable").success();
+        acknowledged += u32::from(ok);
+        // A kill between the first rename and the last leaves the journal; the next
+        // open finishes the change. Either way the import is one change: every file
+        // as it was, or every file as the import makes it.
+        let journal = s.path().join(".git/isms-desk/pending-writes");
+        interrupted += u32::from(journal.exists());
+        let reopened = Isms::open(s.path()).expect("opens");
+        assert!(
+            !journal.exists(),
+            "run {run}: the journal is finished on open"
+        );
+        let now = record_files(s.path());
+        assert!(
+            now == before || now == after,
+            "run {run}: a partial import: {} files of {} changed",
+            now.iter()
+                .filter(|(p, b)| before.get(*p) != Some(*b))
+                .count(),
+            after.len()
+        );
+        let loaded = reopened.load().expect("loads");
+        assert!(
+            loaded
+                .errors
+                .iter()
+                .all(|e| e.message.contains("left behind by a save")),
+            "run {run}: {:?}",
+            loaded.errors
+        );
+        if ok {
+            assert_eq!(now, after, "run {run}: an acknowledged import is not whole");
+        }
+        // The same import, run again, finishes what the killed one began.
+        if !ok {
+            let (code, out) = finish(&s, &["import", file, "--apply", &fingerprint]);
+            assert_eq!(code, 0, "run {run}: the import after a killed one: {out}");
+            assert_eq!(record_files(s.path()), after, "run {run}");
+            assert_eq!(
+                std::fs::read(s.path().join("isms.yaml")).expect("isms.yaml"),
+                config_after,
+                "run {run}: the role is added once"
+            );
+            assert_eq!(temporary_files(s.path()), Vec::<String>::new(), "run {run}");
+        }
+    }
+    eprintln!("import: killed {killed} of 40 runs, {interrupted} of them between the first rename and the last");
+    // That window is short; the state a kill inside it leaves is also made by hand:
+    // half the files renamed, the other half's temporaries (of a process that is gone)
+    // and the journal. The next command, whatever it is, finishes the import.
+    reset(&s);
+    let journal = s.path().join(".git/isms-desk/pending-writes");
+    let mut lines = String::new();
+    for (k, (path, bytes)) in after
+        .iter()
+        .filter(|(p, b)| before.get(*p) != Some(*b))
+        .enumerate()
+    {
+        let target = s.path().join(path);
+        if k % 2 == 0 {
+            std::fs::write(&target, bytes).expect("writable");
+        } else {
+            let name = target
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            let tmp = target.with_file_name(format!(".{name}.4194303.0.tmp"));
+            std::fs::write(&tmp, bytes).expect("writable");
+            lines.push_str(&format!("{}\t{}\n", tmp.display(), target.display()));
+        }
+    }
+    std::fs::write(s.path().join("isms.yaml"), &config_after).expect("writable");
+    std::fs::write(&journal, lines).expect("writable");
+    let (code, out) = finish(&s, &["list", "risks"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        record_files(s.path()),
+        after,
+        "the interrupted import is finished on open"
+    );
+    assert!(!journal.exists());
+    assert!(
+        out.contains("Imported risk 3"),
+        "the index was built again: {out}"
+    );
+    assert_eq!(temporary_files(s.path()), Vec::<String>::new());
+    assert!(
+        killed >= 8 && acknowledged >= 4,
+        "killed {killed}, acknowledged {acknowledged}"
+    );
+}

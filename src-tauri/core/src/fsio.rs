@@ -103,7 +103,16 @@ pub fn create_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// synced once after. An error before the renames leaves every file as it was; an
 /// error during them is returned with the files renamed so far in place (the caller
 /// puts them back: `Isms::write_all`).
-pub fn write_many_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
+///
+/// With a `journal`, the files are one change even across a crash: once every new
+/// content is on the disk, the journal (each temporary and the file it becomes) is
+/// written before the first rename and removed after the last, so a process killed
+/// between them leaves a journal that [`finish_interrupted_writes`] completes.
+pub fn write_many_atomic(files: &[(&Path, &[u8])], journal: Option<&Path>) -> Result<()> {
+    // Nothing to write (an import whose every row is as the files are) is done.
+    if files.is_empty() {
+        return Ok(());
+    }
     let mut dirs: Vec<&Path> = Vec::new();
     for (path, _) in files {
         let dir = path
@@ -149,16 +158,74 @@ pub fn write_many_atomic(files: &[(&Path, &[u8])]) -> Result<()> {
         remove_all(&temporaries);
         return Err(Error::io(dirs[0], e));
     }
+    if let Some(journal) = journal {
+        let lines: String = temporaries
+            .iter()
+            .zip(files)
+            .map(|((tmp, _), (path, _))| format!("{}\t{}\n", tmp.display(), path.display()))
+            .collect();
+        if let Err(e) = write_atomic(journal, lines.as_bytes()) {
+            remove_all(&temporaries);
+            return Err(e);
+        }
+    }
+    let forget_journal = || {
+        if let Some(journal) = journal {
+            let _ = fs::remove_file(journal);
+            if let Some(dir) = journal.parent() {
+                let _ = sync_directory(dir);
+            }
+        }
+    };
     for ((tmp, _), (path, _)) in temporaries.iter().zip(files) {
         if let Err(e) = fs::rename(tmp, path) {
             remove_all(&temporaries);
+            forget_journal();
             return Err(Error::io(*path, e));
         }
     }
     for dir in dirs {
         sync_directory(dir).map_err(|e| Error::io(dir, e))?;
     }
+    forget_journal();
     Ok(())
+}
+
+/// Completes a [`write_many_atomic`] whose process died between its first rename and
+/// its last: each temporary the journal lists that is still there becomes its file.
+/// Returns how many it moved into place; `None` when there was no journal. The caller
+/// holds the write lock, so the writer is gone (it held the lock until it died).
+pub fn finish_interrupted_writes(journal: &Path) -> Result<Option<usize>> {
+    let text = match fs::read_to_string(journal) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(journal, e)),
+    };
+    let mut moved = 0;
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    for line in text.lines() {
+        let Some((tmp, target)) = line.split_once('\t') else {
+            continue;
+        };
+        let (tmp, target) = (Path::new(tmp), Path::new(target));
+        if tmp.is_file() {
+            fs::rename(tmp, target).map_err(|e| Error::io(target, e))?;
+            moved += 1;
+            if let Some(dir) = target.parent() {
+                if !dirs.iter().any(|d| d == dir) {
+                    dirs.push(dir.to_path_buf());
+                }
+            }
+        }
+    }
+    for dir in &dirs {
+        sync_directory(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    fs::remove_file(journal).map_err(|e| Error::io(journal, e))?;
+    if let Some(dir) = journal.parent() {
+        sync_directory(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(Some(moved))
 }
 
 /// Puts the temporaries' contents on the disk: one `syncfs` of their file system on
@@ -292,6 +359,44 @@ pub(crate) fn process_is_alive(_pid: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_of_several_files_removes_its_journal_and_a_killed_one_is_finished_from_it() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+        let journal = dir.path().join("pending-writes");
+        fs::write(&a, "A0").expect("writable");
+        fs::write(&b, "B0").expect("writable");
+        write_many_atomic(&[], Some(&journal)).expect("nothing to write is done");
+        write_many_atomic(&[(&a, b"A1"), (&b, b"B1")], Some(&journal)).expect("written");
+        assert_eq!(fs::read_to_string(&b).expect("b"), "B1");
+        assert!(!journal.exists(), "the journal goes when the write is done");
+        // What a process killed after its first rename leaves: a in place, b's
+        // temporary (of a dead process) still waiting, and the journal.
+        let tmp_a = dir.path().join(".a.md.4194303.0.tmp");
+        let tmp_b = dir.path().join(".b.md.4194303.0.tmp");
+        fs::write(&a, "A2").expect("writable");
+        fs::write(&tmp_b, "B2").expect("writable");
+        fs::write(
+            &journal,
+            format!(
+                "{}\t{}\n{}\t{}\n",
+                tmp_a.display(),
+                a.display(),
+                tmp_b.display(),
+                b.display()
+            ),
+        )
+        .expect("writable");
+        assert_eq!(
+            finish_interrupted_writes(&journal).expect("finished"),
+            Some(1)
+        );
+        assert_eq!(fs::read_to_string(&a).expect("a"), "A2");
+        assert_eq!(fs::read_to_string(&b).expect("b"), "B2");
+        assert!(!journal.exists() && !tmp_b.exists());
+        assert_eq!(finish_interrupted_writes(&journal).expect("nothing"), None);
+    }
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary_files() {

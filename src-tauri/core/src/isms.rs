@@ -117,7 +117,13 @@ impl Isms {
             .ok()
             .filter(|repo| repo.workdir().is_some_and(|w| same_dir(w, &root)))
             .map(|repo| repo.path().to_path_buf());
-        Ok(Isms { root, git_dir })
+        let isms = Isms { root, git_dir };
+        // A write of several files (an import) interrupted by a crash is finished
+        // before anything reads the records: taking the write lock does it.
+        if isms.pending_writes().is_some_and(|j| j.exists()) {
+            drop(isms.write_lock()?);
+        }
+        Ok(isms)
     }
 
     /// The repository root.

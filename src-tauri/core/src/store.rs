@@ -244,7 +244,8 @@ impl Isms {
             .zip(writes)
             .map(|(t, w)| (t.as_path(), w.text.as_bytes()))
             .collect();
-        if let Err(e) = crate::fsio::write_many_atomic(&files) {
+        let journal = self.pending_writes();
+        if let Err(e) = crate::fsio::write_many_atomic(&files, journal.as_deref()) {
             // Some files may be in place: each goes back to what it was.
             for (target, old) in targets.iter().zip(&before) {
                 let _ = match old {
@@ -625,7 +626,24 @@ impl Isms {
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
         file.lock().map_err(|e| Error::io(&path, e))?;
+        // A write of several files that a dead process began is finished first: the
+        // next writer would otherwise sweep away its temporaries, half of the change.
+        if let Some(journal) = self.pending_writes() {
+            if let Some(moved) = crate::fsio::finish_interrupted_writes(&journal)? {
+                tracing::warn!(
+                    moved,
+                    "finished a write of several files that was interrupted"
+                );
+                self.discard_index();
+            }
+        }
         Ok(Some(file))
+    }
+
+    /// The journal of a write of several files under way (`Isms::write_all`).
+    pub(crate) fn pending_writes(&self) -> Option<std::path::PathBuf> {
+        self.git_dir()
+            .map(|g| g.join("isms-desk").join("pending-writes"))
     }
 
     /// The highest number used by a risk or treatment id, on disk or at HEAD (an id is
