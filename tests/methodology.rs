@@ -11,7 +11,7 @@ use isms_core::format::edit::Assignment;
 use isms_core::Isms;
 
 use crate::signoff::Board;
-use crate::support::{isms_bin, today, Copy};
+use crate::support::{today, Copy};
 
 /// Each test methodology: its file, likelihood levels, impact levels, bands.
 const SHAPES: [(&str, usize, usize, usize); 4] = [
@@ -22,44 +22,11 @@ const SHAPES: [(&str, usize, usize, usize); 4] = [
 ];
 
 fn run(repo: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = Command::new(isms_bin())
-        .arg("--repo")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("isms runs");
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::support::isms_in(repo, args)
 }
 
 fn commit_all(dir: &Path) {
-    for args in [
-        &["symbolic-ref", "HEAD", "refs/heads/main"][..],
-        &["add", "-A"],
-        &["commit", "-q", "--no-gpg-sign", "-m", "ISMS"],
-    ] {
-        let out = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .env("GIT_AUTHOR_NAME", "Ingrid Solberg")
-            .env("GIT_AUTHOR_EMAIL", "ingrid.solberg@kestrelcart.example")
-            .env("GIT_COMMITTER_NAME", "Ingrid Solberg")
-            .env("GIT_COMMITTER_EMAIL", "ingrid.solberg@kestrelcart.example")
-            .env("GIT_AUTHOR_DATE", "@1778580000 +0200")
-            .env("GIT_COMMITTER_DATE", "@1778580000 +0200")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::support::commit_all(dir, "ISMS", 1_778_580_000);
 }
 
 /// The rows of the first heat-map table after `heading` in a report: (directive row

@@ -5,39 +5,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{golden, isms_bin, Copy};
+use crate::support::{golden, Copy};
 
 const KINDS: [&str; 4] = ["risk-assessment", "soa", "treatment-plan", "register"];
 
-/// Commits everything in the copy with a fixed author, committer and date, so the
-/// commit id (which every report prints) is the same on every machine.
 fn commit_all(copy: &Copy, message: &str, seconds: i64) -> String {
-    let date = format!("@{seconds} +0200");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(copy.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", copy.path())
-            .env("GIT_AUTHOR_NAME", "Ingrid Solberg")
-            .env("GIT_AUTHOR_EMAIL", "ingrid.solberg@kestrelcart.example")
-            .env("GIT_COMMITTER_NAME", "Ingrid Solberg")
-            .env("GIT_COMMITTER_EMAIL", "ingrid.solberg@kestrelcart.example")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "--no-gpg-sign", "-m", message]);
-    git(&["rev-parse", "HEAD"])
+    crate::support::commit_all(copy.path(), message, seconds)
 }
 
 /// The sample, committed once on 2026-05-12.
@@ -48,17 +21,7 @@ fn committed_sample() -> (Copy, String) {
 }
 
 fn run(repo: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
-    let out = Command::new(isms_bin())
-        .arg("--repo")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("isms runs");
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::support::isms_in(repo, args)
 }
 
 fn report(repo: &Path, args: &[&str]) -> Vec<u8> {

@@ -9,20 +9,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{isms_bin, Copy};
+use crate::support::Copy;
 
 fn run(repo: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(isms_bin())
-        .arg("--repo")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("isms runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, out, err) = crate::support::isms_in(repo, args);
+    (code, String::from_utf8_lossy(&out).into_owned(), err)
 }
 
 fn json(repo: &Path, args: &[&str]) -> (i32, Value) {
@@ -34,35 +25,12 @@ fn json(repo: &Path, args: &[&str]) -> (i32, Value) {
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "Ingrid Solberg")
-        .env("GIT_AUTHOR_EMAIL", "ingrid.solberg@kestrelcart.example")
-        .env("GIT_COMMITTER_NAME", "Ingrid Solberg")
-        .env("GIT_COMMITTER_EMAIL", "ingrid.solberg@kestrelcart.example")
-        .env("GIT_AUTHOR_DATE", "@1778580000 +0200")
-        .env("GIT_COMMITTER_DATE", "@1778580000 +0200")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    crate::support::git_as_ism(dir, args, 1_778_580_000)
 }
 
 fn committed() -> Copy {
     let copy = Copy::new();
-    git(copy.path(), &["symbolic-ref", "HEAD", "refs/heads/main"]);
-    git(copy.path(), &["add", "-A"]);
-    git(
-        copy.path(),
-        &["commit", "-q", "--no-gpg-sign", "-m", "The ISMS"],
-    );
+    crate::support::commit_all(copy.path(), "The ISMS", 1_778_580_000);
     copy
 }
 
@@ -247,20 +215,7 @@ fn an_export_edited_in_a_spreadsheet_changes_exactly_the_edited_fields() {
         "the score note is computed, not a field"
     );
     // Applied, the file changes in those two lines only.
-    let fingerprint = plan["fingerprint"]
-        .as_str()
-        .expect("a fingerprint")
-        .to_string();
-    let (code, out, err) = run(
-        copy.path(),
-        &[
-            "import",
-            edited_file.to_str().expect("UTF-8"),
-            "--apply",
-            &fingerprint,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    apply(copy.path(), &edited_file, &plan);
     assert_eq!(
         git(copy.path(), &["diff", "--numstat"]),
         "2\t2\trisks/R-004.md"
@@ -654,20 +609,7 @@ fn an_soa_sheet_updates_applicability_status_and_justification() {
     let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
     assert_eq!(code, 0, "{plan:#}");
     assert_eq!(plan["kind"], "soa");
-    let fingerprint = plan["fingerprint"]
-        .as_str()
-        .expect("a fingerprint")
-        .to_string();
-    let (code, out, err) = run(
-        copy.path(),
-        &[
-            "import",
-            file.to_str().expect("UTF-8"),
-            "--apply",
-            &fingerprint,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    apply(copy.path(), &file, &plan);
     let entry = copy.read("controls/7.4.md");
     assert!(entry.contains("applicable: false"), "{entry}");
     assert!(entry.contains("No premises of our own"), "{entry}");
@@ -703,20 +645,7 @@ fn cell_text_that_looks_like_yaml_is_imported_as_the_text_written() {
     .expect("writable");
     let (code, plan) = json(copy.path(), &["import", file.to_str().expect("UTF-8")]);
     assert_eq!(code, 0, "{plan:#}");
-    let fingerprint = plan["fingerprint"]
-        .as_str()
-        .expect("a fingerprint")
-        .to_string();
-    let (code, out, err) = run(
-        copy.path(),
-        &[
-            "import",
-            file.to_str().expect("UTF-8"),
-            "--apply",
-            &fingerprint,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    apply(copy.path(), &file, &plan);
     for (id, title) in [
         ("R-050", "[urgent, today]"),
         ("R-051", "\"Legacy\" checkout"),
@@ -762,6 +691,14 @@ fn treatment_plan_csv(copy: &Copy, dir: &Path) -> String {
         None,
     );
     std::fs::read_to_string(csv).expect("a CSV")
+}
+
+/// Writes the plan a dry run printed, by its fingerprint (`isms import --apply`).
+fn apply(repo: &Path, file: &Path, plan: &Value) {
+    let fingerprint = plan["fingerprint"].as_str().expect("a fingerprint");
+    let file = file.to_str().expect("UTF-8");
+    let (code, out, err) = run(repo, &["import", file, "--apply", fingerprint]);
+    assert_eq!(code, 0, "{out}{err}");
 }
 
 fn ids(plan: &Value, list: &str) -> Vec<String> {
@@ -863,20 +800,7 @@ fn treatments_and_their_actions_come_back_from_the_treatment_plan_sheet() {
         mapped.contains("Completed") && mapped.contains("Reduce"),
         "{mapped}"
     );
-    let fingerprint = plan["fingerprint"]
-        .as_str()
-        .expect("a fingerprint")
-        .to_string();
-    let (code, out, err) = run(
-        copy.path(),
-        &[
-            "import",
-            file.to_str().expect("UTF-8"),
-            "--apply",
-            &fingerprint,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    apply(copy.path(), &file, &plan);
     let t2 = std::fs::read_to_string(copy.path().join("treatments/T-002.md")).expect("T-002");
     assert!(t2.contains("  - id: A3\n    description: Remove the legacy webhook code\n    owner: sre-lead\n    due: 2027-04-30\n    status: planned\n"), "{t2}");
     assert!(t2.contains("## Rationale"), "the narrative is kept: {t2}");
@@ -933,20 +857,7 @@ fn a_register_with_an_action_on_each_row_gives_each_risk_its_treatment() {
         ["R-018", "T-007"],
         "a new risk, and a new treatment of it: {plan:#}"
     );
-    let fingerprint = plan["fingerprint"]
-        .as_str()
-        .expect("a fingerprint")
-        .to_string();
-    let (code, out, err) = run(
-        copy.path(),
-        &[
-            "import",
-            file.to_str().expect("UTF-8"),
-            "--apply",
-            &fingerprint,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    apply(copy.path(), &file, &plan);
     let t7 = std::fs::read_to_string(copy.path().join("treatments/T-007.md")).expect("T-007");
     for line in [
         "risks: [R-018]",
@@ -979,20 +890,7 @@ fn a_register_with_an_action_on_each_row_gives_each_risk_its_treatment() {
         t7_fields.contains("actions.A1.status") && !t7_fields.contains("A2"),
         "the action is found by its description: {t7_fields}"
     );
-    let fingerprint = plan["fingerprint"]
-        .as_str()
-        .expect("a fingerprint")
-        .to_string();
-    let (code, out, err) = run(
-        copy.path(),
-        &[
-            "import",
-            file.to_str().expect("UTF-8"),
-            "--apply",
-            &fingerprint,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    apply(copy.path(), &file, &plan);
     let t2 = std::fs::read_to_string(copy.path().join("treatments/T-002.md")).expect("T-002");
     assert!(t2.contains("  - id: A3\n    description: Alert on unsigned webhook calls\n    owner: sre-lead\n    due: 2027-01-31\n    status: in_progress\n"), "{t2}");
     // Again: the actions are found by their descriptions, nothing changes.

@@ -234,6 +234,60 @@ pub fn isms(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs `isms --repo <repo> args…` → (exit code, stdout as bytes: a PDF or an xlsx is
+/// printed too, stderr).
+pub fn isms_in(repo: &Path, args: &[&str]) -> (i32, Vec<u8>, String) {
+    let out = Command::new(isms_bin())
+        .arg("--repo")
+        .arg(repo)
+        .args(args)
+        .output()
+        .expect("isms runs");
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs git in `dir` as the sample's ISM at `seconds` (author, committer and date
+/// fixed, so the same commits have the same ids every run) → stdout, trimmed.
+pub fn git_as_ism(dir: &Path, args: &[&str], seconds: i64) -> String {
+    let date = format!("@{seconds} +0200");
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "Ingrid Solberg")
+        .env("GIT_AUTHOR_EMAIL", "ingrid.solberg@kestrelcart.example")
+        .env("GIT_COMMITTER_NAME", "Ingrid Solberg")
+        .env("GIT_COMMITTER_EMAIL", "ingrid.solberg@kestrelcart.example")
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Commits everything in `dir` on `main` as the sample's ISM at `seconds` → the
+/// commit's id.
+pub fn commit_all(dir: &Path, message: &str, seconds: i64) -> String {
+    git_as_ism(dir, &["symbolic-ref", "HEAD", "refs/heads/main"], seconds);
+    git_as_ism(dir, &["add", "-A"], seconds);
+    git_as_ism(
+        dir,
+        &["commit", "-q", "--no-gpg-sign", "-m", message],
+        seconds,
+    );
+    git_as_ism(dir, &["rev-parse", "HEAD"], seconds)
+}
+
 /// The `{"error": {"code", "message"}}` that `isms --format json` prints on failure.
 pub fn error_of(stderr: &str) -> (String, String) {
     let v: serde_json::Value = serde_json::from_str(stderr.trim())

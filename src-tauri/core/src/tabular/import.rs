@@ -370,19 +370,23 @@ struct PlannedText {
 
 impl PlannedText {
     /// Puts the record in the plan: unchanged when its text is, else a write and a
-    /// record to create or update with its field changes. `flats` gives the old
-    /// record's fields (from the old text) and the new record.
+    /// record to create or update with its field changes, from the record as it was
+    /// (`old_record`, asked for only when the text changed) to `record`.
     fn into_plan(
         self,
         plan: &mut ImportPlan,
         writes: &mut Vec<PlannedWrite>,
-        flats: impl FnOnce(Option<&str>) -> (BTreeMap<String, String>, AnyRecord),
+        old_record: impl FnOnce() -> Option<AnyRecord>,
+        record: AnyRecord,
     ) {
         if self.old.as_deref() == Some(self.text.as_str()) {
             plan.unchanged.push(self.id);
             return;
         }
-        let (before, record) = flats(self.old.as_deref());
+        let before = old_record()
+            .zip(self.old.as_deref())
+            .map(|(r, text)| flat_of(&r, text))
+            .unwrap_or_default();
         let planned = PlannedRecord {
             row: self.row,
             title: self.title,
@@ -1072,13 +1076,12 @@ impl Isms {
                 old: existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned()),
                 text,
             };
-            planned.into_plan(plan, &mut writes, |old| {
-                let before = existing
-                    .zip(old)
-                    .map(|((r, _), text)| flat_of(&AnyRecord::Risk(r.clone()), text))
-                    .unwrap_or_default();
-                (before, record)
-            });
+            planned.into_plan(
+                plan,
+                &mut writes,
+                || existing.map(|(r, _)| AnyRecord::Risk(r.clone())),
+                record,
+            );
         }
         Ok((writes, row_risks))
     }
@@ -1276,13 +1279,12 @@ impl Isms {
                 old: existing.map(|(_, b)| String::from_utf8_lossy(b).into_owned()),
                 text,
             };
-            planned.into_plan(plan, &mut writes, |old| {
-                let before = existing
-                    .zip(old)
-                    .map(|((e, _), text)| flat_of(&AnyRecord::Control(e.clone()), text))
-                    .unwrap_or_default();
-                (before, record)
-            });
+            planned.into_plan(
+                plan,
+                &mut writes,
+                || existing.map(|(e, _)| AnyRecord::Control(e.clone())),
+                record,
+            );
         }
         Ok(writes)
     }

@@ -569,14 +569,13 @@ impl Isms {
                     .map(|(_, b)| String::from_utf8_lossy(b).into_owned()),
                 text,
             };
-            let before = g.existing.clone();
-            planned.into_plan(plan, &mut writes, |old| {
-                let before = before
-                    .zip(old)
-                    .map(|((t, _), text)| flat_of(&AnyRecord::Treatment(t), text))
-                    .unwrap_or_default();
-                (before, record)
-            });
+            let before = g.existing;
+            planned.into_plan(
+                plan,
+                &mut writes,
+                || before.map(|(t, _)| AnyRecord::Treatment(t)),
+                record,
+            );
         }
         Ok(writes)
     }
