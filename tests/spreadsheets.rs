@@ -381,6 +381,27 @@ fn a_messy_register_made_by_libreoffice_is_read_with_its_quirks_and_every_proble
         error_file.contains("messy!C7,messy,7,C,likelihood,unknown_level,Very High,"),
         "{error_file}"
     );
+    // The same problems as JSON, for a program to read.
+    let errors_json = dir.path().join("errors.json");
+    run(
+        copy.path(),
+        &[
+            "import",
+            csv.to_str().expect("UTF-8"),
+            "--kind",
+            "risks",
+            "--date-order",
+            "day-month",
+            "--errors",
+            errors_json.to_str().expect("UTF-8"),
+        ],
+    );
+    let problems: Value =
+        serde_json::from_str(&std::fs::read_to_string(&errors_json).expect("the JSON file"))
+            .expect("JSON");
+    assert_eq!(problems[0]["cell"], "messy!C7", "{problems:#}");
+    assert_eq!(problems[0]["code"], "unknown_level");
+    assert_eq!(problems[0]["found"], "Very High");
     // With --skip-invalid the valid rows are written, with the new role, as one change.
     let fingerprint = plan["fingerprint"]
         .as_str()

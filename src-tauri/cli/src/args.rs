@@ -311,7 +311,7 @@ pub(crate) enum Command {
         /// With --apply: write the valid rows and list the rejected ones.
         #[arg(long, requires = "apply")]
         skip_invalid: bool,
-        /// Write every problem, by cell, to this CSV file.
+        /// Write every problem, by cell, to this file: CSV, or JSON when it ends in .json.
         #[arg(long)]
         errors: Option<PathBuf>,
         /// Keep the mapping this run read the file with (columns and values) in this

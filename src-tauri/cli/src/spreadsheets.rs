@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use isms_core::tabular::import::{
-    problems_csv, DateOrder, ImportKind, ImportOptions, ImportPlan, ImportProblemCode, Mapping,
+    problems_csv, problems_json, DateOrder, ImportKind, ImportOptions, ImportPlan,
+    ImportProblemCode, Mapping,
 };
 
 use crate::terminal::safe;
@@ -87,7 +88,15 @@ pub fn import(c: &Ctx, file: &Path, args: ImportArgs) -> Result<ExitCode, Failur
         Some(fingerprint) => isms.import_apply(&name, &bytes, &options, fingerprint)?,
     };
     if let Some(path) = &args.errors {
-        isms_core::fsio::write_atomic(path, problems_csv(&plan).as_bytes())?;
+        let text = if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            problems_json(&plan)
+        } else {
+            problems_csv(&plan)
+        };
+        isms_core::fsio::write_atomic(path, text.as_bytes())?;
     }
     if let Some(path) = &args.save_mapping {
         isms_core::fsio::write_atomic(path, plan.mapping().to_json().as_bytes())?;

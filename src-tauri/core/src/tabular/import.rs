@@ -349,6 +349,14 @@ pub fn problems_csv(plan: &ImportPlan) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The problems as JSON: an array of [`CellProblem`]s, the rejected rows' first, then
+/// the notes.
+pub fn problems_json(plan: &ImportPlan) -> String {
+    let all: Vec<&CellProblem> = plan.problems().into_iter().chain(&plan.notes).collect();
+    let text = serde_json::to_string_pretty(&all).expect("problems serialise: plain text");
+    format!("{text}\n")
+}
+
 /// One row's problems while it is read.
 struct RowReader<'a> {
     grid: &'a Grid,
