@@ -330,7 +330,9 @@ fn a_messy_register_made_by_libreoffice_is_read_with_its_quirks_and_every_proble
         // The file's own score for RISK-2 (9) is not ours (2 × 3 = 6): a note, not imported.
         let notes = plan["notes"].to_string();
         assert!(
-            notes.contains(&format!("{sheet}!E5")) && notes.contains("\"found\":\"9\""),
+            notes.contains(&format!("{sheet}!E5"))
+                && notes.contains("\"found\":\"9\"")
+                && notes.contains("\"code\":\"score_differs\""),
             "{notes}"
         );
     }
