@@ -271,6 +271,52 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "treatments/T-005.md",
             |c| c.edit("treatments/T-005.md", "due: 2026-12-15", "due: 2026-11-20"),
         ),
+        (
+            "audit-not-independent",
+            Severity::Error,
+            "audits/AUD-2027-01.md",
+            |c| {
+                c.edit(
+                    "audits/AUD-2027-01.md",
+                    "auditor: Emil Dahl",
+                    "auditor: Ingrid Solberg",
+                )
+            },
+        ),
+        ("audit-overdue", Severity::Warning, "audits/AUD-2027-01.md", |c| {
+            c.edit(
+                "audits/AUD-2027-01.md",
+                "planned_on: 2027-03-15",
+                "planned_on: 2026-11-02",
+            )
+        }),
+        ("audit-programme-gap", Severity::Warning, "audits", |c| {
+            std::fs::remove_file(c.file("audits/AUD-2028-01.md")).expect("removable")
+        }),
+        (
+            "finding-closed-without-grounds",
+            Severity::Error,
+            "nonconformities/NC-003.md",
+            |c| {
+                c.edit(
+                    "nonconformities/NC-003.md",
+                    "status: verifying",
+                    "status: closed\nclosed_on: 2026-11-01",
+                )
+            },
+        ),
+        (
+            "finding-stale",
+            Severity::Warning,
+            "nonconformities/NC-004.md",
+            |c| {
+                c.edit(
+                    "nonconformities/NC-004.md",
+                    "grade: observation",
+                    "grade: minor",
+                )
+            },
+        ),
     ]
 }
 
@@ -316,7 +362,8 @@ fn fixing_the_six_built_in_findings_leaves_a_clean_check() {
         "owner: ism\n",
         "owner: ism\nreasons: [best_practice]\n",
     );
-    copy.edit("isms.yaml", "    roles: [cfo]", "    roles: [cfo, dpo]");
+    // The DPO and the second SRE are new people, so no auditor of the programme comes
+    // to own what they audit.
     copy.edit(
         "isms.yaml",
         "    roles: [ism, sre-lead]",
@@ -324,8 +371,8 @@ fn fixing_the_six_built_in_findings_leaves_a_clean_check() {
     );
     copy.edit(
         "isms.yaml",
-        "    roles: [head-of-product]",
-        "    roles: [head-of-product, sre-lead]",
+        "\nseparation_of_duties:",
+        "  - name: Sofie Berg\n    email: sofie.berg@kestrelcart.example\n    roles: [dpo]\n  - name: Aksel Rye\n    email: aksel.rye@kestrelcart.example\n    roles: [sre-lead]\n\nseparation_of_duties:",
     );
     copy.edit("risks/R-013.md", "memo: pending", "memo: signed");
     copy.edit(

@@ -175,6 +175,8 @@ fn fields(record: &AnyRecord) -> Vec<format::emit::FieldText> {
         AnyRecord::Treatment(t) => format::emit_treatment(t),
         AnyRecord::Document(d) => format::emit_document(d),
         AnyRecord::Assessment(a) => format::emit_assessment(a),
+        AnyRecord::Audit(a) => format::emit_audit(a),
+        AnyRecord::Nonconformity(n) => format::emit_nonconformity(n),
     }
 }
 
@@ -202,7 +204,8 @@ fn every_sample_record_is_canonical_and_round_trips_byte_for_byte() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 17 + 93 + 6 + 4 + 1);
+    // Risks, SoA entries, treatments, documents, the assessment, audits, findings.
+    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! - `format`: parse errors with file, line and field; byte-exact round trips.
 //! - `crash`: the kill harness — saves and commits killed at random instants.
 //! - `checks`: every check rule, once firing and once not.
+//! - `audits`: internal audits and findings: independence, coverage, closure rules.
 //! - `index`: the SQLite index, its rebuild and its search.
 //! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
 //! - `store`: saves — validation, conflicts, id allocation, closing, the index after a save.
@@ -26,6 +27,7 @@
 
 mod app;
 mod attacks;
+mod audits;
 mod bindings;
 mod checks;
 mod cli;

@@ -162,7 +162,8 @@ pub(crate) enum Command {
         /// The title (same as title=…).
         #[arg(long)]
         title: Option<String>,
-        /// The id, for controls (5.37) and documents (access-policy).
+        /// The id, for controls (5.37), documents (access-policy) and audits
+        /// (AUD-2027-01).
         #[arg(long)]
         id: Option<String>,
         /// Fields: field=value, list+=item.
@@ -489,6 +490,8 @@ pub(crate) enum NewKind {
     Treatment,
     Control,
     Document,
+    Audit,
+    Nonconformity,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -497,4 +500,6 @@ pub(crate) enum ListKind {
     Controls,
     Treatments,
     Documents,
+    Audits,
+    Nonconformities,
 }

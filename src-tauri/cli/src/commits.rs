@@ -205,13 +205,7 @@ pub fn render_changes(changes: &Changes) -> String {
     for c in &changes.records {
         if kind != Some(c.kind) {
             kind = Some(c.kind);
-            let heading = match c.kind.as_str() {
-                "risk" => "Risks",
-                "control" => "Statement of Applicability",
-                "treatment" => "Treatments",
-                "document" => "Documents",
-                _ => "Assessments",
-            };
+            let heading = c.kind.heading();
             out.push_str(&format!("\n{heading}\n"));
         }
         out.push_str(&format!(

@@ -60,6 +60,8 @@ pub fn new(
         NewKind::Treatment => RecordKind::Treatment,
         NewKind::Control => RecordKind::Control,
         NewKind::Document => RecordKind::Document,
+        NewKind::Audit => RecordKind::Audit,
+        NewKind::Nonconformity => RecordKind::Nonconformity,
     };
     let isms = c.isms()?;
     let mut all = assignments(texts)?;

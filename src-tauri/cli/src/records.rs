@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use isms_core::api::{RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine};
+use isms_core::api::{
+    AuditLine, FindingLine, RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine,
+};
 use isms_core::domain::checks::{CheckReport, Deferred, Severity};
 use isms_core::domain::{sections, Assessment, Document, Rating, RiskStatus};
 use isms_core::index::{ControlQuery, RiskSort};
@@ -116,6 +118,8 @@ pub fn list(c: &Ctx, what: ListKind, filters: &ListArgs) -> Result<ExitCode, Fai
         ListKind::Controls => list_controls(c, &isms, filters)?,
         ListKind::Treatments => list_treatments(c, &isms)?,
         ListKind::Documents => list_documents(c, &isms)?,
+        ListKind::Audits => list_audits(c, &isms)?,
+        ListKind::Nonconformities => list_findings(c, &isms)?,
     }
     say_what_did_not_load(c, &isms, "this list")?;
     Ok(ExitCode::SUCCESS)
@@ -363,6 +367,80 @@ fn list_documents(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     Ok(())
 }
 
+fn list_audits(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
+    let programme = isms.audit_programme(today(None))?;
+    let gaps = programme.gaps.len();
+    output(
+        c,
+        &programme.audits,
+        &[
+            "ID",
+            "TITLE",
+            "STATUS",
+            "AUDITOR",
+            "PLANNED",
+            "COMPLETED",
+            "ITEMS",
+            "FINDINGS",
+        ],
+        format!(
+            "{}; {} of {} requirements not audited in the {}-year cycle nor planned",
+            plural(programme.audits.len(), "audit"),
+            gaps,
+            programme.coverage.len(),
+            programme.cycle_years
+        ),
+        |l| {
+            let a = &l.audit;
+            vec![
+                a.id.clone(),
+                safe(&a.title).into_owned(),
+                a.status.as_str().replace('_', " "),
+                safe(&a.auditor).into_owned(),
+                a.planned_on.to_string(),
+                dash(a.completed_on.as_ref()),
+                a.items.len().to_string(),
+                l.findings.join(", "),
+            ]
+        },
+    );
+    Ok(())
+}
+
+fn list_findings(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
+    let view = isms.nonconformities(today(None))?;
+    let open = view
+        .findings
+        .iter()
+        .filter(|l| l.finding.status != isms_core::domain::FindingStatus::Closed)
+        .count();
+    output(
+        c,
+        &view.findings,
+        &[
+            "ID", "TITLE", "GRADE", "STATUS", "SOURCE", "OWNER", "RAISED", "ACTIONS", "OVERDUE",
+        ],
+        format!("{} ({open} open)", plural(view.findings.len(), "finding")),
+        |l| {
+            let n = &l.finding;
+            vec![
+                n.id.clone(),
+                safe(&n.title).into_owned(),
+                n.grade.as_str().into(),
+                n.status.as_str().replace('_', " "),
+                n.source_ref
+                    .clone()
+                    .unwrap_or_else(|| n.source.as_str().replace('_', " ")),
+                n.owner.clone(),
+                n.raised_on.to_string(),
+                n.actions.len().to_string(),
+                l.overdue.join(", "),
+            ]
+        },
+    );
+    Ok(())
+}
+
 /// Prints rows as JSON, as CSV (a dash for nothing becomes an empty cell), or as an
 /// aligned table followed by a summary line.
 fn output<T: serde::Serialize>(
@@ -407,6 +485,8 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         Shown::Treatment(line) => show_treatment(line),
         Shown::Document { document, .. } => show_document(document),
         Shown::Assessment { assessment, .. } => show_assessment(assessment),
+        Shown::Audit(line) => show_audit(line),
+        Shown::Nonconformity(line) => show_finding(line),
     }
     say_what_did_not_load(c, &isms, "what is shown")?;
     Ok(ExitCode::SUCCESS)
@@ -596,12 +676,116 @@ fn show_assessment(a: &Assessment) {
     print_body(&a.body);
 }
 
+fn show_audit(line: &AuditLine) {
+    let a = &line.audit;
+    println!(
+        "{} — {} ({})",
+        a.id,
+        safe(&a.title),
+        a.status.as_str().replace('_', " ")
+    );
+    println!(
+        "  auditor {} · planned {} · completed {}",
+        safe(&a.auditor),
+        a.planned_on,
+        dash(a.completed_on.as_ref())
+    );
+    let scope: Vec<String> = [
+        ("clauses", &a.clauses),
+        ("controls", &a.controls),
+        ("processes", &a.processes),
+        ("documents", &a.documents),
+        ("domains", &a.domains),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k} {}", v.join(", ")))
+    .collect();
+    println!("  scope: {}", safe(&scope.join(" · ")));
+    for conflict in &line.independence {
+        println!("  NOT INDEPENDENT: {}", safe(conflict));
+    }
+    let mut t = Table::new(&["ITEM", "ABOUT", "CONCLUSION", "FINDING", "NOTE"]).indent(2);
+    for i in &a.items {
+        t.row(vec![
+            i.id.clone(),
+            safe(&i.about).into_owned(),
+            i.conclusion.map_or("–".into(), |c| c.as_str().to_string()),
+            i.finding
+                .clone()
+                .or(i.follows_up.as_ref().map(|f| format!("follows up {f}")))
+                .unwrap_or_else(|| "–".into()),
+            safe(i.note.as_deref().unwrap_or("")).into_owned(),
+        ]);
+    }
+    print!("{}", t.render());
+    print_body(&a.body);
+}
+
+fn show_finding(line: &FindingLine) {
+    let n = &line.finding;
+    println!(
+        "{} — {} ({}, {})",
+        n.id,
+        safe(&n.title),
+        n.grade.as_str(),
+        n.status.as_str().replace('_', " ")
+    );
+    println!(
+        "  source {}{} · requirement {} · raised {} · owner {}",
+        n.source.as_str().replace('_', " "),
+        n.source_ref
+            .as_ref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default(),
+        dash(n.requirement.as_ref()),
+        n.raised_on,
+        n.owner
+    );
+    let mut t = Table::new(&["ACTION", "DESCRIPTION", "OWNER", "DUE", "STATUS"]).indent(2);
+    for a in &n.actions {
+        t.row(vec![
+            a.id.clone(),
+            safe(&a.description).into_owned(),
+            a.owner.clone(),
+            dash(a.due.as_ref()),
+            a.status.as_str().replace('_', " "),
+        ]);
+    }
+    print!("{}", t.render());
+    if let Some(e) = &n.effectiveness {
+        println!(
+            "  effectiveness reviewed by {} on {}: {}",
+            e.reviewed_by,
+            e.reviewed_on,
+            e.result.as_str().replace('_', " ")
+        );
+    }
+    if let Some(by) = &line.followed_up_by {
+        println!("  followed up by {by}");
+    }
+    if n.status != isms_core::domain::FindingStatus::Closed {
+        for b in &line.closure_blockers {
+            println!("  before it closes: {}", safe(b));
+        }
+    }
+    print_body(&n.body);
+}
+
 fn print_body(body: &str) {
+    // Each line on its own: a paragraph wrapped over lines prints as written, and
+    // control characters within a line are still shown escaped.
+    let lines = |text: &str| {
+        text.lines()
+            .map(|l| safe(l).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     for (heading, text) in sections(body) {
         if heading.is_empty() {
-            println!("\n{}", safe(&text));
+            println!("\n{}", lines(&text));
         } else {
-            println!("\n## {}\n{}", safe(&heading), safe(&text));
+            println!("\n## {}\n{}", safe(&heading), lines(&text));
         }
     }
 }

@@ -66,7 +66,7 @@ fn is_damage(e: &rusqlite::Error) -> bool {
 }
 
 /// Bump when the schema or what is indexed changes; older indexes are rebuilt.
-const SCHEMA_VERSION: i32 = 7;
+const SCHEMA_VERSION: i32 = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -1038,6 +1038,10 @@ fn insert_record(
                 .execute(params![a.id, path, a.title, date(Some(a.performed_on))])?;
             (&a.id, "assessment", &a.title, &a.body)
         }
+        // Audits and findings are listed from their files (a few hundred at most);
+        // the index makes them searchable.
+        AnyRecord::Audit(a) => (&a.id, "audit", &a.title, &a.body),
+        AnyRecord::Nonconformity(n) => (&n.id, "nonconformity", &n.title, &n.body),
     };
     // Section headings are structure, not content; index the text under them.
     let text: String = sections(body)

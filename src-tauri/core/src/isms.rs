@@ -10,7 +10,9 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Assessment, Document, IsmsConfig, Risk, SoaEntry, Treatment};
+use crate::domain::{
+    Assessment, Audit, Document, IsmsConfig, Nonconformity, Risk, SoaEntry, Treatment,
+};
 use crate::format::{self, frontmatter::Source};
 use crate::{Error, LoadError, Result};
 
@@ -36,6 +38,8 @@ impl RecordKind {
             RecordKind::Treatment => format::TREATMENT_KEYS,
             RecordKind::Document => format::DOCUMENT_KEYS,
             RecordKind::Assessment => format::ASSESSMENT_KEYS,
+            RecordKind::Audit => format::AUDIT_KEYS,
+            RecordKind::Nonconformity => format::NONCONFORMITY_KEYS,
         }
     }
 }
@@ -80,6 +84,10 @@ pub enum AnyRecord {
     Document(Document),
     /// An assessment.
     Assessment(Assessment),
+    /// An internal audit.
+    Audit(Audit),
+    /// A finding.
+    Nonconformity(Nonconformity),
 }
 
 /// A record file that parsed, with its parts and unknown keys.
@@ -275,6 +283,8 @@ impl Isms {
                         AnyRecord::Treatment(t) => records.treatments.push(t),
                         AnyRecord::Document(d) => records.documents.push(d),
                         AnyRecord::Assessment(a) => records.assessments.push(a),
+                        AnyRecord::Audit(a) => records.audits.push(a),
+                        AnyRecord::Nonconformity(n) => records.nonconformities.push(n),
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -285,6 +295,8 @@ impl Isms {
             .controls
             .sort_by_key(|c| crate::catalogue::control_order(&c.id));
         records.treatments.sort_by(|a, b| a.id.cmp(&b.id));
+        records.audits.sort_by(|a, b| a.id.cmp(&b.id));
+        records.nonconformities.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Loaded { records, errors })
     }
 
@@ -347,6 +359,8 @@ impl AnyRecord {
             AnyRecord::Treatment(_) => RecordKind::Treatment,
             AnyRecord::Document(_) => RecordKind::Document,
             AnyRecord::Assessment(_) => RecordKind::Assessment,
+            AnyRecord::Audit(_) => RecordKind::Audit,
+            AnyRecord::Nonconformity(_) => RecordKind::Nonconformity,
         }
     }
 
@@ -358,6 +372,8 @@ impl AnyRecord {
             AnyRecord::Treatment(t) => &t.body,
             AnyRecord::Document(d) => &d.body,
             AnyRecord::Assessment(a) => &a.body,
+            AnyRecord::Audit(a) => &a.body,
+            AnyRecord::Nonconformity(n) => &n.body,
         }
     }
 
@@ -369,9 +385,77 @@ impl AnyRecord {
             AnyRecord::Treatment(t) => &t.id,
             AnyRecord::Document(d) => &d.id,
             AnyRecord::Assessment(a) => &a.id,
+            AnyRecord::Audit(a) => &a.id,
+            AnyRecord::Nonconformity(n) => &n.id,
         }
     }
 }
+
+impl Isms {
+    /// Reads every record of one kind with its revision; files that do not load are
+    /// returned as errors.
+    pub(crate) fn records_of<T: FromRecord>(&self, kind: RecordKind) -> Result<Read<T>> {
+        let (files, mut errors) = self.record_files()?;
+        let mut out = Vec::new();
+        for file in files.iter().filter(|f| f.kind == Some(kind)) {
+            let parsed = self
+                .read_bytes(&file.path)
+                .map_err(|e| vec![LoadError::file(&file.path, e.to_string())])
+                .and_then(|bytes| {
+                    let bytes = bytes.ok_or_else(|| {
+                        vec![LoadError::file(
+                            &file.path,
+                            "the file vanished while it was read",
+                        )]
+                    })?;
+                    let text = crate::format::decode(&file.path, &bytes).map_err(|e| vec![e])?;
+                    let parsed = parse_text(kind, &file.path, &file.stem, &text)?;
+                    Ok((parsed.record, Revision::of(&bytes)))
+                });
+            match parsed {
+                Ok((record, revision)) => {
+                    if let Some(record) = T::from_record(record) {
+                        out.push((record, revision));
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        errors.retain(|e| e.path.starts_with(&format!("{}/", kind.folder())));
+        Ok((out, errors))
+    }
+}
+
+/// Records of one kind with their revisions, and the files that did not load.
+pub(crate) type Read<T> = (Vec<(T, Revision)>, Vec<LoadError>);
+
+/// A record of one kind out of [`AnyRecord`].
+pub(crate) trait FromRecord: Sized {
+    fn from_record(record: AnyRecord) -> Option<Self>;
+}
+
+macro_rules! from_record {
+    ($($variant:ident => $type:ty),+ $(,)?) => {$(
+        impl FromRecord for $type {
+            fn from_record(record: AnyRecord) -> Option<Self> {
+                match record {
+                    AnyRecord::$variant(x) => Some(x),
+                    _ => None,
+                }
+            }
+        }
+    )+};
+}
+
+from_record!(
+    Risk => Risk,
+    Control => SoaEntry,
+    Treatment => Treatment,
+    Document => Document,
+    Assessment => Assessment,
+    Audit => Audit,
+    Nonconformity => Nonconformity,
+);
 
 /// The canonical fields and the body of any record.
 pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
@@ -381,6 +465,8 @@ pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
         AnyRecord::Treatment(t) => (format::emit_treatment(t), &t.body),
         AnyRecord::Document(d) => (format::emit_document(d), &d.body),
         AnyRecord::Assessment(a) => (format::emit_assessment(a), &a.body),
+        AnyRecord::Audit(a) => (format::emit_audit(a), &a.body),
+        AnyRecord::Nonconformity(n) => (format::emit_nonconformity(n), &n.body),
     }
 }
 
@@ -406,6 +492,8 @@ pub fn parse_text(
         RecordKind::Treatment => parsed!(format::parse_treatment, Treatment),
         RecordKind::Document => parsed!(format::parse_document, Document),
         RecordKind::Assessment => parsed!(format::parse_assessment, Assessment),
+        RecordKind::Audit => parsed!(format::parse_audit, Audit),
+        RecordKind::Nonconformity => parsed!(format::parse_nonconformity, Nonconformity),
     }
 }
 

@@ -311,6 +311,7 @@ impl Isms {
             let text = new_record_text(kind, &id, &path, &fixed, assignments, body)?;
             let parsed = parse_text(kind, &path, &id, &text).map_err(first_error)?;
             self.refuse_dangling_references(&parsed.record, None, &path, &text)?;
+            self.refuse_unearned_closure(&parsed.record, None, &path, &text)?;
             let full = self.resolve(&path)?;
             fs::create_dir_all(
                 full.parent()
@@ -383,6 +384,15 @@ impl Isms {
             }
             (AnyRecord::Assessment(_), None) => {
                 return Err(Error::invalid(&opened.path, "id", "an assessment is a dated record and is not closed"))
+            }
+            (AnyRecord::Audit(_), None) => {
+                return Err(Error::invalid(&opened.path, "status", "an audit is completed (status=completed) or cancelled (status=cancelled), not closed"))
+            }
+            (AnyRecord::Nonconformity(n), None) => {
+                if n.status == crate::domain::FindingStatus::Closed {
+                    return Err(Error::invalid(&opened.path, "status", "the finding is already closed"));
+                }
+                vec![assignment("status", "closed"), assignment("closed_on", &day)]
             }
         };
         self.set(id, &assignments, None, Some(&opened.revision))
@@ -493,6 +503,8 @@ impl Isms {
             AnyRecord::Treatment(t) => references::of_treatment(t, &known),
             AnyRecord::Document(d) => references::of_document(d, &known),
             AnyRecord::Assessment(a) => references::of_assessment(a, &known),
+            AnyRecord::Audit(a) => references::of_audit(a, &known),
+            AnyRecord::Nonconformity(n) => references::of_nonconformity(n, &known),
         };
         let already = before.map(dangling).unwrap_or_default();
         match dangling(record)
@@ -508,6 +520,39 @@ impl Isms {
                 message: d.message,
             })),
         }
+    }
+
+    /// Refuses to close a nonconformity that may not be closed yet
+    /// ([`crate::domain::Nonconformity::closure_blockers`]: a root cause, the actions
+    /// done, an effective review by someone else, a follow-up audit for a major one).
+    /// A finding already closed before this save is not held to it again.
+    fn refuse_unearned_closure(
+        &self,
+        record: &AnyRecord,
+        before: Option<&AnyRecord>,
+        path: &str,
+        text: &str,
+    ) -> Result<()> {
+        use crate::domain::FindingStatus::Closed;
+        let AnyRecord::Nonconformity(n) = record else {
+            return Ok(());
+        };
+        let was_closed = matches!(before, Some(AnyRecord::Nonconformity(b)) if b.status == Closed);
+        if n.status != Closed || was_closed {
+            return Ok(());
+        }
+        let (audits, _) = self.records_of::<crate::domain::Audit>(RecordKind::Audit)?;
+        let audits: Vec<crate::domain::Audit> = audits.into_iter().map(|(a, _)| a).collect();
+        let blockers = n.closure_blockers(&audits, self.load_config().ok().as_ref());
+        if blockers.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Invalid(LoadError {
+            path: path.to_string(),
+            line: format::line_of_field(text, "status", true),
+            field: Some("status".into()),
+            message: format!("{} may not be closed yet: {}", n.id, blockers.join("; ")),
+        }))
     }
 
     /// Validates and writes new text for an existing or new record file.
@@ -526,6 +571,7 @@ impl Isms {
             .and_then(|old| parse_text(kind, path, id, &old).ok())
             .map(|p| p.record);
         self.refuse_dangling_references(&parsed.record, before.as_ref(), path, text)?;
+        self.refuse_unearned_closure(&parsed.record, before.as_ref(), path, text)?;
         let changed = self.put_text(path, id, text, base)?;
         if changed {
             self.reindex(path);
@@ -720,6 +766,14 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
             (vec![assignment("title", &control.title)], String::new())
         }
         RecordKind::Document | RecordKind::Assessment => (Vec::new(), String::new()),
+        RecordKind::Audit => (vec![assignment("status", "planned")], String::new()),
+        RecordKind::Nonconformity => (
+            vec![assignment("status", "open")],
+            crate::domain::FINDING_SECTIONS
+                .iter()
+                .map(|h| format!("## {h}\n\n"))
+                .collect(),
+        ),
     })
 }
 

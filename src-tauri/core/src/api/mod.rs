@@ -13,6 +13,7 @@
 //! [`Revision`] to hand back on save. Derived values — scores, bands, what cites a
 //! control, what is overdue — come from the domain's one function for each.
 
+pub mod audits;
 pub mod commits;
 pub mod dashboard;
 pub mod documents;
@@ -31,6 +32,7 @@ pub mod treatments;
 
 use std::collections::HashMap;
 
+pub use audits::{AuditLine, AuditProgramme, FindingLine, Nonconformities};
 pub use commits::{CommitOptions, FieldChoice, Signing};
 pub use dashboard::{BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
 pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
@@ -46,13 +48,13 @@ pub use signoff::{SignoffBoard, SignoffCard, APP_REMOTE};
 pub use soa::{Soa, SoaLine};
 pub use treatments::{TreatmentLine, TreatmentPlan};
 
-use crate::domain::{Methodology, SoaEntry, Treatment};
+use crate::domain::Methodology;
 use crate::git::signing::{KeySource, Signer};
 use crate::git::sync::Credentials;
 use crate::index::RiskRow;
-use crate::isms::{parse_text, AnyRecord, Isms, RecordKind, Revision};
+use crate::isms::Isms;
 use crate::settings::Settings;
-use crate::{Error, LoadError, Result};
+use crate::{Error, Result};
 
 /// How the passphrase of a signing key that needs one is obtained.
 #[derive(Clone, Copy)]
@@ -141,39 +143,6 @@ impl Isms {
         })
     }
 
-    /// Reads every record of one kind with its revision; files that do not load are
-    /// returned as errors.
-    fn records_of<T: FromRecord>(&self, kind: RecordKind) -> Result<Read<T>> {
-        let (files, mut errors) = self.record_files()?;
-        let mut out = Vec::new();
-        for file in files.iter().filter(|f| f.kind == Some(kind)) {
-            let parsed = self
-                .read_bytes(&file.path)
-                .map_err(|e| vec![LoadError::file(&file.path, e.to_string())])
-                .and_then(|bytes| {
-                    let bytes = bytes.ok_or_else(|| {
-                        vec![LoadError::file(
-                            &file.path,
-                            "the file vanished while it was read",
-                        )]
-                    })?;
-                    let text = crate::format::decode(&file.path, &bytes).map_err(|e| vec![e])?;
-                    let parsed = parse_text(kind, &file.path, &file.stem, &text)?;
-                    Ok((parsed.record, Revision::of(&bytes)))
-                });
-            match parsed {
-                Ok((record, revision)) => {
-                    if let Some(record) = T::from_record(record) {
-                        out.push((record, revision));
-                    }
-                }
-                Err(mut e) => errors.append(&mut e),
-            }
-        }
-        errors.retain(|e| e.path.starts_with(&format!("{}/", kind.folder())));
-        Ok((out, errors))
-    }
-
     /// Every risk row of the index, by id.
     fn risk_rows(&self) -> Result<HashMap<String, RiskRow>> {
         Ok(self
@@ -181,59 +150,6 @@ impl Isms {
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect())
-    }
-}
-
-/// Records of one kind with their revisions, and the files that did not load.
-type Read<T> = (Vec<(T, Revision)>, Vec<LoadError>);
-
-/// A record of one kind out of [`AnyRecord`].
-trait FromRecord: Sized {
-    fn from_record(record: AnyRecord) -> Option<Self>;
-}
-
-impl FromRecord for crate::domain::Risk {
-    fn from_record(record: AnyRecord) -> Option<Self> {
-        match record {
-            AnyRecord::Risk(r) => Some(r),
-            _ => None,
-        }
-    }
-}
-
-impl FromRecord for Treatment {
-    fn from_record(record: AnyRecord) -> Option<Self> {
-        match record {
-            AnyRecord::Treatment(t) => Some(t),
-            _ => None,
-        }
-    }
-}
-
-impl FromRecord for crate::domain::Document {
-    fn from_record(record: AnyRecord) -> Option<Self> {
-        match record {
-            AnyRecord::Document(d) => Some(d),
-            _ => None,
-        }
-    }
-}
-
-impl FromRecord for SoaEntry {
-    fn from_record(record: AnyRecord) -> Option<Self> {
-        match record {
-            AnyRecord::Control(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl FromRecord for crate::domain::Assessment {
-    fn from_record(record: AnyRecord) -> Option<Self> {
-        match record {
-            AnyRecord::Assessment(a) => Some(a),
-            _ => None,
-        }
     }
 }
 

@@ -34,6 +34,10 @@ pub enum Shown {
         /// Its file's revision.
         revision: Revision,
     },
+    /// An internal audit with its independence and findings.
+    Audit(Box<super::AuditLine>),
+    /// A finding with what it still needs before it may close.
+    Nonconformity(Box<super::FindingLine>),
 }
 
 impl Isms {
@@ -65,6 +69,20 @@ impl Isms {
                 assessment: Box::new(assessment),
                 revision: opened.revision,
             },
+            (RecordKind::Audit, _) => Shown::Audit(Box::new(
+                self.audit_programme(today)?
+                    .audits
+                    .into_iter()
+                    .find(|a| a.audit.id == id)
+                    .ok_or_else(missing)?,
+            )),
+            (RecordKind::Nonconformity, _) => Shown::Nonconformity(Box::new(
+                self.nonconformities(today)?
+                    .findings
+                    .into_iter()
+                    .find(|n| n.finding.id == id)
+                    .ok_or_else(missing)?,
+            )),
             _ => return Err(missing()),
         })
     }

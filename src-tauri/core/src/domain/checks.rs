@@ -173,6 +173,18 @@ pub enum Rule {
     /// A figure in the current assessment's narrative ("one Unacceptable") that the
     /// register does not bear out.
     NarrativeFigures,
+    /// An auditor who owns a control or document in the audit's scope.
+    AuditNotIndependent,
+    /// A planned audit whose date has passed and that has not started.
+    AuditOverdue,
+    /// A clause or an applicable Annex A control that the audit programme neither
+    /// audited within its cycle nor plans to.
+    AuditProgrammeGap,
+    /// A nonconformity closed without what closing requires (root cause, actions done,
+    /// an effective review by someone else, a follow-up audit for a major one).
+    FindingClosedWithoutGrounds,
+    /// A nonconformity open for weeks with no corrective action planned.
+    FindingStale,
 }
 super::words::words!(Rule);
 
@@ -207,6 +219,11 @@ impl Rule {
             Rule::TemporaryCommitted => temporaries_committed,
             Rule::TemporariesNotIgnored => temporaries_not_ignored,
             Rule::NarrativeFigures => narrative_figures,
+            Rule::AuditNotIndependent => audits_not_independent,
+            Rule::AuditOverdue => audits_overdue,
+            Rule::AuditProgrammeGap => audit_programme_gaps,
+            Rule::FindingClosedWithoutGrounds => findings_closed_without_grounds,
+            Rule::FindingStale => findings_stale,
         }
     }
 }
@@ -476,6 +493,63 @@ fn unknown_references(scope: &Scope, out: &mut Found) {
     treatment_references(scope, out);
     document_references(scope, out);
     assessment_references(scope, out);
+    audit_references(scope, out);
+}
+
+/// An audit's auditor, scope and items, and a finding's roles, risks and the audit it
+/// came from: each names something that exists.
+fn audit_references(scope: &Scope, out: &mut Found) {
+    let findings: HashSet<&str> = scope
+        .records
+        .nonconformities
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain(unloaded(scope.load_errors, RecordKind::Nonconformity))
+        .collect();
+    let audits: HashSet<&str> = scope
+        .records
+        .audits
+        .iter()
+        .map(|a| a.id.as_str())
+        .chain(unloaded(scope.load_errors, RecordKind::Audit))
+        .collect();
+    for a in &scope.records.audits {
+        let path = RecordKind::Audit.path(&a.id);
+        let mut dangling = references::of_audit(a, &scope.known);
+        for item in &a.items {
+            for (field, id) in [("finding", &item.finding), ("follows_up", &item.follows_up)] {
+                if let Some(id) = id.as_deref().filter(|id| !findings.contains(id)) {
+                    dangling.push(references::Dangling::error(
+                        format!("items.{}.{field}", item.id),
+                        format!("there is no finding `{id}`"),
+                    ));
+                }
+            }
+        }
+        out.dangling(path, dangling);
+    }
+    for n in &scope.records.nonconformities {
+        let mut dangling = references::of_nonconformity(n, &scope.known);
+        if n.source == super::FindingSource::Audit {
+            if let Some(r) = n.source_ref.as_deref().filter(|r| !audits.contains(r)) {
+                dangling.push(references::Dangling::error(
+                    "source_ref",
+                    format!("there is no audit `{r}`"),
+                ));
+            }
+        }
+        out.dangling(RecordKind::Nonconformity.path(&n.id), dangling);
+    }
+}
+
+/// The ids of the records of `kind` whose files did not load.
+fn unloaded(load_errors: &[LoadError], kind: RecordKind) -> impl Iterator<Item = &str> {
+    load_errors
+        .iter()
+        .filter_map(move |e| match RecordKind::of_path(&e.path) {
+            Some((k, id)) if k == kind => Some(id),
+            _ => None,
+        })
 }
 
 /// Roles named in isms.yaml that it does not define.
@@ -933,6 +1007,20 @@ fn assessment_overdue(scope: &Scope, out: &mut Found) {
 }
 
 fn actions_overdue(scope: &Scope, out: &mut Found) {
+    for n in &scope.records.nonconformities {
+        for a in n.overdue_actions(scope.today) {
+            out.warning(
+                RecordKind::Nonconformity.path(&n.id),
+                Some(&format!("actions.{}.due", a.id)),
+                format!(
+                    "corrective action {} was due {} and is {}",
+                    a.id,
+                    a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    a.status.as_str().replace('_', " ")
+                ),
+            );
+        }
+    }
     for t in &scope.records.treatments {
         for a in t.overdue_actions(scope.today) {
             out.warning(
@@ -946,6 +1034,108 @@ fn actions_overdue(scope: &Scope, out: &mut Found) {
                 ),
             );
         }
+    }
+}
+
+fn audits_not_independent(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    for a in scope
+        .records
+        .audits
+        .iter()
+        .filter(|a| a.status != super::AuditStatus::Cancelled)
+    {
+        let conflicts =
+            a.independence_conflicts(config, &scope.records.controls, &scope.records.documents);
+        if !conflicts.is_empty() {
+            out.error(
+                RecordKind::Audit.path(&a.id),
+                Some("auditor"),
+                format!(
+                    "{} may not audit their own work: {}; choose another auditor or take these out of scope",
+                    a.auditor,
+                    conflicts.join("; ")
+                ),
+            );
+        }
+    }
+}
+
+fn audits_overdue(scope: &Scope, out: &mut Found) {
+    for a in scope
+        .records
+        .audits
+        .iter()
+        .filter(|a| a.status == super::AuditStatus::Planned && a.planned_on < scope.today)
+    {
+        out.warning(
+            RecordKind::Audit.path(&a.id),
+            Some("planned_on"),
+            format!(
+                "planned for {} and not started: start it (status: in_progress) or plan it again",
+                a.planned_on
+            ),
+        );
+    }
+}
+
+fn audit_programme_gaps(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    let years = config.audit_cycle_years;
+    let coverage = super::audit_coverage(
+        &scope.records.audits,
+        &scope.records.controls,
+        scope.today,
+        years,
+    );
+    let gaps = super::programme_gaps(&scope.records.audits, &coverage);
+    if !gaps.is_empty() {
+        out.warning(
+            "audits",
+            None,
+            format!(
+                "the audit programme neither audited within its {years}-year cycle nor plans {} of {} requirements: {}",
+                gaps.len(),
+                coverage.len(),
+                gaps.join(", ")
+            ),
+        );
+    }
+}
+
+fn findings_closed_without_grounds(scope: &Scope, out: &mut Found) {
+    for n in scope
+        .records
+        .nonconformities
+        .iter()
+        .filter(|n| n.status == super::FindingStatus::Closed)
+    {
+        let blockers = n.closure_blockers(&scope.records.audits, scope.config);
+        if !blockers.is_empty() {
+            out.error(
+                RecordKind::Nonconformity.path(&n.id),
+                Some("status"),
+                format!("closed, but {}", blockers.join("; ")),
+            );
+        }
+    }
+}
+
+fn findings_stale(scope: &Scope, out: &mut Found) {
+    for n in scope
+        .records
+        .nonconformities
+        .iter()
+        .filter(|n| n.stale(scope.today, super::STALE_AFTER_DAYS))
+    {
+        out.warning(
+            RecordKind::Nonconformity.path(&n.id),
+            Some("actions"),
+            format!(
+                "raised {} and still open with no corrective action planned",
+                n.raised_on
+            ),
+        );
     }
 }
 

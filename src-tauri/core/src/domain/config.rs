@@ -191,6 +191,9 @@ pub struct IsmsConfig {
     pub assessment: AssessmentSchedule,
     /// The sign-off chains, one per kind of document.
     pub signoff: Vec<SignoffChain>,
+    /// How many years the internal audit programme takes to audit every clause and
+    /// applicable Annex A control ([`super::DEFAULT_AUDIT_CYCLE_YEARS`] unless said).
+    pub audit_cycle_years: u32,
 }
 
 impl IsmsConfig {

@@ -26,16 +26,23 @@ pub enum RecordKind {
     Document,
     /// `assessments/2026.md`
     Assessment,
+    /// `audits/AUD-2026-01.md` (an internal audit)
+    Audit,
+    /// `nonconformities/NC-001.md` (a finding: a nonconformity, an observation or an
+    /// opportunity for improvement)
+    Nonconformity,
 }
 
 impl RecordKind {
     /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 7] = [
         RecordKind::Risk,
         RecordKind::Control,
         RecordKind::Treatment,
         RecordKind::Document,
         RecordKind::Assessment,
+        RecordKind::Audit,
+        RecordKind::Nonconformity,
     ];
 
     /// The folder of this kind, relative to the repository root.
@@ -46,6 +53,8 @@ impl RecordKind {
             RecordKind::Treatment => "treatments",
             RecordKind::Document => "documents",
             RecordKind::Assessment => "assessments",
+            RecordKind::Audit => "audits",
+            RecordKind::Nonconformity => "nonconformities",
         }
     }
 
@@ -67,12 +76,13 @@ impl RecordKind {
             .map(|k| (k, stem))
     }
 
-    /// The prefix of a kind whose ids are numbered in sequence (`R` of `R-018`): risks
-    /// and treatments. Other kinds are named (`8.13`, `scope`).
+    /// The prefix of a kind whose ids are numbered in sequence (`R` of `R-018`): risks,
+    /// treatments and findings. Other kinds are named (`8.13`, `scope`, `AUD-2026-01`).
     pub fn sequence_prefix(self) -> Option<&'static str> {
         match self {
             RecordKind::Risk => Some("R"),
             RecordKind::Treatment => Some("T"),
+            RecordKind::Nonconformity => Some("NC"),
             _ => None,
         }
     }
@@ -90,6 +100,19 @@ impl RecordKind {
             .ok()
     }
 
+    /// The heading of a list of records of this kind, as people read it.
+    pub fn heading(self) -> &'static str {
+        match self {
+            RecordKind::Risk => "Risks",
+            RecordKind::Control => "Statement of Applicability",
+            RecordKind::Treatment => "Treatments",
+            RecordKind::Document => "Documents",
+            RecordKind::Assessment => "Assessments",
+            RecordKind::Audit => "Internal audits",
+            RecordKind::Nonconformity => "Nonconformities and findings",
+        }
+    }
+
     /// The word used in files and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,6 +121,8 @@ impl RecordKind {
             RecordKind::Treatment => "treatment",
             RecordKind::Document => "document",
             RecordKind::Assessment => "assessment",
+            RecordKind::Audit => "audit",
+            RecordKind::Nonconformity => "nonconformity",
         }
     }
 }

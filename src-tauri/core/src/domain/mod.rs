@@ -4,6 +4,7 @@
 //! values (a risk's score and band, why a control is in the SoA) are never stored:
 //! [`scoring`] computes them, and every view, report and check calls it.
 
+pub mod audits;
 pub mod checks;
 pub mod config;
 pub mod kind;
@@ -14,6 +15,7 @@ pub mod references;
 pub mod scoring;
 pub mod words;
 
+pub use audits::*;
 pub use config::*;
 pub use kind::*;
 pub use records::*;

@@ -934,6 +934,10 @@ pub struct Records {
     pub documents: Vec<Document>,
     /// The assessments, ordered by id.
     pub assessments: Vec<Assessment>,
+    /// The internal audits, ordered by id.
+    pub audits: Vec<super::Audit>,
+    /// The findings (nonconformities, observations, opportunities), ordered by id.
+    pub nonconformities: Vec<super::Nonconformity>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::checks::Severity;
-use super::{Assessment, Document, IsmsConfig, Risk, SoaEntry, Treatment};
+use super::{Assessment, Audit, Document, IsmsConfig, Nonconformity, Risk, SoaEntry, Treatment};
 
 /// What exists for a record to refer to.
 #[derive(Debug, Default)]
@@ -41,6 +41,13 @@ impl Known<'_> {
 
     fn domain_known(&self, domain: &str) -> bool {
         self.config.is_none_or(|c| c.domain(domain).is_some())
+    }
+}
+
+impl Dangling {
+    /// A reference that names nothing, as an error.
+    pub fn error(field: impl Into<String>, message: String) -> Dangling {
+        error(field, message)
     }
 }
 
@@ -174,6 +181,81 @@ pub fn of_document(d: &Document, known: &Known) -> Vec<Dangling> {
     .filter(|(_, role)| !known.role_known(role))
     .map(|(field, role)| error(field, no_role(role)))
     .collect()
+}
+
+/// An audit's auditor (a person of isms.yaml), controls and domains in scope, and the
+/// controls its items are about.
+pub fn of_audit(a: &Audit, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    if known
+        .config
+        .is_some_and(|c| !c.people.iter().any(|p| p.name == a.auditor))
+    {
+        out.push(error(
+            "auditor",
+            format!(
+                "`{}` is not a person of isms.yaml (people: name)",
+                a.auditor
+            ),
+        ));
+    }
+    for c in a
+        .controls
+        .iter()
+        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
+    {
+        out.push(error(
+            "controls",
+            format!("`{c}` is not an ISO/IEC 27001:2022 Annex A control"),
+        ));
+    }
+    for c in a
+        .clauses
+        .iter()
+        .filter(|c| !super::CLAUSES.iter().any(|(id, _)| id == c))
+    {
+        out.push(error(
+            "clauses",
+            format!("`{c}` is not a clause of ISO/IEC 27001:2022 with requirements (4.1 … 10.2)"),
+        ));
+    }
+    for d in a.domains.iter().filter(|d| !known.domain_known(d)) {
+        out.push(error(
+            "domains",
+            format!("`{d}` is not a risk domain in isms.yaml"),
+        ));
+    }
+    out
+}
+
+/// A finding's owner, risks, actions' owners and effectiveness reviewer.
+pub fn of_nonconformity(n: &Nonconformity, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    for risk in n
+        .risks
+        .iter()
+        .filter(|r| !known.risk_ids.contains(r.as_str()))
+    {
+        out.push(error("risks", format!("there is no risk `{risk}`")));
+    }
+    let roles = std::iter::once(("owner".to_string(), n.owner.as_str()))
+        .chain(
+            n.actions
+                .iter()
+                .map(|a| (format!("actions.{}.owner", a.id), a.owner.as_str())),
+        )
+        .chain(n.effectiveness.iter().map(|e| {
+            (
+                "effectiveness.reviewed_by".to_string(),
+                e.reviewed_by.as_str(),
+            )
+        }));
+    out.extend(
+        roles
+            .filter(|(_, role)| !known.role_known(role))
+            .map(|(field, role)| error(field, no_role(role))),
+    );
+    out
 }
 
 /// An assessment's domains.

@@ -60,6 +60,9 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
     let domains = read_domains(r, f);
     let assessment = read_assessment_schedule(r, f);
     let signoff = read_signoff_chains(r, f);
+    let audit_cycle_years = r
+        .opt_number(f, "audit_cycle_years", 1, 10)
+        .map_or(DEFAULT_AUDIT_CYCLE_YEARS, |n| n as u32);
     Some(IsmsConfig {
         organisation: organisation?,
         methodology: methodology?,
@@ -69,6 +72,7 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
         domains,
         assessment: assessment?,
         signoff,
+        audit_cycle_years,
     })
 }
 

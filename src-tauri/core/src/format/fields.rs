@@ -126,7 +126,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn has_error_for(&self, f: Fields, key: &str) -> bool {
+    pub(crate) fn has_error_for(&self, f: Fields, key: &str) -> bool {
         let name = f.name(key);
         self.errors
             .iter()

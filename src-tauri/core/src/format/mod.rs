@@ -18,9 +18,10 @@ pub mod yaml;
 
 pub use config::{parse_config, parse_methodology};
 pub use records::{
-    emit_assessment, emit_document, emit_risk, emit_soa_entry, emit_treatment, parse_assessment,
-    parse_document, parse_risk, parse_soa_entry, parse_treatment, Parsed, ASSESSMENT_KEYS,
-    DOCUMENT_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS,
+    emit_assessment, emit_audit, emit_document, emit_nonconformity, emit_risk, emit_soa_entry,
+    emit_treatment, parse_assessment, parse_audit, parse_document, parse_nonconformity, parse_risk,
+    parse_soa_entry, parse_treatment, Parsed, ASSESSMENT_KEYS, AUDIT_KEYS, DOCUMENT_KEYS,
+    NONCONFORMITY_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS,
 };
 
 use crate::LoadError;

@@ -498,38 +498,7 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
         let approved_on = r.opt_date(f, "approved_on");
         let approved_by = r.opt_text(f, "approved_by");
         let closed_on = r.opt_date(f, "closed_on");
-        let mut actions = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        for a in r.list_of_maps(f, "actions") {
-            let action_id = r.text(a, "id");
-            if let Some(aid) = &action_id {
-                if seen.contains(aid) {
-                    r.error(
-                        a.line_of("id"),
-                        "actions.id",
-                        format!("`{aid}` is used by two actions; action ids must be unique"),
-                    );
-                }
-                seen.push(aid.clone());
-            }
-            let description = r.text(a, "description");
-            let owner = r.text(a, "owner");
-            let due = r.opt_date(a, "due");
-            let status = r.word(a, "status", ActionStatus::parse, &ActionStatus::expected());
-            let resources = r.opt_text(a, "resources");
-            if let (Some(id), Some(description), Some(owner), Some(status)) =
-                (action_id, description, owner, status)
-            {
-                actions.push(Action {
-                    id,
-                    description,
-                    owner,
-                    due,
-                    status,
-                    resources,
-                });
-            }
-        }
+        let actions = read_actions(r, f);
         if decision == Some(Decision::Approved)
             && approved_on.is_none()
             && !r
@@ -560,8 +529,61 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
 
 /// The canonical front-matter fields of a treatment.
 pub fn emit_treatment(t: &Treatment) -> Vec<FieldText> {
-    let actions: Vec<Vec<(&str, String)>> = t
-        .actions
+    let actions = action_entries(&t.actions);
+    let mut e = Emitter::default();
+    e.text("id", Some(&t.id))
+        .text("title", Some(&t.title))
+        .flow_list("risks", &t.risks)
+        .text("option", Some(t.option.as_str()))
+        .text("decision", Some(t.decision.as_str()))
+        .text("approved_on", date_text(t.approved_on).as_deref())
+        .text("approved_by", t.approved_by.as_deref())
+        .text("closed_on", date_text(t.closed_on).as_deref())
+        .map_list("actions", &actions);
+    e.fields
+}
+
+/// The `actions` of a treatment or a finding: each with an id unique among them, a
+/// description, an owner, a status, and an optional due date and resources.
+fn read_actions(r: &mut Reader, f: Fields) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for a in r.list_of_maps(f, "actions") {
+        let action_id = r.text(a, "id");
+        if let Some(aid) = &action_id {
+            if seen.contains(aid) {
+                r.error(
+                    a.line_of("id"),
+                    "actions.id",
+                    format!("`{aid}` is used by two actions; action ids must be unique"),
+                );
+            }
+            seen.push(aid.clone());
+        }
+        let description = r.text(a, "description");
+        let owner = r.text(a, "owner");
+        let due = r.opt_date(a, "due");
+        let status = r.word(a, "status", ActionStatus::parse, &ActionStatus::expected());
+        let resources = r.opt_text(a, "resources");
+        if let (Some(id), Some(description), Some(owner), Some(status)) =
+            (action_id, description, owner, status)
+        {
+            actions.push(Action {
+                id,
+                description,
+                owner,
+                due,
+                status,
+                resources,
+            });
+        }
+    }
+    actions
+}
+
+/// The canonical entries of each action.
+fn action_entries(actions: &[Action]) -> Vec<Vec<(&'static str, String)>> {
+    actions
         .iter()
         .map(|a| {
             let mut entries = vec![
@@ -578,18 +600,7 @@ pub fn emit_treatment(t: &Treatment) -> Vec<FieldText> {
             }
             entries
         })
-        .collect();
-    let mut e = Emitter::default();
-    e.text("id", Some(&t.id))
-        .text("title", Some(&t.title))
-        .flow_list("risks", &t.risks)
-        .text("option", Some(t.option.as_str()))
-        .text("decision", Some(t.decision.as_str()))
-        .text("approved_on", date_text(t.approved_on).as_deref())
-        .text("approved_by", t.approved_by.as_deref())
-        .text("closed_on", date_text(t.closed_on).as_deref())
-        .map_list("actions", &actions);
-    e.fields
+        .collect()
 }
 
 /// The front-matter keys of a controlled document, in canonical order.
@@ -710,5 +721,279 @@ pub fn emit_assessment(a: &Assessment) -> Vec<FieldText> {
         .block_list("evidence", &a.evidence)
         .map_list("themes", &themes)
         .block_list("improvements", &a.improvements);
+    e.fields
+}
+
+/// The front-matter keys of an internal audit, in canonical order.
+pub const AUDIT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "status",
+    "auditor",
+    "planned_on",
+    "started_on",
+    "completed_on",
+    "clauses",
+    "controls",
+    "processes",
+    "documents",
+    "domains",
+    "criteria",
+    "method",
+    "evidence",
+    "items",
+];
+
+/// Reads an internal audit (`audits/AUD-2026-01.md`).
+pub fn parse_audit(path: &str, stem: &str, text: &str) -> ParseResult<Audit> {
+    parse_with(path, stem, text, AUDIT_KEYS, |r, f, body| {
+        let id = r.text(f, "id");
+        if let Some(id) = &id {
+            if !id.starts_with("AUD-") {
+                r.error(
+                    f.line_of("id"),
+                    "id",
+                    format!(
+                        "`{id}` is not an audit id; write AUD-<year>-<number>, e.g. AUD-2026-01"
+                    ),
+                );
+            }
+        }
+        let title = r.text(f, "title");
+        let status = r.word(f, "status", AuditStatus::parse, &AuditStatus::expected());
+        let auditor = r.text(f, "auditor");
+        let planned_on = r.date(f, "planned_on");
+        let started_on = r.opt_date(f, "started_on");
+        let completed_on = r.opt_date(f, "completed_on");
+        let clauses = r.list(f, "clauses");
+        let controls = r.list(f, "controls");
+        let processes = r.list(f, "processes");
+        let documents = r.list(f, "documents");
+        let domains = r.list(f, "domains");
+        let criteria = r.opt_text(f, "criteria");
+        let method = r.opt_text(f, "method");
+        let evidence = r.list(f, "evidence");
+        let mut items = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for i in r.list_of_maps(f, "items") {
+            let item_id = r.text(i, "id");
+            if let Some(iid) = &item_id {
+                if seen.contains(iid) {
+                    r.error(
+                        i.line_of("id"),
+                        "items.id",
+                        format!("`{iid}` is used by two items; item ids must be unique"),
+                    );
+                }
+                seen.push(iid.clone());
+            }
+            let about = r.text(i, "about");
+            let conclusion =
+                r.opt_word(i, "conclusion", Conclusion::parse, &Conclusion::expected());
+            let finding = r.opt_text(i, "finding");
+            let follows_up = r.opt_text(i, "follows_up");
+            let note = r.opt_text(i, "note");
+            if let (Some(id), Some(about)) = (item_id, about) {
+                items.push(AuditItem {
+                    id,
+                    about,
+                    conclusion,
+                    finding,
+                    follows_up,
+                    note,
+                });
+            }
+        }
+        let audit = Audit {
+            id: id?,
+            title: title?,
+            status: status?,
+            auditor: auditor?,
+            planned_on: planned_on?,
+            started_on,
+            completed_on,
+            clauses,
+            controls,
+            processes,
+            documents,
+            domains,
+            criteria,
+            method,
+            evidence,
+            items,
+            body,
+        };
+        // A completed audit concludes on everything it audited, and says when.
+        for missing in audit.incomplete() {
+            let (field, message) = missing.split_once(": ").unwrap_or(("status", &missing));
+            r.error(f.line_of("status"), field, message.to_string());
+        }
+        Some(audit)
+    })
+}
+
+/// The canonical front-matter fields of an internal audit.
+pub fn emit_audit(a: &Audit) -> Vec<FieldText> {
+    let items: Vec<Vec<(&str, String)>> = a
+        .items
+        .iter()
+        .map(|i| {
+            let mut entries = vec![
+                ("id", flow_scalar(&i.id)),
+                ("about", block_scalar(&i.about, 6)),
+            ];
+            if let Some(c) = i.conclusion {
+                entries.push(("conclusion", c.as_str().to_string()));
+            }
+            if let Some(n) = &i.finding {
+                entries.push(("finding", flow_scalar(n)));
+            }
+            if let Some(n) = &i.follows_up {
+                entries.push(("follows_up", flow_scalar(n)));
+            }
+            if let Some(n) = &i.note {
+                entries.push(("note", block_scalar(n, 6)));
+            }
+            entries
+        })
+        .collect();
+    let mut e = Emitter::default();
+    e.text("id", Some(&a.id))
+        .text("title", Some(&a.title))
+        .text("status", Some(a.status.as_str()))
+        .text("auditor", Some(&a.auditor))
+        .text("planned_on", date_text(Some(a.planned_on)).as_deref())
+        .text("started_on", date_text(a.started_on).as_deref())
+        .text("completed_on", date_text(a.completed_on).as_deref())
+        .flow_list("clauses", &a.clauses)
+        .flow_list("controls", &a.controls)
+        .block_list("processes", &a.processes)
+        .flow_list("documents", &a.documents)
+        .flow_list("domains", &a.domains)
+        .text("criteria", a.criteria.as_deref())
+        .text("method", a.method.as_deref())
+        .block_list("evidence", &a.evidence)
+        .map_list("items", &items);
+    e.fields
+}
+
+/// The front-matter keys of a finding, in canonical order.
+pub const NONCONFORMITY_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "source",
+    "source_ref",
+    "grade",
+    "requirement",
+    "raised_on",
+    "owner",
+    "status",
+    "risks",
+    "actions",
+    "effectiveness",
+    "closed_on",
+];
+
+/// Reads a finding (`nonconformities/NC-001.md`).
+pub fn parse_nonconformity(path: &str, stem: &str, text: &str) -> ParseResult<Nonconformity> {
+    parse_with(path, stem, text, NONCONFORMITY_KEYS, |r, f, body| {
+        check_numbered_id(r, f, "NC-", "finding");
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let source = r.word(
+            f,
+            "source",
+            FindingSource::parse,
+            &FindingSource::expected(),
+        );
+        let source_ref = r.opt_text(f, "source_ref");
+        let grade = r.word(f, "grade", Grade::parse, &Grade::expected());
+        let requirement = r.opt_text(f, "requirement");
+        let raised_on = r.date(f, "raised_on");
+        let owner = r.text(f, "owner");
+        let status = r.word(
+            f,
+            "status",
+            FindingStatus::parse,
+            &FindingStatus::expected(),
+        );
+        let risks = r.list(f, "risks");
+        let actions = read_actions(r, f);
+        let effectiveness = r.opt_map(f, "effectiveness").and_then(|m| {
+            let reviewed_by = r.text(m, "reviewed_by");
+            let reviewed_on = r.date(m, "reviewed_on");
+            let result = r.word(
+                m,
+                "result",
+                Effectiveness::parse,
+                &Effectiveness::expected(),
+            );
+            Some(EffectivenessReview {
+                reviewed_by: reviewed_by?,
+                reviewed_on: reviewed_on?,
+                result: result?,
+            })
+        });
+        let closed_on = r.opt_date(f, "closed_on");
+        if status == Some(FindingStatus::Closed)
+            && closed_on.is_none()
+            && !r.has_error_for(f, "closed_on")
+        {
+            r.error(
+                f.line_of("status"),
+                "closed_on",
+                "required when the status is closed",
+            );
+        }
+        if source == Some(FindingSource::Audit) && source_ref.is_none() {
+            r.error(
+                f.line_of("source"),
+                "source_ref",
+                "a finding from an audit names the audit (source_ref: AUD-2026-01)",
+            );
+        }
+        Some(Nonconformity {
+            id: id?,
+            title: title?,
+            source: source?,
+            source_ref,
+            grade: grade?,
+            requirement,
+            raised_on: raised_on?,
+            owner: owner?,
+            status: status?,
+            risks,
+            actions,
+            effectiveness,
+            closed_on,
+            body,
+        })
+    })
+}
+
+/// The canonical front-matter fields of a finding.
+pub fn emit_nonconformity(n: &Nonconformity) -> Vec<FieldText> {
+    let actions = action_entries(&n.actions);
+    let effectiveness = n.effectiveness.as_ref().map(|e| {
+        vec![
+            ("reviewed_by", flow_scalar(&e.reviewed_by)),
+            ("reviewed_on", e.reviewed_on.to_string()),
+            ("result", e.result.as_str().to_string()),
+        ]
+    });
+    let mut e = Emitter::default();
+    e.text("id", Some(&n.id))
+        .text("title", Some(&n.title))
+        .text("source", Some(n.source.as_str()))
+        .text("source_ref", n.source_ref.as_deref())
+        .text("grade", Some(n.grade.as_str()))
+        .text("requirement", n.requirement.as_deref())
+        .text("raised_on", date_text(Some(n.raised_on)).as_deref())
+        .text("owner", Some(&n.owner))
+        .text("status", Some(n.status.as_str()))
+        .flow_list("risks", &n.risks)
+        .map_list("actions", &actions)
+        .map("effectiveness", effectiveness)
+        .text("closed_on", date_text(n.closed_on).as_deref());
     e.fields
 }

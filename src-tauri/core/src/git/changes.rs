@@ -217,7 +217,9 @@ impl Snapshot {
             .chain(r.controls.into_iter().map(AnyRecord::Control))
             .chain(r.treatments.into_iter().map(AnyRecord::Treatment))
             .chain(r.documents.into_iter().map(AnyRecord::Document))
-            .chain(r.assessments.into_iter().map(AnyRecord::Assessment));
+            .chain(r.assessments.into_iter().map(AnyRecord::Assessment))
+            .chain(r.audits.into_iter().map(AnyRecord::Audit))
+            .chain(r.nonconformities.into_iter().map(AnyRecord::Nonconformity));
         for record in all {
             snapshot
                 .records
@@ -339,6 +341,7 @@ pub fn compare(
         AnyRecord::Risk(r) => r.status == RiskStatus::Closed,
         AnyRecord::Treatment(t) => t.closed_on.is_some(),
         AnyRecord::Document(d) => d.withdrawn_on.is_some(),
+        AnyRecord::Nonconformity(n) => n.status == crate::domain::FindingStatus::Closed,
         _ => false,
     };
     let change = match (before, after) {
@@ -367,6 +370,8 @@ pub fn title_of(record: &AnyRecord) -> String {
         AnyRecord::Treatment(t) => t.title.clone(),
         AnyRecord::Document(d) => d.title.clone(),
         AnyRecord::Assessment(a) => a.title.clone(),
+        AnyRecord::Audit(a) => a.title.clone(),
+        AnyRecord::Nonconformity(n) => n.title.clone(),
     }
 }
 
@@ -400,6 +405,8 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
         AnyRecord::Treatment(t) => serde_json::to_value(t),
         AnyRecord::Document(d) => serde_json::to_value(d),
         AnyRecord::Assessment(a) => serde_json::to_value(a),
+        AnyRecord::Audit(a) => serde_json::to_value(a),
+        AnyRecord::Nonconformity(n) => serde_json::to_value(n),
     }
     .expect("records serialise because they are plain data");
     let mut out = BTreeMap::new();
