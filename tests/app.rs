@@ -1815,7 +1815,7 @@ fn a_large_repository_shows_its_indexing_progress() {
 fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
     runtime().block_on(async {
         let s = Scenario::start("laptop-screens").await;
-        let screens: [(&str, &str, &str); 14] = [
+        let screens: [(&str, &str, &str); 16] = [
             ("dashboard", "[data-nav=dashboard]", "[data-count=manage]"),
             ("register", "[data-nav=register]", "[data-register] [data-risk]"),
             ("risk-editor", "[data-risk=R-004]", "[data-live-score]"),
@@ -1826,6 +1826,8 @@ fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
             ("documents", "[data-nav=documents]", "[data-document]"),
             ("document", "[data-open-document=scope]", "[data-preview]"),
             ("assessments", "[data-nav=assessments]", "[data-assessment]"),
+            ("audits", "[data-nav=audits]", "[data-audit]"),
+            ("nonconformities", "[data-nav=nonconformities]", "[data-finding]"),
             ("methodology", "[data-nav=methodology]", "[data-bands]"),
             ("import", "[data-nav=import]", "[data-choose-file]"),
             ("commit-and-sync", "[data-nav=sync]", "main h1"),
@@ -2051,6 +2053,110 @@ fn change_the_methodology_to_four_by_four_and_rescore_in_the_app() {
             !t.contains("· 16") && !t.contains("· 15")
         })
         .await;
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn follow_a_finding_from_its_audit_to_its_closure() {
+    runtime().block_on(async {
+        let s = Scenario::start("audit-to-closure").await;
+        s.nav("audits").await;
+        // The programme covers every requirement; the audit that raised NC-002.
+        s.wait_text("[data-coverage]", "the coverage", |t| {
+            t.contains("Every requirement is audited")
+        })
+        .await;
+        s.find("[data-audit='AUD-2026-02'] [data-item=I2]").await;
+        s.shot("audits").await;
+        s.click("[data-audit='AUD-2026-02'] [data-open-finding='NC-002']")
+            .await;
+        // NC-002, shown first, with what it needs before it closes.
+        let blockers = s.text("[data-finding='NC-002'] [data-blockers]").await;
+        assert!(
+            blockers.contains("action A1 is still in_progress")
+                && blockers.contains("no effectiveness review"),
+            "{blockers}"
+        );
+        let close = s.find("[data-finding='NC-002'] [data-close]").await;
+        assert_eq!(
+            close.attr("disabled").await.expect("attr").as_deref(),
+            Some("true")
+        );
+        s.select("[data-finding='NC-002'] [data-action-status=A1]", "done")
+            .await;
+        s.wait_text(
+            "[data-finding='NC-002'] [data-blockers]",
+            "the action done",
+            |t| !t.contains("A1 is still"),
+        )
+        .await;
+        // Reviewed by the ISM, who is also the SRE Lead owning A1: not someone else.
+        s.select(
+            "[data-finding='NC-002'] [data-review] [data-field=reviewed_by]",
+            "ism",
+        )
+        .await;
+        s.click("[data-finding='NC-002'] [data-record-review]")
+            .await;
+        s.wait_text(
+            "[data-finding='NC-002'] [data-blockers]",
+            "the review by the action's owner",
+            |t| t.contains("Ingrid Solberg (ism), who also holds sre-lead"),
+        )
+        .await;
+        // Reviewed by the CFO: it may close, and closes.
+        s.select(
+            "[data-finding='NC-002'] [data-review] [data-field=reviewed_by]",
+            "cfo",
+        )
+        .await;
+        s.click("[data-finding='NC-002'] [data-record-review]")
+            .await;
+        s.wait_text(
+            "[data-finding='NC-002'] [data-effectiveness]",
+            "the review",
+            |t| t.contains("Chief Financial Officer"),
+        )
+        .await;
+        s.shot("nonconformities").await;
+        s.click("[data-finding='NC-002'] [data-close]").await;
+        s.find("[data-finding='NC-002'] [data-closed]").await;
+        let nc = std::fs::read_to_string(s.isms.path().join("nonconformities/NC-002.md"))
+            .expect("NC-002");
+        assert!(
+            nc.contains("status: closed")
+                && nc.contains("reviewed_by: cfo")
+                && nc.contains("status: done"),
+            "{nc}"
+        );
+        // Raise a finding from the app.
+        s.click("[data-new-finding]").await;
+        s.fill(
+            "[data-create-finding] [data-field=title]",
+            "Visitor log not kept at the office",
+        )
+        .await;
+        s.select("[data-create-finding] [data-field=source]", "other")
+            .await;
+        s.click("[data-create-finding] [data-create]").await;
+        s.find("[data-finding='NC-005']").await;
+        s.find("[data-finding='NC-005'] [data-blockers]").await;
+        // Plan an audit.
+        s.nav("audits").await;
+        s.click("[data-new-audit]").await;
+        s.fill(
+            "[data-create-audit] [data-field=title]",
+            "Supplier onboarding",
+        )
+        .await;
+        s.fill("[data-create-audit] [data-field=planned_on]", "2027-11-08")
+            .await;
+        s.click("[data-create-audit] [data-create]").await;
+        s.wait_text("[data-notice]", "the audit planned", |t| t.contains("AUD-2027-03 planned")).await;
+        s.wait_text("main", "the new audit in the programme", |t| t.contains("Supplier onboarding")).await;
+        assert!(s.isms.path().join("audits/AUD-2027-03.md").is_file());
         s.finish().await;
     });
 }

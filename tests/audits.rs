@@ -370,3 +370,27 @@ fn audits_are_created_searched_and_followed_through_history() {
     assert_eq!(code, 0);
     assert!(out.contains("NC-002"), "{out}");
 }
+
+#[test]
+fn the_dashboard_counts_audit_coverage_open_findings_and_overdue_corrective_actions() {
+    let isms = isms_core::Isms::open(&crate::support::sample()).expect("opens");
+    let d = isms.dashboard(today()).expect("a dashboard");
+    assert_eq!(
+        (d.audits.audited, d.audits.total, d.audits.cycle_years),
+        (9, 112, 3),
+        "4 clauses and 5 controls concluded on in 2026, of 23 clauses and 89 applicable controls"
+    );
+    assert!(d.audits.gaps.is_empty(), "{:?}", d.audits.gaps);
+    assert_eq!((d.open_findings, d.stale_findings), (3, 0));
+    let later = isms
+        .dashboard(chrono::NaiveDate::from_ymd_opt(2027, 2, 1).expect("a date"))
+        .expect("a dashboard");
+    assert!(
+        later
+            .overdue_actions
+            .iter()
+            .any(|a| a.record == "NC-002" && a.action == "A1"),
+        "{:?}",
+        later.overdue_actions
+    );
+}

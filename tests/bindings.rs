@@ -46,6 +46,8 @@ fn export_all(dir: &Path) {
         Saved,
         Soa,
         TreatmentPlan,
+        isms_core::api::AuditProgramme,
+        isms_core::api::Nonconformities,
         TimelineEntry,
         Changes,
         Committed,

@@ -283,13 +283,18 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
                 )
             },
         ),
-        ("audit-overdue", Severity::Warning, "audits/AUD-2027-01.md", |c| {
-            c.edit(
-                "audits/AUD-2027-01.md",
-                "planned_on: 2027-03-15",
-                "planned_on: 2026-11-02",
-            )
-        }),
+        (
+            "audit-overdue",
+            Severity::Warning,
+            "audits/AUD-2027-01.md",
+            |c| {
+                c.edit(
+                    "audits/AUD-2027-01.md",
+                    "planned_on: 2027-03-15",
+                    "planned_on: 2026-11-02",
+                )
+            },
+        ),
         ("audit-programme-gap", Severity::Warning, "audits", |c| {
             std::fs::remove_file(c.file("audits/AUD-2028-01.md")).expect("removable")
         }),

@@ -71,7 +71,7 @@ fn the_dashboard_counts_bands_and_finds_overdue_work() {
     let actions: Vec<String> = d
         .overdue_actions
         .iter()
-        .map(|a| format!("{} {}", a.treatment, a.action))
+        .map(|a| format!("{} {}", a.record, a.action))
         .collect();
     assert_eq!(
         actions,

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    Assessments, CommitOptions, Dashboard, Documents, Exported, FieldChoice, FileText,
-    MethodologyChanged, MethodologyView, Opened, Passphrase, Reference, Register, RegisterQuery,
-    ReportPreview, RiskView, Session, SettingsView, Signing, SignoffBoard, Soa, TreatmentPlan,
-    APP_REMOTE,
+    Assessments, AuditProgramme, CommitOptions, Dashboard, Documents, Exported, FieldChoice,
+    FileText, MethodologyChanged, MethodologyView, Nonconformities, Opened, Passphrase, Reference,
+    Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView, Signing, SignoffBoard,
+    Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::domain::{AsScored, Methodology};
@@ -896,6 +896,28 @@ pub async fn load_import_mapping(
     let text = std::fs::read_to_string(&path)
         .map_err(|e| isms_core::Error::Usage(format!("{path}: {e}")))?;
     Ok(Some((path.clone(), Mapping::from_json(&path, &text)?)))
+}
+
+/// The Audits screen: the programme and its coverage.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn audit_programme(desk: State<'_, Desk>) -> Reply<AuditProgramme> {
+    desk.run(|isms| isms.audit_programme(today())).await
+}
+
+/// The Nonconformities screen: the findings and what each needs before it closes.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn nonconformities(desk: State<'_, Desk>) -> Reply<Nonconformities> {
+    desk.run(|isms| isms.nonconformities(today())).await
+}
+
+/// Closes record `id` as `isms close` does (a finding: refused with what it still
+/// needs).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn close_record(desk: State<'_, Desk>, id: String) -> Reply<Saved> {
+    desk.run(move |isms| isms.close(&id, None, today())).await
 }
 
 /// A spreadsheet's name and bytes.

@@ -5,9 +5,9 @@
  */
 export type OverdueAction = { 
 /**
- * The treatment id.
+ * The treatment or finding the action belongs to (`T-002`, `NC-002`).
  */
-treatment: string, 
+record: string, 
 /**
  * The action id within the treatment.
  */

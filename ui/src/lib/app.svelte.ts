@@ -4,7 +4,7 @@ import type { Band, Opened, Progress, Reference } from "./types";
 /** What the dashboard opened the register on: a band tile or a heat-map cell. */
 export type Drill = { residual: boolean; band?: Band; likelihood?: number; impact?: number; toBeRescored?: boolean };
 
-export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "documents" | "assessments" | "settings" | "methodology" | "import" | "file";
+export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "documents" | "assessments" | "audits" | "nonconformities" | "settings" | "methodology" | "import" | "file";
 
 export const app = $state({
   view: "open" as View,
@@ -28,6 +28,8 @@ export const app = $state({
   newRisk: false,
   /** The risk the treatment plan opens a new treatment for, taken once. */
   newTreatmentFor: null as string | null,
+  /** The finding the Nonconformities screen shows first, taken once. */
+  findingId: null as string | null,
   /** The controlled document the Documents screen opens, taken once. */
   documentId: null as string | null,
   /** The treatment the treatment plan scrolls to, taken once. */

@@ -171,8 +171,8 @@ pub struct OverdueDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OverdueAction {
-    /// The treatment id.
-    pub treatment: String,
+    /// The treatment or finding the action belongs to (`T-002`, `NC-002`).
+    pub record: String,
     /// The action id within the treatment.
     pub action: String,
     /// What is to be done.
@@ -216,6 +216,26 @@ pub struct Dashboard {
     pub overdue_actions: Vec<OverdueAction>,
     /// Controlled documents in force past their review date, soonest first.
     pub overdue_documents: Vec<OverdueDocument>,
+    /// The internal audit programme's coverage over its cycle.
+    pub audits: AuditCoverage,
+    /// Findings not closed.
+    pub open_findings: u32,
+    /// Nonconformities open for weeks with nothing planned.
+    pub stale_findings: u32,
+}
+
+/// How much of the standard the audit programme covers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditCoverage {
+    /// The cycle in years.
+    pub cycle_years: u32,
+    /// Requirements a completed audit in the cycle concluded on.
+    pub audited: u32,
+    /// Clauses 4–10 and applicable Annex A controls.
+    pub total: u32,
+    /// Requirements neither audited in the cycle nor in an audit to come.
+    pub gaps: Vec<String>,
 }
 
 impl Isms {
@@ -243,6 +263,14 @@ impl Isms {
             overdue_reviews: Vec::new(),
             overdue_actions: Vec::new(),
             overdue_documents: Vec::new(),
+            audits: AuditCoverage {
+                cycle_years: 0,
+                audited: 0,
+                total: 0,
+                gaps: Vec::new(),
+            },
+            open_findings: 0,
+            stale_findings: 0,
         };
         for row in &rows {
             match row.status {
@@ -290,7 +318,7 @@ impl Isms {
         for (t, _) in &treatments {
             for a in t.overdue_actions(today) {
                 dashboard.overdue_actions.push(OverdueAction {
-                    treatment: t.id.clone(),
+                    record: t.id.clone(),
                     action: a.id.clone(),
                     description: a.description.clone(),
                     owner: a.owner.clone(),
@@ -298,9 +326,37 @@ impl Isms {
                 });
             }
         }
-        dashboard.overdue_actions.sort_by(|a, b| {
-            (a.due, &a.treatment, &a.action).cmp(&(b.due, &b.treatment, &b.action))
-        });
+        let findings = self.nonconformities(today)?;
+        for line in &findings.findings {
+            let n = &line.finding;
+            if n.status != crate::domain::FindingStatus::Closed {
+                dashboard.open_findings += 1;
+            }
+            dashboard.stale_findings += u32::from(line.stale);
+            for a in n.overdue_actions(today) {
+                dashboard.overdue_actions.push(OverdueAction {
+                    record: n.id.clone(),
+                    action: a.id.clone(),
+                    description: a.description.clone(),
+                    owner: a.owner.clone(),
+                    due: a.due.expect("an overdue action has a due date"),
+                });
+            }
+        }
+        dashboard
+            .overdue_actions
+            .sort_by(|a, b| (a.due, &a.record, &a.action).cmp(&(b.due, &b.record, &b.action)));
+        let programme = self.audit_programme(today)?;
+        dashboard.audits = AuditCoverage {
+            cycle_years: programme.cycle_years,
+            audited: programme
+                .coverage
+                .iter()
+                .filter(|c| !c.audited_by.is_empty())
+                .count() as u32,
+            total: programme.coverage.len() as u32,
+            gaps: programme.gaps,
+        };
         Ok(dashboard)
     }
 

@@ -34,7 +34,7 @@ use std::collections::HashMap;
 
 pub use audits::{AuditLine, AuditProgramme, FindingLine, Nonconformities};
 pub use commits::{CommitOptions, FieldChoice, Signing};
-pub use dashboard::{BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
+pub use dashboard::{AuditCoverage, BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
 pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
 pub use files::FileText;
 pub use methodology::{MethodologyChanged, MethodologyView, RescoreLine};

@@ -9,8 +9,9 @@ use super::register::RiskLink;
 use super::{choice, methodology_of};
 use crate::catalogue::{self, AnnexAControl};
 use crate::domain::{
-    sections, ActionStatus, ControlStatus, Decision, InclusionReason, IsmsConfig, Methodology,
-    Rating, Risk, RiskStatus, TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS, SCORING_RATIONALE,
+    sections, ActionStatus, AuditStatus, Conclusion, ControlStatus, Decision, Effectiveness,
+    FindingSource, FindingStatus, Grade, InclusionReason, IsmsConfig, Methodology, Rating, Risk,
+    RiskStatus, TreatmentOption, INTERNAL_SECTIONS, RISK_SECTIONS, SCORING_RATIONALE,
 };
 use crate::isms::{AnyRecord, Isms, RecordKind, Revision};
 use crate::report::ReportKind;
@@ -84,6 +85,22 @@ pub struct Reference {
     pub inclusion_reasons: Vec<Choice>,
     /// Management's decisions on a treatment.
     pub decisions: Vec<Decision>,
+    /// The people of isms.yaml, by name (auditors).
+    pub people: Vec<String>,
+    /// Where an audit stands.
+    pub audit_statuses: Vec<AuditStatus>,
+    /// What an audit concludes of an item.
+    pub conclusions: Vec<Conclusion>,
+    /// A finding's grades.
+    pub grades: Vec<Grade>,
+    /// Where a finding comes from.
+    pub finding_sources: Vec<FindingSource>,
+    /// Where a finding stands.
+    pub finding_statuses: Vec<FindingStatus>,
+    /// What an effectiveness review finds.
+    pub effectiveness_results: Vec<Effectiveness>,
+    /// The clauses 4–10 with requirements: `(id, title)`.
+    pub clauses: Vec<Choice>,
     /// The body sections of a risk, in order.
     pub risk_sections: Vec<String>,
     /// The sections that only the confidential register shows.
@@ -183,6 +200,17 @@ impl Isms {
                 .map(|r| choice(r.as_str(), r.label()))
                 .collect(),
             decisions: Decision::ALL.to_vec(),
+            people: config.people.iter().map(|p| p.name.clone()).collect(),
+            audit_statuses: AuditStatus::ALL.to_vec(),
+            conclusions: Conclusion::ALL.to_vec(),
+            grades: Grade::ALL.to_vec(),
+            finding_sources: FindingSource::ALL.to_vec(),
+            finding_statuses: FindingStatus::ALL.to_vec(),
+            effectiveness_results: Effectiveness::ALL.to_vec(),
+            clauses: crate::domain::CLAUSES
+                .iter()
+                .map(|(id, title)| choice(id, title))
+                .collect(),
             risk_sections: words(&RISK_SECTIONS),
             internal_sections: words(&INTERNAL_SECTIONS),
             scoring_rationale: SCORING_RATIONALE.to_string(),

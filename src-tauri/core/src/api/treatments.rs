@@ -63,7 +63,7 @@ impl Isms {
 }
 
 impl Isms {
-    /// Adds an action to treatment `id` under the next free action id
+    /// Adds an action to treatment or finding `id` under the next free action id
     /// (`Treatment::next_action_id`). `fields` name the action's own fields
     /// (`description=…`, `owner=…`, `due=…`); it is `planned` unless they say otherwise.
     /// `base` is the revision the change was decided on.
@@ -74,14 +74,18 @@ impl Isms {
         base: Option<&Revision>,
     ) -> Result<Saved> {
         let opened = self.open_record(id)?;
-        let AnyRecord::Treatment(treatment) = &opened.record else {
-            return Err(Error::invalid(
-                &opened.path,
-                "actions",
-                "only treatments have actions",
-            ));
+        let actions = match &opened.record {
+            AnyRecord::Treatment(t) => &t.actions,
+            AnyRecord::Nonconformity(n) => &n.actions,
+            _ => {
+                return Err(Error::invalid(
+                    &opened.path,
+                    "actions",
+                    "only treatments and findings have actions",
+                ))
+            }
         };
-        let action = treatment.next_action_id();
+        let action = crate::domain::next_action_id(actions);
         let mut edits = vec![Assignment {
             path: vec!["actions".into()],
             operation: Operation::Add,

@@ -768,6 +768,21 @@ pub struct Action {
     pub resources: Option<String>,
 }
 
+/// The highest number of the actions' ids (`A3` → 3), 0 for none.
+pub fn highest_action_number(actions: &[Action]) -> u32 {
+    actions
+        .iter()
+        .filter_map(|a| a.id.strip_prefix('A')?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The id a new action of a treatment or a finding takes: `A` and one more than the
+/// highest number in use (`A3` after `A1`, `A2`; still `A3` once `A1` is removed).
+pub fn next_action_id(actions: &[Action]) -> String {
+    format!("A{}", highest_action_number(actions) + 1)
+}
+
 /// A risk treatment: one file `treatments/T-001.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -806,16 +821,9 @@ impl Treatment {
         })
     }
 
-    /// The id a new action takes: `A` and one more than the highest number in use
-    /// (`A3` after `A1`, `A2`; still `A3` once `A1` is removed).
+    /// The id a new action takes ([`next_action_id`]).
     pub fn next_action_id(&self) -> String {
-        let highest = self
-            .actions
-            .iter()
-            .filter_map(|a| a.id.strip_prefix('A')?.parse::<u32>().ok())
-            .max()
-            .unwrap_or(0);
-        format!("A{}", highest + 1)
+        next_action_id(&self.actions)
     }
 
     /// The actions still to be done (planned or in progress).

@@ -301,13 +301,8 @@ impl Isms {
                             "mitigate".into(),
                         ),
                     };
-                    let next_action = found.map_or(0, |(t, _)| {
-                        t.actions
-                            .iter()
-                            .filter_map(|a| a.id.strip_prefix('A')?.parse::<u32>().ok())
-                            .max()
-                            .unwrap_or(0)
-                    });
+                    let next_action =
+                        found.map_or(0, |(t, _)| crate::domain::highest_action_number(&t.actions));
                     groups.push(Group {
                         id,
                         existing: found.cloned(),
