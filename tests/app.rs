@@ -2154,8 +2154,14 @@ fn follow_a_finding_from_its_audit_to_its_closure() {
         s.fill("[data-create-audit] [data-field=planned_on]", "2027-11-08")
             .await;
         s.click("[data-create-audit] [data-create]").await;
-        s.wait_text("[data-notice]", "the audit planned", |t| t.contains("AUD-2027-03 planned")).await;
-        s.wait_text("main", "the new audit in the programme", |t| t.contains("Supplier onboarding")).await;
+        s.wait_text("[data-notice]", "the audit planned", |t| {
+            t.contains("AUD-2027-03 planned")
+        })
+        .await;
+        s.wait_text("main", "the new audit in the programme", |t| {
+            t.contains("Supplier onboarding")
+        })
+        .await;
         assert!(s.isms.path().join("audits/AUD-2027-03.md").is_file());
         s.finish().await;
     });
