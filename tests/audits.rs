@@ -394,3 +394,43 @@ fn the_dashboard_counts_audit_coverage_open_findings_and_overdue_corrective_acti
         later.overdue_actions
     );
 }
+
+#[test]
+fn objectives_are_listed_shown_created_and_named_when_overdue() {
+    let copy = Copy::new();
+    let (code, out, err) = run(copy.path(), &["list", "objectives"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("OBJ-002") && out.contains("at risk") && out.contains("3 objectives"),
+        "{out}"
+    );
+    let (code, out, err) = run(
+        copy.path(),
+        &[
+            "new",
+            "objective",
+            "--title",
+            "Every engineer completes secure-coding training",
+            "measure=Share of engineers trained in the last 12 months",
+            "target=100 %",
+            "owner=sre-lead",
+            "due=2026-10-31",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("OBJ-004"), "{out}");
+    let (_, out, _) = run(copy.path(), &["show", "OBJ-004"]);
+    assert!(
+        out.contains("target: 100 %")
+            && out.contains("(overdue)")
+            && out.contains("## How it will be met"),
+        "{out}"
+    );
+    let overdue = of_rule(&findings(copy.path(), &on()), "objective-overdue");
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0].1, "objectives/OBJ-004.md");
+    // An objective is judged, not closed.
+    let (code, _, err) = run(copy.path(), &["close", "OBJ-004"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("achieved or missed"), "{err}");
+}

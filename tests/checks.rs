@@ -311,6 +311,18 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "objective-overdue",
+            Severity::Warning,
+            "objectives/OBJ-001.md",
+            |c| {
+                c.edit(
+                    "objectives/OBJ-001.md",
+                    "due: 2026-12-31",
+                    "due: 2026-11-01",
+                )
+            },
+        ),
+        (
             "finding-stale",
             Severity::Warning,
             "nonconformities/NC-004.md",

@@ -474,7 +474,10 @@ fn a_treatment_is_written_from_nothing_its_actions_added_moved_and_edited() {
     assert!(err.contains("due"), "{err}");
     let (code, _, err) = run(&["add-action", "R-004", "description=X", "owner=ism"]);
     assert_ne!(code, 0);
-    assert!(err.contains("only treatments have actions"), "{err}");
+    assert!(
+        err.contains("only treatments and findings have actions"),
+        "{err}"
+    );
     assert_eq!(copy.read("treatments/T-007.md"), before);
     // After A1 is removed, the next action is still A3: the highest number counts.
     let (code, _, err) = run(&["set", "T-007", "actions-=A1"]);

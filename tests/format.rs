@@ -177,6 +177,7 @@ fn fields(record: &AnyRecord) -> Vec<format::emit::FieldText> {
         AnyRecord::Assessment(a) => format::emit_assessment(a),
         AnyRecord::Audit(a) => format::emit_audit(a),
         AnyRecord::Nonconformity(n) => format::emit_nonconformity(n),
+        AnyRecord::Objective(o) => format::emit_objective(o),
     }
 }
 
@@ -204,8 +205,9 @@ fn every_sample_record_is_canonical_and_round_trips_byte_for_byte() {
         );
         checked += 1;
     }
-    // Risks, SoA entries, treatments, documents, the assessment, audits, findings.
-    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4);
+    // Risks, SoA entries, treatments, documents, the assessment, audits, findings,
+    // objectives.
+    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4 + 3);
 }
 
 #[test]

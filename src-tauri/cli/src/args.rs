@@ -218,7 +218,7 @@ pub(crate) enum Command {
     Close {
         /// The record id.
         id: String,
-        /// Close this action of the treatment instead.
+        /// Close this action of the treatment or finding instead.
         #[arg(long)]
         action: Option<String>,
         /// The date to record (default: today).
@@ -492,6 +492,7 @@ pub(crate) enum NewKind {
     Document,
     Audit,
     Nonconformity,
+    Objective,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -502,4 +503,5 @@ pub(crate) enum ListKind {
     Documents,
     Audits,
     Nonconformities,
+    Objectives,
 }

@@ -62,6 +62,7 @@ pub fn new(
         NewKind::Document => RecordKind::Document,
         NewKind::Audit => RecordKind::Audit,
         NewKind::Nonconformity => RecordKind::Nonconformity,
+        NewKind::Objective => RecordKind::Objective,
     };
     let isms = c.isms()?;
     let mut all = assignments(texts)?;

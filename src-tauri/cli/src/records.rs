@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    AuditLine, FindingLine, RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine,
+    AuditLine, FindingLine, ObjectiveLine, RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine,
 };
 use isms_core::domain::checks::{CheckReport, Deferred, Severity};
 use isms_core::domain::{sections, Assessment, Document, Rating, RiskStatus};
@@ -120,6 +120,7 @@ pub fn list(c: &Ctx, what: ListKind, filters: &ListArgs) -> Result<ExitCode, Fai
         ListKind::Documents => list_documents(c, &isms)?,
         ListKind::Audits => list_audits(c, &isms)?,
         ListKind::Nonconformities => list_findings(c, &isms)?,
+        ListKind::Objectives => list_objectives(c, &isms)?,
     }
     say_what_did_not_load(c, &isms, "this list")?;
     Ok(ExitCode::SUCCESS)
@@ -407,6 +408,38 @@ fn list_audits(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     Ok(())
 }
 
+fn list_objectives(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
+    let view = isms.objectives(today(None))?;
+    output(
+        c,
+        &view.objectives,
+        &[
+            "ID",
+            "OBJECTIVE",
+            "TARGET",
+            "OWNER",
+            "DUE",
+            "STATUS",
+            "RESULT",
+        ],
+        plural(view.objectives.len(), "objective"),
+        |l| {
+            let o = &l.objective;
+            let overdue = if l.overdue { " (overdue)" } else { "" };
+            vec![
+                o.id.clone(),
+                safe(&o.title).into_owned(),
+                safe(&o.target).into_owned(),
+                o.owner.clone(),
+                format!("{}{overdue}", dash(o.due.as_ref())),
+                o.status.as_str().replace('_', " "),
+                safe(o.result.as_deref().unwrap_or("")).into_owned(),
+            ]
+        },
+    );
+    Ok(())
+}
+
 fn list_findings(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     let view = isms.nonconformities(today(None))?;
     let open = view
@@ -487,6 +520,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         Shown::Assessment { assessment, .. } => show_assessment(assessment),
         Shown::Audit(line) => show_audit(line),
         Shown::Nonconformity(line) => show_finding(line),
+        Shown::Objective(line) => show_objective(line),
     }
     say_what_did_not_load(c, &isms, "what is shown")?;
     Ok(ExitCode::SUCCESS)
@@ -770,6 +804,28 @@ fn show_finding(line: &FindingLine) {
         }
     }
     print_body(&n.body);
+}
+
+fn show_objective(line: &ObjectiveLine) {
+    let o = &line.objective;
+    println!(
+        "{} — {} ({})",
+        o.id,
+        safe(&o.title),
+        o.status.as_str().replace('_', " ")
+    );
+    println!("  measure: {}", safe(&o.measure));
+    println!("  target: {}", safe(&o.target));
+    println!(
+        "  owner {} · due {}{}",
+        o.owner,
+        dash(o.due.as_ref()),
+        if line.overdue { " (overdue)" } else { "" }
+    );
+    if let Some(r) = &o.result {
+        println!("  result: {}", safe(r));
+    }
+    print_body(&o.body);
 }
 
 fn print_body(body: &str) {

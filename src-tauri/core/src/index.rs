@@ -1042,6 +1042,7 @@ fn insert_record(
         // the index makes them searchable.
         AnyRecord::Audit(a) => (&a.id, "audit", &a.title, &a.body),
         AnyRecord::Nonconformity(n) => (&n.id, "nonconformity", &n.title, &n.body),
+        AnyRecord::Objective(o) => (&o.id, "objective", &o.title, &o.body),
     };
     // Section headings are structure, not content; index the text under them.
     let text: String = sections(body)

@@ -11,7 +11,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Assessment, Audit, Document, IsmsConfig, Nonconformity, Risk, SoaEntry, Treatment,
+    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Risk, SoaEntry, Treatment,
 };
 use crate::format::{self, frontmatter::Source};
 use crate::{Error, LoadError, Result};
@@ -40,6 +40,7 @@ impl RecordKind {
             RecordKind::Assessment => format::ASSESSMENT_KEYS,
             RecordKind::Audit => format::AUDIT_KEYS,
             RecordKind::Nonconformity => format::NONCONFORMITY_KEYS,
+            RecordKind::Objective => format::OBJECTIVE_KEYS,
         }
     }
 }
@@ -88,6 +89,8 @@ pub enum AnyRecord {
     Audit(Audit),
     /// A finding.
     Nonconformity(Nonconformity),
+    /// An information security objective.
+    Objective(Objective),
 }
 
 /// A record file that parsed, with its parts and unknown keys.
@@ -285,6 +288,7 @@ impl Isms {
                         AnyRecord::Assessment(a) => records.assessments.push(a),
                         AnyRecord::Audit(a) => records.audits.push(a),
                         AnyRecord::Nonconformity(n) => records.nonconformities.push(n),
+                        AnyRecord::Objective(o) => records.objectives.push(o),
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -297,6 +301,7 @@ impl Isms {
         records.treatments.sort_by(|a, b| a.id.cmp(&b.id));
         records.audits.sort_by(|a, b| a.id.cmp(&b.id));
         records.nonconformities.sort_by(|a, b| a.id.cmp(&b.id));
+        records.objectives.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Loaded { records, errors })
     }
 
@@ -361,6 +366,7 @@ impl AnyRecord {
             AnyRecord::Assessment(_) => RecordKind::Assessment,
             AnyRecord::Audit(_) => RecordKind::Audit,
             AnyRecord::Nonconformity(_) => RecordKind::Nonconformity,
+            AnyRecord::Objective(_) => RecordKind::Objective,
         }
     }
 
@@ -374,6 +380,7 @@ impl AnyRecord {
             AnyRecord::Assessment(a) => &a.body,
             AnyRecord::Audit(a) => &a.body,
             AnyRecord::Nonconformity(n) => &n.body,
+            AnyRecord::Objective(o) => &o.body,
         }
     }
 
@@ -387,6 +394,7 @@ impl AnyRecord {
             AnyRecord::Assessment(a) => &a.id,
             AnyRecord::Audit(a) => &a.id,
             AnyRecord::Nonconformity(n) => &n.id,
+            AnyRecord::Objective(o) => &o.id,
         }
     }
 }
@@ -455,6 +463,7 @@ from_record!(
     Assessment => Assessment,
     Audit => Audit,
     Nonconformity => Nonconformity,
+    Objective => Objective,
 );
 
 /// The canonical fields and the body of any record.
@@ -467,6 +476,7 @@ pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
         AnyRecord::Assessment(a) => (format::emit_assessment(a), &a.body),
         AnyRecord::Audit(a) => (format::emit_audit(a), &a.body),
         AnyRecord::Nonconformity(n) => (format::emit_nonconformity(n), &n.body),
+        AnyRecord::Objective(o) => (format::emit_objective(o), &o.body),
     }
 }
 
@@ -494,6 +504,7 @@ pub fn parse_text(
         RecordKind::Assessment => parsed!(format::parse_assessment, Assessment),
         RecordKind::Audit => parsed!(format::parse_audit, Audit),
         RecordKind::Nonconformity => parsed!(format::parse_nonconformity, Nonconformity),
+        RecordKind::Objective => parsed!(format::parse_objective, Objective),
     }
 }
 

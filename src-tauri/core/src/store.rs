@@ -353,10 +353,10 @@ impl Isms {
         let opened = self.open_record(id)?;
         let day = today.format("%Y-%m-%d").to_string();
         let assignments = match (&opened.record, action) {
-            (AnyRecord::Treatment(_), Some(action)) => {
+            (AnyRecord::Treatment(_) | AnyRecord::Nonconformity(_), Some(action)) => {
                 vec![Assignment::parse(&format!("actions.{action}.status=done")).map_err(|m| Error::invalid(&opened.path, "actions", m))?]
             }
-            (_, Some(_)) => return Err(Error::invalid(&opened.path, "actions", "only treatments have actions")),
+            (_, Some(_)) => return Err(Error::invalid(&opened.path, "actions", "only treatments and findings have actions")),
             (AnyRecord::Risk(r), None) => {
                 if r.status == RiskStatus::Closed {
                     return Err(Error::invalid(&opened.path, "status", "the risk is already closed"));
@@ -384,6 +384,9 @@ impl Isms {
             }
             (AnyRecord::Assessment(_), None) => {
                 return Err(Error::invalid(&opened.path, "id", "an assessment is a dated record and is not closed"))
+            }
+            (AnyRecord::Objective(_), None) => {
+                return Err(Error::invalid(&opened.path, "status", "an objective is judged achieved or missed (status=achieved, status=missed), not closed"))
             }
             (AnyRecord::Audit(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an audit is completed (status=completed) or cancelled (status=cancelled), not closed"))
@@ -505,6 +508,7 @@ impl Isms {
             AnyRecord::Assessment(a) => references::of_assessment(a, &known),
             AnyRecord::Audit(a) => references::of_audit(a, &known),
             AnyRecord::Nonconformity(n) => references::of_nonconformity(n, &known),
+            AnyRecord::Objective(o) => references::of_objective(o, &known),
         };
         let already = before.map(dangling).unwrap_or_default();
         match dangling(record)
@@ -767,6 +771,10 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
         }
         RecordKind::Document | RecordKind::Assessment => (Vec::new(), String::new()),
         RecordKind::Audit => (vec![assignment("status", "planned")], String::new()),
+        RecordKind::Objective => (
+            vec![assignment("status", "planned")],
+            "## How it will be met\n\n".into(),
+        ),
         RecordKind::Nonconformity => (
             vec![assignment("status", "open")],
             crate::domain::FINDING_SECTIONS

@@ -3,6 +3,7 @@ import type { Assessment } from "./Assessment";
 import type { AuditLine } from "./AuditLine";
 import type { Document } from "./Document";
 import type { FindingLine } from "./FindingLine";
+import type { ObjectiveLine } from "./ObjectiveLine";
 import type { Revision } from "./Revision";
 import type { RiskView } from "./RiskView";
 import type { SoaLine } from "./SoaLine";
@@ -27,4 +28,4 @@ assessment: Assessment,
 /**
  * Its file's revision.
  */
-revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine;
+revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine;

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::{
-    audit_coverage, Audit, CoverageLine, Document, Nonconformity, SoaEntry, STALE_AFTER_DAYS,
+    audit_coverage, Audit, CoverageLine, Document, Nonconformity, Objective, SoaEntry,
+    STALE_AFTER_DAYS,
 };
 use crate::isms::{Isms, RecordKind, Revision};
 use crate::{LoadError, Result};
@@ -80,7 +81,50 @@ pub struct Nonconformities {
     pub errors: Vec<LoadError>,
 }
 
+/// One information security objective.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ObjectiveLine {
+    /// The objective as written.
+    pub objective: Objective,
+    /// Its file's revision.
+    pub revision: Revision,
+    /// Past its due date and judged neither achieved nor missed.
+    pub overdue: bool,
+}
+
+/// The information security objectives (clause 6.2).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Objectives {
+    /// The day overdue is judged on.
+    pub today: NaiveDate,
+    /// The objectives, by id.
+    pub objectives: Vec<ObjectiveLine>,
+    /// Objective files that do not load.
+    pub errors: Vec<LoadError>,
+}
+
 impl Isms {
+    /// The information security objectives on `today`.
+    pub fn objectives(&self, today: NaiveDate) -> Result<Objectives> {
+        let (objectives, errors) = self.records_of::<Objective>(RecordKind::Objective)?;
+        let mut objectives: Vec<ObjectiveLine> = objectives
+            .into_iter()
+            .map(|(objective, revision)| ObjectiveLine {
+                overdue: objective.overdue(today),
+                objective,
+                revision,
+            })
+            .collect();
+        objectives.sort_by(|a, b| a.objective.id.cmp(&b.objective.id));
+        Ok(Objectives {
+            today,
+            objectives,
+            errors,
+        })
+    }
+
     /// The audit programme on `today`.
     pub fn audit_programme(&self, today: NaiveDate) -> Result<AuditProgramme> {
         let (audits, errors) = self.records_of::<Audit>(RecordKind::Audit)?;

@@ -32,7 +32,9 @@ pub mod treatments;
 
 use std::collections::HashMap;
 
-pub use audits::{AuditLine, AuditProgramme, FindingLine, Nonconformities};
+pub use audits::{
+    AuditLine, AuditProgramme, FindingLine, Nonconformities, ObjectiveLine, Objectives,
+};
 pub use commits::{CommitOptions, FieldChoice, Signing};
 pub use dashboard::{AuditCoverage, BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
 pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};

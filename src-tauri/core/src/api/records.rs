@@ -38,6 +38,8 @@ pub enum Shown {
     Audit(Box<super::AuditLine>),
     /// A finding with what it still needs before it may close.
     Nonconformity(Box<super::FindingLine>),
+    /// An information security objective.
+    Objective(Box<super::ObjectiveLine>),
 }
 
 impl Isms {
@@ -74,6 +76,13 @@ impl Isms {
                     .audits
                     .into_iter()
                     .find(|a| a.audit.id == id)
+                    .ok_or_else(missing)?,
+            )),
+            (RecordKind::Objective, _) => Shown::Objective(Box::new(
+                self.objectives(today)?
+                    .objectives
+                    .into_iter()
+                    .find(|o| o.objective.id == id)
                     .ok_or_else(missing)?,
             )),
             (RecordKind::Nonconformity, _) => Shown::Nonconformity(Box::new(

@@ -586,3 +586,56 @@ pub fn audit_coverage(
         )
         .collect()
 }
+
+word_enum! {
+    /// Where an ISMS objective stands.
+    ObjectiveStatus {
+        /// Set, not yet measured.
+        Planned,
+        /// Measured, and heading for its target.
+        OnTrack,
+        /// Measured, and likely to miss its target.
+        AtRisk,
+        /// Met.
+        Achieved,
+        /// Not met by its due date.
+        Missed,
+    }
+}
+
+/// An information security objective (ISO/IEC 27001:2022 clause 6.2):
+/// `objectives/OBJ-001.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Objective {
+    /// `OBJ-001`; also the file name.
+    pub id: String,
+    /// The objective, in a line.
+    pub title: String,
+    /// How it is measured.
+    pub measure: String,
+    /// The value that meets it.
+    pub target: String,
+    /// The role that answers for it.
+    pub owner: String,
+    /// When it is to be met.
+    pub due: Option<NaiveDate>,
+    /// Where it stands.
+    pub status: ObjectiveStatus,
+    /// The last measurement, in words.
+    pub result: Option<String>,
+    /// The markdown body (the plan to meet it).
+    pub body: String,
+}
+
+impl Objective {
+    /// Whether its due date has passed on `today` without its being judged achieved
+    /// or missed.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.due.is_some_and(|d| d < today)
+            && !matches!(
+                self.status,
+                ObjectiveStatus::Achieved | ObjectiveStatus::Missed
+            )
+    }
+}

@@ -185,6 +185,8 @@ pub enum Rule {
     FindingClosedWithoutGrounds,
     /// A nonconformity open for weeks with no corrective action planned.
     FindingStale,
+    /// An objective past its due date, judged neither achieved nor missed.
+    ObjectiveOverdue,
 }
 super::words::words!(Rule);
 
@@ -224,6 +226,7 @@ impl Rule {
             Rule::AuditProgrammeGap => audit_programme_gaps,
             Rule::FindingClosedWithoutGrounds => findings_closed_without_grounds,
             Rule::FindingStale => findings_stale,
+            Rule::ObjectiveOverdue => objectives_overdue,
         }
     }
 }
@@ -539,6 +542,12 @@ fn audit_references(scope: &Scope, out: &mut Found) {
             }
         }
         out.dangling(RecordKind::Nonconformity.path(&n.id), dangling);
+    }
+    for o in &scope.records.objectives {
+        out.dangling(
+            RecordKind::Objective.path(&o.id),
+            references::of_objective(o, &scope.known),
+        );
     }
 }
 
@@ -1118,6 +1127,25 @@ fn findings_closed_without_grounds(scope: &Scope, out: &mut Found) {
                 format!("closed, but {}", blockers.join("; ")),
             );
         }
+    }
+}
+
+fn objectives_overdue(scope: &Scope, out: &mut Found) {
+    for o in scope
+        .records
+        .objectives
+        .iter()
+        .filter(|o| o.overdue(scope.today))
+    {
+        out.warning(
+            RecordKind::Objective.path(&o.id),
+            Some("status"),
+            format!(
+                "due {} and still {}: judge it achieved or missed, or set a new date",
+                o.due.map(|d| d.to_string()).unwrap_or_default(),
+                o.status.as_str().replace('_', " ")
+            ),
+        );
     }
 }
 

@@ -31,11 +31,13 @@ pub enum RecordKind {
     /// `nonconformities/NC-001.md` (a finding: a nonconformity, an observation or an
     /// opportunity for improvement)
     Nonconformity,
+    /// `objectives/OBJ-001.md` (an information security objective)
+    Objective,
 }
 
 impl RecordKind {
     /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 8] = [
         RecordKind::Risk,
         RecordKind::Control,
         RecordKind::Treatment,
@@ -43,6 +45,7 @@ impl RecordKind {
         RecordKind::Assessment,
         RecordKind::Audit,
         RecordKind::Nonconformity,
+        RecordKind::Objective,
     ];
 
     /// The folder of this kind, relative to the repository root.
@@ -55,6 +58,7 @@ impl RecordKind {
             RecordKind::Assessment => "assessments",
             RecordKind::Audit => "audits",
             RecordKind::Nonconformity => "nonconformities",
+            RecordKind::Objective => "objectives",
         }
     }
 
@@ -83,6 +87,7 @@ impl RecordKind {
             RecordKind::Risk => Some("R"),
             RecordKind::Treatment => Some("T"),
             RecordKind::Nonconformity => Some("NC"),
+            RecordKind::Objective => Some("OBJ"),
             _ => None,
         }
     }
@@ -110,6 +115,7 @@ impl RecordKind {
             RecordKind::Assessment => "Assessments",
             RecordKind::Audit => "Internal audits",
             RecordKind::Nonconformity => "Nonconformities and findings",
+            RecordKind::Objective => "Objectives",
         }
     }
 
@@ -123,6 +129,7 @@ impl RecordKind {
             RecordKind::Assessment => "assessment",
             RecordKind::Audit => "audit",
             RecordKind::Nonconformity => "nonconformity",
+            RecordKind::Objective => "objective",
         }
     }
 }

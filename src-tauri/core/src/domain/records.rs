@@ -946,6 +946,8 @@ pub struct Records {
     pub audits: Vec<super::Audit>,
     /// The findings (nonconformities, observations, opportunities), ordered by id.
     pub nonconformities: Vec<super::Nonconformity>,
+    /// The information security objectives, ordered by id.
+    pub objectives: Vec<super::Objective>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.

@@ -6,7 +6,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::checks::Severity;
-use super::{Assessment, Audit, Document, IsmsConfig, Nonconformity, Risk, SoaEntry, Treatment};
+use super::{
+    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Risk, SoaEntry, Treatment,
+};
 
 /// What exists for a record to refer to.
 #[derive(Debug, Default)]
@@ -256,6 +258,15 @@ pub fn of_nonconformity(n: &Nonconformity, known: &Known) -> Vec<Dangling> {
             .map(|(field, role)| error(field, no_role(role))),
     );
     out
+}
+
+/// An objective's owner.
+pub fn of_objective(o: &Objective, known: &Known) -> Vec<Dangling> {
+    if known.role_known(&o.owner) {
+        Vec::new()
+    } else {
+        vec![error("owner", no_role(&o.owner))]
+    }
 }
 
 /// An assessment's domains.

@@ -23,6 +23,7 @@ pub use records::{
     parse_soa_entry, parse_treatment, Parsed, ASSESSMENT_KEYS, AUDIT_KEYS, DOCUMENT_KEYS,
     NONCONFORMITY_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS,
 };
+pub use records::{emit_objective, parse_objective, OBJECTIVE_KEYS};
 
 use crate::LoadError;
 use emit::FieldText;

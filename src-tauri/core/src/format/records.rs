@@ -997,3 +997,53 @@ pub fn emit_nonconformity(n: &Nonconformity) -> Vec<FieldText> {
         .text("closed_on", date_text(n.closed_on).as_deref());
     e.fields
 }
+
+/// The front-matter keys of an objective, in canonical order.
+pub const OBJECTIVE_KEYS: &[&str] = &[
+    "id", "title", "measure", "target", "owner", "due", "status", "result",
+];
+
+/// Reads an objective (`objectives/OBJ-001.md`).
+pub fn parse_objective(path: &str, stem: &str, text: &str) -> ParseResult<Objective> {
+    parse_with(path, stem, text, OBJECTIVE_KEYS, |r, f, body| {
+        check_numbered_id(r, f, "OBJ-", "objective");
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let measure = r.text(f, "measure");
+        let target = r.text(f, "target");
+        let owner = r.text(f, "owner");
+        let due = r.opt_date(f, "due");
+        let status = r.word(
+            f,
+            "status",
+            ObjectiveStatus::parse,
+            &ObjectiveStatus::expected(),
+        );
+        let result = r.opt_text(f, "result");
+        Some(Objective {
+            id: id?,
+            title: title?,
+            measure: measure?,
+            target: target?,
+            owner: owner?,
+            due,
+            status: status?,
+            result,
+            body,
+        })
+    })
+}
+
+/// The canonical front-matter fields of an objective.
+pub fn emit_objective(o: &Objective) -> Vec<FieldText> {
+    let mut e = Emitter::default();
+    e.text("id", Some(&o.id))
+        .text("title", Some(&o.title))
+        .text("measure", Some(&o.measure))
+        .text("target", Some(&o.target))
+        .text("owner", Some(&o.owner))
+        .text("due", date_text(o.due).as_deref())
+        .text("status", Some(o.status.as_str()))
+        .text("result", o.result.as_deref());
+    e.fields
+}

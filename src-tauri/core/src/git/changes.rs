@@ -219,7 +219,8 @@ impl Snapshot {
             .chain(r.documents.into_iter().map(AnyRecord::Document))
             .chain(r.assessments.into_iter().map(AnyRecord::Assessment))
             .chain(r.audits.into_iter().map(AnyRecord::Audit))
-            .chain(r.nonconformities.into_iter().map(AnyRecord::Nonconformity));
+            .chain(r.nonconformities.into_iter().map(AnyRecord::Nonconformity))
+            .chain(r.objectives.into_iter().map(AnyRecord::Objective));
         for record in all {
             snapshot
                 .records
@@ -372,6 +373,7 @@ pub fn title_of(record: &AnyRecord) -> String {
         AnyRecord::Assessment(a) => a.title.clone(),
         AnyRecord::Audit(a) => a.title.clone(),
         AnyRecord::Nonconformity(n) => n.title.clone(),
+        AnyRecord::Objective(o) => o.title.clone(),
     }
 }
 
@@ -407,6 +409,7 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
         AnyRecord::Assessment(a) => serde_json::to_value(a),
         AnyRecord::Audit(a) => serde_json::to_value(a),
         AnyRecord::Nonconformity(n) => serde_json::to_value(n),
+        AnyRecord::Objective(o) => serde_json::to_value(o),
     }
     .expect("records serialise because they are plain data");
     let mut out = BTreeMap::new();

@@ -58,7 +58,10 @@ impl<'a> AtCommit<'a> {
                 AnyRecord::Control(x) => r.controls.push(x),
                 AnyRecord::Treatment(x) => r.treatments.push(x),
                 AnyRecord::Assessment(x) => r.assessments.push(x),
-                AnyRecord::Document(_) | AnyRecord::Audit(_) | AnyRecord::Nonconformity(_) => {}
+                AnyRecord::Document(_)
+                | AnyRecord::Audit(_)
+                | AnyRecord::Nonconformity(_)
+                | AnyRecord::Objective(_) => {}
             }
         }
         r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
