@@ -441,6 +441,19 @@ pub enum SoaColumn {
     CitedBy,
 }
 
+/// The SoA sheet's columns, in order.
+pub const SOA_COLUMNS: [SoaColumn; 9] = [
+    SoaColumn::Control,
+    SoaColumn::Title,
+    SoaColumn::Applicable,
+    SoaColumn::Status,
+    SoaColumn::Owner,
+    SoaColumn::Reasons,
+    SoaColumn::Justification,
+    SoaColumn::Evidence,
+    SoaColumn::CitedBy,
+];
+
 impl SoaColumn {
     /// The field it sets (`None` for a column that is not imported).
     pub fn field(self) -> Option<&'static str> {

@@ -419,7 +419,17 @@ impl PlannedText {
     }
 }
 
-impl RowReader<'_> {
+impl<'a> RowReader<'a> {
+    /// Reading row `row` (an index into `grid.rows`), with no problem yet.
+    fn new(grid: &'a Grid, row: usize) -> RowReader<'a> {
+        RowReader {
+            grid,
+            row,
+            problems: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// The record the row makes does not load: the reader's message, at the cell of
     /// the field it names (`col_of`), or at `fallback`.
     fn invalid(&mut self, e: &Error, col_of: impl Fn(&str) -> Option<usize>, fallback: usize) {
@@ -593,20 +603,13 @@ impl Isms {
                     .chain(&super::columns::RISK_ACTION_COLUMNS)
                     .map(|c| c.header().to_string())
                     .collect(),
-                ImportKind::Soa => [
-                    SoaColumn::Control,
-                    SoaColumn::Title,
-                    SoaColumn::Applicable,
-                    SoaColumn::Status,
-                    SoaColumn::Owner,
-                    SoaColumn::Reasons,
-                    SoaColumn::Justification,
-                    SoaColumn::Evidence,
-                ]
-                .into_iter()
-                .filter_map(soa_header)
-                .map(str::to_string)
-                .collect(),
+                // What a column may be read as: not the computed "cited by".
+                ImportKind::Soa => super::columns::SOA_COLUMNS
+                    .into_iter()
+                    .filter(|c| *c != SoaColumn::CitedBy)
+                    .filter_map(soa_header)
+                    .map(str::to_string)
+                    .collect(),
                 ImportKind::Treatments => TREATMENT_COLUMNS
                     .iter()
                     .map(|c| c.header().to_string())
@@ -761,12 +764,7 @@ impl Isms {
             if grid.rows[r].iter().all(Value::is_blank) {
                 continue;
             }
-            let mut row = RowReader {
-                grid,
-                row: r,
-                problems: Vec::new(),
-                notes: Vec::new(),
-            };
+            let mut row = RowReader::new(grid, r);
             let mut assignments: Vec<Assignment> = Vec::new();
             let mut sections_given: Vec<(&'static str, String)> = Vec::new();
             let mut levels: HashMap<RiskColumn, u8> = HashMap::new();
@@ -1121,12 +1119,7 @@ impl Isms {
             if grid.rows[r].iter().all(Value::is_blank) {
                 continue;
             }
-            let mut row = RowReader {
-                grid,
-                row: r,
-                problems: Vec::new(),
-                notes: Vec::new(),
-            };
+            let mut row = RowReader::new(grid, r);
             let mut assignments = Vec::new();
             let mut id = None;
             for (col, column) in &columns {
@@ -1577,19 +1570,9 @@ fn soa_header(c: SoaColumn) -> Option<&'static str> {
 }
 
 fn soa_column_of(name: &str) -> Option<SoaColumn> {
-    [
-        SoaColumn::Control,
-        SoaColumn::Title,
-        SoaColumn::Applicable,
-        SoaColumn::Status,
-        SoaColumn::Owner,
-        SoaColumn::Reasons,
-        SoaColumn::Justification,
-        SoaColumn::Evidence,
-        SoaColumn::CitedBy,
-    ]
-    .into_iter()
-    .find(|c| soa_header(*c) == Some(name) || c.field() == Some(name))
+    super::columns::SOA_COLUMNS
+        .into_iter()
+        .find(|c| soa_header(*c) == Some(name) || c.field() == Some(name))
 }
 
 /// A level: a number on the scale, a level's name, a leading number ("3 - Possible"),

@@ -101,12 +101,7 @@ impl Isms {
             if columns.iter().all(|(c, _)| grid.at(r, *c).is_blank()) {
                 continue;
             }
-            let mut row = RowReader {
-                grid,
-                row: r,
-                problems: Vec::new(),
-                notes: Vec::new(),
-            };
+            let mut row = RowReader::new(grid, r);
             let mut named: Option<(usize, String)> = None;
             let mut row_risk_ids: Vec<String> = risk_of_row.iter().map(|x| x.id.clone()).collect();
             let mut own: Vec<(&'static str, usize, String)> = Vec::new();
@@ -523,12 +518,7 @@ impl Isms {
                     // The treatment the rows make does not load: each of its rows is
                     // refused with the reader's message.
                     for (r, _) in &g.rows {
-                        let mut row = RowReader {
-                            grid,
-                            row: *r,
-                            problems: Vec::new(),
-                            notes: Vec::new(),
-                        };
+                        let mut row = RowReader::new(grid, *r);
                         row.invalid(
                             &e,
                             |f| {
