@@ -311,6 +311,36 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "document-role-unheld",
+            Severity::Warning,
+            "documents/incident-response.md",
+            |c| c.edit("documents/incident-response.md", "owner: ism", "owner: dpo"),
+        ),
+        (
+            "document-cites-excluded-control",
+            Severity::Warning,
+            "documents/scope.md",
+            |c| {
+                c.edit(
+                    "documents/scope.md",
+                    "- Interfaces: payment providers",
+                    "- Secure areas are worked in under A.7.6.\n- Interfaces: payment providers",
+                )
+            },
+        ),
+        (
+            "scope-omits-deferral",
+            Severity::Warning,
+            "documents/scope.md",
+            |c| {
+                c.edit(
+                "documents/scope.md",
+                "- Interfaces: payment providers",
+                "- Suppliers and third parties that process merchant data.\n- Interfaces: payment providers",
+            )
+            },
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",

@@ -49,6 +49,24 @@ pub fn control_order(id: &str) -> (u32, u32) {
     )
 }
 
+/// An Annex A id as written in registers: `A.8.13`, `A8.13`, `8.13`, `8.13 Information backup`.
+pub fn control_id(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("A.")
+        .or_else(|| t.strip_prefix("A"))
+        .or_else(|| t.strip_prefix("a."))
+        .unwrap_or(t);
+    let id: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let id = id.trim_end_matches('.');
+    let (major, minor) = id.split_once('.')?;
+    let (major, minor): (u32, u32) = (major.parse().ok()?, minor.parse().ok()?);
+    Some(format!("{major}.{minor}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -187,6 +187,13 @@ pub enum Rule {
     FindingStale,
     /// An objective past its due date, judged neither achieved nor missed.
     ObjectiveOverdue,
+    /// A controlled document owned or approved by a role nobody holds.
+    DocumentRoleUnheld,
+    /// A controlled document that cites an Annex A control the SoA excludes.
+    DocumentCitesExcludedControl,
+    /// The ISMS scope names a risk domain the current assessment deferred, and does
+    /// not say it was deferred.
+    ScopeOmitsDeferral,
 }
 super::words::words!(Rule);
 
@@ -227,6 +234,9 @@ impl Rule {
             Rule::FindingClosedWithoutGrounds => findings_closed_without_grounds,
             Rule::FindingStale => findings_stale,
             Rule::ObjectiveOverdue => objectives_overdue,
+            Rule::DocumentRoleUnheld => documents_with_unheld_roles,
+            Rule::DocumentCitesExcludedControl => documents_citing_excluded_controls,
+            Rule::ScopeOmitsDeferral => scope_omits_deferral,
         }
     }
 }
@@ -1126,6 +1136,167 @@ fn findings_closed_without_grounds(scope: &Scope, out: &mut Found) {
                 Some("status"),
                 format!("closed, but {}", blockers.join("; ")),
             );
+        }
+    }
+}
+
+fn documents_with_unheld_roles(scope: &Scope, out: &mut Found) {
+    let Some(config) = scope.config else { return };
+    for d in scope
+        .records
+        .documents
+        .iter()
+        .filter(|d| d.withdrawn_on.is_none())
+    {
+        for (field, role) in [
+            ("owner", Some(&d.owner)),
+            ("approved_by", d.approved_by.as_ref()),
+        ] {
+            let Some(role) = role.filter(|r| config.role(r).is_some()) else {
+                continue;
+            };
+            if config.holders(role).next().is_none() {
+                out.warning(
+                    RecordKind::Document.path(&d.id),
+                    Some(field),
+                    format!(
+                        "{} by {}, a role nobody holds: name someone in isms.yaml, or give the document to a held role",
+                        if field == "owner" { "owned" } else { "approved" },
+                        config.role_title(role)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The Annex A controls a text cites (`A.7.4`, `Annex A 7.4`), each with the body line
+/// (from 1) where it stands.
+fn cited_controls(body: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, line) in body.lines().enumerate() {
+        let mut rest = line;
+        while let Some(at) = rest.find("A.").or_else(|| rest.find("Annex A ")) {
+            let after = &rest[at..];
+            let digits = after
+                .strip_prefix("A.")
+                .or_else(|| after.strip_prefix("Annex A "))
+                .unwrap_or("");
+            // Not inside a word ("DATA.1" is no control).
+            let inside = rest[..at]
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric());
+            if let Some(id) = crate::catalogue::control_id(digits).filter(|_| !inside) {
+                if digits.starts_with(|c: char| c.is_ascii_digit()) {
+                    out.push((n + 1, id));
+                }
+            }
+            rest = &after[1..];
+        }
+    }
+    out
+}
+
+fn documents_citing_excluded_controls(scope: &Scope, out: &mut Found) {
+    for d in scope
+        .records
+        .documents
+        .iter()
+        .filter(|d| d.withdrawn_on.is_none())
+    {
+        for (line, id) in cited_controls(&d.body) {
+            if let Some(c) = scope
+                .records
+                .controls
+                .iter()
+                .find(|c| c.id == id && !c.applicable)
+            {
+                out.push_body(
+                    Severity::Warning,
+                    RecordKind::Document.path(&d.id),
+                    line,
+                    format!(
+                        "cites control {id} ({}), which the SoA marks not applicable: {}",
+                        c.title,
+                        c.justification
+                            .as_deref()
+                            .unwrap_or("no justification given")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The scope document: `documents/scope.md`.
+const SCOPE_DOCUMENT: &str = "scope";
+
+fn scope_omits_deferral(scope: &Scope, out: &mut Found) {
+    let (Some(config), Some(assessment), Some(document)) = (
+        scope.config,
+        super::latest_assessment(&scope.records.assessments),
+        scope
+            .records
+            .documents
+            .iter()
+            .find(|d| d.id == SCOPE_DOCUMENT),
+    ) else {
+        return;
+    };
+    let body = document.body.to_lowercase();
+    // A paragraph (text between blank lines) that names the domain must say it was
+    // deferred, or the scope claims what the assessment did not assess.
+    let paragraphs: Vec<(usize, String)> = {
+        let mut out: Vec<(usize, String)> = Vec::new();
+        let mut start = None;
+        for (n, line) in body.lines().enumerate() {
+            match (line.trim().is_empty(), start) {
+                (true, _) => start = None,
+                (false, None) => {
+                    start = Some(n + 1);
+                    out.push((n + 1, line.to_string()));
+                }
+                (false, Some(_)) => {
+                    if let Some(last) = out.last_mut() {
+                        last.1.push(' ');
+                        last.1.push_str(line);
+                    }
+                }
+            }
+        }
+        out
+    };
+    for id in &assessment.domains_deferred {
+        let Some(domain) = config.domain(id) else {
+            continue;
+        };
+        let name = domain.name.to_lowercase();
+        for (line, text) in &paragraphs {
+            if text.contains(&name) && !text.contains("defer") {
+                // The line that names it, when the name is not wrapped over two.
+                let at = body
+                    .lines()
+                    .enumerate()
+                    .skip(line - 1)
+                    .find(|(_, l)| l.contains(&name))
+                    .map_or(*line, |(n, _)| n + 1);
+                out.push_body(
+                    Severity::Warning,
+                    RecordKind::Document.path(SCOPE_DOCUMENT),
+                    at,
+                    format!(
+                        "names {} as in scope, but assessment {} deferred that domain{}: say so here",
+                        domain.name,
+                        assessment.id,
+                        domain
+                            .deferred_to
+                            .as_deref()
+                            .map(|t| format!(" (to {t})"))
+                            .unwrap_or_default()
+                    ),
+                );
+            }
         }
     }
 }

@@ -1806,23 +1806,7 @@ fn read_controls(
     Some(list_text(&ids))
 }
 
-/// An Annex A id as written in registers: `A.8.13`, `A8.13`, `8.13`, `8.13 Information backup`.
-pub fn control_id(text: &str) -> Option<String> {
-    let t = text.trim();
-    let t = t
-        .strip_prefix("A.")
-        .or_else(|| t.strip_prefix("A"))
-        .or_else(|| t.strip_prefix("a."))
-        .unwrap_or(t);
-    let id: String = t
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let id = id.trim_end_matches('.');
-    let (major, minor) = id.split_once('.')?;
-    let (major, minor): (u32, u32) = (major.parse().ok()?, minor.parse().ok()?);
-    Some(format!("{major}.{minor}"))
-}
+pub use crate::catalogue::control_id;
 
 /// A date: a date cell, ISO text, `d/m/y` or `m/d/y` text (refused when it could be
 /// either and no order is given), or "12 May 2026".
