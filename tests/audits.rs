@@ -434,3 +434,51 @@ fn objectives_are_listed_shown_created_and_named_when_overdue() {
     assert_eq!(code, 2);
     assert!(err.contains("achieved or missed"), "{err}");
 }
+
+#[test]
+fn the_management_review_pack_covers_every_input_and_says_where_there_is_no_data() {
+    let copy = Copy::new();
+    let commit = crate::support::commit_all(copy.path(), "The ISMS", 1_778_580_000);
+    let (code, out, err) = run(copy.path(), &["review-pack", "MR-2026"]);
+    assert_eq!(code, 0, "{err}");
+    for heading in [
+        "## 1. Status of actions from previous management reviews",
+        "## 2. Changes in external and internal issues",
+        "## 3. Changes in the needs and expectations of interested parties",
+        "## 4. Nonconformities and corrective actions",
+        "## 5. Monitoring and measurement results",
+        "## 6. Audit results",
+        "## 7. Fulfilment of information security objectives",
+        "## 8. Feedback from interested parties",
+        "## 9. Results of risk assessment and status of the risk treatment plan",
+        "## 10. Opportunities for continual improvement",
+        "## Decisions",
+        "## Actions",
+    ] {
+        assert!(out.contains(heading), "{heading}:\n{out}");
+    }
+    crate::support::golden("review-pack-mr-2026.md", &out.replace(&commit, "<commit>"));
+    // The finding the audit raised, followed to the review that discussed it.
+    assert!(out.contains("| NC-001 Access reviews of the production database stopped | major | 2026-03-20 | closed | 2 of 2 | effective (Head of Product, 2026-09-18) |"), "{out}");
+    assert!(out.contains("| MR-2025 A1 |"), "{out}");
+    // The first review has no earlier one to carry actions from.
+    let (_, first, _) = run(copy.path(), &["review-pack", "MR-2025"]);
+    assert!(
+        first.contains("No earlier management review is recorded, so no actions carry over."),
+        "{first}"
+    );
+    assert!(
+        first.contains("No audit was completed since the ISMS began"),
+        "{first}"
+    );
+    let (code, shown, _) = run(copy.path(), &["show", "MR-2026"]);
+    assert_eq!(code, 0);
+    assert!(shown.contains("isms review-pack MR-2026"), "{shown}");
+    // An attendee who is nobody of isms.yaml is refused on save.
+    let (code, _, err) = run(
+        copy.path(),
+        &["set", "MR-2026", "attendees+=Some Consultant"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("not a person of isms.yaml"), "{err}");
+}

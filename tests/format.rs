@@ -178,6 +178,7 @@ fn fields(record: &AnyRecord) -> Vec<format::emit::FieldText> {
         AnyRecord::Audit(a) => format::emit_audit(a),
         AnyRecord::Nonconformity(n) => format::emit_nonconformity(n),
         AnyRecord::Objective(o) => format::emit_objective(o),
+        AnyRecord::Review(v) => format::emit_review(v),
     }
 }
 
@@ -206,8 +207,8 @@ fn every_sample_record_is_canonical_and_round_trips_byte_for_byte() {
         checked += 1;
     }
     // Risks, SoA entries, treatments, documents, the assessment, audits, findings,
-    // objectives.
-    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4 + 3);
+    // objectives, management reviews.
+    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4 + 3 + 2);
 }
 
 #[test]

@@ -273,6 +273,17 @@ pub(crate) enum Command {
         #[arg(long, requires = "output")]
         sign: bool,
     },
+    /// The pack of a management review (ISO/IEC 27001 9.3.2): every input compiled
+    /// from a commit, "no data" said plainly, then the review's decisions and actions.
+    ///
+    /// Example: isms review-pack MR-2026 > mr-2026.md
+    ReviewPack {
+        /// The review's id (`MR-2026`).
+        id: String,
+        /// The commit, branch or tag to compile it from.
+        #[arg(long, default_value = "HEAD")]
+        at: String,
+    },
     /// Export the register, SoA, treatment plan and methodology of a commit to one
     /// Excel workbook: values, never formulas; the same commit gives the same bytes.
     ///
@@ -493,6 +504,7 @@ pub(crate) enum NewKind {
     Audit,
     Nonconformity,
     Objective,
+    Review,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

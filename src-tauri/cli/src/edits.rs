@@ -63,6 +63,7 @@ pub fn new(
         NewKind::Audit => RecordKind::Audit,
         NewKind::Nonconformity => RecordKind::Nonconformity,
         NewKind::Objective => RecordKind::Objective,
+        NewKind::Review => RecordKind::Review,
     };
     let isms = c.isms()?;
     let mut all = assignments(texts)?;

@@ -177,6 +177,11 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::Score { likelihood, impact } => records::score(&c, likelihood, impact),
         Command::Methodology { set } => edits::methodology(&c, set.as_deref()),
         Command::Export { rev, output } => spreadsheets::export(&c, &rev, &output),
+        Command::ReviewPack { id, at } => {
+            let pack = c.isms()?.review_pack(&id, &at)?;
+            print!("{pack}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import {
             file,
             sheet,

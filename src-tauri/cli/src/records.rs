@@ -521,6 +521,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         Shown::Audit(line) => show_audit(line),
         Shown::Nonconformity(line) => show_finding(line),
         Shown::Objective(line) => show_objective(line),
+        Shown::Review { review, .. } => show_review(review),
     }
     say_what_did_not_load(c, &isms, "what is shown")?;
     Ok(ExitCode::SUCCESS)
@@ -826,6 +827,27 @@ fn show_objective(line: &ObjectiveLine) {
         println!("  result: {}", safe(r));
     }
     print_body(&o.body);
+}
+
+fn show_review(v: &isms_core::domain::Review) {
+    println!("{} — {} (held {})", v.id, safe(&v.title), v.held_on);
+    println!("  attendees: {}", safe(&v.attendees.join(", ")));
+    for d in &v.decisions {
+        println!("  decided: {}", safe(d));
+    }
+    let mut t = Table::new(&["ACTION", "DESCRIPTION", "OWNER", "DUE", "STATUS"]).indent(2);
+    for a in &v.actions {
+        t.row(vec![
+            a.id.clone(),
+            safe(&a.description).into_owned(),
+            a.owner.clone(),
+            dash(a.due.as_ref()),
+            a.status.as_str().replace('_', " "),
+        ]);
+    }
+    print!("{}", t.render());
+    println!("  (the pack of its inputs: isms review-pack {})", v.id);
+    print_body(&v.body);
 }
 
 fn print_body(body: &str) {

@@ -1043,6 +1043,7 @@ fn insert_record(
         AnyRecord::Audit(a) => (&a.id, "audit", &a.title, &a.body),
         AnyRecord::Nonconformity(n) => (&n.id, "nonconformity", &n.title, &n.body),
         AnyRecord::Objective(o) => (&o.id, "objective", &o.title, &o.body),
+        AnyRecord::Review(v) => (&v.id, "review", &v.title, &v.body),
     };
     // Section headings are structure, not content; index the text under them.
     let text: String = sections(body)

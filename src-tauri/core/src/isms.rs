@@ -11,7 +11,8 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Risk, SoaEntry, Treatment,
+    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry,
+    Treatment,
 };
 use crate::format::{self, frontmatter::Source};
 use crate::{Error, LoadError, Result};
@@ -41,6 +42,7 @@ impl RecordKind {
             RecordKind::Audit => format::AUDIT_KEYS,
             RecordKind::Nonconformity => format::NONCONFORMITY_KEYS,
             RecordKind::Objective => format::OBJECTIVE_KEYS,
+            RecordKind::Review => format::REVIEW_KEYS,
         }
     }
 }
@@ -91,6 +93,8 @@ pub enum AnyRecord {
     Nonconformity(Nonconformity),
     /// An information security objective.
     Objective(Objective),
+    /// A management review.
+    Review(Review),
 }
 
 /// A record file that parsed, with its parts and unknown keys.
@@ -289,6 +293,7 @@ impl Isms {
                         AnyRecord::Audit(a) => records.audits.push(a),
                         AnyRecord::Nonconformity(n) => records.nonconformities.push(n),
                         AnyRecord::Objective(o) => records.objectives.push(o),
+                        AnyRecord::Review(v) => records.reviews.push(v),
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -302,6 +307,7 @@ impl Isms {
         records.audits.sort_by(|a, b| a.id.cmp(&b.id));
         records.nonconformities.sort_by(|a, b| a.id.cmp(&b.id));
         records.objectives.sort_by(|a, b| a.id.cmp(&b.id));
+        records.reviews.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Loaded { records, errors })
     }
 
@@ -367,6 +373,7 @@ impl AnyRecord {
             AnyRecord::Audit(_) => RecordKind::Audit,
             AnyRecord::Nonconformity(_) => RecordKind::Nonconformity,
             AnyRecord::Objective(_) => RecordKind::Objective,
+            AnyRecord::Review(_) => RecordKind::Review,
         }
     }
 
@@ -381,6 +388,7 @@ impl AnyRecord {
             AnyRecord::Audit(a) => &a.body,
             AnyRecord::Nonconformity(n) => &n.body,
             AnyRecord::Objective(o) => &o.body,
+            AnyRecord::Review(v) => &v.body,
         }
     }
 
@@ -395,6 +403,7 @@ impl AnyRecord {
             AnyRecord::Audit(a) => &a.id,
             AnyRecord::Nonconformity(n) => &n.id,
             AnyRecord::Objective(o) => &o.id,
+            AnyRecord::Review(v) => &v.id,
         }
     }
 }
@@ -464,6 +473,7 @@ from_record!(
     Audit => Audit,
     Nonconformity => Nonconformity,
     Objective => Objective,
+    Review => Review,
 );
 
 /// The canonical fields and the body of any record.
@@ -477,6 +487,7 @@ pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
         AnyRecord::Audit(a) => (format::emit_audit(a), &a.body),
         AnyRecord::Nonconformity(n) => (format::emit_nonconformity(n), &n.body),
         AnyRecord::Objective(o) => (format::emit_objective(o), &o.body),
+        AnyRecord::Review(v) => (format::emit_review(v), &v.body),
     }
 }
 
@@ -505,6 +516,7 @@ pub fn parse_text(
         RecordKind::Audit => parsed!(format::parse_audit, Audit),
         RecordKind::Nonconformity => parsed!(format::parse_nonconformity, Nonconformity),
         RecordKind::Objective => parsed!(format::parse_objective, Objective),
+        RecordKind::Review => parsed!(format::parse_review, Review),
     }
 }
 

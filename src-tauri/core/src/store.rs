@@ -353,7 +353,7 @@ impl Isms {
         let opened = self.open_record(id)?;
         let day = today.format("%Y-%m-%d").to_string();
         let assignments = match (&opened.record, action) {
-            (AnyRecord::Treatment(_) | AnyRecord::Nonconformity(_), Some(action)) => {
+            (AnyRecord::Treatment(_) | AnyRecord::Nonconformity(_) | AnyRecord::Review(_), Some(action)) => {
                 vec![Assignment::parse(&format!("actions.{action}.status=done")).map_err(|m| Error::invalid(&opened.path, "actions", m))?]
             }
             (_, Some(_)) => return Err(Error::invalid(&opened.path, "actions", "only treatments and findings have actions")),
@@ -384,6 +384,9 @@ impl Isms {
             }
             (AnyRecord::Assessment(_), None) => {
                 return Err(Error::invalid(&opened.path, "id", "an assessment is a dated record and is not closed"))
+            }
+            (AnyRecord::Review(_), None) => {
+                return Err(Error::invalid(&opened.path, "id", "a management review is a dated record and is not closed; close its actions with --action"))
             }
             (AnyRecord::Objective(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an objective is judged achieved or missed (status=achieved, status=missed), not closed"))
@@ -509,6 +512,7 @@ impl Isms {
             AnyRecord::Audit(a) => references::of_audit(a, &known),
             AnyRecord::Nonconformity(n) => references::of_nonconformity(n, &known),
             AnyRecord::Objective(o) => references::of_objective(o, &known),
+            AnyRecord::Review(v) => references::of_review(v, &known),
         };
         let already = before.map(dangling).unwrap_or_default();
         match dangling(record)
@@ -771,6 +775,7 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
         }
         RecordKind::Document | RecordKind::Assessment => (Vec::new(), String::new()),
         RecordKind::Audit => (vec![assignment("status", "planned")], String::new()),
+        RecordKind::Review => (Vec::new(), "## Minutes\n\n".into()),
         RecordKind::Objective => (
             vec![assignment("status", "planned")],
             "## How it will be met\n\n".into(),

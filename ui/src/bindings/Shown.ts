@@ -4,6 +4,7 @@ import type { AuditLine } from "./AuditLine";
 import type { Document } from "./Document";
 import type { FindingLine } from "./FindingLine";
 import type { ObjectiveLine } from "./ObjectiveLine";
+import type { Review } from "./Review";
 import type { Revision } from "./Revision";
 import type { RiskView } from "./RiskView";
 import type { SoaLine } from "./SoaLine";
@@ -28,4 +29,12 @@ assessment: Assessment,
 /**
  * Its file's revision.
  */
-revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine;
+revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine | { "kind": "review", 
+/**
+ * The review as written.
+ */
+review: Review, 
+/**
+ * Its file's revision.
+ */
+revision: Revision, };

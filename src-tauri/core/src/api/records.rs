@@ -40,6 +40,13 @@ pub enum Shown {
     Nonconformity(Box<super::FindingLine>),
     /// An information security objective.
     Objective(Box<super::ObjectiveLine>),
+    /// A management review.
+    Review {
+        /// The review as written.
+        review: Box<crate::domain::Review>,
+        /// Its file's revision.
+        revision: Revision,
+    },
 }
 
 impl Isms {
@@ -65,6 +72,10 @@ impl Isms {
             )),
             (_, AnyRecord::Document(document)) => Shown::Document {
                 document: Box::new(document),
+                revision: opened.revision,
+            },
+            (_, AnyRecord::Review(review)) => Shown::Review {
+                review: Box::new(review),
                 revision: opened.revision,
             },
             (_, AnyRecord::Assessment(assessment)) => Shown::Assessment {

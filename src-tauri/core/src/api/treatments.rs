@@ -77,6 +77,7 @@ impl Isms {
         let actions = match &opened.record {
             AnyRecord::Treatment(t) => &t.actions,
             AnyRecord::Nonconformity(n) => &n.actions,
+            AnyRecord::Review(v) => &v.actions,
             _ => {
                 return Err(Error::invalid(
                     &opened.path,

@@ -639,3 +639,33 @@ impl Objective {
             )
     }
 }
+
+/// A management review (ISO/IEC 27001:2022 clause 9.3): `reviews/MR-2026.md`. Its
+/// inputs are compiled from the repository at a commit (`report::review_pack`), never
+/// typed; the file records who met, what they decided and the actions they set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Review {
+    /// `MR-2026`; also the file name.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// When top management met.
+    pub held_on: NaiveDate,
+    /// Who attended (people of isms.yaml, by name).
+    pub attendees: Vec<String>,
+    /// What was decided.
+    pub decisions: Vec<String>,
+    /// The actions it set, carried to the next review's first input.
+    pub actions: Vec<Action>,
+    /// The markdown body (`## Minutes`).
+    pub body: String,
+}
+
+/// The review held last before `review` (by date), whose actions the pack reports on.
+pub fn previous_review<'a>(reviews: &'a [Review], review: &Review) -> Option<&'a Review> {
+    reviews
+        .iter()
+        .filter(|r| r.held_on < review.held_on)
+        .max_by_key(|r| r.held_on)
+}

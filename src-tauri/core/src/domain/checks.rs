@@ -559,6 +559,12 @@ fn audit_references(scope: &Scope, out: &mut Found) {
             references::of_objective(o, &scope.known),
         );
     }
+    for v in &scope.records.reviews {
+        out.dangling(
+            RecordKind::Review.path(&v.id),
+            references::of_review(v, &scope.known),
+        );
+    }
 }
 
 /// The ids of the records of `kind` whose files did not load.
@@ -1026,6 +1032,24 @@ fn assessment_overdue(scope: &Scope, out: &mut Found) {
 }
 
 fn actions_overdue(scope: &Scope, out: &mut Found) {
+    for v in &scope.records.reviews {
+        for a in v
+            .actions
+            .iter()
+            .filter(|a| a.status.is_open() && a.due.is_some_and(|d| d < scope.today))
+        {
+            out.warning(
+                RecordKind::Review.path(&v.id),
+                Some(&format!("actions.{}.due", a.id)),
+                format!(
+                    "management review action {} was due {} and is {}",
+                    a.id,
+                    a.due.map(|d| d.to_string()).unwrap_or_default(),
+                    a.status.as_str().replace('_', " ")
+                ),
+            );
+        }
+    }
     for n in &scope.records.nonconformities {
         for a in n.overdue_actions(scope.today) {
             out.warning(

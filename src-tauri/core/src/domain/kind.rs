@@ -33,11 +33,13 @@ pub enum RecordKind {
     Nonconformity,
     /// `objectives/OBJ-001.md` (an information security objective)
     Objective,
+    /// `reviews/MR-2026.md` (a management review)
+    Review,
 }
 
 impl RecordKind {
     /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 8] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Risk,
         RecordKind::Control,
         RecordKind::Treatment,
@@ -46,6 +48,7 @@ impl RecordKind {
         RecordKind::Audit,
         RecordKind::Nonconformity,
         RecordKind::Objective,
+        RecordKind::Review,
     ];
 
     /// The folder of this kind, relative to the repository root.
@@ -59,6 +62,7 @@ impl RecordKind {
             RecordKind::Audit => "audits",
             RecordKind::Nonconformity => "nonconformities",
             RecordKind::Objective => "objectives",
+            RecordKind::Review => "reviews",
         }
     }
 
@@ -116,6 +120,7 @@ impl RecordKind {
             RecordKind::Audit => "Internal audits",
             RecordKind::Nonconformity => "Nonconformities and findings",
             RecordKind::Objective => "Objectives",
+            RecordKind::Review => "Management reviews",
         }
     }
 
@@ -130,6 +135,7 @@ impl RecordKind {
             RecordKind::Audit => "audit",
             RecordKind::Nonconformity => "nonconformity",
             RecordKind::Objective => "objective",
+            RecordKind::Review => "review",
         }
     }
 }

@@ -948,6 +948,8 @@ pub struct Records {
     pub nonconformities: Vec<super::Nonconformity>,
     /// The information security objectives, ordered by id.
     pub objectives: Vec<super::Objective>,
+    /// The management reviews, ordered by id.
+    pub reviews: Vec<super::Review>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.

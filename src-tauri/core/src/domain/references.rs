@@ -7,7 +7,8 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::checks::Severity;
 use super::{
-    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Risk, SoaEntry, Treatment,
+    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry,
+    Treatment,
 };
 
 /// What exists for a record to refer to.
@@ -267,6 +268,27 @@ pub fn of_objective(o: &Objective, known: &Known) -> Vec<Dangling> {
     } else {
         vec![error("owner", no_role(&o.owner))]
     }
+}
+
+/// A management review's attendees (people of isms.yaml) and its actions' owners.
+pub fn of_review(v: &Review, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    if let Some(config) = known.config {
+        for a in v
+            .attendees
+            .iter()
+            .filter(|a| !config.people.iter().any(|p| &p.name == *a))
+        {
+            out.push(error(
+                "attendees",
+                format!("`{a}` is not a person of isms.yaml (people: name)"),
+            ));
+        }
+    }
+    for a in v.actions.iter().filter(|a| !known.role_known(&a.owner)) {
+        out.push(error(format!("actions.{}.owner", a.id), no_role(&a.owner)));
+    }
+    out
 }
 
 /// An assessment's domains.

@@ -24,6 +24,7 @@ pub use records::{
     NONCONFORMITY_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS,
 };
 pub use records::{emit_objective, parse_objective, OBJECTIVE_KEYS};
+pub use records::{emit_review, parse_review, REVIEW_KEYS};
 
 use crate::LoadError;
 use emit::FieldText;

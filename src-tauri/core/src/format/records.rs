@@ -1047,3 +1047,47 @@ pub fn emit_objective(o: &Objective) -> Vec<FieldText> {
         .text("result", o.result.as_deref());
     e.fields
 }
+
+/// The front-matter keys of a management review, in canonical order.
+pub const REVIEW_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "held_on",
+    "attendees",
+    "decisions",
+    "actions",
+];
+
+/// Reads a management review (`reviews/MR-2026.md`).
+pub fn parse_review(path: &str, stem: &str, text: &str) -> ParseResult<Review> {
+    parse_with(path, stem, text, REVIEW_KEYS, |r, f, body| {
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let held_on = r.date(f, "held_on");
+        let attendees = r.list(f, "attendees");
+        let decisions = r.list(f, "decisions");
+        let actions = read_actions(r, f);
+        Some(Review {
+            id: id?,
+            title: title?,
+            held_on: held_on?,
+            attendees,
+            decisions,
+            actions,
+            body,
+        })
+    })
+}
+
+/// The canonical front-matter fields of a management review.
+pub fn emit_review(v: &Review) -> Vec<FieldText> {
+    let actions = action_entries(&v.actions);
+    let mut e = Emitter::default();
+    e.text("id", Some(&v.id))
+        .text("title", Some(&v.title))
+        .text("held_on", date_text(Some(v.held_on)).as_deref())
+        .flow_list("attendees", &v.attendees)
+        .block_list("decisions", &v.decisions)
+        .map_list("actions", &actions);
+    e.fields
+}

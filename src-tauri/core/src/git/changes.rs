@@ -220,7 +220,8 @@ impl Snapshot {
             .chain(r.assessments.into_iter().map(AnyRecord::Assessment))
             .chain(r.audits.into_iter().map(AnyRecord::Audit))
             .chain(r.nonconformities.into_iter().map(AnyRecord::Nonconformity))
-            .chain(r.objectives.into_iter().map(AnyRecord::Objective));
+            .chain(r.objectives.into_iter().map(AnyRecord::Objective))
+            .chain(r.reviews.into_iter().map(AnyRecord::Review));
         for record in all {
             snapshot
                 .records
@@ -374,6 +375,7 @@ pub fn title_of(record: &AnyRecord) -> String {
         AnyRecord::Audit(a) => a.title.clone(),
         AnyRecord::Nonconformity(n) => n.title.clone(),
         AnyRecord::Objective(o) => o.title.clone(),
+        AnyRecord::Review(v) => v.title.clone(),
     }
 }
 
@@ -410,6 +412,7 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
         AnyRecord::Audit(a) => serde_json::to_value(a),
         AnyRecord::Nonconformity(n) => serde_json::to_value(n),
         AnyRecord::Objective(o) => serde_json::to_value(o),
+        AnyRecord::Review(v) => serde_json::to_value(v),
     }
     .expect("records serialise because they are plain data");
     let mut out = BTreeMap::new();

@@ -21,6 +21,7 @@ pub mod html;
 pub(crate) mod markdown;
 pub(crate) mod model;
 pub mod pdf;
+pub mod review;
 
 use serde::{Deserialize, Serialize};
 

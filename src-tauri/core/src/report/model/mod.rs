@@ -61,7 +61,8 @@ impl<'a> AtCommit<'a> {
                 AnyRecord::Document(_)
                 | AnyRecord::Audit(_)
                 | AnyRecord::Nonconformity(_)
-                | AnyRecord::Objective(_) => {}
+                | AnyRecord::Objective(_)
+                | AnyRecord::Review(_) => {}
             }
         }
         r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
