@@ -1815,7 +1815,7 @@ fn a_large_repository_shows_its_indexing_progress() {
 fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
     runtime().block_on(async {
         let s = Scenario::start("laptop-screens").await;
-        let screens: [(&str, &str, &str); 16] = [
+        let screens: [(&str, &str, &str); 17] = [
             ("dashboard", "[data-nav=dashboard]", "[data-count=manage]"),
             ("register", "[data-nav=register]", "[data-register] [data-risk]"),
             ("risk-editor", "[data-risk=R-004]", "[data-live-score]"),
@@ -1828,6 +1828,7 @@ fn every_screen_fits_a_laptop_at_1366_by_768_and_1280_by_720() {
             ("assessments", "[data-nav=assessments]", "[data-assessment]"),
             ("audits", "[data-nav=audits]", "[data-audit]"),
             ("nonconformities", "[data-nav=nonconformities]", "[data-finding]"),
+            ("reviews", "[data-nav=reviews]", "[data-pack]"),
             ("methodology", "[data-nav=methodology]", "[data-bands]"),
             ("import", "[data-nav=import]", "[data-choose-file]"),
             ("commit-and-sync", "[data-nav=sync]", "main h1"),
@@ -2145,6 +2146,8 @@ fn follow_a_finding_from_its_audit_to_its_closure() {
         s.find("[data-finding='NC-005'] [data-blockers]").await;
         // Plan an audit.
         s.nav("audits").await;
+        // The programme loaded: the new audit's id is suggested past the ones in use.
+        s.find("[data-coverage]").await;
         s.click("[data-new-audit]").await;
         s.fill(
             "[data-create-audit] [data-field=title]",
@@ -2154,15 +2157,23 @@ fn follow_a_finding_from_its_audit_to_its_closure() {
         s.fill("[data-create-audit] [data-field=planned_on]", "2027-11-08")
             .await;
         s.click("[data-create-audit] [data-create]").await;
-        s.wait_text("[data-notice]", "the audit planned", |t| {
-            t.contains("AUD-2027-03 planned")
-        })
-        .await;
         s.wait_text("main", "the new audit in the programme", |t| {
             t.contains("Supplier onboarding")
         })
         .await;
         assert!(s.isms.path().join("audits/AUD-2027-03.md").is_file());
+        // The management review that discussed NC-001, its pack compiled from the last
+        // commit, with the inputs the repository has no data for said plainly.
+        s.nav("reviews").await;
+        let pack = s
+            .wait_text("[data-pack]", "the pack", |t| t.contains("NC-001"))
+            .await;
+        assert!(
+            pack.contains("No data.")
+                && pack.contains("Status of actions from previous management reviews"),
+            "{pack}"
+        );
+        s.shot("management-review").await;
         s.finish().await;
     });
 }

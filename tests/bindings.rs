@@ -48,6 +48,8 @@ fn export_all(dir: &Path) {
         TreatmentPlan,
         isms_core::api::AuditProgramme,
         isms_core::api::Nonconformities,
+        isms_core::api::Reviews,
+        isms_core::api::ReviewPack,
         TimelineEntry,
         Changes,
         Committed,

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use isms_core::api::{
     Assessments, AuditProgramme, CommitOptions, Dashboard, Documents, Exported, FieldChoice,
     FileText, MethodologyChanged, MethodologyView, Nonconformities, Opened, Passphrase, Reference,
-    Register, RegisterQuery, ReportPreview, RiskView, Session, SettingsView, Signing, SignoffBoard,
-    Soa, TreatmentPlan, APP_REMOTE,
+    Register, RegisterQuery, ReportPreview, ReviewPack, Reviews, RiskView, Session, SettingsView,
+    Signing, SignoffBoard, Soa, TreatmentPlan, APP_REMOTE,
 };
 use isms_core::domain::checks::CheckReport;
 use isms_core::domain::{AsScored, Methodology};
@@ -910,6 +910,20 @@ pub async fn audit_programme(desk: State<'_, Desk>) -> Reply<AuditProgramme> {
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn nonconformities(desk: State<'_, Desk>) -> Reply<Nonconformities> {
     desk.run(|isms| isms.nonconformities(today())).await
+}
+
+/// The Management review screen: the reviews, newest first.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn reviews(desk: State<'_, Desk>) -> Reply<Reviews> {
+    desk.run(|isms| isms.reviews()).await
+}
+
+/// Review `id`'s pack, compiled from the last commit.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn review_pack(desk: State<'_, Desk>, id: String) -> Reply<ReviewPack> {
+    desk.run(move |isms| isms.review_pack_view(&id)).await
 }
 
 /// Closes record `id` as `isms close` does (a finding: refused with what it still

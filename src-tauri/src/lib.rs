@@ -94,6 +94,8 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::audit_programme,
             commands::nonconformities,
             commands::close_record,
+            commands::reviews,
+            commands::review_pack,
             commands::load_import_mapping,
             commands::signoff_board,
             commands::signoff_start,

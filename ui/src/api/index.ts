@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AsScored, AuditProgramme, ImportOptions, ImportPlan, Mapping, Nonconformities, MethodologyChanged, MethodologyView, Revision } from "../lib/types";
+import type { AsScored, AuditProgramme, ImportOptions, ImportPlan, Mapping, Nonconformities, ReviewPack, Reviews, MethodologyChanged, MethodologyView, Revision } from "../lib/types";
 import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, Methodology, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -71,6 +71,8 @@ export const api = {
   auditProgramme: () => call<AuditProgramme>("audit_programme"),
   nonconformities: () => call<Nonconformities>("nonconformities"),
   closeRecord: (id: string) => call<Saved>("close_record", { id }),
+  reviews: () => call<Reviews>("reviews"),
+  reviewPack: (id: string) => call<ReviewPack>("review_pack", { id }),
   timeline: (id: string) => call<TimelineEntry[]>("timeline", { id }),
   pendingChanges: () => call<ChangesT>("pending_changes"),
   commit: (message: string, passphrase: string | null) =>

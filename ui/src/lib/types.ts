@@ -92,3 +92,6 @@ export type { Nonconformities } from "../bindings/Nonconformities";
 export type { FindingLine } from "../bindings/FindingLine";
 export type { Conclusion } from "../bindings/Conclusion";
 export type { AuditCoverage } from "../bindings/AuditCoverage";
+export type { Reviews } from "../bindings/Reviews";
+export type { ReviewLine } from "../bindings/ReviewLine";
+export type { ReviewPack } from "../bindings/ReviewPack";

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::{
-    audit_coverage, Audit, CoverageLine, Document, Nonconformity, Objective, SoaEntry,
+    audit_coverage, Audit, CoverageLine, Document, Nonconformity, Objective, Review, SoaEntry,
     STALE_AFTER_DAYS,
 };
 use crate::isms::{Isms, RecordKind, Revision};
@@ -105,7 +105,57 @@ pub struct Objectives {
     pub errors: Vec<LoadError>,
 }
 
+/// One management review.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewLine {
+    /// The review as written.
+    pub review: Review,
+    /// Its file's revision.
+    pub revision: Revision,
+}
+
+/// The management reviews, newest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reviews {
+    /// The reviews.
+    pub reviews: Vec<ReviewLine>,
+    /// Review files that do not load.
+    pub errors: Vec<LoadError>,
+}
+
+/// A management review's pack, compiled from the last commit.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReviewPack {
+    /// The pack as markdown.
+    pub markdown: String,
+    /// The pack as sanitised HTML.
+    pub html: String,
+}
+
 impl Isms {
+    /// The management reviews, newest first.
+    pub fn reviews(&self) -> Result<Reviews> {
+        let (reviews, errors) = self.records_of::<Review>(RecordKind::Review)?;
+        let mut reviews: Vec<ReviewLine> = reviews
+            .into_iter()
+            .map(|(review, revision)| ReviewLine { review, revision })
+            .collect();
+        reviews.sort_by(|a, b| b.review.held_on.cmp(&a.review.held_on));
+        Ok(Reviews { reviews, errors })
+    }
+
+    /// The pack of review `id` from the last commit, to read before the meeting.
+    pub fn review_pack_view(&self, id: &str) -> Result<ReviewPack> {
+        let markdown = self.review_pack(id, "HEAD")?;
+        Ok(ReviewPack {
+            html: crate::report::html::markdown(&markdown),
+            markdown,
+        })
+    }
+
     /// The information security objectives on `today`.
     pub fn objectives(&self, today: NaiveDate) -> Result<Objectives> {
         let (objectives, errors) = self.records_of::<Objective>(RecordKind::Objective)?;

@@ -33,7 +33,8 @@ pub mod treatments;
 use std::collections::HashMap;
 
 pub use audits::{
-    AuditLine, AuditProgramme, FindingLine, Nonconformities, ObjectiveLine, Objectives,
+    AuditLine, AuditProgramme, FindingLine, Nonconformities, ObjectiveLine, Objectives, ReviewLine,
+    ReviewPack, Reviews,
 };
 pub use commits::{CommitOptions, FieldChoice, Signing};
 pub use dashboard::{AuditCoverage, BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
