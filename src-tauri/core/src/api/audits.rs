@@ -143,7 +143,7 @@ impl Isms {
             .into_iter()
             .map(|(review, revision)| ReviewLine { review, revision })
             .collect();
-        reviews.sort_by(|a, b| b.review.held_on.cmp(&a.review.held_on));
+        reviews.sort_by_key(|l| std::cmp::Reverse(l.review.held_on));
         Ok(Reviews { reviews, errors })
     }
 
