@@ -598,6 +598,25 @@ fn lock_files_left_by_a_killed_isms_desk_commit_are_cleared() {
 }
 
 #[test]
+fn lock_files_left_by_a_killed_fetch_are_cleared() {
+    // libgit2's fetch locks `shallow` and `FETCH_HEAD` while it runs; a pull killed
+    // then leaves both (found by the kill harness of `isms pull`).
+    let s = Signed::new();
+    s.ok(&["commit", "-m", "Initial"]);
+    killed_operation(&s, "");
+    let git = s.path().join(".git");
+    for lock in ["shallow.lock", "FETCH_HEAD.lock"] {
+        fs::write(git.join(lock), "").expect("writable");
+    }
+    s.ok(&["set", "R-004", "title=Tenant data seen by another tenant"]);
+    let out = s.ok(&["commit", "-m", "R-004 renamed"]);
+    assert!(out.starts_with("Committed "), "{out}");
+    for lock in ["shallow.lock", "FETCH_HEAD.lock", "isms-desk/operation"] {
+        assert!(!git.join(lock).exists(), "{lock} is still there");
+    }
+}
+
+#[test]
 fn a_lock_file_of_another_program_is_named_and_nothing_changes() {
     let s = Signed::new();
     s.ok(&["commit", "-m", "Initial"]);

@@ -241,13 +241,21 @@ fn read_record(path: &Path) -> Option<Recorded> {
 }
 
 /// The lock files git and libgit2 create for what ISMS Desk writes: git's index,
-/// HEAD, packed refs, the config, and any ref.
+/// HEAD, packed refs, the config, any ref, and what a fetch locks (`shallow`,
+/// `FETCH_HEAD`).
 fn lock_files(git_dir: &Path) -> Vec<PathBuf> {
-    let mut locks: Vec<PathBuf> = ["index.lock", "HEAD.lock", "packed-refs.lock", "config.lock"]
-        .iter()
-        .map(|name| git_dir.join(name))
-        .filter(|p| p.exists())
-        .collect();
+    let mut locks: Vec<PathBuf> = [
+        "index.lock",
+        "HEAD.lock",
+        "packed-refs.lock",
+        "config.lock",
+        "shallow.lock",
+        "FETCH_HEAD.lock",
+    ]
+    .iter()
+    .map(|name| git_dir.join(name))
+    .filter(|p| p.exists())
+    .collect();
     let mut folders = vec![git_dir.join("refs")];
     while let Some(folder) = folders.pop() {
         let Ok(entries) = fs::read_dir(&folder) else {
