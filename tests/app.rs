@@ -2037,11 +2037,13 @@ fn change_the_methodology_to_four_by_four_and_rescore_in_the_app() {
             t.contains("Unacceptable")
         })
         .await;
-        assert!(s
-            .isms
-            .copy
-            .read("risks/R-002.md")
-            .contains("methodology_version: \"2.0\""));
+        // The rating shows before the save lands: wait for the file, not the screen.
+        s.wait_text("[data-live-score]", "R-002 saved under 2.0", |_| {
+            std::fs::read_to_string(s.isms.path().join("risks/R-002.md"))
+                .map(|t| t.contains("methodology_version: \"2.0\""))
+                .unwrap_or(false)
+        })
+        .await;
         // The dashboard counts the rest apart until they are rescored.
         s.nav("dashboard").await;
         let waiting = s.text("[data-count=to-be-rescored]").await;
