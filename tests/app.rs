@@ -1952,18 +1952,25 @@ fn edit_risks_under_every_shape_of_methodology() {
                     |t| t.contains(&format!("Impact {impacts}")),
                 )
                 .await;
-                assert!(s
-                    .isms
-                    .copy
-                    .read("risks/R-004.md")
-                    .contains(&format!("availability: {impacts}")));
+                // The screen shows the impact before the save lands: wait for the file.
+                s.wait_text("[data-cia-impact]", "the availability saved", |_| {
+                    std::fs::read_to_string(s.isms.path().join("risks/R-004.md"))
+                        .map(|t| t.contains(&format!("availability: {impacts}")))
+                        .unwrap_or(false)
+                })
+                .await;
             } else {
-                let levels = s
+                // Counted in the page itself: WebKitWebDriver sometimes fails to describe
+                // elements that re-render while it lists them.
+                let count = s
                     .client
-                    .find_all(Locator::Css("[data-picker=impact] [data-level]"))
+                    .execute(
+                        "return document.querySelectorAll('[data-picker=impact] [data-level]').length;",
+                        vec![],
+                    )
                     .await
-                    .expect("levels");
-                assert_eq!(levels.len(), impacts, "{name}: the impact picker");
+                    .expect("counted");
+                assert_eq!(count.as_u64(), Some(impacts as u64), "{name}: the impact picker");
             }
             assert!(s
                 .isms
