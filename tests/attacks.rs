@@ -622,7 +622,12 @@ fn a_risk_acceptance_cannot_name_a_document_outside_its_folder() {
         "# Statement\n",
         "Isms-Signoff-Subject: ../soa\n",
     );
-    rejects(&b, &[id], "path_not_of_kind", "`../soa` is not a risk id");
+    rejects(
+        &b,
+        &[id],
+        "path_not_of_kind",
+        "`../soa` is not the id of a risk",
+    );
 }
 
 // --- 3. a signed document is a regular file -----------------------------------------

@@ -58,6 +58,39 @@ type Edit = fn(&Copy);
 fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
     vec![
         (
+            "document-changed-without-approval",
+            Severity::Error,
+            "documents/scope.md",
+            |c| {
+                // Version 1.1 was approved with a signature (its approval is on the
+                // branch), then someone edited the text and left it "approved".
+                let scope = std::fs::read_to_string(c.file("documents/scope.md")).expect("read");
+                let body = scope.splitn(3, "---\n").nth(2).expect("a body");
+                let demoted = isms_core::domain::demote_headings(body.trim());
+                std::fs::create_dir_all(c.file("reports/document")).expect("mkdir");
+                c.write(
+                    "reports/document/scope.md",
+                    &format!("# ISMS scope\n\n| Item | Value |\n|---|---|\n| Version | 1.1 |\n\n## Document\n\n{demoted}\n\n## Sign-off\n"),
+                );
+                c.edit(
+                    "documents/scope.md",
+                    "## Purpose\n",
+                    "## Purpose\n\nEdited after approval.\n",
+                );
+                let repo = git2::Repository::open(c.path()).expect("a repository");
+                let mut index = repo.index().expect("an index");
+                index
+                    .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                    .expect("added");
+                let tree = repo
+                    .find_tree(index.write_tree().expect("a tree"))
+                    .expect("the tree");
+                let who = git2::Signature::now("Colleague", "c@example.invalid").expect("who");
+                repo.commit(Some("HEAD"), &who, &who, "everything", &tree, &[])
+                    .expect("committed");
+            },
+        ),
+        (
             "temporary-committed",
             Severity::Error,
             "risks/.R-001.md.1.0.tmp",

@@ -7,6 +7,7 @@
 //! - `crash`: the kill harness — saves and commits killed at random instants.
 //! - `checks`: every check rule, once firing and once not.
 //! - `audits`: internal audits and findings: independence, coverage, closure rules.
+//! - `documents`: controlled documents, audit reports and management reviews signed off.
 //! - `index`: the SQLite index, its rebuild and its search.
 //! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
 //! - `store`: saves — validation, conflicts, id allocation, closing, the index after a save.
@@ -32,6 +33,7 @@ mod bindings;
 mod checks;
 mod cli;
 mod crash;
+mod documents;
 mod format;
 mod fuzz;
 mod git;

@@ -32,12 +32,15 @@ pub(crate) enum SignoffCommand {
     /// Render the document at HEAD into reports/, commit it on a new branch
     /// signoff/<id> and sign it as the chain's first step.
     ///
-    /// Example: isms signoff start risk-assessment; isms signoff start risk-acceptance R-013
+    /// Example: isms signoff start risk-assessment; isms signoff start risk-acceptance R-013;
+    /// isms signoff start document scope; isms signoff start audit-report AUD-2026-02
     Start {
         /// What is signed off.
         kind: signoff::Kind,
-        /// For risk-acceptance: the risk.
-        risk: Option<String>,
+        /// The record it is about: the risk of a risk-acceptance, the document of a
+        /// document approval, the review of a management-review, the audit of an
+        /// audit-report.
+        subject: Option<String>,
     },
     /// Every open request: each step done (who, when, key) or pending, and what
     /// changed since the last signed report of the same kind.
@@ -283,6 +286,22 @@ pub(crate) enum Command {
         /// The commit, branch or tag to compile it from.
         #[arg(long, default_value = "HEAD")]
         at: String,
+    },
+    /// A signed document with its sign-off evidence: the table of signers and keys, and
+    /// how to check them without ISMS Desk; a controlled document also with its
+    /// revision history read from its signed approvals. Markdown, HTML or PDF.
+    ///
+    /// Example: isms signed reports/document/scope.md --format pdf -o scope.pdf
+    Signed {
+        /// A sign-off request id, or a signed document's path for its last completed
+        /// sign-off (`reports/document/scope.md`, `reports/audit-report/AUD-2026-02.md`).
+        target: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Also write <output>.sig, a detached SSH signature with your key.
+        #[arg(long, requires = "output")]
+        sign: bool,
     },
     /// Export the register, SoA, treatment plan and methodology of a commit to one
     /// Excel workbook: values, never formulas; the same commit gives the same bytes.

@@ -150,9 +150,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
     let for_reports = matches!(cli.format, Format::Md | Format::Html | Format::Pdf);
-    if for_reports && !matches!(cli.command, Command::Report { .. }) {
+    if for_reports && !matches!(cli.command, Command::Report { .. } | Command::Signed { .. }) {
         return Err(usage(
-            "--format md, html and pdf are for `isms report`; use text or json",
+            "--format md, html and pdf are for `isms report` and `isms signed`; use text or json",
         ));
     }
     if cli.format == Format::Csv && !matches!(cli.command, Command::List { .. }) {
@@ -177,6 +177,11 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::Score { likelihood, impact } => records::score(&c, likelihood, impact),
         Command::Methodology { set } => edits::methodology(&c, set.as_deref()),
         Command::Export { rev, output } => spreadsheets::export(&c, &rev, &output),
+        Command::Signed {
+            target,
+            output,
+            sign,
+        } => reports::signed(&c, &target, output.as_deref(), sign),
         Command::ReviewPack { id, at } => {
             let pack = c.isms()?.review_pack(&id, &at)?;
             print!("{pack}");
@@ -270,8 +275,8 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             signoff,
             sign,
         } => reports::report(&c, kind, &rev, output.as_deref(), signoff.as_deref(), sign),
-        Command::Signoff(SignoffCommand::Start { kind, risk }) => {
-            signoff::start(&c, kind, risk.as_deref())
+        Command::Signoff(SignoffCommand::Start { kind, subject }) => {
+            signoff::start(&c, kind, subject.as_deref())
         }
         Command::Signoff(SignoffCommand::Status) => signoff::status(&c),
         Command::Signoff(SignoffCommand::Sign { id, approve }) => signoff::sign(&c, &id, approve),

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use isms_core::api::reports::{ReportFormat, ReportSource};
+use isms_core::api::reports::{RenderedReport, ReportFormat, ReportSigner, ReportSource};
 use isms_core::git::signing::REPORT_NAMESPACE;
 use isms_core::report::ReportKind;
 use isms_core::{fsio, Error};
@@ -65,6 +65,40 @@ pub fn report(
         _ => None,
     };
     let report = isms.render_report(kind.into(), &source, format)?;
+    deliver(c, &report, format, output, signer.as_ref())
+}
+
+/// `isms signed <ID|reports/…md>`: the document of a sign-off with its evidence (a
+/// controlled document also with its revision history), in the format asked for.
+pub fn signed(
+    c: &Ctx,
+    target: &str,
+    output: Option<&Path>,
+    sign: bool,
+) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let format = match c.format {
+        Format::Html => ReportFormat::Html,
+        Format::Pdf => ReportFormat::Pdf,
+        Format::Text | Format::Md | Format::Json | Format::Csv => ReportFormat::Markdown,
+    };
+    let signer = match (sign, output) {
+        (true, Some(_)) => Some(isms.report_signer(c.session)?),
+        _ => None,
+    };
+    let report = isms.render_signed(target, format)?;
+    deliver(c, &report, format, output, signer.as_ref())
+}
+
+/// Prints a rendered report (JSON, or its bytes to standard output) or writes it to
+/// `output`, with a detached signature beside it when `signer` is given.
+fn deliver(
+    c: &Ctx,
+    report: &RenderedReport,
+    format: ReportFormat,
+    output: Option<&Path>,
+    signer: Option<&ReportSigner>,
+) -> Result<ExitCode, Failure> {
     if c.json {
         print_json(&json!({ "meta": report.meta, "markdown": report.markdown }));
         return Ok(ExitCode::SUCCESS);
@@ -81,7 +115,7 @@ pub fn report(
             .map_err(|e| Failure::from(Error::io("standard output", e)))?;
         return Ok(ExitCode::SUCCESS);
     };
-    let signature = signer.as_ref().map(|s| s.sign(&report.bytes)).transpose()?;
+    let signature = signer.map(|s| s.sign(&report.bytes)).transpose()?;
     fsio::write_atomic(path, &report.bytes)?;
     eprintln!(
         "Wrote {} ({} from commit {}).",
@@ -89,7 +123,7 @@ pub fn report(
         report.meta.title,
         report.meta.commit.short()
     );
-    if let (Some(armored), Some(signer)) = (signature, &signer) {
+    if let (Some(armored), Some(signer)) = (signature, signer) {
         let mut sig_path = path.as_os_str().to_owned();
         sig_path.push(".sig");
         let sig_path = std::path::PathBuf::from(sig_path);

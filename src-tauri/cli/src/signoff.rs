@@ -32,6 +32,12 @@ pub enum Kind {
     Governance,
     /// The risk assessment methodology in isms.yaml (and its rescoring).
     Methodology,
+    /// The approval of a controlled document's next version (give the document's id).
+    Document,
+    /// A management review's record (give the review's id).
+    ManagementReview,
+    /// A completed internal audit's report, signed by its auditor (give the audit's id).
+    AuditReport,
 }
 
 impl From<Kind> for SignoffKind {
@@ -43,6 +49,9 @@ impl From<Kind> for SignoffKind {
             Kind::RiskAcceptance => SignoffKind::RiskAcceptance,
             Kind::Governance => SignoffKind::Governance,
             Kind::Methodology => SignoffKind::Methodology,
+            Kind::Document => SignoffKind::Document,
+            Kind::ManagementReview => SignoffKind::ManagementReview,
+            Kind::AuditReport => SignoffKind::AuditReport,
         }
     }
 }

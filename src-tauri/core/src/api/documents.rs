@@ -40,6 +40,45 @@ pub struct Documents {
     pub errors: Vec<LoadError>,
 }
 
+/// One approved version of a controlled document, read from its signed approval: the
+/// revision history, never typed by hand.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApprovedVersion {
+    /// The version put in force.
+    pub version: String,
+    /// The day the approval completed (its last step).
+    pub date: String,
+    /// Who approved it, and in which role: "Maja Thorsen (Chief Executive Officer)".
+    pub approved_by: String,
+    /// The change it brought, as the approval states it.
+    pub change: Option<String>,
+    /// The sign-off request.
+    pub signoff: String,
+}
+
+/// The revision history as a markdown section of the document's PDF.
+pub fn revision_history_markdown(history: &[ApprovedVersion]) -> String {
+    let cell = crate::report::markdown::cell;
+    let mut out = String::from("\n## Revision history\n\n");
+    if history.is_empty() {
+        out.push_str("No version of this document has a signed approval yet.\n");
+        return out;
+    }
+    out.push_str("Read from the signed approvals in git, oldest first.\n\n| Version | Approved on | Approved by | Change | Sign-off |\n|---|---|---|---|---|\n");
+    for v in history {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | `{}` |\n",
+            cell(&v.version),
+            v.date,
+            cell(&v.approved_by),
+            cell(v.change.as_deref().unwrap_or("—")),
+            v.signoff
+        ));
+    }
+    out
+}
+
 /// One assessment on the Assessments screen.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -72,6 +111,50 @@ pub struct Assessments {
 }
 
 impl Isms {
+    /// The signed approvals of document `id` that completed, oldest first.
+    pub fn approved_versions(
+        &self,
+        verification: &crate::signoff::Verification,
+        id: &str,
+    ) -> Result<Vec<ApprovedVersion>> {
+        let repo = crate::git::repository(self)?;
+        let mut out = Vec::new();
+        for r in verification.requests.iter().filter(|r| {
+            r.kind == crate::signoff::SignoffKind::Document.as_str()
+                && r.subject.as_deref() == Some(id)
+                && r.state == crate::signoff::RequestState::Complete
+        }) {
+            let Ok(blob) = git2::Oid::from_str(&r.report_blob)
+                .map_err(Error::from)
+                .and_then(|b| crate::git::read_checked(&repo, b, git2::ObjectType::Blob))
+            else {
+                continue;
+            };
+            let Some(approved) = std::str::from_utf8(&blob)
+                .ok()
+                .and_then(crate::domain::ApprovedDocument::read)
+            else {
+                continue;
+            };
+            let last = r.steps.last();
+            let (date, approved_by) = match last.map(|s| (&s.state, &s.role_title)) {
+                Some((crate::signoff::StepState::Done { date, person, .. }, role)) => (
+                    date.get(..10).unwrap_or(date).to_string(),
+                    format!("{person} ({role})"),
+                ),
+                _ => continue,
+            };
+            out.push(ApprovedVersion {
+                version: approved.version,
+                date,
+                approved_by,
+                change: approved.change,
+                signoff: r.id.clone(),
+            });
+        }
+        Ok(out)
+    }
+
     /// The Documents screen for `today`.
     pub fn documents(&self, today: NaiveDate) -> Result<Documents> {
         let (documents, errors) = self.records_of::<Document>(RecordKind::Document)?;

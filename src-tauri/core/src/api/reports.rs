@@ -59,6 +59,20 @@ pub enum ReportFormat {
     Pdf,
 }
 
+/// `report` in `format`.
+fn in_format(report: Report, format: ReportFormat) -> Result<RenderedReport> {
+    let bytes = match format {
+        ReportFormat::Markdown => report.markdown.clone().into_bytes(),
+        ReportFormat::Html => html::document(&report).into_bytes(),
+        ReportFormat::Pdf => pdf::render(&report)?.bytes,
+    };
+    Ok(RenderedReport {
+        meta: report.meta,
+        markdown: report.markdown,
+        bytes,
+    })
+}
+
 /// A report rendered to a file format.
 pub struct RenderedReport {
     /// What the report says about itself.
@@ -114,16 +128,32 @@ impl Isms {
             ReportSource::Revision(rev) => self.report(kind, rev)?,
             ReportSource::Signoff(id) => self.as_signed(kind, id)?,
         };
-        let bytes = match format {
-            ReportFormat::Markdown => report.markdown.clone().into_bytes(),
-            ReportFormat::Html => html::document(&report).into_bytes(),
-            ReportFormat::Pdf => pdf::render(&report)?.bytes,
+        in_format(report, format)
+    }
+
+    /// The document signed in sign-off `target` — a request id, or the path of a
+    /// signed document (`reports/document/scope.md`) for its last completed sign-off —
+    /// with its sign-off evidence; a controlled document also with its revision
+    /// history from the signed approvals.
+    pub fn render_signed(&self, target: &str, format: ReportFormat) -> Result<RenderedReport> {
+        let verification = self.signoff_verify(&VerifyOptions::default())?;
+        let request = match verification.request(target) {
+            Some(r) => r,
+            None => verification.latest_complete(target).ok_or_else(|| {
+                Error::NotFound(format!(
+                    "{target}: neither a sign-off request nor a document with a completed sign-off"
+                ))
+            })?,
         };
-        Ok(RenderedReport {
-            meta: report.meta,
-            markdown: report.markdown,
-            bytes,
-        })
+        let mut report = self.signed_report(request)?;
+        if request.kind == crate::signoff::SignoffKind::Document.as_str() {
+            let id = request.subject.clone().unwrap_or_default();
+            let history = self.approved_versions(&verification, &id)?;
+            report
+                .markdown
+                .push_str(&super::documents::revision_history_markdown(&history));
+        }
+        in_format(report, format)
     }
 
     /// Report `kind` as sign-off `id` signed it (`latest`: the last completed one).

@@ -11,10 +11,10 @@
 //! [`Nonconformity::closure_blockers`].
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::records::{Action, SoaEntry};
-use super::words::words;
+use super::words::word_enum;
 use super::{Document, IsmsConfig};
 
 /// The requirements of ISO/IEC 27001:2022 clauses 4 to 10 an audit programme covers,
@@ -48,21 +48,6 @@ pub const CLAUSES: [(&str, &str); 23] = [
 /// How many years the audit programme takes to cover every requirement, unless
 /// isms.yaml says otherwise (`audit_cycle_years`).
 pub const DEFAULT_AUDIT_CYCLE_YEARS: u32 = 3;
-
-macro_rules! word_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-            strum::IntoStaticStr, strum::EnumString, strum::VariantArray, strum::VariantNames,
-        )]
-        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-        #[serde(rename_all = "snake_case")]
-        #[strum(serialize_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-        words!($name);
-    };
-}
 
 word_enum! {
     /// Where an audit stands.

@@ -194,6 +194,9 @@ pub enum Rule {
     /// The ISMS scope names a risk domain the current assessment deferred, and does
     /// not say it was deferred.
     ScopeOmitsDeferral,
+    /// A document that says it is approved, whose text or version is not what its
+    /// signed approval (`reports/document/<id>.md`) put in force.
+    DocumentChangedWithoutApproval,
 }
 super::words::words!(Rule);
 
@@ -237,6 +240,7 @@ impl Rule {
             Rule::DocumentRoleUnheld => documents_with_unheld_roles,
             Rule::DocumentCitesExcludedControl => documents_citing_excluded_controls,
             Rule::ScopeOmitsDeferral => scope_omits_deferral,
+            Rule::DocumentChangedWithoutApproval => documents_changed_without_approval,
         }
     }
 }
@@ -604,10 +608,13 @@ fn config_references(config: &IsmsConfig, out: &mut Found) {
         );
     }
     for chain in &config.signoff {
+        // An audit report's `auditor` is the audit's own auditor, not a role.
+        let audit_report = chain.kind == "audit-report" || chain.kind.starts_with("audit-report:");
         named.extend(
             chain
                 .steps
                 .iter()
+                .filter(|s| !(audit_report && s.role == super::AUDITOR_ROLE))
                 .map(|s| (format!("signoff ({})", chain.kind), s.role.as_str())),
         );
     }
@@ -1012,6 +1019,45 @@ fn document_reviews_overdue(scope: &Scope, out: &mut Found) {
                 format!(
                     "\"{}\" version {} was due for review {due}",
                     d.title, d.version
+                ),
+            );
+        }
+    }
+}
+
+fn documents_changed_without_approval(scope: &Scope, out: &mut Found) {
+    let Some(facts) = &scope.records.repository else {
+        return;
+    };
+    for d in scope
+        .records
+        .documents
+        .iter()
+        .filter(|d| d.status() == super::DocumentStatus::Approved)
+    {
+        let Some((_, approved)) = facts.approved_documents.iter().find(|(id, _)| *id == d.id)
+        else {
+            continue;
+        };
+        let path = RecordKind::Document.path(&d.id);
+        if approved.changed_in(d) {
+            out.error(
+                path,
+                Some("status"),
+                format!(
+                    "says approved, but its text changed since version {} was approved: it is a draft of version {} until that is approved (`isms signoff start document {}`), and its status says so (`status: draft`)",
+                    approved.version,
+                    d.version_for_approval(Some(&approved.version)),
+                    d.id
+                ),
+            );
+        } else if d.version != approved.version {
+            out.error(
+                path,
+                Some("version"),
+                format!(
+                    "states version {}, but the version approved with a signature is {}",
+                    d.version, approved.version
                 ),
             );
         }

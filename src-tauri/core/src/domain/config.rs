@@ -150,6 +150,10 @@ pub enum SignoffMeans {
 }
 words!(SignoffMeans);
 
+/// The role a step of an `audit-report` chain names for the audit's own auditor: the
+/// person the audit file names, whoever that is, signs that step.
+pub const AUDITOR_ROLE: &str = "auditor";
+
 /// One step of a sign-off chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -165,7 +169,8 @@ pub struct SignoffStep {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignoffChain {
     /// The kind of document, e.g. `risk-assessment`, `soa`, `treatment-plan`,
-    /// `risk-acceptance`, `governance`.
+    /// `risk-acceptance`, `governance`, `document`; or a kind with one subject,
+    /// `document:scope`, whose chain that subject follows instead.
     pub kind: String,
     /// The steps, in order.
     pub steps: Vec<SignoffStep>,
@@ -204,8 +209,19 @@ impl IsmsConfig {
 
     /// A role's title, or its id when isms.yaml does not define it.
     pub fn role_title(&self, id: &str) -> String {
-        self.role(id)
-            .map_or_else(|| id.to_string(), |r| r.title.clone())
+        match self.role(id) {
+            Some(r) => r.title.clone(),
+            None if id == AUDITOR_ROLE => "Auditor".to_string(),
+            None => id.to_string(),
+        }
+    }
+
+    /// The sign-off chain for `kind` (`document`) about `subject` (`scope`): the chain
+    /// of `document:scope` when isms.yaml has one for that subject, else the kind's.
+    pub fn chain(&self, kind: &str, subject: Option<&str>) -> Option<&SignoffChain> {
+        let own = subject.map(|s| format!("{kind}:{s}"));
+        own.and_then(|own| self.signoff.iter().find(|c| c.kind == own))
+            .or_else(|| self.signoff.iter().find(|c| c.kind == kind))
     }
 
     /// The people who hold a role.

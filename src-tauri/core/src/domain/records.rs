@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::words::words;
+use super::words::{word_enum, words};
 
 use super::scoring::{Band, Methodology, Rating};
 
@@ -844,24 +844,211 @@ pub struct Document {
     pub version: String,
     /// The role that owns the document.
     pub owner: String,
-    /// The role that approved it.
+    /// The role that approves it (whose approval the `document` sign-off chain ends in).
+    pub approver: Option<String>,
+    /// The role that approved the version in force (written by the approval's merge).
     pub approved_by: Option<String>,
+    /// Who may read it.
+    pub classification: Option<Classification>,
+    /// Where it stands, as written; [`Document::status`] says it when the file does not.
+    pub status: Option<DocumentStatus>,
     /// When this version took effect.
     pub effective: Option<NaiveDate>,
+    /// How many months an approved version stays in force before it is reviewed.
+    pub review_cycle_months: Option<u32>,
     /// When it is next due for review.
     pub next_review: Option<NaiveDate>,
     /// When the document was withdrawn (kept for the audit trail, no longer in force).
     pub withdrawn_on: Option<NaiveDate>,
+    /// What changed in the version put up for approval, in a sentence: the revision
+    /// history's "change" column once it is approved.
+    pub change_summary: Option<String>,
     /// The markdown body.
     pub body: String,
 }
 
+word_enum! {
+    /// Where a controlled document stands (ISO/IEC 27001:2022 clause 7.5.3).
+    DocumentStatus {
+        /// Being written; not in force.
+        Draft,
+        /// Put up for approval: a `document` sign-off is open.
+        InReview,
+        /// Approved: the version in force.
+        Approved,
+        /// No longer in force, kept for the record.
+        Withdrawn,
+    }
+}
+
+word_enum! {
+    /// Who may read a document.
+    Classification {
+        /// Anyone, e.g. the security page.
+        Public,
+        /// Everyone in the organisation.
+        Internal,
+        /// Named people and auditors under non-disclosure.
+        Confidential,
+        /// Only the people named in the document.
+        Restricted,
+    }
+}
+
 impl Document {
+    /// Where the document stands: as written, else withdrawn when it has a withdrawal
+    /// date, approved when it names its approval and effective date, else a draft.
+    pub fn status(&self) -> DocumentStatus {
+        match self.status {
+            Some(s) => s,
+            None if self.withdrawn_on.is_some() => DocumentStatus::Withdrawn,
+            None if self.approved_by.is_some() && self.effective.is_some() => {
+                DocumentStatus::Approved
+            }
+            None => DocumentStatus::Draft,
+        }
+    }
+
+    /// The version an approval now would put in force, after `approved` (the version
+    /// last approved with a signature, if any): the version the document states when
+    /// that is later, else the next minor version (`1.1` → `1.2`, `2` → `3`).
+    pub fn version_for_approval(&self, approved: Option<&str>) -> String {
+        match approved {
+            None => self.version.clone(),
+            Some(a) if version_order(&self.version, a) == std::cmp::Ordering::Greater => {
+                self.version.clone()
+            }
+            Some(a) => next_version(a),
+        }
+    }
+
+    /// The date an approval effective on `effective` is next reviewed: a review cycle
+    /// later, when the document has one.
+    pub fn next_review_after(&self, effective: NaiveDate) -> Option<NaiveDate> {
+        self.review_cycle_months
+            .and_then(|m| effective.checked_add_months(chrono::Months::new(m)))
+    }
+
     /// The date this document's review was due, when that has passed on `today` and the
     /// document is still in force.
     pub fn review_overdue(&self, today: NaiveDate) -> Option<NaiveDate> {
         self.next_review
             .filter(|due| *due < today && self.withdrawn_on.is_none())
+    }
+}
+
+/// Markdown with every heading one level down (`#` → `###`… `##` is added), outside
+/// code fences, and `<!--` made text: how text a person wrote is placed under a
+/// section of a document ISMS Desk renders, so none of it starts a section of its own.
+pub fn demote_headings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_fence = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && line.starts_with('#') {
+            out.push_str("##");
+        }
+        if in_fence {
+            out.push_str(line);
+        } else {
+            out.push_str(&line.replace("<!--", "&lt;!--"));
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// A document's text as its approval shows it, under `## Document`.
+pub fn approved_text_of(document: &Document) -> String {
+    demote_headings(document.body.trim())
+}
+
+/// What a signed approval (`reports/document/<id>.md`) says was approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApprovedDocument {
+    /// The version it put in force.
+    pub version: String,
+    /// The document's text, as [`approved_text_of`] gives it.
+    pub text: String,
+    /// The change it brought, as the approval states it.
+    pub change: Option<String>,
+}
+
+impl ApprovedDocument {
+    /// Reads back an approval as `controlled-document.md.j2` renders it: its
+    /// `| Version |` and `| Change |` rows and its `## Document` section.
+    pub fn read(markdown: &str) -> Option<ApprovedDocument> {
+        let row = |name: &str| {
+            let prefix = format!("| {name} | ");
+            markdown.lines().find_map(|l| {
+                l.strip_prefix(&prefix)
+                    .and_then(|r| r.strip_suffix(" |"))
+                    .map(str::to_string)
+            })
+        };
+        let version = row("Version")?;
+        let change = row("Change").filter(|c| c != "—");
+        let mut text = Vec::new();
+        let mut in_fence = false;
+        for line in markdown.lines().skip_while(|l| *l != "## Document").skip(1) {
+            if line.trim_start().starts_with("```") {
+                in_fence = !in_fence;
+            }
+            if !in_fence && line.starts_with("## ") {
+                break;
+            }
+            text.push(line);
+        }
+        Some(ApprovedDocument {
+            version,
+            text: text.join("\n").trim().to_string(),
+            change,
+        })
+    }
+
+    /// Whether `document` says something other than this approval: its text changed.
+    pub fn changed_in(&self, document: &Document) -> bool {
+        self.text != approved_text_of(document)
+    }
+}
+
+/// Orders two versions (`1.10` after `1.9`): number by number where both are
+/// numbers, as text otherwise.
+pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |v: &str| -> Vec<String> { v.split('.').map(str::to_string).collect() };
+    let (pa, pb) = (parts(a), parts(b));
+    for i in 0..pa.len().max(pb.len()) {
+        let (x, y) = (pa.get(i), pb.get(i));
+        let order = match (x, y) {
+            (None, _) => std::cmp::Ordering::Less,
+            (_, None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => match (x.parse::<u64>(), y.parse::<u64>()) {
+                (Ok(x), Ok(y)) => x.cmp(&y),
+                _ => x.cmp(y),
+            },
+        };
+        if order != std::cmp::Ordering::Equal {
+            return order;
+        }
+    }
+    std::cmp::Ordering::Equal
+}
+
+/// The version after `v`: its last number one higher (`1.1` → `1.2`), or `v.1` when it
+/// does not end in a number.
+pub fn next_version(v: &str) -> String {
+    match v.rsplit_once('.') {
+        Some((head, last)) => match last.parse::<u64>() {
+            Ok(n) => format!("{head}.{}", n + 1),
+            Err(_) => format!("{v}.1"),
+        },
+        None => match v.parse::<u64>() {
+            Ok(n) => (n + 1).to_string(),
+            Err(_) => format!("{v}.1"),
+        },
     }
 }
 
@@ -964,6 +1151,9 @@ pub struct RepositoryFacts {
     pub committed_temporaries: Vec<String>,
     /// Whether git ignores such temporary files (`.gitignore`: `.*.tmp`).
     pub ignores_temporaries: bool,
+    /// The signed approval in force of each controlled document that has one, by
+    /// document id, as the last commit holds it (`reports/document/<id>.md`).
+    pub approved_documents: Vec<(String, ApprovedDocument)>,
 }
 
 /// The `##` sections of a markdown body, in order: `(heading, text)`.

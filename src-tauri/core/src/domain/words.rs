@@ -40,6 +40,25 @@ macro_rules! words {
 }
 pub(crate) use words;
 
+/// Declares an enum of snake_case words with the derives every such enum carries and
+/// [`words!`]'s methods: `word_enum! { /// doc \n Name { /// doc \n Variant, … } }`.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+            serde::Serialize, serde::Deserialize,
+            strum::IntoStaticStr, strum::EnumString, strum::VariantArray, strum::VariantNames,
+        )]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        $crate::domain::words::words!($name);
+    };
+}
+pub(crate) use word_enum;
+
 /// Formats a list of accepted words: `a, b or c`.
 pub fn one_of(words: &[&str]) -> String {
     match words {

@@ -608,11 +608,16 @@ pub const DOCUMENT_KEYS: &[&str] = &[
     "id",
     "title",
     "version",
+    "status",
+    "classification",
     "owner",
+    "approver",
     "approved_by",
     "effective",
+    "review_cycle_months",
     "next_review",
     "withdrawn_on",
+    "change_summary",
 ];
 
 /// Reads a controlled document (`documents/scope.md`).
@@ -621,20 +626,42 @@ pub fn parse_document(path: &str, stem: &str, text: &str) -> ParseResult<Documen
         let id = r.text(f, "id");
         let title = r.text(f, "title");
         let version = r.text(f, "version");
+        let status = r.opt_word(
+            f,
+            "status",
+            DocumentStatus::parse,
+            &DocumentStatus::expected(),
+        );
+        let classification = r.opt_word(
+            f,
+            "classification",
+            Classification::parse,
+            &Classification::expected(),
+        );
         let owner = r.text(f, "owner");
+        let approver = r.opt_text(f, "approver");
         let approved_by = r.opt_text(f, "approved_by");
         let effective = r.opt_date(f, "effective");
+        let review_cycle_months = r
+            .opt_number(f, "review_cycle_months", 1, 120)
+            .map(|n| u32::try_from(n).expect("between 1 and 120 because opt_number checked"));
         let next_review = r.opt_date(f, "next_review");
         let withdrawn_on = r.opt_date(f, "withdrawn_on");
+        let change_summary = r.opt_text(f, "change_summary");
         Some(Document {
             id: id?,
             title: title?,
             version: version?,
             owner: owner?,
+            approver,
             approved_by,
+            classification,
+            status,
             effective,
+            review_cycle_months,
             next_review,
             withdrawn_on,
+            change_summary,
             body,
         })
     })
@@ -646,11 +673,19 @@ pub fn emit_document(d: &Document) -> Vec<FieldText> {
     e.text("id", Some(&d.id))
         .text("title", Some(&d.title))
         .text("version", Some(&d.version))
+        .text("status", d.status.map(DocumentStatus::as_str))
+        .text(
+            "classification",
+            d.classification.map(Classification::as_str),
+        )
         .text("owner", Some(&d.owner))
+        .text("approver", d.approver.as_deref())
         .text("approved_by", d.approved_by.as_deref())
         .text("effective", date_text(d.effective).as_deref())
+        .number("review_cycle_months", d.review_cycle_months.map(i64::from))
         .text("next_review", date_text(d.next_review).as_deref())
-        .text("withdrawn_on", date_text(d.withdrawn_on).as_deref());
+        .text("withdrawn_on", date_text(d.withdrawn_on).as_deref())
+        .text("change_summary", d.change_summary.as_deref());
     e.fields
 }
 

@@ -422,11 +422,34 @@ pub fn repository_facts(isms: &Isms) -> Option<crate::domain::RepositoryFacts> {
             git2::TreeWalkResult::Ok
         });
     }
+    let mut approved_documents = Vec::new();
+    let folder = format!("{}/document", crate::isms::REPORTS_FOLDER);
+    if let Ok(entries) = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .and_then(|t| t.get_path(std::path::Path::new(&folder)))
+        .and_then(|e| repo.find_tree(e.id()))
+    {
+        for entry in entries.iter() {
+            let Some(id) = entry.name().ok().and_then(|n| n.strip_suffix(".md")) else {
+                continue;
+            };
+            let approved = repo.find_blob(entry.id()).ok().and_then(|b| {
+                std::str::from_utf8(b.content())
+                    .ok()
+                    .and_then(crate::domain::ApprovedDocument::read)
+            });
+            if let Some(approved) = approved {
+                approved_documents.push((id.to_string(), approved));
+            }
+        }
+    }
     let probe = format!("{}/.R-001.md.1.0.tmp", RecordKind::Risk.folder());
     let ignores_temporaries = repo.is_path_ignored(probe).unwrap_or(false);
     Some(crate::domain::RepositoryFacts {
         committed_temporaries,
         ignores_temporaries,
+        approved_documents,
     })
 }
 

@@ -252,7 +252,7 @@ pub fn governance(
                     .join(" → "),
             })
             .collect(),
-        signoff: pending_rows(config, "governance"),
+        signoff: pending_rows(config, "governance", None),
     };
     render_named("governance.md.j2", &context)
 }
@@ -416,7 +416,7 @@ pub fn methodology(
         mapping,
         band_changes: rows.iter().filter(|r| r.band_changed).count(),
         risks: rows,
-        signoff: pending_rows(config, "methodology"),
+        signoff: pending_rows(config, "methodology", None),
     };
     render_named("methodology.md.j2", &context)
 }
@@ -516,7 +516,200 @@ pub fn risk_acceptance(
             provisional: risk.provisional,
             description,
         },
-        signoff: pending_rows(config, "risk-acceptance"),
+        signoff: pending_rows(config, "risk-acceptance", Some(&risk.id)),
     };
     render_named("risk-acceptance.md.j2", &context)
+}
+
+/// A controlled document as its approval signs it (`controlled-document.md.j2`): its
+/// document control with the version the approval puts in force, and its text.
+pub fn controlled_document(
+    config: &IsmsConfig,
+    document: &crate::domain::Document,
+    version: &str,
+    replaces: Option<&str>,
+    source: &DocumentSource,
+) -> Result<String> {
+    let context = ControlledContext {
+        doc: doc(&document.title, source),
+        organisation: &config.organisation,
+        document: ControlledDocument {
+            id: &document.id,
+            title: &document.title,
+            version,
+            replaces: replaces.map(|v| format!("version {v}")).unwrap_or_default(),
+            classification: classification_label(document.classification),
+            owner: config.role_title(&document.owner),
+            approver: document
+                .approver
+                .as_deref()
+                .map(|r| config.role_title(r))
+                .unwrap_or_default(),
+            review_cycle: document
+                .review_cycle_months
+                .map(|m| format!("{m} months"))
+                .unwrap_or_default(),
+            change: document.change_summary.clone().unwrap_or_default(),
+            text: approved_text_of(document),
+        },
+        signoff: pending_rows(config, "document", Some(&document.id)),
+    };
+    render_named("controlled-document.md.j2", &context)
+}
+
+/// How a classification is printed: "Internal" when the document states none.
+pub fn classification_label(c: Option<crate::domain::Classification>) -> String {
+    let word = c.map_or("internal", |c| c.as_str());
+    super::model::capitalise(word)
+}
+
+pub use crate::domain::{approved_text_of, ApprovedDocument};
+
+/// Reads back a controlled document's approval rendered by [`controlled_document`].
+pub fn approved_document(markdown: &str) -> Option<ApprovedDocument> {
+    ApprovedDocument::read(markdown)
+}
+
+#[derive(Serialize)]
+struct ControlledContext<'a> {
+    doc: DocumentControl<'a>,
+    organisation: &'a Organisation,
+    document: ControlledDocument<'a>,
+    signoff: Vec<SignoffRow>,
+}
+
+#[derive(Serialize)]
+struct ControlledDocument<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: &'a str,
+    replaces: String,
+    classification: String,
+    owner: String,
+    approver: String,
+    review_cycle: String,
+    change: String,
+    text: String,
+}
+
+/// A management review's record as top management signs it: the pack compiled at the
+/// source commit (`report::review`), its decisions and actions, and the sign-off table.
+pub fn management_review(config: &IsmsConfig, id: &str, pack: &str) -> Result<String> {
+    let table = render_named(
+        "signoff-table.md.j2",
+        &SignoffOnly {
+            signoff: pending_rows(config, "management-review", Some(id)),
+        },
+    )?;
+    Ok(format!("{}\n\n## Sign-off\n\n{}", pack.trim_end(), table))
+}
+
+#[derive(Serialize)]
+struct SignoffOnly {
+    signoff: Vec<SignoffRow>,
+}
+
+/// A completed internal audit's report, as its auditor signs it (`audit-report.md.j2`).
+pub fn audit_report(
+    config: &IsmsConfig,
+    audit: &crate::domain::Audit,
+    source: &DocumentSource,
+) -> Result<String> {
+    let mut scope: Vec<String> = Vec::new();
+    scope.extend(audit.clauses.iter().map(|c| format!("Clause {c}")));
+    scope.extend(audit.controls.iter().map(|c| format!("Annex A {c}")));
+    scope.extend(audit.processes.iter().map(|p| format!("Process: {p}")));
+    scope.extend(audit.documents.iter().map(|d| format!("Document: {d}")));
+    scope.extend(audit.domains.iter().map(|d| {
+        format!(
+            "Domain: {}",
+            config.domain(d).map_or(d.clone(), |x| x.name.clone())
+        )
+    }));
+    let count = |c: crate::domain::Conclusion| {
+        audit
+            .items
+            .iter()
+            .filter(|i| i.conclusion == Some(c))
+            .count()
+    };
+    use crate::domain::Conclusion as C;
+    let tally = format!(
+        "{} items: {} conforming, {} nonconformities, {} observations, {} opportunities for improvement.",
+        audit.items.len(),
+        count(C::Conforming),
+        count(C::Nonconformity),
+        count(C::Observation),
+        count(C::Opportunity)
+    );
+    let context = AuditContext {
+        doc: doc(&format!("Internal audit report {}", audit.id), source),
+        organisation: &config.organisation,
+        audit: AuditLines {
+            id: &audit.id,
+            title: &audit.title,
+            auditor: &audit.auditor,
+            planned: audit.planned_on.to_string(),
+            carried_out: match (audit.started_on, audit.completed_on) {
+                (Some(s), Some(c)) => format!("{s} to {c}"),
+                (None, Some(c)) => format!("completed {c}"),
+                (Some(s), None) => format!("from {s}"),
+                (None, None) => String::new(),
+            },
+            scope,
+            criteria: audit.criteria.clone().unwrap_or_default(),
+            method: audit.method.clone().unwrap_or_default(),
+            evidence: &audit.evidence,
+            items: audit
+                .items
+                .iter()
+                .map(|i| AuditItemLine {
+                    id: &i.id,
+                    about: &i.about,
+                    conclusion: i
+                        .conclusion
+                        .map_or("none yet".into(), |c| c.as_str().replace('_', " ")),
+                    finding: i.finding.clone().unwrap_or_default(),
+                    note: i.note.clone().unwrap_or_default(),
+                })
+                .collect(),
+            tally,
+            text: demote(audit.body.trim()),
+        },
+        signoff: pending_rows(config, "audit-report", Some(&audit.id)),
+    };
+    render_named("audit-report.md.j2", &context)
+}
+
+#[derive(Serialize)]
+struct AuditContext<'a> {
+    doc: DocumentControl<'a>,
+    organisation: &'a Organisation,
+    audit: AuditLines<'a>,
+    signoff: Vec<SignoffRow>,
+}
+
+#[derive(Serialize)]
+struct AuditLines<'a> {
+    id: &'a str,
+    title: &'a str,
+    auditor: &'a str,
+    planned: String,
+    carried_out: String,
+    scope: Vec<String>,
+    criteria: String,
+    method: String,
+    evidence: &'a [String],
+    items: Vec<AuditItemLine<'a>>,
+    tally: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct AuditItemLine<'a> {
+    id: &'a str,
+    about: &'a str,
+    conclusion: String,
+    finding: String,
+    note: String,
 }

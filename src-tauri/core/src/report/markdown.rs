@@ -24,12 +24,14 @@ macro_rules! template {
     };
 }
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 11] = [
     template!("document-control.md.j2"),
     template!("signoff-table.md.j2"),
     template!("governance.md.j2"),
     template!("methodology.md.j2"),
     template!("risk-acceptance.md.j2"),
+    template!("controlled-document.md.j2"),
+    template!("audit-report.md.j2"),
     template!("risk-assessment.md.j2"),
     template!("soa.md.j2"),
     template!("treatment-plan.md.j2"),

@@ -93,8 +93,9 @@ impl ReportKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportMeta {
-    /// Which report.
-    pub kind: ReportKind,
+    /// Which report or signed document: a report's kind (`soa`), or the sign-off kind
+    /// of a signed document (`document`, `management-review`, `audit-report`).
+    pub kind: String,
     /// The full title, e.g. "Risk Assessment Report 2026".
     pub title: String,
     /// The organisation's name.

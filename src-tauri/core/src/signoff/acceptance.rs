@@ -17,9 +17,9 @@ pub fn risk_path(risk: &str) -> String {
     format!("{}/{risk}.md", crate::RecordKind::Risk.folder())
 }
 
-/// Whether `text` can be a risk id (and so a file name under `risks/`): letters,
+/// Whether `text` can be a record id (and so a file name under its folder): letters,
 /// digits, dots, dashes and underscores, not starting with a dot.
-pub fn is_risk_id(text: &str) -> bool {
+pub fn is_record_id(text: &str) -> bool {
     !text.is_empty()
         && !text.starts_with('.')
         && text
@@ -173,10 +173,10 @@ mod tests {
 
     #[test]
     fn risk_ids_are_file_names_that_stay_in_risks() {
-        assert!(is_risk_id("R-013"));
-        assert!(!is_risk_id("../soa"));
-        assert!(!is_risk_id("a/b"));
-        assert!(!is_risk_id(".hidden"));
-        assert!(!is_risk_id(""));
+        assert!(is_record_id("R-013"));
+        assert!(!is_record_id("../soa"));
+        assert!(!is_record_id("a/b"));
+        assert!(!is_record_id(".hidden"));
+        assert!(!is_record_id(""));
     }
 }

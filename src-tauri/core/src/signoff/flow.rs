@@ -14,7 +14,8 @@ use super::verify::{
     config_at, root_key_of, same_governance, short, verify_with_authority, Authority, VerifyOptions,
 };
 use super::{
-    acceptance, RequestState, RequestVerification, SignoffKind, StepState, Trailers, BRANCH_PREFIX,
+    acceptance, subjects, RequestState, RequestVerification, SignoffKind, StepState, Trailers,
+    BRANCH_PREFIX,
 };
 use crate::domain::{IsmsConfig, Person, SignoffMeans};
 use crate::git::signing::Signer;
@@ -83,7 +84,7 @@ impl Isms {
             .and_then(|h| h.peel_to_commit())
             .map_err(|_| Error::Usage("the repository has no commit yet".into()))?;
         let (verification, authority) = verify_with_authority(&repo, &pinned(&repo))?;
-        let chain = chain(&authority, kind)?;
+        let chain = chain(&authority, kind, subject)?;
         let first = &chain[0];
         if first.means != SignoffMeans::CommitSignature {
             return Err(Error::Signoff(format!(
@@ -91,12 +92,19 @@ impl Isms {
                 first.means
             )));
         }
-        let person = holder_of(&authority.config, signer, &first.role, kind)?;
-        if kind == SignoffKind::RiskAcceptance && subject.is_none() {
-            return Err(Error::Usage(
-                "a risk acceptance needs the risk: `isms signoff start risk-acceptance R-013`"
-                    .into(),
-            ));
+        if let Some(problem) = kind.subject_problem(subject) {
+            return Err(Error::Usage(problem));
+        }
+        let auditor = independent_auditor(&repo, kind, subject, head.id())?;
+        let person = holder_of(
+            &authority.config,
+            signer,
+            &first.role,
+            kind,
+            auditor.as_deref(),
+        )?;
+        if let (SignoffKind::Document, Some(id)) = (kind, subject) {
+            subjects::refuse_document(&repo, head.id(), id)?;
         }
         let path = kind.path(subject);
         if let Some(open) = verification.open().find(|r| r.report == path) {
@@ -200,6 +208,12 @@ impl Isms {
             }
             return documents::governance(&config, &authority.config, &authority.by, &source);
         }
+        if let Some(text) = match subject {
+            Some(subject) => subjects::subject_document(repo, kind, subject, head.id())?,
+            None => None,
+        } {
+            return Ok(text);
+        }
         let risk_id =
             subject.ok_or_else(|| Error::Usage("a risk acceptance needs the risk".into()))?;
         let snapshot = crate::git::changes::Snapshot::at(repo, &head.id().to_string())?;
@@ -240,7 +254,16 @@ impl Isms {
             )));
         };
         let kind = SignoffKind::parse(&request.kind).unwrap_or(SignoffKind::RiskAssessment);
-        let person = holder_of(&authority.config, signer, &step.role, kind)?;
+        let source = git2::Oid::from_str(&request.source)
+            .map_err(|_| Error::Signoff(format!("{id} names no source commit")))?;
+        let auditor = independent_auditor(&repo, kind, request.subject.as_deref(), source)?;
+        let person = holder_of(
+            &authority.config,
+            signer,
+            &step.role,
+            kind,
+            auditor.as_deref(),
+        )?;
         keep_duties_apart(&authority.config, request, &step, &person)?;
         let is_merge = step.means == SignoffMeans::Merge;
         if approve && !is_merge {
@@ -626,6 +649,19 @@ impl<'a> StepSigning<'a> {
                 acceptance_record(repo, request, &self.step.role, self.when, target)?;
             written.push((path, Some(text)));
         }
+        if self.kind == SignoffKind::Document {
+            // The approval puts the version in force from today.
+            let merge = subjects::ApprovalMerge {
+                request: &request.id,
+                document: request.subject.as_deref().unwrap_or_default(),
+                source: &request.source,
+                report_blob: &request.report_blob,
+                into: &request.into,
+            };
+            let effective = crate::git::verify::local_day(self.when.0, self.when.1);
+            let (path, text) = merge.text(repo, &self.step.role, effective, target.id())?;
+            written.push((path, Some(text)));
+        }
         let mut update = git2::build::TreeUpdateBuilder::new();
         for (path, text) in &written {
             if let Some(text) = text {
@@ -682,12 +718,14 @@ fn acceptance_record(
     ))
 }
 
-fn chain(authority: &Authority, kind: SignoffKind) -> Result<Vec<crate::domain::SignoffStep>> {
+fn chain(
+    authority: &Authority,
+    kind: SignoffKind,
+    subject: Option<&str>,
+) -> Result<Vec<crate::domain::SignoffStep>> {
     authority
         .config
-        .signoff
-        .iter()
-        .find(|c| c.kind == kind.as_str())
+        .chain(kind.as_str(), subject)
         .map(|c| c.steps.clone())
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
@@ -705,6 +743,7 @@ fn holder_of(
     signer: &Signer,
     role: &str,
     kind: SignoffKind,
+    auditor: Option<&str>,
 ) -> Result<Person> {
     let key = signer.public_key();
     let fingerprint = key.fingerprint(HashAlg::Sha256);
@@ -720,7 +759,14 @@ fn holder_of(
                 "your signing key {fingerprint} is not authorised by the approved configuration; a key counts once a governance sign-off adding it is complete"
             ))
         })?;
-    if !person.roles.iter().any(|r| r == role) {
+    if !super::may_sign(config, person, role, auditor) {
+        if let Some(auditor) = auditor.filter(|_| role == crate::domain::AUDITOR_ROLE) {
+            return Err(Error::Signoff(format!(
+                "the next step of the {} is the auditor's, {auditor}; your key {fingerprint} is {}'s",
+                kind.title(),
+                person.name
+            )));
+        }
         return Err(Error::Signoff(format!(
             "the next step of the {} sign-off is for the {}; your key {fingerprint} is {}'s, who does not hold that role",
             kind.title(),
@@ -729,6 +775,27 @@ fn holder_of(
         )));
     }
     Ok(person.clone())
+}
+
+/// For an audit report: the audit's auditor at `source`, refused unless the audit is
+/// completed and its auditor independent of its scope. `None` for other kinds.
+fn independent_auditor(
+    repo: &git2::Repository,
+    kind: SignoffKind,
+    subject: Option<&str>,
+    source: git2::Oid,
+) -> Result<Option<String>> {
+    let (SignoffKind::AuditReport, Some(audit)) = (kind, subject) else {
+        return Ok(None);
+    };
+    let (auditor, conflicts) = subjects::auditor_of(repo, source, audit)?;
+    if !conflicts.is_empty() {
+        return Err(Error::Signoff(format!(
+            "{auditor} is not independent of {audit}'s scope ({}); an auditor does not sign the report of an audit of their own work",
+            conflicts.join("; ")
+        )));
+    }
+    Ok(Some(auditor))
 }
 
 fn step_label(config: &IsmsConfig, role: &str, means: SignoffMeans) -> String {

@@ -32,6 +32,7 @@ mod approved;
 mod flow;
 pub mod forge;
 pub mod signed;
+pub(crate) mod subjects;
 pub mod verify;
 
 pub(crate) use flow::narrative_contradictions;
@@ -79,6 +80,12 @@ pub enum SignoffKind {
     /// The risk assessment methodology: scales, formula, bands and, when it replaces
     /// an earlier version, the rescoring.
     Methodology,
+    /// The approval of one controlled document's next version (clause 7.5.3).
+    Document,
+    /// One management review's record: its pack, decisions and actions (clause 9.3).
+    ManagementReview,
+    /// One completed internal audit's report, signed by its auditor (clause 9.2).
+    AuditReport,
 }
 words!(SignoffKind);
 
@@ -90,23 +97,59 @@ impl SignoffKind {
             SignoffKind::RiskAssessment => Some(ReportKind::RiskAssessment),
             SignoffKind::Soa => Some(ReportKind::Soa),
             SignoffKind::TreatmentPlan => Some(ReportKind::TreatmentPlan),
-            SignoffKind::RiskAcceptance | SignoffKind::Governance | SignoffKind::Methodology => {
-                None
-            }
+            _ => None,
+        }
+    }
+
+    /// The kind of record a sign-off of this kind is about (a risk for an acceptance,
+    /// a document, a review, an audit), when it is about one record.
+    pub fn subject_kind(self) -> Option<crate::RecordKind> {
+        use crate::RecordKind;
+        match self {
+            SignoffKind::RiskAcceptance => Some(RecordKind::Risk),
+            SignoffKind::Document => Some(RecordKind::Document),
+            SignoffKind::ManagementReview => Some(RecordKind::Review),
+            SignoffKind::AuditReport => Some(RecordKind::Audit),
+            _ => None,
         }
     }
 
     /// Where the signed document lives: `reports/<kind>.md`, or
-    /// `reports/risk-acceptance/<risk>.md` for an acceptance.
+    /// `reports/<kind>/<subject>.md` for a kind about one record
+    /// (`reports/risk-acceptance/R-013.md`, `reports/document/scope.md`).
     pub fn path(self, subject: Option<&str>) -> String {
-        match (self, subject) {
-            (SignoffKind::RiskAcceptance, Some(risk)) => {
-                format!(
-                    "{}/risk-acceptance/{risk}.md",
-                    crate::report::REPORTS_FOLDER
-                )
-            }
+        match (self.subject_kind(), subject) {
+            (Some(_), Some(subject)) => format!(
+                "{}/{}/{subject}.md",
+                crate::report::REPORTS_FOLDER,
+                self.as_str()
+            ),
             _ => format!("{}/{}.md", crate::report::REPORTS_FOLDER, self.as_str()),
+        }
+    }
+
+    /// Why `subject` cannot be what a sign-off of this kind is about, if it cannot: a
+    /// kind about one record needs a record id (a file name: letters, digits, dots,
+    /// dashes, underscores, not starting with a dot); the others take none.
+    pub fn subject_problem(self, subject: Option<&str>) -> Option<String> {
+        match (self.subject_kind(), subject) {
+            (Some(_), Some(s)) if acceptance::is_record_id(s) => None,
+            (Some(kind), Some(s)) => Some(format!(
+                "`{s}` is not the id of a {}, so a {} sign-off cannot be about it",
+                kind.as_str(),
+                self.as_str()
+            )),
+            (Some(kind), None) => Some(format!(
+                "a {} sign-off is about one {}; name it (`isms signoff start {} <id>`)",
+                self.as_str(),
+                kind.as_str(),
+                self.as_str()
+            )),
+            (None, Some(s)) => Some(format!(
+                "a {} sign-off has no subject, but it names `{s}`",
+                self.as_str()
+            )),
+            (None, None) => None,
         }
     }
 
@@ -119,6 +162,9 @@ impl SignoffKind {
             SignoffKind::RiskAcceptance => "risk acceptance",
             SignoffKind::Governance => "governance configuration",
             SignoffKind::Methodology => "risk assessment methodology",
+            SignoffKind::Document => "controlled document",
+            SignoffKind::ManagementReview => "management review",
+            SignoffKind::AuditReport => "internal audit report",
         }
     }
 }
@@ -160,6 +206,21 @@ pub(crate) fn methodology_document(
             time: (when.seconds(), when.offset_minutes()),
         },
     )
+}
+
+/// Whether `person` may sign a step for `role`: they hold the role, or — for the
+/// `auditor` of an audit report's chain, when isms.yaml defines no such role — they are
+/// the audit's `auditor`. The one rule starting, signing and verifying all apply.
+pub(crate) fn may_sign(
+    config: &crate::domain::IsmsConfig,
+    person: &crate::domain::Person,
+    role: &str,
+    auditor: Option<&str>,
+) -> bool {
+    if role == crate::domain::AUDITOR_ROLE && config.role(role).is_none() {
+        return auditor == Some(person.name.as_str());
+    }
+    person.roles.iter().any(|r| r == role)
 }
 
 /// The branch prefix of sign-off requests.

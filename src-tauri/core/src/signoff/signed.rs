@@ -8,7 +8,7 @@
 use super::{RequestState, RequestVerification, StepState};
 use crate::domain::SignoffMeans;
 use crate::report::model::means_text;
-use crate::report::{Report, ReportKind};
+use crate::report::{Report, ReportKind, ReportMeta};
 use crate::{Error, Isms, Result};
 
 /// The header row of the sign-off table (templates/reports/signoff-table.md.j2).
@@ -33,14 +33,6 @@ impl Isms {
                     .join("; ")
             )));
         }
-        let kind = ReportKind::parse(&request.kind)
-            .filter(|k| *k != ReportKind::Register)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "{} is a {} sign-off; signed PDFs are made of the risk assessment report, the SoA and the treatment plan",
-                    request.id, request.kind
-                ))
-            })?;
         let repo = crate::git::repository(self)?;
         let blob = crate::git::read_checked(
             &repo,
@@ -49,13 +41,58 @@ impl Isms {
         )?;
         let signed = std::str::from_utf8(&blob)
             .map_err(|_| Error::Usage(format!("{} is not UTF-8", request.report)))?;
-        // The metadata (title, commit, date) of the same render at the source commit.
-        let meta = self.report(kind, &request.source)?.meta;
+        let meta = match ReportKind::parse(&request.kind).filter(|k| *k != ReportKind::Register) {
+            // The metadata (title, commit, date) of the same render at the source commit.
+            Some(kind) => self.report(kind, &request.source)?.meta,
+            None => signed_meta(&repo, request, signed)?,
+        };
         Ok(Report {
             meta,
             markdown: with_evidence(signed, request),
         })
     }
+}
+
+/// What a signed document other than a report says about itself: its `# ` title, the
+/// organisation and source commit, its classification and version rows when it has
+/// them (a controlled document), and the tool that rendered it.
+fn signed_meta(
+    repo: &git2::Repository,
+    request: &RequestVerification,
+    signed: &str,
+) -> Result<ReportMeta> {
+    let source = git2::Oid::from_str(&request.source)
+        .map_err(|_| Error::Signoff(format!("{} names no source commit", request.id)))?;
+    let commit = repo.find_commit(source)?;
+    let when = commit.committer().when();
+    let organisation = super::verify::config_at(repo, source)?
+        .map(|c| c.organisation.name)
+        .unwrap_or_default();
+    let row = |name: &str| {
+        let prefix = format!("| {name} | ");
+        signed.lines().find_map(|l| {
+            l.strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(" |"))
+                .map(str::to_string)
+        })
+    };
+    Ok(ReportMeta {
+        kind: request.kind.clone(),
+        title: signed
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .unwrap_or(&request.report)
+            .to_string(),
+        organisation,
+        classification: row("Classification").unwrap_or_else(|| "Internal".into()),
+        version: row("Version")
+            .map(|v| format!("Version {v}"))
+            .unwrap_or_else(|| format!("Sign-off {}", request.id)),
+        commit: source.into(),
+        date: crate::report::model::commit_date(when.seconds(), when.offset_minutes()),
+        time: when.seconds(),
+        tool: crate::report::markdown::produced_by(signed).unwrap_or_else(crate::report::tool),
+    })
 }
 
 /// The signed markdown with the sign-off table filled, the status stated and the

@@ -198,11 +198,13 @@ impl SignoffRow {
 }
 
 /// The pending sign-off rows of a chain.
-pub(crate) fn pending_rows(config: &IsmsConfig, chain_kind: &str) -> Vec<SignoffRow> {
+pub(crate) fn pending_rows(
+    config: &IsmsConfig,
+    chain_kind: &str,
+    subject: Option<&str>,
+) -> Vec<SignoffRow> {
     config
-        .signoff
-        .iter()
-        .find(|c| c.kind == chain_kind)
+        .chain(chain_kind, subject)
         .map(|chain| {
             chain
                 .steps
@@ -266,7 +268,7 @@ pub(crate) fn render(
         _ => kind.title().to_string(),
     };
     let meta = ReportMeta {
-        kind,
+        kind: kind.as_str().to_string(),
         title: title.clone(),
         organisation: config.organisation.name.clone(),
         classification: kind.classification().to_string(),
@@ -326,7 +328,7 @@ pub(crate) fn render(
     let context = ReportContext {
         doc,
         organisation: &config.organisation,
-        signoff: pending_rows(config, chain_kind),
+        signoff: pending_rows(config, chain_kind, None),
         changes: previous.map(|p| changes_since(kind, p)),
         shows,
     };
@@ -438,26 +440,10 @@ pub(super) fn date_text(d: Option<chrono::NaiveDate>) -> String {
 /// a person wrote can never be read as a directive of the tool's (a heat map drawn in
 /// the bands' colours in a report management signs).
 pub(crate) fn demote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_fence = false;
-    for line in text.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-        }
-        if !in_fence && line.starts_with('#') {
-            out.push_str("##");
-        }
-        if in_fence {
-            out.push_str(line);
-        } else {
-            out.push_str(&line.replace("<!--", "&lt;!--"));
-        }
-        out.push('\n');
-    }
-    out.trim_end().to_string()
+    crate::domain::demote_headings(text)
 }
 
-pub(super) fn capitalise(text: &str) -> String {
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

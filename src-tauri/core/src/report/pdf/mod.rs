@@ -992,7 +992,7 @@ pub fn render(report: &Report) -> Result<Pdf> {
         "ID",
         lopdf::Object::Array(vec![
             id(meta.commit.to_string()),
-            id(format!("{}-{}", meta.kind.as_str(), meta.commit)),
+            id(format!("{}-{}", meta.kind, meta.commit)),
         ]),
     );
     let mut bytes = Vec::new();
@@ -1012,7 +1012,7 @@ mod tests {
     fn report(markdown: &str) -> Report {
         Report {
             meta: ReportMeta {
-                kind: ReportKind::Register,
+                kind: ReportKind::Register.as_str().to_string(),
                 title: "Risk Register".into(),
                 organisation: "Kestrel Cart".into(),
                 classification: "Confidential".into(),

@@ -113,12 +113,13 @@ impl Walker<'_> {
         if kind == SignoffKind::Methodology {
             return crate::signoff::methodology_document(self.repo, source).map(Some);
         }
-        if kind != SignoffKind::RiskAcceptance {
-            return Ok(None);
-        }
-        let Some(risk_id) = request.subject.as_deref() else {
+        let Some(subject) = request.subject.as_deref() else {
             return Ok(None);
         };
+        if kind != SignoffKind::RiskAcceptance {
+            return crate::signoff::subjects::subject_document(self.repo, kind, subject, source);
+        }
+        let risk_id = subject;
         let config = super::config_at(self.repo, source)?
             .map_err(|e| crate::Error::Usage(format!("isms.yaml does not load: {e}")))?;
         let Some(risk) =

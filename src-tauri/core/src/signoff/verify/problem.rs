@@ -51,6 +51,9 @@ pub enum ProblemCode {
     StepMismatch,
     /// The governance document does not state the isms.yaml it approves.
     GovernanceMismatch,
+    /// An audit report whose audit was not completed at its source, or whose auditor
+    /// owns what the audit covers.
+    AuditorNotIndependent,
     // --- landing on the verified branch -----------------------------------------
     /// The merge does not carry the signed document, or carries more changes.
     MergeChangesMore,

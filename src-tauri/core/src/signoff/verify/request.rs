@@ -15,7 +15,8 @@ use crate::git::signing::key_holders;
 use crate::git::verify::{check_commit, iso_time, SignatureStatus};
 use crate::isms::CONFIG_FILE;
 use crate::report::documents::{self, DocumentSource};
-use crate::signoff::{acceptance, SignoffKind, Trailers};
+use crate::signoff::{acceptance, subjects, SignoffKind, Trailers};
+use crate::RecordKind;
 use crate::Result;
 
 /// The file mode of a regular file in a git tree: the only mode a signed document may
@@ -60,6 +61,9 @@ pub(super) struct RequestCheck<'w, 'r> {
     id: String,
     tip: git2::Oid,
     landing: Landing,
+    /// For an audit report: the audit's auditor at the source commit, who signs the
+    /// chain's `auditor` step.
+    auditor: Option<String>,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
 }
@@ -79,6 +83,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
             id: id.to_string(),
             tip,
             landing,
+            auditor: None,
             problems: Vec::new(),
             warnings: Vec::new(),
         }
@@ -108,9 +113,7 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
         let kind = SignoffKind::parse(&first.kind);
         let Some(chain) = self
             .config()
-            .signoff
-            .iter()
-            .find(|c| c.kind == first.kind)
+            .chain(&first.kind, first.subject.as_deref())
             .cloned()
         else {
             let why = format!(
@@ -123,6 +126,9 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
             checked.commits = commits;
             return Ok(checked);
         };
+        if kind == Some(SignoffKind::AuditReport) {
+            self.audit_report(&first);
+        }
         let mut steps: Vec<StepVerification> = chain
             .steps
             .iter()
@@ -188,6 +194,42 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
             proposed,
             commits,
         })
+    }
+
+    /// The auditor of an audit report's audit at its source, who signs its `auditor`
+    /// step; a failure when the audit was not completed there or its auditor is not
+    /// independent of its scope (an auditor's own work is no audit).
+    fn audit_report(&mut self, first: &FirstStep) {
+        let (Some(audit), Ok(source)) =
+            (first.subject.as_deref(), git2::Oid::from_str(&first.source))
+        else {
+            return;
+        };
+        match subjects::auditor_of(self.repo, source, audit) {
+            Ok((auditor, conflicts)) => {
+                if !conflicts.is_empty() {
+                    self.fail(
+                        Problem::new(
+                            ProblemCode::AuditorNotIndependent,
+                            format!(
+                                "{audit}'s report is signed by its auditor {auditor}, who is not independent of its scope at the source commit {}: {}",
+                                short(&first.source),
+                                conflicts.join("; ")
+                            ),
+                        )
+                        .remedy("Another person audits the scope, or the ownership in its scope moves to someone else first."),
+                    );
+                }
+                self.auditor = Some(auditor);
+            }
+            Err(e) => self.fail(Problem::new(
+                ProblemCode::AuditorNotIndependent,
+                format!(
+                    "{audit}'s report cannot be signed from the source commit {}: {e}",
+                    short(&first.source)
+                ),
+            )),
+        }
     }
 
     fn is_first_step(&self, commit: &git2::Commit) -> bool {
@@ -608,6 +650,33 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                     _ => Vec::new(),
                 })
             }
+            (Some(SignoffKind::Document), _) => {
+                let (Some(document), Some(role)) = (
+                    first.subject.as_deref(),
+                    steps.last().map(|s| s.role.as_str()),
+                ) else {
+                    return Ok(Vec::new());
+                };
+                let merge = subjects::ApprovalMerge {
+                    request: &self.id,
+                    document,
+                    source: &first.source,
+                    report_blob: &first.blob,
+                    into: &first.into,
+                };
+                let when = m.committer().when();
+                let effective =
+                    crate::git::verify::local_day(when.seconds(), when.offset_minutes());
+                Ok(
+                    match (
+                        merge.text(self.repo, role, effective, m.parent_id(0)?),
+                        blob_of(&RecordKind::Document.path(document)),
+                    ) {
+                        (Ok((path, text)), Some(found)) if found == text.as_bytes() => vec![path],
+                        _ => Vec::new(),
+                    },
+                )
+            }
             _ => Ok(Vec::new()),
         }
     }
@@ -701,7 +770,8 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
                 .first()
                 .expect("a good signature is made with a key the configuration lists");
             let person = self.config().people[index].clone();
-            if person.roles.contains(&step.role) {
+            if crate::signoff::may_sign(self.config(), &person, &step.role, self.auditor.as_deref())
+            {
                 return Ok(Signer {
                     person: index,
                     name: person.name,
@@ -1009,21 +1079,9 @@ impl StepLabel {
 
 /// Where a document of `kind` about `subject` must be, or why the subject is not one.
 fn expected_path(kind: SignoffKind, subject: Option<&str>) -> std::result::Result<String, String> {
-    match (kind, subject) {
-        (SignoffKind::RiskAcceptance, Some(risk)) if acceptance::is_risk_id(risk) => {
-            Ok(kind.path(Some(risk)))
-        }
-        (SignoffKind::RiskAcceptance, Some(other)) => Err(format!(
-            "`{other}` is not a risk id, so it names no risk to accept"
-        )),
-        (SignoffKind::RiskAcceptance, None) => {
-            Err("a risk acceptance names no risk (no Isms-Signoff-Subject trailer)".into())
-        }
-        (_, Some(subject)) => Err(format!(
-            "a {} sign-off has no subject, but it names `{subject}`",
-            kind.as_str()
-        )),
-        (_, None) => Ok(kind.path(None)),
+    match kind.subject_problem(subject) {
+        Some(problem) => Err(problem),
+        None => Ok(kind.path(subject)),
     }
 }
 
