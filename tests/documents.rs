@@ -138,6 +138,47 @@ fn a_document_is_approved_through_its_chain_and_the_merge_puts_its_version_in_fo
         "The Aarhus support desk joins the scope from April 2027.",
     );
     b.s.ok(&["commit", "-m", "Aarhus moves to April"]);
+    // The Documents screen shows it as a draft of 1.3, with the diff, in the queue.
+    let isms = isms_core::Isms::open(b.s.path()).expect("opens");
+    let screen = isms.documents(support::today()).expect("documents");
+    let line = screen
+        .documents
+        .iter()
+        .find(|l| l.document.id == "scope")
+        .expect("scope");
+    assert_eq!(
+        line.approved.as_ref().map(|a| a.version.as_str()),
+        Some("1.2")
+    );
+    assert_eq!(line.draft_of.as_deref(), Some("1.3"));
+    assert!(
+        line.diff
+            .contains(&"+ The Aarhus support desk joins the scope from April 2027.".to_string()),
+        "{:?}",
+        line.diff
+    );
+    assert!(
+        line.diff
+            .contains(&"- The Aarhus support desk joins the scope from March 2027.".to_string()),
+        "{:?}",
+        line.diff
+    );
+    let queued = screen
+        .queue
+        .iter()
+        .find(|q| q.id == "scope")
+        .expect("queued");
+    assert_eq!(queued.why, "changed since version 1.2 was approved");
+    // Documents approved before signatures are in force as written, not drafts.
+    let policy = screen
+        .documents
+        .iter()
+        .find(|l| l.document.id == "methodology")
+        .expect("methodology");
+    assert_eq!(
+        (policy.draft_of.as_deref(), policy.approved.is_none()),
+        (None, true)
+    );
     let found = findings(&b, "document-changed-without-approval");
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["severity"], "error");
@@ -401,5 +442,4 @@ fn a_management_review_is_signed_with_its_pack() {
         b.s.isms(&["signoff", "start", "management-review", "../soa"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is not the id of a review"), "{err}");
-    let _ = support::today();
 }

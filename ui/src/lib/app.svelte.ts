@@ -1,5 +1,5 @@
 // The app's shared state: what is open, which screen shows, and passing notices.
-import type { Band, Opened, Progress, Reference } from "./types";
+import type { Band, Opened, Progress, Reference, SignoffKind } from "./types";
 
 /** What the dashboard opened the register on: a band tile or a heat-map cell. */
 export type Drill = { residual: boolean; band?: Band; likelihood?: number; impact?: number; toBeRescored?: boolean };
@@ -32,6 +32,8 @@ export const app = $state({
   findingId: null as string | null,
   /** The controlled document the Documents screen opens, taken once. */
   documentId: null as string | null,
+  /** The sign-off the Sign-off screen proposes to start (kind and record), taken once. */
+  signoffFor: null as { kind: SignoffKind; subject: string } | null,
   /** The treatment the treatment plan scrolls to, taken once. */
   treatmentId: null as string | null,
   /** The launch is being measured (a `bench` build started with --report-ready). */
@@ -53,6 +55,12 @@ export function treat(riskId: string) {
 export function showDocument(id: string) {
   app.documentId = id;
   go("documents");
+}
+
+/** Opens the Sign-off screen ready to put record `subject` up for a `kind` sign-off. */
+export function putUpForSignoff(kind: SignoffKind, subject: string) {
+  app.signoffFor = { kind, subject };
+  go("signoff");
 }
 
 /** Opens the treatment plan at treatment `id`. */

@@ -26,7 +26,32 @@ pub struct DocumentLine {
     pub review_overdue: Option<NaiveDate>,
     /// Its body as sanitised HTML.
     pub html: String,
+    /// Where it stands (`Document::status`).
+    pub status: crate::domain::DocumentStatus,
+    /// Its signed approval in force (`reports/document/<id>.md`), if it has one.
+    pub approved: Option<crate::domain::ApprovedDocument>,
+    /// The version an approval now would put in force, when its text differs from the
+    /// approval in force (or it has none): it is a draft of that version.
+    pub draft_of: Option<String>,
+    /// What changed since the approved version: lines prefixed `+ `, `- ` or `  `.
+    pub diff: Vec<String>,
 }
+
+/// Why a document is in the review queue.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct QueuedDocument {
+    /// The document's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Why it waits: "put up for approval", "changed since version 1.2 was approved",
+    /// "review due 2027-01-15".
+    pub why: String,
+}
+
+/// How many days ahead a review due shows in the queue.
+pub const REVIEW_QUEUE_DAYS: i64 = 30;
 
 /// The Documents screen: overdue reviews first, then by next review, withdrawn last.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +61,9 @@ pub struct Documents {
     pub today: NaiveDate,
     /// The documents.
     pub documents: Vec<DocumentLine>,
+    /// What waits for the ISM: documents up for approval, changed since approval, or
+    /// with a review due within [`REVIEW_QUEUE_DAYS`] days.
+    pub queue: Vec<QueuedDocument>,
     /// Documents that do not load.
     pub errors: Vec<LoadError>,
 }
@@ -55,6 +83,60 @@ pub struct ApprovedVersion {
     pub change: Option<String>,
     /// The sign-off request.
     pub signoff: String,
+}
+
+/// Why `line` waits in the review queue on `today`, if it does.
+fn queued(line: &DocumentLine, today: NaiveDate) -> Option<QueuedDocument> {
+    use crate::domain::DocumentStatus;
+    let d = &line.document;
+    let why = match (line.status, &line.approved) {
+        (DocumentStatus::Withdrawn, _) => return None,
+        (DocumentStatus::InReview, _) => format!(
+            "put up for approval as version {}",
+            line.draft_of.as_deref().unwrap_or(&d.version)
+        ),
+        (_, Some(a)) if line.draft_of.is_some() => {
+            format!("changed since version {} was approved", a.version)
+        }
+        _ => match d.next_review {
+            Some(due) if (due - today).num_days() <= REVIEW_QUEUE_DAYS => {
+                if due < today {
+                    format!("review overdue since {due}")
+                } else {
+                    format!("review due {due}")
+                }
+            }
+            _ => return None,
+        },
+    };
+    Some(QueuedDocument {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        why,
+    })
+}
+
+/// The lines of `before` and `after` as a diff with two lines of context: `+ `, `- `
+/// or two spaces, and `…` between distant changes.
+fn diff_lines(before: &str, after: &str) -> Vec<String> {
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut out = Vec::new();
+    for (i, group) in diff.grouped_ops(2).iter().enumerate() {
+        if i > 0 {
+            out.push("…".to_string());
+        }
+        for op in group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => "- ",
+                    similar::ChangeTag::Insert => "+ ",
+                    similar::ChangeTag::Equal => "  ",
+                };
+                out.push(format!("{sign}{}", change.value().trim_end_matches('\n')));
+            }
+        }
+    }
+    out
 }
 
 /// The revision history as a markdown section of the document's PDF.
@@ -160,12 +242,42 @@ impl Isms {
         let (documents, errors) = self.records_of::<Document>(RecordKind::Document)?;
         let mut documents: Vec<DocumentLine> = documents
             .into_iter()
-            .map(|(document, revision)| DocumentLine {
-                path: RecordKind::Document.path(&document.id),
-                review_overdue: document.review_overdue(today),
-                html: crate::report::html::markdown(&document.body),
-                document,
-                revision,
+            .map(|(document, revision)| {
+                let approved = self
+                    .read_bytes(&crate::signoff::SignoffKind::Document.path(Some(&document.id)))
+                    .ok()
+                    .flatten()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|t| crate::domain::ApprovedDocument::read(&t));
+                // A document approved before its approvals were signed is in force as
+                // written; one with a signed approval is a draft once its text differs.
+                let changed = match &approved {
+                    Some(a) => a.changed_in(&document),
+                    None => matches!(
+                        document.status(),
+                        crate::domain::DocumentStatus::Draft
+                            | crate::domain::DocumentStatus::InReview
+                    ),
+                };
+                let diff = match &approved {
+                    Some(a) if changed => {
+                        diff_lines(&a.text, &crate::domain::approved_text_of(&document))
+                    }
+                    _ => Vec::new(),
+                };
+                DocumentLine {
+                    path: RecordKind::Document.path(&document.id),
+                    review_overdue: document.review_overdue(today),
+                    html: crate::report::html::markdown(&document.body),
+                    status: document.status(),
+                    draft_of: changed.then(|| {
+                        document.version_for_approval(approved.as_ref().map(|a| a.version.as_str()))
+                    }),
+                    approved,
+                    diff,
+                    document,
+                    revision,
+                }
             })
             .collect();
         documents.sort_by_key(|d| {
@@ -176,9 +288,11 @@ impl Isms {
                 d.document.id.clone(),
             )
         });
+        let queue = documents.iter().filter_map(|l| queued(l, today)).collect();
         Ok(Documents {
             today,
             documents,
+            queue,
             errors,
         })
     }
