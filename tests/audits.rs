@@ -482,3 +482,44 @@ fn the_management_review_pack_covers_every_input_and_says_where_there_is_no_data
     assert_eq!(code, 2);
     assert!(err.contains("not a person of isms.yaml"), "{err}");
 }
+
+#[test]
+fn a_risk_shows_the_findings_that_prompted_it_or_cite_it_and_a_dangling_one_is_named() {
+    let copy = Copy::new();
+    let isms = isms_core::Isms::open(copy.path()).expect("the sample opens");
+    // R-008 cites NC-002 (and NC-002 cites R-008); R-004 is cited by NC-001 only.
+    let ids = |risk: &str| -> Vec<String> {
+        isms.risk_view(risk)
+            .expect("a risk")
+            .findings
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(ids("R-008"), ["NC-002"]);
+    assert_eq!(ids("R-004"), ["NC-001"]);
+    assert!(ids("R-002").is_empty());
+    assert!(of_rule(&findings(copy.path(), &on()), "unknown-reference").is_empty());
+    // A finding that does not exist is an unknown reference, at its field.
+    copy.edit("risks/R-008.md", "findings: [NC-002]", "findings: [NC-099]");
+    copy.edit(
+        "treatments/T-005.md",
+        "findings: [NC-002]",
+        "findings: [NC-098]",
+    );
+    let dangling = of_rule(&findings(copy.path(), &on()), "unknown-reference");
+    assert_eq!(dangling.len(), 2, "{dangling:?}");
+    assert_eq!(
+        (dangling[0].1.as_str(), dangling[0].2.as_str()),
+        ("risks/R-008.md", "findings")
+    );
+    assert!(
+        dangling[0].3.contains("there is no finding `NC-099`"),
+        "{dangling:?}"
+    );
+    assert_eq!(dangling[1].1, "treatments/T-005.md");
+    // …and a save that would write one is refused, naming it.
+    let (code, _, err) = run(copy.path(), &["set", "R-002", "findings+=NC-097"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("there is no finding `NC-097`"), "{err}");
+}

@@ -7,6 +7,19 @@ use isms_core::Isms;
 use crate::support::{sample, today, Copy};
 
 /// `isms check` on `dir` (in a git repository: with what git knows).
+/// A colleague's commit of every file in `c` with plain git (`FORCE`: ignored ones too).
+fn colleague_commits_everything(c: &Copy, add: git2::IndexAddOption) {
+    let repo = git2::Repository::open(c.path()).expect("a repository");
+    let mut index = repo.index().expect("an index");
+    index.add_all(["*"], add, None).expect("added");
+    let tree = repo
+        .find_tree(index.write_tree().expect("a tree"))
+        .expect("the tree");
+    let who = git2::Signature::now("Colleague", "c@example.invalid").expect("who");
+    repo.commit(Some("HEAD"), &who, &who, "everything", &tree, &[])
+        .expect("committed");
+}
+
 fn check(dir: &std::path::Path) -> CheckReport {
     Isms::open(dir)
         .expect("opens")
@@ -77,17 +90,7 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
                     "## Purpose\n",
                     "## Purpose\n\nEdited after approval.\n",
                 );
-                let repo = git2::Repository::open(c.path()).expect("a repository");
-                let mut index = repo.index().expect("an index");
-                index
-                    .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-                    .expect("added");
-                let tree = repo
-                    .find_tree(index.write_tree().expect("a tree"))
-                    .expect("the tree");
-                let who = git2::Signature::now("Colleague", "c@example.invalid").expect("who");
-                repo.commit(Some("HEAD"), &who, &who, "everything", &tree, &[])
-                    .expect("committed");
+                colleague_commits_everything(c, git2::IndexAddOption::DEFAULT);
             },
         ),
         (
@@ -97,17 +100,7 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             |c| {
                 // A colleague's `git add -f -A` after a killed save.
                 c.write("risks/.R-001.md.1.0.tmp", "half a record");
-                let repo = git2::Repository::open(c.path()).expect("a repository");
-                let mut index = repo.index().expect("an index");
-                index
-                    .add_all(["*"], git2::IndexAddOption::FORCE, None)
-                    .expect("added");
-                let tree = repo
-                    .find_tree(index.write_tree().expect("a tree"))
-                    .expect("the tree");
-                let who = git2::Signature::now("Colleague", "c@example.invalid").expect("who");
-                repo.commit(Some("HEAD"), &who, &who, "everything", &tree, &[])
-                    .expect("committed");
+                colleague_commits_everything(c, git2::IndexAddOption::FORCE);
             },
         ),
         (

@@ -580,6 +580,14 @@ fn show_risk(view: &RiskView, methodology: &isms_core::domain::Methodology) {
     t.row(vec!["owner".into(), r.owner.clone()]);
     t.row(vec!["controls".into(), r.controls.join(", ")]);
     t.row(vec!["related".into(), r.related.join(", ")]);
+    if !view.findings.is_empty() {
+        let findings: Vec<String> = view
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.id, safe(&f.label)))
+            .collect();
+        t.row(vec!["findings".into(), findings.join("; ")]);
+    }
     t.row(vec!["themes".into(), r.themes.join(", ")]);
     t.row(vec![
         "reviewed".into(),
@@ -659,6 +667,9 @@ fn show_treatment(line: &TreatmentLine) {
         tr.decision.as_str(),
         tr.risks.join(", ")
     );
+    if !tr.findings.is_empty() {
+        println!("  prompted by {}", tr.findings.join(", "));
+    }
     let mut t = Table::new(&[
         "ACTION",
         "DESCRIPTION",

@@ -53,17 +53,7 @@ pub fn report(
         Some(id) => ReportSource::Signoff(id.to_string()),
         None => ReportSource::Revision(rev.to_string()),
     };
-    let format = match c.format {
-        Format::Html => ReportFormat::Html,
-        Format::Pdf => ReportFormat::Pdf,
-        Format::Text | Format::Md | Format::Json | Format::Csv => ReportFormat::Markdown,
-    };
-    // The key is checked before anything is written: a signed report is promised,
-    // so an unsigned one is not left behind.
-    let signer = match (sign, output) {
-        (true, Some(_)) => Some(isms.report_signer(c.session)?),
-        _ => None,
-    };
+    let (format, signer) = format_and_signer(c, &isms, output, sign)?;
     let report = isms.render_report(kind.into(), &source, format)?;
     deliver(c, &report, format, output, signer.as_ref())
 }
@@ -77,6 +67,20 @@ pub fn signed(
     sign: bool,
 ) -> Result<ExitCode, Failure> {
     let isms = c.isms()?;
+    let (format, signer) = format_and_signer(c, &isms, output, sign)?;
+    let report = isms.render_signed(target, format)?;
+    deliver(c, &report, format, output, signer.as_ref())
+}
+
+/// The format asked for, and the key to sign the file with when `--sign` asks for
+/// one. The key is checked before anything is written: a signed report is promised,
+/// so an unsigned one is not left behind.
+fn format_and_signer(
+    c: &Ctx,
+    isms: &isms_core::Isms,
+    output: Option<&Path>,
+    sign: bool,
+) -> Result<(ReportFormat, Option<ReportSigner>), Failure> {
     let format = match c.format {
         Format::Html => ReportFormat::Html,
         Format::Pdf => ReportFormat::Pdf,
@@ -86,8 +90,7 @@ pub fn signed(
         (true, Some(_)) => Some(isms.report_signer(c.session)?),
         _ => None,
     };
-    let report = isms.render_signed(target, format)?;
-    deliver(c, &report, format, output, signer.as_ref())
+    Ok((format, signer))
 }
 
 /// Prints a rendered report (JSON, or its bytes to standard output) or writes it to

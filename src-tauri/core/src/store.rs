@@ -502,6 +502,15 @@ impl Isms {
                 .collect(),
             catalogue_ids: catalogue.iter().map(|c| c.id.as_str()).collect(),
             theme_ids: themes.iter().map(String::as_str).collect(),
+            finding_ids: files
+                .iter()
+                .filter(|f| f.kind == Some(RecordKind::Nonconformity))
+                .map(|f| f.stem.as_str())
+                .chain(
+                    std::iter::once(record.id())
+                        .filter(|_| record.kind() == RecordKind::Nonconformity),
+                )
+                .collect(),
         };
         let dangling = |record: &AnyRecord| match record {
             AnyRecord::Risk(r) => references::of_risk(r, &known),

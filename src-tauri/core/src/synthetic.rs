@@ -93,6 +93,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
             owner: ["ism", "head-of-product", "ceo"][next(3) as usize].into(),
             controls: (0..2).map(|_| controls[next(controls.len() as u64) as usize].id.clone()).collect(),
             related: vec![],
+            findings: vec![],
             themes: vec![],
             reviewed_on: Some(date),
             next_review: Some(date + chrono::Days::new(next(700))),
@@ -115,6 +116,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
             risks: (0..3)
                 .map(|_| format!("R-{:05}", 1 + next(risks.max(1) as u64)))
                 .collect(),
+            findings: vec![],
             option: TreatmentOption::Mitigate,
             actions: vec![Action {
                 id: "A1".into(),

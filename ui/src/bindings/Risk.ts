@@ -77,6 +77,11 @@ controls: Array<string>,
  */
 related: Array<string>, 
 /**
+ * The findings (`NC-002`: nonconformities, observations) that prompted the risk or
+ * its last change, so the register says why it changed.
+ */
+findings: Array<string>, 
+/**
  * Theme ids (defined by assessments).
  */
 themes: Array<string>, 

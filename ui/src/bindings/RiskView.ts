@@ -45,6 +45,10 @@ related: Array<RiskLink>,
  */
 treatments: Array<Choice>, 
 /**
+ * The findings that prompted it or cite it (`domain::findings_about_risk`).
+ */
+findings: Array<Choice>, 
+/**
  * What changed since the risk's acceptance was signed ("likelihood 2 → 5"):
  * the acceptance no longer covers it. Empty when there is no signed acceptance or
  * nothing changed.

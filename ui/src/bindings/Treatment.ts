@@ -20,6 +20,10 @@ title: string,
  */
 risks: Array<string>, 
 /**
+ * The findings (`NC-002`) that prompted this treatment.
+ */
+findings: Array<string>, 
+/**
  * The treatment option.
  */
 option: TreatmentOption, 

@@ -57,6 +57,12 @@ export function showDocument(id: string) {
   go("documents");
 }
 
+/** Opens finding `id` on the Nonconformities screen. */
+export function showFinding(id: string) {
+  app.findingId = id;
+  go("nonconformities");
+}
+
 /** Opens the Sign-off screen ready to put record `subject` up for a `kind` sign-off. */
 export function putUpForSignoff(kind: SignoffKind, subject: string) {
   app.signoffFor = { kind, subject };

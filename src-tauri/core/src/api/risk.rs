@@ -148,6 +148,8 @@ pub struct RiskView {
     pub related: Vec<RiskLink>,
     /// Treatments that name this risk: `(id, title)`.
     pub treatments: Vec<Choice>,
+    /// The findings that prompted it or cite it (`domain::findings_about_risk`).
+    pub findings: Vec<Choice>,
     /// What changed since the risk's acceptance was signed ("likelihood 2 → 5"):
     /// the acceptance no longer covers it. Empty when there is no signed acceptance or
     /// nothing changed.
@@ -251,6 +253,13 @@ impl Isms {
             .filter(|t| t.risks.iter().any(|r| r == id))
             .map(|t| choice(&t.id, &t.title))
             .collect();
+        let (all_findings, _) =
+            self.records_of::<crate::domain::Nonconformity>(RecordKind::Nonconformity)?;
+        let all_findings: Vec<_> = all_findings.into_iter().map(|(n, _)| n).collect();
+        let findings = crate::domain::findings_about_risk(&risk, &all_findings)
+            .into_iter()
+            .map(|n| choice(&n.id, &n.title))
+            .collect();
         let acceptance_stale = risk
             .acceptance
             .as_ref()
@@ -288,6 +297,7 @@ impl Isms {
             sections: risk_sections(&risk.body),
             related,
             treatments,
+            findings,
             risk,
         })
     }

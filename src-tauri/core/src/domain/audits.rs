@@ -647,6 +647,20 @@ pub struct Review {
     pub body: String,
 }
 
+/// The findings that bear on a risk: those it cites as prompting it (`findings`) and
+/// those that cite it (`risks`), by id. The one rule of the link both ways.
+pub fn findings_about_risk<'a>(
+    risk: &super::Risk,
+    findings: &'a [Nonconformity],
+) -> Vec<&'a Nonconformity> {
+    let mut out: Vec<&Nonconformity> = findings
+        .iter()
+        .filter(|n| risk.findings.contains(&n.id) || n.risks.contains(&risk.id))
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
 /// The review held last before `review` (by date), whose actions the pack reports on.
 pub fn previous_review<'a>(reviews: &'a [Review], review: &Review) -> Option<&'a Review> {
     reviews

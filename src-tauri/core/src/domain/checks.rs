@@ -293,6 +293,12 @@ impl<'a> Scope<'a> {
                     .iter()
                     .flat_map(|a| a.themes.iter().map(|t| t.id.as_str()))
                     .collect(),
+                finding_ids: records
+                    .nonconformities
+                    .iter()
+                    .map(|n| n.id.as_str())
+                    .chain(unloaded(RecordKind::Nonconformity))
+                    .collect(),
             },
             control_files: records
                 .controls
@@ -1220,6 +1226,7 @@ fn documents_with_unheld_roles(scope: &Scope, out: &mut Found) {
     {
         for (field, role) in [
             ("owner", Some(&d.owner)),
+            ("approver", d.approver.as_ref()),
             ("approved_by", d.approved_by.as_ref()),
         ] {
             let Some(role) = role.filter(|r| config.role(r).is_some()) else {
@@ -1231,7 +1238,11 @@ fn documents_with_unheld_roles(scope: &Scope, out: &mut Found) {
                     Some(field),
                     format!(
                         "{} by {}, a role nobody holds: name someone in isms.yaml, or give the document to a held role",
-                        if field == "owner" { "owned" } else { "approved" },
+                        match field {
+                            "owner" => "owned",
+                            "approver" => "to be approved",
+                            _ => "approved",
+                        },
                         config.role_title(role)
                     ),
                 );

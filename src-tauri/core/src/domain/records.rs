@@ -375,6 +375,9 @@ pub struct Risk {
     pub controls: Vec<String>,
     /// Related risk ids.
     pub related: Vec<String>,
+    /// The findings (`NC-002`: nonconformities, observations) that prompted the risk or
+    /// its last change, so the register says why it changed.
+    pub findings: Vec<String>,
     /// Theme ids (defined by assessments).
     pub themes: Vec<String>,
     /// When the risk was last reviewed.
@@ -793,6 +796,8 @@ pub struct Treatment {
     pub title: String,
     /// The risks this treatment addresses.
     pub risks: Vec<String>,
+    /// The findings (`NC-002`) that prompted this treatment.
+    pub findings: Vec<String>,
     /// The treatment option.
     pub option: TreatmentOption,
     /// The actions.

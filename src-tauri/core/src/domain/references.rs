@@ -24,6 +24,8 @@ pub struct Known<'a> {
     pub catalogue_ids: HashSet<&'a str>,
     /// The themes of every assessment.
     pub theme_ids: HashSet<&'a str>,
+    /// Findings (nonconformities, observations, opportunities) that exist, loaded or not.
+    pub finding_ids: HashSet<&'a str>,
 }
 
 /// A reference that names nothing.
@@ -94,6 +96,7 @@ pub fn of_risk(risk: &Risk, known: &Known) -> Vec<Dangling> {
     {
         out.push(error("related", format!("there is no risk `{related}`")));
     }
+    out.extend(dangling_findings(&risk.findings, known));
     if risk.related.contains(&risk.id) {
         out.push(warning("related", "a risk is not related to itself".into()));
     }
@@ -156,6 +159,7 @@ pub fn of_treatment(t: &Treatment, known: &Known) -> Vec<Dangling> {
     {
         out.push(error("risks", format!("there is no risk `{risk}`")));
     }
+    out.extend(dangling_findings(&t.findings, known));
     let mut owners: BTreeSet<(String, &str)> = t
         .actions
         .iter()
@@ -173,10 +177,25 @@ pub fn of_treatment(t: &Treatment, known: &Known) -> Vec<Dangling> {
     out
 }
 
-/// A controlled document's owner and approver.
+/// The findings a risk or treatment cites that do not exist.
+fn dangling_findings(findings: &[String], known: &Known) -> Vec<Dangling> {
+    findings
+        .iter()
+        .filter(|f| !known.finding_ids.contains(f.as_str()))
+        .map(|f| {
+            error(
+                "findings",
+                format!("there is no finding `{f}` in nonconformities/"),
+            )
+        })
+        .collect()
+}
+
+/// A controlled document's owner and approvers.
 pub fn of_document(d: &Document, known: &Known) -> Vec<Dangling> {
     [
         ("owner", Some(&d.owner)),
+        ("approver", d.approver.as_ref()),
         ("approved_by", d.approved_by.as_ref()),
     ]
     .into_iter()

@@ -172,6 +172,7 @@ pub const RISK_KEYS: &[&str] = &[
     "owner",
     "controls",
     "related",
+    "findings",
     "themes",
     "reviewed_on",
     "next_review",
@@ -239,6 +240,7 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
         let owner = r.text(f, "owner");
         let controls = r.list(f, "controls");
         let related = r.list(f, "related");
+        let findings = r.list(f, "findings");
         let themes = r.list(f, "themes");
         let reviewed_on = r.opt_date(f, "reviewed_on");
         let next_review = r.opt_date(f, "next_review");
@@ -313,6 +315,7 @@ pub fn parse_risk(path: &str, stem: &str, text: &str) -> ParseResult<Risk> {
             owner: owner?,
             controls,
             related,
+            findings,
             themes,
             reviewed_on,
             next_review,
@@ -363,6 +366,7 @@ pub fn emit_risk(risk: &Risk) -> Vec<FieldText> {
         .text("owner", Some(&risk.owner))
         .flow_list("controls", &risk.controls)
         .flow_list("related", &risk.related)
+        .flow_list("findings", &risk.findings)
         .flow_list("themes", &risk.themes)
         .text("reviewed_on", date_text(risk.reviewed_on).as_deref())
         .text("next_review", date_text(risk.next_review).as_deref())
@@ -473,6 +477,7 @@ pub const TREATMENT_KEYS: &[&str] = &[
     "id",
     "title",
     "risks",
+    "findings",
     "option",
     "decision",
     "approved_on",
@@ -488,6 +493,7 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
         let id = r.text(f, "id");
         let title = r.text(f, "title");
         let risks = r.list(f, "risks");
+        let findings = r.list(f, "findings");
         let option = r.word(
             f,
             "option",
@@ -516,6 +522,7 @@ pub fn parse_treatment(path: &str, stem: &str, text: &str) -> ParseResult<Treatm
             id: id?,
             title: title?,
             risks,
+            findings,
             option: option?,
             actions,
             decision: decision?,
@@ -534,6 +541,7 @@ pub fn emit_treatment(t: &Treatment) -> Vec<FieldText> {
     e.text("id", Some(&t.id))
         .text("title", Some(&t.title))
         .flow_list("risks", &t.risks)
+        .flow_list("findings", &t.findings)
         .text("option", Some(t.option.as_str()))
         .text("decision", Some(t.decision.as_str()))
         .text("approved_on", date_text(t.approved_on).as_deref())

@@ -157,6 +157,7 @@ fn field_rows(
         ),
         ("controls".into(), list(&r.controls)),
         ("related".into(), list(&r.related)),
+        ("findings".into(), list(&r.findings)),
         ("reviewed_on".into(), date_text(r.reviewed_on)),
         ("next_review".into(), date_text(r.next_review)),
         ("themes".into(), list(&r.themes)),
