@@ -443,3 +443,62 @@ fn a_management_review_is_signed_with_its_pack() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is not the id of a review"), "{err}");
 }
+
+#[test]
+fn what_each_signoff_about_one_record_signs_matches_its_golden_file_and_renders_to_pdf() {
+    let copy = support::Copy::new();
+    let commit = support::commit_all(copy.path(), "Kestrel Cart ISMS", 1_778_580_000);
+    for (kind, subject, golden) in [
+        ("document", "scope", "signoff-document-scope.md"),
+        (
+            "management-review",
+            "MR-2026",
+            "signoff-management-review-mr-2026.md",
+        ),
+        (
+            "audit-report",
+            "AUD-2026-02",
+            "signoff-audit-report-aud-2026-02.md",
+        ),
+    ] {
+        let (code, out, err) = support::isms_in(copy.path(), &["render", kind, subject]);
+        assert_eq!(code, 0, "{err}");
+        let md = String::from_utf8(out).expect("UTF-8");
+        assert!(md.contains(&commit), "{kind}: stamped with its commit");
+        support::golden(golden, &md.replace(&commit, "<commit>"));
+        // The same commit gives the same PDF, byte for byte.
+        let pdf = |name: &str| {
+            let path = copy.path().join(name);
+            let (code, _, err) = support::isms_in(
+                copy.path(),
+                &[
+                    "--format",
+                    "pdf",
+                    "render",
+                    kind,
+                    subject,
+                    "-o",
+                    path.to_str().expect("utf-8"),
+                ],
+            );
+            assert_eq!(code, 0, "{err}");
+            fs::read(path).expect("the PDF")
+        };
+        assert_eq!(pdf("a.pdf"), pdf("b.pdf"), "{kind}: deterministic");
+        let check = std::process::Command::new("qpdf")
+            .args([
+                "--check",
+                copy.path().join("a.pdf").to_str().expect("utf-8"),
+            ])
+            .output()
+            .expect("qpdf runs");
+        assert!(
+            check.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+    // A sign-off kind that is not about one record is not rendered here.
+    let (code, _, err) = support::isms_in(copy.path(), &["render", "soa", "x"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -287,6 +287,23 @@ pub(crate) enum Command {
         #[arg(long, default_value = "HEAD")]
         at: String,
     },
+    /// What a sign-off about one record would sign, rendered from a commit without
+    /// signing: a controlled document's draft (with its revision history), a
+    /// management review's pack and record, an audit's report. Markdown, HTML or PDF.
+    ///
+    /// Example: isms render management-review MR-2026 --format pdf -o mr-2026.pdf
+    Render {
+        /// document, management-review or audit-report.
+        kind: signoff::Kind,
+        /// The record: a document's id, a review's, an audit's.
+        subject: String,
+        /// The commit, branch or tag to render from.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// A signed document with its sign-off evidence: the table of signers and keys, and
     /// how to check them without ISMS Desk; a controlled document also with its
     /// revision history read from its signed approvals. Markdown, HTML or PDF.

@@ -150,9 +150,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
     let for_reports = matches!(cli.format, Format::Md | Format::Html | Format::Pdf);
-    if for_reports && !matches!(cli.command, Command::Report { .. } | Command::Signed { .. }) {
+    if for_reports
+        && !matches!(
+            cli.command,
+            Command::Report { .. } | Command::Signed { .. } | Command::Render { .. }
+        )
+    {
         return Err(usage(
-            "--format md, html and pdf are for `isms report` and `isms signed`; use text or json",
+            "--format md, html and pdf are for `isms report`, `isms render` and `isms signed`; use text or json",
         ));
     }
     if cli.format == Format::Csv && !matches!(cli.command, Command::List { .. }) {
@@ -177,6 +182,12 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::Score { likelihood, impact } => records::score(&c, likelihood, impact),
         Command::Methodology { set } => edits::methodology(&c, set.as_deref()),
         Command::Export { rev, output } => spreadsheets::export(&c, &rev, &output),
+        Command::Render {
+            kind,
+            subject,
+            rev,
+            output,
+        } => reports::render(&c, kind, &subject, &rev, output.as_deref()),
         Command::Signed {
             target,
             output,

@@ -72,6 +72,21 @@ pub fn signed(
     deliver(c, &report, format, output, signer.as_ref())
 }
 
+/// `isms render <kind> <subject>`: what a sign-off about that record would sign, from
+/// a commit.
+pub fn render(
+    c: &Ctx,
+    kind: crate::signoff::Kind,
+    subject: &str,
+    rev: &str,
+    output: Option<&Path>,
+) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let (format, _) = format_and_signer(c, &isms, output, false)?;
+    let report = isms.render_subject(kind.into(), subject, rev, format)?;
+    deliver(c, &report, format, output, None)
+}
+
 /// The format asked for, and the key to sign the file with when `--sign` asks for
 /// one. The key is checked before anything is written: a signed report is promised,
 /// so an unsigned one is not left behind.

@@ -131,6 +131,55 @@ impl Isms {
         in_format(report, format)
     }
 
+    /// What a sign-off of `kind` about `subject` signs, rendered from revision `rev`
+    /// without signing anything: a controlled document's draft (with the revision
+    /// history of its signed approvals), a management review's pack and record, an
+    /// audit's report. `isms render`.
+    pub fn render_subject(
+        &self,
+        kind: crate::signoff::SignoffKind,
+        subject: &str,
+        rev: &str,
+        format: ReportFormat,
+    ) -> Result<RenderedReport> {
+        if let Some(problem) = kind.subject_problem(Some(subject)) {
+            return Err(Error::Usage(problem));
+        }
+        let repo = crate::git::repository(self)?;
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
+        let markdown =
+            crate::signoff::subjects::subject_document(&repo, kind, subject, commit.id())?
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "a {} sign-off is not about one record; `isms report` renders the reports",
+                        kind.as_str()
+                    ))
+                })?;
+        let revision = format!(
+            "Draft from commit {}",
+            crate::git::short_id(&commit.id().to_string())
+        );
+        let meta = crate::signoff::signed::meta_of(
+            &repo,
+            kind.as_str(),
+            commit.id(),
+            &markdown,
+            revision,
+        )?;
+        let mut report = Report { meta, markdown };
+        if kind == crate::signoff::SignoffKind::Document {
+            let verification = self.signoff_verify(&VerifyOptions::default())?;
+            let history = self.approved_versions(&verification, subject)?;
+            report
+                .markdown
+                .push_str(&super::documents::revision_history_markdown(&history));
+        }
+        in_format(report, format)
+    }
+
     /// The document signed in sign-off `target` — a request id, or the path of a
     /// signed document (`reports/document/scope.md`) for its last completed sign-off —
     /// with its sign-off evidence; a controlled document also with its revision

@@ -634,16 +634,26 @@ pub fn audit_report(
             .count()
     };
     use crate::domain::Conclusion as C;
+    let counted =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let tally = format!(
-        "{} items: {} conforming, {} nonconformities, {} observations, {} opportunities for improvement.",
-        audit.items.len(),
+        "{}: {} conforming, {}, {}, {}.",
+        counted(audit.items.len(), "item", "items"),
         count(C::Conforming),
-        count(C::Nonconformity),
-        count(C::Observation),
-        count(C::Opportunity)
+        counted(count(C::Nonconformity), "nonconformity", "nonconformities"),
+        counted(count(C::Observation), "observation", "observations"),
+        counted(
+            count(C::Opportunity),
+            "opportunity for improvement",
+            "opportunities for improvement"
+        )
     );
     let context = AuditContext {
-        doc: doc(&format!("Internal audit report {}", audit.id), source),
+        doc: DocumentControl {
+            // An audit report is named by its audit, not by the day it was rendered.
+            title: format!("Internal audit report {}", audit.id),
+            ..doc("", source)
+        },
         organisation: &config.organisation,
         audit: AuditLines {
             id: &audit.id,

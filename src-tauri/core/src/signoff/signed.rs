@@ -44,7 +44,18 @@ impl Isms {
         let meta = match ReportKind::parse(&request.kind).filter(|k| *k != ReportKind::Register) {
             // The metadata (title, commit, date) of the same render at the source commit.
             Some(kind) => self.report(kind, &request.source)?.meta,
-            None => signed_meta(&repo, request, signed)?,
+            None => {
+                let source = git2::Oid::from_str(&request.source).map_err(|_| {
+                    Error::Signoff(format!("{} names no source commit", request.id))
+                })?;
+                meta_of(
+                    &repo,
+                    &request.kind,
+                    source,
+                    signed,
+                    format!("Sign-off {}", request.id),
+                )?
+            }
         };
         Ok(Report {
             meta,
@@ -53,16 +64,17 @@ impl Isms {
     }
 }
 
-/// What a signed document other than a report says about itself: its `# ` title, the
-/// organisation and source commit, its classification and version rows when it has
-/// them (a controlled document), and the tool that rendered it.
-fn signed_meta(
+/// What a document other than a report (a controlled document, a management review's
+/// record, an audit report) says about itself: its `# ` title, the organisation and
+/// source commit, its classification and version rows when it has them (a controlled
+/// document), else `version`, and the tool that rendered it.
+pub(crate) fn meta_of(
     repo: &git2::Repository,
-    request: &RequestVerification,
-    signed: &str,
+    kind: &str,
+    source: git2::Oid,
+    markdown: &str,
+    version: String,
 ) -> Result<ReportMeta> {
-    let source = git2::Oid::from_str(&request.source)
-        .map_err(|_| Error::Signoff(format!("{} names no source commit", request.id)))?;
     let commit = repo.find_commit(source)?;
     let when = commit.committer().when();
     let organisation = super::verify::config_at(repo, source)?
@@ -70,28 +82,28 @@ fn signed_meta(
         .unwrap_or_default();
     let row = |name: &str| {
         let prefix = format!("| {name} | ");
-        signed.lines().find_map(|l| {
+        markdown.lines().find_map(|l| {
             l.strip_prefix(&prefix)
                 .and_then(|r| r.strip_suffix(" |"))
                 .map(str::to_string)
         })
     };
     Ok(ReportMeta {
-        kind: request.kind.clone(),
-        title: signed
+        kind: kind.to_string(),
+        title: markdown
             .lines()
             .find_map(|l| l.strip_prefix("# "))
-            .unwrap_or(&request.report)
+            .unwrap_or(kind)
             .to_string(),
         organisation,
         classification: row("Classification").unwrap_or_else(|| "Internal".into()),
         version: row("Version")
             .map(|v| format!("Version {v}"))
-            .unwrap_or_else(|| format!("Sign-off {}", request.id)),
+            .unwrap_or(version),
         commit: source.into(),
         date: crate::report::model::commit_date(when.seconds(), when.offset_minutes()),
         time: when.seconds(),
-        tool: crate::report::markdown::produced_by(signed).unwrap_or_else(crate::report::tool),
+        tool: crate::report::markdown::produced_by(markdown).unwrap_or_else(crate::report::tool),
     })
 }
 
