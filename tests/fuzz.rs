@@ -152,6 +152,19 @@ fn read_and_write_back(path: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     let Ok(text) = format::decode(path, bytes) else {
         return Ok(());
     };
+    // The fast reader of front matter answers exactly as the full YAML parser, or not
+    // at all.
+    if let Ok(source) = format::frontmatter::split(&text) {
+        if let (Some(simple), full) = format::yaml::read_both_ways(&source.front) {
+            prop_assert_eq!(
+                Ok(simple),
+                full,
+                "{} is read differently by the simple reader:\n{}",
+                path,
+                source.front
+            );
+        }
+    }
     if path == CONFIG_FILE {
         let _ = format::parse_config(&text);
         return Ok(());

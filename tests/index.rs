@@ -305,10 +305,19 @@ fn a_synthetic_isms_loads_whole_and_passes_its_own_checks_of_references() {
     // first (it once kept the scaffold's `{{people}}` placeholder, and nothing loaded).
     let dir = tempfile::tempdir().expect("a temporary directory");
     isms_core::synthetic::generate(dir.path(), 120, 6).expect("a synthetic ISMS");
+    isms_core::synthetic::generate_cycle(dir.path(), 12, 10, 30).expect("and its cycle");
     git2::Repository::init(dir.path()).expect("git init");
     let isms = Isms::open(dir.path()).expect("it opens");
     let loaded = isms.load().expect("it loads");
     assert!(loaded.errors.is_empty(), "{:#?}", loaded.errors);
+    assert_eq!(
+        (
+            loaded.records.documents.len(),
+            loaded.records.audits.len(),
+            loaded.records.nonconformities.len()
+        ),
+        (12, 10, 30)
+    );
     let config = loaded.records.config.as_ref().expect("isms.yaml loads");
     assert_eq!(config.organisation.name, "Synthetic Ltd");
     assert_eq!(config.people.len(), 1);

@@ -1,5 +1,7 @@
 //! Benchmarks of opening and querying an ISMS repository at 16 and 10,000 risks
-//! (synthetic, all 93 controls, 8 or 500 treatments). Run with
+//! (synthetic, all 93 controls, 8 or 500 treatments), and at 10,000 risks with the
+//! rest of the ISMS cycle (`FULL`: 500 controlled documents, 200 audits, 1,000
+//! nonconformities added). Run with
 //! `cargo bench -p isms-core --bench index`; figures go in docs/performance.md.
 //!
 //! - `cold_open`: no index yet: walk, parse every file, build the SQLite index.
@@ -20,16 +22,28 @@ fn main() {
     divan::main();
 }
 
-const SIZES: [usize; 2] = [16, 10_000];
+/// The argument that stands for 10,000 risks with the rest of the ISMS cycle.
+const FULL: usize = 10_001;
+
+const SIZES: [usize; 3] = [16, 10_000, FULL];
 
 fn repo(risks: usize) -> PathBuf {
     static SMALL: OnceLock<tempfile::TempDir> = OnceLock::new();
     static LARGE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let cell = if risks == 16 { &SMALL } else { &LARGE };
+    static WHOLE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let cell = match risks {
+        16 => &SMALL,
+        FULL => &WHOLE,
+        _ => &LARGE,
+    };
     cell.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        isms_core::synthetic::generate(dir.path(), risks, if risks == 16 { 8 } else { 500 })
+        let count = risks.min(10_000);
+        isms_core::synthetic::generate(dir.path(), count, if risks == 16 { 8 } else { 500 })
             .expect("generates");
+        if risks == FULL {
+            isms_core::synthetic::generate_cycle(dir.path(), 500, 200, 1_000).expect("generates");
+        }
         git2::Repository::init(dir.path()).expect("git init");
         dir
     })

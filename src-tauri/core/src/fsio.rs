@@ -356,6 +356,166 @@ pub(crate) fn process_is_alive(_pid: u32) -> bool {
     true
 }
 
+/// Reads files below a repository's root without following a symbolic link on the
+/// way: each folder is opened once, itself refused when it is a link, and each file
+/// is opened relative to its folder, refused when it is a link. A link swapped in after
+/// the folders were walked is refused too (on Unix; elsewhere the path is checked
+/// before it is read). Reading many files of one folder costs one open each.
+pub struct NoFollowReader<'a> {
+    root: &'a Path,
+    #[cfg(unix)]
+    folder: Option<(String, std::os::fd::OwnedFd)>,
+}
+
+impl<'a> NoFollowReader<'a> {
+    /// A reader of files below `root` (a canonical path).
+    pub fn new(root: &'a Path) -> NoFollowReader<'a> {
+        NoFollowReader {
+            root,
+            #[cfg(unix)]
+            folder: None,
+        }
+    }
+
+    /// The bytes of `rel` (`risks/R-001.md`, with `/`), or why not: a link on the way
+    /// is [`std::io::ErrorKind::InvalidInput`]. `size` is what the file's size was when
+    /// it was walked (a hint: the file is read whole whatever it is now).
+    #[cfg(unix)]
+    pub fn read(&mut self, rel: &str, size: u64) -> std::io::Result<Vec<u8>> {
+        use rustix::fs::{openat, Mode, OFlags, CWD};
+        use std::io::Read;
+        let link = |e: rustix::io::Errno| -> std::io::Error {
+            if e == rustix::io::Errno::LOOP || e == rustix::io::Errno::NOTDIR {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a symbolic link is on its way",
+                )
+            } else {
+                e.into()
+            }
+        };
+        let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if self.folder.as_ref().is_none_or(|(f, _)| f != folder) {
+            let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let mut dir = openat(CWD, self.root, dir_flags, Mode::empty())?;
+            for part in folder.split('/').filter(|p| !p.is_empty()) {
+                dir = openat(&dir, part, dir_flags, Mode::empty()).map_err(link)?;
+            }
+            self.folder = Some((folder.to_string(), dir));
+        }
+        let (_, dir) = self.folder.as_ref().expect("opened just above");
+        let fd = openat(
+            dir,
+            name,
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(link)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+        File::from(fd).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// The bytes of `rel`, refused when a link is on its way.
+    #[cfg(not(unix))]
+    pub fn read(&mut self, rel: &str, _size: u64) -> std::io::Result<Vec<u8>> {
+        let mut full = self.root.to_path_buf();
+        for part in rel.split('/') {
+            full.push(part);
+            if fs::symlink_metadata(&full)?.file_type().is_symlink() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a symbolic link is on its way",
+                ));
+            }
+        }
+        fs::read(full)
+    }
+}
+
+/// What a folder entry is, as the walk of record folders needs it: never following a
+/// link.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryStat {
+    /// A symbolic link (not followed).
+    pub is_symlink: bool,
+    /// A folder.
+    pub is_dir: bool,
+    /// A regular file.
+    pub is_file: bool,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time in nanoseconds since the epoch.
+    pub mtime_ns: i64,
+}
+
+/// Stats the entries of one folder relative to the folder itself (on Unix, by
+/// `fstatat` on the folder opened once, so the kernel does not walk the whole path
+/// again for each of ten thousand files).
+pub struct FolderStat {
+    #[cfg(unix)]
+    dir: std::os::fd::OwnedFd,
+    #[cfg(not(unix))]
+    dir: std::path::PathBuf,
+}
+
+impl FolderStat {
+    /// Opens `folder` (not following a link to it).
+    pub fn open(folder: &Path) -> std::io::Result<FolderStat> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{openat, Mode, OFlags, CWD};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            Ok(FolderStat {
+                dir: openat(CWD, folder, flags, Mode::empty())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(FolderStat {
+                dir: folder.to_path_buf(),
+            })
+        }
+    }
+
+    /// What entry `name` of the folder is.
+    pub fn of(&mut self, name: &str) -> std::io::Result<EntryStat> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{statat, AtFlags, FileType};
+            let st = statat(&self.dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
+            let kind = FileType::from_raw_mode(st.st_mode);
+            // `st_mtime` is an i64 on 64-bit Linux, narrower elsewhere.
+            #[allow(clippy::useless_conversion)]
+            let nanos = i64::from(st.st_mtime)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(i64::from(st.st_mtime_nsec as i32));
+            Ok(EntryStat {
+                is_symlink: kind == FileType::Symlink,
+                is_dir: kind == FileType::Directory,
+                is_file: kind == FileType::RegularFile,
+                size: u64::try_from(st.st_size).unwrap_or(0),
+                mtime_ns: nanos,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let meta = fs::symlink_metadata(self.dir.join(name))?;
+            Ok(EntryStat {
+                is_symlink: meta.file_type().is_symlink(),
+                is_dir: meta.is_dir(),
+                is_file: meta.is_file(),
+                size: meta.len(),
+                mtime_ns: meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,9 +79,6 @@ CREATE TABLE risks(
   residual_likelihood INTEGER, residual_impact INTEGER, residual_score INTEGER, residual_band TEXT,
   treatment TEXT, owner TEXT NOT NULL, provisional INTEGER NOT NULL, reviewed_on TEXT, next_review TEXT, deferred_to TEXT,
   controls TEXT NOT NULL, related TEXT NOT NULL, themes TEXT NOT NULL, cited_controls TEXT NOT NULL, scored_under TEXT);
-CREATE INDEX risks_band ON risks(band);
-CREATE INDEX risks_owner ON risks(owner);
-CREATE INDEX risks_path ON risks(path);
 CREATE TABLE controls(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, theme TEXT, applicable INTEGER NOT NULL,
   status TEXT NOT NULL, owner TEXT, reasons TEXT NOT NULL, sort_major INTEGER NOT NULL, sort_minor INTEGER NOT NULL);
 CREATE TABLE treatments(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, option TEXT NOT NULL, decision TEXT NOT NULL,
@@ -91,6 +88,14 @@ CREATE TABLE documents(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT N
 CREATE TABLE assessments(id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, performed_on TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, kind UNINDEXED, path UNINDEXED, shown_title UNINDEXED, title, body,
   tokenize = 'unicode61 remove_diacritics 2');
+";
+
+/// The risks' secondary indexes: made with the schema, and dropped while the whole
+/// index is rebuilt and made again after (one sort each, instead of one insert per row).
+const RISK_INDEXES: &str = "
+CREATE INDEX risks_band ON risks(band);
+CREATE INDEX risks_owner ON risks(owner);
+CREATE INDEX risks_path ON risks(path);
 ";
 
 /// Receives `(files read, files to read)` while the index reads files.
@@ -438,12 +443,24 @@ impl Index {
         let config = isms.load_config();
         let methodology = config.as_ref().ok().map(|c| c.methodology.clone());
         let themes = control_themes();
+        let mut seen = std::collections::HashSet::new();
+        let present: Vec<&RecordFile> = paths
+            .iter()
+            .filter(|p| seen.insert(**p))
+            .filter_map(|p| by_path.get(p).copied())
+            .collect();
         let tx = self.conn.transaction()?;
         for path in paths {
             forget(&tx, path)?;
-            if let Some(file) = by_path.get(path) {
-                index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
-            }
+        }
+        let context = Context {
+            methodology: methodology.as_ref(),
+            config: &config,
+            themes: &themes,
+        };
+        {
+            let mut writer = Writer::new(&tx);
+            read_each(isms, &present, &context, |_, read| writer.write(read))?;
         }
         tx.commit()?;
         Ok(())
@@ -702,6 +719,9 @@ fn open_file(path: &std::path::Path) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A first index of a large register fits in the page cache until it commits,
+    // instead of spilling pages to the write-ahead log half-way (32 MB at most).
+    conn.pragma_update(None, "cache_size", -32_768)?;
     // Fails here, not later, when the file is not a database.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
@@ -721,6 +741,7 @@ fn reset(conn: &Connection) -> Result<()> {
         ))?;
     }
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(RISK_INDEXES)?;
     conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     Ok(())
 }
@@ -733,7 +754,7 @@ fn refresh(
     progress: Progress,
 ) -> Result<Refresh> {
     let (files, walk_errors) = isms.record_files()?;
-    let (stored, hashes) = stored_files(conn)?;
+    let stored = stored_files(conn)?;
     let fingerprint = |f: &RecordFile| (f.size as i64, f.mtime_ns);
     let config_file = files.iter().find(|f| f.kind.is_none());
     if reason.is_none()
@@ -753,12 +774,6 @@ fn refresh(
             .iter()
             .any(|p| !walk_paths.contains(&p.as_str()) && !files.iter().any(|f| &f.path == p));
 
-    let config = isms.load_config();
-    let methodology = config
-        .as_ref()
-        .ok()
-        .map(|c: &IsmsConfig| c.methodology.clone());
-    let themes = control_themes();
     let head = isms.head().unwrap_or_default();
 
     let last_refresh: i64 = conn
@@ -775,49 +790,99 @@ fn refresh(
     let now_ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    let tx = conn.transaction()?;
-    let outcome = if let Some(reason) = reason {
-        tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search;")?;
-        for (i, file) in files.iter().enumerate() {
-            if i % PROGRESS_EVERY == 0 {
-                progress(i, files.len());
-            }
-            index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
-        }
-        progress(files.len(), files.len());
-        Refresh::Rebuilt { reason }
-    } else {
-        let mut changed = 0;
+    // What changed since the last refresh, when the index is not rebuilt whole.
+    let mut to_index: Vec<&RecordFile> = Vec::new();
+    let mut racy = false;
+    let mut removed_paths: Vec<&str> = Vec::new();
+    if reason.is_none() {
         for file in &files {
             if stored.get(&file.path) != Some(&fingerprint(file)) {
-                forget(&tx, &file.path)?;
-                index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
-                changed += 1;
-                if changed % PROGRESS_EVERY == 0 {
-                    progress(changed, files.len());
-                }
-            } else if file.mtime_ns >= racy_since
-                && hashes.get(&file.path) != Some(&content_hash(isms, &file.path))
-            {
+                to_index.push(file);
+            } else if file.mtime_ns >= racy_since {
                 // Git's "racily clean" case: the file was modified so close to the last
                 // refresh that a second edit of the same size could share its mtime.
                 // Such files are compared by content until their timestamp is safely in
                 // the past, and indexed again only when the content differs (a fresh
                 // clone opened at once would otherwise be read twice).
-                forget(&tx, &file.path)?;
-                index_file(&tx, isms, file, methodology.as_ref(), &config, &themes)?;
-                changed += 1;
+                racy = true;
+                if stored_hash(conn, &file.path)?.as_deref()
+                    != Some(content_hash(isms, &file.path).as_str())
+                {
+                    to_index.push(file);
+                }
             }
         }
-        let mut removed = 0;
         let present: std::collections::HashSet<&str> =
             files.iter().map(|f| f.path.as_str()).collect();
-        for path in stored.keys() {
-            if !present.contains(path.as_str()) {
-                forget(&tx, path)?;
-                removed += 1;
-            }
+        removed_paths = stored
+            .keys()
+            .map(String::as_str)
+            .filter(|p| !present.contains(p))
+            .collect();
+        let stored_head: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'head'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        // Nothing to write: the index says what the files say. (After racily clean
+        // files the refresh time is written, so that they are not read again.)
+        if to_index.is_empty()
+            && removed_paths.is_empty()
+            && !walk_changed
+            && !racy
+            && stored_head.as_deref() == Some(head.as_str())
+        {
+            return Ok(Refresh::Fresh);
         }
+    }
+    let config = isms.load_config();
+    let methodology = config
+        .as_ref()
+        .ok()
+        .map(|c: &IsmsConfig| c.methodology.clone());
+    let themes = control_themes();
+    let context = Context {
+        methodology: methodology.as_ref(),
+        config: &config,
+        themes: &themes,
+    };
+    let tx = conn.transaction()?;
+    let outcome = if let Some(reason) = reason {
+        tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search; DROP INDEX IF EXISTS risks_band; DROP INDEX IF EXISTS risks_owner; DROP INDEX IF EXISTS risks_path;")?;
+        let all: Vec<&RecordFile> = files.iter().collect();
+        let mut done = 0;
+        {
+            let mut writer = Writer::new(&tx);
+            read_each(isms, &all, &context, |_, read| {
+                if done % PROGRESS_EVERY == 0 {
+                    progress(done, files.len());
+                }
+                done += 1;
+                writer.write(read)
+            })?;
+        }
+        tx.execute_batch(RISK_INDEXES)?;
+        progress(files.len(), files.len());
+        Refresh::Rebuilt { reason }
+    } else {
+        let changed = to_index.len();
+        let mut done = 0;
+        {
+            let mut writer = Writer::new(&tx);
+            read_each(isms, &to_index, &context, |file, read| {
+                forget(&tx, &file.path)?;
+                writer.write(read)?;
+                done += 1;
+                if done % PROGRESS_EVERY == 0 {
+                    progress(done, files.len());
+                }
+                Ok(())
+            })?;
+        }
+        for path in &removed_paths {
+            forget(&tx, path)?;
+        }
+        let removed = removed_paths.len();
         if changed == 0 && removed == 0 && !walk_changed {
             Refresh::Fresh
         } else {
@@ -847,27 +912,24 @@ fn refresh(
 /// A file's fingerprint as the index keeps it: size and mtime in nanoseconds.
 type Fingerprint = (i64, i64);
 
-/// What the index knows of each file: its fingerprint and its content's git blob id,
-/// by path.
-fn stored_files(
-    conn: &Connection,
-) -> Result<(HashMap<String, Fingerprint>, HashMap<String, String>)> {
-    let mut fingerprints = HashMap::new();
-    let mut hashes = HashMap::new();
-    let mut query = conn.prepare("SELECT path, size, mtime_ns, hash FROM files")?;
+/// What the index knows of each file: its fingerprint, by path.
+fn stored_files(conn: &Connection) -> Result<HashMap<String, Fingerprint>> {
+    let mut query = conn.prepare("SELECT path, size, mtime_ns FROM files")?;
     let rows = query.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
             (r.get::<_, i64>(1)?, r.get::<_, i64>(2)?),
-            r.get::<_, String>(3)?,
         ))
     })?;
-    for row in rows {
-        let (path, fingerprint, hash) = row?;
-        hashes.insert(path.clone(), hash);
-        fingerprints.insert(path, fingerprint);
-    }
-    Ok((fingerprints, hashes))
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The git blob id of a file's content when it was indexed.
+fn stored_hash(conn: &Connection, path: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT hash FROM files WHERE path = ?1")?
+        .query_row(params![path], |r| r.get(0))
+        .optional()?)
 }
 
 fn control_themes() -> HashMap<String, String> {
@@ -906,93 +968,242 @@ fn forget(tx: &Transaction, path: &str) -> Result<()> {
     Ok(())
 }
 
-fn index_file(
-    tx: &Transaction,
-    isms: &Isms,
+/// One row to insert: the statement and its values.
+type Row = (&'static str, Vec<rusqlite::types::Value>);
+
+/// `sql` with `values`, owned, so that the thread that read a file can make its rows
+/// and the one that writes the index only executes them.
+fn row(sql: &'static str, values: &[&dyn rusqlite::ToSql]) -> Row {
+    use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+    let owned = values
+        .iter()
+        .map(
+            |v| match v.to_sql().expect("index values are plain text and numbers") {
+                ToSqlOutput::Borrowed(r) => match r {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::Integer(i),
+                    ValueRef::Real(f) => Value::Real(f),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                },
+                ToSqlOutput::Owned(v) => v,
+                _ => unreachable!("no index value is a blob stream or zero blob"),
+            },
+        )
+        .collect();
+    (sql, owned)
+}
+
+/// What the index needs besides a file to make its rows.
+struct Context<'a> {
+    methodology: Option<&'a Methodology>,
+    config: &'a std::result::Result<IsmsConfig, Vec<LoadError>>,
+    themes: &'a HashMap<String, String>,
+}
+
+/// The rows of one file, read once (what [`Isms::parse_file`] reads): the file with
+/// its content's git blob id, and the record's rows, or why it does not load.
+fn read_file(
+    reader: &mut crate::fsio::NoFollowReader,
     file: &RecordFile,
-    methodology: Option<&Methodology>,
-    config: &Result<IsmsConfig, Vec<LoadError>>,
-    themes: &HashMap<String, String>,
-) -> Result<()> {
-    tx.execute(
+    context: &Context,
+) -> Vec<Row> {
+    let bytes = reader.read(&file.path, file.size).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            LoadError::file(
+                &file.path,
+                Error::OutsideRepository(file.path.clone()).to_string(),
+            )
+        } else {
+            LoadError::file(&file.path, format!("cannot be read: {e}"))
+        }
+    });
+    let hash = bytes
+        .as_ref()
+        .ok()
+        .and_then(|b| git2::Oid::hash_object(git2::ObjectType::Blob, b).ok())
+        .map(|oid| oid.to_string())
+        .unwrap_or_default();
+    let mut rows = vec![row(
         "INSERT INTO files(path, kind, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             file.path,
             file.kind.map(|k| k.as_str()),
             file.size as i64,
             file.mtime_ns,
-            content_hash(isms, &file.path)
+            hash
         ],
-    )?;
+    )];
     let errors: Vec<LoadError> = match file.kind {
-        None => config.as_ref().err().cloned().unwrap_or_default(),
-        Some(_) => match isms.parse_file(file) {
-            Err(errors) => errors,
-            Ok(parsed) => {
-                insert_record(tx, &file.path, &parsed.record, methodology, themes)?;
-                Vec::new()
+        None => context.config.as_ref().err().cloned().unwrap_or_default(),
+        Some(kind) => {
+            let parsed = bytes.map_err(|e| vec![e]).and_then(|bytes| {
+                let text = crate::format::decode(&file.path, &bytes).map_err(|e| vec![e])?;
+                crate::isms::parse_text(kind, &file.path, &file.stem, &text)
+            });
+            match parsed {
+                Err(errors) => errors,
+                Ok(parsed) => {
+                    record_rows(
+                        &mut rows,
+                        &file.path,
+                        &parsed.record,
+                        context.methodology,
+                        context.themes,
+                    );
+                    Vec::new()
+                }
             }
-        },
+        }
     };
     for e in errors {
-        tx.execute(
+        rows.push(row(
             "INSERT INTO load_errors(path, line, field, message) VALUES (?1, ?2, ?3, ?4)",
             params![e.path, e.line.map(|l| l as i64), e.field, e.message],
-        )?;
+        ));
     }
-    Ok(())
+    rows
 }
 
-fn insert_record(
-    tx: &Transaction,
+/// [`read_file`] of every file, handed to `each` in order as soon as it is read, while
+/// as many threads as the machine has cores (up to eight) read ahead: parsing front
+/// matter is most of the time a first index takes, and the inserts into SQLite (which
+/// `each` makes, on this thread) run meanwhile.
+fn read_each(
+    isms: &Isms,
+    files: &[&RecordFile],
+    context: &Context,
+    mut each: impl FnMut(&RecordFile, Vec<Row>) -> Result<()>,
+) -> Result<()> {
+    /// Below this many files a thread costs more than it saves.
+    const ON_ONE_THREAD: usize = 64;
+    /// Files read before they are handed over: fewer wake-ups between threads.
+    const BATCH: usize = 32;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads == 1 || files.len() < ON_ONE_THREAD {
+        let mut reader = crate::fsio::NoFollowReader::new(isms.root());
+        for file in files {
+            each(file, read_file(&mut reader, file, context))?;
+        }
+        return Ok(());
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let mut results = Vec::new();
+        for part in files.chunks(chunk) {
+            let (sender, receiver) = std::sync::mpsc::channel::<Vec<Vec<Row>>>();
+            scope.spawn(move || {
+                let mut reader = crate::fsio::NoFollowReader::new(isms.root());
+                for batch in part.chunks(BATCH) {
+                    let read = batch
+                        .iter()
+                        .map(|f| read_file(&mut reader, f, context))
+                        .collect();
+                    // The receiver is gone when indexing stopped on an error.
+                    if sender.send(read).is_err() {
+                        break;
+                    }
+                }
+            });
+            results.push(receiver);
+        }
+        for (part, receiver) in files.chunks(chunk).zip(results) {
+            for batch in part.chunks(BATCH) {
+                let read = receiver.recv().expect(
+                    "a reader sends one batch per batch of files, since reading never panics",
+                );
+                for (file, read) in batch.iter().zip(read) {
+                    each(file, read)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Writes the rows [`read_file`] makes, each statement prepared once per transaction
+/// and found again by the address of its text (a handful of statements).
+struct Writer<'t> {
+    tx: &'t Connection,
+    statements: Vec<(&'static str, rusqlite::Statement<'t>)>,
+}
+
+impl<'t> Writer<'t> {
+    fn new(tx: &'t Connection) -> Writer<'t> {
+        Writer {
+            tx,
+            statements: Vec::new(),
+        }
+    }
+
+    /// Writes the rows of one file.
+    fn write(&mut self, rows: Vec<Row>) -> Result<()> {
+        for (sql, values) in rows {
+            let at = match self
+                .statements
+                .iter()
+                .position(|(s, _)| std::ptr::eq(*s, sql))
+            {
+                Some(at) => at,
+                None => {
+                    self.statements.push((sql, self.tx.prepare(sql)?));
+                    self.statements.len() - 1
+                }
+            };
+            self.statements[at]
+                .1
+                .execute(rusqlite::params_from_iter(values))?;
+        }
+        Ok(())
+    }
+}
+
+fn record_rows(
+    rows: &mut Vec<Row>,
     path: &str,
     record: &AnyRecord,
     methodology: Option<&Methodology>,
     themes: &HashMap<String, String>,
-) -> Result<()> {
+) {
     let json = |v: &Vec<String>| {
         serde_json::to_string(v).expect("a list of strings serialises because it is plain data")
     };
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-    let (id, kind, title, body) = match record {
+    // NaiveDate displays as `%Y-%m-%d`, without parsing a format string each time.
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    match record {
         AnyRecord::Risk(r) => {
             let inherent = methodology.and_then(|m| r.inherent(m));
             // The residual columns hold the rating after treatment: the one rule the
             // dashboard, the register and the reports share.
             let residual = methodology.and_then(|m| r.rating_after_treatment(m));
             let (residual_likelihood, residual_impact) = r.levels_after_treatment().unzip();
-            tx.prepare_cached(
-                "INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-            )?
-            .execute(params![
+            rows.push(row("INSERT INTO risks VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)", params![
                 r.id, path, r.title, r.domain, r.status.as_str(), r.likelihood, r.impact,
                 inherent.as_ref().map(|x| x.score), inherent.and_then(|x| x.band).map(|b| b.as_str().to_string()),
                 residual_likelihood, residual_impact, residual.as_ref().map(|x| x.score), residual.and_then(|x| x.band).map(|b| b.as_str().to_string()),
                 r.treatment.map(|t| t.as_str()), r.owner, r.provisional, date(r.reviewed_on), date(r.next_review), r.deferred_to,
                 json(&r.controls), json(&r.related), json(&r.themes), json(&r.cited_controls().to_vec()),
                 methodology.filter(|m| r.to_be_rescored(m)).map(|m| r.scored_under(m).to_string())
-            ])?;
-            (&r.id, "risk", &r.title, &r.body)
+            ]));
         }
         AnyRecord::Control(c) => {
             let (major, minor) = catalogue::control_order(&c.id);
             let reasons: Vec<String> = c.reasons.iter().map(|r| r.as_str().to_string()).collect();
-            tx.prepare_cached(
+            rows.push(row(
                 "INSERT INTO controls VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                c.id,
-                path,
-                c.title,
-                themes.get(&c.id),
-                c.applicable,
-                c.status.as_str(),
-                c.owner,
-                json(&reasons),
-                major,
-                minor
-            ])?;
-            (&c.id, "control", &c.title, &c.body)
+                params![
+                    c.id,
+                    path,
+                    c.title,
+                    themes.get(&c.id),
+                    c.applicable,
+                    c.status.as_str(),
+                    c.owner,
+                    json(&reasons),
+                    major,
+                    minor
+                ],
+            ));
         }
         AnyRecord::Treatment(t) => {
             use crate::domain::ActionStatus::{Cancelled, Done};
@@ -1002,26 +1213,26 @@ fn insert_record(
                 .filter(|a| !matches!(a.status, Done | Cancelled))
                 .collect();
             let next_due = open.iter().filter_map(|a| a.due).min();
-            tx.prepare_cached(
+            rows.push(row(
                 "INSERT INTO treatments VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                t.id,
-                path,
-                t.title,
-                t.option.as_str(),
-                t.decision.as_str(),
-                date(t.approved_on),
-                json(&t.risks),
-                t.actions.len() as i64,
-                open.len() as i64,
-                date(next_due)
-            ])?;
-            (&t.id, "treatment", &t.title, &t.body)
+                params![
+                    t.id,
+                    path,
+                    t.title,
+                    t.option.as_str(),
+                    t.decision.as_str(),
+                    date(t.approved_on),
+                    json(&t.risks),
+                    t.actions.len() as i64,
+                    open.len() as i64,
+                    date(next_due)
+                ],
+            ));
         }
         AnyRecord::Document(d) => {
-            tx.prepare_cached("INSERT INTO documents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-                .execute(params![
+            rows.push(row(
+                "INSERT INTO documents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
                     d.id,
                     path,
                     d.title,
@@ -1030,30 +1241,55 @@ fn insert_record(
                     d.approved_by,
                     date(d.effective),
                     date(d.next_review)
-                ])?;
-            (&d.id, "document", &d.title, &d.body)
+                ],
+            ));
         }
         AnyRecord::Assessment(a) => {
-            tx.prepare_cached("INSERT INTO assessments VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![a.id, path, a.title, date(Some(a.performed_on))])?;
-            (&a.id, "assessment", &a.title, &a.body)
+            rows.push(row(
+                "INSERT INTO assessments VALUES (?1, ?2, ?3, ?4)",
+                params![a.id, path, a.title, date(Some(a.performed_on))],
+            ));
         }
         // Audits and findings are listed from their files (a few hundred at most);
         // the index makes them searchable.
+        AnyRecord::Audit(_)
+        | AnyRecord::Nonconformity(_)
+        | AnyRecord::Objective(_)
+        | AnyRecord::Review(_) => {}
+    }
+    let (id, kind, title, _) = searched(record);
+    let (search_title, search_body) = search_text(record);
+    rows.push(row(
+        "INSERT INTO search(id, kind, path, shown_title, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, kind, path, title, search_title, search_body],
+    ));
+}
+
+/// A record's id, kind, title and text, as search shows and finds it.
+fn searched(record: &AnyRecord) -> (&str, &'static str, &str, &str) {
+    match record {
+        AnyRecord::Risk(r) => (&r.id, "risk", &r.title, &r.body),
+        AnyRecord::Control(c) => (&c.id, "control", &c.title, &c.body),
+        AnyRecord::Treatment(t) => (&t.id, "treatment", &t.title, &t.body),
+        AnyRecord::Document(d) => (&d.id, "document", &d.title, &d.body),
+        AnyRecord::Assessment(a) => (&a.id, "assessment", &a.title, &a.body),
         AnyRecord::Audit(a) => (&a.id, "audit", &a.title, &a.body),
         AnyRecord::Nonconformity(n) => (&n.id, "nonconformity", &n.title, &n.body),
         AnyRecord::Objective(o) => (&o.id, "objective", &o.title, &o.body),
         AnyRecord::Review(v) => (&v.id, "review", &v.title, &v.body),
-    };
-    // Section headings are structure, not content; index the text under them.
+    }
+}
+
+/// What the search index holds of a record: its id and folded title, and its folded
+/// text without the section headings (structure, not content).
+fn search_text(record: &AnyRecord) -> (String, String) {
+    let (id, _, title, body) = searched(record);
     let text: String = sections(body)
         .into_iter()
         .map(|(_, t)| t)
         .collect::<Vec<_>>()
         .join("\n");
-    tx.prepare_cached("INSERT INTO search(id, kind, path, shown_title, title, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![id, kind, path, title, format!("{id} {}", fold(title)), fold(&text)])?;
-    Ok(())
+    (format!("{id} {}", fold(title)), fold(&text))
 }
 
 /// A word column read back as its enum (written by `as_str`, so it parses).
@@ -1080,6 +1316,9 @@ fn json_list(text: &str) -> Vec<String> {
 /// without them (`ø`→`o`, `æ`→`ae`, `å`→`a`, `ß`→`ss`). Used for both the indexed
 /// text and the query, so they always agree.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         match c {

@@ -192,6 +192,8 @@ impl Isms {
                 .collect::<std::io::Result<_>>()
                 .map_err(|e| Error::io(&folder, e))?;
             entries.sort_by_key(|e| e.file_name());
+            let mut stat =
+                crate::fsio::FolderStat::open(&folder).map_err(|e| Error::io(&folder, e))?;
             for entry in entries {
                 let name = entry.file_name();
                 let Some(name) = name.to_str() else {
@@ -202,8 +204,7 @@ impl Isms {
                     continue;
                 };
                 let path = format!("{}/{name}", kind.folder());
-                let meta =
-                    fs::symlink_metadata(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                let meta = stat.of(name).map_err(|e| Error::io(entry.path(), e))?;
                 let stem = match what_is_in_a_record_folder(kind, name, &meta) {
                     Ok(Some(stem)) => stem,
                     Ok(None) => continue,
@@ -216,8 +217,8 @@ impl Isms {
                     kind: Some(kind),
                     path,
                     stem: stem.to_string(),
-                    size: meta.len(),
-                    mtime_ns: mtime_ns(&meta),
+                    size: meta.size,
+                    mtime_ns: meta.mtime_ns,
                 });
             }
         }
@@ -541,10 +542,10 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 fn what_is_in_a_record_folder(
     kind: RecordKind,
     name: &str,
-    meta: &fs::Metadata,
+    meta: &crate::fsio::EntryStat,
 ) -> Result<Option<String>, String> {
     let folder = kind.folder();
-    if meta.file_type().is_symlink() {
+    if meta.is_symlink {
         return Err("is a symbolic link; ISMS Desk does not follow links, which could lead outside the repository".into());
     }
     if name == ".gitkeep" {
@@ -559,12 +560,12 @@ fn what_is_in_a_record_folder(
             temporary.target
         ));
     }
-    if meta.is_dir() {
+    if meta.is_dir {
         return Err(format!(
             "is a folder; only files directly in {folder}/ are read, so what is in it does not count: move its records up into {folder}/"
         ));
     }
-    if !meta.is_file() {
+    if !meta.is_file {
         return Err("is not a regular file".into());
     }
     if name.starts_with('.') {

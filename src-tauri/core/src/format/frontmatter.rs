@@ -52,26 +52,25 @@ pub fn split(text: &str) -> Result<Source, SplitError> {
             message: "a record must start with a `---` line that opens the front matter".into(),
         });
     }
-    let mut front = String::new();
+    let front_start = first.len();
     let mut consumed = first.len();
-    for (i, line) in lines.enumerate() {
+    for line in lines {
+        let line_start = consumed;
         consumed += line.len();
         let bare = line.trim_end_matches(['\n', '\r']);
         if bare == "---" || bare == "..." {
             return Ok(Source {
                 bom,
                 crlf: first.ends_with("\r\n"),
-                front,
+                front: text[front_start..line_start].to_string(),
                 closing_fence: bare.to_string(),
                 body: text[consumed..].to_string(),
             });
         }
         if !line.ends_with('\n') {
             // The last line of the file, and it is not a fence.
-            let _ = i;
             break;
         }
-        front.push_str(line);
     }
     Err(SplitError {
         line: 1,

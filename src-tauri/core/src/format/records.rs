@@ -40,7 +40,7 @@ fn parse_with<T>(
         }]
     })?;
     let offset = FRONT_MATTER_FIRST_LINE - 1;
-    let root = yaml::parse(&source.front).map_err(|e| {
+    let (root, plain) = yaml::parse_noting_plain(&source.front).map_err(|e| {
         vec![LoadError {
             path: path.into(),
             line: e.line.map(|l| l + offset),
@@ -53,39 +53,10 @@ fn parse_with<T>(
         .root(&root)
         .ok_or_else(|| std::mem::take(&mut reader.errors))?;
     // Edits keep each top-level key's lines as written, so each key must be where a
-    // line-based reader finds it: at the start of its own line, plainly.
-    for line in frontmatter::unindented_continuations(&source.front) {
-        reader.error(
-            line,
-            "",
-            "this line continues the value above without indentation; indent it",
-        );
-    }
-    // And a line that looks like a key must be one, not the inside of a value above.
-    let mut line = 1;
-    let mut written: Vec<String> = Vec::new();
-    for block in frontmatter::blocks(&source.front) {
-        if let Some(key) = block.key {
-            let key_line = line + frontmatter::leading_comments(&block.text).lines().count();
-            if fields.get(&key).is_none() {
-                reader.error(
-                    key_line,
-                    &key,
-                    format!("`{key}:` starts a line but YAML reads it as part of the value above; close that value (a `]`, `}}` or quote) or indent this line"),
-                );
-            }
-            written.push(key);
-        }
-        line += block.text.lines().count();
-    }
-    for key in fields.keys() {
-        if !written.iter().any(|w| w == key) {
-            reader.error(
-                fields.line_of(key),
-                key,
-                format!("write `{key}:` plainly at the start of its line (no anchor, tag, alias or indentation)"),
-            );
-        }
+    // line-based reader finds it: at the start of its own line, plainly. Plain front
+    // matter is so by construction (`yaml::parse_noting_plain`).
+    if !plain {
+        check_keys_stand_alone(&mut reader, fields, &source.front);
     }
     // The id is the file name, so that `git log -- risks/R-004.md` is that record's trail.
     match reader.opt_text(fields, "id") {
@@ -149,6 +120,45 @@ fn check_numbered_id(reader: &mut Reader, fields: Fields, prefix: &str, what: &s
                 fields.line_of("id"),
                 "id",
                 format!("`{id}` is not a {what} id; write {prefix}001, {prefix}002, …"),
+            );
+        }
+    }
+}
+
+/// The line-based checks of front matter that is not plain: a line that continues a
+/// value without indentation, a key line YAML reads as part of the value above, a key
+/// not written plainly at the start of its line.
+fn check_keys_stand_alone(reader: &mut Reader, fields: Fields, front: &str) {
+    for line in frontmatter::unindented_continuations(front) {
+        reader.error(
+            line,
+            "",
+            "this line continues the value above without indentation; indent it",
+        );
+    }
+    // And a line that looks like a key must be one, not the inside of a value above.
+    let mut line = 1;
+    let mut written: Vec<String> = Vec::new();
+    for block in frontmatter::blocks(front) {
+        if let Some(key) = block.key {
+            let key_line = line + frontmatter::leading_comments(&block.text).lines().count();
+            if fields.get(&key).is_none() {
+                reader.error(
+                    key_line,
+                    &key,
+                    format!("`{key}:` starts a line but YAML reads it as part of the value above; close that value (a `]`, `}}` or quote) or indent this line"),
+                );
+            }
+            written.push(key);
+        }
+        line += block.text.lines().count();
+    }
+    for key in fields.keys() {
+        if !written.iter().any(|w| w == key) {
+            reader.error(
+                fields.line_of(key),
+                key,
+                format!("write `{key}:` plainly at the start of its line (no anchor, tag, alias or indentation)"),
             );
         }
     }
