@@ -960,6 +960,68 @@ fn put_the_acceptance_of_a_risk_up_for_signoff() {
 
 #[test]
 #[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
+fn put_a_controlled_document_up_for_approval_from_the_documents_screen() {
+    runtime().block_on(async {
+        let s = Scenario::start("document-approval").await;
+        s.nav("documents").await;
+        // The review queue names what waits: the incident response plan is in review.
+        s.wait_text("[data-review-queue]", "the review queue", |t| {
+            t.contains("Incident response plan") && t.contains("put up for approval as version 1.3")
+        })
+        .await;
+        let status = s.text("[data-document='scope'] [data-status]").await;
+        assert_eq!(status.trim(), "Approved");
+        s.click("[data-open-document='incident-response']").await;
+        s.wait_text("[data-approval]", "the approval panel", |t| {
+            t.contains("In review") && t.contains("no signed approval yet")
+        })
+        .await;
+        s.shot("document-approval-panel").await;
+        s.click("[data-put-up]").await;
+        // The Sign-off screen opens ready for it: the kind and the document chosen.
+        s.wait_text("[data-verify]", "verification", |t| !t.trim().is_empty())
+            .await;
+        let kind = s.find("[data-start-kind]").await;
+        assert_eq!(
+            kind.prop("value").await.expect("a value").as_deref(),
+            Some("document")
+        );
+        let subject = s.find("[data-start-subject]").await;
+        assert_eq!(
+            subject.prop("value").await.expect("a value").as_deref(),
+            Some("incident-response")
+        );
+        s.click("[data-start]").await;
+        s.wait_text("[data-steps]", "Ingrid's signed first step", |t| {
+            t.contains("signed by Ingrid Solberg") && t.contains("pending")
+        })
+        .await;
+        let branches = s
+            .isms
+            .git(&["branch", "--list", "--format=%(refname:short)", "signoff/*"]);
+        assert!(
+            branches
+                .trim()
+                .starts_with("signoff/document-incident-response-"),
+            "{branches}"
+        );
+        let signed = s.isms.git(&[
+            "show",
+            &format!("{}:reports/document/incident-response.md", branches.trim()),
+        ]);
+        assert!(signed.contains("| Version | 1.3 |"), "{signed}");
+        assert!(
+            signed.contains("| Change | Adds the on-call paging runbook"),
+            "{signed}"
+        );
+        let (code, out, _) = s.isms.isms(&["verify", "--requests"]);
+        assert_eq!(code, 0, "{out}");
+        s.finish().await;
+    });
+}
+
+#[test]
+#[ignore = "needs a display, tauri-driver and WebKitWebDriver; scripts/test.sh runs it"]
 fn a_new_isms_with_no_commit_opens_on_every_screen_and_makes_its_first_signed_commit() {
     runtime().block_on(async {
         // What `isms init` makes, in place of the sample: no commit yet.

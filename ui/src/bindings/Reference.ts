@@ -3,9 +3,11 @@ import type { ActionStatus } from "./ActionStatus";
 import type { AnnexAControl } from "./AnnexAControl";
 import type { AuditStatus } from "./AuditStatus";
 import type { Choice } from "./Choice";
+import type { Classification } from "./Classification";
 import type { Conclusion } from "./Conclusion";
 import type { ControlStatus } from "./ControlStatus";
 import type { Decision } from "./Decision";
+import type { DocumentStatus } from "./DocumentStatus";
 import type { Effectiveness } from "./Effectiveness";
 import type { FindingSource } from "./FindingSource";
 import type { FindingStatus } from "./FindingStatus";
@@ -87,6 +89,14 @@ people: Array<string>,
  * Where an audit stands.
  */
 audit_statuses: Array<AuditStatus>, 
+/**
+ * Where a controlled document stands.
+ */
+document_statuses: Array<DocumentStatus>, 
+/**
+ * Who may read a document.
+ */
+classifications: Array<Classification>, 
 /**
  * What an audit concludes of an item.
  */

@@ -89,6 +89,10 @@ pub struct Reference {
     pub people: Vec<String>,
     /// Where an audit stands.
     pub audit_statuses: Vec<AuditStatus>,
+    /// Where a controlled document stands.
+    pub document_statuses: Vec<crate::domain::DocumentStatus>,
+    /// Who may read a document.
+    pub classifications: Vec<crate::domain::Classification>,
     /// What an audit concludes of an item.
     pub conclusions: Vec<Conclusion>,
     /// A finding's grades.
@@ -204,6 +208,8 @@ impl Isms {
             decisions: Decision::ALL.to_vec(),
             people: config.people.iter().map(|p| p.name.clone()).collect(),
             audit_statuses: AuditStatus::ALL.to_vec(),
+            document_statuses: crate::domain::DocumentStatus::ALL.to_vec(),
+            classifications: crate::domain::Classification::ALL.to_vec(),
             conclusions: Conclusion::ALL.to_vec(),
             grades: Grade::ALL.to_vec(),
             finding_sources: FindingSource::ALL.to_vec(),
