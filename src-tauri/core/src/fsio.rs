@@ -478,6 +478,33 @@ impl FolderStat {
         }
     }
 
+    /// What each of `names` in `folder` is, in order; a large folder is stated on two
+    /// threads (a warm open is mostly this).
+    pub fn all(folder: &Path, names: &[&str]) -> std::io::Result<Vec<std::io::Result<EntryStat>>> {
+        /// Below this many entries one thread is quicker.
+        const ON_ONE_THREAD: usize = 512;
+        if names.len() < ON_ONE_THREAD {
+            let mut stat = FolderStat::open(folder)?;
+            return Ok(names.iter().map(|n| stat.of(n)).collect());
+        }
+        let half = names.len() / 2;
+        let (first, second) = names.split_at(half);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| -> std::io::Result<Vec<std::io::Result<EntryStat>>> {
+                let mut stat = FolderStat::open(folder)?;
+                Ok(second.iter().map(|n| stat.of(n)).collect())
+            });
+            let mut stat = FolderStat::open(folder)?;
+            let mut out: Vec<_> = first.iter().map(|n| stat.of(n)).collect();
+            out.extend(
+                other
+                    .join()
+                    .expect("stating files does not panic because its errors are values")?,
+            );
+            Ok(out)
+        })
+    }
+
     /// What entry `name` of the folder is.
     pub fn of(&mut self, name: &str) -> std::io::Result<EntryStat> {
         #[cfg(unix)]

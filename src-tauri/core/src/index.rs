@@ -753,8 +753,19 @@ fn refresh(
     mut reason: Option<String>,
     progress: Progress,
 ) -> Result<Refresh> {
-    let (files, walk_errors) = isms.record_files()?;
-    let stored = stored_files(conn)?;
+    // The walk of the folders and the read of what the index knows of them go on at
+    // once: together they are all a warm open does.
+    let (walked, stored) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| (isms.record_files(), isms.head().unwrap_or_default()));
+        let stored = stored_files(conn);
+        (
+            walk.join()
+                .expect("walking the folders does not panic because its errors are values"),
+            stored,
+        )
+    });
+    let ((files, walk_errors), head) = (walked.0?, walked.1);
+    let stored = stored?;
     let fingerprint = |f: &RecordFile| (f.size as i64, f.mtime_ns);
     let config_file = files.iter().find(|f| f.kind.is_none());
     if reason.is_none()
@@ -773,8 +784,6 @@ fn refresh(
         || stored_walk_errors
             .iter()
             .any(|p| !walk_paths.contains(&p.as_str()) && !files.iter().any(|f| &f.path == p));
-
-    let head = isms.head().unwrap_or_default();
 
     let last_refresh: i64 = conn
         .query_row(

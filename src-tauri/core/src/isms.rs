@@ -187,24 +187,27 @@ impl Isms {
                 }
                 Ok(_) => {}
             }
-            let mut entries: Vec<_> = fs::read_dir(&folder)
+            let mut names: Vec<std::ffi::OsString> = fs::read_dir(&folder)
                 .map_err(|e| Error::io(&folder, e))?
+                .map(|e| e.map(|e| e.file_name()))
                 .collect::<std::io::Result<_>>()
                 .map_err(|e| Error::io(&folder, e))?;
-            entries.sort_by_key(|e| e.file_name());
-            let mut stat =
-                crate::fsio::FolderStat::open(&folder).map_err(|e| Error::io(&folder, e))?;
-            for entry in entries {
-                let name = entry.file_name();
-                let Some(name) = name.to_str() else {
-                    errors.push(LoadError::file(
+            names.sort_unstable();
+            let mut readable: Vec<&str> = Vec::with_capacity(names.len());
+            for name in &names {
+                match name.to_str() {
+                    Some(name) => readable.push(name),
+                    None => errors.push(LoadError::file(
                         format!("{}/{}", kind.folder(), name.to_string_lossy()),
                         "the file name is not valid UTF-8",
-                    ));
-                    continue;
-                };
+                    )),
+                }
+            }
+            let stats = crate::fsio::FolderStat::all(&folder, &readable)
+                .map_err(|e| Error::io(&folder, e))?;
+            for (name, meta) in readable.into_iter().zip(stats) {
                 let path = format!("{}/{name}", kind.folder());
-                let meta = stat.of(name).map_err(|e| Error::io(entry.path(), e))?;
+                let meta = meta.map_err(|e| Error::io(folder.join(name), e))?;
                 let stem = match what_is_in_a_record_folder(kind, name, &meta) {
                     Ok(Some(stem)) => stem,
                     Ok(None) => continue,
