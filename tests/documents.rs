@@ -37,6 +37,24 @@ fn findings(b: &Board, rule: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The sample with the scope revised and committed, and its approval started by the
+/// ISM → the board and the request id.
+fn scope_revised_and_put_up() -> (Board, String) {
+    let b = Board::new();
+    b.as_ingrid();
+    b.s.copy.edit(
+        "documents/scope.md",
+        "## Purpose\n",
+        "## Purpose\n\nRevised.\n",
+    );
+    b.s.ok(&["commit", "-m", "Scope revised"]);
+    let id = start_as(&b, &b.s.key.clone(), &["document", "scope"])["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    (b, id)
+}
+
 #[test]
 fn a_document_is_approved_through_its_chain_and_the_merge_puts_its_version_in_force() {
     let b = Board::new();
@@ -205,18 +223,7 @@ fn a_document_is_approved_through_its_chain_and_the_merge_puts_its_version_in_fo
 
 #[test]
 fn a_document_as_approved_is_not_put_up_again_and_one_edited_meanwhile_is_not_merged() {
-    let b = Board::new();
-    b.as_ingrid();
-    b.s.copy.edit(
-        "documents/scope.md",
-        "## Purpose\n",
-        "## Purpose\n\nRevised.\n",
-    );
-    b.s.ok(&["commit", "-m", "Scope revised"]);
-    let id = start_as(&b, &b.s.key.clone(), &["document", "scope"])["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let (b, id) = scope_revised_and_put_up();
     // Someone edits the document on main while the approval is under way.
     b.as_ingrid();
     b.s.copy
@@ -272,18 +279,7 @@ fn a_document_follows_its_own_chain_when_isms_yaml_gives_it_one() {
 
 #[test]
 fn a_merge_that_writes_other_text_into_the_document_fails_verification() {
-    let b = Board::new();
-    b.as_ingrid();
-    b.s.copy.edit(
-        "documents/scope.md",
-        "## Purpose\n",
-        "## Purpose\n\nRevised.\n",
-    );
-    b.s.ok(&["commit", "-m", "Scope revised"]);
-    let id = start_as(&b, &b.s.key.clone(), &["document", "scope"])["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let (b, id) = scope_revised_and_put_up();
     // The CEO's key merges by hand with plain git, and the merge also slips a sentence
     // into the document that nobody signed.
     let branch = format!("signoff/{id}");

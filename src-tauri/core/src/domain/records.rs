@@ -970,6 +970,18 @@ pub fn approved_text_of(document: &Document) -> String {
     demote_headings(document.body.trim())
 }
 
+/// The value of the first `| name | value |` row of a rendered document's tables: how
+/// a signed document's document control (`| Version |`, `| Classification |`) is read
+/// back.
+pub fn table_row(markdown: &str, name: &str) -> Option<String> {
+    let prefix = format!("| {name} | ");
+    markdown.lines().find_map(|l| {
+        l.strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(" |"))
+            .map(str::to_string)
+    })
+}
+
 /// What a signed approval (`reports/document/<id>.md`) says was approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -986,14 +998,7 @@ impl ApprovedDocument {
     /// Reads back an approval as `controlled-document.md.j2` renders it: its
     /// `| Version |` and `| Change |` rows and its `## Document` section.
     pub fn read(markdown: &str) -> Option<ApprovedDocument> {
-        let row = |name: &str| {
-            let prefix = format!("| {name} | ");
-            markdown.lines().find_map(|l| {
-                l.strip_prefix(&prefix)
-                    .and_then(|r| r.strip_suffix(" |"))
-                    .map(str::to_string)
-            })
-        };
+        let row = |name: &str| table_row(markdown, name);
         let version = row("Version")?;
         let change = row("Change").filter(|c| c != "—");
         let mut text = Vec::new();

@@ -80,14 +80,7 @@ pub(crate) fn meta_of(
     let organisation = super::verify::config_at(repo, source)?
         .map(|c| c.organisation.name)
         .unwrap_or_default();
-    let row = |name: &str| {
-        let prefix = format!("| {name} | ");
-        markdown.lines().find_map(|l| {
-            l.strip_prefix(&prefix)
-                .and_then(|r| r.strip_suffix(" |"))
-                .map(str::to_string)
-        })
-    };
+    let row = |name: &str| crate::domain::table_row(markdown, name);
     Ok(ReportMeta {
         kind: kind.to_string(),
         title: markdown
