@@ -129,6 +129,17 @@ fn an_export_is_the_same_bytes_for_the_same_commit_reads_back_in_libreoffice_and
         17,
         "a row per risk"
     );
+    // The findings that prompted a risk have their column.
+    assert!(
+        lines[0].contains(",Related risks,Findings,Themes,"),
+        "{}",
+        lines[0]
+    );
+    let r008 = lines
+        .iter()
+        .find(|l| l.starts_with("R-008,"))
+        .expect("R-008");
+    assert!(r008.contains(",R-007,NC-002,"), "{r008}");
     // Imported again into the same repository, the export changes nothing.
     let (code, plan) = json(copy.path(), &["import", first.to_str().expect("UTF-8")]);
     assert_eq!(code, 0, "{plan:#}");
@@ -544,47 +555,52 @@ fn a_messy_register_made_by_libreoffice_is_read_with_its_quirks_and_every_proble
 fn every_problem_code_names_its_cell() {
     let copy = committed();
     let dir = tempfile::tempdir().expect("a folder");
-    let header = "Id,Title,Domain,Status,Likelihood,Impact,Treatment,Owner,Annex A controls,Related risks,Next review\n";
+    let header = "Id,Title,Domain,Status,Likelihood,Impact,Treatment,Owner,Annex A controls,Related risks,Next review,Findings\n";
     for (row, code, column) in [
         (
-            "R-050,A,technical,active,9,2,mitigate,ism,,,",
+            "R-050,A,technical,active,9,2,mitigate,ism,,,,",
             "unknown_level",
             "E",
         ),
         (
-            "R-050,A,technical,active,2,2,mitigate,ism,,,31/02/2027",
+            "R-050,A,technical,active,2,2,mitigate,ism,,,31/02/2027,",
             "bad_date",
             "K",
         ),
         (
-            "R-050,A,technical,open-ish,2,2,mitigate,ism,,,",
+            "R-050,A,technical,open-ish,2,2,mitigate,ism,,,,",
             "unknown_value",
             "D",
         ),
         (
-            "R-050,A,marketing,active,2,2,mitigate,ism,,,",
+            "R-050,A,marketing,active,2,2,mitigate,ism,,,,",
             "unknown_domain",
             "C",
         ),
         (
-            "R-050,A,technical,active,2,2,mitigate,ism,A.9.99,,",
+            "R-050,A,technical,active,2,2,mitigate,ism,A.9.99,,,",
             "unknown_control",
             "I",
         ),
         (
-            "R-050,A,technical,active,2,2,mitigate,ism,,R-999,",
+            "R-050,A,technical,active,2,2,mitigate,ism,,R-999,,",
             "unknown_risk",
             "J",
         ),
         (
-            "R-050,,technical,active,2,2,mitigate,ism,,,",
+            "R-050,,technical,active,2,2,mitigate,ism,,,,",
             "missing_title",
             "B",
         ),
         (
-            "R-050,A\u{7},technical,active,2,2,mitigate,ism,,,",
+            "R-050,A\u{7},technical,active,2,2,mitigate,ism,,,,",
             "invalid",
             "B",
+        ),
+        (
+            "R-050,A,technical,active,2,2,mitigate,ism,,,,NC-099",
+            "unknown_finding",
+            "L",
         ),
     ] {
         let file = dir.path().join("one.csv");

@@ -3,4 +3,4 @@
 /**
  * What a problem is, as a stable code.
  */
-export type ImportProblemCode = "no_header" | "unknown_level" | "bad_date" | "unknown_value" | "unknown_domain" | "unknown_control" | "unknown_risk" | "missing_title" | "duplicate_row" | "formula_error" | "invalid" | "no_treatment" | "ambiguous_treatment" | "score_differs" | "hidden";
+export type ImportProblemCode = "no_header" | "unknown_level" | "bad_date" | "unknown_value" | "unknown_domain" | "unknown_control" | "unknown_risk" | "unknown_finding" | "missing_title" | "duplicate_row" | "formula_error" | "invalid" | "no_treatment" | "ambiguous_treatment" | "score_differs" | "hidden";

@@ -38,6 +38,8 @@ pub enum RiskColumn {
     Controls,
     /// Related risk ids.
     Related,
+    /// The findings (`NC-002`) that prompted the risk.
+    Findings,
     /// Theme ids.
     Themes,
     /// Last reviewed.
@@ -73,7 +75,7 @@ pub const RISK_ACTION_COLUMNS: [RiskColumn; 4] = [
 ];
 
 /// The Risks sheet's columns, in order.
-pub const RISK_COLUMNS: [RiskColumn; 28] = [
+pub const RISK_COLUMNS: [RiskColumn; 29] = [
     RiskColumn::Id,
     RiskColumn::Title,
     RiskColumn::Domain,
@@ -90,6 +92,7 @@ pub const RISK_COLUMNS: [RiskColumn; 28] = [
     RiskColumn::Owner,
     RiskColumn::Controls,
     RiskColumn::Related,
+    RiskColumn::Findings,
     RiskColumn::Themes,
     RiskColumn::ReviewedOn,
     RiskColumn::NextReview,
@@ -124,6 +127,7 @@ impl RiskColumn {
             RiskColumn::Owner => "Owner",
             RiskColumn::Controls => "Annex A controls",
             RiskColumn::Related => "Related risks",
+            RiskColumn::Findings => "Findings",
             RiskColumn::Themes => "Themes",
             RiskColumn::ReviewedOn => "Reviewed on",
             RiskColumn::NextReview => "Next review",
@@ -165,6 +169,7 @@ impl RiskColumn {
             RiskColumn::Owner => "owner",
             RiskColumn::Controls => "controls",
             RiskColumn::Related => "related",
+            RiskColumn::Findings => "findings",
             RiskColumn::Themes => "themes",
             RiskColumn::ReviewedOn => "reviewed_on",
             RiskColumn::NextReview => "next_review",
@@ -242,6 +247,9 @@ impl RiskColumn {
             "controls" | "annex a" | "iso controls" | "iso 27001 controls" | "control ids"
             | "annex a control" => Some(RiskColumn::Controls),
             "related" => Some(RiskColumn::Related),
+            "finding" | "nonconformities" | "nonconformity" | "ncs" | "audit findings" => {
+                Some(RiskColumn::Findings)
+            }
             "theme" => Some(RiskColumn::Themes),
             "last review" | "last reviewed" | "reviewed" | "review date last" => {
                 Some(RiskColumn::ReviewedOn)

@@ -215,6 +215,7 @@ fn risk_value(config: &IsmsConfig, r: &Risk, column: RiskColumn) -> Cell {
         RiskColumn::Owner => text(r.owner.clone()),
         RiskColumn::Controls => list(&r.controls),
         RiskColumn::Related => list(&r.related),
+        RiskColumn::Findings => list(&r.findings),
         RiskColumn::Themes => list(&r.themes),
         RiskColumn::ReviewedOn => r.reviewed_on.map_or(Cell::Empty, Cell::Date),
         RiskColumn::NextReview => r.next_review.map_or(Cell::Empty, Cell::Date),

@@ -130,6 +130,8 @@ pub enum ImportProblemCode {
     UnknownControl,
     /// A related risk that is neither in the repository nor in the file.
     UnknownRisk,
+    /// A finding that no file of `nonconformities/` holds.
+    UnknownFinding,
     /// A new risk without a title.
     MissingTitle,
     /// Two rows for one record.
@@ -757,6 +759,14 @@ impl Isms {
             })
             .filter(|s| !s.is_empty())
             .collect();
+        // The findings a risk may cite: those with a file (loaded or not).
+        let finding_ids: BTreeSet<String> = self
+            .record_files()?
+            .0
+            .into_iter()
+            .filter(|f| f.kind == Some(RecordKind::Nonconformity))
+            .map(|f| f.stem)
+            .collect();
         let mut seen: HashMap<String, u32> = HashMap::new();
         let mut writes = Vec::new();
         let m = &ctx.config.methodology.clone();
@@ -844,6 +854,19 @@ impl Isms {
                     RiskColumn::Owner => read_owner(&mut row, ctx, *col, &text),
                     RiskColumn::Domain => read_domain(&mut row, ctx, *col, &text),
                     RiskColumn::Controls => read_controls(&mut row, ctx, *col, "controls", &text),
+                    RiskColumn::Findings => {
+                        let ids = split_list(&text);
+                        for id in ids.iter().filter(|id| !finding_ids.contains(*id)) {
+                            row.problem(
+                                ImportProblemCode::UnknownFinding,
+                                *col,
+                                field,
+                                id,
+                                "a finding of nonconformities/ (NC-001)",
+                            );
+                        }
+                        Some(list_text(&ids))
+                    }
                     RiskColumn::Related => {
                         let ids = split_list(&text);
                         for id in &ids {
