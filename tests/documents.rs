@@ -498,3 +498,19 @@ fn what_each_signoff_about_one_record_signs_matches_its_golden_file_and_renders_
     let (code, _, err) = support::isms_in(copy.path(), &["render", "soa", "x"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn a_colleague_who_rewrites_a_document_and_its_signed_approval_together_fails_verification() {
+    let (b, id) = scope_revised_and_put_up();
+    assert_eq!(b.sign(&b.maja, &id, &[]).0, 0);
+    // A colleague with push access edits the approved text and the signed approval in
+    // the same way, so that the document still looks "as approved" to `isms check`.
+    b.as_ingrid();
+    for path in ["documents/scope.md", "reports/document/scope.md"] {
+        b.s.copy.edit(path, "Revised.", "Revised. Payroll is out of scope.");
+    }
+    b.s.git(&["add", "-A"]);
+    b.s.git(&["commit", "-q", "--no-gpg-sign", "-m", "Clarify the scope"]);
+    assert!(findings(&b, "document-changed-without-approval").is_empty());
+    b.must_fail("reports/document/scope.md was changed after it was signed off");
+}
