@@ -507,7 +507,8 @@ fn a_colleague_who_rewrites_a_document_and_its_signed_approval_together_fails_ve
     // the same way, so that the document still looks "as approved" to `isms check`.
     b.as_ingrid();
     for path in ["documents/scope.md", "reports/document/scope.md"] {
-        b.s.copy.edit(path, "Revised.", "Revised. Payroll is out of scope.");
+        b.s.copy
+            .edit(path, "Revised.", "Revised. Payroll is out of scope.");
     }
     b.s.git(&["add", "-A"]);
     b.s.git(&["commit", "-q", "--no-gpg-sign", "-m", "Clarify the scope"]);

@@ -800,50 +800,28 @@ fn refresh(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
     // What changed since the last refresh, when the index is not rebuilt whole.
-    let mut to_index: Vec<&RecordFile> = Vec::new();
-    let mut racy = false;
-    let mut removed_paths: Vec<&str> = Vec::new();
-    if reason.is_none() {
-        for file in &files {
-            if stored.get(&file.path) != Some(&fingerprint(file)) {
-                to_index.push(file);
-            } else if file.mtime_ns >= racy_since {
-                // Git's "racily clean" case: the file was modified so close to the last
-                // refresh that a second edit of the same size could share its mtime.
-                // Such files are compared by content until their timestamp is safely in
-                // the past, and indexed again only when the content differs (a fresh
-                // clone opened at once would otherwise be read twice).
-                racy = true;
-                if stored_hash(conn, &file.path)?.as_deref()
-                    != Some(content_hash(isms, &file.path).as_str())
-                {
-                    to_index.push(file);
-                }
+    let changed = match reason {
+        Some(_) => Changed::default(),
+        None => {
+            let changed = changed_files(isms, conn, &files, &stored, racy_since)?;
+            let stored_head: Option<String> = conn
+                .query_row("SELECT value FROM meta WHERE key = 'head'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            // Nothing to write: the index says what the files say. (After racily
+            // clean files the refresh time is written, so that they are not read again.)
+            if changed.to_index.is_empty()
+                && changed.removed.is_empty()
+                && !walk_changed
+                && !changed.racy
+                && stored_head.as_deref() == Some(head.as_str())
+            {
+                return Ok(Refresh::Fresh);
             }
+            changed
         }
-        let present: std::collections::HashSet<&str> =
-            files.iter().map(|f| f.path.as_str()).collect();
-        removed_paths = stored
-            .keys()
-            .map(String::as_str)
-            .filter(|p| !present.contains(p))
-            .collect();
-        let stored_head: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'head'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        // Nothing to write: the index says what the files say. (After racily clean
-        // files the refresh time is written, so that they are not read again.)
-        if to_index.is_empty()
-            && removed_paths.is_empty()
-            && !walk_changed
-            && !racy
-            && stored_head.as_deref() == Some(head.as_str())
-        {
-            return Ok(Refresh::Fresh);
-        }
-    }
+    };
     let config = isms.load_config();
     let methodology = config
         .as_ref()
@@ -857,48 +835,18 @@ fn refresh(
     };
     let tx = conn.transaction()?;
     let outcome = if let Some(reason) = reason {
-        tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search; DROP INDEX IF EXISTS risks_band; DROP INDEX IF EXISTS risks_owner; DROP INDEX IF EXISTS risks_path;")?;
-        let all: Vec<&RecordFile> = files.iter().collect();
-        let mut done = 0;
-        {
-            let mut writer = Writer::new(&tx);
-            read_each(isms, &all, &context, |_, read| {
-                if done % PROGRESS_EVERY == 0 {
-                    progress(done, files.len());
-                }
-                done += 1;
-                writer.write(read)
-            })?;
-        }
-        tx.execute_batch(RISK_INDEXES)?;
-        progress(files.len(), files.len());
+        rebuild(&tx, isms, &files, &context, progress)?;
         Refresh::Rebuilt { reason }
     } else {
-        let changed = to_index.len();
-        let mut done = 0;
-        {
-            let mut writer = Writer::new(&tx);
-            read_each(isms, &to_index, &context, |file, read| {
-                forget(&tx, &file.path)?;
-                writer.write(read)?;
-                done += 1;
-                if done % PROGRESS_EVERY == 0 {
-                    progress(done, files.len());
-                }
-                Ok(())
-            })?;
-        }
-        for path in &removed_paths {
-            forget(&tx, path)?;
-        }
-        let removed = removed_paths.len();
+        let (changed, removed) = update(&tx, isms, changed, &context, progress, files.len())?;
         if changed == 0 && removed == 0 && !walk_changed {
             Refresh::Fresh
         } else {
             Refresh::Updated { changed, removed }
         }
     };
-    // Problems found while walking (links, odd files) are re-recorded every time.
+    // Problems found while walking (links, odd files) are recorded again whenever the
+    // index is written.
     tx.execute("DELETE FROM load_errors WHERE line IS NULL AND field IS NULL AND path NOT IN (SELECT path FROM files)", [])?;
     for e in &walk_errors {
         tx.execute(
@@ -916,6 +864,117 @@ fn refresh(
     )?;
     tx.commit()?;
     Ok(outcome)
+}
+
+/// Indexes every file afresh in `tx`, reporting progress: the risks' secondary
+/// indexes are dropped first and made again after (one sort each).
+fn rebuild(
+    tx: &Transaction,
+    isms: &Isms,
+    files: &[RecordFile],
+    context: &Context,
+    progress: Progress,
+) -> Result<()> {
+    tx.execute_batch("DELETE FROM files; DELETE FROM load_errors; DELETE FROM risks; DELETE FROM controls; DELETE FROM treatments; DELETE FROM documents; DELETE FROM assessments; DELETE FROM search; DROP INDEX IF EXISTS risks_band; DROP INDEX IF EXISTS risks_owner; DROP INDEX IF EXISTS risks_path;")?;
+    let all: Vec<&RecordFile> = files.iter().collect();
+    let mut done = 0;
+    {
+        let mut writer = Writer::new(tx);
+        read_each(isms, &all, context, |_, read| {
+            if done % PROGRESS_EVERY == 0 {
+                progress(done, files.len());
+            }
+            done += 1;
+            writer.write(read)
+        })?;
+    }
+    tx.execute_batch(RISK_INDEXES)?;
+    progress(files.len(), files.len());
+    Ok(())
+}
+
+/// Reads again in `tx` the files `changed` names and forgets the removed ones,
+/// reporting progress out of `total` → (files read again, files forgotten).
+fn update(
+    tx: &Transaction,
+    isms: &Isms,
+    changed: Changed,
+    context: &Context,
+    progress: Progress,
+    total: usize,
+) -> Result<(usize, usize)> {
+    let Changed {
+        to_index,
+        removed: removed_paths,
+        ..
+    } = changed;
+    let changed = to_index.len();
+    let mut done = 0;
+    {
+        let mut writer = Writer::new(tx);
+        read_each(isms, &to_index, context, |file, read| {
+            forget(tx, &file.path)?;
+            writer.write(read)?;
+            done += 1;
+            if done % PROGRESS_EVERY == 0 {
+                progress(done, total);
+            }
+            Ok(())
+        })?;
+    }
+    for path in &removed_paths {
+        forget(tx, path)?;
+    }
+    let removed = removed_paths.len();
+    Ok((changed, removed))
+}
+
+/// The files a refresh reads again, and those it forgets.
+#[derive(Default)]
+struct Changed<'f> {
+    /// Files new or changed since they were indexed.
+    to_index: Vec<&'f RecordFile>,
+    /// Indexed files that are gone.
+    removed: Vec<&'f str>,
+    /// Some file's timestamp was too recent to trust, so its content was compared.
+    racy: bool,
+}
+
+/// What changed in `files` since the index `stored` their fingerprints: a different
+/// fingerprint, or — for a file whose timestamp is at or after `racy_since` — a
+/// different content.
+fn changed_files<'f>(
+    isms: &Isms,
+    conn: &Connection,
+    files: &'f [RecordFile],
+    stored: &'f HashMap<String, Fingerprint>,
+    racy_since: i64,
+) -> Result<Changed<'f>> {
+    let mut changed = Changed::default();
+    for file in files {
+        if stored.get(&file.path) != Some(&(file.size as i64, file.mtime_ns)) {
+            changed.to_index.push(file);
+        } else if file.mtime_ns >= racy_since {
+            // Git's "racily clean" case: the file was modified so close to the last
+            // refresh that a second edit of the same size could share its mtime. Such
+            // files are compared by content until their timestamp is safely in the past,
+            // and indexed again only when the content differs (a fresh clone opened at
+            // once would otherwise be read twice).
+            changed.racy = true;
+            if stored_hash(conn, &file.path)?.as_deref()
+                != Some(content_hash(isms, &file.path).as_str())
+            {
+                changed.to_index.push(file);
+            }
+        }
+    }
+    let present: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    changed.removed = stored
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !present.contains(p))
+        .collect();
+    Ok(changed)
 }
 
 /// A file's fingerprint as the index keeps it: size and mtime in nanoseconds.
