@@ -788,17 +788,7 @@ fn show_finding(line: &FindingLine) {
         n.raised_on,
         n.owner
     );
-    let mut t = Table::new(&["ACTION", "DESCRIPTION", "OWNER", "DUE", "STATUS"]).indent(2);
-    for a in &n.actions {
-        t.row(vec![
-            a.id.clone(),
-            safe(&a.description).into_owned(),
-            a.owner.clone(),
-            dash(a.due.as_ref()),
-            a.status.as_str().replace('_', " "),
-        ]);
-    }
-    print!("{}", t.render());
+    print_actions(&n.actions);
     if let Some(e) = &n.effectiveness {
         println!(
             "  effectiveness reviewed by {} on {}: {}",
@@ -846,17 +836,7 @@ fn show_review(v: &isms_core::domain::Review) {
     for d in &v.decisions {
         println!("  decided: {}", safe(d));
     }
-    let mut t = Table::new(&["ACTION", "DESCRIPTION", "OWNER", "DUE", "STATUS"]).indent(2);
-    for a in &v.actions {
-        t.row(vec![
-            a.id.clone(),
-            safe(&a.description).into_owned(),
-            a.owner.clone(),
-            dash(a.due.as_ref()),
-            a.status.as_str().replace('_', " "),
-        ]);
-    }
-    print!("{}", t.render());
+    print_actions(&v.actions);
     println!("  (the pack of its inputs: isms review-pack {})", v.id);
     print_body(&v.body);
 }
@@ -962,4 +942,19 @@ pub fn score(c: &Ctx, likelihood: u8, impact: u8) -> Result<ExitCode, Failure> {
             .unwrap_or_default()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A finding's corrective actions or a review's actions, as an indented table.
+fn print_actions(actions: &[isms_core::domain::Action]) {
+    let mut t = Table::new(&["ACTION", "DESCRIPTION", "OWNER", "DUE", "STATUS"]).indent(2);
+    for a in actions {
+        t.row(vec![
+            a.id.clone(),
+            safe(&a.description).into_owned(),
+            a.owner.clone(),
+            dash(a.due.as_ref()),
+            a.status.as_str().replace('_', " "),
+        ]);
+    }
+    print!("{}", t.render());
 }
