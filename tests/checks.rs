@@ -28,12 +28,14 @@ fn check(dir: &std::path::Path) -> CheckReport {
 }
 
 /// The findings the sample was built to have: `(rule, path)`.
-const SAMPLE_FINDINGS: [(&str, &str); 6] = [
+const SAMPLE_FINDINGS: [(&str, &str); 8] = [
     ("soa-applicable-without-reason", "controls/5.6.md"),
     ("role-unheld", "isms.yaml"),
     ("separation-of-duties", "isms.yaml"),
     ("acceptance-pending", "risks/R-013.md"),
     ("risk-review-overdue", "risks/R-016.md"),
+    ("supplier-attestation-stale", "suppliers/postwing.md"),
+    ("supplier-review-overdue", "suppliers/postwing.md"),
     ("action-overdue", "treatments/T-001.md"),
 ];
 
@@ -367,6 +369,36 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "supplier-attestation-stale",
+            Severity::Warning,
+            "suppliers/paylark.md",
+            |c| {
+                c.edit(
+                    "suppliers/paylark.md",
+                    "attestation_date: 2026-02-28\n",
+                    "",
+                )
+            },
+        ),
+        (
+            "supplier-review-overdue",
+            Severity::Warning,
+            "suppliers/ticketnest.md",
+            |c| {
+                c.edit(
+                    "suppliers/ticketnest.md",
+                    "next_review: 2027-02-02",
+                    "next_review: 2026-11-02",
+                )
+            },
+        ),
+        (
+            "subprocessor-without-dpa",
+            Severity::Error,
+            "suppliers/ticketnest.md",
+            |c| c.edit("suppliers/ticketnest.md", "dpa: signed", "dpa: missing"),
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",
@@ -428,7 +460,7 @@ fn every_rule_fires_on_its_case_and_not_on_the_sample() {
 }
 
 #[test]
-fn fixing_the_six_built_in_findings_leaves_a_clean_check() {
+fn fixing_the_built_in_findings_leaves_a_clean_check() {
     let copy = Copy::new();
     copy.edit(
         "controls/5.6.md",
@@ -448,6 +480,11 @@ fn fixing_the_six_built_in_findings_leaves_a_clean_check() {
         "  - name: Sofie Berg\n    email: sofie.berg@kestrelcart.example\n    roles: [dpo]\n  - name: Aksel Rye\n    email: aksel.rye@kestrelcart.example\n    roles: [sre-lead]\n\nseparation_of_duties:",
     );
     copy.edit("risks/R-013.md", "memo: pending", "memo: signed");
+    copy.edit(
+        "suppliers/postwing.md",
+        "attestation_date: 2025-08-30\nreviewed_on: 2025-09-20\nnext_review: 2026-09-20",
+        "attestation_date: 2026-08-29\nreviewed_on: 2026-11-20\nnext_review: 2027-11-20",
+    );
     copy.edit(
         "risks/R-016.md",
         "next_review: 2026-03-31",
@@ -661,4 +698,36 @@ fn a_stale_count_in_the_narrative_is_named_at_its_line_with_the_true_count() {
         "{:#?}",
         report.findings
     );
+}
+
+#[test]
+fn a_supplier_naming_an_unknown_owner_risk_or_control_is_told_at_the_line() {
+    let copy = Copy::new();
+    copy.edit(
+        "suppliers/quietpage.md",
+        "owner: sre-lead\n",
+        "owner: on-call\n",
+    );
+    copy.edit("suppliers/quietpage.md", "risks: [R-011]", "risks: [R-011, R-404]");
+    copy.edit(
+        "suppliers/quietpage.md",
+        "controls: [\"5.19\", \"5.20\"]",
+        "controls: [\"5.19\", \"5.99\"]",
+    );
+    let report = check(copy.path());
+    let on = |field: &str| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.path == "suppliers/quietpage.md" && f.field.as_deref() == Some(field))
+            .unwrap_or_else(|| panic!("no finding on {field}: {:#?}", report.findings))
+    };
+    let text = copy.read("suppliers/quietpage.md");
+    let line_of = |start: &str| text.lines().position(|l| l.starts_with(start)).map(|i| i + 1);
+    assert!(on("owner").message.contains("`on-call` is not a role"));
+    assert_eq!(on("owner").line, line_of("owner:"));
+    assert!(on("risks").message.contains("R-404"));
+    assert_eq!(on("risks").line, line_of("risks:"));
+    assert!(on("controls").message.contains("5.99"));
+    assert_eq!(on("controls").severity, Severity::Error);
 }

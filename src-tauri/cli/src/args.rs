@@ -541,6 +541,7 @@ pub(crate) enum NewKind {
     Nonconformity,
     Objective,
     Review,
+    Supplier,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -552,4 +553,5 @@ pub(crate) enum ListKind {
     Audits,
     Nonconformities,
     Objectives,
+    Suppliers,
 }

@@ -64,13 +64,20 @@ pub fn new(
         NewKind::Nonconformity => RecordKind::Nonconformity,
         NewKind::Objective => RecordKind::Objective,
         NewKind::Review => RecordKind::Review,
+        NewKind::Supplier => RecordKind::Supplier,
     };
     let isms = c.isms()?;
     let mut all = assignments(texts)?;
     if let Some(title) = title {
         all.insert(
             0,
-            Assignment::parse(&format!("title={title}")).map_err(usage)?,
+            // A supplier's title is its name.
+            Assignment::parse(&if kind == RecordKind::Supplier {
+                format!("name={title}")
+            } else {
+                format!("title={title}")
+            })
+            .map_err(usage)?,
         );
     }
     let body = read_body(body)?;

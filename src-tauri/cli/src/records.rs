@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use isms_core::api::{
-    AuditLine, FindingLine, ObjectiveLine, RegisterQuery, RiskView, Shown, SoaLine, TreatmentLine,
+    AuditLine, FindingLine, ObjectiveLine, RegisterQuery, RiskView, Shown, SoaLine, SupplierLine,
+    TreatmentLine,
 };
 use isms_core::domain::checks::{CheckReport, Deferred, Severity};
 use isms_core::domain::{sections, Assessment, Document, Rating, RiskStatus};
@@ -121,6 +122,7 @@ pub fn list(c: &Ctx, what: ListKind, filters: &ListArgs) -> Result<ExitCode, Fai
         ListKind::Audits => list_audits(c, &isms)?,
         ListKind::Nonconformities => list_findings(c, &isms)?,
         ListKind::Objectives => list_objectives(c, &isms)?,
+        ListKind::Suppliers => list_suppliers(c, &isms)?,
     }
     say_what_did_not_load(c, &isms, "this list")?;
     Ok(ExitCode::SUCCESS)
@@ -408,6 +410,48 @@ fn list_audits(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     Ok(())
 }
 
+fn list_suppliers(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
+    let view = isms.suppliers(today(None))?;
+    output(
+        c,
+        &view.suppliers,
+        &[
+            "ID",
+            "SUPPLIER",
+            "SERVICE",
+            "REGION",
+            "SUBPROCESSOR",
+            "DPA",
+            "ATTESTATION",
+            "NEXT REVIEW",
+        ],
+        plural(view.suppliers.len(), "supplier"),
+        |l| {
+            let s = &l.supplier;
+            let attestation = match (&s.attestation, &l.attestation_problem) {
+                (None, _) => "-".to_string(),
+                (Some(a), None) => format!("{a} ({})", dash(s.attestation_date.as_ref())),
+                (Some(a), Some(problem)) => format!("{a} ({problem})"),
+            };
+            vec![
+                s.id.clone(),
+                safe(&s.name).into_owned(),
+                safe(&s.service).into_owned(),
+                safe(&s.region).into_owned(),
+                if s.subprocessor { "yes" } else { "no" }.into(),
+                s.dpa.as_str().replace('_', " "),
+                safe(&attestation).into_owned(),
+                format!(
+                    "{}{}",
+                    dash(s.next_review.as_ref()),
+                    if l.review_overdue.is_some() { " (overdue)" } else { "" }
+                ),
+            ]
+        },
+    );
+    Ok(())
+}
+
 fn list_objectives(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
     let view = isms.objectives(today(None))?;
     output(
@@ -521,6 +565,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         Shown::Audit(line) => show_audit(line),
         Shown::Nonconformity(line) => show_finding(line),
         Shown::Objective(line) => show_objective(line),
+        Shown::Supplier(line) => show_supplier(line),
         Shown::Review { review, .. } => show_review(review),
     }
     say_what_did_not_load(c, &isms, "what is shown")?;
@@ -828,6 +873,55 @@ fn show_objective(line: &ObjectiveLine) {
         println!("  result: {}", safe(r));
     }
     print_body(&o.body);
+}
+
+fn show_supplier(line: &SupplierLine) {
+    let s = &line.supplier;
+    println!(
+        "{} — {}{}",
+        s.id,
+        safe(&s.name),
+        if s.subprocessor { " (subprocessor)" } else { "" }
+    );
+    println!("  service: {}", safe(&s.service));
+    println!("  region: {}", safe(&s.region));
+    if !s.data.is_empty() {
+        println!("  data: {}", safe(&s.data.join(", ")));
+    }
+    println!(
+        "  owner {} · contract {}{} · DPA {}{}",
+        s.owner,
+        s.contract.as_str().replace('_', " "),
+        s.contract_ends
+            .map(|d| format!(" (ends {d})"))
+            .unwrap_or_default(),
+        s.dpa.as_str().replace('_', " "),
+        if line.lacks_dpa { " (needed)" } else { "" }
+    );
+    if let Some(a) = &s.attestation {
+        println!(
+            "  attestation: {} ({}){}",
+            safe(a),
+            dash(s.attestation_date.as_ref()),
+            line.attestation_problem
+                .as_deref()
+                .map(|p| format!(": {p}"))
+                .unwrap_or_default()
+        );
+    }
+    println!(
+        "  reviewed {} · next review {}{}",
+        dash(s.reviewed_on.as_ref()),
+        dash(s.next_review.as_ref()),
+        if line.review_overdue.is_some() { " (overdue)" } else { "" }
+    );
+    if !s.risks.is_empty() {
+        println!("  risks: {}", s.risks.join(", "));
+    }
+    if !s.controls.is_empty() {
+        println!("  controls: {}", s.controls.join(", "));
+    }
+    print_body(&s.body);
 }
 
 fn show_review(v: &isms_core::domain::Review) {

@@ -1318,12 +1318,13 @@ fn record_rows(
                 params![a.id, path, a.title, date(Some(a.performed_on))],
             ));
         }
-        // Audits and findings are listed from their files (a few hundred at most);
-        // the index makes them searchable.
+        // Audits, findings and suppliers are listed from their files (a few hundred at
+        // most); the index makes them searchable.
         AnyRecord::Audit(_)
         | AnyRecord::Nonconformity(_)
         | AnyRecord::Objective(_)
-        | AnyRecord::Review(_) => {}
+        | AnyRecord::Review(_)
+        | AnyRecord::Supplier(_) => {}
     }
     let (id, kind, title, _) = searched(record);
     let (search_title, search_body) = search_text(record);
@@ -1345,6 +1346,7 @@ fn searched(record: &AnyRecord) -> (&str, &'static str, &str, &str) {
         AnyRecord::Nonconformity(n) => (&n.id, "nonconformity", &n.title, &n.body),
         AnyRecord::Objective(o) => (&o.id, "objective", &o.title, &o.body),
         AnyRecord::Review(v) => (&v.id, "review", &v.title, &v.body),
+        AnyRecord::Supplier(s) => (&s.id, "supplier", &s.name, &s.body),
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry,
+    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry, Supplier,
     Treatment,
 };
 use crate::format::{self, frontmatter::Source};
@@ -43,6 +43,7 @@ impl RecordKind {
             RecordKind::Nonconformity => format::NONCONFORMITY_KEYS,
             RecordKind::Objective => format::OBJECTIVE_KEYS,
             RecordKind::Review => format::REVIEW_KEYS,
+            RecordKind::Supplier => format::SUPPLIER_KEYS,
         }
     }
 }
@@ -95,6 +96,8 @@ pub enum AnyRecord {
     Objective(Objective),
     /// A management review.
     Review(Review),
+    /// A supplier.
+    Supplier(Supplier),
 }
 
 /// A record file that parsed, with its parts and unknown keys.
@@ -298,6 +301,7 @@ impl Isms {
                         AnyRecord::Nonconformity(n) => records.nonconformities.push(n),
                         AnyRecord::Objective(o) => records.objectives.push(o),
                         AnyRecord::Review(v) => records.reviews.push(v),
+                        AnyRecord::Supplier(s) => records.suppliers.push(s),
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -312,6 +316,7 @@ impl Isms {
         records.nonconformities.sort_by(|a, b| a.id.cmp(&b.id));
         records.objectives.sort_by(|a, b| a.id.cmp(&b.id));
         records.reviews.sort_by(|a, b| a.id.cmp(&b.id));
+        records.suppliers.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Loaded { records, errors })
     }
 
@@ -378,6 +383,7 @@ impl AnyRecord {
             AnyRecord::Nonconformity(_) => RecordKind::Nonconformity,
             AnyRecord::Objective(_) => RecordKind::Objective,
             AnyRecord::Review(_) => RecordKind::Review,
+            AnyRecord::Supplier(_) => RecordKind::Supplier,
         }
     }
 
@@ -393,6 +399,7 @@ impl AnyRecord {
             AnyRecord::Nonconformity(n) => &n.body,
             AnyRecord::Objective(o) => &o.body,
             AnyRecord::Review(v) => &v.body,
+            AnyRecord::Supplier(s) => &s.body,
         }
     }
 
@@ -408,6 +415,7 @@ impl AnyRecord {
             AnyRecord::Nonconformity(n) => &n.id,
             AnyRecord::Objective(o) => &o.id,
             AnyRecord::Review(v) => &v.id,
+            AnyRecord::Supplier(s) => &s.id,
         }
     }
 }
@@ -478,6 +486,7 @@ from_record!(
     Nonconformity => Nonconformity,
     Objective => Objective,
     Review => Review,
+    Supplier => Supplier,
 );
 
 /// The canonical fields and the body of any record.
@@ -492,6 +501,7 @@ pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
         AnyRecord::Nonconformity(n) => (format::emit_nonconformity(n), &n.body),
         AnyRecord::Objective(o) => (format::emit_objective(o), &o.body),
         AnyRecord::Review(v) => (format::emit_review(v), &v.body),
+        AnyRecord::Supplier(s) => (format::emit_supplier(s), &s.body),
     }
 }
 
@@ -521,6 +531,7 @@ pub fn parse_text(
         RecordKind::Nonconformity => parsed!(format::parse_nonconformity, Nonconformity),
         RecordKind::Objective => parsed!(format::parse_objective, Objective),
         RecordKind::Review => parsed!(format::parse_review, Review),
+        RecordKind::Supplier => parsed!(format::parse_supplier, Supplier),
     }
 }
 

@@ -391,6 +391,9 @@ impl Isms {
             (AnyRecord::Objective(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an objective is judged achieved or missed (status=achieved, status=missed), not closed"))
             }
+            (AnyRecord::Supplier(_), None) => {
+                return Err(Error::invalid(&opened.path, "contract", "a supplier is not closed: when the relationship ends, set contract=expired and say so in its notes, or delete its file in a commit that says why (git keeps its history)"))
+            }
             (AnyRecord::Audit(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an audit is completed (status=completed) or cancelled (status=cancelled), not closed"))
             }
@@ -522,6 +525,7 @@ impl Isms {
             AnyRecord::Nonconformity(n) => references::of_nonconformity(n, &known),
             AnyRecord::Objective(o) => references::of_objective(o, &known),
             AnyRecord::Review(v) => references::of_review(v, &known),
+            AnyRecord::Supplier(v) => references::of_supplier(v, &known),
         };
         let already = before.map(dangling).unwrap_or_default();
         match dangling(record)
@@ -785,6 +789,13 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
         RecordKind::Document | RecordKind::Assessment => (Vec::new(), String::new()),
         RecordKind::Audit => (vec![assignment("status", "planned")], String::new()),
         RecordKind::Review => (Vec::new(), "## Minutes\n\n".into()),
+        RecordKind::Supplier => (
+            vec![
+                assignment("contract", "negotiating"),
+                assignment("dpa", "missing"),
+            ],
+            "## Due diligence\n\n".into(),
+        ),
         RecordKind::Objective => (
             vec![assignment("status", "planned")],
             "## How it will be met\n\n".into(),

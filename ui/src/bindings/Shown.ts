@@ -8,6 +8,7 @@ import type { Review } from "./Review";
 import type { Revision } from "./Revision";
 import type { RiskView } from "./RiskView";
 import type { SoaLine } from "./SoaLine";
+import type { SupplierLine } from "./SupplierLine";
 import type { TreatmentLine } from "./TreatmentLine";
 
 /**
@@ -29,7 +30,7 @@ assessment: Assessment,
 /**
  * Its file's revision.
  */
-revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine | { "kind": "review", 
+revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine | { "kind": "supplier" } & SupplierLine | { "kind": "review", 
 /**
  * The review as written.
  */

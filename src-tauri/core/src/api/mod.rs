@@ -28,6 +28,7 @@ pub mod settings;
 pub mod signoff;
 pub mod soa;
 pub mod spreadsheets;
+pub mod suppliers;
 pub mod treatments;
 
 use std::collections::HashMap;
@@ -49,6 +50,7 @@ pub use risk::{Choice, Reference, ReportChoice, RiskView, Section, SignoffChoice
 pub use settings::{AgentKey, KeyView, SettingsView};
 pub use signoff::{SignoffBoard, SignoffCard, APP_REMOTE};
 pub use soa::{Soa, SoaLine};
+pub use suppliers::{SupplierLine, Suppliers};
 pub use treatments::{TreatmentLine, TreatmentPlan};
 
 use crate::domain::Methodology;

@@ -40,6 +40,8 @@ pub enum Shown {
     Nonconformity(Box<super::FindingLine>),
     /// An information security objective.
     Objective(Box<super::ObjectiveLine>),
+    /// A supplier with what needs attention.
+    Supplier(Box<super::SupplierLine>),
     /// A management review.
     Review {
         /// The review as written.
@@ -94,6 +96,13 @@ impl Isms {
                     .objectives
                     .into_iter()
                     .find(|o| o.objective.id == id)
+                    .ok_or_else(missing)?,
+            )),
+            (RecordKind::Supplier, _) => Shown::Supplier(Box::new(
+                self.suppliers(today)?
+                    .suppliers
+                    .into_iter()
+                    .find(|s| s.supplier.id == id)
                     .ok_or_else(missing)?,
             )),
             (RecordKind::Nonconformity, _) => Shown::Nonconformity(Box::new(

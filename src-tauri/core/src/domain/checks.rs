@@ -197,6 +197,14 @@ pub enum Rule {
     /// A document that says it is approved, whose text or version is not what its
     /// signed approval (`reports/document/<id>.md`) put in force.
     DocumentChangedWithoutApproval,
+    /// A supplier's attestation (SOC 2 report, ISO certificate) older than a year, or
+    /// named without its date.
+    SupplierAttestationStale,
+    /// A supplier whose review date has passed.
+    SupplierReviewOverdue,
+    /// A subprocessor (a supplier processing customers' personal data) without a signed
+    /// data processing agreement.
+    SubprocessorWithoutDpa,
 }
 super::words::words!(Rule);
 
@@ -241,6 +249,9 @@ impl Rule {
             Rule::DocumentCitesExcludedControl => documents_citing_excluded_controls,
             Rule::ScopeOmitsDeferral => scope_omits_deferral,
             Rule::DocumentChangedWithoutApproval => documents_changed_without_approval,
+            Rule::SupplierAttestationStale => supplier_attestations_stale,
+            Rule::SupplierReviewOverdue => supplier_reviews_overdue,
+            Rule::SubprocessorWithoutDpa => subprocessors_without_dpa,
         }
     }
 }
@@ -573,6 +584,12 @@ fn audit_references(scope: &Scope, out: &mut Found) {
         out.dangling(
             RecordKind::Review.path(&v.id),
             references::of_review(v, &scope.known),
+        );
+    }
+    for s in &scope.records.suppliers {
+        out.dangling(
+            RecordKind::Supplier.path(&s.id),
+            references::of_supplier(s, &scope.known),
         );
     }
 }
@@ -1379,6 +1396,55 @@ fn scope_omits_deferral(scope: &Scope, out: &mut Found) {
                 );
             }
         }
+    }
+}
+
+fn supplier_attestations_stale(scope: &Scope, out: &mut Found) {
+    for s in &scope.records.suppliers {
+        let Some(gap) = s.attestation_gap(scope.today) else {
+            continue;
+        };
+        let attestation = s.attestation.as_deref().unwrap_or_default();
+        let (field, message) = match gap {
+            super::AttestationGap::Undated => (
+                "attestation_date",
+                format!("{attestation} is named without the date of its report or certificate"),
+            ),
+            super::AttestationGap::Stale(d) => (
+                "attestation_date",
+                format!(
+                    "{attestation} is dated {d}, more than a year ago: ask {} for the current one",
+                    s.name
+                ),
+            ),
+        };
+        out.warning(RecordKind::Supplier.path(&s.id), Some(field), message);
+    }
+}
+
+fn supplier_reviews_overdue(scope: &Scope, out: &mut Found) {
+    for s in &scope.records.suppliers {
+        if let Some(due) = s.review_overdue(scope.today) {
+            out.warning(
+                RecordKind::Supplier.path(&s.id),
+                Some("next_review"),
+                format!("the review of {} was due {due}", s.name),
+            );
+        }
+    }
+}
+
+fn subprocessors_without_dpa(scope: &Scope, out: &mut Found) {
+    for s in scope.records.suppliers.iter().filter(|s| s.lacks_dpa()) {
+        out.error(
+            RecordKind::Supplier.path(&s.id),
+            Some("dpa"),
+            format!(
+                "{} processes customers' personal data (subprocessor: true) and its data processing agreement is {}",
+                s.name,
+                s.dpa.as_str().replace('_', " ")
+            ),
+        );
     }
 }
 

@@ -35,11 +35,13 @@ pub enum RecordKind {
     Objective,
     /// `reviews/MR-2026.md` (a management review)
     Review,
+    /// `suppliers/cloudberry-hosting.md` (a supplier, and perhaps a subprocessor)
+    Supplier,
 }
 
 impl RecordKind {
     /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Risk,
         RecordKind::Control,
         RecordKind::Treatment,
@@ -49,6 +51,7 @@ impl RecordKind {
         RecordKind::Nonconformity,
         RecordKind::Objective,
         RecordKind::Review,
+        RecordKind::Supplier,
     ];
 
     /// The folder of this kind, relative to the repository root.
@@ -63,6 +66,7 @@ impl RecordKind {
             RecordKind::Nonconformity => "nonconformities",
             RecordKind::Objective => "objectives",
             RecordKind::Review => "reviews",
+            RecordKind::Supplier => "suppliers",
         }
     }
 
@@ -121,6 +125,7 @@ impl RecordKind {
             RecordKind::Nonconformity => "Nonconformities and findings",
             RecordKind::Objective => "Objectives",
             RecordKind::Review => "Management reviews",
+            RecordKind::Supplier => "Suppliers",
         }
     }
 
@@ -136,6 +141,7 @@ impl RecordKind {
             RecordKind::Nonconformity => "nonconformity",
             RecordKind::Objective => "objective",
             RecordKind::Review => "review",
+            RecordKind::Supplier => "supplier",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod people;
 pub mod records;
 pub mod references;
 pub mod scoring;
+pub mod suppliers;
 pub mod words;
 
 pub use audits::*;
@@ -20,3 +21,4 @@ pub use config::*;
 pub use kind::*;
 pub use records::*;
 pub use scoring::*;
+pub use suppliers::*;

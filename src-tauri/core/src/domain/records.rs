@@ -1147,6 +1147,8 @@ pub struct Records {
     pub objectives: Vec<super::Objective>,
     /// The management reviews, ordered by id.
     pub reviews: Vec<super::Review>,
+    /// The suppliers, ordered by id.
+    pub suppliers: Vec<super::Supplier>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.

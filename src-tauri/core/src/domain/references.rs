@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 use super::checks::Severity;
 use super::{
     Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry,
-    Treatment,
+    Supplier, Treatment,
 };
 
 /// What exists for a record to refer to.
@@ -287,6 +287,32 @@ pub fn of_objective(o: &Objective, known: &Known) -> Vec<Dangling> {
     } else {
         vec![error("owner", no_role(&o.owner))]
     }
+}
+
+/// A supplier's owner, risks and controls.
+pub fn of_supplier(s: &Supplier, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    if !known.role_known(&s.owner) {
+        out.push(error("owner", no_role(&s.owner)));
+    }
+    out.extend(
+        s.risks
+            .iter()
+            .filter(|r| !known.risk_ids.contains(r.as_str()))
+            .map(|r| error("risks", format!("`{r}` is not a risk (no risks/{r}.md)"))),
+    );
+    out.extend(
+        s.controls
+            .iter()
+            .filter(|c| !known.catalogue_ids.contains(c.as_str()))
+            .map(|c| {
+                error(
+                    "controls",
+                    format!("`{c}` is not an ISO/IEC 27001:2022 Annex A control"),
+                )
+            }),
+    );
+    out
 }
 
 /// A management review's attendees (people of isms.yaml) and its actions' owners.

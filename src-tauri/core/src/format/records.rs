@@ -1144,3 +1144,91 @@ pub fn emit_review(v: &Review) -> Vec<FieldText> {
         .map_list("actions", &actions);
     e.fields
 }
+
+/// The front-matter keys of a supplier, in canonical order.
+pub const SUPPLIER_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "service",
+    "data",
+    "region",
+    "subprocessor",
+    "owner",
+    "contract",
+    "contract_ends",
+    "dpa",
+    "attestation",
+    "attestation_date",
+    "reviewed_on",
+    "next_review",
+    "risks",
+    "controls",
+];
+
+/// Reads a supplier (`suppliers/cloudberry-hosting.md`).
+pub fn parse_supplier(path: &str, stem: &str, text: &str) -> ParseResult<Supplier> {
+    parse_with(path, stem, text, SUPPLIER_KEYS, |r, f, body| {
+        let id = r.text(f, "id");
+        let name = r.text(f, "name");
+        let service = r.text(f, "service");
+        let data = r.list(f, "data");
+        let region = r.text(f, "region");
+        let subprocessor = r.opt_bool(f, "subprocessor").unwrap_or(false);
+        let owner = r.text(f, "owner");
+        let contract = r.word(
+            f,
+            "contract",
+            ContractStatus::parse,
+            &ContractStatus::expected(),
+        );
+        let contract_ends = r.opt_date(f, "contract_ends");
+        let dpa = r.word(f, "dpa", DpaStatus::parse, &DpaStatus::expected());
+        let attestation = r.opt_text(f, "attestation");
+        let attestation_date = r.opt_date(f, "attestation_date");
+        let reviewed_on = r.opt_date(f, "reviewed_on");
+        let next_review = r.opt_date(f, "next_review");
+        let risks = r.list(f, "risks");
+        let controls = r.list(f, "controls");
+        Some(Supplier {
+            id: id?,
+            name: name?,
+            service: service?,
+            data,
+            region: region?,
+            subprocessor,
+            owner: owner?,
+            contract: contract?,
+            contract_ends,
+            dpa: dpa?,
+            attestation,
+            attestation_date,
+            reviewed_on,
+            next_review,
+            risks,
+            controls,
+            body,
+        })
+    })
+}
+
+/// The canonical front-matter fields of a supplier.
+pub fn emit_supplier(s: &Supplier) -> Vec<FieldText> {
+    let mut e = Emitter::default();
+    e.text("id", Some(&s.id))
+        .text("name", Some(&s.name))
+        .text("service", Some(&s.service))
+        .block_list("data", &s.data)
+        .text("region", Some(&s.region))
+        .flag("subprocessor", s.subprocessor, true)
+        .text("owner", Some(&s.owner))
+        .text("contract", Some(s.contract.as_str()))
+        .text("contract_ends", date_text(s.contract_ends).as_deref())
+        .text("dpa", Some(s.dpa.as_str()))
+        .text("attestation", s.attestation.as_deref())
+        .text("attestation_date", date_text(s.attestation_date).as_deref())
+        .text("reviewed_on", date_text(s.reviewed_on).as_deref())
+        .text("next_review", date_text(s.next_review).as_deref())
+        .flow_list("risks", &s.risks)
+        .flow_list("controls", &s.controls);
+    e.fields
+}

@@ -221,7 +221,8 @@ impl Snapshot {
             .chain(r.audits.into_iter().map(AnyRecord::Audit))
             .chain(r.nonconformities.into_iter().map(AnyRecord::Nonconformity))
             .chain(r.objectives.into_iter().map(AnyRecord::Objective))
-            .chain(r.reviews.into_iter().map(AnyRecord::Review));
+            .chain(r.reviews.into_iter().map(AnyRecord::Review))
+            .chain(r.suppliers.into_iter().map(AnyRecord::Supplier));
         for record in all {
             snapshot
                 .records
@@ -376,6 +377,7 @@ pub fn title_of(record: &AnyRecord) -> String {
         AnyRecord::Nonconformity(n) => n.title.clone(),
         AnyRecord::Objective(o) => o.title.clone(),
         AnyRecord::Review(v) => v.title.clone(),
+        AnyRecord::Supplier(s) => s.name.clone(),
     }
 }
 
@@ -413,6 +415,7 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
         AnyRecord::Nonconformity(n) => serde_json::to_value(n),
         AnyRecord::Objective(o) => serde_json::to_value(o),
         AnyRecord::Review(v) => serde_json::to_value(v),
+        AnyRecord::Supplier(s) => serde_json::to_value(s),
     }
     .expect("records serialise because they are plain data");
     let mut out = BTreeMap::new();

@@ -62,7 +62,8 @@ impl<'a> AtCommit<'a> {
                 | AnyRecord::Audit(_)
                 | AnyRecord::Nonconformity(_)
                 | AnyRecord::Objective(_)
-                | AnyRecord::Review(_) => {}
+                | AnyRecord::Review(_)
+                | AnyRecord::Supplier(_) => {}
             }
         }
         r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
