@@ -9,12 +9,13 @@
 # the report tests check PDFs with (pdftotext, pdffonts, pdfinfo, pdftoppm, qpdf),
 # WebKitWebDriver for the end-to-end scenarios, LibreOffice Calc (headless: the
 # independent reader and writer the spreadsheet tests check the import and export
-# against), and tauri-driver (from crates.io).
+# against), tidy and xmllint (the HTML and XML of the published security page are
+# checked with them), and tauri-driver (from crates.io).
 # The screens are built with the machine's Node.js (20.19 or newer) and npm.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver libreoffice-calc-nogui)
+packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver libreoffice-calc-nogui tidy libxml2-utils)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -399,6 +399,54 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             |c| c.edit("suppliers/ticketnest.md", "dpa: signed", "dpa: missing"),
         ),
         (
+            "attestation-expired",
+            Severity::Warning,
+            "attestations/iso27001.md",
+            |c| {
+                c.edit(
+                    "attestations/iso27001.md",
+                    "status: in_progress",
+                    "status: achieved\nissued_on: 2023-11-01\nexpires_on: 2026-10-31",
+                )
+            },
+        ),
+        (
+            "public-claim-unfounded",
+            Severity::Error,
+            "public/security-page.md",
+            |c| c.edit("controls/8.13.md", "status: implemented", "status: partial"),
+        ),
+        (
+            "public-subprocessor-unrecorded",
+            Severity::Error,
+            "public/security-page.md",
+            |c| c.edit("suppliers/postwing.md", "subprocessor: true", "subprocessor: false"),
+        ),
+        (
+            "public-subprocessor-missing",
+            Severity::Error,
+            "public/security-page.md",
+            |c| {
+                c.edit(
+                    "public/security-page.md",
+                    "[fjordcloud, paylark, postwing, ticketnest]",
+                    "[fjordcloud, paylark, postwing]",
+                )
+            },
+        ),
+        (
+            "public-attestation-unrecorded",
+            Severity::Error,
+            "public/security-page.md",
+            |c| {
+                c.edit(
+                    "attestations/soc2-type1.md",
+                    "status: planned",
+                    "status: lapsed",
+                )
+            },
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",

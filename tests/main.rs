@@ -23,6 +23,8 @@
 //!   ssh-keygen, rejected with its cause; every legitimate route still verifies.
 //! - `signoff`: sign-off chains with three people and keys, each kind of wrong chain
 //!   rejected; evidence cross-checked with `git verify-commit` and `ssh-keygen -Y verify`.
+//! - `publication`: the public security page — published, signed, checked with stock
+//!   tools, never promising more than the SoA, leaking nothing internal.
 //! - `shell`: the desktop shell's CSP and capabilities stay strict.
 //! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
@@ -40,6 +42,7 @@ mod git;
 mod index;
 mod layering;
 mod methodology;
+mod publication;
 mod reports;
 mod roundtrip;
 mod shell;

@@ -276,6 +276,22 @@ pub(crate) enum Command {
         #[arg(long, requires = "output")]
         sign: bool,
     },
+    /// Publish a page for the public from a commit, as a static folder for any web
+    /// host. Refused, with nothing written, when the page says what the ISMS does not
+    /// bear out (a statement on a control that is not implemented, a subprocessor that
+    /// is not a recorded supplier, an attestation without a record).
+    ///
+    /// Example: isms publish security-page -o site/
+    Publish {
+        /// What to publish: security-page (from public/security-page.md).
+        what: PublishKind,
+        /// The commit, branch or tag to publish from.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// The folder to write: new, empty, or an earlier publication (replaced whole).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// The pack of a management review (ISO/IEC 27001 9.3.2): every input compiled
     /// from a commit, "no data" said plainly, then the review's decisions and actions.
     ///
@@ -542,6 +558,12 @@ pub(crate) enum NewKind {
     Objective,
     Review,
     Supplier,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum PublishKind {
+    /// The public security page, its security.txt, subprocessors and change feed.
+    SecurityPage,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

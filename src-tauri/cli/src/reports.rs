@@ -156,3 +156,35 @@ fn deliver(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `isms publish security-page -o DIR [--rev R]`
+pub fn publish(
+    c: &Ctx,
+    what: crate::args::PublishKind,
+    rev: &str,
+    output: &Path,
+) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let published = match what {
+        crate::args::PublishKind::SecurityPage => {
+            isms.publish_security_page(c.session, rev, output)?
+        }
+    };
+    if c.json {
+        print_json(&published);
+    } else {
+        println!(
+            "Published the security page of commit {} to {} ({} files; content last changed {}; checksums signed by {}).",
+            isms_core::git::short_id(&published.commit),
+            published.folder,
+            published.files.len(),
+            published.updated,
+            published.signed_by
+        );
+        println!(
+            "Anyone can check it: cd {} && sha256sum -c SHA256SUMS && ssh-keygen -Y verify -f allowed_signers -I {} -n isms-publish -s SHA256SUMS.sig < SHA256SUMS",
+            published.folder, published.signed_by
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

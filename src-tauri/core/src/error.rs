@@ -150,6 +150,10 @@ pub enum Error {
     /// A report template failed to render (a defect in a shipped template).
     #[error("report template: {0}")]
     Template(String),
+    /// A page for the public says what the ISMS does not bear out; nothing was
+    /// published.
+    #[error("not published: the page says what the ISMS does not bear out:\n{}", .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Untrue(Vec<LoadError>),
 }
 
 /// A stable, machine-readable code for each kind of error: `{code, message, field}` on
@@ -213,6 +217,8 @@ pub enum ErrorCode {
     IncompleteSource,
     /// A report template failed to render.
     Template,
+    /// A page for the public says what the ISMS does not bear out; nothing was published.
+    Untrue,
     /// A sign-off step was refused.
     SignoffRefused,
     /// A forge's API or the keyring failed.
@@ -274,6 +280,7 @@ impl Error {
             Error::UncommittedChanges(_) => ErrorCode::UncommittedChanges,
             Error::IncompleteSource { .. } => ErrorCode::IncompleteSource,
             Error::Template(_) => ErrorCode::Template,
+            Error::Untrue(_) => ErrorCode::Untrue,
             Error::Signoff(_) => ErrorCode::SignoffRefused,
             Error::Forge(_) => ErrorCode::Forge,
             Error::SignedDocumentEdit(_) => ErrorCode::SignedDocumentEdit,

@@ -1324,7 +1324,8 @@ fn record_rows(
         | AnyRecord::Nonconformity(_)
         | AnyRecord::Objective(_)
         | AnyRecord::Review(_)
-        | AnyRecord::Supplier(_) => {}
+        | AnyRecord::Supplier(_)
+        | AnyRecord::Attestation(_) => {}
     }
     let (id, kind, title, _) = searched(record);
     let (search_title, search_body) = search_text(record);
@@ -1347,6 +1348,7 @@ fn searched(record: &AnyRecord) -> (&str, &'static str, &str, &str) {
         AnyRecord::Objective(o) => (&o.id, "objective", &o.title, &o.body),
         AnyRecord::Review(v) => (&v.id, "review", &v.title, &v.body),
         AnyRecord::Supplier(s) => (&s.id, "supplier", &s.name, &s.body),
+        AnyRecord::Attestation(a) => (&a.id, "attestation", &a.name, &a.body),
     }
 }
 

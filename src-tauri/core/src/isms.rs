@@ -11,7 +11,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Assessment, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry, Supplier,
+    Assessment, Attestation, Audit, Document, SecurityPage, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry, Supplier,
     Treatment,
 };
 use crate::format::{self, frontmatter::Source};
@@ -44,6 +44,7 @@ impl RecordKind {
             RecordKind::Objective => format::OBJECTIVE_KEYS,
             RecordKind::Review => format::REVIEW_KEYS,
             RecordKind::Supplier => format::SUPPLIER_KEYS,
+            RecordKind::Attestation => format::ATTESTATION_KEYS,
         }
     }
 }
@@ -98,6 +99,8 @@ pub enum AnyRecord {
     Review(Review),
     /// A supplier.
     Supplier(Supplier),
+    /// A certification or attestation.
+    Attestation(Attestation),
 }
 
 /// A record file that parsed, with its parts and unknown keys.
@@ -269,6 +272,20 @@ impl Isms {
         format::parse_config(&text)
     }
 
+    /// The public security page's source (`public/security-page.md`), when the
+    /// repository has one.
+    pub fn load_security_page(&self) -> Result<Option<SecurityPage>, Vec<LoadError>> {
+        let path = crate::domain::SECURITY_PAGE_FILE;
+        let bytes = self
+            .read_bytes(path)
+            .map_err(|e| vec![LoadError::file(path, e.to_string())])?;
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        let text = format::decode(path, &bytes).map_err(|e| vec![e])?;
+        format::parse_security_page(path, &text).map(|p| Some(p.record))
+    }
+
     /// Parses one record file.
     pub fn parse_file(&self, file: &RecordFile) -> Result<ParsedFile, Vec<LoadError>> {
         let kind = file
@@ -302,6 +319,7 @@ impl Isms {
                         AnyRecord::Objective(o) => records.objectives.push(o),
                         AnyRecord::Review(v) => records.reviews.push(v),
                         AnyRecord::Supplier(s) => records.suppliers.push(s),
+                        AnyRecord::Attestation(a) => records.attestations.push(a),
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -317,6 +335,11 @@ impl Isms {
         records.objectives.sort_by(|a, b| a.id.cmp(&b.id));
         records.reviews.sort_by(|a, b| a.id.cmp(&b.id));
         records.suppliers.sort_by(|a, b| a.id.cmp(&b.id));
+        records.attestations.sort_by(|a, b| a.id.cmp(&b.id));
+        match self.load_security_page() {
+            Ok(page) => records.security_page = page,
+            Err(mut e) => errors.append(&mut e),
+        }
         Ok(Loaded { records, errors })
     }
 
@@ -384,6 +407,7 @@ impl AnyRecord {
             AnyRecord::Objective(_) => RecordKind::Objective,
             AnyRecord::Review(_) => RecordKind::Review,
             AnyRecord::Supplier(_) => RecordKind::Supplier,
+            AnyRecord::Attestation(_) => RecordKind::Attestation,
         }
     }
 
@@ -400,6 +424,7 @@ impl AnyRecord {
             AnyRecord::Objective(o) => &o.body,
             AnyRecord::Review(v) => &v.body,
             AnyRecord::Supplier(s) => &s.body,
+            AnyRecord::Attestation(a) => &a.body,
         }
     }
 
@@ -416,6 +441,7 @@ impl AnyRecord {
             AnyRecord::Objective(o) => &o.id,
             AnyRecord::Review(v) => &v.id,
             AnyRecord::Supplier(s) => &s.id,
+            AnyRecord::Attestation(a) => &a.id,
         }
     }
 }
@@ -487,6 +513,7 @@ from_record!(
     Objective => Objective,
     Review => Review,
     Supplier => Supplier,
+    Attestation => Attestation,
 );
 
 /// The canonical fields and the body of any record.
@@ -502,6 +529,7 @@ pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
         AnyRecord::Objective(o) => (format::emit_objective(o), &o.body),
         AnyRecord::Review(v) => (format::emit_review(v), &v.body),
         AnyRecord::Supplier(s) => (format::emit_supplier(s), &s.body),
+        AnyRecord::Attestation(a) => (format::emit_attestation(a), &a.body),
     }
 }
 
@@ -532,6 +560,7 @@ pub fn parse_text(
         RecordKind::Objective => parsed!(format::parse_objective, Objective),
         RecordKind::Review => parsed!(format::parse_review, Review),
         RecordKind::Supplier => parsed!(format::parse_supplier, Supplier),
+        RecordKind::Attestation => parsed!(format::parse_attestation, Attestation),
     }
 }
 

@@ -391,6 +391,9 @@ impl Isms {
             (AnyRecord::Objective(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an objective is judged achieved or missed (status=achieved, status=missed), not closed"))
             }
+            (AnyRecord::Attestation(_), None) => {
+                return Err(Error::invalid(&opened.path, "status", "an attestation is not closed: when it is withdrawn or not renewed, set status=lapsed"))
+            }
             (AnyRecord::Supplier(_), None) => {
                 return Err(Error::invalid(&opened.path, "contract", "a supplier is not closed: when the relationship ends, set contract=expired and say so in its notes, or delete its file in a commit that says why (git keeps its history)"))
             }
@@ -526,6 +529,7 @@ impl Isms {
             AnyRecord::Objective(o) => references::of_objective(o, &known),
             AnyRecord::Review(v) => references::of_review(v, &known),
             AnyRecord::Supplier(v) => references::of_supplier(v, &known),
+            AnyRecord::Attestation(_) => Vec::new(),
         };
         let already = before.map(dangling).unwrap_or_default();
         match dangling(record)
@@ -789,6 +793,7 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
         RecordKind::Document | RecordKind::Assessment => (Vec::new(), String::new()),
         RecordKind::Audit => (vec![assignment("status", "planned")], String::new()),
         RecordKind::Review => (Vec::new(), "## Minutes\n\n".into()),
+        RecordKind::Attestation => (vec![assignment("status", "planned")], String::new()),
         RecordKind::Supplier => (
             vec![
                 assignment("contract", "negotiating"),

@@ -251,4 +251,25 @@ impl ReportSigner {
     pub fn sign(&self, bytes: &[u8]) -> Result<String> {
         self.signer.sign(REPORT_NAMESPACE, bytes)
     }
+
+    /// The armoured detached signature of `bytes` in `namespace`.
+    pub(crate) fn sign_in(&self, namespace: &str, bytes: &[u8]) -> Result<String> {
+        self.signer.sign(namespace, bytes)
+    }
+
+    /// The `allowed_signers` line that lets `ssh-keygen -Y verify` check this key's
+    /// signatures in `namespace`.
+    pub(crate) fn allowed_signers_line(&self, namespace: &str) -> String {
+        let public = self.signer.public_key();
+        let key = public
+            .to_openssh()
+            .expect("a public key always has an OpenSSH form");
+        let mut parts = key.split_whitespace();
+        format!(
+            "{} namespaces=\"{namespace}\" {} {}\n",
+            self.email,
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default()
+        )
+    }
 }

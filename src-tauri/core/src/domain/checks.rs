@@ -205,6 +205,19 @@ pub enum Rule {
     /// A subprocessor (a supplier processing customers' personal data) without a signed
     /// data processing agreement.
     SubprocessorWithoutDpa,
+    /// A certification or attestation recorded as achieved whose expiry has passed or
+    /// is not recorded.
+    AttestationExpired,
+    /// A statement of the public security page that rests on no control, or on a
+    /// control that is not implemented or not applicable.
+    PublicClaimUnfounded,
+    /// A subprocessor on the public security page that is not a recorded supplier, or
+    /// whose record says it processes no customer personal data.
+    PublicSubprocessorUnrecorded,
+    /// A supplier recorded as a subprocessor that the public security page leaves out.
+    PublicSubprocessorMissing,
+    /// An attestation on the public security page without a record, lapsed or expired.
+    PublicAttestationUnrecorded,
 }
 super::words::words!(Rule);
 
@@ -252,6 +265,11 @@ impl Rule {
             Rule::SupplierAttestationStale => supplier_attestations_stale,
             Rule::SupplierReviewOverdue => supplier_reviews_overdue,
             Rule::SubprocessorWithoutDpa => subprocessors_without_dpa,
+            Rule::AttestationExpired => attestations_expired,
+            Rule::PublicClaimUnfounded
+            | Rule::PublicSubprocessorUnrecorded
+            | Rule::PublicSubprocessorMissing
+            | Rule::PublicAttestationUnrecorded => security_page_untrue,
         }
     }
 }
@@ -1445,6 +1463,44 @@ fn subprocessors_without_dpa(scope: &Scope, out: &mut Found) {
                 s.dpa.as_str().replace('_', " ")
             ),
         );
+    }
+}
+
+fn attestations_expired(scope: &Scope, out: &mut Found) {
+    for a in scope.records.attestations.iter().filter(|a| {
+        a.status == super::AttestationStatus::Achieved && !a.in_force(scope.today)
+    }) {
+        let message = match a.expires_on {
+            Some(d) => format!("{} expired on {d}: record the renewal, or set status=lapsed", a.name),
+            None => format!("{} is achieved but its expiry date is not recorded", a.name),
+        };
+        out.warning(
+            RecordKind::Attestation.path(&a.id),
+            Some("expires_on"),
+            message,
+        );
+    }
+}
+
+/// The public security page's claims that the records do not bear out, of the rule
+/// being checked: one function ([`super::page_problems`]) finds them all.
+fn security_page_untrue(scope: &Scope, out: &mut Found) {
+    let Some(page) = &scope.records.security_page else {
+        return;
+    };
+    let grounds = super::PageGrounds {
+        controls: &scope.records.controls,
+        suppliers: &scope.records.suppliers,
+        attestations: &scope.records.attestations,
+        today: scope.today,
+        unreadable_controls: unloaded(scope.load_errors, RecordKind::Control).collect(),
+    };
+    let rule = out.rule;
+    for p in super::page_problems(page, &grounds)
+        .into_iter()
+        .filter(|p| p.rule == rule)
+    {
+        out.error(super::SECURITY_PAGE_FILE, Some(&p.field), p.message);
     }
 }
 

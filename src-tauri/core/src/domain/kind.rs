@@ -37,11 +37,13 @@ pub enum RecordKind {
     Review,
     /// `suppliers/cloudberry-hosting.md` (a supplier, and perhaps a subprocessor)
     Supplier,
+    /// `attestations/iso27001.md` (a certification or attestation of the organisation)
+    Attestation,
 }
 
 impl RecordKind {
     /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Risk,
         RecordKind::Control,
         RecordKind::Treatment,
@@ -52,6 +54,7 @@ impl RecordKind {
         RecordKind::Objective,
         RecordKind::Review,
         RecordKind::Supplier,
+        RecordKind::Attestation,
     ];
 
     /// The folder of this kind, relative to the repository root.
@@ -67,6 +70,7 @@ impl RecordKind {
             RecordKind::Objective => "objectives",
             RecordKind::Review => "reviews",
             RecordKind::Supplier => "suppliers",
+            RecordKind::Attestation => "attestations",
         }
     }
 
@@ -126,6 +130,7 @@ impl RecordKind {
             RecordKind::Objective => "Objectives",
             RecordKind::Review => "Management reviews",
             RecordKind::Supplier => "Suppliers",
+            RecordKind::Attestation => "Certifications and attestations",
         }
     }
 
@@ -142,6 +147,7 @@ impl RecordKind {
             RecordKind::Objective => "objective",
             RecordKind::Review => "review",
             RecordKind::Supplier => "supplier",
+            RecordKind::Attestation => "attestation",
         }
     }
 }

@@ -1149,6 +1149,10 @@ pub struct Records {
     pub reviews: Vec<super::Review>,
     /// The suppliers, ordered by id.
     pub suppliers: Vec<super::Supplier>,
+    /// The organisation's certifications and attestations, ordered by id.
+    pub attestations: Vec<super::Attestation>,
+    /// The public security page's source, when there is one.
+    pub security_page: Option<super::SecurityPage>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.

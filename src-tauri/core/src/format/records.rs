@@ -31,6 +31,19 @@ fn parse_with<T>(
     known: &[&str],
     read: impl FnOnce(&mut Reader, Fields, String) -> Option<T>,
 ) -> ParseResult<T> {
+    parse_front_matter(path, Some(stem), text, known, read)
+}
+
+/// Splits and parses a markdown file with front matter, then reads it with `read`.
+/// A record (`id_is`: its file name) must carry that id; a file that is one of a kind
+/// (the security page) carries none.
+fn parse_front_matter<T>(
+    path: &str,
+    id_is: Option<&str>,
+    text: &str,
+    known: &[&str],
+    read: impl FnOnce(&mut Reader, Fields, String) -> Option<T>,
+) -> ParseResult<T> {
     let source = frontmatter::split(text).map_err(|e| {
         vec![LoadError {
             path: path.into(),
@@ -59,13 +72,13 @@ fn parse_with<T>(
         check_keys_stand_alone(&mut reader, fields, &source.front);
     }
     // The id is the file name, so that `git log -- risks/R-004.md` is that record's trail.
-    match reader.opt_text(fields, "id") {
-        Some(id) if id != stem => reader.error(
+    match id_is.map(|stem| (stem, reader.opt_text(fields, "id"))) {
+        Some((stem, Some(id))) if id != stem => reader.error(
             fields.line_of("id"),
             "id",
             format!("`{id}` differs from the file name `{stem}`; the id is the file name"),
         ),
-        None if reader.errors.is_empty() => {
+        Some((_, None)) if reader.errors.is_empty() => {
             reader.error(fields.line(), "id", "required field is missing")
         }
         _ => {}
@@ -1231,4 +1244,142 @@ pub fn emit_supplier(s: &Supplier) -> Vec<FieldText> {
         .flow_list("risks", &s.risks)
         .flow_list("controls", &s.controls);
     e.fields
+}
+
+/// The front-matter keys of an attestation, in canonical order.
+pub const ATTESTATION_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "issuer",
+    "certificate",
+    "issued_on",
+    "expires_on",
+    "expected",
+];
+
+/// Reads a certification or attestation (`attestations/iso27001.md`).
+pub fn parse_attestation(path: &str, stem: &str, text: &str) -> ParseResult<Attestation> {
+    parse_with(path, stem, text, ATTESTATION_KEYS, |r, f, body| {
+        let id = r.text(f, "id");
+        let name = r.text(f, "name");
+        let status = r.word(
+            f,
+            "status",
+            AttestationStatus::parse,
+            &AttestationStatus::expected(),
+        );
+        let issuer = r.opt_text(f, "issuer");
+        let certificate = r.opt_text(f, "certificate");
+        let issued_on = r.opt_date(f, "issued_on");
+        let expires_on = r.opt_date(f, "expires_on");
+        let expected = r.opt_text(f, "expected");
+        Some(Attestation {
+            id: id?,
+            name: name?,
+            status: status?,
+            issuer,
+            certificate,
+            issued_on,
+            expires_on,
+            expected,
+            body,
+        })
+    })
+}
+
+/// The canonical front-matter fields of an attestation.
+pub fn emit_attestation(a: &Attestation) -> Vec<FieldText> {
+    let mut e = Emitter::default();
+    e.text("id", Some(&a.id))
+        .text("name", Some(&a.name))
+        .text("status", Some(a.status.as_str()))
+        .text("issuer", a.issuer.as_deref())
+        .text("certificate", a.certificate.as_deref())
+        .text("issued_on", date_text(a.issued_on).as_deref())
+        .text("expires_on", date_text(a.expires_on).as_deref())
+        .text("expected", a.expected.as_deref());
+    e.fields
+}
+
+/// The front-matter keys of the security page's source.
+pub const SECURITY_PAGE_KEYS: &[&str] = &[
+    "title",
+    "canonical_url",
+    "contact",
+    "expires_after_days",
+    "languages",
+    "statements",
+    "attestations",
+    "subprocessors",
+    "disclosure",
+    "change_note",
+];
+
+/// Reads the security page's source (`public/security-page.md`).
+pub fn parse_security_page(path: &str, text: &str) -> ParseResult<SecurityPage> {
+    parse_front_matter(path, None, text, SECURITY_PAGE_KEYS, |r, f, body| {
+        let title = r.text(f, "title");
+        let canonical_url = r.text(f, "canonical_url");
+        if let Some(url) = canonical_url.as_deref() {
+            if !url.starts_with("https://") || !url.ends_with('/') {
+                r.error(
+                    f.line_of("canonical_url"),
+                    "canonical_url",
+                    format!("`{url}` must be an https:// address ending in `/` (the page's folder)"),
+                );
+            }
+        }
+        let contact = r.text(f, "contact");
+        if let Some(c) = contact.as_deref() {
+            let email = !c.contains("://") && c.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+            if !(email || c.starts_with("https://")) || c.chars().any(char::is_whitespace) {
+                r.error(
+                    f.line_of("contact"),
+                    "contact",
+                    format!("`{c}` must be an email address or an https:// address"),
+                );
+            }
+        }
+        let expires_after_days = r
+            .opt_number(f, "expires_after_days", 1, 364)
+            .map_or(Some(180), |n| u32::try_from(n).ok());
+        let mut languages = r.list(f, "languages");
+        if languages.is_empty() {
+            languages.push("en".into());
+        }
+        let mut statements = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        for s in r.list_of_maps(f, "statements") {
+            let id = r.text(s, "id");
+            let heading = r.text(s, "heading");
+            let text = r.text(s, "text");
+            let controls = r.list(s, "controls");
+            if let Some(id) = &id {
+                if !ids.insert(id.clone()) {
+                    r.error(s.line_of("id"), "statements.id", format!("`{id}` is the id of an earlier statement; ids are unique"));
+                }
+            }
+            if let (Some(id), Some(heading), Some(text)) = (id, heading, text) {
+                statements.push(PublicStatement { id, heading, text, controls });
+            }
+        }
+        let attestations = r.list(f, "attestations");
+        let subprocessors = r.list(f, "subprocessors");
+        let disclosure = r.text(f, "disclosure");
+        let change_note = r.opt_text(f, "change_note");
+        Some(SecurityPage {
+            title: title?,
+            canonical_url: canonical_url?,
+            contact: contact?,
+            expires_after_days: expires_after_days?,
+            languages,
+            statements,
+            attestations,
+            subprocessors,
+            disclosure: disclosure?,
+            change_note,
+            body,
+        })
+    })
 }

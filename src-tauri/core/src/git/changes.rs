@@ -133,6 +133,8 @@ pub struct Snapshot {
     pub records: BTreeMap<(usize, String), AnyRecord>,
     /// Files that did not load.
     pub errors: Vec<LoadError>,
+    /// The public security page's source, when the commit has one.
+    pub security_page: Option<crate::domain::SecurityPage>,
 }
 
 impl Snapshot {
@@ -165,6 +167,22 @@ impl Snapshot {
             Err(_) => snapshot
                 .errors
                 .push(revision_error(rev, CONFIG_FILE, "missing")),
+        }
+        if let Ok(entry) = tree.get_path(Path::new(crate::domain::SECURITY_PAGE_FILE)) {
+            let path = crate::domain::SECURITY_PAGE_FILE;
+            let blob = repo.find_blob(entry.id())?;
+            let parsed = crate::format::decode(path, blob.content())
+                .map_err(|e| vec![e])
+                .and_then(|text| format::parse_security_page(path, &text));
+            match parsed {
+                Ok(p) => snapshot.security_page = Some(p.record),
+                Err(mut e) => {
+                    for err in &mut e {
+                        err.path = format!("{rev}:{}", err.path);
+                    }
+                    snapshot.errors.append(&mut e)
+                }
+            }
         }
         for kind in RecordKind::ALL {
             let Ok(entry) = tree.get_path(Path::new(kind.folder())) else {
@@ -206,6 +224,7 @@ impl Snapshot {
         let loaded = isms.load()?;
         let mut snapshot = Snapshot {
             config: loaded.records.config.clone(),
+            security_page: loaded.records.security_page.clone(),
             errors: loaded.errors,
             ..Default::default()
         };
@@ -222,7 +241,8 @@ impl Snapshot {
             .chain(r.nonconformities.into_iter().map(AnyRecord::Nonconformity))
             .chain(r.objectives.into_iter().map(AnyRecord::Objective))
             .chain(r.reviews.into_iter().map(AnyRecord::Review))
-            .chain(r.suppliers.into_iter().map(AnyRecord::Supplier));
+            .chain(r.suppliers.into_iter().map(AnyRecord::Supplier))
+            .chain(r.attestations.into_iter().map(AnyRecord::Attestation));
         for record in all {
             snapshot
                 .records
@@ -378,6 +398,7 @@ pub fn title_of(record: &AnyRecord) -> String {
         AnyRecord::Objective(o) => o.title.clone(),
         AnyRecord::Review(v) => v.title.clone(),
         AnyRecord::Supplier(s) => s.name.clone(),
+        AnyRecord::Attestation(a) => a.name.clone(),
     }
 }
 
@@ -416,6 +437,7 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
         AnyRecord::Objective(o) => serde_json::to_value(o),
         AnyRecord::Review(v) => serde_json::to_value(v),
         AnyRecord::Supplier(s) => serde_json::to_value(s),
+        AnyRecord::Attestation(a) => serde_json::to_value(a),
     }
     .expect("records serialise because they are plain data");
     let mut out = BTreeMap::new();

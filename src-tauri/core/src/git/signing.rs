@@ -53,6 +53,10 @@ pub const GIT_NAMESPACE: &str = "git";
 /// that a report signature can never pass for a commit signature or the reverse.
 pub const REPORT_NAMESPACE: &str = "isms-report";
 
+/// The namespace of the signature of a published folder's checksums (`isms publish`),
+/// so that it can pass neither for a commit's nor for a report's.
+pub const PUBLISH_NAMESPACE: &str = "isms-publish";
+
 /// Where the signing key was configured, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {

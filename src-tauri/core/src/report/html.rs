@@ -31,7 +31,8 @@ fn tone_css() -> String {
         .collect()
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe to place in HTML, in an element or an attribute.
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -22,6 +22,7 @@ pub(crate) mod markdown;
 pub(crate) mod model;
 pub mod pdf;
 pub mod review;
+pub mod site;
 
 use serde::{Deserialize, Serialize};
 

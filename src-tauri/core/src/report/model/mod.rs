@@ -63,7 +63,8 @@ impl<'a> AtCommit<'a> {
                 | AnyRecord::Nonconformity(_)
                 | AnyRecord::Objective(_)
                 | AnyRecord::Review(_)
-                | AnyRecord::Supplier(_) => {}
+                | AnyRecord::Supplier(_)
+                | AnyRecord::Attestation(_) => {}
             }
         }
         r.controls.sort_by_key(|c| catalogue::control_order(&c.id));

@@ -1,0 +1,164 @@
+//! `isms publish security-page` and the Publish screen: the public security page of a
+//! commit written as a static folder, its checksums signed by the publisher.
+//!
+//! The site is made by [`crate::report::site`], which refuses a page the records do not
+//! bear out. Here it is signed and written: into a new folder beside the target, which
+//! then takes the target's place, so that a failure leaves the target as it was and a
+//! folder that is not an earlier publication is never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::Session;
+use crate::git::signing::PUBLISH_NAMESPACE;
+use crate::isms::Isms;
+use crate::report::site::{self, CHECKSUMS_FILE};
+use crate::{Error, Result};
+
+/// What was published.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Published {
+    /// The folder written.
+    pub folder: String,
+    /// The commit the page was made from.
+    pub commit: String,
+    /// The files written, relative to the folder.
+    pub files: Vec<String>,
+    /// When the page's content last changed (`YYYY-MM-DD`).
+    pub updated: String,
+    /// Who signed the checksums (their email in the approved configuration).
+    pub signed_by: String,
+}
+
+impl Isms {
+    /// Writes the security page of `rev` to `folder`, its checksums signed with the
+    /// session's key, which the approved configuration must know. `folder` may be
+    /// missing, empty or an earlier publication (it holds `SHA256SUMS`), which is
+    /// replaced whole.
+    pub fn publish_security_page(
+        &self,
+        session: &Session,
+        rev: &str,
+        folder: &Path,
+    ) -> Result<Published> {
+        let repo = crate::git::repository(self)?;
+        let commit = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
+        let replaced = previous_publication(folder)?;
+        // The site first: an untrue page is refused before a passphrase is asked.
+        site::security_page(&repo, commit.id(), None)?;
+        let signer = self.report_signer(session)?;
+        let signers = signer.allowed_signers_line(PUBLISH_NAMESPACE);
+        let mut built = site::security_page(&repo, commit.id(), Some(&signers))?;
+        let sums = built
+            .files
+            .iter()
+            .find(|f| f.path == CHECKSUMS_FILE)
+            .expect("a site always has its checksums")
+            .bytes
+            .clone();
+        built.files.push(site::SiteFile {
+            path: format!("{CHECKSUMS_FILE}.sig"),
+            bytes: signer.sign_in(PUBLISH_NAMESPACE, &sums)?.into_bytes(),
+        });
+        write_folder(folder, &built.files, replaced)?;
+        Ok(Published {
+            folder: folder.display().to_string(),
+            commit: built.commit,
+            files: built.files.iter().map(|f| f.path.clone()).collect(),
+            updated: built.updated.date_naive().to_string(),
+            signed_by: signer.email.clone(),
+        })
+    }
+}
+
+/// Whether `folder` holds an earlier publication to replace; an error when it holds
+/// anything a publication does not write, which replacing it would lose.
+fn previous_publication(folder: &Path) -> Result<bool> {
+    let mut found = Vec::new();
+    match files_under(folder, folder, &mut found) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(folder, e)),
+        Ok(()) => {}
+    }
+    if found.is_empty() {
+        return Ok(false);
+    }
+    let ours = site::written_files();
+    match found.iter().find(|f| !ours.contains(&f.as_str())) {
+        None if found.iter().any(|f| f == CHECKSUMS_FILE) => Ok(true),
+        other => Err(Error::Usage(format!(
+            "{} holds {}, which is not part of a published page; publish into a new or empty folder, or an earlier publication",
+            folder.display(),
+            other.map_or("files", String::as_str)
+        ))),
+    }
+}
+
+/// The files under `dir`, relative to `root`, with `/`.
+fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            files_under(root, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `files` into a new folder beside `folder`, then puts it in `folder`'s place.
+fn write_folder(folder: &Path, files: &[site::SiteFile], replace: bool) -> Result<()> {
+    let name = folder
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{} is not a folder name", folder.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = folder
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let staging = parent.join(format!(".{name}.publishing.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let written = (|| -> Result<()> {
+        for f in files {
+            let path = staging.join(&f.path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            crate::fsio::write_atomic(&path, &f.bytes)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.replaced.{}", std::process::id()));
+    if folder.exists() {
+        // Empty, or an earlier publication (checked before anything was written).
+        if replace {
+            std::fs::rename(folder, &old).map_err(|e| Error::io(folder, e))?;
+        } else {
+            std::fs::remove_dir(folder).map_err(|e| Error::io(folder, e))?;
+        }
+    }
+    if let Err(e) = std::fs::rename(&staging, folder) {
+        if replace {
+            let _ = std::fs::rename(&old, folder);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(Error::io(folder, e));
+    }
+    if replace {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}

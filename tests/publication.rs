@@ -1,0 +1,431 @@
+//! The public security page: published from a commit as a static folder, checked with
+//! stock tools (sha256sum, ssh-keygen, tidy, xmllint) in a folder without ISMS Desk,
+//! never saying what the ISMS does not bear out, and leaking nothing internal.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{self, Signed};
+
+const ISM: &str = "ingrid.solberg@kestrelcart.example";
+
+/// The sample committed (signed) in a sandbox with Ingrid's key.
+fn committed() -> Signed {
+    let s = Signed::new();
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "The sample ISMS"]);
+    s
+}
+
+fn publish(s: &Signed, dir: &Path) -> (i32, String, String) {
+    s.isms(&[
+        "publish",
+        "security-page",
+        "-o",
+        dir.to_str().expect("a UTF-8 path"),
+    ])
+}
+
+fn run_in(dir: &Path, program: &str, args: &[&str], stdin: Option<&Path>) -> (bool, String) {
+    let mut c = Command::new(program);
+    c.current_dir(dir).args(args);
+    if let Some(file) = stdin {
+        c.stdin(fs::File::open(file).expect("the input file opens"));
+    }
+    let out = c.output().expect("the tool runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in fs::read_dir(dir).expect("readable") {
+            let p = e.expect("an entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).expect("under root");
+                out.push((
+                    rel.to_string_lossy().into_owned(),
+                    fs::read(&p).expect("readable"),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// A clean folder with only the published files: no ISMS Desk, no repository.
+fn clean_copy(site: &Path) -> tempfile::TempDir {
+    let clean = tempfile::tempdir().expect("a temporary folder");
+    for (rel, bytes) in files(site) {
+        let to = clean.path().join(rel);
+        fs::create_dir_all(to.parent().expect("a parent")).expect("created");
+        fs::write(to, bytes).expect("written");
+    }
+    clean
+}
+
+fn verify_signature(dir: &Path) -> (bool, String) {
+    run_in(
+        dir,
+        "ssh-keygen",
+        &[
+            "-Y",
+            "verify",
+            "-f",
+            "allowed_signers",
+            "-I",
+            ISM,
+            "-n",
+            "isms-publish",
+            "-s",
+            "SHA256SUMS.sig",
+        ],
+        Some(&dir.join("SHA256SUMS")),
+    )
+}
+
+#[test]
+fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_byte_is_caught() {
+    let s = committed();
+    let site = s.home.path().join("site");
+    let (code, out, err) = publish(&s, &site);
+    assert_eq!(code, 0, "{out}{err}");
+    let names: Vec<String> = files(&site).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            ".well-known/security.txt",
+            "SHA256SUMS",
+            "SHA256SUMS.sig",
+            "allowed_signers",
+            "changes.atom",
+            "index.html",
+            "style.css",
+            "subprocessors.json",
+        ]
+    );
+    let clean = clean_copy(&site);
+    let (ok, text) = run_in(clean.path(), "sha256sum", &["-c", "--strict", "SHA256SUMS"], None);
+    assert!(ok, "{text}");
+    let (ok, text) = verify_signature(clean.path());
+    assert!(ok, "{text}");
+    // The key is Ingrid's, as the approved configuration has it.
+    let signers = fs::read_to_string(clean.path().join("allowed_signers")).expect("readable");
+    assert!(signers.contains(&support::public_key(&s.key)), "{signers}");
+    assert!(signers.starts_with(&format!("{ISM} namespaces=\"isms-publish\" ")));
+
+    // One changed byte of the page: sha256sum says which file.
+    let page = clean.path().join("index.html");
+    let mut bytes = fs::read(&page).expect("readable");
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    fs::write(&page, bytes).expect("written");
+    let (ok, text) = run_in(clean.path(), "sha256sum", &["-c", "--strict", "SHA256SUMS"], None);
+    assert!(!ok && text.contains("index.html: FAILED"), "{text}");
+    // Checksums rewritten to match: the signature no longer holds.
+    let (_, sums) = run_in(
+        clean.path(),
+        "sh",
+        &["-c", "sha256sum .well-known/security.txt allowed_signers changes.atom index.html style.css subprocessors.json"],
+        None,
+    );
+    fs::write(clean.path().join("SHA256SUMS"), sums).expect("written");
+    let (ok, text) = verify_signature(clean.path());
+    assert!(!ok, "a rewritten SHA256SUMS must not verify: {text}");
+}
+
+#[test]
+fn the_same_commit_publishes_the_same_bytes_and_replaces_only_an_earlier_publication() {
+    let s = committed();
+    let first = s.home.path().join("first");
+    let second = s.home.path().join("second");
+    assert_eq!(publish(&s, &first).0, 0);
+    assert_eq!(publish(&s, &second).0, 0);
+    assert_eq!(files(&first), files(&second), "byte for byte, signature included");
+    // Publishing again over an earlier publication replaces it.
+    let (code, out, err) = publish(&s, &first);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(files(&first), files(&second));
+    // A folder with anything else in it is left alone.
+    let mine = s.home.path().join("mine");
+    fs::create_dir_all(&mine).expect("created");
+    fs::write(mine.join("CNAME"), "security.kestrelcart.example\n").expect("written");
+    let (code, _, err) = publish(&s, &mine);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("CNAME"), "{err}");
+    assert_eq!(
+        files(&mine),
+        [("CNAME".to_string(), b"security.kestrelcart.example\n".to_vec())]
+    );
+    // No staging folder is left beside the targets.
+    let left: Vec<PathBuf> = fs::read_dir(s.home.path())
+        .expect("readable")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.to_string_lossy().contains(".publishing.") || p.to_string_lossy().contains(".replaced."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_page_is_valid_html_and_its_feed_and_security_txt_are_well_formed() {
+    let s = committed();
+    let site = s.home.path().join("site");
+    assert_eq!(publish(&s, &site).0, 0);
+    // tidy exits 0 only when it finds neither errors nor warnings.
+    let (ok, text) = run_in(&site, "tidy", &["-q", "-e", "index.html"], None);
+    assert!(ok, "tidy: {text}");
+    let (ok, text) = run_in(&site, "xmllint", &["--noout", "changes.atom"], None);
+    assert!(ok, "xmllint: {text}");
+    let html = fs::read_to_string(site.join("index.html")).expect("readable");
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'\">"
+    ));
+    assert!(!html.to_lowercase().contains("<script"), "no JavaScript");
+    // No request leaves the site: every src and href is relative, an anchor, a mailto
+    // or the page's own address.
+    for attr in ["src=\"", "href=\""] {
+        for part in html.split(attr).skip(1) {
+            let target = part.split('"').next().unwrap_or_default();
+            assert!(
+                !target.contains("://") || target.starts_with("https://kestrelcart.example/security/"),
+                "{attr}{target}"
+            );
+        }
+    }
+    let txt = fs::read_to_string(site.join(".well-known/security.txt")).expect("readable");
+    let fields: Vec<&str> = txt.lines().map(|l| l.split(':').next().unwrap_or_default()).collect();
+    assert_eq!(
+        fields,
+        ["Contact", "Expires", "Preferred-Languages", "Canonical", "Policy"]
+    );
+    assert!(txt.contains("Contact: mailto:security@kestrelcart.example\n"));
+    assert!(txt.contains("Canonical: https://kestrelcart.example/.well-known/security.txt\n"));
+    // The commit is at @1795000000 (2026-11-18); 180 days later.
+    assert!(txt.contains("Expires: 2027-05-17T"), "{txt}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(site.join("subprocessors.json")).expect("readable"))
+            .expect("JSON");
+    let names: Vec<&str> = json["subprocessors"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["name"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(names, ["Fjordcloud", "Paylark", "Postwing", "Ticketnest"]);
+    let feed = fs::read_to_string(site.join("changes.atom")).expect("readable");
+    assert_eq!(feed.matches("<entry>").count(), 1, "one version so far");
+    assert!(feed.contains("<summary>Subprocessor list now gives each provider&#39;s region.</summary>"), "{feed}");
+}
+
+#[test]
+fn a_new_version_of_the_page_adds_an_entry_to_the_feed_with_its_change_note() {
+    let s = committed();
+    s.copy.edit(
+        "public/security-page.md",
+        "change_note: Subprocessor list now gives each provider's region.",
+        "change_note: Backups now named with their second region.",
+    );
+    s.git(&["commit", "-q", "-am", "Security page: backups"]);
+    // A commit that does not touch the page adds no entry.
+    s.copy.edit("risks/R-001.md", "title: ", "title: Account ");
+    s.git(&["commit", "-q", "-am", "R-001 retitled"]);
+    let site = s.home.path().join("site");
+    assert_eq!(publish(&s, &site).0, 0);
+    let feed = fs::read_to_string(site.join("changes.atom")).expect("readable");
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    let newest = feed.find("Backups now named").expect("the new note");
+    let older = feed.find("each provider&#39;s region").expect("the first note");
+    assert!(newest < older, "newest first");
+}
+
+/// Every text of the sample that must never reach the public folder.
+fn internal_texts(repo: &Path) -> Vec<String> {
+    let isms = isms_core::Isms::open(repo).expect("opens");
+    let loaded = isms.load().expect("loads");
+    let r = loaded.records;
+    let config = r.config.expect("isms.yaml loads");
+    let mut out: Vec<String> = Vec::new();
+    for p in &config.people {
+        out.push(p.email.clone());
+        out.push(p.name.clone());
+    }
+    for risk in &r.risks {
+        out.push(format!("{}", risk.id));
+        out.push(risk.title.clone());
+    }
+    for t in &r.treatments {
+        out.push(t.id.clone());
+        out.push(t.title.clone());
+    }
+    for n in &r.nonconformities {
+        out.push(n.id.clone());
+    }
+    for c in &r.controls {
+        out.extend(c.justification.clone());
+    }
+    for s in &r.suppliers {
+        out.extend(s.data.iter().cloned());
+        out.extend(
+            s.body
+                .lines()
+                .filter(|l| l.len() > 20 && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    for a in &r.attestations {
+        out.extend(
+            a.body
+                .lines()
+                .filter(|l| l.len() > 20 && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    out.extend(
+        ["likelihood", "Likelihood", "residual", "Residual", "score", "Tallybook", "Quietpage", "dpa", "DPA", "sre-lead", "head-of-product"]
+            .map(str::to_string),
+    );
+    out
+}
+
+#[test]
+fn nothing_internal_reaches_the_published_folder() {
+    let s = committed();
+    let site = s.home.path().join("site");
+    assert_eq!(publish(&s, &site).0, 0);
+    let texts = internal_texts(s.path());
+    assert!(texts.len() > 80, "the list is worth its name: {}", texts.len());
+    for (name, bytes) in files(&site) {
+        if name == "SHA256SUMS.sig" || name == "allowed_signers" {
+            continue; // the signature and the publisher's key, checked below
+        }
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        for t in &texts {
+            assert!(!text.contains(t.as_str()), "{name} contains internal text {t:?}");
+        }
+    }
+    // The publisher's key file names the publisher by email, and nothing else.
+    let signers = fs::read_to_string(site.join("allowed_signers")).expect("readable");
+    assert_eq!(signers.lines().count(), 1);
+    // Only the published contact appears as an email address anywhere on the page.
+    let html = fs::read_to_string(site.join("index.html")).expect("readable");
+    let emails: Vec<&str> = html
+        .split(|c: char| c.is_whitespace() || "<>\":".contains(c))
+        .filter(|w| w.contains('@'))
+        .collect();
+    assert!(
+        emails.iter().all(|e| e.trim_end_matches('.') == "security@kestrelcart.example"),
+        "{emails:?}"
+    );
+}
+
+/// A drift planted in a copy of the sample: the edit, the rule it breaks, the field
+/// named and a word of the message.
+type Drift = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+const DRIFTS: [Drift; 4] = [
+    (
+        "public/security-page.md",
+        "    controls: [\"8.13\"]",
+        "    controls: [\"8.13\", \"8.14\"]",
+        "public-claim-unfounded",
+        "statements.backups.controls",
+        "8.14 Redundancy of information processing facilities, which the SoA records as partial: publish it once the control is implemented",
+    ),
+    (
+        "public/security-page.md",
+        "subprocessors: [fjordcloud, paylark, postwing, ticketnest]",
+        "subprocessors: [fjordcloud, paylark, postwing, ticketnest, cloudmailr]",
+        "public-subprocessor-unrecorded",
+        "subprocessors",
+        "`cloudmailr` is listed as a subprocessor but is not a supplier",
+    ),
+    (
+        "suppliers/quietpage.md",
+        "subprocessor: false",
+        "subprocessor: true",
+        "public-subprocessor-missing",
+        "subprocessors",
+        "Quietpage processes customers' personal data",
+    ),
+    (
+        "public/security-page.md",
+        "attestations: [iso27001, soc2-type1]",
+        "attestations: [iso27001, soc2-type1, pci-dss]",
+        "public-attestation-unrecorded",
+        "attestations",
+        "`pci-dss` is claimed but there is no attestation record",
+    ),
+];
+
+#[test]
+fn a_page_that_promises_more_than_the_isms_is_caught_by_check_and_never_published() {
+    for (file, from, to, rule, field, words) in DRIFTS {
+        let s = committed();
+        s.copy.edit(file, from, to);
+        s.git(&["commit", "-q", "-am", "drift"]);
+        // isms check names the file, the line and the field.
+        let (code, out, err) = s.isms(&["--format", "json", "check"]);
+        assert_eq!(code, 1, "{rule}: {out}{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let finding = report["report"]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} not found: {out}"));
+        assert_eq!(finding["path"], "public/security-page.md", "{rule}");
+        assert_eq!(finding["field"], field, "{rule}");
+        assert_eq!(finding["severity"], "error", "{rule}");
+        let message = finding["message"].as_str().expect("a message");
+        assert!(message.contains(words), "{rule}: {message}");
+        let page = s.copy.read("public/security-page.md");
+        let key = field.rsplit('.').next().expect("a key");
+        let expected_line = if field.starts_with("statements.") {
+            page.lines().position(|l| l.contains(to.trim())).map(|i| i + 1)
+        } else {
+            page.lines().position(|l| l.starts_with(&format!("{key}:"))).map(|i| i + 1)
+        };
+        assert_eq!(finding["line"].as_u64().map(|l| l as usize), expected_line, "{rule}");
+        // isms publish refuses, and writes nothing.
+        let site = s.home.path().join("site");
+        let (code, _, err) = publish(&s, &site);
+        assert_eq!(code, 2, "{rule}: {err}");
+        assert!(err.contains("not published") && err.contains(words), "{rule}: {err}");
+        assert!(!site.exists(), "{rule}: nothing is written");
+    }
+}
+
+#[test]
+fn a_statement_on_a_planned_control_is_refused_with_its_line() {
+    let s = committed();
+    s.copy.edit("controls/8.24.md", "status: implemented", "status: planned");
+    s.git(&["commit", "-q", "-am", "8.24 back to planned"]);
+    let isms = isms_core::Isms::open(s.path()).expect("opens");
+    let report = isms.findings(support::today()).expect("checks run");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "public-claim-unfounded")
+        .expect("the claim on 8.24 is caught");
+    assert_eq!(f.field.as_deref(), Some("statements.encryption.controls"));
+    let page = s.copy.read("public/security-page.md");
+    let line = page
+        .lines()
+        .position(|l| l == "    controls: [\"8.24\"]")
+        .map(|i| i + 1);
+    assert_eq!(f.line, line);
+    assert!(f.message.contains("planned"), "{}", f.message);
+}
