@@ -372,13 +372,7 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "supplier-attestation-stale",
             Severity::Warning,
             "suppliers/paylark.md",
-            |c| {
-                c.edit(
-                    "suppliers/paylark.md",
-                    "attestation_date: 2026-02-28\n",
-                    "",
-                )
-            },
+            |c| c.edit("suppliers/paylark.md", "attestation_date: 2026-02-28\n", ""),
         ),
         (
             "supplier-review-overdue",
@@ -420,7 +414,13 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "public-subprocessor-unrecorded",
             Severity::Error,
             "public/security-page.md",
-            |c| c.edit("suppliers/postwing.md", "subprocessor: true", "subprocessor: false"),
+            |c| {
+                c.edit(
+                    "suppliers/postwing.md",
+                    "subprocessor: true",
+                    "subprocessor: false",
+                )
+            },
         ),
         (
             "public-subprocessor-missing",
@@ -756,7 +756,11 @@ fn a_supplier_naming_an_unknown_owner_risk_or_control_is_told_at_the_line() {
         "owner: sre-lead\n",
         "owner: on-call\n",
     );
-    copy.edit("suppliers/quietpage.md", "risks: [R-011]", "risks: [R-011, R-404]");
+    copy.edit(
+        "suppliers/quietpage.md",
+        "risks: [R-011]",
+        "risks: [R-011, R-404]",
+    );
     copy.edit(
         "suppliers/quietpage.md",
         "controls: [\"5.19\", \"5.20\"]",
@@ -771,7 +775,11 @@ fn a_supplier_naming_an_unknown_owner_risk_or_control_is_told_at_the_line() {
             .unwrap_or_else(|| panic!("no finding on {field}: {:#?}", report.findings))
     };
     let text = copy.read("suppliers/quietpage.md");
-    let line_of = |start: &str| text.lines().position(|l| l.starts_with(start)).map(|i| i + 1);
+    let line_of = |start: &str| {
+        text.lines()
+            .position(|l| l.starts_with(start))
+            .map(|i| i + 1)
+    };
     assert!(on("owner").message.contains("`on-call` is not a role"));
     assert_eq!(on("owner").line, line_of("owner:"));
     assert!(on("risks").message.contains("R-404"));

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::signoff::Board;
 use crate::support::{self, Signed};
 
 const ISM: &str = "ingrid.solberg@kestrelcart.example";
@@ -18,10 +19,12 @@ fn committed() -> Signed {
     s
 }
 
+/// `isms publish security-page --draft -o <dir>`: the page of HEAD, not approved.
 fn publish(s: &Signed, dir: &Path) -> (i32, String, String) {
     s.isms(&[
         "publish",
         "security-page",
+        "--draft",
         "-o",
         dir.to_str().expect("a UTF-8 path"),
     ])
@@ -118,7 +121,12 @@ fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_b
         ]
     );
     let clean = clean_copy(&site);
-    let (ok, text) = run_in(clean.path(), "sha256sum", &["-c", "--strict", "SHA256SUMS"], None);
+    let (ok, text) = run_in(
+        clean.path(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+        None,
+    );
     assert!(ok, "{text}");
     let (ok, text) = verify_signature(clean.path());
     assert!(ok, "{text}");
@@ -133,7 +141,12 @@ fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_b
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
     fs::write(&page, bytes).expect("written");
-    let (ok, text) = run_in(clean.path(), "sha256sum", &["-c", "--strict", "SHA256SUMS"], None);
+    let (ok, text) = run_in(
+        clean.path(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+        None,
+    );
     assert!(!ok && text.contains("index.html: FAILED"), "{text}");
     // Checksums rewritten to match: the signature no longer holds.
     let (_, sums) = run_in(
@@ -154,7 +167,11 @@ fn the_same_commit_publishes_the_same_bytes_and_replaces_only_an_earlier_publica
     let second = s.home.path().join("second");
     assert_eq!(publish(&s, &first).0, 0);
     assert_eq!(publish(&s, &second).0, 0);
-    assert_eq!(files(&first), files(&second), "byte for byte, signature included");
+    assert_eq!(
+        files(&first),
+        files(&second),
+        "byte for byte, signature included"
+    );
     // Publishing again over an earlier publication replaces it.
     let (code, out, err) = publish(&s, &first);
     assert_eq!(code, 0, "{out}{err}");
@@ -168,13 +185,19 @@ fn the_same_commit_publishes_the_same_bytes_and_replaces_only_an_earlier_publica
     assert!(err.contains("CNAME"), "{err}");
     assert_eq!(
         files(&mine),
-        [("CNAME".to_string(), b"security.kestrelcart.example\n".to_vec())]
+        [(
+            "CNAME".to_string(),
+            b"security.kestrelcart.example\n".to_vec()
+        )]
     );
     // No staging folder is left beside the targets.
     let left: Vec<PathBuf> = fs::read_dir(s.home.path())
         .expect("readable")
         .map(|e| e.expect("an entry").path())
-        .filter(|p| p.to_string_lossy().contains(".publishing.") || p.to_string_lossy().contains(".replaced."))
+        .filter(|p| {
+            p.to_string_lossy().contains(".publishing.")
+                || p.to_string_lossy().contains(".replaced.")
+        })
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
@@ -200,16 +223,26 @@ fn the_page_is_valid_html_and_its_feed_and_security_txt_are_well_formed() {
         for part in html.split(attr).skip(1) {
             let target = part.split('"').next().unwrap_or_default();
             assert!(
-                !target.contains("://") || target.starts_with("https://kestrelcart.example/security/"),
+                !target.contains("://")
+                    || target.starts_with("https://kestrelcart.example/security/"),
                 "{attr}{target}"
             );
         }
     }
     let txt = fs::read_to_string(site.join(".well-known/security.txt")).expect("readable");
-    let fields: Vec<&str> = txt.lines().map(|l| l.split(':').next().unwrap_or_default()).collect();
+    let fields: Vec<&str> = txt
+        .lines()
+        .map(|l| l.split(':').next().unwrap_or_default())
+        .collect();
     assert_eq!(
         fields,
-        ["Contact", "Expires", "Preferred-Languages", "Canonical", "Policy"]
+        [
+            "Contact",
+            "Expires",
+            "Preferred-Languages",
+            "Canonical",
+            "Policy"
+        ]
     );
     assert!(txt.contains("Contact: mailto:security@kestrelcart.example\n"));
     assert!(txt.contains("Canonical: https://kestrelcart.example/.well-known/security.txt\n"));
@@ -227,7 +260,10 @@ fn the_page_is_valid_html_and_its_feed_and_security_txt_are_well_formed() {
     assert_eq!(names, ["Fjordcloud", "Paylark", "Postwing", "Ticketnest"]);
     let feed = fs::read_to_string(site.join("changes.atom")).expect("readable");
     assert_eq!(feed.matches("<entry>").count(), 1, "one version so far");
-    assert!(feed.contains("<summary>Subprocessor list now gives each provider&#39;s region.</summary>"), "{feed}");
+    assert!(
+        feed.contains("<summary>Subprocessor list now gives each provider&#39;s region.</summary>"),
+        "{feed}"
+    );
 }
 
 #[test]
@@ -247,7 +283,9 @@ fn a_new_version_of_the_page_adds_an_entry_to_the_feed_with_its_change_note() {
     let feed = fs::read_to_string(site.join("changes.atom")).expect("readable");
     assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
     let newest = feed.find("Backups now named").expect("the new note");
-    let older = feed.find("each provider&#39;s region").expect("the first note");
+    let older = feed
+        .find("each provider&#39;s region")
+        .expect("the first note");
     assert!(newest < older, "newest first");
 }
 
@@ -263,7 +301,7 @@ fn internal_texts(repo: &Path) -> Vec<String> {
         out.push(p.name.clone());
     }
     for risk in &r.risks {
-        out.push(format!("{}", risk.id));
+        out.push(risk.id.clone());
         out.push(risk.title.clone());
     }
     for t in &r.treatments {
@@ -294,8 +332,20 @@ fn internal_texts(repo: &Path) -> Vec<String> {
         );
     }
     out.extend(
-        ["likelihood", "Likelihood", "residual", "Residual", "score", "Tallybook", "Quietpage", "dpa", "DPA", "sre-lead", "head-of-product"]
-            .map(str::to_string),
+        [
+            "likelihood",
+            "Likelihood",
+            "residual",
+            "Residual",
+            "score",
+            "Tallybook",
+            "Quietpage",
+            "dpa",
+            "DPA",
+            "sre-lead",
+            "head-of-product",
+        ]
+        .map(str::to_string),
     );
     out
 }
@@ -306,14 +356,21 @@ fn nothing_internal_reaches_the_published_folder() {
     let site = s.home.path().join("site");
     assert_eq!(publish(&s, &site).0, 0);
     let texts = internal_texts(s.path());
-    assert!(texts.len() > 80, "the list is worth its name: {}", texts.len());
+    assert!(
+        texts.len() > 80,
+        "the list is worth its name: {}",
+        texts.len()
+    );
     for (name, bytes) in files(&site) {
         if name == "SHA256SUMS.sig" || name == "allowed_signers" {
             continue; // the signature and the publisher's key, checked below
         }
         let text = String::from_utf8(bytes).expect("UTF-8");
         for t in &texts {
-            assert!(!text.contains(t.as_str()), "{name} contains internal text {t:?}");
+            assert!(
+                !text.contains(t.as_str()),
+                "{name} contains internal text {t:?}"
+            );
         }
     }
     // The publisher's key file names the publisher by email, and nothing else.
@@ -326,14 +383,23 @@ fn nothing_internal_reaches_the_published_folder() {
         .filter(|w| w.contains('@'))
         .collect();
     assert!(
-        emails.iter().all(|e| e.trim_end_matches('.') == "security@kestrelcart.example"),
+        emails
+            .iter()
+            .all(|e| e.trim_end_matches('.') == "security@kestrelcart.example"),
         "{emails:?}"
     );
 }
 
 /// A drift planted in a copy of the sample: the edit, the rule it breaks, the field
 /// named and a word of the message.
-type Drift = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+type Drift = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 const DRIFTS: [Drift; 4] = [
     (
@@ -394,16 +460,27 @@ fn a_page_that_promises_more_than_the_isms_is_caught_by_check_and_never_publishe
         let page = s.copy.read("public/security-page.md");
         let key = field.rsplit('.').next().expect("a key");
         let expected_line = if field.starts_with("statements.") {
-            page.lines().position(|l| l.contains(to.trim())).map(|i| i + 1)
+            page.lines()
+                .position(|l| l.contains(to.trim()))
+                .map(|i| i + 1)
         } else {
-            page.lines().position(|l| l.starts_with(&format!("{key}:"))).map(|i| i + 1)
+            page.lines()
+                .position(|l| l.starts_with(&format!("{key}:")))
+                .map(|i| i + 1)
         };
-        assert_eq!(finding["line"].as_u64().map(|l| l as usize), expected_line, "{rule}");
+        assert_eq!(
+            finding["line"].as_u64().map(|l| l as usize),
+            expected_line,
+            "{rule}"
+        );
         // isms publish refuses, and writes nothing.
         let site = s.home.path().join("site");
         let (code, _, err) = publish(&s, &site);
         assert_eq!(code, 2, "{rule}: {err}");
-        assert!(err.contains("not published") && err.contains(words), "{rule}: {err}");
+        assert!(
+            err.contains("not published") && err.contains(words),
+            "{rule}: {err}"
+        );
         assert!(!site.exists(), "{rule}: nothing is written");
     }
 }
@@ -411,7 +488,8 @@ fn a_page_that_promises_more_than_the_isms_is_caught_by_check_and_never_publishe
 #[test]
 fn a_statement_on_a_planned_control_is_refused_with_its_line() {
     let s = committed();
-    s.copy.edit("controls/8.24.md", "status: implemented", "status: planned");
+    s.copy
+        .edit("controls/8.24.md", "status: implemented", "status: planned");
     s.git(&["commit", "-q", "-am", "8.24 back to planned"]);
     let isms = isms_core::Isms::open(s.path()).expect("opens");
     let report = isms.findings(support::today()).expect("checks run");
@@ -428,4 +506,67 @@ fn a_statement_on_a_planned_control_is_refused_with_its_line() {
         .map(|i| i + 1);
     assert_eq!(f.line, line);
     assert!(f.message.contains("planned"), "{}", f.message);
+}
+
+#[test]
+fn only_the_page_management_approved_is_published_without_draft_and_its_checksums_are_the_approved_ones(
+) {
+    let b = Board::new();
+    let site = b.s.home.path().join("site");
+    let dir = site.to_str().expect("a UTF-8 path");
+    // Nothing approved yet: refused, nothing written.
+    let (code, _, err) = b.s.isms(&["publish", "security-page", "-o", dir]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no completed sign-off"), "{err}");
+    assert!(!site.exists());
+
+    // The ISM puts the page up; the CEO approves it with the signed merge.
+    let id = b.start(&["security-page"]);
+    let approved_doc =
+        b.s.git(&["show", &format!("signoff/{id}:reports/security-page.md")]);
+    assert!(approved_doc.contains("| index.html | `"), "{approved_doc}");
+    assert!(
+        approved_doc.contains("8.24 Use of cryptography (implemented)"),
+        "each statement with the controls it rests on: {approved_doc}"
+    );
+    assert_eq!(b.sign(&b.maja, &id, &[]).0, 0);
+    let (code, v) = b.verify(&[]);
+    assert_eq!(code, 0, "{v:#}");
+
+    // A later edit of the page is not what management approved: publishing without
+    // --draft still writes the approved version.
+    b.as_ingrid();
+    b.s.copy.edit(
+        "public/security-page.md",
+        "and critical vulnerabilities are fixed within seven days.",
+        "and critical vulnerabilities are fixed within a day.",
+    );
+    b.s.ok(&["commit", "-m", "Page: faster fixes (not approved yet)"]);
+    let (code, out, err) = b.s.isms(&["publish", "security-page", "-o", dir]);
+    assert_eq!(code, 0, "{out}{err}");
+    let html = fs::read_to_string(site.join("index.html")).expect("readable");
+    assert!(
+        html.contains("fixed within seven days"),
+        "the approved text"
+    );
+    assert!(!html.contains("Draft."), "not a draft");
+
+    // Every file's SHA-256 in the published SHA256SUMS is the one the signed approval
+    // lists (the publisher's allowed_signers is added at publication).
+    let sums = fs::read_to_string(site.join("SHA256SUMS")).expect("readable");
+    for line in sums.lines().filter(|l| !l.ends_with("  allowed_signers")) {
+        let (hash, path) = line.split_once("  ").expect("sha256sum format");
+        assert!(
+            approved_doc.contains(&format!("| {path} | `{hash}` |")),
+            "{path} differs from what was approved"
+        );
+    }
+    let (ok, text) = verify_signature(&site);
+    assert!(ok, "{text}");
+
+    // The draft of HEAD says it is one.
+    let draft = b.s.home.path().join("draft");
+    assert_eq!(publish(&b.s, &draft).0, 0);
+    let html = fs::read_to_string(draft.join("index.html")).expect("readable");
+    assert!(html.contains("fixed within a day") && html.contains("<strong>Draft.</strong>"));
 }

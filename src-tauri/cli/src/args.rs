@@ -285,9 +285,14 @@ pub(crate) enum Command {
     Publish {
         /// What to publish: security-page (from public/security-page.md).
         what: PublishKind,
-        /// The commit, branch or tag to publish from.
-        #[arg(long, default_value = "HEAD")]
-        rev: String,
+        /// Publish the page of a commit that is not approved (`--rev`, else HEAD); its
+        /// footer says it is a draft. Without it, the version the last completed
+        /// `security-page` sign-off approved is published.
+        #[arg(long)]
+        draft: bool,
+        /// With --draft: the commit, branch or tag to publish from.
+        #[arg(long, requires = "draft")]
+        rev: Option<String>,
         /// The folder to write: new, empty, or an earlier publication (replaced whole).
         #[arg(short, long)]
         output: PathBuf,

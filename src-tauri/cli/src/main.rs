@@ -193,7 +193,12 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             output,
             sign,
         } => reports::signed(&c, &target, output.as_deref(), sign),
-        Command::Publish { what, rev, output } => reports::publish(&c, what, &rev, &output),
+        Command::Publish {
+            what,
+            draft,
+            rev,
+            output,
+        } => reports::publish(&c, what, draft, rev.as_deref(), &output),
         Command::ReviewPack { id, at } => {
             let pack = c.isms()?.review_pack(&id, &at)?;
             print!("{pack}");

@@ -444,7 +444,11 @@ fn list_suppliers(c: &Ctx, isms: &isms_core::Isms) -> Result<(), Failure> {
                 format!(
                     "{}{}",
                     dash(s.next_review.as_ref()),
-                    if l.review_overdue.is_some() { " (overdue)" } else { "" }
+                    if l.review_overdue.is_some() {
+                        " (overdue)"
+                    } else {
+                        ""
+                    }
                 ),
             ]
         },
@@ -881,7 +885,11 @@ fn show_supplier(line: &SupplierLine) {
         "{} — {}{}",
         s.id,
         safe(&s.name),
-        if s.subprocessor { " (subprocessor)" } else { "" }
+        if s.subprocessor {
+            " (subprocessor)"
+        } else {
+            ""
+        }
     );
     println!("  service: {}", safe(&s.service));
     println!("  region: {}", safe(&s.region));
@@ -913,7 +921,11 @@ fn show_supplier(line: &SupplierLine) {
         "  reviewed {} · next review {}{}",
         dash(s.reviewed_on.as_ref()),
         dash(s.next_review.as_ref()),
-        if line.review_overdue.is_some() { " (overdue)" } else { "" }
+        if line.review_overdue.is_some() {
+            " (overdue)"
+        } else {
+            ""
+        }
     );
     if !s.risks.is_empty() {
         println!("  risks: {}", s.risks.join(", "));

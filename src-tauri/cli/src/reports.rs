@@ -161,20 +161,27 @@ fn deliver(
 pub fn publish(
     c: &Ctx,
     what: crate::args::PublishKind,
-    rev: &str,
+    draft: bool,
+    rev: Option<&str>,
     output: &Path,
 ) -> Result<ExitCode, Failure> {
     let isms = c.isms()?;
+    let from = if draft {
+        isms_core::api::PublishFrom::Draft(rev.unwrap_or("HEAD"))
+    } else {
+        isms_core::api::PublishFrom::Approved
+    };
     let published = match what {
         crate::args::PublishKind::SecurityPage => {
-            isms.publish_security_page(c.session, rev, output)?
+            isms.publish_security_page(c.session, from, output)?
         }
     };
     if c.json {
         print_json(&published);
     } else {
         println!(
-            "Published the security page of commit {} to {} ({} files; content last changed {}; checksums signed by {}).",
+            "Published {} security page of commit {} to {} ({} files; content last changed {}; checksums signed by {}).",
+            if published.draft { "a draft of the" } else { "the approved" },
             isms_core::git::short_id(&published.commit),
             published.folder,
             published.files.len(),

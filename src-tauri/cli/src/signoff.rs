@@ -38,6 +38,8 @@ pub enum Kind {
     ManagementReview,
     /// A completed internal audit's report, signed by its auditor (give the audit's id).
     AuditReport,
+    /// The public security page, as `isms publish security-page` will write it.
+    SecurityPage,
 }
 
 impl From<Kind> for SignoffKind {
@@ -52,6 +54,7 @@ impl From<Kind> for SignoffKind {
             Kind::Document => SignoffKind::Document,
             Kind::ManagementReview => SignoffKind::ManagementReview,
             Kind::AuditReport => SignoffKind::AuditReport,
+            Kind::SecurityPage => SignoffKind::SecurityPage,
         }
     }
 }

@@ -11,8 +11,8 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    Assessment, Attestation, Audit, Document, SecurityPage, IsmsConfig, Nonconformity, Objective, Review, Risk, SoaEntry, Supplier,
-    Treatment,
+    Assessment, Attestation, Audit, Document, IsmsConfig, Nonconformity, Objective, Review, Risk,
+    SecurityPage, SoaEntry, Supplier, Treatment,
 };
 use crate::format::{self, frontmatter::Source};
 use crate::{Error, LoadError, Result};
@@ -22,12 +22,16 @@ pub use crate::domain::{RecordKind, CONFIG_FILE};
 /// The folder of rendered reports put up for sign-off (`reports/risk-assessment.md`).
 pub const REPORTS_FOLDER: &str = "reports";
 
-/// Every folder of an ISMS repository: one per record kind, then `reports/`.
+/// The folder of what is published for the public (`public/security-page.md`).
+pub const PUBLIC_FOLDER: &str = "public";
+
+/// Every folder of an ISMS repository: one per record kind, then `reports/` and
+/// `public/`.
 pub fn folders() -> impl Iterator<Item = &'static str> {
     RecordKind::ALL
         .into_iter()
         .map(RecordKind::folder)
-        .chain([REPORTS_FOLDER])
+        .chain([REPORTS_FOLDER, PUBLIC_FOLDER])
 }
 
 impl RecordKind {

@@ -4,4 +4,4 @@
  * A stable, machine-readable code for each kind of error: `{code, message, field}` on
  * the wire, what the app and scripts branch on.
  */
-export type ErrorCode = "not_an_isms" | "io" | "outside_repository" | "invalid" | "not_found" | "index" | "git" | "git_locked" | "interrupted_pull" | "not_empty" | "conflict" | "exists" | "no_signing_key" | "passphrase_required" | "not_a_repository" | "usage" | "nothing_to_commit" | "unknown_revision" | "sync" | "uncommitted_changes" | "incomplete_source" | "template" | "signoff_refused" | "forge" | "signed_document_edit" | "no_isms" | "internal";
+export type ErrorCode = "not_an_isms" | "io" | "outside_repository" | "invalid" | "not_found" | "index" | "git" | "git_locked" | "interrupted_pull" | "not_empty" | "conflict" | "exists" | "no_signing_key" | "passphrase_required" | "not_a_repository" | "usage" | "nothing_to_commit" | "unknown_revision" | "sync" | "uncommitted_changes" | "incomplete_source" | "template" | "untrue" | "signoff_refused" | "forge" | "signed_document_edit" | "no_isms" | "internal";

@@ -14,6 +14,7 @@ use super::Session;
 use crate::git::signing::PUBLISH_NAMESPACE;
 use crate::isms::Isms;
 use crate::report::site::{self, CHECKSUMS_FILE};
+use crate::signoff::{SignoffKind, VerifyOptions};
 use crate::{Error, Result};
 
 /// What was published.
@@ -30,30 +31,45 @@ pub struct Published {
     pub updated: String,
     /// Who signed the checksums (their email in the approved configuration).
     pub signed_by: String,
+    /// Whether it is a draft (not the approved version).
+    pub draft: bool,
+}
+
+/// Which version of the page to publish.
+#[derive(Debug, Clone, Copy)]
+pub enum PublishFrom<'a> {
+    /// The one management approved: the source commit of the last completed
+    /// `security-page` sign-off, which must verify along with the branch.
+    Approved,
+    /// The page of a revision, not approved: its footer says it is a draft.
+    Draft(&'a str),
 }
 
 impl Isms {
-    /// Writes the security page of `rev` to `folder`, its checksums signed with the
-    /// session's key, which the approved configuration must know. `folder` may be
-    /// missing, empty or an earlier publication (it holds `SHA256SUMS`), which is
-    /// replaced whole.
+    /// Writes the security page to `folder`, its checksums signed with the session's
+    /// key, which the approved configuration must know. `folder` may be missing, empty
+    /// or an earlier publication, which is replaced whole.
     pub fn publish_security_page(
         &self,
         session: &Session,
-        rev: &str,
+        from: PublishFrom,
         folder: &Path,
     ) -> Result<Published> {
         let repo = crate::git::repository(self)?;
+        let (rev, draft) = match from {
+            PublishFrom::Draft(rev) => (rev.to_string(), true),
+            PublishFrom::Approved => (self.approved_security_page()?, false),
+        };
         let commit = repo
-            .revparse_single(rev)
+            .revparse_single(&rev)
             .and_then(|o| o.peel_to_commit())
             .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
         let replaced = previous_publication(folder)?;
         // The site first: an untrue page is refused before a passphrase is asked.
-        site::security_page(&repo, commit.id(), None)?;
+        site::security_page(&repo, commit.id(), None, draft)?;
         let signer = self.report_signer(session)?;
         let signers = signer.allowed_signers_line(PUBLISH_NAMESPACE);
-        let mut built = site::security_page(&repo, commit.id(), Some(&signers))?;
+        let mut built = site::security_page(&repo, commit.id(), Some(&signers), draft)?;
         let sums = built
             .files
             .iter()
@@ -72,7 +88,26 @@ impl Isms {
             files: built.files.iter().map(|f| f.path.clone()).collect(),
             updated: built.updated.date_naive().to_string(),
             signed_by: signer.email.clone(),
+            draft,
         })
+    }
+
+    /// The source commit of the security page management approved last: the last
+    /// completed `security-page` sign-off, judged with the whole branch.
+    fn approved_security_page(&self) -> Result<String> {
+        let path = SignoffKind::SecurityPage.path(None);
+        let verification = self.signoff_verify(&VerifyOptions::default())?;
+        let approved = verification.latest_complete(&path).ok_or_else(|| {
+            Error::Signoff(
+                "the security page has no completed sign-off, so no version of it is approved: start one with `isms signoff start security-page`, or publish a draft with --draft".into(),
+            )
+        })?;
+        if !verification.judge(Some(&path), false)?.ok {
+            return Err(Error::Signoff(format!(
+                "the sign-off of the security page ({path}) does not verify, so nothing was published: run `isms verify {path}` for the reasons"
+            )));
+        }
+        Ok(approved.source.clone())
     }
 }
 

@@ -1467,11 +1467,17 @@ fn subprocessors_without_dpa(scope: &Scope, out: &mut Found) {
 }
 
 fn attestations_expired(scope: &Scope, out: &mut Found) {
-    for a in scope.records.attestations.iter().filter(|a| {
-        a.status == super::AttestationStatus::Achieved && !a.in_force(scope.today)
-    }) {
+    for a in scope
+        .records
+        .attestations
+        .iter()
+        .filter(|a| a.status == super::AttestationStatus::Achieved && !a.in_force(scope.today))
+    {
         let message = match a.expires_on {
-            Some(d) => format!("{} expired on {d}: record the renewal, or set status=lapsed", a.name),
+            Some(d) => format!(
+                "{} expired on {d}: record the renewal, or set status=lapsed",
+                a.name
+            ),
             None => format!("{} is achieved but its expiry date is not recorded", a.name),
         };
         out.warning(

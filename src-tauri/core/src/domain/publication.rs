@@ -190,7 +190,10 @@ pub fn page_problems(page: &SecurityPage, grounds: &PageGrounds) -> Vec<PageProb
                 problem(
                     Rule::PublicClaimUnfounded,
                     field.clone(),
-                    format!("the statement “{}” rests on {id}, which is not in the SoA", s.heading),
+                    format!(
+                        "the statement “{}” rests on {id}, which is not in the SoA",
+                        s.heading
+                    ),
                 );
                 continue;
             };
@@ -254,15 +257,23 @@ pub fn page_problems(page: &SecurityPage, grounds: &PageGrounds) -> Vec<PageProb
             None => problem(
                 Rule::PublicAttestationUnrecorded,
                 "attestations".into(),
-                format!("`{id}` is claimed but there is no attestation record (attestations/{id}.md)"),
+                format!(
+                    "`{id}` is claimed but there is no attestation record (attestations/{id}.md)"
+                ),
             ),
             Some(a) if a.status == AttestationStatus::Achieved && !a.in_force(grounds.today) => {
                 problem(
                     Rule::PublicAttestationUnrecorded,
                     "attestations".into(),
                     match a.expires_on {
-                        Some(d) => format!("{} expired on {d}: renew it or take it off the page", a.name),
-                        None => format!("{} is recorded as achieved without the date it expires", a.name),
+                        Some(d) => format!(
+                            "{} expired on {d}: renew it or take it off the page",
+                            a.name
+                        ),
+                        None => format!(
+                            "{} is recorded as achieved without the date it expires",
+                            a.name
+                        ),
                     },
                 )
             }

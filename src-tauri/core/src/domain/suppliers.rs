@@ -155,7 +155,11 @@ mod tests {
             Some(AttestationGap::Undated)
         );
         s.attestation_date = Some(day("2025-06-01"));
-        assert_eq!(s.attestation_gap(day("2026-06-01")), None, "365 days is a year");
+        assert_eq!(
+            s.attestation_gap(day("2026-06-01")),
+            None,
+            "365 days is a year"
+        );
         assert_eq!(
             s.attestation_gap(day("2026-06-02")),
             Some(AttestationGap::Stale(day("2025-06-01")))

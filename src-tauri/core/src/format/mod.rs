@@ -23,13 +23,12 @@ pub use records::{
     parse_soa_entry, parse_treatment, Parsed, ASSESSMENT_KEYS, AUDIT_KEYS, DOCUMENT_KEYS,
     NONCONFORMITY_KEYS, RISK_KEYS, SOA_KEYS, TREATMENT_KEYS,
 };
+pub use records::{
+    emit_attestation, parse_attestation, parse_security_page, ATTESTATION_KEYS, SECURITY_PAGE_KEYS,
+};
 pub use records::{emit_objective, parse_objective, OBJECTIVE_KEYS};
 pub use records::{emit_review, parse_review, REVIEW_KEYS};
 pub use records::{emit_supplier, parse_supplier, SUPPLIER_KEYS};
-pub use records::{
-    emit_attestation, parse_attestation, parse_security_page, ATTESTATION_KEYS,
-    SECURITY_PAGE_KEYS,
-};
 
 use crate::LoadError;
 use emit::FieldText;

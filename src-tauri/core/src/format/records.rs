@@ -1230,7 +1230,7 @@ pub fn emit_supplier(s: &Supplier) -> Vec<FieldText> {
     e.text("id", Some(&s.id))
         .text("name", Some(&s.name))
         .text("service", Some(&s.service))
-        .block_list("data", &s.data)
+        .flow_list("data", &s.data)
         .text("region", Some(&s.region))
         .flag("subprocessor", s.subprocessor, true)
         .text("owner", Some(&s.owner))
@@ -1326,13 +1326,17 @@ pub fn parse_security_page(path: &str, text: &str) -> ParseResult<SecurityPage> 
                 r.error(
                     f.line_of("canonical_url"),
                     "canonical_url",
-                    format!("`{url}` must be an https:// address ending in `/` (the page's folder)"),
+                    format!(
+                        "`{url}` must be an https:// address ending in `/` (the page's folder)"
+                    ),
                 );
             }
         }
         let contact = r.text(f, "contact");
         if let Some(c) = contact.as_deref() {
-            let email = !c.contains("://") && c.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+            let email = !c.contains("://")
+                && c.split_once('@')
+                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
             if !(email || c.starts_with("https://")) || c.chars().any(char::is_whitespace) {
                 r.error(
                     f.line_of("contact"),
@@ -1357,11 +1361,20 @@ pub fn parse_security_page(path: &str, text: &str) -> ParseResult<SecurityPage> 
             let controls = r.list(s, "controls");
             if let Some(id) = &id {
                 if !ids.insert(id.clone()) {
-                    r.error(s.line_of("id"), "statements.id", format!("`{id}` is the id of an earlier statement; ids are unique"));
+                    r.error(
+                        s.line_of("id"),
+                        "statements.id",
+                        format!("`{id}` is the id of an earlier statement; ids are unique"),
+                    );
                 }
             }
             if let (Some(id), Some(heading), Some(text)) = (id, heading, text) {
-                statements.push(PublicStatement { id, heading, text, controls });
+                statements.push(PublicStatement {
+                    id,
+                    heading,
+                    text,
+                    controls,
+                });
             }
         }
         let attestations = r.list(f, "attestations");

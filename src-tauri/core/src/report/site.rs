@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 
 use super::html::{escape, markdown};
 use crate::domain::{
-    page_problems, Attestation, AttestationStatus, PageGrounds, SecurityPage,
-    SoaEntry, Supplier, SECURITY_PAGE_FILE,
+    page_problems, Attestation, AttestationStatus, PageGrounds, SecurityPage, SoaEntry, Supplier,
+    SECURITY_PAGE_FILE,
 };
 use crate::git::changes::Snapshot;
 use crate::isms::AnyRecord;
@@ -67,10 +67,12 @@ pub struct Site {
 ///
 /// `signers`, when given, is published as `allowed_signers` (and listed in the
 /// checksums): the key that will sign them, in the form `ssh-keygen -Y verify` reads.
+/// A `draft` says so in the page's footer: it is not the version management approved.
 pub fn security_page(
     repo: &git2::Repository,
     commit: git2::Oid,
     signers: Option<&str>,
+    draft: bool,
 ) -> Result<Site> {
     let commit = repo.find_commit(commit)?;
     let rev = commit.id().to_string();
@@ -85,7 +87,10 @@ pub fn security_page(
         Error::invalid(
             SECURITY_PAGE_FILE,
             "title",
-            format!("commit {} has no security page: write {SECURITY_PAGE_FILE} first", crate::git::short_id(&rev)),
+            format!(
+                "commit {} has no security page: write {SECURITY_PAGE_FILE} first",
+                crate::git::short_id(&rev)
+            ),
         )
     })?;
     let controls: Vec<SoaEntry> = records(&snapshot, |r| match r {
@@ -146,6 +151,7 @@ pub fn security_page(
         subprocessors: &subprocessors,
         updated,
         commit: &rev,
+        draft,
     };
     let mut files = vec![
         SiteFile {
@@ -217,7 +223,11 @@ fn records<T>(snapshot: &Snapshot, pick: impl Fn(&AnyRecord) -> Option<&T>) -> V
 where
     T: Clone,
 {
-    snapshot.records.values().filter_map(|r| pick(r).cloned()).collect()
+    snapshot
+        .records
+        .values()
+        .filter_map(|r| pick(r).cloned())
+        .collect()
 }
 
 /// What the page is made of.
@@ -228,6 +238,7 @@ struct Parts<'a> {
     subprocessors: &'a [&'a Supplier],
     updated: DateTime<Utc>,
     commit: &'a str,
+    draft: bool,
 }
 
 /// A published version of the page: a commit that changed its source.
@@ -259,9 +270,14 @@ fn page_history(repo: &git2::Repository, tip: &git2::Commit) -> Result<PageHisto
         let commit = repo.find_commit(id?)?;
         let tree = commit.tree()?;
         let parent = commit.parent(0).ok().map(|p| p.tree()).transpose()?;
-        let changed = |path: &str| parent.as_ref().map(|p| entry(p, path)) != Some(entry(&tree, path));
+        let changed =
+            |path: &str| parent.as_ref().map(|p| entry(p, path)) != Some(entry(&tree, path));
         let time = commit_time(&commit);
-        if updated.is_none() && PAGE_INPUTS.iter().any(|p| changed(p) && entry(&tree, p).is_some()) {
+        if updated.is_none()
+            && PAGE_INPUTS
+                .iter()
+                .any(|p| changed(p) && entry(&tree, p).is_some())
+        {
             updated = Some(time);
         }
         if changed(SECURITY_PAGE_FILE) && entry(&tree, SECURITY_PAGE_FILE).is_some() {
@@ -333,7 +349,11 @@ fn index_html(p: &Parts) -> String {
         long_date(day),
     );
     if !page.body.trim().is_empty() {
-        let _ = write!(h, "<section class=\"introduction\">\n{}</section>\n", markdown(&page.body));
+        let _ = write!(
+            h,
+            "<section class=\"introduction\">\n{}</section>\n",
+            markdown(&page.body)
+        );
     }
     if !page.statements.is_empty() {
         h.push_str("<section id=\"practices\">\n<h2>How we protect your data</h2>\n");
@@ -354,9 +374,9 @@ fn index_html(p: &Parts) -> String {
              <thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Status</th><th scope=\"col\">Details</th></tr></thead>\n<tbody>\n",
         );
         for a in p.attestations {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><th scope=\"row\">{}</th><td class=\"status\">{}</td><td>{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}</th><td class=\"status\">{}</td><td>{}</td></tr>",
                 e(&a.name),
                 e(&a.public_status()),
                 e(&attestation_details(a))
@@ -376,9 +396,9 @@ fn index_html(p: &Parts) -> String {
             "<table>\n<thead><tr><th scope=\"col\">Company</th><th scope=\"col\">Purpose</th><th scope=\"col\">Region</th></tr></thead>\n<tbody>\n",
         );
         for s in p.subprocessors {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
                 e(&s.name),
                 e(&s.service),
                 e(&s.region)
@@ -396,9 +416,16 @@ fn index_html(p: &Parts) -> String {
         e(&contact),
         e(&page.contact),
     );
+    if p.draft {
+        h.push_str(
+            "</main>\n<footer>\n<p class=\"draft\"><strong>Draft.</strong> This version has not been approved for publication.</p>\n",
+        );
+    } else {
+        h.push_str("</main>\n<footer>\n");
+    }
     let _ = write!(
         h,
-        "</main>\n<footer>\n<p>Published from version <code>{}</code> of our information security management system. \
+        "<p>Published from version <code>{}</code> of our information security management system. \
          Each file of this page is listed with its SHA-256 in <a href=\"{CHECKSUMS_FILE}\">{CHECKSUMS_FILE}</a>, \
          signed in <a href=\"{CHECKSUMS_FILE}.sig\">{CHECKSUMS_FILE}.sig</a>. \
          Changes are announced in <a href=\"changes.atom\">a feed</a>.</p>\n</footer>\n</body>\n</html>\n",
@@ -503,13 +530,116 @@ fn feed(p: &Parts, versions: &[Version]) -> String {
     x
 }
 
+/// The document management signs to approve the page of `commit` (sign-off kind
+/// `security-page`): what the page says, section by section, with the controls each
+/// statement rests on and their SoA status, and the SHA-256 of every file the
+/// publication of that commit writes, so that the folder on the web can be held
+/// against what was approved. Refused, like the page, when the page is untrue.
+pub fn approval_document(repo: &git2::Repository, commit: git2::Oid) -> Result<String> {
+    let site = security_page(repo, commit, None, false)?;
+    let snapshot = Snapshot::at(repo, &site.commit)?;
+    let page = snapshot
+        .security_page
+        .as_ref()
+        .expect("a site was made, so the commit has a page");
+    let controls: Vec<SoaEntry> = records(&snapshot, |r| match r {
+        AnyRecord::Control(c) => Some(c),
+        _ => None,
+    });
+    let suppliers: Vec<Supplier> = records(&snapshot, |r| match r {
+        AnyRecord::Supplier(s) => Some(s),
+        _ => None,
+    });
+    let attestations: Vec<Attestation> = records(&snapshot, |r| match r {
+        AnyRecord::Attestation(a) => Some(a),
+        _ => None,
+    });
+    let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
+    let mut md = String::new();
+    let _ = writeln!(md, "# Public security page: {}\n", page.title);
+    let _ = writeln!(
+        md,
+        "| | |\n|---|---|\n| Source commit | `{}` |\n| Content last changed | {} |\n| Published at | {} |\n| Security contact | {} |\n",
+        site.commit,
+        site.updated.date_naive(),
+        cell(&page.canonical_url),
+        cell(&page.contact)
+    );
+    md.push_str("Approving this document approves publishing the page of the source commit. The publication's files and their SHA-256 (its `SHA256SUMS` adds the publisher's `allowed_signers`):\n\n| File | SHA-256 |\n|---|---|\n");
+    for line in checksums(&site.files[..site.files.len() - 1]).lines() {
+        if let Some((hash, path)) = line.split_once("  ") {
+            let _ = writeln!(md, "| {path} | `{hash}` |");
+        }
+    }
+    md.push_str("\n## Introduction\n\n");
+    md.push_str(&crate::domain::demote_headings(page.body.trim()));
+    md.push_str("\n\n## Statements\n\n| Statement | Rests on |\n|---|---|\n");
+    for s in &page.statements {
+        let grounds: Vec<String> = s
+            .controls
+            .iter()
+            .map(|id| match controls.iter().find(|c| &c.id == id) {
+                Some(c) => format!("{id} {} ({})", c.title, c.status.label().to_lowercase()),
+                None => id.clone(),
+            })
+            .collect();
+        let _ = writeln!(
+            md,
+            "| **{}**: {} | {} |",
+            cell(&s.heading),
+            cell(&s.text),
+            cell(&grounds.join("; "))
+        );
+    }
+    md.push_str("\n## Certifications and attestations\n\n");
+    if page.attestations.is_empty() {
+        md.push_str("None listed.\n");
+    } else {
+        md.push_str("| Name | Status | Details |\n|---|---|---|\n");
+        for a in page
+            .attestations
+            .iter()
+            .filter_map(|id| attestations.iter().find(|a| &a.id == id))
+        {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                cell(&a.name),
+                a.public_status(),
+                cell(&attestation_details(a))
+            );
+        }
+    }
+    md.push_str("\n## Subprocessors\n\n| Company | Purpose | Region |\n|---|---|---|\n");
+    for s in page
+        .subprocessors
+        .iter()
+        .filter_map(|id| suppliers.iter().find(|s| &s.id == id))
+    {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            cell(&s.name),
+            cell(&s.service),
+            cell(&s.region)
+        );
+    }
+    md.push_str("\n## Reporting a vulnerability\n\n");
+    md.push_str(&crate::domain::demote_headings(page.disclosure.trim()));
+    md.push('\n');
+    Ok(md)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn security_txt_is_canonical_at_the_root_of_the_domain() {
-        assert_eq!(origin_of("https://example.com/security/"), "https://example.com");
+        assert_eq!(
+            origin_of("https://example.com/security/"),
+            "https://example.com"
+        );
         assert_eq!(origin_of("https://example.com/"), "https://example.com");
     }
 

@@ -198,6 +198,9 @@ impl Isms {
         if kind == SignoffKind::Methodology {
             return super::methodology_document(repo, head.id());
         }
+        if kind == SignoffKind::SecurityPage {
+            return crate::report::site::approval_document(repo, head.id());
+        }
         if kind == SignoffKind::Governance {
             let config = config_at(repo, head.id())?
                 .map_err(|e| Error::Usage(format!("isms.yaml at HEAD does not load: {e}")))?;

@@ -86,6 +86,8 @@ pub enum SignoffKind {
     ManagementReview,
     /// One completed internal audit's report, signed by its auditor (clause 9.2).
     AuditReport,
+    /// The public security page, as `isms publish` will write it.
+    SecurityPage,
 }
 words!(SignoffKind);
 
@@ -165,6 +167,7 @@ impl SignoffKind {
             SignoffKind::Document => "controlled document",
             SignoffKind::ManagementReview => "management review",
             SignoffKind::AuditReport => "internal audit report",
+            SignoffKind::SecurityPage => "public security page",
         }
     }
 }

@@ -113,6 +113,9 @@ impl Walker<'_> {
         if kind == SignoffKind::Methodology {
             return crate::signoff::methodology_document(self.repo, source).map(Some);
         }
+        if kind == SignoffKind::SecurityPage {
+            return crate::report::site::approval_document(self.repo, source).map(Some);
+        }
         let Some(subject) = request.subject.as_deref() else {
             return Ok(None);
         };
