@@ -447,6 +447,42 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "system-flow-unknown-component",
+            Severity::Error,
+            "system/description.md",
+            |c| c.edit("system/description.md", "    to: email\n", "    to: mailer\n"),
+        ),
+        (
+            "system-component-conflict",
+            Severity::Error,
+            "system/description.md",
+            |c| {
+                c.edit(
+                    "system/description.md",
+                    "flows:\n",
+                    "  - id: metrics-saas\n    kind: infrastructure\n    name: Hosted metrics\n    function: monitoring\n    technology: A metrics SaaS\n    location: EU (Frankfurt)\n    purpose: Metrics and alerts\n    owner: sre-lead\nflows:\n",
+                )
+            },
+        ),
+        (
+            "system-location-out-of-scope",
+            Severity::Error,
+            "system/description.md",
+            |c| {
+                c.edit(
+                    "system/description.md",
+                    "    technology: OpenSearch on Fjordcloud, 90-day retention\n    location: EU (Frankfurt)",
+                    "    technology: OpenSearch on Fjordcloud, 90-day retention\n    location: US (Virginia)",
+                )
+            },
+        ),
+        (
+            "system-subservice-unrecorded",
+            Severity::Error,
+            "system/description.md",
+            |c| c.edit("system/description.md", "  - supplier: paylark", "  - supplier: cardvault"),
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",

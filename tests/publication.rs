@@ -570,3 +570,40 @@ fn only_the_page_management_approved_is_published_without_draft_and_its_checksum
     let html = fs::read_to_string(draft.join("index.html")).expect("readable");
     assert!(html.contains("fixed within a day") && html.contains("<strong>Draft.</strong>"));
 }
+
+#[test]
+fn a_flow_to_a_component_the_system_description_lacks_is_named_with_its_file_and_line() {
+    let copy = support::Copy::new();
+    copy.edit("system/description.md", "    to: email\n", "    to: mailer\n");
+    let isms = isms_core::Isms::open(copy.path()).expect("opens");
+    let report = isms.findings(support::today()).expect("checks run");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "system-flow-unknown-component")
+        .expect("the flow to `mailer` is caught");
+    assert_eq!(f.path, "system/description.md");
+    assert_eq!(f.field.as_deref(), Some("flows.F7.to"));
+    let text = copy.read("system/description.md");
+    let line = text.lines().position(|l| l == "    to: mailer").map(|i| i + 1);
+    assert_eq!(f.line, line);
+    assert!(f.message.contains("`mailer`") && f.message.contains("F7"), "{}", f.message);
+    // Two monitoring rows that disagree, as in a description written by hand.
+    copy.edit(
+        "system/description.md",
+        "flows:\n",
+        "  - id: metrics-saas\n    kind: infrastructure\n    name: Hosted metrics\n    function: Monitoring\n    technology: A metrics SaaS\n    location: EU (Frankfurt)\n    purpose: Metrics and alerts\n    owner: sre-lead\nflows:\n",
+    );
+    let report = isms.findings(support::today()).expect("checks run");
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "system-component-conflict")
+        .expect("two monitoring components are caught");
+    assert_eq!(f.field.as_deref(), Some("components.metrics-saas.function"));
+    assert!(
+        f.message.contains("Monitoring and alerting") && f.message.contains("Hosted metrics"),
+        "{}",
+        f.message
+    );
+}

@@ -25,13 +25,16 @@ pub const REPORTS_FOLDER: &str = "reports";
 /// The folder of what is published for the public (`public/security-page.md`).
 pub const PUBLIC_FOLDER: &str = "public";
 
-/// Every folder of an ISMS repository: one per record kind, then `reports/` and
-/// `public/`.
+/// The folder of the SOC 2 system description (`system/description.md`).
+pub const SYSTEM_FOLDER: &str = "system";
+
+/// Every folder of an ISMS repository: one per record kind, then `reports/`,
+/// `public/` and `system/`.
 pub fn folders() -> impl Iterator<Item = &'static str> {
     RecordKind::ALL
         .into_iter()
         .map(RecordKind::folder)
-        .chain([REPORTS_FOLDER, PUBLIC_FOLDER])
+        .chain([REPORTS_FOLDER, PUBLIC_FOLDER, SYSTEM_FOLDER])
 }
 
 impl RecordKind {
@@ -279,7 +282,15 @@ impl Isms {
     /// The public security page's source (`public/security-page.md`), when the
     /// repository has one.
     pub fn load_security_page(&self) -> Result<Option<SecurityPage>, Vec<LoadError>> {
-        let path = crate::domain::SECURITY_PAGE_FILE;
+        self.load_one_of_a_kind(crate::domain::SECURITY_PAGE_FILE, format::parse_security_page)
+    }
+
+    /// A file of which an ISMS has one, parsed; `None` when the repository has none.
+    fn load_one_of_a_kind<T>(
+        &self,
+        path: &str,
+        parse: impl FnOnce(&str, &str) -> Result<format::Parsed<T>, Vec<LoadError>>,
+    ) -> Result<Option<T>, Vec<LoadError>> {
         let bytes = self
             .read_bytes(path)
             .map_err(|e| vec![LoadError::file(path, e.to_string())])?;
@@ -287,7 +298,18 @@ impl Isms {
             return Ok(None);
         };
         let text = format::decode(path, &bytes).map_err(|e| vec![e])?;
-        format::parse_security_page(path, &text).map(|p| Some(p.record))
+        parse(path, &text).map(|p| Some(p.record))
+    }
+
+    /// The SOC 2 system description (`system/description.md`), when the repository
+    /// has one.
+    pub fn load_system_description(
+        &self,
+    ) -> Result<Option<crate::domain::SystemDescription>, Vec<LoadError>> {
+        self.load_one_of_a_kind(
+            crate::domain::SYSTEM_DESCRIPTION_FILE,
+            format::parse_system_description,
+        )
     }
 
     /// Parses one record file.
@@ -342,6 +364,10 @@ impl Isms {
         records.attestations.sort_by(|a, b| a.id.cmp(&b.id));
         match self.load_security_page() {
             Ok(page) => records.security_page = page,
+            Err(mut e) => errors.append(&mut e),
+        }
+        match self.load_system_description() {
+            Ok(d) => records.system_description = d,
             Err(mut e) => errors.append(&mut e),
         }
         Ok(Loaded { records, errors })

@@ -218,6 +218,14 @@ pub enum Rule {
     PublicSubprocessorMissing,
     /// An attestation on the public security page without a record, lapsed or expired.
     PublicAttestationUnrecorded,
+    /// A data flow of the system description that names a component it does not have.
+    SystemFlowUnknownComponent,
+    /// Two components of the system description recorded for the same function.
+    SystemComponentConflict,
+    /// A component of the system description outside the system's locations.
+    SystemLocationOutOfScope,
+    /// A subservice organisation of the system description that is not a supplier.
+    SystemSubserviceUnrecorded,
 }
 super::words::words!(Rule);
 
@@ -270,6 +278,10 @@ impl Rule {
             | Rule::PublicSubprocessorUnrecorded
             | Rule::PublicSubprocessorMissing
             | Rule::PublicAttestationUnrecorded => security_page_untrue,
+            Rule::SystemFlowUnknownComponent
+            | Rule::SystemComponentConflict
+            | Rule::SystemLocationOutOfScope
+            | Rule::SystemSubserviceUnrecorded => system_description_incoherent,
         }
     }
 }
@@ -608,6 +620,12 @@ fn audit_references(scope: &Scope, out: &mut Found) {
         out.dangling(
             RecordKind::Supplier.path(&s.id),
             references::of_supplier(s, &scope.known),
+        );
+    }
+    if let Some(d) = &scope.records.system_description {
+        out.dangling(
+            super::SYSTEM_DESCRIPTION_FILE.to_string(),
+            references::of_system_description(d, &scope.known),
         );
     }
 }
@@ -1507,6 +1525,21 @@ fn security_page_untrue(scope: &Scope, out: &mut Found) {
         .filter(|p| p.rule == rule)
     {
         out.error(super::SECURITY_PAGE_FILE, Some(&p.field), p.message);
+    }
+}
+
+/// What in the system description does not hold together, of the rule being checked:
+/// one function ([`super::description_problems`]) finds it all.
+fn system_description_incoherent(scope: &Scope, out: &mut Found) {
+    let Some(d) = &scope.records.system_description else {
+        return;
+    };
+    let rule = out.rule;
+    for p in super::description_problems(d, &scope.records.suppliers)
+        .into_iter()
+        .filter(|p| p.rule == rule)
+    {
+        out.error(super::SYSTEM_DESCRIPTION_FILE, Some(&p.field), p.message);
     }
 }
 

@@ -15,6 +15,7 @@ pub mod records;
 pub mod references;
 pub mod scoring;
 pub mod suppliers;
+pub mod system;
 pub mod words;
 
 pub use audits::*;
@@ -24,3 +25,4 @@ pub use publication::*;
 pub use records::*;
 pub use scoring::*;
 pub use suppliers::*;
+pub use system::*;

@@ -1153,6 +1153,8 @@ pub struct Records {
     pub attestations: Vec<super::Attestation>,
     /// The public security page's source, when there is one.
     pub security_page: Option<super::SecurityPage>,
+    /// The SOC 2 system description, when there is one.
+    pub system_description: Option<super::SystemDescription>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.

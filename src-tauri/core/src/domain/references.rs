@@ -315,6 +315,18 @@ pub fn of_supplier(s: &Supplier, known: &Known) -> Vec<Dangling> {
     out
 }
 
+/// The system description's owner and its components' owners.
+pub fn of_system_description(d: &super::SystemDescription, known: &Known) -> Vec<Dangling> {
+    let mut out = Vec::new();
+    if !known.role_known(&d.owner) {
+        out.push(error("owner", no_role(&d.owner)));
+    }
+    for c in d.components.iter().filter(|c| !known.role_known(&c.owner)) {
+        out.push(error(format!("components.{}.owner", c.id), no_role(&c.owner)));
+    }
+    out
+}
+
 /// A management review's attendees (people of isms.yaml) and its actions' owners.
 pub fn of_review(v: &Review, known: &Known) -> Vec<Dangling> {
     let mut out = Vec::new();

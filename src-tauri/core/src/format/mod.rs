@@ -29,6 +29,7 @@ pub use records::{
 pub use records::{emit_objective, parse_objective, OBJECTIVE_KEYS};
 pub use records::{emit_review, parse_review, REVIEW_KEYS};
 pub use records::{emit_supplier, parse_supplier, SUPPLIER_KEYS};
+pub use records::{parse_system_description, SYSTEM_DESCRIPTION_KEYS};
 
 use crate::LoadError;
 use emit::FieldText;

@@ -1396,3 +1396,90 @@ pub fn parse_security_page(path: &str, text: &str) -> ParseResult<SecurityPage> 
         })
     })
 }
+
+/// The front-matter keys of the system description.
+pub const SYSTEM_DESCRIPTION_KEYS: &[&str] = &[
+    "title",
+    "owner",
+    "services_in_scope",
+    "services_out_of_scope",
+    "commitments",
+    "requirements",
+    "locations",
+    "components",
+    "flows",
+    "boundaries",
+    "subservice_organisations",
+    "user_entity_controls",
+    "incidents",
+];
+
+/// Reads the SOC 2 system description (`system/description.md`).
+pub fn parse_system_description(path: &str, text: &str) -> ParseResult<SystemDescription> {
+    parse_front_matter(path, None, text, SYSTEM_DESCRIPTION_KEYS, |r, f, body| {
+        let title = r.text(f, "title");
+        let owner = r.text(f, "owner");
+        let mut ids = std::collections::HashSet::new();
+        let mut components = Vec::new();
+        for c in r.list_of_maps(f, "components") {
+            let id = r.text(c, "id");
+            let kind = r.word(c, "kind", ComponentKind::parse, &ComponentKind::expected());
+            let name = r.text(c, "name");
+            let function = r.text(c, "function");
+            let technology = r.text(c, "technology");
+            let location = r.text(c, "location");
+            let purpose = r.text(c, "purpose");
+            let owner = r.text(c, "owner");
+            if let Some(id) = &id {
+                if !ids.insert(id.clone()) {
+                    r.error(c.line_of("id"), "components.id", format!("`{id}` is the id of an earlier component; ids are unique"));
+                }
+            }
+            if let (Some(id), Some(kind), Some(name), Some(function), Some(technology), Some(location), Some(purpose), Some(owner)) =
+                (id, kind, name, function, technology, location, purpose, owner)
+            {
+                components.push(Component { id, kind, name, function, technology, location, purpose, owner });
+            }
+        }
+        let mut flow_ids = std::collections::HashSet::new();
+        let mut flows = Vec::new();
+        for x in r.list_of_maps(f, "flows") {
+            let id = r.text(x, "id");
+            let from = r.text(x, "from");
+            let to = r.text(x, "to");
+            let data = r.text(x, "data");
+            if let Some(id) = &id {
+                if !flow_ids.insert(id.clone()) {
+                    r.error(x.line_of("id"), "flows.id", format!("`{id}` is the id of an earlier flow; ids are unique"));
+                }
+            }
+            if let (Some(id), Some(from), Some(to), Some(data)) = (id, from, to, data) {
+                flows.push(DataFlow { id, from, to, data });
+            }
+        }
+        let mut subservice_organisations = Vec::new();
+        for x in r.list_of_maps(f, "subservice_organisations") {
+            let supplier = r.text(x, "supplier");
+            let controls = r.list(x, "controls");
+            if let Some(supplier) = supplier {
+                subservice_organisations.push(Subservice { supplier, controls });
+            }
+        }
+        Some(SystemDescription {
+            title: title?,
+            owner: owner?,
+            services_in_scope: r.list(f, "services_in_scope"),
+            services_out_of_scope: r.list(f, "services_out_of_scope"),
+            commitments: r.list(f, "commitments"),
+            requirements: r.list(f, "requirements"),
+            locations: r.list(f, "locations"),
+            components,
+            flows,
+            boundaries: r.list(f, "boundaries"),
+            subservice_organisations,
+            user_entity_controls: r.list(f, "user_entity_controls"),
+            incidents: r.list(f, "incidents"),
+            body,
+        })
+    })
+}

@@ -135,6 +135,8 @@ pub struct Snapshot {
     pub errors: Vec<LoadError>,
     /// The public security page's source, when the commit has one.
     pub security_page: Option<crate::domain::SecurityPage>,
+    /// The SOC 2 system description, when the commit has one.
+    pub system_description: Option<crate::domain::SystemDescription>,
 }
 
 impl Snapshot {
@@ -168,22 +170,22 @@ impl Snapshot {
                 .errors
                 .push(revision_error(rev, CONFIG_FILE, "missing")),
         }
-        if let Ok(entry) = tree.get_path(Path::new(crate::domain::SECURITY_PAGE_FILE)) {
-            let path = crate::domain::SECURITY_PAGE_FILE;
-            let blob = repo.find_blob(entry.id())?;
-            let parsed = crate::format::decode(path, blob.content())
-                .map_err(|e| vec![e])
-                .and_then(|text| format::parse_security_page(path, &text));
-            match parsed {
-                Ok(p) => snapshot.security_page = Some(p.record),
-                Err(mut e) => {
-                    for err in &mut e {
-                        err.path = format!("{rev}:{}", err.path);
-                    }
-                    snapshot.errors.append(&mut e)
-                }
-            }
-        }
+        snapshot.security_page = one_of_a_kind(
+            repo,
+            &tree,
+            rev,
+            crate::domain::SECURITY_PAGE_FILE,
+            format::parse_security_page,
+            &mut snapshot.errors,
+        )?;
+        snapshot.system_description = one_of_a_kind(
+            repo,
+            &tree,
+            rev,
+            crate::domain::SYSTEM_DESCRIPTION_FILE,
+            format::parse_system_description,
+            &mut snapshot.errors,
+        )?;
         for kind in RecordKind::ALL {
             let Ok(entry) = tree.get_path(Path::new(kind.folder())) else {
                 continue;
@@ -225,6 +227,7 @@ impl Snapshot {
         let mut snapshot = Snapshot {
             config: loaded.records.config.clone(),
             security_page: loaded.records.security_page.clone(),
+            system_description: loaded.records.system_description.clone(),
             errors: loaded.errors,
             ..Default::default()
         };
@@ -250,6 +253,36 @@ impl Snapshot {
         }
         Ok(snapshot)
     }
+}
+
+/// A file of which an ISMS has one (the security page, the system description) at a
+/// tree, parsed; `None` when the tree has none or it does not load (its errors go to
+/// `errors`, their paths prefixed with `rev:`).
+fn one_of_a_kind<T>(
+    repo: &git2::Repository,
+    tree: &git2::Tree,
+    rev: &str,
+    path: &str,
+    parse: impl FnOnce(&str, &str) -> Result<format::Parsed<T>, Vec<LoadError>>,
+    errors: &mut Vec<LoadError>,
+) -> Result<Option<T>> {
+    let Ok(entry) = tree.get_path(Path::new(path)) else {
+        return Ok(None);
+    };
+    let blob = repo.find_blob(entry.id())?;
+    let parsed = format::decode(path, blob.content())
+        .map_err(|e| vec![e])
+        .and_then(|text| parse(path, &text));
+    Ok(match parsed {
+        Ok(p) => Some(p.record),
+        Err(mut e) => {
+            for err in &mut e {
+                err.path = format!("{rev}:{}", err.path);
+            }
+            errors.append(&mut e);
+            None
+        }
+    })
 }
 
 /// Parses a record from blob bytes.
