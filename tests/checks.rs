@@ -450,7 +450,13 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "system-flow-unknown-component",
             Severity::Error,
             "system/description.md",
-            |c| c.edit("system/description.md", "    to: email\n", "    to: mailer\n"),
+            |c| {
+                c.edit(
+                    "system/description.md",
+                    "    to: email\n",
+                    "    to: mailer\n",
+                )
+            },
         ),
         (
             "system-component-conflict",
@@ -480,7 +486,13 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             "system-subservice-unrecorded",
             Severity::Error,
             "system/description.md",
-            |c| c.edit("system/description.md", "  - supplier: paylark", "  - supplier: cardvault"),
+            |c| {
+                c.edit(
+                    "system/description.md",
+                    "  - supplier: paylark",
+                    "  - supplier: cardvault",
+                )
+            },
         ),
         (
             "objective-overdue",

@@ -1,6 +1,9 @@
-//! The public security page: published from a commit as a static folder, checked with
-//! stock tools (sha256sum, ssh-keygen, tidy, xmllint) in a folder without ISMS Desk,
-//! never saying what the ISMS does not bear out, and leaking nothing internal.
+//! What the organisation tells outsiders. The public security page: published from a
+//! commit as a static folder, checked with stock tools (sha256sum, ssh-keygen, tidy,
+//! xmllint) in a folder without ISMS Desk, never saying what the ISMS does not bear
+//! out, and leaking nothing internal. The SOC 2 system description: coherent with
+//! itself and the suppliers, its diagram drawn from its components, its changes since
+//! the last signed one derived from git.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -574,7 +577,11 @@ fn only_the_page_management_approved_is_published_without_draft_and_its_checksum
 #[test]
 fn a_flow_to_a_component_the_system_description_lacks_is_named_with_its_file_and_line() {
     let copy = support::Copy::new();
-    copy.edit("system/description.md", "    to: email\n", "    to: mailer\n");
+    copy.edit(
+        "system/description.md",
+        "    to: email\n",
+        "    to: mailer\n",
+    );
     let isms = isms_core::Isms::open(copy.path()).expect("opens");
     let report = isms.findings(support::today()).expect("checks run");
     let f = report
@@ -585,9 +592,16 @@ fn a_flow_to_a_component_the_system_description_lacks_is_named_with_its_file_and
     assert_eq!(f.path, "system/description.md");
     assert_eq!(f.field.as_deref(), Some("flows.F7.to"));
     let text = copy.read("system/description.md");
-    let line = text.lines().position(|l| l == "    to: mailer").map(|i| i + 1);
+    let line = text
+        .lines()
+        .position(|l| l == "    to: mailer")
+        .map(|i| i + 1);
     assert_eq!(f.line, line);
-    assert!(f.message.contains("`mailer`") && f.message.contains("F7"), "{}", f.message);
+    assert!(
+        f.message.contains("`mailer`") && f.message.contains("F7"),
+        "{}",
+        f.message
+    );
     // Two monitoring rows that disagree, as in a description written by hand.
     copy.edit(
         "system/description.md",
@@ -606,4 +620,104 @@ fn a_flow_to_a_component_the_system_description_lacks_is_named_with_its_file_and
         "{}",
         f.message
     );
+}
+
+#[test]
+fn the_system_description_draws_its_diagram_from_its_components_and_lists_what_changed_since_it_was_signed(
+) {
+    let b = Board::new();
+    let first = b.s.ok(&["render", "system-description"]);
+    assert!(first.contains("```mermaid\nflowchart LR\n"), "{first}");
+    assert!(
+        first.contains("  c_checkout -->|\"F7: order confirmations\"| c_email\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("This is the first description signed off"),
+        "never empty: {first}"
+    );
+    // Every node of the diagram is a component of the inventory.
+    let text = b.s.copy.read("system/description.md");
+    for line in first
+        .lines()
+        .filter(|l| l.starts_with("  c_") && l.ends_with("\"]"))
+    {
+        let id = line
+            .trim_start_matches("  c_")
+            .split('[')
+            .next()
+            .expect("a node id");
+        assert!(
+            text.contains(&format!("  - id: {}\n", id.replace('_', "-"))),
+            "{id} is not a component"
+        );
+    }
+
+    // The PDF draws the diagram (no Mermaid source in it), each box a component.
+    let pdf = b.s.home.path().join("sd.pdf");
+    b.s.ok(&[
+        "--format",
+        "pdf",
+        "render",
+        "system-description",
+        "-o",
+        pdf.to_str().expect("utf-8"),
+    ]);
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let text_of_pdf = String::from_utf8_lossy(&out.stdout);
+    assert!(!text_of_pdf.contains("flowchart LR"), "drawn, not quoted");
+    assert!(!text_of_pdf.contains("-->"), "drawn, not quoted");
+    for label in ["Central logging", "Paylark payments", "Backup store", "F7"] {
+        assert!(text_of_pdf.contains(label), "{label} in the PDF");
+    }
+
+    // Signed off by the ISM and the CEO.
+    let id = b.start(&["system-description"]);
+    assert_eq!(b.sign(&b.maja, &id, &[]).0, 0);
+    let (code, v) = b.verify(&[]);
+    assert_eq!(code, 0, "{v:#}");
+
+    // Then the database moves to a new version, a component is added, and the SoA
+    // entry of logging (8.15) is downgraded.
+    b.as_ingrid();
+    b.s.copy.edit(
+        "system/description.md",
+        "PostgreSQL 16, managed by Fjordcloud",
+        "PostgreSQL 17, managed by Fjordcloud",
+    );
+    b.s.copy.edit(
+        "system/description.md",
+        "flows:\n",
+        "  - id: search\n    kind: software\n    name: Product search\n    function: search\n    technology: OpenSearch on Fjordcloud\n    location: EU (Frankfurt)\n    purpose: Searches merchants' catalogues.\n    owner: head-of-product\nflows:\n",
+    );
+    b.s.copy
+        .edit("controls/8.15.md", "status: implemented", "status: partial");
+    b.s.ok(&[
+        "commit",
+        "-m",
+        "PostgreSQL 17; product search; logging gaps",
+    ]);
+    let second = b.s.ok(&["render", "system-description"]);
+    let changes = second
+        .split("## 10. Changes since the last report")
+        .nth(1)
+        .expect("the changes section");
+    assert!(
+        changes.contains("Component changed: Order and account database (`orders-db`): technology “PostgreSQL 16, managed by Fjordcloud, continuous backup” → “PostgreSQL 17, managed by Fjordcloud, continuous backup”."),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("Component added: Product search (`search`), OpenSearch on Fjordcloud."),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("Control 8.15 changed (Logging): status implemented → partial."),
+        "{changes}"
+    );
+    assert!(!changes.contains("Risk "), "no risk changed: {changes}");
 }

@@ -314,10 +314,11 @@ pub(crate) enum Command {
     ///
     /// Example: isms render management-review MR-2026 --format pdf -o mr-2026.pdf
     Render {
-        /// document, management-review or audit-report.
+        /// document, management-review, audit-report (about one record), or
+        /// methodology, security-page, system-description.
         kind: signoff::Kind,
-        /// The record: a document's id, a review's, an audit's.
-        subject: String,
+        /// The record, for a kind about one: a document's id, a review's, an audit's.
+        subject: Option<String>,
         /// The commit, branch or tag to render from.
         #[arg(long, default_value = "HEAD")]
         rev: String,

@@ -187,7 +187,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             subject,
             rev,
             output,
-        } => reports::render(&c, kind, &subject, &rev, output.as_deref()),
+        } => reports::render(&c, kind, subject.as_deref(), &rev, output.as_deref()),
         Command::Signed {
             target,
             output,

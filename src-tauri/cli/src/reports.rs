@@ -77,7 +77,7 @@ pub fn signed(
 pub fn render(
     c: &Ctx,
     kind: crate::signoff::Kind,
-    subject: &str,
+    subject: Option<&str>,
     rev: &str,
     output: Option<&Path>,
 ) -> Result<ExitCode, Failure> {

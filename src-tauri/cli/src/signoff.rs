@@ -40,6 +40,8 @@ pub enum Kind {
     AuditReport,
     /// The public security page, as `isms publish security-page` will write it.
     SecurityPage,
+    /// The SOC 2 system description (system/description.md).
+    SystemDescription,
 }
 
 impl From<Kind> for SignoffKind {
@@ -55,6 +57,7 @@ impl From<Kind> for SignoffKind {
             Kind::ManagementReview => SignoffKind::ManagementReview,
             Kind::AuditReport => SignoffKind::AuditReport,
             Kind::SecurityPage => SignoffKind::SecurityPage,
+            Kind::SystemDescription => SignoffKind::SystemDescription,
         }
     }
 }

@@ -31,10 +31,11 @@ pub const SYSTEM_FOLDER: &str = "system";
 /// Every folder of an ISMS repository: one per record kind, then `reports/`,
 /// `public/` and `system/`.
 pub fn folders() -> impl Iterator<Item = &'static str> {
-    RecordKind::ALL
-        .into_iter()
-        .map(RecordKind::folder)
-        .chain([REPORTS_FOLDER, PUBLIC_FOLDER, SYSTEM_FOLDER])
+    RecordKind::ALL.into_iter().map(RecordKind::folder).chain([
+        REPORTS_FOLDER,
+        PUBLIC_FOLDER,
+        SYSTEM_FOLDER,
+    ])
 }
 
 impl RecordKind {
@@ -282,7 +283,10 @@ impl Isms {
     /// The public security page's source (`public/security-page.md`), when the
     /// repository has one.
     pub fn load_security_page(&self) -> Result<Option<SecurityPage>, Vec<LoadError>> {
-        self.load_one_of_a_kind(crate::domain::SECURITY_PAGE_FILE, format::parse_security_page)
+        self.load_one_of_a_kind(
+            crate::domain::SECURITY_PAGE_FILE,
+            format::parse_security_page,
+        )
     }
 
     /// A file of which an ISMS has one, parsed; `None` when the repository has none.

@@ -3,4 +3,4 @@
 /**
  * The kinds of document that are signed off, each with its chain in isms.yaml.
  */
-export type SignoffKind = "risk-assessment" | "soa" | "treatment-plan" | "risk-acceptance" | "governance" | "methodology" | "document" | "management-review" | "audit-report" | "security-page";
+export type SignoffKind = "risk-assessment" | "soa" | "treatment-plan" | "risk-acceptance" | "governance" | "methodology" | "document" | "management-review" | "audit-report" | "security-page" | "system-description";

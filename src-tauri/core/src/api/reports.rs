@@ -131,18 +131,19 @@ impl Isms {
         in_format(report, format)
     }
 
-    /// What a sign-off of `kind` about `subject` signs, rendered from revision `rev`
-    /// without signing anything: a controlled document's draft (with the revision
-    /// history of its signed approvals), a management review's pack and record, an
-    /// audit's report. `isms render`.
+    /// What a sign-off of `kind` (about `subject`, for a kind about one record) signs,
+    /// rendered from revision `rev` without signing anything: a controlled document's
+    /// draft (with the revision history of its signed approvals), a management
+    /// review's pack and record, an audit's report, the methodology, the security
+    /// page's approval, the system description. `isms render`.
     pub fn render_subject(
         &self,
         kind: crate::signoff::SignoffKind,
-        subject: &str,
+        subject: Option<&str>,
         rev: &str,
         format: ReportFormat,
     ) -> Result<RenderedReport> {
-        if let Some(problem) = kind.subject_problem(Some(subject)) {
+        if let Some(problem) = kind.subject_problem(subject) {
             return Err(Error::Usage(problem));
         }
         let repo = crate::git::repository(self)?;
@@ -150,14 +151,13 @@ impl Isms {
             .revparse_single(rev)
             .and_then(|o| o.peel_to_commit())
             .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
-        let markdown =
-            crate::signoff::subjects::subject_document(&repo, kind, subject, commit.id())?
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "a {} sign-off is not about one record; `isms report` renders the reports",
-                        kind.as_str()
-                    ))
-                })?;
+        let markdown = crate::signoff::rendered_document(&repo, kind, subject, commit.id())?
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "`isms render` does not render a {} sign-off's document: `isms report` renders the reports, `isms signoff start` the others",
+                    kind.as_str()
+                ))
+            })?;
         let revision = format!(
             "Draft from commit {}",
             crate::git::short_id(&commit.id().to_string())
@@ -172,7 +172,7 @@ impl Isms {
         let mut report = Report { meta, markdown };
         if kind == crate::signoff::SignoffKind::Document {
             let verification = self.signoff_verify(&VerifyOptions::default())?;
-            let history = self.approved_versions(&verification, subject)?;
+            let history = self.approved_versions(&verification, subject.unwrap_or_default())?;
             report
                 .markdown
                 .push_str(&super::documents::revision_history_markdown(&history));

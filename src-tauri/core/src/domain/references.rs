@@ -322,7 +322,10 @@ pub fn of_system_description(d: &super::SystemDescription, known: &Known) -> Vec
         out.push(error("owner", no_role(&d.owner)));
     }
     for c in d.components.iter().filter(|c| !known.role_known(&c.owner)) {
-        out.push(error(format!("components.{}.owner", c.id), no_role(&c.owner)));
+        out.push(error(
+            format!("components.{}.owner", c.id),
+            no_role(&c.owner),
+        ));
     }
     out
 }

@@ -127,7 +127,10 @@ pub struct DescriptionProblem {
 /// unknown component, two components serving one function, a component outside the
 /// description's locations, a subservice organisation that is not a recorded
 /// supplier.
-pub fn description_problems(d: &SystemDescription, suppliers: &[Supplier]) -> Vec<DescriptionProblem> {
+pub fn description_problems(
+    d: &SystemDescription,
+    suppliers: &[Supplier],
+) -> Vec<DescriptionProblem> {
     let mut out = Vec::new();
     let mut problem = |rule: Rule, field: String, message: String| {
         out.push(DescriptionProblem {

@@ -1432,13 +1432,35 @@ pub fn parse_system_description(path: &str, text: &str) -> ParseResult<SystemDes
             let owner = r.text(c, "owner");
             if let Some(id) = &id {
                 if !ids.insert(id.clone()) {
-                    r.error(c.line_of("id"), "components.id", format!("`{id}` is the id of an earlier component; ids are unique"));
+                    r.error(
+                        c.line_of("id"),
+                        "components.id",
+                        format!("`{id}` is the id of an earlier component; ids are unique"),
+                    );
                 }
             }
-            if let (Some(id), Some(kind), Some(name), Some(function), Some(technology), Some(location), Some(purpose), Some(owner)) =
-                (id, kind, name, function, technology, location, purpose, owner)
-            {
-                components.push(Component { id, kind, name, function, technology, location, purpose, owner });
+            if let (
+                Some(id),
+                Some(kind),
+                Some(name),
+                Some(function),
+                Some(technology),
+                Some(location),
+                Some(purpose),
+                Some(owner),
+            ) = (
+                id, kind, name, function, technology, location, purpose, owner,
+            ) {
+                components.push(Component {
+                    id,
+                    kind,
+                    name,
+                    function,
+                    technology,
+                    location,
+                    purpose,
+                    owner,
+                });
             }
         }
         let mut flow_ids = std::collections::HashSet::new();
@@ -1450,7 +1472,11 @@ pub fn parse_system_description(path: &str, text: &str) -> ParseResult<SystemDes
             let data = r.text(x, "data");
             if let Some(id) = &id {
                 if !flow_ids.insert(id.clone()) {
-                    r.error(x.line_of("id"), "flows.id", format!("`{id}` is the id of an earlier flow; ids are unique"));
+                    r.error(
+                        x.line_of("id"),
+                        "flows.id",
+                        format!("`{id}` is the id of an earlier flow; ids are unique"),
+                    );
                 }
             }
             if let (Some(id), Some(from), Some(to), Some(data)) = (id, from, to, data) {

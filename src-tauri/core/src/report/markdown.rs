@@ -40,7 +40,7 @@ const TEMPLATES: [(&str, &str); 11] = [
 
 /// The line of the document-control table that names the source commit; the next
 /// report of the same kind reads it back to say what changed since.
-const SOURCE_COMMIT_ROW: &str = "| Source commit |";
+pub(crate) const SOURCE_COMMIT_ROW: &str = "| Source commit |";
 
 fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();

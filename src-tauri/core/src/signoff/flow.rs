@@ -195,12 +195,6 @@ impl Isms {
         if let Some(report) = kind.report() {
             return Ok(self.report(report, &head.id().to_string())?.markdown);
         }
-        if kind == SignoffKind::Methodology {
-            return super::methodology_document(repo, head.id());
-        }
-        if kind == SignoffKind::SecurityPage {
-            return crate::report::site::approval_document(repo, head.id());
-        }
         if kind == SignoffKind::Governance {
             let config = config_at(repo, head.id())?
                 .map_err(|e| Error::Usage(format!("isms.yaml at HEAD does not load: {e}")))?;
@@ -211,10 +205,7 @@ impl Isms {
             }
             return documents::governance(&config, &authority.config, &authority.by, &source);
         }
-        if let Some(text) = match subject {
-            Some(subject) => subjects::subject_document(repo, kind, subject, head.id())?,
-            None => None,
-        } {
+        if let Some(text) = super::rendered_document(repo, kind, subject, head.id())? {
             return Ok(text);
         }
         let risk_id =

@@ -88,6 +88,8 @@ pub enum SignoffKind {
     AuditReport,
     /// The public security page, as `isms publish` will write it.
     SecurityPage,
+    /// The SOC 2 system description.
+    SystemDescription,
 }
 words!(SignoffKind);
 
@@ -168,7 +170,32 @@ impl SignoffKind {
             SignoffKind::ManagementReview => "management review",
             SignoffKind::AuditReport => "internal audit report",
             SignoffKind::SecurityPage => "public security page",
+            SignoffKind::SystemDescription => "system description",
         }
+    }
+}
+
+/// The document a sign-off of `kind` signs, rendered at `source`, when it is one
+/// rendered from the records and is not a register report: the methodology, the
+/// security page, the system description, or a document about one record (not a risk
+/// acceptance). The one dispatch that starting a request, verifying one and
+/// `isms render` share.
+pub(crate) fn rendered_document(
+    repo: &git2::Repository,
+    kind: SignoffKind,
+    subject: Option<&str>,
+    source: git2::Oid,
+) -> crate::Result<Option<String>> {
+    match (kind, subject) {
+        (SignoffKind::Methodology, _) => methodology_document(repo, source).map(Some),
+        (SignoffKind::SecurityPage, _) => {
+            crate::report::site::approval_document(repo, source).map(Some)
+        }
+        (SignoffKind::SystemDescription, _) => {
+            crate::report::system::description_document(repo, source).map(Some)
+        }
+        (_, Some(subject)) => subjects::subject_document(repo, kind, subject, source),
+        (_, None) => Ok(None),
     }
 }
 

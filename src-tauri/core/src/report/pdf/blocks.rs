@@ -51,6 +51,8 @@ pub enum Block {
         lines: Vec<String>,
         indent: u8,
     },
+    /// A flowchart, drawn (a `mermaid` code block of the shape ISMS Desk writes).
+    Diagram(super::diagram::Flowchart),
     Rule,
 }
 
@@ -84,6 +86,8 @@ struct Builder {
     heatmap_next: Option<HeatTones>,
     /// The text of the code block being read.
     code: Option<String>,
+    /// The language of the code block being read (`mermaid`).
+    code_language: String,
 }
 
 impl Builder {
@@ -195,15 +199,25 @@ impl Builder {
                 self.heading = None;
             }
             Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => self.flush(),
-            Event::Start(Tag::CodeBlock(_)) => {
+            Event::Start(Tag::CodeBlock(kind)) => {
                 self.flush();
                 self.code = Some(String::new());
+                self.code_language = match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(lang) => lang.to_string(),
+                    pulldown_cmark::CodeBlockKind::Indented => String::new(),
+                };
             }
             Event::Text(t) if self.code.is_some() => {
                 self.code.get_or_insert_with(String::new).push_str(&t);
             }
             Event::End(TagEnd::CodeBlock) => {
                 let text = self.code.take().unwrap_or_default();
+                if self.code_language == "mermaid" {
+                    if let Some(chart) = super::diagram::parse(&text) {
+                        self.blocks.push(Block::Diagram(chart));
+                        return;
+                    }
+                }
                 self.blocks.push(Block::Code {
                     lines: text
                         .trim_end_matches('\n')

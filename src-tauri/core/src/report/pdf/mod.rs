@@ -14,6 +14,7 @@
 //! `/ID` are derived from the report, never from a clock or a random number.
 
 mod blocks;
+mod diagram;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -21,7 +22,8 @@ use std::sync::OnceLock;
 
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, Rgb, TextItem,
+    WindingOrder,
 };
 use pulldown_cmark::Alignment;
 
@@ -569,6 +571,7 @@ impl<'a> Layout<'a> {
                 self.y -= 8.0;
             }
             Block::Code { lines, indent } => self.code_block(lines, *indent),
+            Block::Diagram(chart) => self.diagram(chart),
             Block::Rule => {
                 self.ensure(10.0);
                 let y = self.y - 4.0;
@@ -576,6 +579,146 @@ impl<'a> Layout<'a> {
                 self.y -= 10.0;
             }
         }
+    }
+
+    /// A flowchart: a column per layer, a box per node with its label wrapped, an
+    /// arrow per edge marked with the edge's id (the text before `:` of its label,
+    /// which the table after the diagram explains). Kept on one page.
+    fn diagram(&mut self, chart: &diagram::Flowchart) {
+        let layers = diagram::layers(chart);
+        let columns = layers.iter().max().map_or(1, |m| m + 1);
+        let size = TABLE;
+        let lh = size * 1.3;
+        let col_w = WIDTH / columns as f32;
+        let gutter = 26.0_f32.min(col_w * 0.3);
+        let box_w = col_w - gutter;
+        let wrapped: Vec<Vec<TextLine>> = chart
+            .nodes
+            .iter()
+            .map(|(_, label)| {
+                let span = vec![Span {
+                    text: label.clone(),
+                    style: Style::Regular,
+                }];
+                self.wrap(&span, size, box_w - 2.0 * PAD)
+            })
+            .collect();
+        let box_h = |i: usize| wrapped[i].len() as f32 * lh + 2.0 * PAD;
+        let pitch = (0..chart.nodes.len()).map(box_h).fold(0.0_f32, f32::max) + 14.0;
+        let row = diagram::rows(chart, &layers);
+        let at: Vec<(f32, f32)> = layers
+            .iter()
+            .zip(&row)
+            .map(|(&l, &r)| (LEFT + l as f32 * col_w, r as f32 * pitch))
+            .collect();
+        let rows = row.iter().max().map_or(1, |m| m + 1);
+        let height = rows as f32 * pitch;
+        self.gap(4.0);
+        self.ensure(height);
+        let top = self.y;
+        let index = |id: &str| chart.nodes.iter().position(|(n, _)| n == id);
+        // Edges under the boxes.
+        for (from, to, label) in &chart.edges {
+            let (Some(a), Some(b)) = (index(from), index(to)) else {
+                continue;
+            };
+            let (ax, ay) = (at[a].0, top - at[a].1);
+            let (bx, by) = (at[b].0, top - at[b].1);
+            let (start, end) = if layers[b] > layers[a] {
+                ((ax + box_w, ay - box_h(a) / 2.0), (bx, by - box_h(b) / 2.0))
+            } else {
+                ((ax + box_w / 2.0, ay - box_h(a)), (bx + box_w / 2.0, by))
+            };
+            self.segment(start, end, 0.7, MUTED);
+            self.arrow_head(start, end, MUTED);
+            let id = label.split(':').next().unwrap_or_default().trim();
+            if !id.is_empty() && id.len() <= 4 {
+                let mid = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
+                let span = vec![Span {
+                    text: id.to_string(),
+                    style: Style::Regular,
+                }];
+                let tag = self.wrap(&span, 6.5, WIDTH).remove(0);
+                let w = self.faces.regular.width(id, 6.5) + 3.0;
+                self.rect(
+                    mid.0 - w / 2.0,
+                    mid.1 - 4.0,
+                    w,
+                    8.0,
+                    Some((1.0, 1.0, 1.0)),
+                    None,
+                );
+                self.draw_line(&tag, mid.0 - w / 2.0 + 1.5, mid.1 - 2.3, 6.5, MUTED);
+            }
+        }
+        for (i, lines) in wrapped.iter().enumerate() {
+            let (x, y) = (at[i].0, top - at[i].1);
+            let h = box_h(i);
+            self.rect(x, y - h, box_w, h, Some(HEAD_FILL), Some(HEADING));
+            for (k, line) in lines.iter().enumerate() {
+                self.draw_line(
+                    line,
+                    x + PAD,
+                    y - PAD - size - k as f32 * lh + 1.0,
+                    size,
+                    INK,
+                );
+            }
+        }
+        self.y = top - height;
+        self.gap(4.0);
+    }
+
+    /// A straight line from `a` to `b`.
+    fn segment(&mut self, a: (f32, f32), b: (f32, f32), thickness: f32, colour: (f32, f32, f32)) {
+        self.ops.push(Op::SaveGraphicsState);
+        self.ops.push(Op::SetOutlineColor { col: rgb(colour) });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: [a, b]
+                    .into_iter()
+                    .map(|(x, y)| LinePoint {
+                        p: point(x, y),
+                        bezier: false,
+                    })
+                    .collect(),
+                is_closed: false,
+            },
+        });
+        self.ops.push(Op::RestoreGraphicsState);
+    }
+
+    /// A filled arrow head at `to`, pointing along the line from `from`.
+    fn arrow_head(&mut self, from: (f32, f32), to: (f32, f32), colour: (f32, f32, f32)) {
+        let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+        let len = (dx * dx + dy * dy).sqrt().max(0.001);
+        let (ux, uy) = (dx / len, dy / len);
+        let (l, w) = (5.0, 2.4);
+        let base = (to.0 - ux * l, to.1 - uy * l);
+        let points = [
+            to,
+            (base.0 - uy * w, base.1 + ux * w),
+            (base.0 + uy * w, base.1 - ux * w),
+        ];
+        self.ops.push(Op::SaveGraphicsState);
+        self.ops.push(Op::SetFillColor { col: rgb(colour) });
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings: vec![PolygonRing {
+                    points: points
+                        .into_iter()
+                        .map(|(x, y)| LinePoint {
+                            p: point(x, y),
+                            bezier: false,
+                        })
+                        .collect(),
+                }],
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::NonZero,
+            },
+        });
+        self.ops.push(Op::RestoreGraphicsState);
     }
 
     /// A code block: monospace on a light ground, each line as written (leading

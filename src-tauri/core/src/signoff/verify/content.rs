@@ -110,19 +110,17 @@ impl Walker<'_> {
             let report = crate::report::render(self.repo, report, source)?;
             return Ok(Some(report.markdown));
         }
-        if kind == SignoffKind::Methodology {
-            return crate::signoff::methodology_document(self.repo, source).map(Some);
+        if kind != SignoffKind::RiskAcceptance {
+            return crate::signoff::rendered_document(
+                self.repo,
+                kind,
+                request.subject.as_deref(),
+                source,
+            );
         }
-        if kind == SignoffKind::SecurityPage {
-            return crate::report::site::approval_document(self.repo, source).map(Some);
-        }
-        let Some(subject) = request.subject.as_deref() else {
+        let Some(risk_id) = request.subject.as_deref() else {
             return Ok(None);
         };
-        if kind != SignoffKind::RiskAcceptance {
-            return crate::signoff::subjects::subject_document(self.repo, kind, subject, source);
-        }
-        let risk_id = subject;
         let config = super::config_at(self.repo, source)?
             .map_err(|e| crate::Error::Usage(format!("isms.yaml does not load: {e}")))?;
         let Some(risk) =
