@@ -495,6 +495,18 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "soc2-criterion-uncovered",
+            Severity::Warning,
+            "isms.yaml",
+            |c| {
+                c.edit(
+                    "isms.yaml",
+                    "categories: [availability, confidentiality]",
+                    "categories: [availability, confidentiality, processing_integrity]",
+                )
+            },
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",

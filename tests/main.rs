@@ -25,6 +25,8 @@
 //!   rejected; evidence cross-checked with `git verify-commit` and `ssh-keygen -Y verify`.
 //! - `publication`: the public security page — published, signed, checked with stock
 //!   tools, never promising more than the SoA, leaking nothing internal.
+//! - `soc2`: SOC 2 from the same controls — the mapping, an ISMS's overrides,
+//!   coverage gaps, the matrix of a commit.
 //! - `shell`: the desktop shell's CSP and capabilities stay strict.
 //! - `bindings`: the TypeScript bindings in `ui/src/bindings/` match the Rust types.
 
@@ -47,6 +49,7 @@ mod reports;
 mod roundtrip;
 mod shell;
 mod signoff;
+mod soc2;
 mod spreadsheets;
 mod store;
 mod support;

@@ -276,6 +276,19 @@ pub(crate) enum Command {
         #[arg(long, requires = "output")]
         sign: bool,
     },
+    /// SOC 2 from the same controls: each criterion in scope with the controls that
+    /// address it and whether it is covered (text, json), or the criteria-to-controls
+    /// matrix of a commit as a report (--format md, html or pdf).
+    ///
+    /// Example: isms --format pdf soc2 -o soc2-matrix.pdf
+    Soc2 {
+        /// With --format md, html or pdf: the commit, branch or tag to render from.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// With --format md, html or pdf: write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Publish a page for the public from a commit, as a static folder for any web
     /// host. Refused, with nothing written, when the page says what the ISMS does not
     /// bear out (a statement on a control that is not implemented, a subprocessor that

@@ -153,7 +153,10 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
     if for_reports
         && !matches!(
             cli.command,
-            Command::Report { .. } | Command::Signed { .. } | Command::Render { .. }
+            Command::Report { .. }
+                | Command::Signed { .. }
+                | Command::Render { .. }
+                | Command::Soc2 { .. }
         )
     {
         return Err(usage(
@@ -193,6 +196,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             output,
             sign,
         } => reports::signed(&c, &target, output.as_deref(), sign),
+        Command::Soc2 { rev, output } => reports::soc2(&c, &rev, output.as_deref()),
         Command::Publish {
             what,
             draft,

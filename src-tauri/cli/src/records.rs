@@ -703,6 +703,9 @@ fn show_control(line: &SoaLine) {
     for e in &c.evidence {
         t.row(vec!["evidence".into(), safe(e).into_owned()]);
     }
+    if !line.criteria.is_empty() {
+        t.row(vec!["SOC 2".into(), line.criteria.join(", ")]);
+    }
     print!("{}", t.render());
     print_body(&c.body);
 }

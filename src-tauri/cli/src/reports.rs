@@ -195,3 +195,63 @@ pub fn publish(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `isms soc2`: the criteria in scope and their coverage (text, json), or the matrix
+/// of a commit (md, html, pdf).
+pub fn soc2(c: &Ctx, rev: &str, output: Option<&Path>) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    if matches!(c.format, Format::Md | Format::Html | Format::Pdf) {
+        let (format, _) = format_and_signer(c, &isms, output, false)?;
+        let report = isms.soc2_matrix(rev, format)?;
+        return deliver(c, &report, format, output, None);
+    }
+    let view = isms.soc2_view()?;
+    if c.json {
+        print_json(&view);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if view.in_scope.is_empty() {
+        println!("isms.yaml has no `soc2:` section, so no SOC 2 scope. Add `soc2: categories: [availability, confidentiality]` (Security is always in scope).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table =
+        crate::table::Table::new(&["CRITERION", "WHAT IT ASKS", "CONTROLS", "COVERAGE"]);
+    for l in &view.criteria {
+        let controls: Vec<String> = l
+            .controls
+            .iter()
+            .map(|x| match (x.applicable, x.status) {
+                (Some(false), _) => format!("{} (excluded)", x.link.control),
+                (_, Some(s)) => format!("{} ({})", x.link.control, s.label().to_lowercase()),
+                _ => x.link.control.clone(),
+            })
+            .collect();
+        table.row(vec![
+            l.criterion.criterion.id.clone(),
+            crate::terminal::safe(&l.criterion.criterion.title).into_owned(),
+            if controls.is_empty() {
+                "none mapped".into()
+            } else {
+                controls.join(", ")
+            },
+            l.criterion.coverage.as_str().replace('_', " "),
+        ]);
+    }
+    print!("{}", table.render());
+    let gaps = view.criteria.iter().filter(|l| l.is_gap()).count();
+    println!(
+        "{} criteria in scope ({}): {} gap{}",
+        view.criteria.len(),
+        view.in_scope
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        gaps,
+        if gaps == 1 { "" } else { "s" }
+    );
+    for e in &view.errors {
+        eprintln!("{}", crate::terminal::safe(&e.to_string()));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,10 +1,112 @@
-//! The ISO/IEC 27001:2022 Annex A catalogue: 93 controls with id, theme and short
-//! title. It ships in `templates/annex-a.csv` and is compiled in, so every binary
-//! agrees on what "all 93 controls" means.
+//! The catalogues that ship with ISMS Desk, compiled in so every binary agrees:
+//!
+//! - the ISO/IEC 27001:2022 Annex A controls (`templates/annex-a.csv`): 93 controls
+//!   with id, theme and short title;
+//! - the SOC 2 Trust Services Criteria (2017, points of focus revised 2022) with our
+//!   own short paraphrased titles (`templates/soc2/criteria.csv`);
+//! - ISMS Desk's own mapping from Annex A controls and ISO clauses to those criteria
+//!   (`templates/soc2/mapping.csv`, under the project's licence): each link with a
+//!   relationship (NIST IR 8477: equivalent, subset, superset, intersects), a one-line
+//!   rationale in our words and a review status. No AICPA or ISO text is copied.
 
 use serde::Serialize;
 
 const ANNEX_A_CSV: &str = include_str!("../../../templates/annex-a.csv");
+const SOC2_CRITERIA_CSV: &str = include_str!("../../../templates/soc2/criteria.csv");
+const SOC2_MAPPING_CSV: &str = include_str!("../../../templates/soc2/mapping.csv");
+
+/// One SOC 2 criterion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Soc2Criterion {
+    /// `CC6.1`, `A1.2`.
+    pub id: String,
+    /// Its category as the criteria name it (`Security - Logical and Physical Access
+    /// Controls`, `Availability`).
+    pub category: String,
+    /// Our short paraphrase of what it asks.
+    pub title: String,
+}
+
+/// One link of the mapping, as written in a mapping file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MappingRow {
+    /// An Annex A control (`8.13`) or an ISO clause (`clause 9.2`).
+    pub control: String,
+    /// The criterion (`A1.2`).
+    pub criterion: String,
+    /// `equivalent`, `subset`, `superset`, `intersects`, or (in an ISMS's own file)
+    /// `none` to remove a shipped link.
+    pub relationship: String,
+    /// `proposed` or `reviewed`.
+    pub review: String,
+    /// Why, in a line.
+    pub rationale: String,
+    /// Its line in the file.
+    pub line: usize,
+}
+
+/// The rows of a mapping file (`control,criterion,relationship,review,rationale`),
+/// or the line and message of the first row that is not one.
+pub fn mapping_rows(text: &str) -> Result<Vec<MappingRow>, (usize, String)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| (1, e.to_string()))?
+        .iter()
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    let expected = [
+        "control",
+        "criterion",
+        "relationship",
+        "review",
+        "rationale",
+    ];
+    if headers != expected {
+        return Err((1, format!("the header row must be {}", expected.join(","))));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| (e.position().map_or(0, |p| p.line() as usize), e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cell = |i: usize| record.get(i).unwrap_or_default().trim().to_string();
+        rows.push(MappingRow {
+            control: cell(0),
+            criterion: cell(1),
+            relationship: cell(2),
+            review: cell(3),
+            rationale: cell(4),
+            line,
+        });
+    }
+    Ok(rows)
+}
+
+/// The SOC 2 criteria, in the order the criteria list them.
+pub fn soc2_criteria() -> Vec<Soc2Criterion> {
+    let mut reader = csv::Reader::from_reader(SOC2_CRITERIA_CSV.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("criteria.csv is well formed because we ship it");
+            Soc2Criterion {
+                id: r[0].to_string(),
+                category: r[1].to_string(),
+                title: r[2].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// ISMS Desk's shipped mapping.
+pub fn soc2_mapping() -> Vec<MappingRow> {
+    mapping_rows(SOC2_MAPPING_CSV).expect("mapping.csv is well formed because we ship it")
+}
 
 /// One Annex A control as the standard names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,6 +172,28 @@ pub fn control_id(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_shipped_soc2_link_is_valid_and_names_a_known_control_and_criterion() {
+        let annex_a = annex_a();
+        let ids: Vec<&str> = annex_a.iter().map(|c| c.id.as_str()).collect();
+        let criteria = soc2_criteria();
+        assert_eq!(criteria.len(), 61);
+        // Read as an ISMS's own file would be, so that every row is judged.
+        let rows = soc2_mapping();
+        let (links, problems) = crate::domain::mapping_in_force(&[], &rows, &criteria, &ids);
+        assert_eq!(problems, [], "every shipped row is usable");
+        assert_eq!(links.len(), rows.len(), "no two rows link the same pair");
+        assert!(links.iter().all(|l| !l.rationale.is_empty()));
+        // Every Security criterion is addressed by something.
+        for c in criteria.iter().filter(|c| c.id.starts_with("CC")) {
+            assert!(
+                links.iter().any(|l| l.criterion == c.id),
+                "{} unmapped",
+                c.id
+            );
+        }
+    }
 
     #[test]
     fn the_catalogue_has_93_controls_in_four_themes() {

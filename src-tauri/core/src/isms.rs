@@ -28,13 +28,17 @@ pub const PUBLIC_FOLDER: &str = "public";
 /// The folder of the SOC 2 system description (`system/description.md`).
 pub const SYSTEM_FOLDER: &str = "system";
 
+/// The folder of the ISMS's own SOC 2 mapping (`soc2/mapping.csv`).
+pub const SOC2_FOLDER: &str = "soc2";
+
 /// Every folder of an ISMS repository: one per record kind, then `reports/`,
-/// `public/` and `system/`.
+/// `public/`, `system/` and `soc2/`.
 pub fn folders() -> impl Iterator<Item = &'static str> {
     RecordKind::ALL.into_iter().map(RecordKind::folder).chain([
         REPORTS_FOLDER,
         PUBLIC_FOLDER,
         SYSTEM_FOLDER,
+        SOC2_FOLDER,
     ])
 }
 
@@ -316,6 +320,21 @@ impl Isms {
         )
     }
 
+    /// The ISMS's own SOC 2 mapping rows (`soc2/mapping.csv`) that can be used, and
+    /// a problem (file, line, column) for each that cannot.
+    pub fn load_soc2_mapping(&self) -> (Vec<crate::catalogue::MappingRow>, Vec<LoadError>) {
+        let path = crate::domain::SOC2_MAPPING_FILE;
+        let text = match self.read_bytes(path) {
+            Ok(None) => return (Vec::new(), Vec::new()),
+            Ok(Some(bytes)) => match format::decode(path, &bytes) {
+                Ok(text) => text,
+                Err(e) => return (Vec::new(), vec![e]),
+            },
+            Err(e) => return (Vec::new(), vec![LoadError::file(path, e.to_string())]),
+        };
+        own_soc2_rows(path, &text)
+    }
+
     /// Parses one record file.
     pub fn parse_file(&self, file: &RecordFile) -> Result<ParsedFile, Vec<LoadError>> {
         let kind = file
@@ -374,6 +393,9 @@ impl Isms {
             Ok(d) => records.system_description = d,
             Err(mut e) => errors.append(&mut e),
         }
+        let (rows, mut problems) = self.load_soc2_mapping();
+        records.soc2_mapping = rows;
+        errors.append(&mut problems);
         Ok(Loaded { records, errors })
     }
 
@@ -660,4 +682,41 @@ fn what_is_in_a_record_folder(
     } else {
         format!("is not read: only `<id>.md` files in {folder}/ are records; move it out of {folder}/ (or rename it `.md` if it is one)")
     })
+}
+
+/// The usable rows of an ISMS's own SOC 2 mapping file at `path`, and a problem for
+/// each row that cannot be used (its line and column).
+pub fn own_soc2_rows(
+    path: &str,
+    text: &str,
+) -> (Vec<crate::catalogue::MappingRow>, Vec<LoadError>) {
+    let rows = match crate::catalogue::mapping_rows(text) {
+        Ok(rows) => rows,
+        Err((line, message)) => {
+            return (
+                Vec::new(),
+                vec![LoadError {
+                    path: path.into(),
+                    line: Some(line),
+                    field: None,
+                    message,
+                }],
+            )
+        }
+    };
+    let (_, problems) = crate::domain::soc2_links_with(&rows);
+    let errors = problems
+        .iter()
+        .map(|p| LoadError {
+            path: path.into(),
+            line: Some(p.line),
+            field: Some(p.column.to_string()),
+            message: p.message.clone(),
+        })
+        .collect();
+    let usable = rows
+        .into_iter()
+        .filter(|r| !problems.iter().any(|p| p.line == r.line))
+        .collect();
+    (usable, errors)
 }

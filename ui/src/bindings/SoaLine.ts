@@ -22,4 +22,9 @@ revision: Revision,
 /**
  * The active and deferred risks that cite the control.
  */
-cited_by: Array<RiskLink>, };
+cited_by: Array<RiskLink>, 
+/**
+ * The SOC 2 criteria in scope the control serves, by the mapping in force (empty
+ * when isms.yaml has no `soc2:` section).
+ */
+criteria: Array<string>, };

@@ -28,6 +28,7 @@ pub mod risk;
 pub mod settings;
 pub mod signoff;
 pub mod soa;
+pub mod soc2;
 pub mod spreadsheets;
 pub mod suppliers;
 pub mod treatments;
@@ -52,6 +53,7 @@ pub use risk::{Choice, Reference, ReportChoice, RiskView, Section, SignoffChoice
 pub use settings::{AgentKey, KeyView, SettingsView};
 pub use signoff::{SignoffBoard, SignoffCard, APP_REMOTE};
 pub use soa::{Soa, SoaLine};
+pub use soc2::{CriterionControl, CriterionLine, Soc2View};
 pub use suppliers::{SupplierLine, Suppliers};
 pub use treatments::{TreatmentLine, TreatmentPlan};
 

@@ -60,7 +60,7 @@ pub enum ReportFormat {
 }
 
 /// `report` in `format`.
-fn in_format(report: Report, format: ReportFormat) -> Result<RenderedReport> {
+pub(crate) fn in_format(report: Report, format: ReportFormat) -> Result<RenderedReport> {
     let bytes = match format {
         ReportFormat::Markdown => report.markdown.clone().into_bytes(),
         ReportFormat::Html => html::document(&report).into_bytes(),

@@ -23,6 +23,9 @@ pub struct SoaLine {
     pub revision: Revision,
     /// The active and deferred risks that cite the control.
     pub cited_by: Vec<RiskLink>,
+    /// The SOC 2 criteria in scope the control serves, by the mapping in force (empty
+    /// when isms.yaml has no `soc2:` section).
+    pub criteria: Vec<String>,
 }
 
 /// The SoA screen: every Annex A control that has an entry, in the standard's order,
@@ -53,9 +56,26 @@ impl Isms {
             .iter()
             .map(|c| (c.id.as_str(), c.theme.as_str()))
             .collect();
+        let in_scope = self.load_config().ok().and_then(|c| c.soc2_categories);
+        let links: Vec<crate::domain::MappingLink> = match &in_scope {
+            Some(categories) => crate::domain::soc2_links_with(&self.load_soc2_mapping().0)
+                .0
+                .into_iter()
+                .filter(|l| {
+                    crate::domain::Soc2Category::of(&l.criterion).is_some_and(|c| {
+                        c == crate::domain::Soc2Category::Security || categories.contains(&c)
+                    })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let mut lines: Vec<SoaLine> = entries
             .into_iter()
             .map(|(entry, revision)| SoaLine {
+                criteria: crate::domain::criteria_of(&entry.id, &links)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
                 theme: theme_of.get(entry.id.as_str()).unwrap_or(&"").to_string(),
                 cited_by: cited
                     .get(&entry.id)

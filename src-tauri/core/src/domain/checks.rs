@@ -226,6 +226,8 @@ pub enum Rule {
     SystemLocationOutOfScope,
     /// A subservice organisation of the system description that is not a supplier.
     SystemSubserviceUnrecorded,
+    /// A SOC 2 criterion in scope that no applicable control addresses.
+    Soc2CriterionUncovered,
 }
 super::words::words!(Rule);
 
@@ -282,6 +284,7 @@ impl Rule {
             | Rule::SystemComponentConflict
             | Rule::SystemLocationOutOfScope
             | Rule::SystemSubserviceUnrecorded => system_description_incoherent,
+            Rule::Soc2CriterionUncovered => soc2_criteria_uncovered,
         }
     }
 }
@@ -1540,6 +1543,45 @@ fn system_description_incoherent(scope: &Scope, out: &mut Found) {
         .filter(|p| p.rule == rule)
     {
         out.error(super::SYSTEM_DESCRIPTION_FILE, Some(&p.field), p.message);
+    }
+}
+
+fn soc2_criteria_uncovered(scope: &Scope, out: &mut Found) {
+    let Some(in_scope) = scope
+        .records
+        .config
+        .as_ref()
+        .and_then(|c| c.soc2_categories.as_ref())
+    else {
+        return;
+    };
+    let links = scope.records.soc2_links();
+    for c in super::coverage(
+        &crate::catalogue::soc2_criteria(),
+        &links,
+        &scope.records.controls,
+        in_scope,
+    )
+    .into_iter()
+    .filter(|c| c.coverage == super::Coverage::Gap)
+    {
+        let message = if c.links.is_empty() {
+            format!(
+                "SOC 2 {} ({}) is in scope and no control is mapped to it: map one in {} or implement one",
+                c.criterion.id,
+                c.criterion.title,
+                super::SOC2_MAPPING_FILE
+            )
+        } else {
+            let ids: Vec<&str> = c.links.iter().map(|l| l.control.as_str()).collect();
+            format!(
+                "SOC 2 {} ({}) is in scope and its only controls ({}) are excluded from the SoA",
+                c.criterion.id,
+                c.criterion.title,
+                ids.join(", ")
+            )
+        };
+        out.warning(CONFIG_FILE, Some("soc2.categories"), message);
     }
 }
 

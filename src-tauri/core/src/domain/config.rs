@@ -199,6 +199,10 @@ pub struct IsmsConfig {
     /// How many years the internal audit programme takes to audit every clause and
     /// applicable Annex A control ([`super::DEFAULT_AUDIT_CYCLE_YEARS`] unless said).
     pub audit_cycle_years: u32,
+    /// The SOC 2 categories in scope besides Security, which always is
+    /// (`soc2: categories: [availability, confidentiality]`); `None` when the ISMS
+    /// does not report against SOC 2 (no `soc2:` section).
+    pub soc2_categories: Option<Vec<super::Soc2Category>>,
 }
 
 impl IsmsConfig {

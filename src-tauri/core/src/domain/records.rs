@@ -1155,10 +1155,36 @@ pub struct Records {
     pub security_page: Option<super::SecurityPage>,
     /// The SOC 2 system description, when there is one.
     pub system_description: Option<super::SystemDescription>,
+    /// The ISMS's own rows of the SOC 2 mapping (`soc2/mapping.csv`), those that can
+    /// be used.
+    pub soc2_mapping: Vec<crate::catalogue::MappingRow>,
     /// Front-matter keys ISMS Desk does not read.
     pub unknown_keys: Vec<UnknownKey>,
     /// What git knows of the repository that no record says, when it is one.
     pub repository: Option<RepositoryFacts>,
+}
+
+impl Records {
+    /// The SOC 2 mapping in force: the shipped links with this ISMS's own rows
+    /// applied.
+    pub fn soc2_links(&self) -> Vec<super::MappingLink> {
+        soc2_links_with(&self.soc2_mapping).0
+    }
+}
+
+/// The SOC 2 mapping in force with `own` rows applied, and the rows that cannot be
+/// used.
+pub fn soc2_links_with(
+    own: &[crate::catalogue::MappingRow],
+) -> (Vec<super::MappingLink>, Vec<super::MappingProblem>) {
+    let annex_a = crate::catalogue::annex_a();
+    let ids: Vec<&str> = annex_a.iter().map(|c| c.id.as_str()).collect();
+    super::mapping_in_force(
+        &crate::catalogue::soc2_mapping(),
+        own,
+        &crate::catalogue::soc2_criteria(),
+        &ids,
+    )
 }
 
 /// What git knows of an ISMS repository that the checks need.

@@ -63,6 +63,14 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
     let audit_cycle_years = r
         .opt_number(f, "audit_cycle_years", 1, 10)
         .map_or(DEFAULT_AUDIT_CYCLE_YEARS, |n| n as u32);
+    let soc2_categories = r.opt_map(f, "soc2").map(|s| {
+        r.list_words(
+            s,
+            "categories",
+            crate::domain::Soc2Category::parse,
+            &crate::domain::Soc2Category::expected(),
+        )
+    });
     Some(IsmsConfig {
         organisation: organisation?,
         methodology: methodology?,
@@ -73,6 +81,7 @@ fn read_config(r: &mut Reader, f: Fields) -> Option<IsmsConfig> {
         assessment: assessment?,
         signoff,
         audit_cycle_years,
+        soc2_categories,
     })
 }
 

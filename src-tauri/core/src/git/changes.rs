@@ -137,6 +137,8 @@ pub struct Snapshot {
     pub security_page: Option<crate::domain::SecurityPage>,
     /// The SOC 2 system description, when the commit has one.
     pub system_description: Option<crate::domain::SystemDescription>,
+    /// The ISMS's own SOC 2 mapping rows at the commit.
+    pub soc2_mapping: Vec<crate::catalogue::MappingRow>,
 }
 
 impl Snapshot {
@@ -186,6 +188,24 @@ impl Snapshot {
             format::parse_system_description,
             &mut snapshot.errors,
         )?;
+        if let Ok(entry) = tree.get_path(Path::new(crate::domain::SOC2_MAPPING_FILE)) {
+            let path = crate::domain::SOC2_MAPPING_FILE;
+            let blob = repo.find_blob(entry.id())?;
+            match format::decode(path, blob.content()) {
+                Ok(text) => {
+                    let (rows, mut e) = crate::isms::own_soc2_rows(path, &text);
+                    snapshot.soc2_mapping = rows;
+                    for err in &mut e {
+                        err.path = format!("{rev}:{}", err.path);
+                    }
+                    snapshot.errors.append(&mut e);
+                }
+                Err(mut e) => {
+                    e.path = format!("{rev}:{}", e.path);
+                    snapshot.errors.push(e);
+                }
+            }
+        }
         for kind in RecordKind::ALL {
             let Ok(entry) = tree.get_path(Path::new(kind.folder())) else {
                 continue;
@@ -228,6 +248,7 @@ impl Snapshot {
             config: loaded.records.config.clone(),
             security_page: loaded.records.security_page.clone(),
             system_description: loaded.records.system_description.clone(),
+            soc2_mapping: loaded.records.soc2_mapping.clone(),
             errors: loaded.errors,
             ..Default::default()
         };

@@ -23,6 +23,7 @@ pub(crate) mod model;
 pub mod pdf;
 pub mod review;
 pub mod site;
+pub mod soc2;
 pub mod system;
 
 use serde::{Deserialize, Serialize};
