@@ -1134,3 +1134,33 @@ fn hidden_rows_and_columns_are_read_and_said_and_xls_is_read_too() {
     assert_eq!(ids(&plan, "update"), ["R-004"], "{plan:#}");
     assert_eq!(plan["sheet"], "old", "{plan:#}");
 }
+
+#[test]
+fn the_export_has_the_soc2_matrix_as_a_sheet_libreoffice_reads() {
+    let copy = committed();
+    let dir = tempfile::tempdir().expect("a folder");
+    let book = dir.path().join("register.xlsx");
+    let (code, out, err) = run(
+        copy.path(),
+        &["export", "-o", book.to_str().expect("UTF-8")],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // The seventh sheet, after Cover, Risks, Heat map, SoA, Treatment plan, Methodology.
+    let csv = soffice(
+        &book,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,7",
+        None,
+    );
+    let text = std::fs::read_to_string(csv).expect("a CSV");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Criterion,Category,What it asks,Controls (SoA status),Coverage"
+    );
+    assert_eq!(lines.len(), 1 + 38, "a row per criterion in scope");
+    let a12 = lines.iter().find(|l| l.starts_with("A1.2,")).expect("A1.2");
+    assert!(
+        a12.contains("8.13 (implemented)") && a12.ends_with(",covered"),
+        "{a12}"
+    );
+}

@@ -83,7 +83,54 @@ pub fn workbook(snapshot: &Snapshot, source: &ExportSource) -> Result<Vec<u8>> {
     soa_sheet(book.add_worksheet(), &controls, &risks, &f)?;
     treatment_sheet(book.add_worksheet(), &treatments, &f)?;
     methodology_sheet(book.add_worksheet(), config, &f)?;
+    if let Some(in_scope) = &config.soc2_categories {
+        soc2_sheet(book.add_worksheet(), snapshot, &controls, in_scope, &f)?;
+    }
     Ok(book.save_to_buffer()?)
+}
+
+/// The SOC 2 criteria in scope with the controls that address them (the matrix of
+/// `isms soc2`, one row per criterion), when isms.yaml sets a SOC 2 scope.
+fn soc2_sheet(
+    ws: &mut Worksheet,
+    snapshot: &Snapshot,
+    controls: &[&SoaEntry],
+    in_scope: &[crate::domain::Soc2Category],
+    f: &Formats,
+) -> Result<()> {
+    ws.set_name("SOC 2")?;
+    let owned: Vec<SoaEntry> = controls.iter().map(|c| (*c).clone()).collect();
+    let (links, _) = crate::domain::soc2_links_with(&snapshot.soc2_mapping);
+    let lines =
+        crate::domain::coverage(&crate::catalogue::soc2_criteria(), &links, &owned, in_scope);
+    let headers = [
+        "Criterion",
+        "Category",
+        "What it asks",
+        "Controls (SoA status)",
+        "Coverage",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.bold)?;
+    }
+    for (k, l) in lines.iter().enumerate() {
+        let row = k as u32 + 1;
+        let values = [
+            l.criterion.id.clone(),
+            l.category.label().to_string(),
+            l.criterion.title.clone(),
+            crate::report::soc2::controls_cell(l, &owned),
+            l.coverage.as_str().replace('_', " "),
+        ];
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(row, c as u16, v)?;
+        }
+    }
+    ws.set_freeze_panes(1, 1)?;
+    for (c, w) in [10, 16, 44, 60, 12].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    Ok(())
 }
 
 struct Formats {
