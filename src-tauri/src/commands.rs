@@ -926,6 +926,65 @@ pub async fn review_pack(desk: State<'_, Desk>, id: String) -> Reply<ReviewPack>
     desk.run(move |isms| isms.review_pack_view(&id)).await
 }
 
+/// The Suppliers screen: every supplier with what needs attention.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn suppliers(desk: State<'_, Desk>) -> Reply<isms_core::api::Suppliers> {
+    desk.run(|isms| isms.suppliers(today())).await
+}
+
+/// The SOC 2 screen: each criterion in scope with its controls and coverage.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn soc2(desk: State<'_, Desk>) -> Reply<isms_core::api::Soc2View> {
+    desk.run(|isms| isms.soc2_view()).await
+}
+
+/// Publishes the security page into a folder the person chooses (the folder given
+/// with `--save-to`, in tests): the version management approved, or a draft of the
+/// last commit. `None` when the person cancels.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn publish_security_page(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    draft: bool,
+    passphrase: Option<String>,
+) -> Reply<Option<isms_core::api::PublishedSite>> {
+    let folder = match &desk.options.save_to {
+        Some(dir) => dir.join(if draft {
+            "security-page-draft"
+        } else {
+            "security-page"
+        }),
+        None => {
+            let dialog = app.clone();
+            let picked = blocking(move || {
+                dialog
+                    .dialog()
+                    .file()
+                    .set_title("Publish the security page into a folder")
+                    .blocking_pick_folder()
+            })
+            .await?;
+            match picked.and_then(|p| p.into_path().ok()) {
+                Some(folder) => folder,
+                None => return Ok(None),
+            }
+        }
+    };
+    desk.run_showing(&app, "Publishing", passphrase, move |isms, session| {
+        let from = if draft {
+            isms_core::api::PublishFrom::Draft("HEAD")
+        } else {
+            isms_core::api::PublishFrom::Approved
+        };
+        isms.publish_security_page(session, from, &folder)
+    })
+    .await
+    .map(Some)
+}
+
 /// Closes record `id` as `isms close` does (a finding: refused with what it still
 /// needs).
 #[tauri::command]

@@ -4,7 +4,7 @@ import type { Band, Opened, Progress, Reference, SignoffKind } from "./types";
 /** What the dashboard opened the register on: a band tile or a heat-map cell. */
 export type Drill = { residual: boolean; band?: Band; likelihood?: number; impact?: number; toBeRescored?: boolean };
 
-export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "documents" | "assessments" | "audits" | "nonconformities" | "reviews" | "settings" | "methodology" | "import" | "file";
+export type View = "open" | "dashboard" | "register" | "risk" | "soa" | "treatments" | "reports" | "signoff" | "sync" | "documents" | "assessments" | "audits" | "nonconformities" | "reviews" | "suppliers" | "soc2" | "publish" | "settings" | "methodology" | "import" | "file";
 
 export const app = $state({
   view: "open" as View,

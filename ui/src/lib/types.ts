@@ -95,3 +95,8 @@ export type { AuditCoverage } from "../bindings/AuditCoverage";
 export type { Reviews } from "../bindings/Reviews";
 export type { ReviewLine } from "../bindings/ReviewLine";
 export type { ReviewPack } from "../bindings/ReviewPack";
+export type { Suppliers } from "../bindings/Suppliers";
+export type { SupplierLine } from "../bindings/SupplierLine";
+export type { Soc2View } from "../bindings/Soc2View";
+export type { CriterionLine } from "../bindings/CriterionLine";
+export type { PublishedSite } from "../bindings/PublishedSite";

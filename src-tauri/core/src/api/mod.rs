@@ -45,7 +45,7 @@ pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
 pub use files::FileText;
 pub use methodology::{MethodologyChanged, MethodologyView, RescoreLine};
 pub use open::Opened;
-pub use publish::{PublishFrom, Published};
+pub use publish::{PublishFrom, PublishedSite};
 pub use records::Shown;
 pub use register::{Register, RegisterQuery, RiskLink};
 pub use reports::{Exported, ReportPreview};

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// What was published.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Published {
+pub struct PublishedSite {
     /// The folder written.
     pub folder: String,
     /// The commit the page was made from.
@@ -54,7 +54,7 @@ impl Isms {
         session: &Session,
         from: PublishFrom,
         folder: &Path,
-    ) -> Result<Published> {
+    ) -> Result<PublishedSite> {
         let repo = crate::git::repository(self)?;
         let (rev, draft) = match from {
             PublishFrom::Draft(rev) => (rev.to_string(), true),
@@ -82,7 +82,7 @@ impl Isms {
             bytes: signer.sign_in(PUBLISH_NAMESPACE, &sums)?.into_bytes(),
         });
         write_folder(folder, &built.files, replaced)?;
-        Ok(Published {
+        Ok(PublishedSite {
             folder: folder.display().to_string(),
             commit: built.commit,
             files: built.files.iter().map(|f| f.path.clone()).collect(),
