@@ -718,7 +718,12 @@ fn csv_output_cannot_carry_a_formula_into_a_spreadsheet() {
 
 /// The export's Treatment plan sheet, as LibreOffice writes it to CSV.
 fn treatment_plan_csv(copy: &Copy, dir: &Path) -> String {
-    let book = dir.join("plan.xlsx");
+    exported_sheet_csv(copy, dir, 5)
+}
+
+/// Sheet `n` (from 1) of the export of `copy`'s HEAD, as LibreOffice writes it to CSV.
+fn exported_sheet_csv(copy: &Copy, dir: &Path, n: u32) -> String {
+    let book = dir.join("export.xlsx");
     let (code, out, err) = run(
         copy.path(),
         &["export", "-o", book.to_str().expect("UTF-8")],
@@ -726,7 +731,7 @@ fn treatment_plan_csv(copy: &Copy, dir: &Path) -> String {
     assert_eq!(code, 0, "{out}{err}");
     let csv = soffice(
         &book,
-        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,5",
+        &format!("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{n}"),
         None,
     );
     std::fs::read_to_string(csv).expect("a CSV")
@@ -1139,19 +1144,8 @@ fn hidden_rows_and_columns_are_read_and_said_and_xls_is_read_too() {
 fn the_export_has_the_soc2_matrix_as_a_sheet_libreoffice_reads() {
     let copy = committed();
     let dir = tempfile::tempdir().expect("a folder");
-    let book = dir.path().join("register.xlsx");
-    let (code, out, err) = run(
-        copy.path(),
-        &["export", "-o", book.to_str().expect("UTF-8")],
-    );
-    assert_eq!(code, 0, "{out}{err}");
     // The seventh sheet, after Cover, Risks, Heat map, SoA, Treatment plan, Methodology.
-    let csv = soffice(
-        &book,
-        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,7",
-        None,
-    );
-    let text = std::fs::read_to_string(csv).expect("a CSV");
+    let text = exported_sheet_csv(&copy, dir.path(), 7);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],

@@ -375,6 +375,20 @@ pub async fn startup(app: AppHandle, desk: State<'_, Desk>) -> Reply<Startup> {
     })
 }
 
+/// Asks the person for a folder; `None` when they cancel.
+async fn pick_folder(app: &AppHandle, title: &'static str) -> Reply<Option<PathBuf>> {
+    let dialog = app.clone();
+    let picked = blocking(move || {
+        dialog
+            .dialog()
+            .file()
+            .set_title(title)
+            .blocking_pick_folder()
+    })
+    .await?;
+    Ok(picked.and_then(|p| p.into_path().ok()))
+}
+
 /// Opens `path`, or asks for a folder when none is given (`None`: the person cancelled).
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
@@ -385,21 +399,10 @@ pub async fn open_folder(
 ) -> Reply<Option<Opened>> {
     let root = match path {
         Some(path) => PathBuf::from(path),
-        None => {
-            let dialog = app.clone();
-            let picked = blocking(move || {
-                dialog
-                    .dialog()
-                    .file()
-                    .set_title("Open an ISMS repository")
-                    .blocking_pick_folder()
-            })
-            .await?;
-            match picked.and_then(|p| p.into_path().ok()) {
-                Some(root) => root,
-                None => return Ok(None),
-            }
-        }
+        None => match pick_folder(&app, "Open an ISMS repository").await? {
+            Some(root) => root,
+            None => return Ok(None),
+        },
     };
     desk.open(&app, root).await.map(Some)
 }
@@ -957,21 +960,10 @@ pub async fn publish_security_page(
         } else {
             "security-page"
         }),
-        None => {
-            let dialog = app.clone();
-            let picked = blocking(move || {
-                dialog
-                    .dialog()
-                    .file()
-                    .set_title("Publish the security page into a folder")
-                    .blocking_pick_folder()
-            })
-            .await?;
-            match picked.and_then(|p| p.into_path().ok()) {
-                Some(folder) => folder,
-                None => return Ok(None),
-            }
-        }
+        None => match pick_folder(&app, "Publish the security page into a folder").await? {
+            Some(folder) => folder,
+            None => return Ok(None),
+        },
     };
     desk.run_showing(&app, "Publishing", passphrase, move |isms, session| {
         let from = if draft {

@@ -241,6 +241,20 @@ impl Snapshot {
         Ok(snapshot)
     }
 
+    /// The records of a commit, every file of which must load: what a report or a
+    /// published page is made from, so that none is made incomplete.
+    pub fn complete_at(repo: &git2::Repository, rev: &str) -> Result<Snapshot> {
+        let snapshot = Snapshot::at(repo, rev)?;
+        if snapshot.errors.is_empty() {
+            Ok(snapshot)
+        } else {
+            Err(crate::Error::IncompleteSource {
+                rev: rev.to_string(),
+                errors: snapshot.errors,
+            })
+        }
+    }
+
     /// The records in the working tree, as saved.
     pub fn working_tree(isms: &Isms) -> Result<Snapshot> {
         let loaded = isms.load()?;

@@ -159,13 +159,7 @@ impl Isms {
 pub fn render(repo: &git2::Repository, kind: ReportKind, commit: git2::Oid) -> Result<Report> {
     let commit = repo.find_commit(commit)?;
     let commit_id = commit.id().to_string();
-    let snapshot = Snapshot::at(repo, &commit_id)?;
-    if !snapshot.errors.is_empty() {
-        return Err(Error::IncompleteSource {
-            rev: commit_id,
-            errors: snapshot.errors,
-        });
-    }
+    let snapshot = Snapshot::complete_at(repo, &commit_id)?;
     let mut walk = repo.revwalk()?;
     walk.push(commit.id())?;
     let revision = walk.count();

@@ -76,13 +76,7 @@ pub fn security_page(
 ) -> Result<Site> {
     let commit = repo.find_commit(commit)?;
     let rev = commit.id().to_string();
-    let snapshot = Snapshot::at(repo, &rev)?;
-    if !snapshot.errors.is_empty() {
-        return Err(Error::IncompleteSource {
-            rev,
-            errors: snapshot.errors,
-        });
-    }
+    let snapshot = Snapshot::complete_at(repo, &rev)?;
     let page = snapshot.security_page.as_ref().ok_or_else(|| {
         Error::invalid(
             SECURITY_PAGE_FILE,
@@ -93,18 +87,11 @@ pub fn security_page(
             ),
         )
     })?;
-    let controls: Vec<SoaEntry> = records(&snapshot, |r| match r {
-        AnyRecord::Control(c) => Some(c),
-        _ => None,
-    });
-    let suppliers: Vec<Supplier> = records(&snapshot, |r| match r {
-        AnyRecord::Supplier(s) => Some(s),
-        _ => None,
-    });
-    let attestations: Vec<Attestation> = records(&snapshot, |r| match r {
-        AnyRecord::Attestation(a) => Some(a),
-        _ => None,
-    });
+    let Grounds {
+        controls,
+        suppliers,
+        attestations,
+    } = Grounds::of(&snapshot);
     let history = page_history(repo, &commit)?;
     let updated = history.updated;
     let grounds = PageGrounds {
@@ -219,15 +206,30 @@ pub fn checksums(files: &[SiteFile]) -> String {
     out
 }
 
-fn records<T>(snapshot: &Snapshot, pick: impl Fn(&AnyRecord) -> Option<&T>) -> Vec<T>
-where
-    T: Clone,
-{
-    snapshot
-        .records
-        .values()
-        .filter_map(|r| pick(r).cloned())
-        .collect()
+/// The records a page rests on, at a commit.
+struct Grounds {
+    controls: Vec<SoaEntry>,
+    suppliers: Vec<Supplier>,
+    attestations: Vec<Attestation>,
+}
+
+impl Grounds {
+    fn of(snapshot: &Snapshot) -> Grounds {
+        let mut g = Grounds {
+            controls: Vec::new(),
+            suppliers: Vec::new(),
+            attestations: Vec::new(),
+        };
+        for r in snapshot.records.values() {
+            match r {
+                AnyRecord::Control(c) => g.controls.push(c.clone()),
+                AnyRecord::Supplier(s) => g.suppliers.push(s.clone()),
+                AnyRecord::Attestation(a) => g.attestations.push(a.clone()),
+                _ => {}
+            }
+        }
+        g
+    }
 }
 
 /// What the page is made of.
@@ -542,18 +544,11 @@ pub fn approval_document(repo: &git2::Repository, commit: git2::Oid) -> Result<S
         .security_page
         .as_ref()
         .expect("a site was made, so the commit has a page");
-    let controls: Vec<SoaEntry> = records(&snapshot, |r| match r {
-        AnyRecord::Control(c) => Some(c),
-        _ => None,
-    });
-    let suppliers: Vec<Supplier> = records(&snapshot, |r| match r {
-        AnyRecord::Supplier(s) => Some(s),
-        _ => None,
-    });
-    let attestations: Vec<Attestation> = records(&snapshot, |r| match r {
-        AnyRecord::Attestation(a) => Some(a),
-        _ => None,
-    });
+    let Grounds {
+        controls,
+        suppliers,
+        attestations,
+    } = Grounds::of(&snapshot);
     let cell = |t: &str| t.replace('|', "\\|").replace('\n', " ");
     let mut md = String::new();
     let _ = writeln!(md, "# Public security page: {}\n", page.title);

@@ -14,13 +14,7 @@ use crate::{Error, Result};
 /// The matrix of `commit`.
 pub fn matrix(repo: &git2::Repository, commit: git2::Oid) -> Result<String> {
     let rev = commit.to_string();
-    let snapshot = Snapshot::at(repo, &rev)?;
-    if !snapshot.errors.is_empty() {
-        return Err(Error::IncompleteSource {
-            rev,
-            errors: snapshot.errors,
-        });
-    }
+    let snapshot = Snapshot::complete_at(repo, &rev)?;
     let config = snapshot
         .config
         .as_ref()

@@ -22,13 +22,7 @@ pub const SIGNED_PATH: &str = "reports/system-description.md";
 /// The system description of `commit`, as a document to read and to sign.
 pub fn description_document(repo: &git2::Repository, commit: git2::Oid) -> Result<String> {
     let rev = commit.to_string();
-    let snapshot = Snapshot::at(repo, &rev)?;
-    if !snapshot.errors.is_empty() {
-        return Err(Error::IncompleteSource {
-            rev,
-            errors: snapshot.errors,
-        });
-    }
+    let snapshot = Snapshot::complete_at(repo, &rev)?;
     let d = snapshot.system_description.as_ref().ok_or_else(|| {
         Error::invalid(
             SYSTEM_DESCRIPTION_FILE,
