@@ -28,10 +28,13 @@ fn check(dir: &std::path::Path) -> CheckReport {
 }
 
 /// The findings the sample was built to have: `(rule, path)`.
-const SAMPLE_FINDINGS: [(&str, &str); 8] = [
+const SAMPLE_FINDINGS: [(&str, &str); 10] = [
     ("soa-applicable-without-reason", "controls/5.6.md"),
     ("role-unheld", "isms.yaml"),
     ("separation-of-duties", "isms.yaml"),
+    // A1.3 (5.30 partial) and CC3.3 (5.3 partial).
+    ("soc2-criterion-uncovered", "isms.yaml"),
+    ("soc2-criterion-uncovered", "isms.yaml"),
     ("acceptance-pending", "risks/R-013.md"),
     ("risk-review-overdue", "risks/R-016.md"),
     ("supplier-attestation-stale", "suppliers/postwing.md"),
@@ -588,6 +591,8 @@ fn fixing_the_built_in_findings_leaves_a_clean_check() {
         "  - name: Sofie Berg\n    email: sofie.berg@kestrelcart.example\n    roles: [dpo]\n  - name: Aksel Rye\n    email: aksel.rye@kestrelcart.example\n    roles: [sre-lead]\n\nseparation_of_duties:",
     );
     copy.edit("risks/R-013.md", "memo: pending", "memo: signed");
+    copy.edit("controls/5.3.md", "status: partial", "status: implemented");
+    copy.edit("controls/5.30.md", "status: partial", "status: implemented");
     copy.edit(
         "suppliers/postwing.md",
         "attestation_date: 2025-08-30\nreviewed_on: 2025-09-20\nnext_review: 2026-09-20",

@@ -226,7 +226,8 @@ pub enum Rule {
     SystemLocationOutOfScope,
     /// A subservice organisation of the system description that is not a supplier.
     SystemSubserviceUnrecorded,
-    /// A SOC 2 criterion in scope that no applicable control addresses.
+    /// A SOC 2 criterion in scope that no implemented control addresses: none mapped,
+    /// only excluded ones, or applicable ones not implemented yet.
     Soc2CriterionUncovered,
 }
 super::words::words!(Rule);
@@ -1563,9 +1564,25 @@ fn soc2_criteria_uncovered(scope: &Scope, out: &mut Found) {
         in_scope,
     )
     .into_iter()
-    .filter(|c| c.coverage == super::Coverage::Gap)
+    .filter(|c| c.coverage != super::Coverage::Covered)
     {
-        let message = if c.links.is_empty() {
+        let message = if c.coverage == super::Coverage::InProgress {
+            let pending: Vec<String> = c
+                .links
+                .iter()
+                .filter_map(|l| {
+                    let e = scope.records.controls.iter().find(|e| e.id == l.control)?;
+                    e.applicable
+                        .then(|| format!("{} {}", e.id, e.status.label().to_lowercase()))
+                })
+                .collect();
+            format!(
+                "SOC 2 {} ({}) is in scope and no control that addresses it is implemented yet ({})",
+                c.criterion.id,
+                c.criterion.title,
+                pending.join(", ")
+            )
+        } else if c.links.is_empty() {
             format!(
                 "SOC 2 {} ({}) is in scope and no control is mapped to it: map one in {} or implement one",
                 c.criterion.id,
