@@ -510,6 +510,42 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "evidence-stale",
+            Severity::Warning,
+            "controls/5.18.md",
+            |c| {
+                c.edit(
+                    "controls/5.18.md",
+                    "evidence_every_days: 62",
+                    "evidence_every_days: 30",
+                )
+            },
+        ),
+        (
+            "evidence-missing",
+            Severity::Warning,
+            "controls/8.15.md",
+            |c| {
+                c.edit(
+                    "controls/8.15.md",
+                    "owner: ",
+                    "evidence_every_days: 180\nowner: ",
+                )
+            },
+        ),
+        (
+            "evidence-file-mismatch",
+            Severity::Error,
+            "evidence/EV-002.md",
+            |c| {
+                c.edit(
+                    "evidence/files/restore-drill-2026-09.md",
+                    "41 minutes",
+                    "21 minutes",
+                )
+            },
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",

@@ -197,8 +197,8 @@ fn every_sample_record_is_canonical_and_round_trips_byte_for_byte() {
         checked += 1;
     }
     // Risks, SoA entries, treatments, documents, the assessment, audits, findings,
-    // objectives, management reviews, suppliers, attestations.
-    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4 + 3 + 2 + 6 + 2);
+    // objectives, management reviews, suppliers, attestations, evidence.
+    assert_eq!(checked, 17 + 93 + 6 + 4 + 1 + 5 + 4 + 3 + 2 + 6 + 2 + 2);
 }
 
 #[test]

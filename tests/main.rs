@@ -8,6 +8,7 @@
 //! - `checks`: every check rule, once firing and once not.
 //! - `audits`: internal audits and findings: independence, coverage, closure rules.
 //! - `documents`: controlled documents, audit reports and management reviews signed off.
+//! - `evidence`: evidence files and references, their hashes and freshness.
 //! - `index`: the SQLite index, its rebuild and its search.
 //! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
 //! - `store`: saves — validation, conflicts, id allocation, closing, the index after a save.
@@ -38,6 +39,7 @@ mod checks;
 mod cli;
 mod crash;
 mod documents;
+mod evidence;
 mod format;
 mod fuzz;
 mod git;

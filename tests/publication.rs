@@ -326,6 +326,10 @@ fn internal_texts(repo: &Path) -> Vec<String> {
                 .map(str::to_string),
         );
     }
+    for e in &r.evidence {
+        out.push(e.id.clone());
+        out.push(e.title.clone());
+    }
     for a in &r.attestations {
         out.extend(
             a.body

@@ -26,10 +26,11 @@ fn the_sample_is_in_scope_for_security_availability_and_confidentiality_with_no_
         .find(|c| c.link.control == "8.13")
         .expect("8.13 addresses A1.2");
     assert_eq!(c.title, "Information backup");
+    assert_eq!(c.evidence_records, ["EV-002 (2026-09-15)"]);
     assert_eq!(c.status.map(|s| s.as_str()), Some("implemented"));
     assert!(!c.link.rationale.is_empty());
     // The SoA entry says which criteria in scope it serves (PI1.5 is out of scope).
-    let soa = isms.soa().expect("the SoA");
+    let soa = isms.soa(support::today()).expect("the SoA");
     let line = soa
         .lines
         .iter()

@@ -108,7 +108,7 @@ fn a_file_that_does_not_load_is_named_and_the_rest_still_shows() {
         d.load_errors
     );
     assert_eq!(d.risks, 16, "the others are counted");
-    let soa = isms.soa().expect("the SoA");
+    let soa = isms.soa(today()).expect("the SoA");
     assert_eq!(soa.lines.len(), 92);
     let e = &soa.errors[0];
     assert_eq!(
@@ -192,7 +192,7 @@ fn the_editor_shows_every_standard_section_and_saves_one_without_touching_the_re
 fn the_soa_lists_every_control_with_the_risks_that_cite_it() {
     let copy = Copy::new();
     let isms = Isms::open(copy.path()).expect("the sample opens");
-    let soa = isms.soa().expect("the SoA");
+    let soa = isms.soa(today()).expect("the SoA");
     assert_eq!(soa.lines.len(), 93);
     assert_eq!(soa.lines[0].entry.id, "5.1");
     assert_eq!(soa.lines[92].entry.id, "8.34");
@@ -501,7 +501,7 @@ fn every_screen_works_on_a_repository_with_no_commits_yet() {
     isms.reference().expect("the reference lists");
     isms.register(&RegisterQuery::default(), today())
         .expect("the register");
-    isms.soa().expect("the SoA");
+    isms.soa(today()).expect("the SoA");
     isms.treatment_plan(today()).expect("the treatment plan");
     assert!(isms
         .timeline("5.1")

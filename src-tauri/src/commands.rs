@@ -577,7 +577,7 @@ pub fn render_markdown(markdown: String) -> String {
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn soa(desk: State<'_, Desk>) -> Reply<Soa> {
-    desk.run(|isms| isms.soa()).await
+    desk.run(|isms| isms.soa(today())).await
 }
 
 #[tauri::command]

@@ -577,6 +577,7 @@ pub(crate) enum NewKind {
     Objective,
     Review,
     Supplier,
+    Evidence,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -65,6 +65,7 @@ pub fn new(
         NewKind::Objective => RecordKind::Objective,
         NewKind::Review => RecordKind::Review,
         NewKind::Supplier => RecordKind::Supplier,
+        NewKind::Evidence => RecordKind::Evidence,
     };
     let isms = c.isms()?;
     let mut all = assignments(texts)?;

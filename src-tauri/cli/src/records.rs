@@ -570,6 +570,7 @@ pub fn show(c: &Ctx, id: &str) -> Result<ExitCode, Failure> {
         Shown::Nonconformity(line) => show_finding(line),
         Shown::Objective(line) => show_objective(line),
         Shown::Supplier(line) => show_supplier(line),
+        Shown::Evidence { evidence, file, .. } => show_evidence(evidence, file.as_ref()),
         Shown::Review { review, .. } => show_review(review),
     }
     say_what_did_not_load(c, &isms, "what is shown")?;
@@ -702,6 +703,16 @@ fn show_control(line: &SoaLine) {
     }
     for e in &c.evidence {
         t.row(vec!["evidence".into(), safe(e).into_owned()]);
+    }
+    if let Some(days) = c.evidence_every_days {
+        use isms_core::domain::Freshness;
+        let state = match &line.evidence_freshness {
+            Freshness::Fresh(d) => format!("newest {d}, within {days} days"),
+            Freshness::Stale(d) => format!("STALE: newest {d}, older than {days} days"),
+            Freshness::Missing => format!("MISSING: none, wanted every {days} days"),
+            Freshness::NoPolicy => String::new(),
+        };
+        t.row(vec!["evidence due".into(), state]);
     }
     if !line.criteria.is_empty() {
         t.row(vec!["SOC 2".into(), line.criteria.join(", ")]);
@@ -937,6 +948,32 @@ fn show_supplier(line: &SupplierLine) {
         println!("  controls: {}", s.controls.join(", "));
     }
     print_body(&s.body);
+}
+
+fn show_evidence(e: &isms_core::domain::Evidence, file: Option<&isms_core::domain::EvidenceFile>) {
+    use isms_core::domain::EvidenceFile;
+    println!("{} — {}", e.id, safe(&e.title));
+    println!(
+        "  collected {} by {}",
+        e.collected_on,
+        safe(&e.collected_by)
+    );
+    if !e.controls.is_empty() {
+        println!("  controls: {}", e.controls.join(", "));
+    }
+    if let Some(r) = &e.reference {
+        println!("  reference: {}", safe(r));
+    }
+    if let (Some(path), Some(file)) = (e.file_path(), file) {
+        let state = match file {
+            EvidenceFile::Present(h) if Some(h) == e.sha256.as_ref() => "as collected".to_string(),
+            EvidenceFile::Present(h) => format!("CHANGED since it was collected (SHA-256 now {h})"),
+            EvidenceFile::TooLarge(n) => format!("too large ({n} bytes)"),
+            EvidenceFile::Missing => "MISSING".to_string(),
+        };
+        println!("  file: {} ({state})", safe(&path));
+    }
+    print_body(&e.body);
 }
 
 fn show_review(v: &isms_core::domain::Review) {

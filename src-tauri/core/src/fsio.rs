@@ -8,6 +8,15 @@ use std::path::Path;
 
 use crate::{Error, Result};
 
+/// The SHA-256 of `bytes` in lowercase hexadecimal, as `sha256sum` prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Writes `bytes` to `path` atomically. The parent directory must exist.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_via_temporary(path, bytes, |tmp, path| fs::rename(tmp, path))

@@ -1325,7 +1325,8 @@ fn record_rows(
         | AnyRecord::Objective(_)
         | AnyRecord::Review(_)
         | AnyRecord::Supplier(_)
-        | AnyRecord::Attestation(_) => {}
+        | AnyRecord::Attestation(_)
+        | AnyRecord::Evidence(_) => {}
     }
     let (id, kind, title, _) = searched(record);
     let (search_title, search_body) = search_text(record);
@@ -1349,6 +1350,7 @@ fn searched(record: &AnyRecord) -> (&str, &'static str, &str, &str) {
         AnyRecord::Review(v) => (&v.id, "review", &v.title, &v.body),
         AnyRecord::Supplier(s) => (&s.id, "supplier", &s.name, &s.body),
         AnyRecord::Attestation(a) => (&a.id, "attestation", &a.name, &a.body),
+        AnyRecord::Evidence(e) => (&e.id, "evidence", &e.title, &e.body),
     }
 }
 

@@ -310,6 +310,7 @@ pub fn init_with(dir: &Path, plan: &NewIsms, today: NaiveDate) -> Result<()> {
             reasons: Vec::new(),
             justification: None,
             evidence: Vec::new(),
+            evidence_every_days: None,
             body: format!("\n## Implementation\n\nTo be decided: is Annex A {} \"{}\" applicable, and how is it implemented?\n", control.id, control.title),
         };
         let text = write_record(&emit_soa_entry(&entry), &entry.body, None);

@@ -57,6 +57,7 @@ impl RecordKind {
             RecordKind::Review => format::REVIEW_KEYS,
             RecordKind::Supplier => format::SUPPLIER_KEYS,
             RecordKind::Attestation => format::ATTESTATION_KEYS,
+            RecordKind::Evidence => format::EVIDENCE_KEYS,
         }
     }
 }
@@ -113,6 +114,8 @@ pub enum AnyRecord {
     Supplier(Supplier),
     /// A certification or attestation.
     Attestation(Attestation),
+    /// A piece of evidence.
+    Evidence(crate::domain::Evidence),
 }
 
 /// A record file that parsed, with its parts and unknown keys.
@@ -320,6 +323,22 @@ impl Isms {
         )
     }
 
+    /// What the evidence file at `path` is on disk: missing, too large, or its SHA-256.
+    pub fn evidence_file(&self, path: &str) -> crate::domain::EvidenceFile {
+        use crate::domain::{EvidenceFile, MAX_EVIDENCE_BYTES};
+        let Ok(full) = self.resolve(path) else {
+            return EvidenceFile::Missing;
+        };
+        match std::fs::symlink_metadata(&full) {
+            Ok(m) if m.is_file() && m.len() > MAX_EVIDENCE_BYTES => EvidenceFile::TooLarge(m.len()),
+            Ok(m) if m.is_file() => match std::fs::read(&full) {
+                Ok(bytes) => EvidenceFile::Present(crate::fsio::sha256_hex(&bytes)),
+                Err(_) => EvidenceFile::Missing,
+            },
+            _ => EvidenceFile::Missing,
+        }
+    }
+
     /// The ISMS's own SOC 2 mapping rows (`soc2/mapping.csv`) that can be used, and
     /// a problem (file, line, column) for each that cannot.
     pub fn load_soc2_mapping(&self) -> (Vec<crate::catalogue::MappingRow>, Vec<LoadError>) {
@@ -369,6 +388,7 @@ impl Isms {
                         AnyRecord::Review(v) => records.reviews.push(v),
                         AnyRecord::Supplier(s) => records.suppliers.push(s),
                         AnyRecord::Attestation(a) => records.attestations.push(a),
+                        AnyRecord::Evidence(e) => records.evidence.push(e),
                     }
                 }
                 Err(mut e) => errors.append(&mut e),
@@ -385,6 +405,16 @@ impl Isms {
         records.reviews.sort_by(|a, b| a.id.cmp(&b.id));
         records.suppliers.sort_by(|a, b| a.id.cmp(&b.id));
         records.attestations.sort_by(|a, b| a.id.cmp(&b.id));
+        records.evidence.sort_by(|a, b| a.id.cmp(&b.id));
+        records.evidence_files = records
+            .evidence
+            .iter()
+            .filter_map(|e| e.file_path())
+            .map(|path| {
+                let state = self.evidence_file(&path);
+                (path, state)
+            })
+            .collect();
         match self.load_security_page() {
             Ok(page) => records.security_page = page,
             Err(mut e) => errors.append(&mut e),
@@ -464,6 +494,7 @@ impl AnyRecord {
             AnyRecord::Review(_) => RecordKind::Review,
             AnyRecord::Supplier(_) => RecordKind::Supplier,
             AnyRecord::Attestation(_) => RecordKind::Attestation,
+            AnyRecord::Evidence(_) => RecordKind::Evidence,
         }
     }
 
@@ -481,6 +512,7 @@ impl AnyRecord {
             AnyRecord::Review(v) => &v.body,
             AnyRecord::Supplier(s) => &s.body,
             AnyRecord::Attestation(a) => &a.body,
+            AnyRecord::Evidence(e) => &e.body,
         }
     }
 
@@ -498,6 +530,7 @@ impl AnyRecord {
             AnyRecord::Review(v) => &v.id,
             AnyRecord::Supplier(s) => &s.id,
             AnyRecord::Attestation(a) => &a.id,
+            AnyRecord::Evidence(e) => &e.id,
         }
     }
 }
@@ -570,6 +603,7 @@ from_record!(
     Review => Review,
     Supplier => Supplier,
     Attestation => Attestation,
+    Evidence => crate::domain::Evidence,
 );
 
 /// The canonical fields and the body of any record.
@@ -586,6 +620,7 @@ pub fn emit_any(record: &AnyRecord) -> (Vec<format::emit::FieldText>, &str) {
         AnyRecord::Review(v) => (format::emit_review(v), &v.body),
         AnyRecord::Supplier(s) => (format::emit_supplier(s), &s.body),
         AnyRecord::Attestation(a) => (format::emit_attestation(a), &a.body),
+        AnyRecord::Evidence(e) => (format::emit_evidence(e), &e.body),
     }
 }
 
@@ -617,6 +652,7 @@ pub fn parse_text(
         RecordKind::Review => parsed!(format::parse_review, Review),
         RecordKind::Supplier => parsed!(format::parse_supplier, Supplier),
         RecordKind::Attestation => parsed!(format::parse_attestation, Attestation),
+        RecordKind::Evidence => parsed!(format::parse_evidence, Evidence),
     }
 }
 
@@ -658,6 +694,11 @@ fn what_is_in_a_record_folder(
             "was left behind by a save of {} that was interrupted; it holds no record, and the next save in {folder}/ deletes it",
             temporary.target
         ));
+    }
+    // Evidence files live in `evidence/files/`, named by the evidence records; the
+    // evidence checks account for each of them.
+    if meta.is_dir && kind == RecordKind::Evidence && name == "files" {
+        return Ok(None);
     }
     if meta.is_dir {
         return Err(format!(

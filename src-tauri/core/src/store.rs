@@ -391,6 +391,9 @@ impl Isms {
             (AnyRecord::Objective(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an objective is judged achieved or missed (status=achieved, status=missed), not closed"))
             }
+            (AnyRecord::Evidence(_), None) => {
+                return Err(Error::invalid(&opened.path, "collected_on", "evidence is a dated record and is not closed: collect a new piece when it is due"))
+            }
             (AnyRecord::Attestation(_), None) => {
                 return Err(Error::invalid(&opened.path, "status", "an attestation is not closed: when it is withdrawn or not renewed, set status=lapsed"))
             }
@@ -530,6 +533,7 @@ impl Isms {
             AnyRecord::Review(v) => references::of_review(v, &known),
             AnyRecord::Supplier(v) => references::of_supplier(v, &known),
             AnyRecord::Attestation(_) => Vec::new(),
+            AnyRecord::Evidence(e) => references::of_evidence(e, &known),
         };
         let already = before.map(dangling).unwrap_or_default();
         match dangling(record)
@@ -794,6 +798,7 @@ fn defaults_for_new(kind: RecordKind, id: Option<&str>) -> Result<(Vec<Assignmen
         RecordKind::Audit => (vec![assignment("status", "planned")], String::new()),
         RecordKind::Review => (Vec::new(), "## Minutes\n\n".into()),
         RecordKind::Attestation => (vec![assignment("status", "planned")], String::new()),
+        RecordKind::Evidence => (Vec::new(), "## What it shows\n\n".into()),
         RecordKind::Supplier => (
             vec![
                 assignment("contract", "negotiating"),

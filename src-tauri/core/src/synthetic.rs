@@ -63,6 +63,7 @@ pub fn generate(dir: &Path, risks: usize, treatments: usize) -> Result<()> {
             reasons: vec![InclusionReason::BestPractice],
             justification: None,
             evidence: vec![],
+            evidence_every_days: None,
             body: String::from("\n## Implementation\n\nImplemented.\n"),
         };
         write(

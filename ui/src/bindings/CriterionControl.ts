@@ -29,4 +29,8 @@ owner: string | null,
 /**
  * Where its evidence is, as the SoA says.
  */
-evidence: Array<string>, };
+evidence: Array<string>, 
+/**
+ * The evidence records about it (`EV-002 (2026-09-15)`), newest first.
+ */
+evidence_records: Array<string>, };

@@ -79,4 +79,8 @@ open_findings: number,
 /**
  * Nonconformities open for weeks with nothing planned.
  */
-stale_findings: number, };
+stale_findings: number, 
+/**
+ * Controls whose evidence is stale or missing under their policy, in Annex A order.
+ */
+evidence_due: Array<string>, };

@@ -3,4 +3,4 @@
 /**
  * The kinds of record files, each in its own folder.
  */
-export type RecordKind = "risk" | "control" | "treatment" | "document" | "assessment" | "audit" | "nonconformity" | "objective" | "review" | "supplier" | "attestation";
+export type RecordKind = "risk" | "control" | "treatment" | "document" | "assessment" | "audit" | "nonconformity" | "objective" | "review" | "supplier" | "attestation" | "evidence";

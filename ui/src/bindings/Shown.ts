@@ -2,6 +2,8 @@
 import type { Assessment } from "./Assessment";
 import type { AuditLine } from "./AuditLine";
 import type { Document } from "./Document";
+import type { Evidence } from "./Evidence";
+import type { EvidenceFile } from "./EvidenceFile";
 import type { FindingLine } from "./FindingLine";
 import type { ObjectiveLine } from "./ObjectiveLine";
 import type { Review } from "./Review";
@@ -30,7 +32,19 @@ assessment: Assessment,
 /**
  * Its file's revision.
  */
-revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine | { "kind": "supplier" } & SupplierLine | { "kind": "review", 
+revision: Revision, } | { "kind": "audit" } & AuditLine | { "kind": "nonconformity" } & FindingLine | { "kind": "objective" } & ObjectiveLine | { "kind": "supplier" } & SupplierLine | { "kind": "evidence", 
+/**
+ * The evidence as written.
+ */
+evidence: Evidence, 
+/**
+ * Its file's revision.
+ */
+revision: Revision, 
+/**
+ * What its evidence file is on disk, when it names one.
+ */
+file: EvidenceFile | null, } | { "kind": "review", 
 /**
  * The review as written.
  */

@@ -39,6 +39,11 @@ justification: string | null,
  */
 evidence: Array<string>, 
 /**
+ * How fresh its evidence (`evidence/`) must be, in days: an access review every
+ * 90, a restore drill every 92.
+ */
+evidence_every_days: number | null, 
+/**
  * The markdown body.
  */
 body: string, };

@@ -222,6 +222,8 @@ pub struct Dashboard {
     pub open_findings: u32,
     /// Nonconformities open for weeks with nothing planned.
     pub stale_findings: u32,
+    /// Controls whose evidence is stale or missing under their policy, in Annex A order.
+    pub evidence_due: Vec<String>,
 }
 
 /// How much of the standard the audit programme covers.
@@ -271,6 +273,7 @@ impl Isms {
             },
             open_findings: 0,
             stale_findings: 0,
+            evidence_due: Vec::new(),
         };
         for row in &rows {
             match row.status {
@@ -326,6 +329,25 @@ impl Isms {
                 });
             }
         }
+        let evidence: Vec<crate::domain::Evidence> = self
+            .records_of::<crate::domain::Evidence>(RecordKind::Evidence)?
+            .0
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
+        let (mut controls, _) = self.records_of::<crate::domain::SoaEntry>(RecordKind::Control)?;
+        controls.sort_by_key(|(c, _)| crate::catalogue::control_order(&c.id));
+        dashboard.evidence_due = controls
+            .iter()
+            .filter(|(c, _)| c.applicable)
+            .filter(|(c, _)| {
+                matches!(
+                    crate::domain::freshness(&c.id, c.evidence_every_days, &evidence, today),
+                    crate::domain::Freshness::Stale(_) | crate::domain::Freshness::Missing
+                )
+            })
+            .map(|(c, _)| c.id.clone())
+            .collect();
         let findings = self.nonconformities(today)?;
         for line in &findings.findings {
             let n = &line.finding;

@@ -42,6 +42,15 @@ pub enum Shown {
     Objective(Box<super::ObjectiveLine>),
     /// A supplier with what needs attention.
     Supplier(Box<super::SupplierLine>),
+    /// A piece of evidence, with what its file is on disk.
+    Evidence {
+        /// The evidence as written.
+        evidence: Box<crate::domain::Evidence>,
+        /// Its file's revision.
+        revision: Revision,
+        /// What its evidence file is on disk, when it names one.
+        file: Option<crate::domain::EvidenceFile>,
+    },
     /// A management review.
     Review {
         /// The review as written.
@@ -59,7 +68,7 @@ impl Isms {
         Ok(match (opened.kind, opened.record) {
             (RecordKind::Risk, _) => Shown::Risk(Box::new(self.risk_view(id)?)),
             (RecordKind::Control, _) => Shown::Control(Box::new(
-                self.soa()?
+                self.soa(today)?
                     .lines
                     .into_iter()
                     .find(|l| l.entry.id == id)
@@ -74,6 +83,11 @@ impl Isms {
             )),
             (_, AnyRecord::Document(document)) => Shown::Document {
                 document: Box::new(document),
+                revision: opened.revision,
+            },
+            (_, AnyRecord::Evidence(evidence)) => Shown::Evidence {
+                file: evidence.file_path().map(|p| self.evidence_file(&p)),
+                evidence: Box::new(evidence),
                 revision: opened.revision,
             },
             (_, AnyRecord::Review(review)) => Shown::Review {

@@ -23,6 +23,8 @@ pub struct SoaLine {
     pub revision: Revision,
     /// The active and deferred risks that cite the control.
     pub cited_by: Vec<RiskLink>,
+    /// How fresh its evidence (`evidence/`) is against `evidence_every_days`.
+    pub evidence_freshness: crate::domain::Freshness,
     /// The SOC 2 criteria in scope the control serves, by the mapping in force (empty
     /// when isms.yaml has no `soc2:` section).
     pub criteria: Vec<String>,
@@ -42,8 +44,8 @@ pub struct Soa {
 }
 
 impl Isms {
-    /// The SoA screen.
-    pub fn soa(&self) -> Result<Soa> {
+    /// The SoA screen on `today` (which judges the freshness of evidence).
+    pub fn soa(&self, today: chrono::NaiveDate) -> Result<Soa> {
         let rows = self.risk_rows()?;
         let cited: HashMap<String, Vec<String>> = self
             .query_index(|index| index.controls(&Default::default()))?
@@ -51,6 +53,12 @@ impl Isms {
             .map(|c| (c.id, c.cited_by))
             .collect();
         let (entries, errors) = self.records_of::<SoaEntry>(RecordKind::Control)?;
+        let evidence: Vec<crate::domain::Evidence> = self
+            .records_of::<crate::domain::Evidence>(RecordKind::Evidence)?
+            .0
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
         let catalogue = catalogue::annex_a();
         let theme_of: HashMap<&str, &str> = catalogue
             .iter()
@@ -72,6 +80,12 @@ impl Isms {
         let mut lines: Vec<SoaLine> = entries
             .into_iter()
             .map(|(entry, revision)| SoaLine {
+                evidence_freshness: crate::domain::freshness(
+                    &entry.id,
+                    entry.evidence_every_days,
+                    &evidence,
+                    today,
+                ),
                 criteria: crate::domain::criteria_of(&entry.id, &links)
                     .into_iter()
                     .map(str::to_string)

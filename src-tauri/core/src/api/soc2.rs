@@ -27,6 +27,8 @@ pub struct CriterionControl {
     pub owner: Option<String>,
     /// Where its evidence is, as the SoA says.
     pub evidence: Vec<String>,
+    /// The evidence records about it (`EV-002 (2026-09-15)`), newest first.
+    pub evidence_records: Vec<String>,
 }
 
 /// One criterion in scope.
@@ -97,6 +99,17 @@ impl Isms {
                         status: entry.map(|e| e.status),
                         owner: entry.and_then(|e| e.owner.clone()),
                         evidence: entry.map(|e| e.evidence.clone()).unwrap_or_default(),
+                        evidence_records: {
+                            let mut mine: Vec<&crate::domain::Evidence> = r
+                                .evidence
+                                .iter()
+                                .filter(|e| e.controls.contains(&l.control))
+                                .collect();
+                            mine.sort_by_key(|e| std::cmp::Reverse(e.collected_on));
+                            mine.iter()
+                                .map(|e| format!("{} ({})", e.id, e.collected_on))
+                                .collect()
+                        },
                     }
                 })
                 .collect(),

@@ -226,6 +226,14 @@ pub enum Rule {
     SystemLocationOutOfScope,
     /// A subservice organisation of the system description that is not a supplier.
     SystemSubserviceUnrecorded,
+    /// A control whose newest evidence is older than its SoA entry's
+    /// `evidence_every_days`.
+    EvidenceStale,
+    /// A control with an evidence policy and no evidence at all.
+    EvidenceMissing,
+    /// An evidence file that is not there, is too large, or is not what was collected
+    /// (its SHA-256 differs from the record's).
+    EvidenceFileMismatch,
     /// A SOC 2 criterion in scope that no implemented control addresses: none mapped,
     /// only excluded ones, or applicable ones not implemented yet.
     Soc2CriterionUncovered,
@@ -286,6 +294,8 @@ impl Rule {
             | Rule::SystemLocationOutOfScope
             | Rule::SystemSubserviceUnrecorded => system_description_incoherent,
             Rule::Soc2CriterionUncovered => soc2_criteria_uncovered,
+            Rule::EvidenceStale | Rule::EvidenceMissing => evidence_out_of_date,
+            Rule::EvidenceFileMismatch => evidence_files_mismatched,
         }
     }
 }
@@ -625,6 +635,16 @@ fn audit_references(scope: &Scope, out: &mut Found) {
             RecordKind::Supplier.path(&s.id),
             references::of_supplier(s, &scope.known),
         );
+    }
+    for e in &scope.records.evidence {
+        let mut dangling = references::of_evidence(e, &scope.known);
+        for a in e.audits.iter().filter(|a| !audits.contains(a.as_str())) {
+            dangling.push(references::Dangling::error(
+                "audits",
+                format!("there is no audit `{a}`"),
+            ));
+        }
+        out.dangling(RecordKind::Evidence.path(&e.id), dangling);
     }
     if let Some(d) = &scope.records.system_description {
         out.dangling(
@@ -1544,6 +1564,68 @@ fn system_description_incoherent(scope: &Scope, out: &mut Found) {
         .filter(|p| p.rule == rule)
     {
         out.error(super::SYSTEM_DESCRIPTION_FILE, Some(&p.field), p.message);
+    }
+}
+
+/// Controls whose evidence is older than their policy (`evidence-stale`) or missing
+/// (`evidence-missing`), by the one rule [`super::freshness`].
+fn evidence_out_of_date(scope: &Scope, out: &mut Found) {
+    for e in scope.soa_entries().filter(|e| e.applicable) {
+        let path = RecordKind::Control.path(&e.id);
+        match super::freshness(
+            &e.id,
+            e.evidence_every_days,
+            &scope.records.evidence,
+            scope.today,
+        ) {
+            super::Freshness::Stale(d) if out.rule == Rule::EvidenceStale => out.warning(
+                path,
+                Some("evidence_every_days"),
+                format!(
+                    "the newest evidence of {} is from {d}, older than its {} days: collect it again",
+                    e.id,
+                    e.evidence_every_days.unwrap_or_default()
+                ),
+            ),
+            super::Freshness::Missing if out.rule == Rule::EvidenceMissing => out.warning(
+                path,
+                Some("evidence_every_days"),
+                format!(
+                    "{} needs evidence every {} days and has none (evidence/ names no record of it)",
+                    e.id,
+                    e.evidence_every_days.unwrap_or_default()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Evidence files that are not what was collected.
+fn evidence_files_mismatched(scope: &Scope, out: &mut Found) {
+    for e in &scope.records.evidence {
+        let Some(path) = e.file_path() else { continue };
+        let state = scope
+            .records
+            .evidence_files
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, s)| s);
+        let message = match state {
+            Some(super::EvidenceFile::Present(hash)) if Some(hash) == e.sha256.as_ref() => continue,
+            Some(super::EvidenceFile::Present(hash)) => format!(
+                "{path} is not the file collected on {}: its SHA-256 is {hash}, the record says {}",
+                e.collected_on,
+                e.sha256.as_deref().unwrap_or("nothing")
+            ),
+            Some(super::EvidenceFile::TooLarge(size)) => format!(
+                "{path} is {} MB, more than the {} MB an evidence file may be: keep it where it came from and record a reference instead",
+                size / (1024 * 1024),
+                super::MAX_EVIDENCE_BYTES / (1024 * 1024)
+            ),
+            _ => format!("{path} is not there"),
+        };
+        out.error(RecordKind::Evidence.path(&e.id), Some("file"), message);
     }
 }
 

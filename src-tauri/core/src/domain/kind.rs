@@ -39,11 +39,14 @@ pub enum RecordKind {
     Supplier,
     /// `attestations/iso27001.md` (a certification or attestation of the organisation)
     Attestation,
+    /// `evidence/EV-001.md` (a piece of evidence: a file under `evidence/files/`, or a
+    /// reference to another system)
+    Evidence,
 }
 
 impl RecordKind {
     /// Every kind, in the order they are loaded.
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Risk,
         RecordKind::Control,
         RecordKind::Treatment,
@@ -55,6 +58,7 @@ impl RecordKind {
         RecordKind::Review,
         RecordKind::Supplier,
         RecordKind::Attestation,
+        RecordKind::Evidence,
     ];
 
     /// The folder of this kind, relative to the repository root.
@@ -71,6 +75,7 @@ impl RecordKind {
             RecordKind::Review => "reviews",
             RecordKind::Supplier => "suppliers",
             RecordKind::Attestation => "attestations",
+            RecordKind::Evidence => "evidence",
         }
     }
 
@@ -100,6 +105,7 @@ impl RecordKind {
             RecordKind::Treatment => Some("T"),
             RecordKind::Nonconformity => Some("NC"),
             RecordKind::Objective => Some("OBJ"),
+            RecordKind::Evidence => Some("EV"),
             _ => None,
         }
     }
@@ -131,6 +137,7 @@ impl RecordKind {
             RecordKind::Review => "Management reviews",
             RecordKind::Supplier => "Suppliers",
             RecordKind::Attestation => "Certifications and attestations",
+            RecordKind::Evidence => "Evidence",
         }
     }
 
@@ -148,6 +155,7 @@ impl RecordKind {
             RecordKind::Review => "review",
             RecordKind::Supplier => "supplier",
             RecordKind::Attestation => "attestation",
+            RecordKind::Evidence => "evidence",
         }
     }
 }

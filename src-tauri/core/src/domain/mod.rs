@@ -7,6 +7,7 @@
 pub mod audits;
 pub mod checks;
 pub mod config;
+pub mod evidence;
 pub mod kind;
 pub mod narrative;
 pub mod people;
@@ -21,6 +22,7 @@ pub mod words;
 
 pub use audits::*;
 pub use config::*;
+pub use evidence::*;
 pub use kind::*;
 pub use publication::*;
 pub use records::*;

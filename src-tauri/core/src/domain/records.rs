@@ -718,6 +718,9 @@ pub struct SoaEntry {
     pub justification: Option<String>,
     /// Where the evidence of implementation is.
     pub evidence: Vec<String>,
+    /// How fresh its evidence (`evidence/`) must be, in days: an access review every
+    /// 90, a restore drill every 92.
+    pub evidence_every_days: Option<u32>,
     /// The markdown body.
     pub body: String,
 }
@@ -1155,6 +1158,10 @@ pub struct Records {
     pub security_page: Option<super::SecurityPage>,
     /// The SOC 2 system description, when there is one.
     pub system_description: Option<super::SystemDescription>,
+    /// The evidence records, ordered by id.
+    pub evidence: Vec<super::Evidence>,
+    /// What each evidence file named by a record is on disk, by its path.
+    pub evidence_files: Vec<(String, super::EvidenceFile)>,
     /// The ISMS's own rows of the SOC 2 mapping (`soc2/mapping.csv`), those that can
     /// be used.
     pub soc2_mapping: Vec<crate::catalogue::MappingRow>,

@@ -315,6 +315,39 @@ pub fn of_supplier(s: &Supplier, known: &Known) -> Vec<Dangling> {
     out
 }
 
+/// A piece of evidence's controls, findings and who collected it.
+pub fn of_evidence(e: &super::Evidence, known: &Known) -> Vec<Dangling> {
+    let mut out: Vec<Dangling> = e
+        .controls
+        .iter()
+        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
+        .map(|c| {
+            error(
+                "controls",
+                format!("`{c}` is not an ISO/IEC 27001:2022 Annex A control"),
+            )
+        })
+        .collect();
+    out.extend(
+        e.findings
+            .iter()
+            .filter(|n| !known.finding_ids.contains(n.as_str()))
+            .map(|n| error("findings", format!("there is no finding `{n}`"))),
+    );
+    if let Some(config) = known.config {
+        if !config.people.iter().any(|p| p.name == e.collected_by) {
+            out.push(error(
+                "collected_by",
+                format!(
+                    "`{}` is not a person of isms.yaml (people: name)",
+                    e.collected_by
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// The system description's owner and its components' owners.
 pub fn of_system_description(d: &super::SystemDescription, known: &Known) -> Vec<Dangling> {
     let mut out = Vec::new();

@@ -26,6 +26,7 @@ pub use records::{
 pub use records::{
     emit_attestation, parse_attestation, parse_security_page, ATTESTATION_KEYS, SECURITY_PAGE_KEYS,
 };
+pub use records::{emit_evidence, parse_evidence, EVIDENCE_KEYS};
 pub use records::{emit_objective, parse_objective, OBJECTIVE_KEYS};
 pub use records::{emit_review, parse_review, REVIEW_KEYS};
 pub use records::{emit_supplier, parse_supplier, SUPPLIER_KEYS};

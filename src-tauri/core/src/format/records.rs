@@ -438,6 +438,7 @@ pub const SOA_KEYS: &[&str] = &[
     "reasons",
     "justification",
     "evidence",
+    "evidence_every_days",
 ];
 
 /// Reads an SoA entry (`controls/8.13.md`).
@@ -462,6 +463,9 @@ pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEnt
         );
         let justification = r.opt_text(f, "justification");
         let evidence = r.list(f, "evidence");
+        let evidence_every_days = r
+            .opt_number(f, "evidence_every_days", 1, 3660)
+            .and_then(|n| u32::try_from(n).ok());
         let entry = SoaEntry {
             id: id?,
             title,
@@ -471,6 +475,7 @@ pub fn parse_soa_entry(path: &str, stem: &str, text: &str) -> ParseResult<SoaEnt
             reasons,
             justification,
             evidence,
+            evidence_every_days,
             body,
         };
         if let Some((field, message)) = entry.contradiction() {
@@ -491,7 +496,11 @@ pub fn emit_soa_entry(entry: &SoaEntry) -> Vec<FieldText> {
         .text("owner", entry.owner.as_deref())
         .flow_list("reasons", &reasons)
         .text("justification", entry.justification.as_deref())
-        .block_list("evidence", &entry.evidence);
+        .block_list("evidence", &entry.evidence)
+        .number(
+            "evidence_every_days",
+            entry.evidence_every_days.map(i64::from),
+        );
     e.fields
 }
 
@@ -1508,4 +1517,105 @@ pub fn parse_system_description(path: &str, text: &str) -> ParseResult<SystemDes
             body,
         })
     })
+}
+
+/// The front-matter keys of a piece of evidence, in canonical order.
+pub const EVIDENCE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "controls",
+    "audits",
+    "findings",
+    "file",
+    "sha256",
+    "reference",
+    "collected_by",
+    "collected_on",
+];
+
+/// Reads a piece of evidence (`evidence/EV-001.md`).
+pub fn parse_evidence(path: &str, stem: &str, text: &str) -> ParseResult<Evidence> {
+    parse_with(path, stem, text, EVIDENCE_KEYS, |r, f, body| {
+        check_numbered_id(r, f, "EV-", "piece of evidence");
+        let id = r.text(f, "id");
+        let title = r.text(f, "title");
+        let controls = r.list(f, "controls");
+        let audits = r.list(f, "audits");
+        let findings = r.list(f, "findings");
+        let file = r.opt_text(f, "file");
+        let sha256 = r.opt_text(f, "sha256");
+        let reference = r.opt_text(f, "reference");
+        let collected_by = r.text(f, "collected_by");
+        let collected_on = r.date(f, "collected_on");
+        match (&file, &reference) {
+            (Some(_), Some(_)) => r.error(
+                f.line_of("reference"),
+                "reference",
+                "a piece of evidence is a file or a reference, not both: make two records",
+            ),
+            (None, None) => r.error(
+                f.line(),
+                "file",
+                "give the evidence: a file under evidence/files/ (file, sha256) or a reference (a URL or ticket id)",
+            ),
+            _ => {}
+        }
+        if let Some(name) = &file {
+            if name
+                .split('/')
+                .any(|p| p.is_empty() || p == "." || p == "..")
+                || name.starts_with('/')
+            {
+                r.error(
+                    f.line_of("file"),
+                    "file",
+                    format!(
+                        "`{name}` must be a path inside evidence/files/ (no `..`, no leading `/`)"
+                    ),
+                );
+            }
+            match &sha256 {
+                None => r.error(
+                    f.line_of("file"),
+                    "sha256",
+                    "a file needs the SHA-256 it had when it was collected (sha256sum prints it)",
+                ),
+                Some(h) if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) => r.error(
+                    f.line_of("sha256"),
+                    "sha256",
+                    "a SHA-256 is 64 hexadecimal characters",
+                ),
+                Some(_) => {}
+            }
+        }
+        Some(Evidence {
+            id: id?,
+            title: title?,
+            controls,
+            audits,
+            findings,
+            file,
+            sha256: sha256.map(|h| h.to_ascii_lowercase()),
+            reference,
+            collected_by: collected_by?,
+            collected_on: collected_on?,
+            body,
+        })
+    })
+}
+
+/// The canonical front-matter fields of a piece of evidence.
+pub fn emit_evidence(e: &Evidence) -> Vec<FieldText> {
+    let mut x = Emitter::default();
+    x.text("id", Some(&e.id))
+        .text("title", Some(&e.title))
+        .flow_list("controls", &e.controls)
+        .flow_list("audits", &e.audits)
+        .flow_list("findings", &e.findings)
+        .text("file", e.file.as_deref())
+        .text("sha256", e.sha256.as_deref())
+        .text("reference", e.reference.as_deref())
+        .text("collected_by", Some(&e.collected_by))
+        .text("collected_on", date_text(Some(e.collected_on)).as_deref());
+    x.fields
 }

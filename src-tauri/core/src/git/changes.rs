@@ -280,7 +280,8 @@ impl Snapshot {
             .chain(r.objectives.into_iter().map(AnyRecord::Objective))
             .chain(r.reviews.into_iter().map(AnyRecord::Review))
             .chain(r.suppliers.into_iter().map(AnyRecord::Supplier))
-            .chain(r.attestations.into_iter().map(AnyRecord::Attestation));
+            .chain(r.attestations.into_iter().map(AnyRecord::Attestation))
+            .chain(r.evidence.into_iter().map(AnyRecord::Evidence));
         for record in all {
             snapshot
                 .records
@@ -467,6 +468,7 @@ pub fn title_of(record: &AnyRecord) -> String {
         AnyRecord::Review(v) => v.title.clone(),
         AnyRecord::Supplier(s) => s.name.clone(),
         AnyRecord::Attestation(a) => a.name.clone(),
+        AnyRecord::Evidence(e) => e.title.clone(),
     }
 }
 
@@ -506,6 +508,7 @@ fn flatten(record: &AnyRecord, methodology: Option<&Methodology>) -> BTreeMap<St
         AnyRecord::Review(v) => serde_json::to_value(v),
         AnyRecord::Supplier(s) => serde_json::to_value(s),
         AnyRecord::Attestation(a) => serde_json::to_value(a),
+        AnyRecord::Evidence(e) => serde_json::to_value(e),
     }
     .expect("records serialise because they are plain data");
     let mut out = BTreeMap::new();

@@ -15,7 +15,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sha2::{Digest, Sha256};
 
 use super::html::{escape, markdown};
 use crate::domain::{
@@ -199,9 +198,7 @@ pub fn written_files() -> [&'static str; 8] {
 pub fn checksums(files: &[SiteFile]) -> String {
     let mut out = String::new();
     for f in files {
-        let digest = Sha256::digest(&f.bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        let _ = writeln!(out, "{hex}  {}", f.path);
+        let _ = writeln!(out, "{}  {}", crate::fsio::sha256_hex(&f.bytes), f.path);
     }
     out
 }

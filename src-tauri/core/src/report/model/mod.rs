@@ -64,7 +64,8 @@ impl<'a> AtCommit<'a> {
                 | AnyRecord::Objective(_)
                 | AnyRecord::Review(_)
                 | AnyRecord::Supplier(_)
-                | AnyRecord::Attestation(_) => {}
+                | AnyRecord::Attestation(_)
+                | AnyRecord::Evidence(_) => {}
             }
         }
         r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
