@@ -4,6 +4,12 @@
 
 use crate::support::{self, Copy};
 
+/// `isms --repo <repo> args…` → (exit code, stdout, stderr).
+fn run_in(repo: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let (code, out, err) = support::isms_in(repo, args);
+    (code, String::from_utf8_lossy(&out).into_owned(), err)
+}
+
 fn findings(copy: &Copy) -> Vec<isms_core::domain::checks::Finding> {
     isms_core::Isms::open(copy.path())
         .expect("opens")
@@ -206,4 +212,82 @@ fn a_piece_of_evidence_is_a_file_with_its_hash_or_a_reference_and_names_what_exi
     for field in ["controls", "findings", "audits", "collected_by"] {
         assert!(fields.contains(&field), "{field}: {found:#?}");
     }
+}
+
+#[test]
+fn isms_collect_copies_the_file_records_its_hash_and_refuses_a_large_one_writing_nothing() {
+    let copy = Copy::new();
+    let outside = tempfile::tempdir().expect("a folder");
+    let drill = outside.path().join("restore-drill-2026-11.txt");
+    std::fs::write(&drill, "Restore drill, November: 28 minutes.\n").expect("written");
+    let (code, out, err) = run_in(
+        copy.path(),
+        &[
+            "collect",
+            drill.to_str().expect("utf-8"),
+            "title=Restore drill, November 2026",
+            "controls+=8.13",
+            "collected_by=Ingrid Solberg",
+            "collected_on=2026-11-20",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Collected EV-003"), "{out}");
+    let record = copy.read("evidence/EV-003.md");
+    assert!(
+        record.contains("file: restore-drill-2026-11.txt\n"),
+        "{record}"
+    );
+    let hash = isms_core::fsio::sha256_hex(b"Restore drill, November: 28 minutes.\n");
+    assert!(record.contains(&format!("sha256: {hash}\n")), "{record}");
+    assert_eq!(
+        copy.read("evidence/files/restore-drill-2026-11.txt"),
+        "Restore drill, November: 28 minutes.\n"
+    );
+    assert!(!findings(&copy)
+        .iter()
+        .any(|f| f.rule.as_str().starts_with("evidence-")));
+
+    // Over 10 MB: refused with the way out, and nothing written.
+    let big = outside.path().join("full-database-dump.sql");
+    std::fs::write(
+        &big,
+        vec![b'x'; (isms_core::domain::MAX_EVIDENCE_BYTES + 1) as usize],
+    )
+    .expect("written");
+    let (code, _, err) = run_in(
+        copy.path(),
+        &[
+            "collect",
+            big.to_str().expect("utf-8"),
+            "title=Dump",
+            "collected_by=Ingrid Solberg",
+            "collected_on=2026-11-20",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("at most 10 MB") && err.contains("reference"),
+        "{err}"
+    );
+    assert!(!copy.file("evidence/files/full-database-dump.sql").exists());
+    assert!(!copy.file("evidence/EV-004.md").exists());
+
+    // A record that does not validate (no collector): the copied file goes too.
+    let other = outside.path().join("access-review.txt");
+    std::fs::write(&other, "reviewed\n").expect("written");
+    let (code, _, err) = run_in(
+        copy.path(),
+        &[
+            "collect",
+            other.to_str().expect("utf-8"),
+            "title=Access review",
+            "collected_on=2026-11-20",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        !copy.file("evidence/files/access-review.txt").exists(),
+        "nothing written"
+    );
 }

@@ -175,6 +175,17 @@ pub(crate) enum Command {
         #[arg(long)]
         body: Option<PathBuf>,
     },
+    /// Collect a file as evidence: copy it into evidence/files/ and write its record
+    /// (evidence/EV-NNN.md) with its SHA-256. A file over 10 MB is refused: record a
+    /// reference to it instead (isms new evidence reference=…).
+    ///
+    /// Example: isms collect drill.pdf title="Restore drill, Q4" controls+=8.13 collected_by="Ingrid Solberg" collected_on=2026-12-01
+    Collect {
+        /// The file.
+        file: PathBuf,
+        /// Fields: field=value, list+=item.
+        assignments: Vec<String>,
+    },
     /// Change fields of a record: isms set R-004 likelihood=3 status=active.
     ///
     /// field=value replaces (an empty value removes the field), list+=item adds,

@@ -232,3 +232,11 @@ pub fn rescore(
     let saved = c.isms()?.rescore(id, given.then_some(levels), None)?;
     Ok(report(c.json, "Rescored", &saved))
 }
+
+/// `isms collect <file> field=value…`
+pub fn collect(c: &Ctx, file: &std::path::Path, texts: &[String]) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    let all = assignments(texts)?;
+    let saved = isms.collect_evidence_file(file, &all)?;
+    Ok(report(c.json, "Collected", &saved))
+}

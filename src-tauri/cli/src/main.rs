@@ -197,6 +197,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             sign,
         } => reports::signed(&c, &target, output.as_deref(), sign),
         Command::Soc2 { rev, output } => reports::soc2(&c, &rev, output.as_deref()),
+        Command::Collect { file, assignments } => edits::collect(&c, &file, &assignments),
         Command::Publish {
             what,
             draft,

@@ -17,6 +17,7 @@ pub mod audits;
 pub mod commits;
 pub mod dashboard;
 pub mod documents;
+pub mod evidence;
 pub mod files;
 pub mod methodology;
 pub mod open;
