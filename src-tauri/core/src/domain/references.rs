@@ -72,23 +72,30 @@ fn warning(field: impl Into<String>, message: String) -> Dangling {
     }
 }
 
+/// The Annex A controls of `controls` that name nothing, each as an error of `field`:
+/// how every kind of record that cites controls is told of a wrong one.
+fn unknown_controls<'a>(
+    field: &'a str,
+    controls: &'a [String],
+    known: &'a Known,
+) -> impl Iterator<Item = Dangling> + 'a {
+    controls
+        .iter()
+        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
+        .map(move |c| error(field, no_control(c)))
+}
+
+fn no_control(id: &str) -> String {
+    format!("`{id}` is not an ISO/IEC 27001:2022 Annex A control")
+}
+
 fn no_role(role: &str) -> String {
     format!("`{role}` is not a role in isms.yaml")
 }
 
 /// A risk's owner, domain, controls, related risks, themes and acceptance.
 pub fn of_risk(risk: &Risk, known: &Known) -> Vec<Dangling> {
-    let mut out = Vec::new();
-    for control in risk
-        .controls
-        .iter()
-        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
-    {
-        out.push(error(
-            "controls",
-            format!("`{control}` is not an ISO/IEC 27001:2022 Annex A control"),
-        ));
-    }
+    let mut out: Vec<Dangling> = unknown_controls("controls", &risk.controls, known).collect();
     for related in risk
         .related
         .iter()
@@ -132,13 +139,7 @@ pub fn of_risk(risk: &Risk, known: &Known) -> Vec<Dangling> {
 /// An SoA entry's control and owner.
 pub fn of_soa_entry(entry: &SoaEntry, known: &Known) -> Vec<Dangling> {
     if !known.catalogue_ids.contains(entry.id.as_str()) {
-        return vec![error(
-            "id",
-            format!(
-                "`{}` is not an ISO/IEC 27001:2022 Annex A control",
-                entry.id
-            ),
-        )];
+        return vec![error("id", no_control(&entry.id))];
     }
     entry
         .owner
@@ -221,16 +222,7 @@ pub fn of_audit(a: &Audit, known: &Known) -> Vec<Dangling> {
             ),
         ));
     }
-    for c in a
-        .controls
-        .iter()
-        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
-    {
-        out.push(error(
-            "controls",
-            format!("`{c}` is not an ISO/IEC 27001:2022 Annex A control"),
-        ));
-    }
+    out.extend(unknown_controls("controls", &a.controls, known));
     for c in a
         .clauses
         .iter()
@@ -301,33 +293,13 @@ pub fn of_supplier(s: &Supplier, known: &Known) -> Vec<Dangling> {
             .filter(|r| !known.risk_ids.contains(r.as_str()))
             .map(|r| error("risks", format!("`{r}` is not a risk (no risks/{r}.md)"))),
     );
-    out.extend(
-        s.controls
-            .iter()
-            .filter(|c| !known.catalogue_ids.contains(c.as_str()))
-            .map(|c| {
-                error(
-                    "controls",
-                    format!("`{c}` is not an ISO/IEC 27001:2022 Annex A control"),
-                )
-            }),
-    );
+    out.extend(unknown_controls("controls", &s.controls, known));
     out
 }
 
 /// A piece of evidence's controls, findings and who collected it.
 pub fn of_evidence(e: &super::Evidence, known: &Known) -> Vec<Dangling> {
-    let mut out: Vec<Dangling> = e
-        .controls
-        .iter()
-        .filter(|c| !known.catalogue_ids.contains(c.as_str()))
-        .map(|c| {
-            error(
-                "controls",
-                format!("`{c}` is not an ISO/IEC 27001:2022 Annex A control"),
-            )
-        })
-        .collect();
+    let mut out: Vec<Dangling> = unknown_controls("controls", &e.controls, known).collect();
     out.extend(
         e.findings
             .iter()
