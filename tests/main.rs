@@ -8,6 +8,8 @@
 //! - `checks`: every check rule, once firing and once not.
 //! - `audits`: internal audits and findings: independence, coverage, closure rules.
 //! - `documents`: controlled documents, audit reports and management reviews signed off.
+//! - `auditor`: what the auditor receives — the audit pack checked with stock tools,
+//!   the year-over-year comparison, the OSCAL export.
 //! - `evidence`: evidence files and references, their hashes and freshness.
 //! - `index`: the SQLite index, its rebuild and its search.
 //! - `git`: signed commits checked by the real git, verify-commits, timelines, diffs.
@@ -33,6 +35,7 @@
 
 mod app;
 mod attacks;
+mod auditor;
 mod audits;
 mod bindings;
 mod checks;

@@ -198,8 +198,7 @@ fn the_same_commit_publishes_the_same_bytes_and_replaces_only_an_earlier_publica
         .expect("readable")
         .map(|e| e.expect("an entry").path())
         .filter(|p| {
-            p.to_string_lossy().contains(".publishing.")
-                || p.to_string_lossy().contains(".replaced.")
+            p.to_string_lossy().contains(".writing.") || p.to_string_lossy().contains(".replaced.")
         })
         .collect();
     assert!(left.is_empty(), "{left:?}");

@@ -321,6 +321,22 @@ pub(crate) enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Everything an auditor receives, from one commit, in a folder checked with stock
+    /// OpenSSH, coreutils and git: every report as PDF (as signed, with its sign-off
+    /// evidence), each sign-off's evidence and signed document, the evidence files, the
+    /// allowed_signers approved at that commit, VERIFY.md, a MANIFEST of SHA-256 sums
+    /// signed with your key, and a zip of it all. Refused, with nothing written, when
+    /// the commit's sign-offs do not verify.
+    ///
+    /// Example: isms audit-pack --rev assessment-2026 -o pack/
+    AuditPack {
+        /// The commit, branch or tag to pack.
+        #[arg(long, default_value = "HEAD")]
+        rev: String,
+        /// The folder to write: new, empty, or an earlier audit pack (replaced whole).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// The pack of a management review (ISO/IEC 27001 9.3.2): every input compiled
     /// from a commit, "no data" said plainly, then the review's decisions and actions.
     ///

@@ -204,6 +204,7 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             rev,
             output,
         } => reports::publish(&c, what, draft, rev.as_deref(), &output),
+        Command::AuditPack { rev, output } => reports::audit_pack(&c, &rev, &output),
         Command::ReviewPack { id, at } => {
             let pack = c.isms()?.review_pack(&id, &at)?;
             print!("{pack}");

@@ -196,6 +196,40 @@ pub fn publish(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `isms audit-pack --rev R -o DIR`
+pub fn audit_pack(c: &Ctx, rev: &str, output: &Path) -> Result<ExitCode, Failure> {
+    let pack = c.isms()?.audit_pack(c.session, rev, output)?;
+    if c.json {
+        print_json(&pack);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Wrote the audit pack of commit {} to {}: {} documents ({} signed), {} evidence files, and {} (the same files, zipped). The manifest is signed by {}.",
+        isms_core::git::short_id(&pack.commit),
+        pack.folder,
+        pack.documents.len(),
+        pack.documents.iter().filter(|d| d.signoff.is_some()).count(),
+        pack.evidence,
+        pack.zip,
+        pack.signed_by
+    );
+    for d in &pack.documents {
+        println!(
+            "  {:<44} {}",
+            d.file,
+            d.signoff.as_deref().map_or_else(
+                || "not signed at this commit".to_string(),
+                |id| format!("signed: {id}")
+            )
+        );
+    }
+    println!(
+        "An auditor checks it with: cd {} && ssh-keygen -Y verify -f allowed_signers -I {} -n isms-report -s MANIFEST.sig < MANIFEST && sha256sum -c MANIFEST (VERIFY.md says the rest).",
+        pack.folder, pack.signed_by
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `isms soc2`: the criteria in scope and their coverage (text, json), or the matrix
 /// of a commit (md, html, pdf).
 pub fn soc2(c: &Ctx, rev: &str, output: Option<&Path>) -> Result<ExitCode, Failure> {

@@ -552,6 +552,103 @@ impl FolderStat {
     }
 }
 
+/// Whether `folder` holds an earlier output of the same command, to be replaced whole:
+/// `false` when it is missing or empty, `true` when every file in it is one the
+/// command writes (`ours`) and `marker` is among them, and an error naming a file that
+/// is not, which replacing the folder would lose. `what` says what the folder should
+/// have held ("a published page; …").
+pub fn earlier_output(
+    folder: &Path,
+    ours: impl Fn(&str) -> bool,
+    marker: &str,
+    what: &str,
+) -> Result<bool> {
+    let mut found = Vec::new();
+    match files_under(folder, folder, &mut found) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(folder, e)),
+        Ok(()) => {}
+    }
+    if found.is_empty() {
+        return Ok(false);
+    }
+    match found.iter().find(|f| !ours(f)) {
+        None if found.iter().any(|f| f == marker) => Ok(true),
+        other => Err(Error::Usage(format!(
+            "{} holds {}, which is not part of {what}",
+            folder.display(),
+            other.map_or("files", String::as_str)
+        ))),
+    }
+}
+
+/// The files under `dir`, relative to `root`, with `/`.
+fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            files_under(root, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `files` (paths relative to the folder, with `/`) into a new folder beside
+/// `folder`, then puts it in `folder`'s place, so that a failure leaves `folder` as it
+/// was. `replace`: `folder` holds an earlier output to replace (see
+/// [`earlier_output`]); otherwise it must be missing or empty.
+pub fn replace_folder(folder: &Path, files: &[(&str, &[u8])], replace: bool) -> Result<()> {
+    let name = folder
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{} is not a folder name", folder.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = folder
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| std::path::PathBuf::from("."), Path::to_path_buf);
+    let staging = parent.join(format!(".{name}.writing.{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let written = (|| -> Result<()> {
+        for (rel, bytes) in files {
+            let path = staging.join(rel);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            write_atomic(&path, bytes)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.replaced.{}", std::process::id()));
+    if folder.exists() {
+        // Empty, or an earlier output (checked before anything was written).
+        if replace {
+            fs::rename(folder, &old).map_err(|e| Error::io(folder, e))?;
+        } else {
+            fs::remove_dir(folder).map_err(|e| Error::io(folder, e))?;
+        }
+    }
+    if let Err(e) = fs::rename(&staging, folder) {
+        if replace {
+            let _ = fs::rename(&old, folder);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(Error::io(folder, e));
+    }
+    if replace {
+        let _ = fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

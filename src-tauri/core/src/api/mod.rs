@@ -13,6 +13,7 @@
 //! [`Revision`] to hand back on save. Derived values — scores, bands, what cites a
 //! control, what is overdue — come from the domain's one function for each.
 
+pub mod audit_pack;
 pub mod audits;
 pub mod commits;
 pub mod dashboard;
@@ -36,6 +37,7 @@ pub mod treatments;
 
 use std::collections::HashMap;
 
+pub use audit_pack::{AuditPack, PackedDocument};
 pub use audits::{
     AuditLine, AuditProgramme, FindingLine, Nonconformities, ObjectiveLine, Objectives, ReviewLine,
     ReviewPack, Reviews,

@@ -6,7 +6,7 @@
 //! then takes the target's place, so that a failure leaves the target as it was and a
 //! folder that is not an earlier publication is never overwritten.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -81,7 +81,12 @@ impl Isms {
             path: format!("{CHECKSUMS_FILE}.sig"),
             bytes: signer.sign_in(PUBLISH_NAMESPACE, &sums)?.into_bytes(),
         });
-        write_folder(folder, &built.files, replaced)?;
+        let files: Vec<(&str, &[u8])> = built
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+            .collect();
+        crate::fsio::replace_folder(folder, &files, replaced)?;
         Ok(PublishedSite {
             folder: folder.display().to_string(),
             commit: built.commit,
@@ -114,86 +119,11 @@ impl Isms {
 /// Whether `folder` holds an earlier publication to replace; an error when it holds
 /// anything a publication does not write, which replacing it would lose.
 fn previous_publication(folder: &Path) -> Result<bool> {
-    let mut found = Vec::new();
-    match files_under(folder, folder, &mut found) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(Error::io(folder, e)),
-        Ok(()) => {}
-    }
-    if found.is_empty() {
-        return Ok(false);
-    }
     let ours = site::written_files();
-    match found.iter().find(|f| !ours.contains(&f.as_str())) {
-        None if found.iter().any(|f| f == CHECKSUMS_FILE) => Ok(true),
-        other => Err(Error::Usage(format!(
-            "{} holds {}, which is not part of a published page; publish into a new or empty folder, or an earlier publication",
-            folder.display(),
-            other.map_or("files", String::as_str)
-        ))),
-    }
-}
-
-/// The files under `dir`, relative to `root`, with `/`.
-fn files_under(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            files_under(root, &path, out)?;
-        } else {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(rel.to_string_lossy().replace('\\', "/"));
-        }
-    }
-    Ok(())
-}
-
-/// Writes `files` into a new folder beside `folder`, then puts it in `folder`'s place.
-fn write_folder(folder: &Path, files: &[site::SiteFile], replace: bool) -> Result<()> {
-    let name = folder
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("{} is not a folder name", folder.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = folder
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let staging = parent.join(format!(".{name}.publishing.{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    let written = (|| -> Result<()> {
-        for f in files {
-            let path = staging.join(&f.path);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            crate::fsio::write_atomic(&path, &f.bytes)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let old = parent.join(format!(".{name}.replaced.{}", std::process::id()));
-    if folder.exists() {
-        // Empty, or an earlier publication (checked before anything was written).
-        if replace {
-            std::fs::rename(folder, &old).map_err(|e| Error::io(folder, e))?;
-        } else {
-            std::fs::remove_dir(folder).map_err(|e| Error::io(folder, e))?;
-        }
-    }
-    if let Err(e) = std::fs::rename(&staging, folder) {
-        if replace {
-            let _ = std::fs::rename(&old, folder);
-        }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(Error::io(folder, e));
-    }
-    if replace {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
+    crate::fsio::earlier_output(
+        folder,
+        |f| ours.contains(&f),
+        CHECKSUMS_FILE,
+        "a published page; publish into a new or empty folder, or an earlier publication",
+    )
 }
