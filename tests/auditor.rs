@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::signoff::{Board, INGRID};
 use crate::support;
@@ -444,4 +444,362 @@ fn an_audit_pack_takes_its_signers_from_the_approved_configuration_and_refuses_w
         .filter(|p| p.to_string_lossy().contains(".writing."))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// `isms --format json compare <a> <b>` → (code, JSON or the error's message).
+fn compare(b: &Board, a: &str, z: &str) -> (i32, Value, String) {
+    let (code, out, err) = b.s.isms(&["--format", "json", "compare", a, z]);
+    let v = serde_json::from_str(&out).unwrap_or(Value::Null);
+    (code, v, err)
+}
+
+/// The ids of a list of risk mentions.
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| r["id"].as_str().expect("an id").to_string())
+        .collect()
+}
+
+#[test]
+fn the_year_over_year_comparison_gives_the_figures_worked_out_by_hand() {
+    let b = two_years();
+    let (code, v, err) = compare(&b, "assessment-2025", "assessment-2026");
+    assert_eq!(code, 0, "{err}");
+    let c = &v["comparison"];
+    // The same methodology both years: nothing to warn about.
+    assert_eq!(c["methodology_changes"], json!([]));
+    // Worked out from YEAR_ONE and NEW_IN_2026 above.
+    assert_eq!(ids(&c["new_risks"]), ["R-015", "R-016"]);
+    assert_eq!(ids(&c["closed"]), Vec::<String>::new());
+    assert_eq!(ids(&c["deferred"]), ["R-017"]);
+    assert_eq!(ids(&c["undeferred"]), ["R-011"]);
+    let crossings: Vec<String> = c["crossings"]
+        .as_array()
+        .expect("crossings")
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {} {} ({}) → {} ({}) {} by {}",
+                x["risk"]["id"].as_str().unwrap(),
+                x["rating"].as_str().unwrap(),
+                x["from_band"].as_str().unwrap(),
+                x["from_score"],
+                x["to_band"].as_str().unwrap(),
+                x["to_score"],
+                if x["worse"] == true {
+                    "worse"
+                } else {
+                    "better"
+                },
+                x["cause"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        crossings,
+        [
+            // 2 × 5 = 10 → 3 × 5 = 15.
+            "R-001 inherent Manage (10) → Unacceptable (15) worse by risk",
+            // Residual 2 × 4 = 8 → 1 × 4 = 4.
+            "R-002 residual Manage (8) → Acceptable (4) better by risk",
+            // 4 × 4 = 16 → 3 × 3 = 9.
+            "R-008 inherent Unacceptable (16) → Manage (9) better by risk",
+        ]
+    );
+    let rescored: Vec<(String, Value, Value, Value)> = c["rescored"]
+        .as_array()
+        .expect("rescored")
+        .iter()
+        .map(|r| {
+            (
+                r["risk"]["id"].as_str().unwrap().to_string(),
+                r["inherent"].clone(),
+                r["residual"].clone(),
+                r["reasons"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rescored,
+        [
+            (
+                "R-001".to_string(),
+                json!(["2 × 5 = 10", "3 × 5 = 15"]),
+                json!(["2 × 4 = 8", "2 × 4 = 8"]),
+                json!([
+                    "R-001: credential-stuffing attempts on merchant admins tripled since spring"
+                ])
+            ),
+            (
+                "R-002".to_string(),
+                json!(["3 × 4 = 12", "3 × 4 = 12"]),
+                json!(["2 × 4 = 8", "1 × 4 = 4"]),
+                json!(["Annual risk assessment 2026"])
+            ),
+            (
+                "R-008".to_string(),
+                json!(["4 × 4 = 16", "3 × 3 = 9"]),
+                json!(["1 × 3 = 3", "1 × 3 = 3"]),
+                json!(["R-008: the March restore drill brought one tenant set back in 40 minutes"])
+            ),
+        ]
+    );
+    let flips = c["applicability"].as_array().expect("flips");
+    assert_eq!(flips.len(), 2, "{flips:?}");
+    assert_eq!(flips[0]["control"], "5.7");
+    assert_eq!(flips[0]["now_applicable"], true);
+    assert_eq!(
+        flips[0]["then_why"],
+        "excluded: Vendor advisories are read as they arrive; a threat intelligence process is not warranted at our size."
+    );
+    assert_eq!(flips[0]["now_why"], "applicable: best practice");
+    assert_eq!(flips[1]["control"], "8.30");
+    assert_eq!(flips[1]["now_applicable"], false);
+    assert_eq!(flips[1]["then_why"], "applicable: contractual");
+    assert!(flips[1]["now_why"]
+        .as_str()
+        .unwrap()
+        .starts_with("excluded: No development is outsourced"));
+    let done: Vec<String> = c["actions_done"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["treatment"].as_str().unwrap(),
+                a["action"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(done, ["T-002 A1"]);
+    assert_eq!(c["treatments_completed"], json!([]));
+    let slipped = c["slipped"].as_array().expect("slipped");
+    assert_eq!(slipped.len(), 1, "{slipped:?}");
+    assert_eq!(slipped[0]["treatment"], "T-001");
+    assert_eq!(slipped[0]["action"], "A2");
+    assert_eq!(slipped[0]["from_due"], "2026-06-30");
+    assert_eq!(slipped[0]["to_due"], "2026-09-30");
+    // July (31) + August (31) + September (30).
+    assert_eq!(slipped[0]["days"], 92);
+    assert_eq!(c["domains_covered"], json!([]));
+    assert_eq!(
+        c["domains_still_deferred"],
+        json!([
+            "Legal and privacy",
+            "People and HR",
+            "Suppliers and third parties",
+            "Physical and office"
+        ])
+    );
+    assert_eq!(c["objectives_met"], json!([]));
+    let objectives = c["objectives_changed"].as_array().expect("objectives");
+    assert_eq!(objectives.len(), 1);
+    assert_eq!(objectives[0]["id"], "OBJ-002");
+    assert_eq!(objectives[0]["then"], "on_track");
+    assert_eq!(objectives[0]["now"], "at_risk");
+
+    // The same by request id; and as a document in markdown and PDF.
+    let then_id = v["then"]["signoff"].as_str().expect("an id").to_string();
+    let now_id = v["now"]["signoff"].as_str().expect("an id").to_string();
+    let (code, by_id, err) = compare(&b, &then_id, &now_id);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(by_id["comparison"], v["comparison"]);
+    let md = b.s.ok(&[
+        "--format",
+        "md",
+        "compare",
+        "assessment-2025",
+        "assessment-2026",
+    ]);
+    for expected in [
+        "# Changes since the last risk assessment",
+        "Annual risk assessment 2025 (2025-05-14) → Annual risk assessment 2026 (2026-05-12)",
+        "| R-001 Takeover of merchant admin accounts by credential stuffing | inherent | Manage (10) | Unacceptable (15) | worse | the risk |",
+        "| T-001 A2 |",
+        "| 92 days |",
+        "The methodology is the same in both",
+    ] {
+        assert!(md.contains(expected), "{expected:?} in:\n{md}");
+    }
+    let pdf = b.s.home.path().join("changes.pdf");
+    b.s.ok(&[
+        "--format",
+        "pdf",
+        "compare",
+        "assessment-2025",
+        "assessment-2026",
+        "-o",
+        pdf.to_str().expect("utf-8"),
+    ]);
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Changes since the last risk assessment"),
+        "{text}"
+    );
+    assert!(text.contains("92 days"), "{text}");
+    if let Ok(dir) = std::env::var("ISMS_KEEP_COMPARISON") {
+        fs::copy(&pdf, Path::new(&dir).join("comparison.pdf")).expect("copied");
+    }
+
+    // Refused: the wrong order; a revision with no signed assessment.
+    let (code, _, err) = compare(&b, "assessment-2026", "assessment-2025");
+    assert_eq!(code, 2);
+    assert!(err.contains("does not come before"), "{err}");
+    let first = b.s.git(&["rev-list", "--max-parents=0", "HEAD"]);
+    let (code, _, err) = compare(&b, first.trim(), "assessment-2026");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no completed risk-assessment sign-off"),
+        "{err}"
+    );
+    // Refused: a later history whose signed report was edited by hand.
+    b.s.copy.edit(
+        "reports/risk-assessment.md",
+        "Kestrel Cart",
+        "Kestrel Cart Ltd",
+    );
+    b.s.git(&["commit", "-qam", "A quiet edit"]);
+    let (code, _, err) = compare(&b, "assessment-2025", "HEAD");
+    assert_eq!(code, 2);
+    assert!(err.contains("does not verify"), "{err}");
+}
+
+#[test]
+fn a_comparison_across_a_methodology_change_says_so_and_tells_which_crossings_it_caused() {
+    let b = two_years();
+    // 2027: Manage starts at 9 instead of 6, so scores 6–8 become Acceptable.
+    b.s.copy.edit(
+        "isms.yaml",
+        "    - band: manage\n      min: 6\n",
+        "    - band: manage\n      min: 9\n",
+    );
+    b.s.copy.edit(
+        "isms.yaml",
+        "    - band: acceptable\n      min: 1\n      max: 5\n",
+        "    - band: acceptable\n      min: 1\n      max: 8\n",
+    );
+    b.s.copy
+        .edit("isms.yaml", "  version: \"1.0\"", "  version: \"1.1\"");
+    // R-005 3 × 3 = 9 → 2 × 3 = 6: neither the new bands alone (9 stays Manage) nor
+    // the new rating alone (6 was Manage) would have moved it.
+    b.s.copy
+        .edit("risks/R-005.md", "\nlikelihood: 3\n", "\nlikelihood: 2\n");
+    // R-008 3 × 3 = 9 → 4 × 4 = 16: the risk alone.
+    b.s.copy.edit(
+        "risks/R-008.md",
+        "\nlikelihood: 3\nimpact: 3\n",
+        "\nlikelihood: 4\nimpact: 4\n",
+    );
+    // And the rest of a year's work: the people domain assessed, R-014 closed, T-002
+    // finished, OBJ-003 achieved.
+    b.s.copy.edit(
+        "isms.yaml",
+        "    name: People and HR\n    status: deferred\n    deferred_to: People workshop, February 2027\n",
+        "    name: People and HR\n    status: in_scope\n",
+    );
+    b.s.copy
+        .edit("risks/R-014.md", "status: active", "status: closed");
+    b.s.copy.edit(
+        "treatments/T-002.md",
+        "    due: 2027-03-31\n    status: in_progress",
+        "    due: 2027-03-31\n    status: done",
+    );
+    b.s.copy.edit(
+        "objectives/OBJ-003.md",
+        "status: on_track",
+        "status: achieved",
+    );
+    b.s.copy.write(
+        "assessments/2027.md",
+        &ASSESSMENT_2025
+            .replace("2025", "2027")
+            .replace("05-14", "05-11")
+            .replace("\"1.0\"", "\"1.1\""),
+    );
+    b.s.ok(&["commit", "-m", "Methodology 1.1 and the 2027 assessment"]);
+    assess(&b, "assessment-2027");
+    let (code, v, err) = compare(&b, "assessment-2026", "assessment-2027");
+    assert_eq!(code, 0, "{err}");
+    let c = &v["comparison"];
+    let changes = c["methodology_changes"].as_array().expect("changes");
+    assert!(
+        changes.iter().any(|l| l == "version 1.0 → 1.1"),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().any(|l| l.as_str().unwrap().contains(
+            "Manage 6–14, Acceptable 1–5 → Unacceptable 15–25, Manage 9–14, Acceptable 1–8"
+        )),
+        "{changes:?}"
+    );
+    let mut by_cause: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for x in c["crossings"].as_array().expect("crossings") {
+        by_cause
+            .entry(x["cause"].as_str().unwrap().to_string())
+            .or_default()
+            .push(format!(
+                "{} {}",
+                x["risk"]["id"].as_str().unwrap(),
+                x["rating"].as_str().unwrap()
+            ));
+    }
+    // Worked out from the 2026 register: inherent scores of 6–8 (R-006, R-009, R-010,
+    // ) and residual ones (R-001, R-003, R-004, R-007, and
+    // which keep their inherent rating after treatment) fall from
+    // Manage to Acceptable with their ratings unchanged.
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        by_cause["methodology"],
+        strings(&[
+            "R-001 residual",
+            "R-003 residual",
+            "R-004 residual",
+            "R-006 inherent",
+            "R-007 residual",
+            "R-009 inherent",
+            "R-010 inherent",
+            "R-011 inherent",
+            "R-012 inherent",
+            "R-013 inherent",
+            "R-013 residual",
+            "R-017 inherent",
+            "R-017 residual",
+        ])
+    );
+    assert_eq!(by_cause["risk"], strings(&["R-008 inherent"]));
+    assert_eq!(by_cause["both"], strings(&["R-005 inherent"]));
+    assert_eq!(ids(&c["closed"]), ["R-014"]);
+    assert_eq!(c["treatments_completed"], json!(["T-002"]));
+    assert_eq!(c["actions_done"][0]["action"], "A2");
+    assert_eq!(c["domains_covered"], json!(["People and HR"]));
+    assert_eq!(
+        c["domains_still_deferred"],
+        json!([
+            "Legal and privacy",
+            "Suppliers and third parties",
+            "Physical and office"
+        ])
+    );
+    assert_eq!(c["objectives_met"][0]["id"], "OBJ-003");
+    assert_eq!(c["objectives_met"][0]["then"], "on_track");
+    let md = b.s.ok(&[
+        "--format",
+        "md",
+        "compare",
+        "assessment-2026",
+        "assessment-2027",
+    ]);
+    assert!(
+        md.contains("**Not directly comparable: the methodology changed.**"),
+        "{md}"
+    );
+    assert!(md.contains("| the methodology |"), "{md}");
 }

@@ -321,6 +321,23 @@ pub(crate) enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// What changed between two signed risk assessments: risks new, closed, deferred
+    /// and no longer deferred, band crossings, rescorings with the reasons from the
+    /// commits in between, SoA applicability changes, treatments completed and
+    /// slipped, deferred domains, objectives. Both are verified first; a change of
+    /// methodology is said at the top. As text (a summary), json, md, html or pdf.
+    ///
+    /// Example: isms compare assessment-2025 assessment-2026 --format pdf -o changes.pdf
+    Compare {
+        /// The earlier signed assessment: a tag or commit (its last completed
+        /// risk-assessment sign-off), or a sign-off request id.
+        earlier: String,
+        /// The later one.
+        later: String,
+        /// With --format md, html or pdf: write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Everything an auditor receives, from one commit, in a folder checked with stock
     /// OpenSSH, coreutils and git: every report as PDF (as signed, with its sign-off
     /// evidence), each sign-off's evidence and signed document, the evidence files, the

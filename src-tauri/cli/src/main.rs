@@ -157,10 +157,11 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
                 | Command::Signed { .. }
                 | Command::Render { .. }
                 | Command::Soc2 { .. }
+                | Command::Compare { .. }
         )
     {
         return Err(usage(
-            "--format md, html and pdf are for `isms report`, `isms render` and `isms signed`; use text or json",
+            "--format md, html and pdf are for `isms report`, `isms render`, `isms signed`, `isms soc2` and `isms compare`; use text or json",
         ));
     }
     if cli.format == Format::Csv && !matches!(cli.command, Command::List { .. }) {
@@ -204,6 +205,11 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
             rev,
             output,
         } => reports::publish(&c, what, draft, rev.as_deref(), &output),
+        Command::Compare {
+            earlier,
+            later,
+            output,
+        } => reports::compare(&c, &earlier, &later, output.as_deref()),
         Command::AuditPack { rev, output } => reports::audit_pack(&c, &rev, &output),
         Command::ReviewPack { id, at } => {
             let pack = c.isms()?.review_pack(&id, &at)?;

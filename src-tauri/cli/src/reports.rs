@@ -13,6 +13,7 @@ use isms_core::{fsio, Error};
 use serde_json::json;
 
 use crate::args::Format;
+use crate::terminal::safe;
 use crate::{print_json, usage, Ctx, Failure};
 
 /// The reports, as the command line names them.
@@ -193,6 +194,106 @@ pub fn publish(
             published.folder, published.signed_by
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `isms compare A B`: a summary (text), the comparison (json), or the document (md,
+/// html, pdf).
+pub fn compare(
+    c: &Ctx,
+    earlier: &str,
+    later: &str,
+    output: Option<&Path>,
+) -> Result<ExitCode, Failure> {
+    let isms = c.isms()?;
+    if matches!(c.format, Format::Md | Format::Html | Format::Pdf) {
+        let (format, _) = format_and_signer(c, &isms, output, false)?;
+        let report = isms.comparison_report(earlier, later, format)?;
+        return deliver(c, &report, format, output, None);
+    }
+    let yoy = isms.compare_assessments(earlier, later)?;
+    if c.json {
+        print_json(&yoy);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let x = &yoy.comparison;
+    println!(
+        "{} ({}) → {} ({}); both verified.",
+        yoy.then.signoff,
+        isms_core::git::short_id(&yoy.then.source),
+        yoy.now.signoff,
+        isms_core::git::short_id(&yoy.now.source)
+    );
+    if !x.methodology_changes.is_empty() {
+        println!(
+            "NOT DIRECTLY COMPARABLE: the methodology changed ({}).",
+            safe(&x.methodology_changes.join("; "))
+        );
+    }
+    let ids = |v: &[isms_core::domain::compare::RiskMention]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    println!("New risks:          {}", ids(&x.new_risks));
+    println!("Closed:             {}", ids(&x.closed));
+    println!("Deferred since:     {}", ids(&x.deferred));
+    println!("No longer deferred: {}", ids(&x.undeferred));
+    for b in &x.crossings {
+        println!(
+            "Band crossing: {} {:?} {} ({}) → {} ({}), {} [{:?}]",
+            b.risk.id,
+            b.rating,
+            safe(&b.from_band),
+            b.from_score,
+            safe(&b.to_band),
+            b.to_score,
+            if b.worse { "worse" } else { "better" },
+            b.cause
+        );
+    }
+    for r in &x.rescored {
+        println!(
+            "Rescored {}: {} → {}; residual {} → {}; {}",
+            r.risk.id,
+            r.inherent.0,
+            r.inherent.1,
+            r.residual.0,
+            r.residual.1,
+            safe(&r.reasons.join("; "))
+        );
+    }
+    for f in &x.applicability {
+        println!(
+            "{} {}: {}",
+            f.control,
+            if f.now_applicable {
+                "now applicable"
+            } else {
+                "now excluded"
+            },
+            safe(&f.now_why)
+        );
+    }
+    for a in &x.slipped {
+        println!(
+            "Slipped: {} {} by {} days",
+            a.treatment,
+            a.action,
+            a.days.unwrap_or_default()
+        );
+    }
+    println!(
+        "Actions completed: {}; objectives met: {}; domains still deferred: {}",
+        x.actions_done.len(),
+        x.objectives_met.len(),
+        safe(&x.domains_still_deferred.join(", "))
+    );
     Ok(ExitCode::SUCCESS)
 }
 

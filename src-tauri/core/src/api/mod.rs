@@ -16,6 +16,7 @@
 pub mod audit_pack;
 pub mod audits;
 pub mod commits;
+pub mod compare;
 pub mod dashboard;
 pub mod documents;
 pub mod evidence;
@@ -43,6 +44,7 @@ pub use audits::{
     ReviewPack, Reviews,
 };
 pub use commits::{CommitOptions, FieldChoice, Signing};
+pub use compare::YearOverYear;
 pub use dashboard::{AuditCoverage, BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
 pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
 pub use files::FileText;

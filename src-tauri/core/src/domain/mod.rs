@@ -6,6 +6,7 @@
 
 pub mod audits;
 pub mod checks;
+pub mod compare;
 pub mod config;
 pub mod evidence;
 pub mod kind;

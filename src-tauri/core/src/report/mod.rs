@@ -15,6 +15,7 @@
 //! commit, and the PDF's identifiers are derived from the commit, so the same commit
 //! and options give the same bytes.
 
+pub mod compare;
 pub mod documents;
 pub mod heatmap;
 pub mod html;
