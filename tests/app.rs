@@ -2391,6 +2391,21 @@ fn suppliers_soc2_coverage_and_a_published_security_page_from_the_app() {
                 .expect("the draft page");
         assert!(index.contains("<strong>Draft.</strong>"));
         s.shot("publish-draft").await;
+
+        // The auditor's hand-off: no signed assessments to compare yet, said plainly;
+        // the audit pack of the last commit, its manifest signed.
+        s.nav("reports").await;
+        s.click("[data-report=comparison]").await;
+        let none = s.text("[data-no-comparison]").await;
+        assert!(none.contains("a comparison needs two"), "{none}");
+        s.click("[data-audit-pack]").await;
+        let pack = s.text("[data-pack]").await;
+        assert!(pack.contains("sha256sum -c MANIFEST"), "{pack}");
+        let folder = s.exports.path().join("audit-pack");
+        let manifest = std::fs::read_to_string(folder.join("MANIFEST")).expect("the manifest");
+        assert!(manifest.contains("  reports/soa.pdf\n"), "{manifest}");
+        assert!(folder.join("MANIFEST.sig").is_file());
+        s.shot("reports-audit-pack").await;
         s.finish().await;
     });
 }

@@ -607,6 +607,15 @@ fn the_year_over_year_comparison_gives_the_figures_worked_out_by_hand() {
     let (code, by_id, err) = compare(&b, &then_id, &now_id);
     assert_eq!(code, 0, "{err}");
     assert_eq!(by_id["comparison"], v["comparison"]);
+    // The app's preview compares the last two.
+    let isms = isms_core::Isms::open(b.s.path()).expect("the copy opens");
+    let preview = isms.comparison_preview().expect("a preview");
+    let compared = preview.compared.expect("two signed assessments");
+    assert_eq!(
+        (compared.then.signoff.as_str(), compared.now.signoff.as_str()),
+        (then_id.as_str(), now_id.as_str())
+    );
+    assert!(preview.html.contains("Band crossings"), "{}", preview.html);
     let md = b.s.ok(&[
         "--format",
         "md",

@@ -53,6 +53,8 @@ fn export_all(dir: &Path) {
         isms_core::api::Suppliers,
         isms_core::api::Soc2View,
         isms_core::api::PublishedSite,
+        isms_core::api::AuditPack,
+        isms_core::api::ComparisonPreview,
         TimelineEntry,
         Changes,
         Committed,

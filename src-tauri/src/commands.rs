@@ -977,6 +977,37 @@ pub async fn publish_security_page(
     .map(Some)
 }
 
+/// Writes the audit pack of the last commit into a folder the person chooses (the
+/// folder given with `--save-to`, in tests), its manifest signed with their key.
+/// `None` when the person cancels.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn audit_pack(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    passphrase: Option<String>,
+) -> Reply<Option<isms_core::api::AuditPack>> {
+    let folder = match &desk.options.save_to {
+        Some(dir) => dir.join("audit-pack"),
+        None => match pick_folder(&app, "Write the audit pack into a folder").await? {
+            Some(folder) => folder,
+            None => return Ok(None),
+        },
+    };
+    desk.run_showing(&app, "Packing", passphrase, move |isms, session| {
+        isms.audit_pack(session, "HEAD", &folder)
+    })
+    .await
+    .map(Some)
+}
+
+/// The last two signed risk assessments, compared.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn comparison_preview(desk: State<'_, Desk>) -> Reply<isms_core::api::ComparisonPreview> {
+    desk.run(move |isms| isms.comparison_preview()).await
+}
+
 /// Closes record `id` as `isms close` does (a finding: refused with what it still
 /// needs).
 #[tauri::command]

@@ -99,6 +99,8 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::suppliers,
             commands::soc2,
             commands::publish_security_page,
+            commands::audit_pack,
+            commands::comparison_preview,
             commands::load_import_mapping,
             commands::signoff_board,
             commands::signoff_start,

@@ -305,7 +305,7 @@ pub fn audit_pack(c: &Ctx, rev: &str, output: &Path) -> Result<ExitCode, Failure
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "Wrote the audit pack of commit {} to {}: {} documents ({} signed), {} evidence files, and {} (the same files, zipped). The manifest is signed by {}.",
+        "Wrote the audit pack of commit {} to {}: {} documents ({} signed), {} evidence records and files, and {} (the same files, zipped). The manifest is signed by {}.",
         isms_core::git::short_id(&pack.commit),
         pack.folder,
         pack.documents.len(),

@@ -100,3 +100,5 @@ export type { SupplierLine } from "../bindings/SupplierLine";
 export type { Soc2View } from "../bindings/Soc2View";
 export type { CriterionLine } from "../bindings/CriterionLine";
 export type { PublishedSite } from "../bindings/PublishedSite";
+export type { AuditPack } from "../bindings/AuditPack";
+export type { ComparisonPreview } from "../bindings/ComparisonPreview";

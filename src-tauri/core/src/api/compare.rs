@@ -26,6 +26,18 @@ pub struct YearOverYear {
     pub comparison: Comparison,
 }
 
+/// The comparison the app shows: the last two signed risk assessments of HEAD.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ComparisonPreview {
+    /// The comparison, when there are two signed assessments to compare.
+    pub compared: Option<YearOverYear>,
+    /// It as sanitised HTML (empty without one).
+    pub html: String,
+    /// Why there is none: fewer than two signed assessments.
+    pub why_not: Option<String>,
+}
+
 /// The fields of a risk that make its ratings.
 const RATING_FIELDS: [&str; 5] = [
     "likelihood",
@@ -89,6 +101,36 @@ impl Isms {
         })
     }
 
+    /// The last two completed risk-assessment sign-offs of HEAD, compared, for the app.
+    pub fn comparison_preview(&self) -> Result<ComparisonPreview> {
+        let path = ReportKind::RiskAssessment.path();
+        let verification = self.signoff_verify(&VerifyOptions::default())?;
+        let signed: Vec<&RequestVerification> = verification
+            .requests
+            .iter()
+            .filter(|r| r.report == path && r.state == RequestState::Complete)
+            .collect();
+        let [.., then, now] = signed.as_slice() else {
+            return Ok(ComparisonPreview {
+                compared: None,
+                html: String::new(),
+                why_not: Some(if signed.len() == 1 {
+                    "There is only one signed risk assessment so far; a comparison needs two (each a completed risk-assessment sign-off).".to_string()
+                } else {
+                    "There are no signed risk assessments yet; a comparison needs two (each a completed risk-assessment sign-off).".to_string()
+                }),
+            });
+        };
+        let (then, now) = (then.id.clone(), now.id.clone());
+        let compared = self.compare_assessments(&then, &now)?;
+        let report = self.comparison_document(&compared)?;
+        Ok(ComparisonPreview {
+            html: crate::report::html::body(&report.markdown),
+            compared: Some(compared),
+            why_not: None,
+        })
+    }
+
     /// The comparison as a document in `format`.
     pub fn comparison_report(
         &self,
@@ -96,13 +138,23 @@ impl Isms {
         now: &str,
         format: ReportFormat,
     ) -> Result<RenderedReport> {
+        let compared = self.compare_assessments(then, now)?;
+        in_format(self.comparison_document(&compared)?, format)
+    }
+
+    /// A comparison as a document, dated and attributed as its later source commit.
+    fn comparison_document(&self, compared: &YearOverYear) -> Result<Report> {
         let repo = crate::git::repository(self)?;
-        let yoy = self.compare_assessments(then, now)?;
-        let source = git2::Oid::from_str(&yoy.now.source)?;
+        let source = git2::Oid::from_str(&compared.now.source)?;
         let organisation = crate::signoff::verify::config_at(&repo, source)?
             .map(|c| c.organisation.name)
             .unwrap_or_default();
-        let markdown = comparison_document(&organisation, &yoy.then, &yoy.now, &yoy.comparison);
+        let markdown = comparison_document(
+            &organisation,
+            &compared.then,
+            &compared.now,
+            &compared.comparison,
+        );
         let meta = crate::signoff::signed::meta_of(
             &repo,
             "comparison",
@@ -110,7 +162,7 @@ impl Isms {
             &markdown,
             "Year over year".to_string(),
         )?;
-        in_format(Report { meta, markdown }, format)
+        Ok(Report { meta, markdown })
     }
 
     /// The risk assessment signed in `target` (a request id, or a tag or commit whose

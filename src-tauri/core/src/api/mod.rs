@@ -44,7 +44,7 @@ pub use audits::{
     ReviewPack, Reviews,
 };
 pub use commits::{CommitOptions, FieldChoice, Signing};
-pub use compare::YearOverYear;
+pub use compare::{ComparisonPreview, YearOverYear};
 pub use dashboard::{AuditCoverage, BandCounts, Dashboard, HeatMap, OverdueAction, OverdueReview};
 pub use documents::{AssessmentLine, Assessments, DocumentLine, Documents};
 pub use files::FileText;
