@@ -10,12 +10,14 @@
 # WebKitWebDriver for the end-to-end scenarios, LibreOffice Calc (headless: the
 # independent reader and writer the spreadsheet tests check the import and export
 # against), tidy and xmllint (the HTML and XML of the published security page are
-# checked with them), and tauri-driver (from crates.io).
+# checked with them), python3-venv (scripts/oscal-tools.sh installs NIST's OSCAL schemas
+# and compliance-trestle into a venv), unzip (the audit pack is unpacked as an auditor
+# would), and tauri-driver (from crates.io).
 # The screens are built with the machine's Node.js (20.19 or newer) and npm.
 # Safe to run twice: it installs only what is missing.
 set -euo pipefail
 
-packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver libreoffice-calc-nogui tidy libxml2-utils)
+packages=(build-essential pkg-config git libssl-dev libdbus-1-dev openssh-client openssh-server dbus-daemon dbus-bin gnome-keyring libwebkit2gtk-4.1-dev xvfb xauth x11-utils poppler-utils qpdf webkit2gtk-driver libreoffice-calc-nogui tidy libxml2-utils python3-venv unzip)
 
 missing=()
 for p in "${packages[@]}"; do

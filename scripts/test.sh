@@ -23,6 +23,10 @@ fi
 # One build from nothing gains nothing from incremental state, which is half of target/.
 [ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 
+echo "== OSCAL checkers: NIST's schemas and compliance-trestle (target/oscal-venv)"
+bash scripts/oscal-tools.sh
+export ISMS_OSCAL_PYTHON="$PWD/target/oscal-venv/bin/python"
+
 echo "== screens: svelte-check and vite build"
 bash scripts/build-ui.sh
 

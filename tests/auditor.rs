@@ -260,6 +260,8 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
             .expect("the sample's")
     );
     assert!(pack.join("evidence/EV-001.md").is_file());
+    // The OSCAL export of the same commit.
+    assert!(pack.join("oscal/system-security-plan.json").is_file());
 
     // In a clean folder, from the zip, with stock tools only.
     let zip = v["zip"].as_str().expect("a zip");
@@ -612,7 +614,10 @@ fn the_year_over_year_comparison_gives_the_figures_worked_out_by_hand() {
     let preview = isms.comparison_preview().expect("a preview");
     let compared = preview.compared.expect("two signed assessments");
     assert_eq!(
-        (compared.then.signoff.as_str(), compared.now.signoff.as_str()),
+        (
+            compared.then.signoff.as_str(),
+            compared.now.signoff.as_str()
+        ),
         (then_id.as_str(), now_id.as_str())
     );
     assert!(preview.html.contains("Band crossings"), "{}", preview.html);
@@ -811,4 +816,223 @@ fn a_comparison_across_a_methodology_change_says_so_and_tells_which_crossings_it
         "{md}"
     );
     assert!(md.contains("| the methodology |"), "{md}");
+}
+
+/// The Python with NIST's OSCAL schemas, jsonschema, regex and compliance-trestle:
+/// `$ISMS_OSCAL_PYTHON`, or the one `scripts/oscal-tools.sh` sets up (the test command
+/// runs it).
+fn oscal_python() -> PathBuf {
+    let python = std::env::var_os("ISMS_OSCAL_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oscal-venv/bin/python")
+        });
+    assert!(
+        python.is_file(),
+        "{} is missing: run `bash scripts/oscal-tools.sh` (scripts/test.sh does) to install NIST's OSCAL schemas and compliance-trestle",
+        python.display()
+    );
+    python
+}
+
+/// `tests/oscal/check.py <dir>` → (passed, its report).
+fn oscal_check(dir: &Path) -> (bool, String) {
+    let out = Command::new(oscal_python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oscal/check.py"))
+        .arg(dir)
+        .output()
+        .expect("python runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// How many lines of two files differ (they have the same shape).
+fn lines_changed(a: &Path, b: &Path) -> usize {
+    let (a, b) = (
+        fs::read_to_string(a).expect("readable"),
+        fs::read_to_string(b).expect("readable"),
+    );
+    assert_eq!(a.lines().count(), b.lines().count(), "the shape changed");
+    a.lines().zip(b.lines()).filter(|(x, y)| x != y).count()
+}
+
+#[test]
+fn the_oscal_export_passes_nists_schemas_and_compliance_trestle_and_is_stable() {
+    let s = support::Signed::new();
+    s.git(&["add", "-A"]);
+    s.git(&["commit", "-q", "-m", "The sample ISMS"]);
+    let home = s.home.path().to_path_buf();
+    let first = home.join("oscal");
+    let export = |dir: &Path| {
+        let out = s.ok(&[
+            "--format",
+            "json",
+            "export",
+            "oscal",
+            "-o",
+            dir.to_str().expect("utf-8"),
+        ]);
+        serde_json::from_str::<Value>(&out).expect("json")
+    };
+    let v = export(&first);
+    let files = [
+        "system-security-plan.json",
+        "plan-of-action-and-milestones.json",
+        "assessment-results.json",
+        "mapping-collection.json",
+    ];
+    assert_eq!(v["files"], json!(files));
+    let (ok, report) = oscal_check(&first);
+    assert!(ok, "{report}");
+    assert_eq!(
+        report
+            .matches("allowed values hold; compliance-trestle reads it")
+            .count(),
+        4,
+        "{report}"
+    );
+
+    // What the auditor's tool reads: the SoA's statuses, a risk's facets, an audit's
+    // findings, the mapping's links.
+    let read = |file: &str| -> Value {
+        serde_json::from_str(&fs::read_to_string(first.join(file)).expect("written")).expect("json")
+    };
+    let ssp = read(files[0]);
+    let requirements = ssp["system-security-plan"]["control-implementation"]
+        ["implemented-requirements"]
+        .as_array()
+        .expect("requirements");
+    assert_eq!(requirements.len(), 93);
+    let requirement = |id: &str| {
+        requirements
+            .iter()
+            .find(|r| r["control-id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    assert_eq!(
+        requirement("a.8.30")["by-components"][0]["implementation-status"]["state"],
+        "not-applicable"
+    );
+    assert!(requirement("a.8.30")["remarks"]
+        .as_str()
+        .unwrap()
+        .starts_with("Excluded: No development is outsourced"));
+    assert_eq!(
+        requirement("a.5.7")["by-components"][0]["implementation-status"]["state"],
+        "partial"
+    );
+    let poam = read(files[1]);
+    let risk = poam["plan-of-action-and-milestones"]["risks"]
+        .as_array()
+        .expect("risks")
+        .iter()
+        .find(|r| r["title"].as_str().unwrap().starts_with("R-001 "))
+        .expect("R-001")
+        .clone();
+    let facet = |name: &str| {
+        risk["characterizations"][0]["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .map(|f| f["value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(facet("likelihood").as_deref(), Some("3"));
+    assert_eq!(facet("impact").as_deref(), Some("5"));
+    assert_eq!(facet("band").as_deref(), Some("Unacceptable"));
+    assert_eq!(risk["status"], "remediating");
+    let tasks = risk["remediations"][0]["tasks"].as_array().expect("tasks");
+    assert_eq!(
+        tasks[1]["timing"]["on-date"]["date"],
+        "2026-09-30T23:59:59Z"
+    );
+    let results = read(files[2]);
+    assert!(results["assessment-results"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["title"].as_str().unwrap().starts_with("AUD-2026-01 ")));
+    // Every row of templates/soc2/mapping.csv (the sample has no soc2/mapping.csv).
+    let shipped = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/soc2/mapping.csv"),
+    )
+    .expect("the shipped mapping")
+    .lines()
+    .count()
+        - 1;
+    let mapping = read(files[3]);
+    assert_eq!(
+        mapping["mapping-collection"]["mappings"][0]["maps"]
+            .as_array()
+            .unwrap()
+            .len(),
+        shipped
+    );
+
+    // The same commit, the same bytes; an earlier export is replaced, a folder of
+    // other files is not touched.
+    let again = home.join("again");
+    export(&again);
+    assert!(
+        tree(&first) == tree(&again),
+        "two exports of one commit differ"
+    );
+    export(&again);
+    let mine = home.join("mine");
+    fs::create_dir_all(&mine).expect("mkdir");
+    fs::write(mine.join("notes.txt"), "mine").expect("write");
+    let (code, _, err) = s.isms(&["export", "oscal", "-o", mine.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("notes.txt"), "{err}");
+
+    // One rescored risk is a small diff: its facets and statement, and the version.
+    s.copy
+        .edit("risks/R-001.md", "\nlikelihood: 3\n", "\nlikelihood: 2\n");
+    s.git(&["commit", "-qam", "R-001 rescored"]);
+    let later = home.join("later");
+    export(&later);
+    for file in [files[0], files[2], files[3]] {
+        assert!(
+            lines_changed(&first.join(file), &later.join(file)) <= 2,
+            "{file} changed beyond its metadata"
+        );
+    }
+    // version, likelihood, score, band, statement (last-modified is the same second).
+    assert_eq!(
+        lines_changed(&first.join(files[1]), &later.join(files[1])),
+        5
+    );
+
+    // The checks bite: a value OSCAL does not allow, a control id that is not a token.
+    let bad = home.join("bad");
+    fs::create_dir_all(&bad).expect("mkdir");
+    for f in files {
+        fs::copy(first.join(f), bad.join(f)).expect("copy");
+    }
+    let ssp_text = fs::read_to_string(bad.join(files[0])).unwrap();
+    fs::write(
+        bad.join(files[0]),
+        ssp_text.replacen("\"state\": \"partial\"", "\"state\": \"half-done\"", 1),
+    )
+    .unwrap();
+    let (ok, report) = oscal_check(&bad);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("'half-done' is not one of OSCAL's allowed values"),
+        "{report}"
+    );
+    fs::write(
+        bad.join(files[0]),
+        ssp_text.replacen("\"control-id\": \"a.5.1\"", "\"control-id\": \"5.1\"", 1),
+    )
+    .unwrap();
+    let (ok, report) = oscal_check(&bad);
+    assert!(!ok, "{report}");
+    assert!(report.contains("'5.1' does not match"), "{report}");
 }

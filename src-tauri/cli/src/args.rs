@@ -399,15 +399,22 @@ pub(crate) enum Command {
         #[arg(long, requires = "output")]
         sign: bool,
     },
-    /// Export the register, SoA, treatment plan and methodology of a commit to one
-    /// Excel workbook: values, never formulas; the same commit gives the same bytes.
+    /// Export a commit: to one Excel workbook (the register, SoA, treatment plan and
+    /// methodology; values, never formulas), or as OSCAL 1.2 JSON into a folder (the
+    /// SoA as a system security plan, the register and treatments as a plan of action
+    /// and milestones, the internal audits as assessment results, the ISO ↔ SOC 2
+    /// links as a mapping collection). The same commit gives the same bytes.
     ///
-    /// Example: isms export -o register.xlsx
+    /// Example: isms export -o register.xlsx; isms export oscal -o oscal/
     Export {
+        /// What to export: excel (the default) or oscal.
+        #[arg(value_enum, default_value = "excel")]
+        what: ExportKind,
         /// The commit, branch or tag to export.
         #[arg(long, default_value = "HEAD")]
         rev: String,
-        /// The workbook to write (.xlsx).
+        /// The workbook to write (.xlsx), or the folder for OSCAL (new, empty, or an
+        /// earlier export, replaced whole).
         #[arg(short, long)]
         output: PathBuf,
     },
@@ -625,6 +632,15 @@ pub(crate) enum NewKind {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ExportKind {
+    /// One Excel workbook.
+    Excel,
+    /// OSCAL 1.2 JSON documents in a folder.
+    Oscal,
+}
+
+/// What `isms publish` publishes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum PublishKind {
     /// The public security page, its security.txt, subprocessors and change feed.
     SecurityPage,

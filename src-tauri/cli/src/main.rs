@@ -20,7 +20,7 @@ mod terminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use args::{Cli, Command, ForgeCommand, Format, SignoffCommand};
+use args::{Cli, Command, ExportKind, ForgeCommand, Format, SignoffCommand};
 use chrono::NaiveDate;
 use isms_core::api::{Passphrase, Session};
 use isms_core::git::recovery::Settle;
@@ -185,7 +185,16 @@ fn run(cli: Cli, session: &Session) -> Result<ExitCode, Failure> {
         Command::Search { words, limit } => records::search(&c, &words, limit),
         Command::Score { likelihood, impact } => records::score(&c, likelihood, impact),
         Command::Methodology { set } => edits::methodology(&c, set.as_deref()),
-        Command::Export { rev, output } => spreadsheets::export(&c, &rev, &output),
+        Command::Export {
+            what: ExportKind::Excel,
+            rev,
+            output,
+        } => spreadsheets::export(&c, &rev, &output),
+        Command::Export {
+            what: ExportKind::Oscal,
+            rev,
+            output,
+        } => reports::export_oscal(&c, &rev, &output),
         Command::Render {
             kind,
             subject,

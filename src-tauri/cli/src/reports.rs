@@ -297,6 +297,22 @@ pub fn compare(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `isms export oscal --rev R -o DIR`
+pub fn export_oscal(c: &Ctx, rev: &str, output: &Path) -> Result<ExitCode, Failure> {
+    let export = c.isms()?.export_oscal(rev, output)?;
+    if c.json {
+        print_json(&export);
+    } else {
+        println!(
+            "Exported commit {} as OSCAL 1.2 JSON to {}: {}.",
+            isms_core::git::short_id(&export.commit),
+            export.folder,
+            export.files.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `isms audit-pack --rev R -o DIR`
 pub fn audit_pack(c: &Ctx, rev: &str, output: &Path) -> Result<ExitCode, Failure> {
     let pack = c.isms()?.audit_pack(c.session, rev, output)?;

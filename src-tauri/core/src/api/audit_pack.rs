@@ -3,8 +3,8 @@
 //!
 //! The pack holds every report as PDF (as signed, with its sign-off evidence, when a
 //! sign-off of it had landed by that commit; else rendered there and said to be
-//! unsigned), each sign-off's evidence and the exact document it signed, the evidence
-//! files, the `allowed_signers` of the configuration approved at that commit (not at
+//! unsigned), each sign-off's evidence and the exact document it signed, the OSCAL
+//! export of the commit, the evidence files, the `allowed_signers` of the configuration approved at that commit (not at
 //! HEAD), a `VERIFY.md`, and a `MANIFEST` of SHA-256 sums signed with the packer's key
 //! in the `isms-report` namespace. A zip of the same files sits beside them.
 //!
@@ -167,6 +167,12 @@ impl Isms {
                 bytes: blob.content().to_vec(),
             });
         }
+        for file in crate::report::oscal::export(&repo, commit.id())? {
+            files.push(PackFile {
+                path: format!("oscal/{}", file.name),
+                bytes: file.text.into_bytes(),
+            });
+        }
         let evidence = evidence_files(&repo, &commit)?;
         let evidence_count = evidence.len();
         files.extend(evidence);
@@ -249,7 +255,7 @@ impl Isms {
 fn is_pack_file(path: &str) -> bool {
     [MANIFEST_FILE, MANIFEST_SIGNATURE, SIGNERS_FILE, VERIFY_FILE].contains(&path)
         || (path.starts_with("audit-pack-") && path.ends_with(".zip"))
-        || ["reports/", "signoff/", "evidence/"]
+        || ["reports/", "signoff/", "evidence/", "oscal/"]
             .iter()
             .any(|p| path.starts_with(p))
 }
@@ -484,7 +490,7 @@ fn verify_text(
         );
     }
     out.push_str(
-        "\n`evidence/` holds the evidence records and the files collected with them, as\ncommitted. `allowed_signers` lists the signing keys of the configuration approved\nat this commit (by its first signed commit and the governance sign-offs since),\nnot whatever the repository says today.\n",
+        "\n`oscal/` holds the same ISMS as OSCAL 1.2 JSON for GRC tools: the SoA as a system\nsecurity plan, the register and treatments as a plan of action and milestones, the\ninternal audits as assessment results, the ISO/IEC 27001 to SOC 2 links as a mapping\ncollection. `evidence/` holds the evidence records and the files collected with them, as\ncommitted. `allowed_signers` lists the signing keys of the configuration approved\nat this commit (by its first signed commit and the governance sign-offs since),\nnot whatever the repository says today.\n",
     );
     let root = match verification.root {
         RootTrust::Pinned => "the first commit is signed by the pinned root key",

@@ -21,6 +21,7 @@ pub mod heatmap;
 pub mod html;
 pub(crate) mod markdown;
 pub(crate) mod model;
+pub mod oscal;
 pub mod pdf;
 pub mod review;
 pub mod site;
