@@ -546,6 +546,12 @@ fn cases() -> Vec<(&'static str, Severity, &'static str, Edit)> {
             },
         ),
         (
+            "evidence-file-unrecorded",
+            Severity::Warning,
+            "evidence/files/screenshot.png",
+            |c| c.write("evidence/files/screenshot.png", "not really a png"),
+        ),
+        (
             "objective-overdue",
             Severity::Warning,
             "objectives/OBJ-001.md",

@@ -72,6 +72,49 @@ fn the_sample_evidence_is_fresh_and_its_file_is_as_collected() {
 }
 
 #[test]
+fn evidence_is_shown_on_the_audit_item_and_the_finding_it_bears_on() {
+    let isms = isms_core::Isms::open(&support::sample()).expect("opens");
+    let programme = isms
+        .audit_programme(support::today())
+        .expect("the programme");
+    let audit = programme
+        .audits
+        .iter()
+        .find(|a| a.audit.id == "AUD-2026-02")
+        .expect("AUD-2026-02");
+    let on = |item: &str| -> Vec<String> {
+        audit
+            .item_evidence
+            .iter()
+            .find(|e| e.item == item)
+            .map(|e| e.evidence.clone())
+            .unwrap_or_default()
+    };
+    // I2 audits A.8.13 and raised NC-002: EV-002 is about both.
+    assert_eq!(on("I2"), ["EV-002 (2026-09-15)"]);
+    // I4 audits A.5.18: the access review.
+    assert_eq!(on("I4"), ["EV-001 (2026-10-06)"]);
+    // I1 audits clause 10.2, which no evidence is about.
+    assert!(on("I1").is_empty());
+    // No evidence record names the audit itself.
+    assert!(audit.evidence.is_empty());
+    let findings = isms
+        .nonconformities(support::today())
+        .expect("the findings");
+    let nc = |id: &str| {
+        findings
+            .findings
+            .iter()
+            .find(|f| f.finding.id == id)
+            .expect("a finding")
+            .evidence
+            .clone()
+    };
+    assert_eq!(nc("NC-002"), ["EV-002 (2026-09-15)"]);
+    assert!(nc("NC-001").is_empty());
+}
+
+#[test]
 fn a_changed_missing_or_oversized_evidence_file_is_an_error_at_its_line() {
     let copy = Copy::new();
     copy.edit(
@@ -92,6 +135,30 @@ fn a_changed_missing_or_oversized_evidence_file_is_an_error_at_its_line() {
         "{}",
         f.message
     );
+
+    // A link to a file with exactly the collected bytes is still not evidence: what
+    // the repository holds is the link, and a link can point anywhere.
+    let original = std::fs::read(support::sample().join("evidence/files/restore-drill-2026-09.md"))
+        .expect("the sample's drill report");
+    let elsewhere = copy.path().join("..").join("drill-elsewhere.md");
+    std::fs::write(&elsewhere, &original).expect("written");
+    std::fs::remove_file(copy.file("evidence/files/restore-drill-2026-09.md")).expect("removed");
+    std::os::unix::fs::symlink(
+        &elsewhere,
+        copy.file("evidence/files/restore-drill-2026-09.md"),
+    )
+    .expect("linked");
+    let found = findings(&copy);
+    let f = found
+        .iter()
+        .find(|f| f.rule.as_str() == "evidence-file-mismatch")
+        .expect("the link is caught");
+    assert!(
+        f.message.contains("is a link or a folder, not a file"),
+        "{}",
+        f.message
+    );
+    let _ = std::fs::remove_file(&elsewhere);
 
     std::fs::remove_file(copy.file("evidence/files/restore-drill-2026-09.md")).expect("removed");
     let found = findings(&copy);

@@ -969,6 +969,7 @@ fn show_evidence(e: &isms_core::domain::Evidence, file: Option<&isms_core::domai
             EvidenceFile::Present(h) if Some(h) == e.sha256.as_ref() => "as collected".to_string(),
             EvidenceFile::Present(h) => format!("CHANGED since it was collected (SHA-256 now {h})"),
             EvidenceFile::TooLarge(n) => format!("too large ({n} bytes)"),
+            EvidenceFile::NotAFile => "NOT A FILE (a link or a folder)".to_string(),
             EvidenceFile::Missing => "MISSING".to_string(),
         };
         println!("  file: {} ({state})", safe(&path));

@@ -327,16 +327,50 @@ impl Isms {
     pub fn evidence_file(&self, path: &str) -> crate::domain::EvidenceFile {
         use crate::domain::{EvidenceFile, MAX_EVIDENCE_BYTES};
         let Ok(full) = self.resolve(path) else {
-            return EvidenceFile::Missing;
+            // A link on the way (the file, or a folder above it) is refused by resolve.
+            return if std::fs::symlink_metadata(self.root.join(path)).is_ok() {
+                EvidenceFile::NotAFile
+            } else {
+                EvidenceFile::Missing
+            };
         };
+        // Never followed: a link could point anywhere on the machine.
         match std::fs::symlink_metadata(&full) {
             Ok(m) if m.is_file() && m.len() > MAX_EVIDENCE_BYTES => EvidenceFile::TooLarge(m.len()),
             Ok(m) if m.is_file() => match std::fs::read(&full) {
                 Ok(bytes) => EvidenceFile::Present(crate::fsio::sha256_hex(&bytes)),
                 Err(_) => EvidenceFile::Missing,
             },
-            _ => EvidenceFile::Missing,
+            Ok(_) => EvidenceFile::NotAFile,
+            Err(_) => EvidenceFile::Missing,
         }
+    }
+
+    /// Every file under `evidence/files/` (links included, never followed), as paths
+    /// from the repository root, sorted.
+    pub fn evidence_folder_files(&self) -> Vec<String> {
+        fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = format!("{rel}/{name}");
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => walk(&entry.path(), &path, out),
+                    Ok(_) => out.push(path),
+                    Err(_) => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &self.root.join(crate::domain::EVIDENCE_FILES),
+            crate::domain::EVIDENCE_FILES,
+            &mut out,
+        );
+        out.sort();
+        out
     }
 
     /// The ISMS's own SOC 2 mapping rows (`soc2/mapping.csv`) that can be used, and
@@ -415,6 +449,7 @@ impl Isms {
                 (path, state)
             })
             .collect();
+        records.evidence_folder_files = self.evidence_folder_files();
         match self.load_security_page() {
             Ok(page) => records.security_page = page,
             Err(mut e) => errors.append(&mut e),

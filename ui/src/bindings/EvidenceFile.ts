@@ -3,4 +3,4 @@
 /**
  * What an evidence file is on disk, as the repository layer found it.
  */
-export type EvidenceFile = "Missing" | { "TooLarge": bigint } | { "Present": string };
+export type EvidenceFile = "Missing" | "NotAFile" | { "TooLarge": bigint } | { "Present": string };

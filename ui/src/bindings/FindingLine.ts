@@ -28,6 +28,10 @@ overdue: Array<string>,
  */
 stale: boolean, 
 /**
+ * The evidence about it (`EV-002 (2026-09-15)`), newest first.
+ */
+evidence: Array<string>, 
+/**
  * The audit and item that followed it up, when one has (`AUD-2026-02 I3`).
  */
 followed_up_by: string | null, 

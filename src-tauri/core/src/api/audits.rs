@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::{
-    audit_coverage, Audit, CoverageLine, Document, Nonconformity, Objective, Review, SoaEntry,
-    STALE_AFTER_DAYS,
+    audit_coverage, Audit, CoverageLine, Document, Evidence, EvidenceSubject, Nonconformity,
+    Objective, Review, SoaEntry, STALE_AFTER_DAYS,
 };
 use crate::isms::{Isms, RecordKind, Revision};
 use crate::{LoadError, Result};
@@ -25,8 +25,24 @@ pub struct AuditLine {
     pub independence: Vec<String>,
     /// The findings its items raised.
     pub findings: Vec<String>,
+    /// The evidence gathered for it (`EV-002 (2026-09-15)`), newest first.
+    pub evidence: Vec<String>,
+    /// The evidence about each item's control or finding, for the items that have
+    /// some.
+    pub item_evidence: Vec<ItemEvidence>,
     /// Its body as sanitised HTML.
     pub html: String,
+}
+
+/// The evidence about one audit item: about the control it audits, or the finding it
+/// raised or follows up.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ItemEvidence {
+    /// The item (`I2`).
+    pub item: String,
+    /// The evidence (`EV-002 (2026-09-15)`), newest first.
+    pub evidence: Vec<String>,
 }
 
 /// The audit programme: every audit, newest first, and coverage over the cycle.
@@ -63,6 +79,8 @@ pub struct FindingLine {
     pub overdue: Vec<String>,
     /// Open for weeks with nothing planned.
     pub stale: bool,
+    /// The evidence about it (`EV-002 (2026-09-15)`), newest first.
+    pub evidence: Vec<String>,
     /// The audit and item that followed it up, when one has (`AUD-2026-02 I3`).
     pub followed_up_by: Option<String>,
     /// Its body as sanitised HTML.
@@ -196,6 +214,7 @@ impl Isms {
             .map_or(crate::domain::DEFAULT_AUDIT_CYCLE_YEARS, |c| {
                 c.audit_cycle_years
             });
+        let evidence = self.evidence_records()?;
         let all: Vec<Audit> = audits.iter().map(|(a, _)| a.clone()).collect();
         let coverage = audit_coverage(&all, &controls, today, cycle_years);
         let gaps = crate::domain::programme_gaps(&all, &coverage)
@@ -213,6 +232,28 @@ impl Isms {
                     .items
                     .iter()
                     .filter_map(|i| i.finding.clone())
+                    .collect(),
+                evidence: mentions(&evidence, EvidenceSubject::Audit(&audit.id)),
+                item_evidence: audit
+                    .items
+                    .iter()
+                    .filter_map(|i| {
+                        let mut found: Vec<String> = i
+                            .control()
+                            .map(|c| mentions(&evidence, EvidenceSubject::Control(c)))
+                            .unwrap_or_default();
+                        for f in i.finding.iter().chain(&i.follows_up) {
+                            for m in mentions(&evidence, EvidenceSubject::Finding(f)) {
+                                if !found.contains(&m) {
+                                    found.push(m);
+                                }
+                            }
+                        }
+                        (!found.is_empty()).then(|| ItemEvidence {
+                            item: i.id.clone(),
+                            evidence: found,
+                        })
+                    })
                     .collect(),
                 html: crate::report::html::markdown(&audit.body),
                 audit,
@@ -245,6 +286,7 @@ impl Isms {
             .map(|(a, _)| a)
             .collect();
         let config = self.load_config().ok();
+        let evidence = self.evidence_records()?;
         let mut lines: Vec<FindingLine> = findings
             .into_iter()
             .map(|(finding, revision)| FindingLine {
@@ -254,6 +296,7 @@ impl Isms {
                     .map(|a| a.id.clone())
                     .collect(),
                 stale: finding.stale(today, STALE_AFTER_DAYS),
+                evidence: mentions(&evidence, EvidenceSubject::Finding(&finding.id)),
                 followed_up_by: finding
                     .followed_up_by(&audits)
                     .map(|(a, i)| format!("{} {}", a.id, i.id)),
@@ -275,4 +318,12 @@ impl Isms {
             errors,
         })
     }
+}
+
+/// How the evidence about `subject` is listed: `EV-002 (2026-09-15)`, newest first.
+fn mentions(evidence: &[Evidence], subject: EvidenceSubject) -> Vec<String> {
+    crate::domain::evidence_about(evidence, subject)
+        .iter()
+        .map(|e| e.mention())
+        .collect()
 }

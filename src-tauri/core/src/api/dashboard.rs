@@ -329,12 +329,7 @@ impl Isms {
                 });
             }
         }
-        let evidence: Vec<crate::domain::Evidence> = self
-            .records_of::<crate::domain::Evidence>(RecordKind::Evidence)?
-            .0
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect();
+        let evidence = self.evidence_records()?;
         let (mut controls, _) = self.records_of::<crate::domain::SoaEntry>(RecordKind::Control)?;
         controls.sort_by_key(|(c, _)| crate::catalogue::control_order(&c.id));
         dashboard.evidence_due = controls

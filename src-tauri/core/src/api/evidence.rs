@@ -84,3 +84,15 @@ impl Isms {
         }
     }
 }
+
+impl Isms {
+    /// The evidence records that load (the screens show what the others say of them).
+    pub(crate) fn evidence_records(&self) -> Result<Vec<crate::domain::Evidence>> {
+        Ok(self
+            .records_of::<crate::domain::Evidence>(crate::RecordKind::Evidence)?
+            .0
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+}

@@ -53,12 +53,7 @@ impl Isms {
             .map(|c| (c.id, c.cited_by))
             .collect();
         let (entries, errors) = self.records_of::<SoaEntry>(RecordKind::Control)?;
-        let evidence: Vec<crate::domain::Evidence> = self
-            .records_of::<crate::domain::Evidence>(RecordKind::Evidence)?
-            .0
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect();
+        let evidence = self.evidence_records()?;
         let catalogue = catalogue::annex_a();
         let theme_of: HashMap<&str, &str> = catalogue
             .iter()

@@ -99,17 +99,13 @@ impl Isms {
                         status: entry.map(|e| e.status),
                         owner: entry.and_then(|e| e.owner.clone()),
                         evidence: entry.map(|e| e.evidence.clone()).unwrap_or_default(),
-                        evidence_records: {
-                            let mut mine: Vec<&crate::domain::Evidence> = r
-                                .evidence
-                                .iter()
-                                .filter(|e| e.controls.contains(&l.control))
-                                .collect();
-                            mine.sort_by_key(|e| std::cmp::Reverse(e.collected_on));
-                            mine.iter()
-                                .map(|e| format!("{} ({})", e.id, e.collected_on))
-                                .collect()
-                        },
+                        evidence_records: crate::domain::evidence_about(
+                            &r.evidence,
+                            crate::domain::EvidenceSubject::Control(&l.control),
+                        )
+                        .iter()
+                        .map(|e| e.mention())
+                        .collect(),
                     }
                 })
                 .collect(),

@@ -234,6 +234,9 @@ pub enum Rule {
     /// An evidence file that is not there, is too large, or is not what was collected
     /// (its SHA-256 differs from the record's).
     EvidenceFileMismatch,
+    /// A file under `evidence/files/` that no evidence record names: collected without
+    /// a record, or left behind by one removed.
+    EvidenceFileUnrecorded,
     /// A SOC 2 criterion in scope that no implemented control addresses: none mapped,
     /// only excluded ones, or applicable ones not implemented yet.
     Soc2CriterionUncovered,
@@ -296,6 +299,7 @@ impl Rule {
             Rule::Soc2CriterionUncovered => soc2_criteria_uncovered,
             Rule::EvidenceStale | Rule::EvidenceMissing => evidence_out_of_date,
             Rule::EvidenceFileMismatch => evidence_files_mismatched,
+            Rule::EvidenceFileUnrecorded => evidence_files_unrecorded,
         }
     }
 }
@@ -1623,9 +1627,33 @@ fn evidence_files_mismatched(scope: &Scope, out: &mut Found) {
                 size / (1024 * 1024),
                 super::MAX_EVIDENCE_BYTES / (1024 * 1024)
             ),
+            Some(super::EvidenceFile::NotAFile) => format!(
+                "{path} is a link or a folder, not a file: evidence must be the file itself, committed"
+            ),
             _ => format!("{path} is not there"),
         };
         out.error(RecordKind::Evidence.path(&e.id), Some("file"), message);
+    }
+}
+
+/// Files under `evidence/files/` that no record names.
+fn evidence_files_unrecorded(scope: &Scope, out: &mut Found) {
+    let named: Vec<String> = scope
+        .records
+        .evidence
+        .iter()
+        .filter_map(|e| e.file_path())
+        .collect();
+    for path in &scope.records.evidence_folder_files {
+        if !named.contains(path) {
+            out.warning(
+                path.clone(),
+                None,
+                format!(
+                    "no evidence record names {path}: an auditor cannot tell what it shows or when it was collected; record it (evidence/EV-…md with `file:` and its sha256), or remove it"
+                ),
+            );
+        }
     }
 }
 

@@ -52,12 +52,47 @@ impl Evidence {
     }
 }
 
+/// What a piece of evidence can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceSubject<'a> {
+    /// An Annex A control (`8.13`).
+    Control(&'a str),
+    /// An internal audit (`AUD-2026-01`), which cites it as gathered for it.
+    Audit(&'a str),
+    /// A finding (`NC-002`).
+    Finding(&'a str),
+}
+
+/// The evidence about `subject`, newest first: the one rule for what the SoA, the
+/// SOC 2 view, an audit, an audit's item and a finding show.
+pub fn evidence_about<'a>(evidence: &'a [Evidence], subject: EvidenceSubject) -> Vec<&'a Evidence> {
+    let mut out: Vec<&Evidence> = evidence
+        .iter()
+        .filter(|e| match subject {
+            EvidenceSubject::Control(c) => e.controls.iter().any(|x| x == c),
+            EvidenceSubject::Audit(a) => e.audits.iter().any(|x| x == a),
+            EvidenceSubject::Finding(f) => e.findings.iter().any(|x| x == f),
+        })
+        .collect();
+    out.sort_by(|a, b| b.collected_on.cmp(&a.collected_on).then(a.id.cmp(&b.id)));
+    out
+}
+
+impl Evidence {
+    /// How a list names it: `EV-002 (2026-09-15)`.
+    pub fn mention(&self) -> String {
+        format!("{} ({})", self.id, self.collected_on)
+    }
+}
+
 /// What an evidence file is on disk, as the repository layer found it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum EvidenceFile {
     /// Not there.
     Missing,
+    /// There, but a link, a folder or another thing that is not a regular file.
+    NotAFile,
     /// Larger than [`MAX_EVIDENCE_BYTES`].
     TooLarge(u64),
     /// There, with its SHA-256 (hex).
@@ -88,11 +123,9 @@ pub fn freshness(
     let Some(days) = every_days else {
         return Freshness::NoPolicy;
     };
-    let newest = evidence
-        .iter()
-        .filter(|e| e.controls.iter().any(|c| c == control))
-        .map(|e| e.collected_on)
-        .max();
+    let newest = evidence_about(evidence, EvidenceSubject::Control(control))
+        .first()
+        .map(|e| e.collected_on);
     match newest {
         None => Freshness::Missing,
         Some(d) if (today - d).num_days() > i64::from(days) => Freshness::Stale(d),
@@ -142,5 +175,27 @@ mod tests {
             Freshness::Stale(day("2026-09-01"))
         );
         assert_eq!(freshness("8.2", Some(60), &all, today), Freshness::Missing);
+    }
+
+    #[test]
+    fn evidence_is_about_what_it_names_newest_first() {
+        let mut drill = ev("8.13", "2026-09-15");
+        drill.id = "EV-002".into();
+        drill.audits = vec!["AUD-2026-02".into()];
+        drill.findings = vec!["NC-002".into()];
+        let mut older = ev("8.13", "2026-03-01");
+        older.id = "EV-003".into();
+        let all = [older, drill];
+        let ids = |subject| -> Vec<String> {
+            evidence_about(&all, subject)
+                .iter()
+                .map(|e| e.id.clone())
+                .collect()
+        };
+        assert_eq!(ids(EvidenceSubject::Control("8.13")), ["EV-002", "EV-003"]);
+        assert_eq!(ids(EvidenceSubject::Audit("AUD-2026-02")), ["EV-002"]);
+        assert_eq!(ids(EvidenceSubject::Finding("NC-002")), ["EV-002"]);
+        assert!(ids(EvidenceSubject::Finding("NC-001")).is_empty());
+        assert_eq!(all[1].mention(), "EV-002 (2026-09-15)");
     }
 }

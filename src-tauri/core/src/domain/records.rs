@@ -1162,6 +1162,8 @@ pub struct Records {
     pub evidence: Vec<super::Evidence>,
     /// What each evidence file named by a record is on disk, by its path.
     pub evidence_files: Vec<(String, super::EvidenceFile)>,
+    /// Every file under `evidence/files/`, recorded or not, by its path.
+    pub evidence_folder_files: Vec<String>,
     /// The ISMS's own rows of the SOC 2 mapping (`soc2/mapping.csv`), those that can
     /// be used.
     pub soc2_mapping: Vec<crate::catalogue::MappingRow>,
