@@ -13,126 +13,48 @@ use serde_json::{json, Value};
 use crate::signoff::{Board, INGRID};
 use crate::support;
 
-/// The sample's first year: what `assessment-2025` signed. Each edit turns a 2026 file
-/// back into its 2025 state; the comparison tests below work out by hand what changed.
-const YEAR_ONE: &[(&str, &str, &str)] = &[
-    // Inherent 2×5 = 10 Manage → 3×5 = 15 Unacceptable: crosses up.
-    ("risks/R-001.md", "\nlikelihood: 3\n", "\nlikelihood: 2\n"),
-    // Inherent 4×4 = 16 Unacceptable → 3×3 = 9 Manage: crosses down.
-    (
-        "risks/R-008.md",
-        "\nlikelihood: 3\nimpact: 3\n",
-        "\nlikelihood: 4\nimpact: 4\n",
-    ),
-    // Residual 2×4 = 8 Manage → 1×4 = 4 Acceptable: residual crosses down.
-    (
-        "risks/R-002.md",
-        "residual_likelihood: 1",
-        "residual_likelihood: 2",
-    ),
-    // Deferred in 2025, assessed in 2026.
-    (
-        "risks/R-011.md",
-        "status: active",
-        "status: deferred\ndeferred_to: Monitoring review, autumn 2025",
-    ),
-    // Assessed in 2025, deferred to the people workshop in 2026.
-    (
-        "risks/R-017.md",
-        "status: deferred\ndeferred_to: People workshop, February 2027\n",
-        "status: active\n",
-    ),
-    // Applicable in 2025 (contractors then), excluded in 2026.
-    (
-        "controls/8.30.md",
-        "applicable: false\nstatus: not_implemented\nowner: ism\njustification: \"No development is outsourced: all code is written and reviewed by employees. To be revisited if contractors are engaged.\"",
-        "applicable: true\nstatus: implemented\nowner: ism\nreasons: [contractual]",
-    ),
-    // Excluded in 2025, applicable in 2026.
-    (
-        "controls/5.7.md",
-        "applicable: true\nstatus: partial\nowner: ism\nreasons: [best_practice]",
-        "applicable: false\nstatus: not_implemented\nowner: ism\njustification: \"Vendor advisories are read as they arrive; a threat intelligence process is not warranted at our size.\"",
-    ),
-    // Due 2026-06-30 in 2025; moved to 2026-09-30: slipped by 92 days.
-    (
-        "treatments/T-001.md",
-        "due: 2026-09-30",
-        "due: 2026-06-30",
-    ),
-    // In progress in 2025, done by 2026.
-    (
-        "treatments/T-002.md",
-        "status: done",
-        "status: in_progress",
-    ),
-    ("objectives/OBJ-002.md", "status: at_risk", "status: on_track"),
-];
-
-/// The 2025 assessment record (2026's does not exist yet in the first year).
-const ASSESSMENT_2025: &str = "---
-id: \"2025\"
-title: Annual risk assessment 2025
-performed_on: 2025-05-14
-methodology_version: \"1.0\"
-domains_in_scope: [technical]
-domains_deferred: [legal, people, supplier, physical]
-evidence:
-  - The first bi-monthly SRE audits
-themes:
-  - id: trade-offs
-    title: Deliberate management trade-offs, made visible with their compensating controls
----
-
-## Summary
-
-The first assessment of the platform, in the technical domain only.
-";
-
-/// Risks first recorded in 2026.
-const NEW_IN_2026: &[&str] = &["risks/R-015.md", "risks/R-016.md"];
-
-/// The board's copy with two signed risk assessments: 2025's (tag `assessment-2025`)
-/// and 2026's (tag `assessment-2026`), with the 2026 rescorings committed one by one
-/// with their reasons in between.
+/// The sample with two signed risk assessments, as `scripts/sample-history.sh` makes
+/// it: 2025's (tag `assessment-2025`: the sample with
+/// `scripts/sample-history/year-one.patch` applied, R-015 and R-016 not yet recorded,
+/// the 2025 assessment record), then the two rescorings committed one by one with
+/// their reasons, the rest of 2026, and 2026's (tag `assessment-2026`). The patch is
+/// what the hand-worked figures below come from:
+///
+/// - R-001 likelihood 2 → 3 (inherent 2 × 5 = 10 Manage → 15 Unacceptable);
+/// - R-008 4 × 4 = 16 Unacceptable → 3 × 3 = 9 Manage;
+/// - R-002 residual likelihood 2 → 1 (residual 8 Manage → 4 Acceptable);
+/// - R-011 deferred in 2025, active in 2026; R-017 active in 2025, deferred in 2026;
+/// - 8.30 applicable in 2025 (contractual), excluded in 2026; 5.7 the other way;
+/// - T-001 A2 due 2026-06-30 in 2025, 2026-09-30 in 2026; T-002 A1 in progress → done;
+/// - OBJ-002 on track → at risk.
 pub(crate) fn two_years() -> Board {
-    let b = Board::with(|s| {
-        for (file, from, to) in YEAR_ONE {
-            s.copy.edit(file, from, to);
-        }
-        for file in NEW_IN_2026 {
-            fs::remove_file(s.copy.file(file)).expect("the 2026 risk exists");
-        }
-        fs::remove_file(s.copy.file("assessments/2026.md")).expect("2026.md exists");
-        s.copy.write("assessments/2025.md", ASSESSMENT_2025);
-    });
-    assess(&b, "assessment-2025");
-    let restore = |file: &str| {
-        let text = fs::read_to_string(support::sample().join(file)).expect("a sample file");
-        b.s.copy.write(file, &text);
+    let copy = support::Copy::new();
+    let home = tempfile::tempdir().expect("a temporary HOME");
+    let keys = home.path().join("keys");
+    let s = support::Signed {
+        copy,
+        home,
+        key: keys.join("ingrid"),
     };
-    restore("risks/R-001.md");
-    b.s.ok(&[
-        "commit",
-        "-m",
-        "R-001: credential-stuffing attempts on merchant admins tripled since spring",
-    ]);
-    restore("risks/R-008.md");
-    b.s.ok(&[
-        "commit",
-        "-m",
-        "R-008: the March restore drill brought one tenant set back in 40 minutes",
-    ]);
-    for (file, _, _) in YEAR_ONE {
-        restore(file);
+    let out = s
+        .command("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/sample-history.sh"))
+        .arg(s.path())
+        .arg(&keys)
+        .env("ISMS", support::isms_bin())
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "scripts/sample-history.sh: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Board {
+        s,
+        jonas: keys.join("jonas"),
+        maja: keys.join("maja"),
     }
-    for file in NEW_IN_2026 {
-        restore(file);
-    }
-    restore("assessments/2026.md");
-    b.s.ok(&["commit", "-m", "Annual risk assessment 2026"]);
-    assess(&b, "assessment-2026");
-    b
 }
 
 /// A risk-assessment sign-off of HEAD through its whole chain, tagged `tag`.
@@ -472,7 +394,7 @@ fn the_year_over_year_comparison_gives_the_figures_worked_out_by_hand() {
     let c = &v["comparison"];
     // The same methodology both years: nothing to warn about.
     assert_eq!(c["methodology_changes"], json!([]));
-    // Worked out from YEAR_ONE and NEW_IN_2026 above.
+    // Worked out from the year-one patch (see two_years).
     assert_eq!(ids(&c["new_risks"]), ["R-015", "R-016"]);
     assert_eq!(ids(&c["closed"]), Vec::<String>::new());
     assert_eq!(ids(&c["deferred"]), ["R-017"]);
@@ -733,10 +655,13 @@ fn a_comparison_across_a_methodology_change_says_so_and_tells_which_crossings_it
     );
     b.s.copy.write(
         "assessments/2027.md",
-        &ASSESSMENT_2025
-            .replace("2025", "2027")
-            .replace("05-14", "05-11")
-            .replace("\"1.0\"", "\"1.1\""),
+        &fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/sample-history/2025.md"),
+        )
+        .expect("the 2025 assessment")
+        .replace("2025", "2027")
+        .replace("05-14", "05-11")
+        .replace("\"1.0\"", "\"1.1\""),
     );
     b.s.ok(&["commit", "-m", "Methodology 1.1 and the 2027 assessment"]);
     assess(&b, "assessment-2027");

@@ -245,16 +245,24 @@ pub fn compare(
     println!("Deferred since:     {}", ids(&x.deferred));
     println!("No longer deferred: {}", ids(&x.undeferred));
     for b in &x.crossings {
+        use isms_core::domain::compare::{CrossingCause, RatingKind};
         println!(
-            "Band crossing: {} {:?} {} ({}) → {} ({}), {} [{:?}]",
+            "Band crossing: {} {} {} ({}) → {} ({}), {}, due to {}",
             b.risk.id,
-            b.rating,
+            match b.rating {
+                RatingKind::Inherent => "inherent",
+                RatingKind::Residual => "residual",
+            },
             safe(&b.from_band),
             b.from_score,
             safe(&b.to_band),
             b.to_score,
             if b.worse { "worse" } else { "better" },
-            b.cause
+            match b.cause {
+                CrossingCause::Risk => "the risk",
+                CrossingCause::Methodology => "the methodology",
+                CrossingCause::Both => "the risk and the methodology",
+            }
         );
     }
     for r in &x.rescored {
