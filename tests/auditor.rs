@@ -309,6 +309,23 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
     let (code, out, err) = audit_pack(&b, "assessment-2026", &again);
     assert_eq!(code, 0, "{out}{err}");
 
+    // The app offers the last commit and the tags, newest first.
+    let isms = isms_core::Isms::open(b.s.path()).expect("the copy opens");
+    let offered: Vec<(String, String)> = isms
+        .pack_revisions()
+        .expect("revisions")
+        .into_iter()
+        .map(|r| (r.rev, r.date))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            ("HEAD".to_string(), "2026-05-21".to_string()),
+            ("assessment-2026".to_string(), "2026-05-21".to_string()),
+            ("assessment-2025".to_string(), "2025-05-21".to_string()),
+        ]
+    );
+
     // 2025's pack has 2025's signed assessment.
     let first = home.join("first");
     let (code, out, err) = audit_pack(&b, "assessment-2025", &first);

@@ -54,6 +54,7 @@ fn export_all(dir: &Path) {
         isms_core::api::Soc2View,
         isms_core::api::PublishedSite,
         isms_core::api::AuditPack,
+        isms_core::api::PackRevision,
         isms_core::api::ComparisonPreview,
         TimelineEntry,
         Changes,

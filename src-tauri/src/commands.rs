@@ -977,14 +977,22 @@ pub async fn publish_security_page(
     .map(Some)
 }
 
-/// Writes the audit pack of the last commit into a folder the person chooses (the
-/// folder given with `--save-to`, in tests), its manifest signed with their key.
-/// `None` when the person cancels.
+/// What an audit pack can be made from: the last commit and the tags.
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Display, level = "warn"))]
+pub async fn pack_revisions(desk: State<'_, Desk>) -> Reply<Vec<isms_core::api::PackRevision>> {
+    desk.run(move |isms| isms.pack_revisions()).await
+}
+
+/// Writes the audit pack of `rev` (the last commit or a tag) into a folder the person
+/// chooses (the folder given with `--save-to`, in tests), its manifest signed with
+/// their key. `None` when the person cancels.
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Display, level = "warn"))]
 pub async fn audit_pack(
     app: AppHandle,
     desk: State<'_, Desk>,
+    rev: String,
     passphrase: Option<String>,
 ) -> Reply<Option<isms_core::api::AuditPack>> {
     let folder = match &desk.options.save_to {
@@ -995,7 +1003,7 @@ pub async fn audit_pack(
         },
     };
     desk.run_showing(&app, "Packing", passphrase, move |isms, session| {
-        isms.audit_pack(session, "HEAD", &folder)
+        isms.audit_pack(session, &rev, &folder)
     })
     .await
     .map(Some)

@@ -100,6 +100,7 @@ pub fn run(args: impl Iterator<Item = String>) {
             commands::soc2,
             commands::publish_security_page,
             commands::audit_pack,
+            commands::pack_revisions,
             commands::comparison_preview,
             commands::load_import_mapping,
             commands::signoff_board,

@@ -3,7 +3,7 @@
 // `{code, message}`; nothing else crosses the wall.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Suppliers, Soc2View, PublishedSite, AuditPack, ComparisonPreview } from "../lib/types";
+import type { Suppliers, Soc2View, PublishedSite, AuditPack, ComparisonPreview, PackRevision } from "../lib/types";
 import type { AsScored, AuditProgramme, ImportOptions, ImportPlan, Mapping, Nonconformities, ReviewPack, Reviews, MethodologyChanged, MethodologyView, Revision } from "../lib/types";
 import type { Assessments, Assignment, ChangesT, CheckReport, CommandError, Committed, Dashboard, Documents, Exported, FieldChoice, FileText, Methodology, NewIsms, Opened, Progress, Published, PullOutcome, RecordKind, Reference, Register, RegisterQuery, ReportKind, ReportPreview, RiskView, Saved, SettingsView, Signed, SignoffBoard, SignoffKind, Soa, Started, Startup, TimelineEntry, TreatmentPlan } from "../lib/types";
 
@@ -78,7 +78,8 @@ export const api = {
   soc2: () => call<Soc2View>("soc2"),
   publishSecurityPage: (draft: boolean, passphrase: string | null) =>
     call<PublishedSite | null>("publish_security_page", { draft, passphrase }),
-  auditPack: (passphrase: string | null) => call<AuditPack | null>("audit_pack", { passphrase }),
+  auditPack: (rev: string, passphrase: string | null) => call<AuditPack | null>("audit_pack", { rev, passphrase }),
+  packRevisions: () => call<PackRevision[]>("pack_revisions"),
   comparisonPreview: () => call<ComparisonPreview>("comparison_preview"),
   timeline: (id: string) => call<TimelineEntry[]>("timeline", { id }),
   pendingChanges: () => call<ChangesT>("pending_changes"),

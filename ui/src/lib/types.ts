@@ -101,4 +101,5 @@ export type { Soc2View } from "../bindings/Soc2View";
 export type { CriterionLine } from "../bindings/CriterionLine";
 export type { PublishedSite } from "../bindings/PublishedSite";
 export type { AuditPack } from "../bindings/AuditPack";
+export type { PackRevision } from "../bindings/PackRevision";
 export type { ComparisonPreview } from "../bindings/ComparisonPreview";

@@ -71,6 +71,20 @@ pub struct PackedDocument {
     pub signoff: Option<String>,
 }
 
+/// A revision an audit pack can be made from: the last commit, or a tag.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackRevision {
+    /// What to pass as the revision: `HEAD` or the tag's name.
+    pub rev: String,
+    /// How to show it: "Last commit" or the tag's name.
+    pub label: String,
+    /// The commit it names.
+    pub commit: String,
+    /// The commit's date (`YYYY-MM-DD`).
+    pub date: String,
+}
+
 /// A file of the pack being made.
 struct PackFile {
     path: String,
@@ -232,6 +246,48 @@ impl Isms {
             signed_by: signer.email,
             zip: zip_name,
         })
+    }
+
+    /// What an audit pack can be made from: the last commit, then the tags on commits,
+    /// newest first (an ISMS tags its signed assessments: `assessment-2026`).
+    pub fn pack_revisions(&self) -> Result<Vec<PackRevision>> {
+        let repo = crate::git::repository(self)?;
+        let mut out = Vec::new();
+        let day = |c: &git2::Commit| {
+            let when = c.committer().when();
+            crate::report::model::commit_date(when.seconds(), when.offset_minutes())
+        };
+        if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+            out.push(PackRevision {
+                rev: "HEAD".into(),
+                label: "Last commit".into(),
+                commit: head.id().to_string(),
+                date: day(&head),
+            });
+        }
+        let mut tags: Vec<(i64, PackRevision)> = Vec::new();
+        let names = repo.tag_names(None)?;
+        for name in names.iter() {
+            let Ok(Some(name)) = name else { continue };
+            let Ok(commit) = repo
+                .revparse_single(&format!("refs/tags/{name}"))
+                .and_then(|o| o.peel_to_commit())
+            else {
+                continue;
+            };
+            tags.push((
+                commit.committer().when().seconds(),
+                PackRevision {
+                    rev: name.to_string(),
+                    label: name.to_string(),
+                    commit: commit.id().to_string(),
+                    date: day(&commit),
+                },
+            ));
+        }
+        tags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.rev.cmp(&b.1.rev)));
+        out.extend(tags.into_iter().map(|(_, t)| t));
+        Ok(out)
     }
 
     /// A document of the pack that no sign-off had signed by the packed commit,

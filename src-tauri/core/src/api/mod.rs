@@ -39,7 +39,7 @@ pub mod treatments;
 
 use std::collections::HashMap;
 
-pub use audit_pack::{AuditPack, PackedDocument};
+pub use audit_pack::{AuditPack, PackRevision, PackedDocument};
 pub use audits::{
     AuditLine, AuditProgramme, FindingLine, Nonconformities, ObjectiveLine, Objectives, ReviewLine,
     ReviewPack, Reviews,
