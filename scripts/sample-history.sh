@@ -12,6 +12,7 @@
 #    Ingrid (the ISM), whose key becomes the pinned root of trust; the risk-assessment
 #    sign-off through its chain (Ingrid, Jonas as Head of Product, Maja as CEO's signed
 #    merge); tagged `assessment-2025`.
+#    The information security policy's approval follows, through its own chain.
 # 2. 2026: two rescorings committed one by one with their reasons, then the rest of the
 #    year's changes; the 2026 sign-off through the same chain; tagged
 #    `assessment-2026`.
@@ -73,6 +74,16 @@ isms_ commit -m "Kestrel Cart ISMS" >/dev/null
 git_ config isms.rootKey "$(ssh-keygen -lf "$keys/ingrid.pub" | cut -d' ' -f2)"
 at "@1747814400 +0200"
 assess assessment-2025
+# The information security policy approved: its chain adds the Head of Product's
+# co-signature before the CEO's merge (isms.yaml, document:information-security-policy).
+as ingrid
+id=$(isms_ --format json signoff start document information-security-policy | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
+[ -n "$id" ] || { echo "the policy's approval did not start" >&2; exit 1; }
+as jonas
+isms_ signoff sign "$id" >/dev/null
+as maja
+isms_ signoff sign "$id" >/dev/null
+as ingrid
 
 # 2026: the rescorings one by one, with their reasons, then the rest.
 at "@1779177600 +0200"

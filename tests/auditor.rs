@@ -151,6 +151,8 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
         "reports/system-description.pdf",
         "reports/management-review/MR-2025.pdf",
         "reports/audit-report/AUD-2026-01.pdf",
+        "reports/document/information-security-policy.pdf",
+        "reports/document/incident-response.pdf",
     ] {
         assert!(files.contains(&expected), "{expected} in {files:?}");
     }
@@ -158,9 +160,28 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
         .iter()
         .filter(|d| !d["signoff"].is_null())
         .collect();
-    assert_eq!(signed.len(), 1, "{documents:?}");
-    assert_eq!(signed[0]["file"], "reports/risk-assessment.pdf");
+    let signed_files: Vec<&str> = signed.iter().map(|d| d["file"].as_str().unwrap()).collect();
+    assert_eq!(
+        signed_files,
+        [
+            "reports/risk-assessment.pdf",
+            "reports/document/information-security-policy.pdf"
+        ],
+        "{documents:?}"
+    );
     let id = signed[0]["signoff"].as_str().expect("an id");
+    // The approved policy with its revision history from the signed approvals.
+    let policy = Command::new("pdftotext")
+        .arg(pack.join("reports/document/information-security-policy.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let policy = String::from_utf8_lossy(&policy.stdout);
+    assert!(policy.contains("Revision history"), "{policy}");
+    assert!(
+        policy.contains(signed[1]["signoff"].as_str().unwrap()),
+        "{policy}"
+    );
     for file in &files {
         let bytes = fs::read(pack.join(file)).expect("the PDF is written");
         assert!(bytes.starts_with(b"%PDF-"), "{file}");

@@ -151,7 +151,7 @@ impl Isms {
         let mut signed: Vec<&RequestVerification> = Vec::new();
         for part in parts(&snapshot, commit.committer().when().seconds()) {
             let request = verification.latest_complete(&part.signed_path);
-            let (report, title) = match request {
+            let (mut report, title) = match request {
                 Some(r) => {
                     let report = self.signed_report(r)?;
                     signed.push(r);
@@ -159,6 +159,16 @@ impl Isms {
                 }
                 None => (self.unsigned(&part, &at)?, part.title.clone()),
             };
+            if let (Some(_), Source::Document(SignoffKind::Document, Some(id))) =
+                (request, &part.source)
+            {
+                // A signed controlled document with its revision history, as of the
+                // packed commit (an unsigned one gets it from render_subject).
+                let history = self.approved_versions(&verification, id)?;
+                report
+                    .markdown
+                    .push_str(&super::documents::revision_history_markdown(&history));
+            }
             let pdf = in_format(report, ReportFormat::Pdf)?;
             files.push(PackFile {
                 path: part.file.clone(),
@@ -335,7 +345,8 @@ struct Part {
 }
 
 /// The documents of a pack at a commit: the four reports, the system description when
-/// there is one, every management review held by then and every completed audit.
+/// there is one, every controlled document not withdrawn, every management review held
+/// by then and every completed audit.
 fn parts(snapshot: &Snapshot, at_seconds: i64) -> Vec<Part> {
     let mut out: Vec<Part> = [
         ReportKind::RiskAssessment,
@@ -370,6 +381,15 @@ fn parts(snapshot: &Snapshot, at_seconds: i64) -> Vec<Part> {
                 Some(&r.id),
                 &format!("Management review {}", r.id),
             )),
+            AnyRecord::Document(d)
+                if d.status != Some(crate::domain::DocumentStatus::Withdrawn) =>
+            {
+                Some(one_of(
+                    SignoffKind::Document,
+                    Some(&d.id),
+                    &format!("{} (controlled document)", d.title),
+                ))
+            }
             AnyRecord::Audit(a) if a.status == crate::domain::AuditStatus::Completed => {
                 Some(one_of(
                     SignoffKind::AuditReport,

@@ -171,7 +171,11 @@ impl Isms {
         )?;
         let mut report = Report { meta, markdown };
         if kind == crate::signoff::SignoffKind::Document {
-            let verification = self.signoff_verify(&VerifyOptions::default())?;
+            // The approvals up to the commit rendered, never later ones.
+            let verification = self.signoff_verify(&VerifyOptions {
+                rev: Some(commit.id().to_string()),
+                ..VerifyOptions::default()
+            })?;
             let history = self.approved_versions(&verification, subject.unwrap_or_default())?;
             report
                 .markdown
