@@ -259,6 +259,32 @@ fn a_piece_of_evidence_is_a_file_with_its_hash_or_a_reference_and_names_what_exi
         "a file needs its hash: {errors:?}"
     );
 
+    // A reference may carry the hash of what was seen there; a malformed one is named.
+    let copy = Copy::new();
+    let seen = isms_core::fsio::sha256_hex(b"the access review export");
+    copy.edit(
+        "evidence/EV-001.md",
+        "reference: OPS-2291\n",
+        &format!("reference: OPS-2291\nsha256: {seen}\n"),
+    );
+    let isms = isms_core::Isms::open(copy.path()).expect("opens");
+    let loaded = isms.load().expect("loads");
+    assert!(
+        !loaded.errors.iter().any(|e| e.path == "evidence/EV-001.md"),
+        "{:?}",
+        loaded.errors
+    );
+    assert_eq!(loaded.records.evidence[0].sha256.as_deref(), Some(seen.as_str()));
+    copy.edit("evidence/EV-001.md", &seen, "not-a-hash");
+    let loaded = isms.load().expect("loads");
+    assert!(
+        loaded.errors.iter().any(|e| e.path == "evidence/EV-001.md"
+            && e.field.as_deref() == Some("sha256")
+            && e.line == line_of(&copy, "evidence/EV-001.md", "sha256:")),
+        "{:?}",
+        loaded.errors
+    );
+
     let copy = Copy::new();
     copy.edit(
         "evidence/EV-001.md",

@@ -1574,18 +1574,23 @@ pub fn parse_evidence(path: &str, stem: &str, text: &str) -> ParseResult<Evidenc
                     ),
                 );
             }
-            match &sha256 {
-                None => r.error(
+            if sha256.is_none() {
+                r.error(
                     f.line_of("file"),
                     "sha256",
                     "a file needs the SHA-256 it had when it was collected (sha256sum prints it)",
-                ),
-                Some(h) if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) => r.error(
+                );
+            }
+        }
+        // A reference may carry the SHA-256 of what was seen there (an export, a
+        // screenshot); a file must.
+        if let Some(h) = &sha256 {
+            if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+                r.error(
                     f.line_of("sha256"),
                     "sha256",
                     "a SHA-256 is 64 hexadecimal characters",
-                ),
-                Some(_) => {}
+                );
             }
         }
         Some(Evidence {
