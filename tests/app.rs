@@ -2409,3 +2409,53 @@ fn suppliers_soc2_coverage_and_a_published_security_page_from_the_app() {
         s.finish().await;
     });
 }
+
+#[test]
+#[ignore = "end-to-end: needs tauri-driver, WebKitWebDriver and a display (scripts/test.sh)"]
+fn the_auditors_hand_off_from_the_app_changes_since_last_year_and_the_pack_of_a_tag() {
+    runtime().block_on(async {
+        // The sample with two signed years (scripts/sample-history.sh), Ingrid's key
+        // being the one the app signs with.
+        let s = Scenario::spawn("auditor-hand-off", true, false, true, |isms| {
+            let out = isms
+                .command("bash")
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/sample-history.sh"))
+                .arg(isms.path())
+                .arg(isms.home.path())
+                .env("ISMS", crate::support::isms_bin())
+                .output()
+                .expect("bash runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        })
+        .await;
+        s.nav("reports").await;
+        s.click("[data-report=comparison]").await;
+        let compared = s
+            .wait_text("[data-comparison]", "the comparison", |t| {
+                t.contains("Band crossings")
+            })
+            .await;
+        assert!(
+            compared.contains("R-001 Takeover of merchant admin accounts by credential stuffing")
+                && compared.contains("92 days"),
+            "{compared}"
+        );
+        s.shot("reports-changes-since-last-year").await;
+
+        // The pack of last year's signed assessment, chosen by its tag.
+        s.select("[data-pack-rev]", "assessment-2025").await;
+        s.click("[data-audit-pack]").await;
+        let pack = s.text("[data-pack]").await;
+        assert!(pack.contains("sha256sum -c MANIFEST"), "{pack}");
+        let folder = s.exports.path().join("audit-pack");
+        let index = std::fs::read_to_string(folder.join("VERIFY.md")).expect("VERIFY.md");
+        let tag = s.isms.git(&["rev-parse", "assessment-2025"]);
+        assert!(index.contains(tag.trim()), "{index}");
+        assert!(index.contains("risk-assessment-2025-05-21"), "{index}");
+        s.finish().await;
+    });
+}

@@ -274,7 +274,10 @@ fn a_piece_of_evidence_is_a_file_with_its_hash_or_a_reference_and_names_what_exi
         "{:?}",
         loaded.errors
     );
-    assert_eq!(loaded.records.evidence[0].sha256.as_deref(), Some(seen.as_str()));
+    assert_eq!(
+        loaded.records.evidence[0].sha256.as_deref(),
+        Some(seen.as_str())
+    );
     copy.edit("evidence/EV-001.md", &seen, "not-a-hash");
     let loaded = isms.load().expect("loads");
     assert!(
