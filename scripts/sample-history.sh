@@ -50,18 +50,18 @@ as() { git_ config user.signingkey "$keys/$1"; }
 isms_() { "$isms" --repo "$dir" "$@"; }
 at() { export GIT_COMMITTER_DATE="$1" GIT_AUTHOR_DATE="$1"; }
 
-# A risk-assessment sign-off of HEAD through its chain, then a tag.
-assess() {
+# A sign-off of HEAD (`isms signoff start <args>`) through its chain: Ingrid starts
+# it, Jonas co-signs, Maja's signed merge completes it.
+signoff() {
   as ingrid
   local id
-  id=$(isms_ --format json signoff start risk-assessment | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
-  [ -n "$id" ] || { echo "the sign-off did not start" >&2; exit 1; }
+  id=$(isms_ --format json signoff start "$@" | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
+  [ -n "$id" ] || { echo "the $1 sign-off did not start" >&2; exit 1; }
   as jonas
   isms_ signoff sign "$id" >/dev/null
   as maja
   isms_ signoff sign "$id" >/dev/null
   as ingrid
-  git_ tag "$1"
 }
 
 # 2025.
@@ -73,17 +73,11 @@ at "@1747728000 +0200"
 isms_ commit -m "Kestrel Cart ISMS" >/dev/null
 git_ config isms.rootKey "$(ssh-keygen -lf "$keys/ingrid.pub" | cut -d' ' -f2)"
 at "@1747814400 +0200"
-assess assessment-2025
+signoff risk-assessment
+git_ tag assessment-2025
 # The information security policy approved: its chain adds the Head of Product's
 # co-signature before the CEO's merge (isms.yaml, document:information-security-policy).
-as ingrid
-id=$(isms_ --format json signoff start document information-security-policy | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
-[ -n "$id" ] || { echo "the policy's approval did not start" >&2; exit 1; }
-as jonas
-isms_ signoff sign "$id" >/dev/null
-as maja
-isms_ signoff sign "$id" >/dev/null
-as ingrid
+signoff document information-security-policy
 
 # 2026: the rescorings one by one, with their reasons, then the rest.
 at "@1779177600 +0200"
@@ -98,5 +92,6 @@ for f in risks/R-015.md risks/R-016.md assessments/2026.md; do
 done
 isms_ commit -m "Annual risk assessment 2026" >/dev/null
 at "@1779350400 +0200"
-assess assessment-2026
+signoff risk-assessment
+git_ tag assessment-2026
 unset GIT_COMMITTER_DATE GIT_AUTHOR_DATE

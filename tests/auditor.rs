@@ -68,6 +68,28 @@ fn assess(b: &Board, tag: &str) {
     b.s.git(&["tag", tag]);
 }
 
+/// `ssh-keygen -Y verify` of the pack's manifest against its own allowed_signers, as
+/// VERIFY.md says, in `root`: (whether it holds, what ssh-keygen said).
+fn manifest_signature(root: &Path) -> (bool, String) {
+    support::stock_tool(
+        root,
+        "ssh-keygen",
+        &[
+            "-Y",
+            "verify",
+            "-f",
+            "allowed_signers",
+            "-I",
+            INGRID,
+            "-n",
+            "isms-report",
+            "-s",
+            "MANIFEST.sig",
+        ],
+        Some(&root.join("MANIFEST")),
+    )
+}
+
 /// `isms audit-pack --rev <rev> -o <dir>` as Ingrid → (code, stdout, stderr).
 fn audit_pack(b: &Board, rev: &str, dir: &Path) -> (i32, String, String) {
     b.as_ingrid();
@@ -80,49 +102,6 @@ fn audit_pack(b: &Board, rev: &str, dir: &Path) -> (i32, String, String) {
         "-o",
         dir.to_str().expect("a UTF-8 path"),
     ])
-}
-
-/// Runs `program` in `dir` with nothing of ISMS Desk's around: no HOME, a bare PATH.
-fn stock(dir: &Path, program: &str, args: &[&str], stdin: Option<&Path>) -> (bool, String) {
-    let mut c = Command::new(program);
-    c.current_dir(dir)
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin");
-    if let Some(file) = stdin {
-        c.stdin(fs::File::open(file).expect("the input file opens"));
-    }
-    let out = c.output().expect("the stock tool runs");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-/// Every file under `dir`, relative, with its bytes.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for entry in fs::read_dir(dir).expect("readable") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).expect("under root");
-                out.push((
-                    rel.to_string_lossy().into_owned(),
-                    fs::read(&path).expect("readable"),
-                ));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 #[test]
@@ -171,12 +150,10 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
     );
     let id = signed[0]["signoff"].as_str().expect("an id");
     // The approved policy with its revision history from the signed approvals.
-    let policy = Command::new("pdftotext")
-        .arg(pack.join("reports/document/information-security-policy.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let policy = String::from_utf8_lossy(&policy.stdout);
+    let policy = support::pdf_text(
+        &pack.join("reports/document/information-security-policy.pdf"),
+        false,
+    );
     assert!(policy.contains("Revision history"), "{policy}");
     assert!(
         policy.contains(signed[1]["signoff"].as_str().unwrap()),
@@ -209,7 +186,7 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
     // In a clean folder, from the zip, with stock tools only.
     let zip = v["zip"].as_str().expect("a zip");
     let clean = tempfile::tempdir().expect("a clean folder");
-    let (ok, text) = stock(
+    let (ok, text) = support::stock_tool(
         clean.path(),
         "unzip",
         &["-q", pack.join(zip).to_str().expect("utf-8")],
@@ -218,36 +195,22 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
     assert!(ok, "{text}");
     let root = clean.path().join(zip.trim_end_matches(".zip"));
     let manifest = root.join("MANIFEST");
-    let (ok, text) = stock(
-        &root,
-        "ssh-keygen",
-        &[
-            "-Y",
-            "verify",
-            "-f",
-            "allowed_signers",
-            "-I",
-            INGRID,
-            "-n",
-            "isms-report",
-            "-s",
-            "MANIFEST.sig",
-        ],
-        Some(&manifest),
-    );
+    let (ok, text) = manifest_signature(&root);
     assert!(ok, "{text}");
     assert!(
         text.contains(&format!("Good \"isms-report\" signature for {INGRID}")),
         "{text}"
     );
-    let (ok, text) = stock(&root, "sha256sum", &["-c", "MANIFEST"], None);
+    let (ok, text) = support::stock_tool(&root, "sha256sum", &["-c", "MANIFEST"], None);
     assert!(ok, "{text}");
     assert!(text.contains("reports/risk-assessment.pdf: OK"), "{text}");
     assert!(!text.contains("FAILED"), "{text}");
     // The zip holds exactly the folder's files.
-    let mut zipped = tree(&root);
-    let mut folder: Vec<(String, Vec<u8>)> =
-        tree(&pack).into_iter().filter(|(p, _)| p != zip).collect();
+    let mut zipped = support::files_under(&root);
+    let mut folder: Vec<(String, Vec<u8>)> = support::files_under(&pack)
+        .into_iter()
+        .filter(|(p, _)| p != zip)
+        .collect();
     zipped.sort();
     folder.sort();
     assert_eq!(
@@ -262,7 +225,7 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
         .lines()
         .find(|l| l.starts_with("awk "))
         .expect("a fingerprint command");
-    let (ok, text) = stock(&root, "sh", &["-c", awk], None);
+    let (ok, text) = support::stock_tool(&root, "sh", &["-c", awk], None);
     assert!(ok, "{text}");
     for key in [&b.s.key, &b.jonas, &b.maja] {
         assert!(text.contains(&support::fingerprint(key)), "{text}");
@@ -293,30 +256,14 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 1;
     fs::write(&pdf, &bytes).expect("writable");
-    let (ok, text) = stock(&root, "sha256sum", &["-c", "MANIFEST"], None);
+    let (ok, text) = support::stock_tool(&root, "sha256sum", &["-c", "MANIFEST"], None);
     assert!(!ok, "{text}");
     assert!(text.contains("reports/soa.pdf: FAILED"), "{text}");
     // One changed byte in the manifest: the signature fails.
     let mut text = fs::read(&manifest).expect("readable");
     text[0] = if text[0] == b'0' { b'1' } else { b'0' };
     fs::write(&manifest, &text).expect("writable");
-    let (ok, out) = stock(
-        &root,
-        "ssh-keygen",
-        &[
-            "-Y",
-            "verify",
-            "-f",
-            "allowed_signers",
-            "-I",
-            INGRID,
-            "-n",
-            "isms-report",
-            "-s",
-            "MANIFEST.sig",
-        ],
-        Some(&manifest),
-    );
+    let (ok, out) = manifest_signature(&root);
     assert!(!ok, "{out}");
 
     // The same commit gives the same pack, byte for byte, and it replaces an earlier one.
@@ -324,7 +271,7 @@ fn an_audit_pack_is_checked_with_stock_tools_and_a_changed_byte_is_rejected() {
     let (code, out, err) = audit_pack(&b, "assessment-2026", &again);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        tree(&pack) == tree(&again),
+        support::files_under(&pack) == support::files_under(&again),
         "two packs of one commit differ"
     );
     let (code, out, err) = audit_pack(&b, "assessment-2026", &again);
@@ -608,12 +555,7 @@ fn the_year_over_year_comparison_gives_the_figures_worked_out_by_hand() {
         "-o",
         pdf.to_str().expect("utf-8"),
     ]);
-    let text = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = support::pdf_text(&pdf, false);
     assert!(
         text.contains("Changes since the last risk assessment"),
         "{text}"
@@ -943,7 +885,7 @@ fn the_oscal_export_passes_nists_schemas_and_compliance_trestle_and_is_stable() 
     let again = home.join("again");
     export(&again);
     assert!(
-        tree(&first) == tree(&again),
+        support::files_under(&first) == support::files_under(&again),
         "two exports of one commit differ"
     );
     export(&again);

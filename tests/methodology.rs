@@ -173,11 +173,7 @@ fn every_shape_of_methodology_loads_checks_scores_reports_and_edits() {
             ],
         );
         assert_eq!(code, 0, "{name}: {err}");
-        let text = Command::new("pdftotext")
-            .args(["-layout", pdf.to_str().expect("UTF-8"), "-"])
-            .output()
-            .expect("pdftotext runs");
-        let text = String::from_utf8_lossy(&text.stdout);
+        let text = crate::support::pdf_text(&pdf, true);
         for level in m.likelihood.iter().chain(&m.impact) {
             assert!(
                 text.contains(&level.name),

@@ -7,7 +7,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::signoff::Board;
 use crate::support::{self, Signed};
@@ -33,49 +32,10 @@ fn publish(s: &Signed, dir: &Path) -> (i32, String, String) {
     ])
 }
 
-fn run_in(dir: &Path, program: &str, args: &[&str], stdin: Option<&Path>) -> (bool, String) {
-    let mut c = Command::new(program);
-    c.current_dir(dir).args(args);
-    if let Some(file) = stdin {
-        c.stdin(fs::File::open(file).expect("the input file opens"));
-    }
-    let out = c.output().expect("the tool runs");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-/// Every file under `dir`, relative, sorted.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for e in fs::read_dir(dir).expect("readable") {
-            let p = e.expect("an entry").path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).expect("under root");
-                out.push((
-                    rel.to_string_lossy().into_owned(),
-                    fs::read(&p).expect("readable"),
-                ));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
 /// A clean folder with only the published files: no ISMS Desk, no repository.
 fn clean_copy(site: &Path) -> tempfile::TempDir {
     let clean = tempfile::tempdir().expect("a temporary folder");
-    for (rel, bytes) in files(site) {
+    for (rel, bytes) in support::files_under(site) {
         let to = clean.path().join(rel);
         fs::create_dir_all(to.parent().expect("a parent")).expect("created");
         fs::write(to, bytes).expect("written");
@@ -84,7 +44,7 @@ fn clean_copy(site: &Path) -> tempfile::TempDir {
 }
 
 fn verify_signature(dir: &Path) -> (bool, String) {
-    run_in(
+    support::stock_tool(
         dir,
         "ssh-keygen",
         &[
@@ -109,7 +69,10 @@ fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_b
     let site = s.home.path().join("site");
     let (code, out, err) = publish(&s, &site);
     assert_eq!(code, 0, "{out}{err}");
-    let names: Vec<String> = files(&site).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = support::files_under(&site)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(
         names,
         [
@@ -124,7 +87,7 @@ fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_b
         ]
     );
     let clean = clean_copy(&site);
-    let (ok, text) = run_in(
+    let (ok, text) = support::stock_tool(
         clean.path(),
         "sha256sum",
         &["-c", "--strict", "SHA256SUMS"],
@@ -144,7 +107,7 @@ fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_b
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
     fs::write(&page, bytes).expect("written");
-    let (ok, text) = run_in(
+    let (ok, text) = support::stock_tool(
         clean.path(),
         "sha256sum",
         &["-c", "--strict", "SHA256SUMS"],
@@ -152,7 +115,7 @@ fn the_published_page_is_checked_with_sha256sum_and_ssh_keygen_and_one_changed_b
     );
     assert!(!ok && text.contains("index.html: FAILED"), "{text}");
     // Checksums rewritten to match: the signature no longer holds.
-    let (_, sums) = run_in(
+    let (_, sums) = support::stock_tool(
         clean.path(),
         "sh",
         &["-c", "sha256sum .well-known/security.txt allowed_signers changes.atom index.html style.css subprocessors.json"],
@@ -171,14 +134,14 @@ fn the_same_commit_publishes_the_same_bytes_and_replaces_only_an_earlier_publica
     assert_eq!(publish(&s, &first).0, 0);
     assert_eq!(publish(&s, &second).0, 0);
     assert_eq!(
-        files(&first),
-        files(&second),
+        support::files_under(&first),
+        support::files_under(&second),
         "byte for byte, signature included"
     );
     // Publishing again over an earlier publication replaces it.
     let (code, out, err) = publish(&s, &first);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(files(&first), files(&second));
+    assert_eq!(support::files_under(&first), support::files_under(&second));
     // A folder with anything else in it is left alone.
     let mine = s.home.path().join("mine");
     fs::create_dir_all(&mine).expect("created");
@@ -187,7 +150,7 @@ fn the_same_commit_publishes_the_same_bytes_and_replaces_only_an_earlier_publica
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("CNAME"), "{err}");
     assert_eq!(
-        files(&mine),
+        support::files_under(&mine),
         [(
             "CNAME".to_string(),
             b"security.kestrelcart.example\n".to_vec()
@@ -210,9 +173,9 @@ fn the_page_is_valid_html_and_its_feed_and_security_txt_are_well_formed() {
     let site = s.home.path().join("site");
     assert_eq!(publish(&s, &site).0, 0);
     // tidy exits 0 only when it finds neither errors nor warnings.
-    let (ok, text) = run_in(&site, "tidy", &["-q", "-e", "index.html"], None);
+    let (ok, text) = support::stock_tool(&site, "tidy", &["-q", "-e", "index.html"], None);
     assert!(ok, "tidy: {text}");
-    let (ok, text) = run_in(&site, "xmllint", &["--noout", "changes.atom"], None);
+    let (ok, text) = support::stock_tool(&site, "xmllint", &["--noout", "changes.atom"], None);
     assert!(ok, "xmllint: {text}");
     let html = fs::read_to_string(site.join("index.html")).expect("readable");
     assert!(html.contains(
@@ -367,7 +330,7 @@ fn nothing_internal_reaches_the_published_folder() {
         "the list is worth its name: {}",
         texts.len()
     );
-    for (name, bytes) in files(&site) {
+    for (name, bytes) in support::files_under(&site) {
         if name == "SHA256SUMS.sig" || name == "allowed_signers" {
             continue; // the signature and the publisher's key, checked below
         }
@@ -666,13 +629,7 @@ fn the_system_description_draws_its_diagram_from_its_components_and_lists_what_c
         "-o",
         pdf.to_str().expect("utf-8"),
     ]);
-    let out = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let text_of_pdf = String::from_utf8_lossy(&out.stdout);
+    let text_of_pdf = support::pdf_text(&pdf, true);
     assert!(!text_of_pdf.contains("flowchart LR"), "drawn, not quoted");
     assert!(!text_of_pdf.contains("-->"), "drawn, not quoted");
     for label in ["Central logging", "Paylark payments", "Backup store", "F7"] {

@@ -368,12 +368,7 @@ fn the_whole_chain_is_verified_by_isms_git_and_ssh_keygen() {
         fs::read(&again).expect("the PDF"),
         "the same sign-off gives the same bytes"
     );
-    let text = std::process::Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = support::pdf_text(&pdf, false);
     assert!(
         text.contains("Maja Thorsen") && text.contains("Appendix: verifying the signatures"),
         "{text}"

@@ -2,8 +2,6 @@
 //! bad row named by line and column), coverage gaps as findings, the criteria on the
 //! SoA, and the matrix of a commit as markdown and PDF.
 
-use std::process::Command;
-
 use crate::support::{self, Copy, Signed};
 
 #[test]
@@ -143,12 +141,7 @@ fn the_matrix_of_a_commit_renders_as_markdown_and_pdf() {
         "-o",
         pdf.to_str().expect("utf-8"),
     ]);
-    let out = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = crate::support::pdf_text(&pdf, false);
     assert!(text.contains("Capacity management"), "{text}");
     assert!(text.contains("Availability"));
 }

@@ -938,3 +938,70 @@ pub fn git_over_http(
         }
     })
 }
+
+/// Runs a stock tool (`ssh-keygen`, `sha256sum`, `tidy`, …) in `dir` with nothing of
+/// ISMS Desk's around it: no HOME, no ISMS Desk settings, PATH the system's only; its
+/// standard input from `stdin`. → (whether it succeeded, its stdout and stderr).
+pub fn stock_tool(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+    stdin: Option<&Path>,
+) -> (bool, String) {
+    let mut c = Command::new(program);
+    c.current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin");
+    if let Some(file) = stdin {
+        c.stdin(fs::File::open(file).expect("the input file opens"));
+    }
+    let out = c.output().expect("the stock tool runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Every file under `dir`, as its path relative to `dir` and its bytes, sorted.
+pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in fs::read_dir(dir).expect("readable") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("under root");
+                out.push((
+                    rel.to_string_lossy().into_owned(),
+                    fs::read(&path).expect("readable"),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it (`layout`: keeping the page's
+/// columns).
+pub fn pdf_text(pdf: &Path, layout: bool) -> String {
+    let mut c = Command::new("pdftotext");
+    if layout {
+        c.arg("-layout");
+    }
+    let out = c.arg(pdf).arg("-").output().expect("pdftotext runs");
+    assert!(
+        out.status.success(),
+        "pdftotext {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

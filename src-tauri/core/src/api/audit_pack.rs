@@ -23,6 +23,7 @@ use super::Session;
 use crate::git::changes::Snapshot;
 use crate::git::signing::REPORT_NAMESPACE;
 use crate::isms::{Isms, RecordKind};
+use crate::report::markdown::{cell, inline};
 use crate::report::{ReportKind, REPORTS_FOLDER};
 use crate::repository::AnyRecord;
 use crate::signoff::{
@@ -512,21 +513,26 @@ fn signoff_evidence(request: &RequestVerification, verification: &Verification) 
             } => {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {person} | {email} | `{key}` | {date} | {how} | `{commit}` |",
-                    step.number, step.role_title
+                    "| {} | {} | {} | {} | `{key}` | {date} | {} | `{commit}` |",
+                    step.number,
+                    cell(&step.role_title),
+                    cell(person),
+                    cell(email),
+                    cell(how)
                 );
             }
             StepState::Pending => {
                 let _ = writeln!(
                     out,
                     "| {} | {} | — | — | — | — | not signed | — |",
-                    step.number, step.role_title
+                    step.number,
+                    cell(&step.role_title)
                 );
             }
         }
     }
     for w in &request.warnings {
-        let _ = write!(out, "\nNote: {}", w.message);
+        let _ = write!(out, "\nNote: {}", inline(&w.message));
     }
     if !request.warnings.is_empty() {
         out.push('\n');
@@ -544,7 +550,7 @@ fn verify_text(
     packer: &str,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Audit pack — {organisation}\n");
+    let _ = writeln!(out, "# Audit pack — {}\n", inline(organisation));
     let _ = writeln!(
         out,
         "Everything here was made by ISMS Desk from one commit of the ISMS repository,\n\
@@ -558,7 +564,7 @@ fn verify_text(
             out,
             "| `{}` | {} | {} |",
             d.file,
-            d.title,
+            cell(&d.title),
             d.signoff.as_deref().map_or_else(
                 || "not signed at this commit (rendered from it)".to_string(),
                 |id| format!("sign-off `{id}`: see `signoff/{id}.md`")

@@ -10,7 +10,6 @@ use crate::git::changes::Snapshot;
 use crate::isms::Isms;
 use crate::report::compare::{comparison_document, SignedAssessment};
 use crate::report::{Report, ReportKind};
-use crate::repository::AnyRecord;
 use crate::signoff::{RequestState, RequestVerification, StepState, VerifyOptions};
 use crate::{Error, Result};
 
@@ -211,11 +210,7 @@ impl Isms {
 
 /// One side of a comparison, told from its sign-off and its source commit.
 fn described(request: &RequestVerification, snapshot: &Snapshot) -> SignedAssessment {
-    let assessment =
-        crate::domain::latest_assessment(snapshot.records.values().filter_map(|r| match r {
-            AnyRecord::Assessment(a) => Some(a),
-            _ => None,
-        }))
+    let assessment = crate::domain::latest_assessment(snapshot.assessments())
         .map(|a| format!("{} ({})", a.title, a.performed_on));
     SignedAssessment {
         signoff: request.id.clone(),
@@ -248,21 +243,11 @@ fn year(snapshot: &Snapshot) -> Result<Year<'_>> {
             crate::domain::CONFIG_FILE
         ))
     })?;
-    let mut y = Year {
+    Ok(Year {
         config,
-        risks: Vec::new(),
-        controls: Vec::new(),
-        treatments: Vec::new(),
-        objectives: Vec::new(),
-    };
-    for record in snapshot.records.values() {
-        match record {
-            AnyRecord::Risk(r) => y.risks.push(r),
-            AnyRecord::Control(e) => y.controls.push(e),
-            AnyRecord::Treatment(t) => y.treatments.push(t),
-            AnyRecord::Objective(o) => y.objectives.push(o),
-            _ => {}
-        }
-    }
-    Ok(y)
+        risks: snapshot.risks(),
+        controls: snapshot.controls(),
+        treatments: snapshot.treatments(),
+        objectives: snapshot.objectives(),
+    })
 }

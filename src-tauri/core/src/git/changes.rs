@@ -255,6 +255,61 @@ impl Snapshot {
         }
     }
 
+    /// The records `pick` picks, in the snapshot's order (by kind, then path).
+    pub fn all<'a, T>(&'a self, pick: impl Fn(&'a AnyRecord) -> Option<&'a T>) -> Vec<&'a T> {
+        self.records.values().filter_map(pick).collect()
+    }
+
+    /// The risks.
+    pub fn risks(&self) -> Vec<&crate::domain::Risk> {
+        self.all(|r| match r {
+            AnyRecord::Risk(x) => Some(x),
+            _ => None,
+        })
+    }
+
+    /// The SoA entries, in Annex A order.
+    pub fn controls(&self) -> Vec<&crate::domain::SoaEntry> {
+        let mut out = self.all(|r| match r {
+            AnyRecord::Control(x) => Some(x),
+            _ => None,
+        });
+        out.sort_by_key(|c| crate::catalogue::control_order(&c.id));
+        out
+    }
+
+    /// The treatments.
+    pub fn treatments(&self) -> Vec<&crate::domain::Treatment> {
+        self.all(|r| match r {
+            AnyRecord::Treatment(x) => Some(x),
+            _ => None,
+        })
+    }
+
+    /// The internal audits.
+    pub fn audits(&self) -> Vec<&crate::domain::Audit> {
+        self.all(|r| match r {
+            AnyRecord::Audit(x) => Some(x),
+            _ => None,
+        })
+    }
+
+    /// The objectives.
+    pub fn objectives(&self) -> Vec<&crate::domain::Objective> {
+        self.all(|r| match r {
+            AnyRecord::Objective(x) => Some(x),
+            _ => None,
+        })
+    }
+
+    /// The assessments.
+    pub fn assessments(&self) -> Vec<&crate::domain::Assessment> {
+        self.all(|r| match r {
+            AnyRecord::Assessment(x) => Some(x),
+            _ => None,
+        })
+    }
+
     /// The records in the working tree, as saved.
     pub fn working_tree(isms: &Isms) -> Result<Snapshot> {
         let loaded = isms.load()?;

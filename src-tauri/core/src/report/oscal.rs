@@ -27,7 +27,6 @@ use crate::domain::{
     Risk, RiskStatus, SoaEntry, Treatment,
 };
 use crate::git::changes::Snapshot;
-use crate::repository::AnyRecord;
 use crate::{Error, Result};
 
 /// The namespace of the properties and facets ISMS Desk defines.
@@ -187,28 +186,20 @@ struct Records<'a> {
 
 impl<'a> Records<'a> {
     fn of(snapshot: &'a Snapshot) -> Records<'a> {
-        let mut r = Records {
-            controls: Vec::new(),
-            risks: Vec::new(),
-            treatments: Vec::new(),
-            audits: Vec::new(),
+        let by_id = |mut v: Vec<&'a Risk>| {
+            v.sort_by(|a, b| a.id.cmp(&b.id));
+            v
         };
-        for record in snapshot.records.values() {
-            match record {
-                AnyRecord::Control(e) => r.controls.push(e),
-                AnyRecord::Risk(x) => r.risks.push(x),
-                AnyRecord::Treatment(t) => r.treatments.push(t),
-                AnyRecord::Audit(a) => r.audits.push(a),
-                _ => {}
-            }
+        let mut treatments = snapshot.treatments();
+        treatments.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut audits = snapshot.audits();
+        audits.sort_by(|a, b| a.id.cmp(&b.id));
+        Records {
+            controls: snapshot.controls(),
+            risks: by_id(snapshot.risks()),
+            treatments,
+            audits,
         }
-        r.controls.sort_by(|a, b| {
-            crate::catalogue::control_order(&a.id).cmp(&crate::catalogue::control_order(&b.id))
-        });
-        r.risks.sort_by(|a, b| a.id.cmp(&b.id));
-        r.treatments.sort_by(|a, b| a.id.cmp(&b.id));
-        r.audits.sort_by(|a, b| a.id.cmp(&b.id));
-        r
     }
 }
 
@@ -221,20 +212,16 @@ fn ssp(at: &Context, records: &Records, snapshot: &Snapshot) -> Value {
         .description
         .clone()
         .unwrap_or_else(|| format!("The information security management system of {}.", at.org));
-    let in_scope: Vec<String> = at
-        .config
-        .domains
-        .iter()
-        .filter(|d| d.status == crate::domain::DomainStatus::InScope)
-        .map(|d| d.name.clone())
-        .collect();
-    let deferred: Vec<String> = at
-        .config
-        .domains
-        .iter()
-        .filter(|d| d.status == crate::domain::DomainStatus::Deferred)
-        .map(|d| d.name.clone())
-        .collect();
+    let domains = |status: crate::domain::DomainStatus| -> Vec<String> {
+        at.config
+            .domains
+            .iter()
+            .filter(|d| d.status == status)
+            .map(|d| d.name.clone())
+            .collect()
+    };
+    let in_scope = domains(crate::domain::DomainStatus::InScope);
+    let deferred = domains(crate::domain::DomainStatus::Deferred);
     let mut boundary = format!(
         "The ISMS covers the risk domains in scope: {}.",
         if in_scope.is_empty() {

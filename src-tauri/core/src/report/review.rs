@@ -18,7 +18,7 @@ use crate::{Error, Result};
 
 /// Records of one kind in a snapshot.
 fn all<'a, T>(snapshot: &'a Snapshot, pick: impl Fn(&'a AnyRecord) -> Option<&'a T>) -> Vec<&'a T> {
-    snapshot.records.values().filter_map(pick).collect()
+    snapshot.all(pick)
 }
 
 impl Isms {
