@@ -11,13 +11,12 @@ mod treatment_plan;
 
 use serde::Serialize;
 
-use crate::catalogue;
 use crate::domain::{
     Assessment, BandRule, IsmsConfig, Methodology, Organisation, Rating, Risk, RiskStatus,
     SignoffMeans, SoaEntry, Treatment,
 };
 use crate::git::changes::{ChangeKind, Snapshot};
-use crate::repository::{AnyRecord, RecordKind};
+use crate::repository::RecordKind;
 use crate::{Error, Result};
 
 use super::{Previous, ReportKind, ReportMeta};
@@ -41,7 +40,6 @@ pub(crate) fn commit_date(seconds: i64, offset_minutes: i32) -> String {
 }
 
 /// The records of a snapshot, by kind, in id order.
-#[derive(Default)]
 struct AtCommit<'a> {
     risks: Vec<&'a Risk>,
     controls: Vec<&'a SoaEntry>,
@@ -51,25 +49,12 @@ struct AtCommit<'a> {
 
 impl<'a> AtCommit<'a> {
     fn of(snapshot: &'a Snapshot) -> AtCommit<'a> {
-        let mut r = AtCommit::default();
-        for record in snapshot.records.values() {
-            match record {
-                AnyRecord::Risk(x) => r.risks.push(x),
-                AnyRecord::Control(x) => r.controls.push(x),
-                AnyRecord::Treatment(x) => r.treatments.push(x),
-                AnyRecord::Assessment(x) => r.assessments.push(x),
-                AnyRecord::Document(_)
-                | AnyRecord::Audit(_)
-                | AnyRecord::Nonconformity(_)
-                | AnyRecord::Objective(_)
-                | AnyRecord::Review(_)
-                | AnyRecord::Supplier(_)
-                | AnyRecord::Attestation(_)
-                | AnyRecord::Evidence(_) => {}
-            }
+        AtCommit {
+            risks: snapshot.risks(),
+            controls: snapshot.controls(),
+            treatments: snapshot.treatments(),
+            assessments: snapshot.assessments(),
         }
-        r.controls.sort_by_key(|c| catalogue::control_order(&c.id));
-        r
     }
 
     /// The latest assessment (by date, then id).
