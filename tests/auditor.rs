@@ -510,6 +510,20 @@ fn the_year_over_year_comparison_gives_the_figures_worked_out_by_hand() {
     assert_eq!(objectives[0]["then"], "on_track");
     assert_eq!(objectives[0]["now"], "at_risk");
 
+    // The 2026 report says which earlier report it follows, without giving that one
+    // 2026's title.
+    let source_2026 = v["now"]["source"].as_str().expect("a source").to_string();
+    let report =
+        b.s.ok(&["report", "risk-assessment", "--rev", &source_2026]);
+    let source_2025 = v["then"]["source"].as_str().expect("a source");
+    assert!(
+        report.contains(&format!(
+            "The previous report of this kind in `reports/` was made from commit\n`{}`",
+            &source_2025[..12]
+        )),
+        "{report}"
+    );
+
     // The same by request id; and as a document in markdown and PDF.
     let then_id = v["then"]["signoff"].as_str().expect("an id").to_string();
     let now_id = v["now"]["signoff"].as_str().expect("an id").to_string();
