@@ -928,6 +928,32 @@ fn the_oscal_export_passes_nists_schemas_and_compliance_trestle_and_is_stable() 
         5
     );
 
+    // Text a record may hold but OSCAL may not — a title over two lines, spaces at its
+    // ends, an audit item about words with punctuation — still makes valid files.
+    s.copy.edit(
+        "risks/R-002.md",
+        "title: Forged payment webhooks on legacy checkout endpoints",
+        "title: \"  Forged payment webhooks\\non legacy checkout endpoints  \"",
+    );
+    s.copy.edit(
+        "audits/AUD-2026-02.md",
+        "    about: A.8.15\n",
+        "    about: \"Logging: retention & review (weekly)\"\n",
+    );
+    s.git(&["commit", "-qam", "Odd text"]);
+    let odd = home.join("odd");
+    export(&odd);
+    let (ok, report) = oscal_check(&odd);
+    assert!(ok, "{report}");
+    let poam: Value =
+        serde_json::from_str(&fs::read_to_string(odd.join(files[1])).expect("written"))
+            .expect("json");
+    assert!(poam["plan-of-action-and-milestones"]["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["title"] == "R-002 Forged payment webhooks on legacy checkout endpoints"));
+
     // The checks bite: a value OSCAL does not allow, a control id that is not a token.
     let bad = home.join("bad");
     fs::create_dir_all(&bad).expect("mkdir");

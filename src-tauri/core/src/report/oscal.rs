@@ -82,6 +82,10 @@ pub fn export(repo: &git2::Repository, commit: git2::Oid) -> Result<Vec<OscalFil
     ];
     Ok(files
         .into_iter()
+        .map(|(name, mut value)| {
+            tidy(&mut value);
+            (name, value)
+        })
         .map(|(name, value)| OscalFile {
             name,
             text: serde_json::to_string_pretty(&value).expect("JSON values always serialise")
@@ -149,7 +153,61 @@ fn end_of(date: NaiveDate) -> String {
 
 /// An Annex A control id as an OSCAL token: `5.1` → `a.5.1`.
 pub fn control_id(id: &str) -> String {
-    format!("a.{}", id.trim_start_matches("A.").trim_start_matches("a."))
+    token(&format!(
+        "a.{}",
+        id.trim().trim_start_matches("A.").trim_start_matches("a.")
+    ))
+}
+
+/// Text as an OSCAL token (an XML NCName): letters, digits, `.`, `-` and `_`, starting
+/// with a letter or `_`; anything else becomes `-`.
+fn token(text: &str) -> String {
+    let mut out: String = text
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// The fields OSCAL reads as one line of text (a title, a name, a property's value):
+/// a record's text with a line break, or spaces at its ends, would make the document
+/// invalid, so they are put on one line, trimmed, and never left empty.
+const ONE_LINE_FIELDS: [&str; 6] = [
+    "title",
+    "name",
+    "purpose",
+    "system-name",
+    "value",
+    "version",
+];
+
+/// Puts every one-line field of `value` on one line (see [`ONE_LINE_FIELDS`]).
+fn tidy(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::String(text) if ONE_LINE_FIELDS.contains(&key.as_str()) => {
+                        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        *text = if line.is_empty() { "—".into() } else { line };
+                    }
+                    other => tidy(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy),
+        _ => {}
+    }
 }
 
 /// Text OSCAL accepts where a non-empty string is required.
@@ -695,24 +753,14 @@ fn assessment_results(at: &Context, records: &Records) -> Value {
 fn target_id(requirement: Requirement) -> String {
     match requirement {
         Requirement::Control(id) => format!("{}_smt", control_id(id)),
-        Requirement::Clause(id) => format!("clause-{id}_smt"),
+        Requirement::Clause(id) => token(&format!("clause-{id}_smt")),
         Requirement::Other(about) => {
-            let slug: String = about
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
+            let words: Vec<String> = about
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
                 .collect();
-            let slug = slug
-                .split('-')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("-");
-            format!("item-{slug}_smt")
+            token(&format!("item-{}_smt", words.join("-")))
         }
     }
 }
@@ -727,7 +775,7 @@ fn mapping(at: &Context, snapshot: &Snapshot) -> Value {
         .iter()
         .map(|l| {
             let source = match l.control.strip_prefix("clause ") {
-                Some(clause) => format!("clause-{clause}"),
+                Some(clause) => token(&format!("clause-{clause}")),
                 None => control_id(&l.control),
             };
             let relationship = match l.relationship {
@@ -740,7 +788,7 @@ fn mapping(at: &Context, snapshot: &Snapshot) -> Value {
                 "uuid": at.uuid(&format!("map/{}/{}", l.control, l.criterion)),
                 "relationship": relationship,
                 "sources": [{"type": "control", "id-ref": source}],
-                "targets": [{"type": "control", "id-ref": l.criterion.to_lowercase()}],
+                "targets": [{"type": "control", "id-ref": token(&l.criterion.to_lowercase())}],
                 "props": [
                     prop("review", l.review.as_str()),
                     prop("origin", if l.own { "isms" } else { "isms-desk" }),
