@@ -325,6 +325,29 @@ fn an_audit_pack_takes_its_signers_from_the_approved_configuration_and_refuses_w
     let data = key.split_whitespace().nth(1).expect("base64");
     assert!(!signers.contains(data), "{signers}");
 
+    // A file whose name sha256sum would have to escape (a line break) is left out, and
+    // said so; the pack still checks.
+    fs::write(
+        b.s.copy.file("evidence/files/drill\nMANIFEST.sig"),
+        "not evidence",
+    )
+    .expect("written");
+    b.s.git(&["add", "-A"]);
+    b.s.git(&["commit", "-qm", "An odd name"]);
+    let odd = home.join("odd-pack");
+    let (code, out, err) = audit_pack(&b, "HEAD", &odd);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["left_out"],
+        json!(["evidence/files/drill\\nMANIFEST.sig"])
+    );
+    let verify = fs::read_to_string(odd.join("VERIFY.md")).expect("VERIFY.md");
+    assert!(verify.contains("Left out of `evidence/`"), "{verify}");
+    let (ok, text) = support::stock_tool(&odd, "sha256sum", &["-c", "MANIFEST"], None);
+    assert!(ok, "{text}");
+    assert!(manifest_signature(&odd).0);
+
     // A folder holding something else is not overwritten.
     let mine = home.join("mine");
     fs::create_dir_all(&mine).expect("mkdir");

@@ -348,6 +348,12 @@ pub fn audit_pack(c: &Ctx, rev: &str, output: &Path) -> Result<ExitCode, Failure
             )
         );
     }
+    for name in &pack.left_out {
+        println!(
+            "  left out: {} (its name cannot be listed in the manifest; hand it over separately)",
+            safe(name)
+        );
+    }
     println!(
         "An auditor checks it with: cd {} && ssh-keygen -Y verify -f allowed_signers -I {} -n isms-report -s MANIFEST.sig < MANIFEST && sha256sum -c MANIFEST (VERIFY.md says the rest).",
         pack.folder, pack.signed_by

@@ -26,6 +26,11 @@ documents: Array<PackedDocument>,
  */
 evidence: number, 
 /**
+ * Files under `evidence/` left out because their names cannot be listed in the
+ * manifest (a line break, a backslash, not UTF-8), as escaped text.
+ */
+left_out: Array<string>, 
+/**
  * Who signed the manifest (their email in the approved configuration).
  */
 signed_by: string, 

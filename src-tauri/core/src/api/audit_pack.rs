@@ -54,6 +54,9 @@ pub struct AuditPack {
     pub documents: Vec<PackedDocument>,
     /// The evidence files and records copied.
     pub evidence: usize,
+    /// Files under `evidence/` left out because their names cannot be listed in the
+    /// manifest (a line break, a backslash, not UTF-8), as escaped text.
+    pub left_out: Vec<String>,
     /// Who signed the manifest (their email in the approved configuration).
     pub signed_by: String,
     /// The zip's file name, inside the folder.
@@ -198,7 +201,7 @@ impl Isms {
                 bytes: file.text.into_bytes(),
             });
         }
-        let evidence = evidence_files(&repo, &commit)?;
+        let (evidence, left_out) = evidence_files(&repo, &commit)?;
         let evidence_count = evidence.len();
         files.extend(evidence);
         files.push(PackFile {
@@ -219,6 +222,7 @@ impl Isms {
                 &documents,
                 &signed,
                 &signer.email,
+                &left_out,
             )
             .into_bytes(),
         });
@@ -254,6 +258,7 @@ impl Isms {
             files: files.into_iter().map(|f| f.path).collect(),
             documents,
             evidence: evidence_count,
+            left_out,
             signed_by: signer.email,
             zip: zip_name,
         })
@@ -420,39 +425,48 @@ fn one_of(kind: SignoffKind, subject: Option<&str>, title: &str) -> Part {
 
 /// The evidence records and files of `commit` (every regular file under `evidence/`),
 /// as committed.
-fn evidence_files(repo: &git2::Repository, commit: &git2::Commit) -> Result<Vec<PackFile>> {
+fn evidence_files(
+    repo: &git2::Repository,
+    commit: &git2::Commit,
+) -> Result<(Vec<PackFile>, Vec<String>)> {
     let tree = commit.tree()?;
     let Ok(entry) = tree.get_path(Path::new(RecordKind::Evidence.folder())) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let Ok(folder) = repo.find_tree(entry.id()) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
     let mut failed = None;
     folder.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
         // Regular files only: a link in the repository is not evidence.
-        if e.kind() == Some(git2::ObjectType::Blob) && e.filemode() != 0o120000 {
-            match repo.find_blob(e.id()) {
-                Ok(blob) => out.push(PackFile {
-                    path: format!(
-                        "{}/{dir}{}",
-                        RecordKind::Evidence.folder(),
-                        e.name().unwrap_or_default()
-                    ),
-                    bytes: blob.content().to_vec(),
-                }),
-                Err(err) => {
-                    failed = Some(err);
-                    return git2::TreeWalkResult::Abort;
-                }
+        if e.kind() != Some(git2::ObjectType::Blob) || e.filemode() == 0o120000 {
+            return git2::TreeWalkResult::Ok;
+        }
+        let name = String::from_utf8_lossy(e.name_bytes());
+        let path = format!("{}/{dir}{name}", RecordKind::Evidence.folder());
+        // A name sha256sum would escape (a line break, a backslash) or that is not
+        // UTF-8 could not be checked as the manifest lists it.
+        if e.name().is_err() || path.chars().any(|c| c.is_control() || c == '\\') {
+            left_out.push(path.escape_debug().to_string());
+            return git2::TreeWalkResult::Ok;
+        }
+        match repo.find_blob(e.id()) {
+            Ok(blob) => out.push(PackFile {
+                path,
+                bytes: blob.content().to_vec(),
+            }),
+            Err(err) => {
+                failed = Some(err);
+                return git2::TreeWalkResult::Abort;
             }
         }
         git2::TreeWalkResult::Ok
     })?;
     match failed {
         Some(e) => Err(e.into()),
-        None => Ok(out),
+        None => Ok((out, left_out)),
     }
 }
 
@@ -548,6 +562,7 @@ fn verify_text(
     documents: &[PackedDocument],
     signed: &[&RequestVerification],
     packer: &str,
+    left_out: &[String],
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Audit pack — {}\n", inline(organisation));
@@ -574,6 +589,17 @@ fn verify_text(
     out.push_str(
         "\n`oscal/` holds the same ISMS as OSCAL 1.2 JSON for GRC tools: the SoA as a system\nsecurity plan, the register and treatments as a plan of action and milestones, the\ninternal audits as assessment results, the ISO/IEC 27001 to SOC 2 links as a mapping\ncollection. `evidence/` holds the evidence records and the files collected with them, as\ncommitted. `allowed_signers` lists the signing keys of the configuration approved\nat this commit (by its first signed commit and the governance sign-offs since),\nnot whatever the repository says today.\n",
     );
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nLeft out of `evidence/`, as their names cannot be listed in `MANIFEST` (a line break, a backslash, or not UTF-8); ask for them separately: {}.",
+            left_out
+                .iter()
+                .map(|n| format!("`{}`", n.replace('`', "'")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let root = match verification.root {
         RootTrust::Pinned => "the first commit is signed by the pinned root key",
         RootTrust::TrustedOnFirstUse => {
