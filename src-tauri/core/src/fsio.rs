@@ -611,6 +611,18 @@ pub fn replace_folder(folder: &Path, files: &[(&str, &[u8])], replace: bool) -> 
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| std::path::PathBuf::from("."), Path::to_path_buf);
+    // Every file stays inside the folder, whatever its name says.
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| {
+        let p = Path::new(rel);
+        rel.is_empty()
+            || p.components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    }) {
+        return Err(Error::Usage(format!(
+            "{rel:?} would be written outside {}; nothing was written",
+            folder.display()
+        )));
+    }
     let staging = parent.join(format!(".{name}.writing.{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     let written = (|| -> Result<()> {
@@ -651,6 +663,21 @@ pub fn replace_folder(folder: &Path, files: &[(&str, &[u8])], replace: bool) -> 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_folder_of_output_never_writes_outside_itself() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let folder = dir.path().join("pack");
+        for rel in ["../escaped", "a/../../escaped", "/etc/escaped", ""] {
+            let err =
+                replace_folder(&folder, &[(rel, b"x".as_slice())], false).expect_err("refused");
+            assert!(err.to_string().contains("outside"), "{err}");
+        }
+        assert!(!folder.exists());
+        assert!(!dir.path().join("escaped").exists());
+        replace_folder(&folder, &[("a/b.txt", b"x".as_slice())], false).expect("written");
+        assert_eq!(fs::read(folder.join("a/b.txt")).expect("there"), b"x");
+    }
     use super::*;
 
     #[test]

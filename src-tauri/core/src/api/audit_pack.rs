@@ -185,6 +185,12 @@ impl Isms {
             });
         }
         for request in &signed {
+            if !crate::signoff::acceptance::is_record_id(&request.id) {
+                return Err(Error::Signoff(format!(
+                    "sign-off {:?} has an id that is not a plain name, so it cannot name a file of the pack; nothing was written",
+                    request.id
+                )));
+            }
             let blob = repo.find_blob(git2::Oid::from_str(&request.report_blob)?)?;
             files.push(PackFile {
                 path: format!("signoff/{}.md", request.id),
