@@ -29,6 +29,22 @@ impl Lcg {
     }
 }
 
+/// How long `isms args` takes here when nothing kills it, in microseconds: the shortest
+/// of three runs (the first also builds what later ones find built). A run is killed at
+/// a random instant within twice that, so on a fast machine or a slow one about half
+/// the runs are killed part-way and the rest are acknowledged.
+fn kill_window(s: &Signed, args: &[&str], before_each: impl Fn(&Signed, usize)) -> u64 {
+    (0..3)
+        .map(|i| {
+            before_each(s, i);
+            let started = std::time::Instant::now();
+            s.ok(args);
+            started.elapsed().as_micros() as u64
+        })
+        .min()
+        .map_or(1, |t| (t * 2).max(1))
+}
+
 fn title_of(isms: &Isms) -> String {
     match isms
         .open_record("R-004")
@@ -45,6 +61,12 @@ fn killing_saves_and_commits_at_random_instants_never_corrupts_or_loses_anything
     let s = Signed::new();
     s.ok(&["commit", "-m", "Initial"]);
     let isms = Isms::open(s.path()).expect("opens");
+    let save_window = kill_window(&s, &["set", "R-004", "likelihood=2"], |s, _| {
+        s.ok(&["set", "R-004", "likelihood=1"]);
+    });
+    let commit_window = kill_window(&s, &["commit", "-m", "Timing"], |s, i| {
+        s.ok(&["set", "R-004", &format!("likelihood={}", 1 + i)]);
+    });
     let mut rng = Lcg(0x15_4d_e5_c0);
     let (mut acknowledged, mut killed, mut locks_left) = (0, 0, 0);
     for run in 0..RUNS {
@@ -69,7 +91,8 @@ fn killing_saves_and_commits_at_random_instants_never_corrupts_or_loses_anything
             ]);
         }
         let mut child = command.spawn().expect("isms starts");
-        std::thread::sleep(Duration::from_micros(rng.next() % 170_000));
+        let window = if committing { commit_window } else { save_window };
+        std::thread::sleep(Duration::from_micros(rng.next() % window));
         let finished = child.try_wait().expect("waitable").is_some();
         if !finished {
             let _ = child.kill();
@@ -400,18 +423,9 @@ fn killing_an_import_at_random_instants_leaves_it_all_or_nothing_once_reopened()
         s.git(&["checkout", "-q", "--", "."]);
         s.git(&["clean", "-qfd", "risks"]);
     };
-    // How long an import takes from where each run starts (the shortest of three, as
-    // the first one also builds what later ones find built): the kills fall anywhere in
-    // that time and a little after.
-    let span = (0..3)
-        .map(|_| {
-            reset(&s);
-            let started = std::time::Instant::now();
-            s.ok(&["import", file, "--apply", &fingerprint]);
-            started.elapsed().as_micros() as u64
-        })
-        .min()
-        .map_or(1, |t| (t * 5 / 4).max(1));
+    // How long an import takes from where each run starts: the kills fall anywhere in
+    // that time and as long again after.
+    let span = kill_window(&s, &["import", file, "--apply", &fingerprint], |s, _| reset(s));
     let mut rng = Lcg(0x1_4a_b0_27);
     let (mut killed, mut acknowledged, mut interrupted) = (0, 0, 0);
     for run in 0..40 {

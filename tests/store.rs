@@ -631,10 +631,15 @@ fn an_outside_edit_racing_a_save_is_never_overwritten() {
     );
     let file = copy.file("risks/R-004.md");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // How long the last save took, in microseconds: the outside editor waits between
+    // half and three times that between edits, so on a fast machine or a slow one its
+    // edits land inside saves often and saves still get through between them.
+    let save_micros = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(10_000));
     let outside = {
-        let (file, stop) = (file.clone(), stop.clone());
+        let (file, stop, save_micros) = (file.clone(), stop.clone(), save_micros.clone());
         std::thread::spawn(move || {
             let (mut written, mut lost, mut edits) = (0u64, 0u64, 0u64);
+            let mut seed = 0x5eed_0f_ed17_u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let text = fs::read_to_string(&file).expect("readable");
                 let Some(count) = text
@@ -656,8 +661,12 @@ fn an_outside_edit_racing_a_save_is_never_overwritten() {
                 .expect("writable");
                 fs::rename(&tmp, &file).expect("renamed");
                 edits += 1;
-                // Slow enough that saves get through between edits.
-                std::thread::sleep(std::time::Duration::from_millis(10));
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let save = save_micros.load(std::sync::atomic::Ordering::Relaxed).max(1);
+                let wait = save / 2 + (seed >> 33) % (save * 5 / 2).max(1);
+                std::thread::sleep(std::time::Duration::from_micros(wait));
             }
             (edits, lost)
         })
@@ -667,17 +676,20 @@ fn an_outside_edit_racing_a_save_is_never_overwritten() {
     let (mut saves, mut n) = (0, 0);
     while saves < 300 && n < 5000 {
         n += 1;
-        if isms
+        let started = std::time::Instant::now();
+        let saved = isms
             .set(
                 "R-004",
                 &set(&[&format!("likelihood={}", 1 + n % 5)]),
                 None,
                 None,
             )
-            .is_ok()
-        {
-            saves += 1;
-        }
+            .is_ok();
+        save_micros.store(
+            started.elapsed().as_micros() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        saves += u32::from(saved);
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (edits, lost) = outside.join().expect("the outside editor ran");
