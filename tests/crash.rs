@@ -91,7 +91,11 @@ fn killing_saves_and_commits_at_random_instants_never_corrupts_or_loses_anything
             ]);
         }
         let mut child = command.spawn().expect("isms starts");
-        let window = if committing { commit_window } else { save_window };
+        let window = if committing {
+            commit_window
+        } else {
+            save_window
+        };
         std::thread::sleep(Duration::from_micros(rng.next() % window));
         let finished = child.try_wait().expect("waitable").is_some();
         if !finished {
@@ -425,7 +429,9 @@ fn killing_an_import_at_random_instants_leaves_it_all_or_nothing_once_reopened()
     };
     // How long an import takes from where each run starts: the kills fall anywhere in
     // that time and as long again after.
-    let span = kill_window(&s, &["import", file, "--apply", &fingerprint], |s, _| reset(s));
+    let span = kill_window(&s, &["import", file, "--apply", &fingerprint], |s, _| {
+        reset(s)
+    });
     let mut rng = Lcg(0x1_4a_b0_27);
     let (mut killed, mut acknowledged, mut interrupted) = (0, 0, 0);
     for run in 0..40 {

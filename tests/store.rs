@@ -664,7 +664,9 @@ fn an_outside_edit_racing_a_save_is_never_overwritten() {
                 seed = seed
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                let save = save_micros.load(std::sync::atomic::Ordering::Relaxed).max(1);
+                let save = save_micros
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .max(1);
                 let wait = save / 2 + (seed >> 33) % (save * 5 / 2).max(1);
                 std::thread::sleep(std::time::Duration::from_micros(wait));
             }
