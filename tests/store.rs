@@ -639,7 +639,7 @@ fn an_outside_edit_racing_a_save_is_never_overwritten() {
         let (file, stop, save_micros) = (file.clone(), stop.clone(), save_micros.clone());
         std::thread::spawn(move || {
             let (mut written, mut lost, mut edits) = (0u64, 0u64, 0u64);
-            let mut seed = 0x5eed_0f_ed17_u64;
+            let mut seed = 0x5eed_0fed_u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let text = fs::read_to_string(&file).expect("readable");
                 let Some(count) = text
