@@ -277,6 +277,147 @@ fn a_document_follows_its_own_chain_when_isms_yaml_gives_it_one() {
     assert!(b.s.copy.read("isms.yaml").contains("kind: document\n"));
 }
 
+/// isms.yaml's chain for confidential documents: the Head of Product co-signs.
+const CONFIDENTIAL_CHAIN: &str = "  - kind: document\n    classification: confidential\n    steps:\n      - role: ism\n        means: commit_signature\n      - role: head-of-product\n        means: co_signature\n      - role: ceo\n        means: merge\n";
+
+/// `documents/scope.md` classified `from` reclassified `to` and committed.
+fn reclassify_scope(b: &Board, from: &str, to: &str) {
+    b.as_ingrid();
+    b.s.copy.edit(
+        "documents/scope.md",
+        &format!("classification: {from}"),
+        &format!("classification: {to}"),
+    );
+    b.s.ok(&["commit", "-m", &format!("Scope is {to}")]);
+}
+
+#[test]
+fn a_document_follows_its_classifications_chain_and_lowering_the_classification_does_not_shed_a_signer(
+) {
+    let b = Board::with(|s| {
+        s.copy.edit(
+            "isms.yaml",
+            "  - kind: management-review\n",
+            &format!("{CONFIDENTIAL_CHAIN}  - kind: management-review\n"),
+        )
+    });
+    // Made confidential, the scope is approved by the confidential chain.
+    reclassify_scope(&b, "internal", "confidential");
+    let started = start_as(&b, &b.s.key.clone(), &["document", "scope"]);
+    assert_eq!(started["next"], "Head of Product (co-signature)");
+    let id = started["id"].as_str().expect("id").to_string();
+    let signed =
+        b.s.git(&["show", &format!("signoff/{id}:reports/document/scope.md")]);
+    assert!(
+        signed.contains("| Classification | Confidential |"),
+        "{signed}"
+    );
+    assert!(
+        signed.contains("Head of Product"),
+        "the signed table lists the co-signature: {signed}"
+    );
+    assert_eq!(b.sign(&b.jonas, &id, &[]).0, 0);
+    assert_eq!(b.sign(&b.maja, &id, &[]).0, 0);
+    assert_eq!(b.verify(&[]).0, 0);
+
+    // A colleague lowers it to internal, whose chain is the plain one (ISM, then the
+    // CEO's merge). Nothing else changes, and still it is a change an approval signs.
+    reclassify_scope(&b, "confidential", "internal");
+    let unapproved = findings(&b, "document-changed-without-approval");
+    assert_eq!(unapproved.len(), 1, "{unapproved:#?}");
+    let message = unapproved[0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("its classification (confidential → internal)"),
+        "{message}"
+    );
+    let started = start_as(&b, &b.s.key.clone(), &["document", "scope"]);
+    assert_eq!(
+        started["next"], "Head of Product (co-signature)",
+        "the chain of the classification in force still applies"
+    );
+    let id = started["id"].as_str().expect("id").to_string();
+    // The CEO's key merges by hand with plain git, skipping the Head of Product as the
+    // plain chain would.
+    let branch = format!("signoff/{id}");
+    let blob = b.rev(&format!("{branch}:reports/document/scope.md"));
+    let source = b.rev("main");
+    let message = format!(
+        "Sign-off {id}: merge\n\nIsms-Signoff: {id}\nIsms-Signoff-Kind: document\nIsms-Signoff-Step: 2 ceo\nIsms-Signoff-Report: reports/document/scope.md {blob}\nIsms-Signoff-Source: {source}\nIsms-Signoff-Into: main\nIsms-Signoff-Subject: scope\n"
+    );
+    let file = b.s.home.path().join("merge.txt");
+    fs::write(&file, message).expect("write");
+    b.s.git(&[
+        "-c",
+        &format!("user.signingkey={}", b.maja.display()),
+        "merge",
+        "-q",
+        "--no-ff",
+        "-S",
+        "-F",
+        file.to_str().expect("utf-8"),
+        &branch,
+    ]);
+    b.must_fail("before step 2 (Head of Product) was signed");
+}
+
+#[test]
+fn a_document_made_public_by_an_ordinary_commit_is_changed_without_approval() {
+    let (b, id) = scope_revised_and_put_up();
+    assert_eq!(b.sign(&b.maja, &id, &[]).0, 0);
+    assert!(findings(&b, "document-changed-without-approval").is_empty());
+    // Only the classification changes: the internal scope becomes public.
+    reclassify_scope(&b, "internal", "public");
+    let unapproved = findings(&b, "document-changed-without-approval");
+    assert_eq!(unapproved.len(), 1, "{unapproved:#?}");
+    let message = unapproved[0]["message"].as_str().expect("message");
+    assert!(
+        message.contains("its classification (internal → public)"),
+        "{message}"
+    );
+    // …and it is a change that can be put up for approval.
+    let started = start_as(&b, &b.s.key.clone(), &["document", "scope"]);
+    let signed = b.s.git(&[
+        "show",
+        &format!(
+            "{}:reports/document/scope.md",
+            started["branch"].as_str().expect("branch")
+        ),
+    ]);
+    assert!(signed.contains("| Classification | Public |"), "{signed}");
+}
+
+#[test]
+fn a_document_made_public_from_confidential_needs_a_chain_with_both_classifications_signers() {
+    let public = CONFIDENTIAL_CHAIN
+        .replace("confidential", "public")
+        .replace("head-of-product", "dpo");
+    let b = Board::with(|s| {
+        s.copy.edit(
+            "isms.yaml",
+            "  - kind: management-review\n",
+            &format!("{CONFIDENTIAL_CHAIN}{public}  - kind: management-review\n"),
+        )
+    });
+    reclassify_scope(&b, "internal", "confidential");
+    let id = start_as(&b, &b.s.key.clone(), &["document", "scope"])["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(b.sign(&b.jonas, &id, &[]).0, 0);
+    assert_eq!(b.sign(&b.maja, &id, &[]).0, 0);
+    reclassify_scope(&b, "confidential", "public");
+    let branches = b.s.git(&["branch", "--list", "signoff/*"]);
+    b.as_ingrid();
+    let (code, _, err) = b.s.isms(&["signoff", "start", "document", "scope"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("from confidential to public") && err.contains("kind: document:scope"),
+        "{err}"
+    );
+    // Refused, it started nothing.
+    assert_eq!(b.s.git(&["branch", "--list", "signoff/*"]), branches);
+}
+
 #[test]
 fn a_merge_that_writes_other_text_into_the_document_fails_verification() {
     let (b, id) = scope_revised_and_put_up();

@@ -56,6 +56,9 @@ fn malformed() -> Vec<(&'static str, String, &'static str)> {
         ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("      min: 6\n", "      min: 7\n"), "isms.yaml:43: methodology.bands: score 6 is in no band"),
         ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("    email: emil.dahl@kestrelcart.example", "    email: maja.thorsen@kestrelcart.example"), "isms.yaml:87: people.email: `maja.thorsen@kestrelcart.example` is used by two people"),
         ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("AAAAC3NzaC1lZDI1NTE5AAAAIF5KUOemOiOc9DzRcD3LrdWnwiok7Kkw7V/vbt4UBJuw", "AAAA#cut"), "isms.yaml:77: people.signing_keys: the key"),
+        ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("  - kind: soa\n", "  - kind: soa\n    classification: confidential\n"), "isms.yaml:136: signoff.classification: only a `document` chain is for a classification"),
+        ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("  - kind: document\n", "  - kind: document\n    classification: secret\n"), "isms.yaml:166: signoff.classification: `secret` is not one of public, internal, confidential or restricted"),
+        ("isms.yaml", fs::read_to_string(sample().join("isms.yaml")).expect("sample config").replace("  - kind: management-review\n", "  - kind: document\n    classification: confidential\n    steps:\n      - role: ism\n        means: commit_signature\n  - kind: document\n    classification: confidential\n    steps:\n      - role: ceo\n        means: commit_signature\n  - kind: management-review\n"), "signoff.kind: `document (confidential)` has two chains; keep one"),
     ]
 }
 

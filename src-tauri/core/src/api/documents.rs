@@ -261,7 +261,17 @@ impl Isms {
                 };
                 let diff = match &approved {
                     Some(a) if changed => {
-                        diff_lines(&a.text, &crate::domain::approved_text_of(&document))
+                        let mut lines = Vec::new();
+                        let now = document.classification_or_internal();
+                        if a.classification != now {
+                            lines.push(format!("- classification: {}", a.classification));
+                            lines.push(format!("+ classification: {now}"));
+                        }
+                        lines.extend(diff_lines(
+                            &a.text,
+                            &crate::domain::approved_text_of(&document),
+                        ));
+                        lines
                     }
                     _ => Vec::new(),
                 };

@@ -702,7 +702,7 @@ fn config_references(config: &IsmsConfig, out: &mut Found) {
                 .steps
                 .iter()
                 .filter(|s| !(audit_report && s.role == super::AUDITOR_ROLE))
-                .map(|s| (format!("signoff ({})", chain.kind), s.role.as_str())),
+                .map(|s| (format!("signoff ({})", chain.name()), s.role.as_str())),
         );
     }
     for (context, role) in named.into_iter().filter(|(_, r)| unknown(r)) {
@@ -1127,12 +1127,14 @@ fn documents_changed_without_approval(scope: &Scope, out: &mut Found) {
             continue;
         };
         let path = RecordKind::Document.path(&d.id);
-        if approved.changed_in(d) {
+        let changes = approved.changes_in(d);
+        if !changes.is_empty() {
             out.error(
                 path,
                 Some("status"),
                 format!(
-                    "says approved, but its text changed since version {} was approved: it is a draft of version {} until that is approved (`isms signoff start document {}`), and its status says so (`status: draft`)",
+                    "says approved, but {} changed since version {} was approved: it is a draft of version {} until that is approved (`isms signoff start document {}`), and its status says so (`status: draft`)",
+                    changes.join(" and "),
                     approved.version,
                     d.version_for_approval(Some(&approved.version)),
                     d.id

@@ -917,6 +917,12 @@ impl Document {
         }
     }
 
+    /// Who may read the document: as classified, else internal (how every report
+    /// prints an unclassified document, and which sign-off chain its approval follows).
+    pub fn classification_or_internal(&self) -> Classification {
+        self.classification.unwrap_or(Classification::Internal)
+    }
+
     /// The version an approval now would put in force, after `approved` (the version
     /// last approved with a signature, if any): the version the document states when
     /// that is later, else the next minor version (`1.1` → `1.2`, `2` → `3`).
@@ -995,6 +1001,10 @@ pub struct ApprovedDocument {
     pub text: String,
     /// The change it brought, as the approval states it.
     pub change: Option<String>,
+    /// The classification it was approved under (internal when the approval does not
+    /// state one, as [`Document::classification_or_internal`] reads an unclassified
+    /// document).
+    pub classification: Classification,
 }
 
 impl ApprovedDocument {
@@ -1004,6 +1014,9 @@ impl ApprovedDocument {
         let row = |name: &str| table_row(markdown, name);
         let version = row("Version")?;
         let change = row("Change").filter(|c| c != "—");
+        let classification = row("Classification")
+            .and_then(|c| Classification::parse(&c.to_lowercase()))
+            .unwrap_or(Classification::Internal);
         let mut text = Vec::new();
         let mut in_fence = false;
         for line in markdown.lines().skip_while(|l| *l != "## Document").skip(1) {
@@ -1019,12 +1032,32 @@ impl ApprovedDocument {
             version,
             text: text.join("\n").trim().to_string(),
             change,
+            classification,
         })
     }
 
-    /// Whether `document` says something other than this approval: its text changed.
+    /// Whether `document` says something other than this approval: its text or its
+    /// classification changed.
     pub fn changed_in(&self, document: &Document) -> bool {
-        self.text != approved_text_of(document)
+        !self.changes_in(document).is_empty()
+    }
+
+    /// What `document` changed since this approval, in words: `its text`, `its
+    /// classification (confidential → public)`. Both are what an approval signs: a
+    /// document made public without one is as unapproved as one rewritten.
+    pub fn changes_in(&self, document: &Document) -> Vec<String> {
+        let mut changes = Vec::new();
+        if self.text != approved_text_of(document) {
+            changes.push("its text".to_string());
+        }
+        let now = document.classification_or_internal();
+        if self.classification != now {
+            changes.push(format!(
+                "its classification ({} → {now})",
+                self.classification
+            ));
+        }
+        changes
     }
 }
 

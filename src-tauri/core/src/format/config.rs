@@ -263,6 +263,19 @@ fn read_signoff_chains(r: &mut Reader, f: Fields) -> Vec<SignoffChain> {
     let mut signoff: Vec<SignoffChain> = Vec::new();
     for item in r.list_of_maps(f, "signoff") {
         let kind = r.text(item, "kind");
+        let classification = r.opt_word(
+            item,
+            "classification",
+            Classification::parse,
+            &Classification::expected(),
+        );
+        if classification.is_some() && kind.as_deref() != Some("document") {
+            r.error(
+                item.line_of("classification"),
+                "signoff.classification",
+                "only a `document` chain is for a classification; a chain of one document is `kind: document:<id>`",
+            );
+        }
         let mut steps = Vec::new();
         for step in r.list_of_maps(item, "steps") {
             let role = r.text(step, "role");
@@ -288,14 +301,19 @@ fn read_signoff_chains(r: &mut Reader, f: Fields) -> Vec<SignoffChain> {
             );
         }
         if let Some(kind) = kind {
-            if signoff.iter().any(|c| c.kind == kind) {
+            let chain = SignoffChain {
+                kind,
+                classification,
+                steps,
+            };
+            if signoff.iter().any(|c| c.is_for(&chain)) {
                 r.error(
                     item.line_of("kind"),
                     "signoff.kind",
-                    format!("`{kind}` has two chains; keep one"),
+                    format!("`{}` has two chains; keep one", chain.name()),
                 );
             }
-            signoff.push(SignoffChain { kind, steps });
+            signoff.push(chain);
         }
     }
     signoff

@@ -88,17 +88,17 @@ pub fn governance_changes(approved: &IsmsConfig, proposed: &IsmsConfig) -> Vec<S
         out.push("separation-of-duties rules changed".into());
     }
     for c in &proposed.signoff {
-        match approved.signoff.iter().find(|a| a.kind == c.kind) {
-            None => out.push(format!("sign-off chain for {} added", c.kind)),
+        match approved.signoff.iter().find(|a| a.is_for(c)) {
+            None => out.push(format!("sign-off chain for {} added", c.name())),
             Some(a) if a.steps != c.steps => {
-                out.push(format!("sign-off chain for {} changed", c.kind))
+                out.push(format!("sign-off chain for {} changed", c.name()))
             }
             Some(_) => {}
         }
     }
     for a in &approved.signoff {
-        if !proposed.signoff.iter().any(|c| c.kind == a.kind) {
-            out.push(format!("sign-off chain for {} removed", a.kind));
+        if !proposed.signoff.iter().any(|c| c.is_for(a)) {
+            out.push(format!("sign-off chain for {} removed", a.name()));
         }
     }
     out
@@ -145,7 +145,7 @@ struct GovernanceContext<'a> {
     people: Vec<PersonLine<'a>>,
     roles: Vec<RoleLine<'a>>,
     separation: Vec<SeparationLine<'a>>,
-    chains: Vec<ChainLine<'a>>,
+    chains: Vec<ChainLine>,
     signoff: Vec<SignoffRow>,
 }
 
@@ -171,8 +171,8 @@ struct SeparationLine<'a> {
 }
 
 #[derive(Serialize)]
-struct ChainLine<'a> {
-    kind: &'a str,
+struct ChainLine {
+    kind: String,
     steps: String,
 }
 
@@ -237,7 +237,7 @@ pub fn governance(
             .signoff
             .iter()
             .map(|c| ChainLine {
-                kind: &c.kind,
+                kind: c.name(),
                 steps: c
                     .steps
                     .iter()
@@ -522,12 +522,14 @@ pub fn risk_acceptance(
 }
 
 /// A controlled document as its approval signs it (`controlled-document.md.j2`): its
-/// document control with the version the approval puts in force, and its text.
+/// document control with the version the approval puts in force, its text, and the
+/// steps of `chain` (the one [`IsmsConfig::document_chain`] gives it) to sign.
 pub fn controlled_document(
     config: &IsmsConfig,
     document: &crate::domain::Document,
     version: &str,
     replaces: Option<&str>,
+    chain: Option<&crate::domain::SignoffChain>,
     source: &DocumentSource,
 ) -> Result<String> {
     let context = ControlledContext {
@@ -552,14 +554,16 @@ pub fn controlled_document(
             change: document.change_summary.clone().unwrap_or_default(),
             text: approved_text_of(document),
         },
-        signoff: pending_rows(config, "document", Some(&document.id)),
+        signoff: super::model::chain_rows(config, chain),
     };
     render_named("controlled-document.md.j2", &context)
 }
 
 /// How a classification is printed: "Internal" when the document states none.
 pub fn classification_label(c: Option<crate::domain::Classification>) -> String {
-    let word = c.map_or("internal", |c| c.as_str());
+    let word = c
+        .unwrap_or(crate::domain::Classification::Internal)
+        .as_str();
     super::model::capitalise(word)
 }
 

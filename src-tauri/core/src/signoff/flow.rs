@@ -84,7 +84,7 @@ impl Isms {
             .and_then(|h| h.peel_to_commit())
             .map_err(|_| Error::Usage("the repository has no commit yet".into()))?;
         let (verification, authority) = verify_with_authority(&repo, &pinned(&repo))?;
-        let chain = chain(&authority, kind, subject)?;
+        let chain = chain(&repo, &authority, kind, subject, head.id())?;
         let first = &chain[0];
         if first.means != SignoffMeans::CommitSignature {
             return Err(Error::Signoff(format!(
@@ -712,23 +712,23 @@ fn acceptance_record(
     ))
 }
 
+/// The steps of the approved chain a request of `kind` about `subject` put up from
+/// `source` follows ([`subjects::request_chain`]).
 fn chain(
+    repo: &git2::Repository,
     authority: &Authority,
     kind: SignoffKind,
     subject: Option<&str>,
+    source: git2::Oid,
 ) -> Result<Vec<crate::domain::SignoffStep>> {
-    authority
-        .config
-        .chain(kind.as_str(), subject)
-        .map(|c| c.steps.clone())
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            Error::Signoff(format!(
-                "the approved configuration has no sign-off chain for {}; add one to isms.yaml (signoff: - kind: {}) and have it approved",
-                kind.as_str(),
-                kind.as_str()
-            ))
-        })
+    let chain = subjects::request_chain(repo, &authority.config, kind.as_str(), subject, source)?;
+    if chain.steps.is_empty() {
+        return Err(Error::Signoff(format!(
+            "the approved sign-off chain for {} has no step; give it its steps in isms.yaml and have that approved",
+            chain.name()
+        )));
+    }
+    Ok(chain.steps)
 }
 
 /// The person of the approved configuration who holds `signer`'s key; they must hold `role`.

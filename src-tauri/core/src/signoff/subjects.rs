@@ -9,7 +9,7 @@
 //! next reviewed (`approval_recorded`); verification accepts that write only with the
 //! exact text this module makes.
 
-use crate::domain::{Audit, Document, DocumentStatus, IsmsConfig};
+use crate::domain::{Audit, Document, DocumentStatus, IsmsConfig, SignoffChain};
 use crate::git::changes::Snapshot;
 use crate::report::documents::{self, ApprovedDocument, DocumentSource};
 use crate::repository::AnyRecord;
@@ -50,11 +50,17 @@ pub(crate) fn subject_document(
             let approved = approved_at(repo, source, subject)?;
             let version =
                 document.version_for_approval(approved.as_ref().map(|a| a.version.as_str()));
+            let chain = config.document_chain(
+                subject,
+                document.classification_or_internal(),
+                approved.as_ref().map(|a| a.classification),
+            );
             documents::controlled_document(
                 &config,
                 document,
                 &version,
                 approved.as_ref().map(|a| a.version.as_str()),
+                chain.ok(),
                 &at,
             )?
         }
@@ -65,6 +71,42 @@ pub(crate) fn subject_document(
         _ => documents::audit_report(&config, audit_in(&snapshot, subject)?, &at)?,
     };
     Ok(Some(text))
+}
+
+/// The chain of `config` that a request of `kind` about `subject` put up from `source`
+/// follows: for a controlled document, the one [`IsmsConfig::document_chain`] gives for
+/// its classification at `source` and the approval in force there; for every other
+/// kind, [`IsmsConfig::chain`]'s. Starting a request and verifying one both ask here.
+pub(crate) fn request_chain(
+    repo: &git2::Repository,
+    config: &IsmsConfig,
+    kind: &str,
+    subject: Option<&str>,
+    source: git2::Oid,
+) -> Result<SignoffChain> {
+    let no_chain = || {
+        Error::Signoff(format!(
+            "the approved configuration has no sign-off chain for {kind}; add one to isms.yaml (signoff: - kind: {kind}) and have it approved"
+        ))
+    };
+    let (Some(SignoffKind::Document), Some(id)) = (SignoffKind::parse(kind), subject) else {
+        return config.chain(kind, subject).cloned().ok_or_else(no_chain);
+    };
+    let path = RecordKind::Document.path(id);
+    let text = text_at(repo, source, &path)?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "{path} at commit {} (the document put up for approval)",
+            super::verify::short(&source.to_string())
+        ))
+    })?;
+    let document = crate::format::parse_document(&path, id, &text)
+        .map_err(|mut e| Error::Invalid(e.remove(0)))?
+        .record;
+    let in_force = approved_at(repo, source, id)?.map(|a| a.classification);
+    config
+        .document_chain(id, document.classification_or_internal(), in_force)
+        .cloned()
+        .map_err(Error::Signoff)
 }
 
 /// Controlled document `id` in `snapshot`.
@@ -122,7 +164,7 @@ pub(crate) fn refuse_document(repo: &git2::Repository, head: git2::Oid, id: &str
         )));
     }
     if let Some(approved) = approved_at(repo, head, id)? {
-        if approved.text == documents::approved_text_of(document) {
+        if !approved.changed_in(document) {
             return Err(Error::Signoff(format!(
                 "{id} is as approved in version {}: there is no change to approve",
                 approved.version
@@ -217,7 +259,9 @@ impl ApprovalMerge<'_> {
         let at_source = Snapshot::at(repo, self.source)?;
         let at_target = Snapshot::at(repo, &target.to_string())?;
         let (then, now) = (document_in(&at_source, id)?, document_in(&at_target, id)?);
-        if documents::approved_text_of(then) != documents::approved_text_of(now) {
+        if documents::approved_text_of(then) != documents::approved_text_of(now)
+            || then.classification_or_internal() != now.classification_or_internal()
+        {
             return Err(Error::Signoff(format!(
                 "{id} changed on {} since it was put up for approval in {}; start a new request for what it says now",
                 self.into, self.request

@@ -185,14 +185,21 @@ impl SignoffRow {
     }
 }
 
-/// The pending sign-off rows of a chain.
+/// The pending sign-off rows of the chain of `chain_kind` about `subject`.
 pub(crate) fn pending_rows(
     config: &IsmsConfig,
     chain_kind: &str,
     subject: Option<&str>,
 ) -> Vec<SignoffRow> {
-    config
-        .chain(chain_kind, subject)
+    chain_rows(config, config.chain(chain_kind, subject))
+}
+
+/// The pending sign-off rows of `chain` (none when there is no chain).
+pub(crate) fn chain_rows(
+    config: &IsmsConfig,
+    chain: Option<&crate::domain::SignoffChain>,
+) -> Vec<SignoffRow> {
+    chain
         .map(|chain| {
             chain
                 .steps

@@ -111,20 +111,33 @@ impl<'w, 'r> RequestCheck<'w, 'r> {
         };
         let first = self.first_step(first_commit)?;
         let kind = SignoffKind::parse(&first.kind);
-        let Some(chain) = self
-            .config()
-            .chain(&first.kind, first.subject.as_deref())
-            .cloned()
-        else {
-            let why = format!(
-                "the approved configuration (from {}) has no sign-off chain for `{}`",
-                self.authority.commit.short(),
-                first.kind
-            );
-            let mut checked = self.unreadable(ProblemCode::NoChain, &why);
-            checked.request.kind = first.kind;
-            checked.commits = commits;
-            return Ok(checked);
+        let chain = git2::Oid::from_str(&first.source)
+            .map_err(|_| {
+                crate::Error::Signoff(format!("sign-off {} names no source commit", self.id))
+            })
+            .and_then(|source| {
+                subjects::request_chain(
+                    self.repo,
+                    self.config(),
+                    &first.kind,
+                    first.subject.as_deref(),
+                    source,
+                )
+            });
+        let chain = match chain {
+            Ok(chain) => chain,
+            Err(e) => {
+                let why = format!(
+                    "the approved configuration (from {}) gives `{}` no sign-off chain: {}",
+                    self.authority.commit.short(),
+                    first.kind,
+                    e
+                );
+                let mut checked = self.unreadable(ProblemCode::NoChain, &why);
+                checked.request.kind = first.kind;
+                checked.commits = commits;
+                return Ok(checked);
+            }
         };
         if kind == Some(SignoffKind::AuditReport) {
             self.audit_report(&first);
