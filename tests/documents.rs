@@ -277,6 +277,19 @@ fn a_document_follows_its_own_chain_when_isms_yaml_gives_it_one() {
     assert!(b.s.copy.read("isms.yaml").contains("kind: document\n"));
 }
 
+/// A file holding the message of the CEO's merge of scope approval `id` as step 2,
+/// with its trailers, for a merge made by hand with plain git.
+fn ceo_merge_message(b: &Board, id: &str) -> std::path::PathBuf {
+    let blob = b.rev(&format!("signoff/{id}:reports/document/scope.md"));
+    let source = b.rev("main");
+    let message = format!(
+        "Sign-off {id}: merge\n\nIsms-Signoff: {id}\nIsms-Signoff-Kind: document\nIsms-Signoff-Step: 2 ceo\nIsms-Signoff-Report: reports/document/scope.md {blob}\nIsms-Signoff-Source: {source}\nIsms-Signoff-Into: main\nIsms-Signoff-Subject: scope\n"
+    );
+    let file = b.s.home.path().join("merge.txt");
+    fs::write(&file, message).expect("write");
+    file
+}
+
 /// isms.yaml's chain for confidential documents: the Head of Product co-signs.
 const CONFIDENTIAL_CHAIN: &str = "  - kind: document\n    classification: confidential\n    steps:\n      - role: ism\n        means: commit_signature\n      - role: head-of-product\n        means: co_signature\n      - role: ceo\n        means: merge\n";
 
@@ -339,13 +352,7 @@ fn a_document_follows_its_classifications_chain_and_lowering_the_classification_
     // The CEO's key merges by hand with plain git, skipping the Head of Product as the
     // plain chain would.
     let branch = format!("signoff/{id}");
-    let blob = b.rev(&format!("{branch}:reports/document/scope.md"));
-    let source = b.rev("main");
-    let message = format!(
-        "Sign-off {id}: merge\n\nIsms-Signoff: {id}\nIsms-Signoff-Kind: document\nIsms-Signoff-Step: 2 ceo\nIsms-Signoff-Report: reports/document/scope.md {blob}\nIsms-Signoff-Source: {source}\nIsms-Signoff-Into: main\nIsms-Signoff-Subject: scope\n"
-    );
-    let file = b.s.home.path().join("merge.txt");
-    fs::write(&file, message).expect("write");
+    let file = ceo_merge_message(&b, &id);
     b.s.git(&[
         "-c",
         &format!("user.signingkey={}", b.maja.display()),
@@ -424,8 +431,7 @@ fn a_merge_that_writes_other_text_into_the_document_fails_verification() {
     // The CEO's key merges by hand with plain git, and the merge also slips a sentence
     // into the document that nobody signed.
     let branch = format!("signoff/{id}");
-    let blob = b.rev(&format!("{branch}:reports/document/scope.md"));
-    let source = b.rev("main");
+    let file = ceo_merge_message(&b, &id);
     b.s.git(&["merge", "--no-ff", "--no-commit", &branch]);
     let path = b.s.path().join("documents/scope.md");
     let text = fs::read_to_string(&path).expect("read");
@@ -435,11 +441,6 @@ fn a_merge_that_writes_other_text_into_the_document_fails_verification() {
     )
     .expect("write");
     b.s.git(&["add", "documents/scope.md"]);
-    let message = format!(
-        "Sign-off {id}: merge\n\nIsms-Signoff: {id}\nIsms-Signoff-Kind: document\nIsms-Signoff-Step: 2 ceo\nIsms-Signoff-Report: reports/document/scope.md {blob}\nIsms-Signoff-Source: {source}\nIsms-Signoff-Into: main\nIsms-Signoff-Subject: scope\n"
-    );
-    let file = b.s.home.path().join("merge.txt");
-    fs::write(&file, message).expect("write");
     b.s.git(&[
         "-c",
         &format!("user.signingkey={}", b.maja.display()),
